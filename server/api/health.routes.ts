@@ -1,0 +1,46 @@
+import { Router } from 'express';
+import type { Authorizer } from '../auth/authorize.js';
+import { authorize } from '../auth/authorize.js';
+import { pingDb } from '../store/db.js';
+import type { Store } from '../store/store.js';
+import { cameraDisplayState, type CameraSessionState } from '../realtime/socket.events.js';
+
+export interface HealthDeps {
+  store: Store;
+  authorizer: Authorizer;
+  version: string;
+  startedAt: number;
+  detectorBackend: () => string | null;
+}
+
+export interface HealthBody {
+  status: 'ok' | 'degraded';
+  version: string;
+  uptimeSeconds: number;
+  db: { ok: boolean; client: string };
+  detector: { backend: string | null };
+  cameras: { online: number; interrupted: number; offline: number };
+}
+
+export function healthRoutes(d: HealthDeps): Router {
+  const r = Router();
+  r.get('/api/health', authorize(d.authorizer, 'health.read'), async (_req, res) => {
+    const dbOk = await pingDb(d.store.db);
+    const cameras = { online: 0, interrupted: 0, offline: 0 };
+    if (dbOk) {
+      for (const [state, n] of Object.entries(await d.store.cameras.countByState())) {
+        cameras[cameraDisplayState(state as CameraSessionState)] += n;
+      }
+    }
+    const body: HealthBody = {
+      status: dbOk ? 'ok' : 'degraded',
+      version: d.version,
+      uptimeSeconds: Math.round((Date.now() - d.startedAt) / 1000),
+      db: { ok: dbOk, client: String(d.store.db.client.config.client) },
+      detector: { backend: d.detectorBackend() },
+      cameras,
+    };
+    res.status(dbOk ? 200 : 503).json(body);
+  });
+  return r;
+}

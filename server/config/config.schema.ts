@@ -1,0 +1,111 @@
+import { z } from 'zod';
+
+/**
+ * The one configuration schema. Every setting has a default, a description and limits;
+ * env vars (BINHYEN_*) and the optional JSON config file are both validated against it,
+ * and the README's configuration table is generated from it (see config.docs.ts).
+ */
+
+// Env vars arrive as strings; config files as JSON. These accept both without the
+// surprises of z.coerce (Boolean("false") === true).
+const int = (min: number, max: number) =>
+  z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? Number(v) : v), z.number().int().min(min).max(max));
+const num = (min: number, max: number) =>
+  z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? Number(v) : v), z.number().min(min).max(max));
+const bool = () =>
+  z.preprocess((v) => {
+    if (typeof v !== 'string') return v;
+    const s = v.trim().toLowerCase();
+    if (['1', 'true', 'yes', 'on'].includes(s)) return true;
+    if (['0', 'false', 'no', 'off'].includes(s)) return false;
+    return v;
+  }, z.boolean());
+const list = () =>
+  z.preprocess(
+    (v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v),
+    z.array(z.string().min(1)),
+  );
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const detectConfigSchema = z
+  .object({
+    fps: num(0.2, 30).default(5).describe('Frames per second sampled for detection from each camera'),
+    width: int(160, 3840).default(640).describe('Width of detection frames in pixels (height keeps the camera aspect ratio)'),
+    backend: z.enum(['auto', 'tfjs-node', 'wasm']).default('auto').describe('Object detector backend; auto picks tfjs-node when it loads, else wasm'),
+    workers: int(0, 64).default(0).describe('Detector worker threads for the wasm backend; 0 means cores - 1 (at least 1)'),
+    minScore: num(0, 1).default(0.4).describe('Minimum detection score kept by the object detector'),
+    maxPerCameraPerSecond: num(0.1, 100).default(5).describe('Cap on object detections per camera per second'),
+    staleMs: int(100, 60_000).default(2000).describe('Detection work older than this is dropped and counted'),
+  })
+  .strict();
+
+export const recordConfigSchema = z
+  .object({
+    enabled: bool().default(true).describe('Continuous recording of every camera'),
+    segmentSeconds: int(2, 60).default(4).describe('Length of recording segments (at least the camera keyframe interval)'),
+    preRollSeconds: int(0, 120).default(5).describe('Seconds of video kept before an event in its clip'),
+    postRollSeconds: int(0, 120).default(5).describe('Seconds of video kept after an event in its clip'),
+  })
+  .strict();
+
+export const retentionConfigSchema = z
+  .object({
+    recordingDays: num(0.01, 3650).default(7).describe('Days continuous recordings are kept'),
+    eventDays: num(0.01, 3650).default(30).describe('Days event clips and snapshots are kept (pinned evidence is never deleted)'),
+    maxDiskGb: num(0, 1_000_000).default(0).describe('Disk quota for recordings in GB; 0 means no quota'),
+    minFreeGb: num(0, 1_000_000).default(1).describe('Free disk space floor in GB; oldest recordings are deleted below it'),
+  })
+  .strict();
+
+export const ingestConfigSchema = z
+  .object({
+    stallTimeoutMs: int(500, 600_000).default(10_000).describe('A stream with no frame for this long is stalled and restarted'),
+    backoffInitialMs: int(10, 600_000).default(1_000).describe('First restart delay after a failure'),
+    backoffMaxMs: int(10, 3_600_000).default(60_000).describe('Longest restart delay'),
+    healthyResetMs: int(100, 3_600_000).default(30_000).describe('Online this long resets the backoff'),
+    offlineAfterFailures: int(1, 1000).default(3).describe('Consecutive failures before a camera is shown offline'),
+    killGraceMs: int(50, 60_000).default(2_000).describe('Time between SIGTERM and SIGKILL when stopping ffmpeg'),
+    rtspTransport: z.enum(['tcp', 'udp']).default('tcp').describe('Default RTSP transport'),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    port: int(0, 65535).default(8080).describe('HTTP port of the control panel and API'),
+    host: z.string().min(1).default('0.0.0.0').describe('Address the HTTP server listens on'),
+    dataDir: z.string().min(1).default('./data').describe('Directory for the database, recordings, clips, snapshots and keys'),
+    databaseUrl: z
+      .string()
+      .regex(/^(sqlite:|postgres(ql)?:\/\/)/, 'must start with sqlite: or postgres://')
+      .optional()
+      .describe('Database: sqlite:<file> (default <dataDir>/binhyen.sqlite) or postgres://user@host/db'),
+    timeZone: z
+      .string()
+      .refine(isTimeZone, 'must be an IANA time zone such as Asia/Ho_Chi_Minh')
+      .default('Asia/Ho_Chi_Minh')
+      .describe('Time zone for schedules and displayed times (stored times are UTC)'),
+    secretKeyFile: z.string().min(1).optional().describe('File with the 32-byte key that encrypts camera credentials (default <dataDir>/secret.key, created with mode 0600)'),
+    logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info').describe('Log verbosity'),
+    demoCamera: bool().default(true).describe('Start a simulated demo camera when no camera is registered'),
+    ffmpegPath: z.string().min(1).optional().describe('ffmpeg binary (default: ffmpeg on PATH, else the bundled static build)'),
+    discoveryInterfaces: list().optional().describe('Network interfaces used for ONVIF WS-Discovery (default: every non-internal IPv4 interface)'),
+    detect: detectConfigSchema.default(detectConfigSchema.parse({})),
+    record: recordConfigSchema.default(recordConfigSchema.parse({})),
+    retention: retentionConfigSchema.default(retentionConfigSchema.parse({})),
+    ingest: ingestConfigSchema.default(ingestConfigSchema.parse({})),
+  })
+  .strict();
+
+export type Config = z.infer<typeof configSchema>;
+export type DetectConfig = Config['detect'];
+export type IngestConfig = Config['ingest'];
+export type RecordConfig = Config['record'];
+export type RetentionConfig = Config['retention'];

@@ -1,0 +1,80 @@
+import { createServer, type Server as HttpServer } from 'node:http';
+import path from 'node:path';
+import type { Knex } from 'knex';
+import { createApp } from './api/app.js';
+import { cameraRoutes, type LiveFeed } from './api/camera.routes.js';
+import { healthRoutes } from './api/health.routes.js';
+import { createAuthorizer } from './auth/authorize.js';
+import type { ResolvedConfig } from './config/config.load.js';
+import { createSocketServer, onAuthorized, type AppIo } from './realtime/socket.server.js';
+import { cameraDisplayState } from './realtime/socket.events.js';
+import { Bus } from './shared/bus.js';
+import type { Logger } from './shared/log.js';
+import { migrateLatest, openDb } from './store/db.js';
+import { createStore, type Store } from './store/store.js';
+import { PROJECT_ROOT, VERSION } from './version.js';
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  store: Store;
+  bus: Bus;
+  io: AppIo;
+  close(): Promise<void>;
+}
+
+/**
+ * The composition root: the one place that builds adapters and services and wires them.
+ * Everything else receives its collaborators through its constructor.
+ */
+export async function startServer(config: ResolvedConfig, log: Logger): Promise<RunningServer> {
+  const startedAt = Date.now();
+  const db: Knex = openDb({ url: config.databaseUrl });
+  const applied = await migrateLatest(db);
+  if (applied.length) log.info('database migrated', { applied });
+  const store = createStore(db);
+  const bus = new Bus();
+  bus.onListenerError(({ topic, err }) => log.error('bus listener failed', { topic, err }));
+  const authorizer = createAuthorizer();
+
+  const liveFeed: LiveFeed = { latestJpeg: () => undefined };
+
+  const app = createApp({
+    log,
+    uiDir: path.join(PROJECT_ROOT, 'dist', 'ui'),
+    routers: [
+      healthRoutes({ store, authorizer, version: VERSION, startedAt, detectorBackend: () => null }),
+      cameraRoutes({ store, authorizer, liveFeed }),
+    ],
+  });
+  const http: HttpServer = createServer(app);
+  const io = createSocketServer(http, authorizer, log);
+  io.on('connection', (socket) => {
+    onAuthorized(socket, authorizer, 'cameras:subscribe', async (s, _req, ack) => {
+      const cams = await store.cameras.list();
+      await s.join(cams.map((c) => `camera:${c.id}`));
+      ack({ ok: true, data: cams.map((c) => ({ cameraId: c.id, state: c.state, display: cameraDisplayState(c.state), reason: c.stateReason, at: c.updatedAt })) });
+    });
+  });
+  bus.on('camera.state', (m) => io.to(`camera:${m.cameraId}`).emit('camera:state', { ...m, display: cameraDisplayState(m.state) }));
+
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(config.port, config.host, () => resolve());
+  });
+  const addr = http.address();
+  const port = typeof addr === 'object' && addr ? addr.port : config.port;
+  const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
+  log.info(`BinhYen ${VERSION} listening on ${url}`);
+
+  let closing: Promise<void> | undefined;
+  return {
+    url, port, store, bus, io,
+    close: () =>
+      (closing ??= (async () => {
+        io.disconnectSockets(true);
+        await new Promise<void>((resolve) => io.close(() => resolve()));
+        await db.destroy();
+      })()),
+  };
+}

@@ -1,0 +1,66 @@
+import type { Executor } from './db.js';
+import { insertReturningId } from './repository.util.js';
+
+export interface Recording {
+  id: number;
+  cameraId: number;
+  path: string;
+  startAt: number;
+  endAt: number;
+  bytes: number;
+}
+interface RecordingRow { id: number; camera_id: number; path: string; start_at: number; end_at: number; bytes: number }
+const toRecording = (r: RecordingRow): Recording => ({
+  id: r.id, cameraId: r.camera_id, path: r.path, startAt: r.start_at, endAt: r.end_at, bytes: Number(r.bytes),
+});
+
+/** Index of continuous-recording segments by wall-clock time. */
+export class RecordingRepository {
+  constructor(private readonly db: Executor) {}
+
+  async add(r: Omit<Recording, 'id'>): Promise<Recording> {
+    const id = await insertReturningId(this.db('recordings'), {
+      camera_id: r.cameraId, path: r.path, start_at: r.startAt, end_at: r.endAt, bytes: r.bytes,
+    });
+    return { id, ...r };
+  }
+
+  /** Segments overlapping [from, to), oldest first. */
+  async overlapping(cameraId: number, from: number, to: number): Promise<Recording[]> {
+    const rows = await this.db<RecordingRow>('recordings')
+      .where({ camera_id: cameraId }).andWhere('end_at', '>', from).andWhere('start_at', '<', to)
+      .orderBy('start_at');
+    return rows.map(toRecording);
+  }
+
+  async oldest(limit: number, cameraId?: number): Promise<Recording[]> {
+    const q = this.db<RecordingRow>('recordings').orderBy('start_at').limit(limit);
+    if (cameraId !== undefined) q.where({ camera_id: cameraId });
+    return (await q).map(toRecording);
+  }
+
+  async olderThan(cutoff: number, limit: number, cameraId?: number): Promise<Recording[]> {
+    const q = this.db<RecordingRow>('recordings').where('end_at', '<', cutoff).orderBy('start_at').limit(limit);
+    if (cameraId !== undefined) q.where({ camera_id: cameraId });
+    return (await q).map(toRecording);
+  }
+
+  async totalBytes(cameraId?: number): Promise<number> {
+    const q = this.db('recordings').sum<{ total: number | string | null }[]>({ total: 'bytes' });
+    if (cameraId !== undefined) q.where({ camera_id: cameraId });
+    const [row] = await q;
+    return Number(row?.total ?? 0);
+  }
+
+  async delete(ids: number[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    return this.db('recordings').whereIn('id', ids).delete();
+  }
+
+  /** Earliest start still kept, so a clip request for an older range can say why it is gone. */
+  async earliestStart(cameraId: number): Promise<number | undefined> {
+    const row = await this.db<RecordingRow>('recordings').where({ camera_id: cameraId }).min<{ m: number | null }[]>({ m: 'start_at' });
+    const m = row[0]?.m;
+    return m === null || m === undefined ? undefined : Number(m);
+  }
+}
