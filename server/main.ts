@@ -1,5 +1,6 @@
 import { createServer, type Server as HttpServer } from 'node:http';
 import path from 'node:path';
+import type { Express } from 'express';
 import type { Knex } from 'knex';
 import { createApp } from './api/app.js';
 import { cameraRoutes, type LiveFeed } from './api/camera.routes.js';
@@ -15,6 +16,7 @@ import { createStore, type Store } from './store/store.js';
 import { PROJECT_ROOT, VERSION } from './version.js';
 
 export interface RunningServer {
+  app: Express;
   url: string;
   port: number;
   store: Store;
@@ -69,7 +71,7 @@ export async function startServer(config: ResolvedConfig, log: Logger): Promise<
 
   let closing: Promise<void> | undefined;
   return {
-    url, port, store, bus, io,
+    app, url, port, store, bus, io,
     close: () =>
       (closing ??= (async () => {
         io.disconnectSockets(true);

@@ -31,7 +31,11 @@ export function createApp({ routers, log, uiDir, jsonLimit = '256kb' }: AppOptio
   app.use('/api', notFoundHandler);
   if (uiDir && existsSync(path.join(uiDir, 'index.html'))) {
     app.use(express.static(uiDir, { index: 'index.html', maxAge: '1h' }));
-    app.get(/^\/(?!api\/|socket\.io\/).*/, (_req, res) => res.sendFile(path.join(uiDir, 'index.html')));
+    // The SPA shell is static and public (it holds no data), so it is a middleware, not a route.
+    app.use((req, res, next) => {
+      if (req.method !== 'GET' || req.path.startsWith('/api/') || req.path.startsWith('/socket.io/')) return next();
+      res.sendFile(path.join(uiDir, 'index.html'));
+    });
   }
   app.use(notFoundHandler);
   app.use(errorHandler(log));

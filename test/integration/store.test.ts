@@ -1,0 +1,86 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Knex } from 'knex';
+import { migrateDown, migrateLatest } from '../../server/store/db.js';
+import { createStore } from '../../server/store/store.js';
+import { dbTargets, openMigrated } from '../support/db.js';
+
+const TABLES = ['areas', 'users', 'user_roles', 'user_areas', 'sessions', 'cameras', 'recordings', 'events', 'alerts', 'alert_history', 'notes', 'event_comments', 'clips', 'audit_log'];
+
+async function hasTable(db: Knex, t: string) {
+  return db.schema.hasTable(t);
+}
+
+describe.each(dbTargets)('store on $name', (target) => {
+  let cleanup: (() => Promise<void>) | undefined;
+  afterEach(async () => {
+    await cleanup?.();
+    cleanup = undefined;
+  });
+
+  it('migrates up to every table, down to none, and up again', async () => {
+    const h = await target.open();
+    cleanup = h.cleanup;
+    expect(await migrateLatest(h.db)).toEqual(['20261129_001_initial']);
+    for (const t of TABLES) expect(await hasTable(h.db, t), t).toBe(true);
+    await migrateDown(h.db);
+    for (const t of TABLES) expect(await hasTable(h.db, t), t).toBe(false);
+    expect(await migrateLatest(h.db)).toEqual(['20261129_001_initial']);
+    expect(await migrateLatest(h.db)).toEqual([]);
+  });
+
+  it('stores areas as a hierarchy and finds descendants', async () => {
+    const h = await openMigrated(target);
+    cleanup = h.cleanup;
+    const store = createStore(h.db);
+    const commune = await store.areas.create({ parentId: null, kind: 'commune', name: 'Xã Bình An' });
+    const hamlet = await store.areas.create({ parentId: commune.id, kind: 'hamlet', name: 'Ấp 3' });
+    const group = await store.areas.create({ parentId: hamlet.id, kind: 'residents_group', name: 'Tổ 12' });
+    const other = await store.areas.create({ parentId: commune.id, kind: 'hamlet', name: 'Ấp 4' });
+    expect((await store.areas.descendantIds(hamlet.id)).sort()).toEqual([hamlet.id, group.id].sort());
+    expect(await store.areas.descendantIds(other.id)).toEqual([other.id]);
+    expect((await store.areas.get(group.id))?.name).toBe('Tổ 12');
+  });
+
+  it('keeps cameras with JSON streams and settings, counts them by state, and soft-deletes', async () => {
+    const h = await openMigrated(target);
+    cleanup = h.cleanup;
+    const store = createStore(h.db);
+    const cam = await store.cameras.create({
+      name: 'Cổng nhà trọ', areaId: null, ownerName: 'Nhà trọ Hoa', ownerKind: 'boarding_house', address: null,
+      latitude: 10.8, longitude: 106.7, onvifUrl: null, credentialsEnc: 'v1:abc', streams: { detect: { url: 'rtsp://10.0.0.2/sub' } },
+      settings: { motion: { threshold: 30 } }, defaultVisibility: 'shared', enabled: true, clockOffsetMs: null, demo: false,
+    });
+    expect(cam.streams.detect.url).toBe('rtsp://10.0.0.2/sub');
+    expect(cam.settings).toEqual({ motion: { threshold: 30 } });
+    expect(cam.enabled).toBe(true);
+    await store.cameras.setState(cam.id, 'online', null);
+    expect(await store.cameras.countByState()).toEqual({ online: 1 });
+    expect(await store.cameras.remove(cam.id)).toBe(true);
+    expect(await store.cameras.get(cam.id)).toBeUndefined();
+    expect((await store.cameras.getIncludingRemoved(cam.id))?.name).toBe('Cổng nhà trọ');
+    expect(await store.cameras.count()).toBe(0);
+  });
+
+  it('indexes recordings by wall-clock time and rolls back a failed transaction', async () => {
+    const h = await openMigrated(target);
+    cleanup = h.cleanup;
+    const store = createStore(h.db);
+    const cam = await store.cameras.create({
+      name: 'c', areaId: null, ownerName: null, ownerKind: null, address: null, latitude: null, longitude: null, onvifUrl: null,
+      credentialsEnc: null, streams: { detect: { url: 'file:///x' } }, settings: {}, defaultVisibility: 'internal', enabled: true, clockOffsetMs: null, demo: true,
+    });
+    const t0 = Date.UTC(2026, 10, 29, 12, 0, 0);
+    for (let i = 0; i < 5; i++) await store.recordings.add({ cameraId: cam.id, path: `/r/${i}.ts`, startAt: t0 + i * 4000, endAt: t0 + (i + 1) * 4000, bytes: 1000 });
+    const hits = await store.recordings.overlapping(cam.id, t0 + 5000, t0 + 9000);
+    expect(hits.map((r) => r.path)).toEqual(['/r/1.ts', '/r/2.ts']);
+    expect(await store.recordings.totalBytes(cam.id)).toBe(5000);
+    expect(typeof hits[0]!.startAt).toBe('number');
+    await expect(
+      store.transaction(async (tx) => {
+        await tx.recordings.add({ cameraId: cam.id, path: '/r/x.ts', startAt: t0, endAt: t0 + 1, bytes: 1 });
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    expect(await store.recordings.totalBytes(cam.id)).toBe(5000);
+  });
+});

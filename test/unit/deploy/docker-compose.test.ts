@@ -1,0 +1,39 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { loadConfig } from '../../../server/config/config.load.js';
+
+/** No Docker engine runs here, so the compose file is checked by parsing it against the config schema. */
+const compose = parse(readFileSync(path.join(__dirname, '../../../docker-compose.yml'), 'utf8')) as {
+  services: Record<string, { environment?: Record<string, string>; volumes?: string[]; build?: { dockerfile_inline?: string }; network_mode?: string; ports?: string[] }>;
+  volumes?: Record<string, unknown>;
+};
+
+describe('docker-compose.yml', () => {
+  const svc = compose.services['binhyen']!;
+
+  it('defines the server service whose environment is a valid configuration', () => {
+    expect(svc).toBeDefined();
+    const config = loadConfig(svc.environment ?? {}, '/app');
+    expect(config.port).toBe(8080);
+    expect(config.dataDir).toBe('/data');
+    expect(config.demoCamera).toBe(false);
+  });
+
+  it('keeps the data directory on a named volume and exposes the configured port', () => {
+    const dataDir = svc.environment?.['BINHYEN_DATA_DIR'];
+    const mount = (svc.volumes ?? []).find((v) => v.endsWith(`:${dataDir}`));
+    expect(mount).toBeDefined();
+    expect(Object.keys(compose.volumes ?? {})).toContain(mount!.split(':')[0]);
+    const port = svc.environment?.['BINHYEN_PORT'];
+    expect(svc.network_mode === 'host' || (svc.ports ?? []).some((p) => p.endsWith(`:${port}`))).toBe(true);
+  });
+
+  it('builds with ffmpeg and runs the compiled server, not a dev command', () => {
+    const dockerfile = svc.build?.dockerfile_inline ?? '';
+    expect(dockerfile).toMatch(/apt-get install[^\n]*ffmpeg/);
+    expect(dockerfile).toMatch(/npm install/);
+    expect(dockerfile).toContain('"dist/server/cli.js", "serve"');
+  });
+});
