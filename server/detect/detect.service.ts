@@ -1,0 +1,86 @@
+import type { DetectConfig } from '../config/config.schema.js';
+import { motionSettingsSchema, type MotionSettings } from '../cameras/camera.settings.motion.js';
+import type { Frame } from '../ingest/frame.types.js';
+import type { FrameSubscription } from '../ingest/frame.channel.js';
+import type { Bus } from '../shared/bus.js';
+import type { Logger } from '../shared/log.js';
+import { CameraPipeline, type PipelineMode, type PipelineStats } from './camera.pipeline.js';
+import type { DetectJob, JobOutcome } from './object.queue.js';
+import type { RegionPolicy } from './regions.planner.js';
+import { Tracker, emitTrackUpdate, trackerOptions } from './tracker.js';
+
+export interface DetectServiceDeps {
+  config: DetectConfig;
+  /** The one queue in front of the object detector, shared by every camera. */
+  queue: { submit(job: DetectJob): Promise<JobOutcome> };
+  /** Newest-frame delivery of a running camera (ingest). */
+  frames(cameraId: number): FrameSubscription<Frame>;
+  regionPolicy: RegionPolicy;
+  bus: Pick<Bus, 'emit'>;
+  log: Logger;
+  mode?: PipelineMode;
+}
+
+interface Running {
+  pipeline: CameraPipeline;
+  frames: FrameSubscription<Frame>;
+  abort: AbortController;
+  done: Promise<void>;
+}
+
+/** Runs one detection pipeline per running camera and publishes its tracks on the bus. */
+export class DetectService {
+  private readonly running = new Map<number, Running>();
+
+  constructor(private readonly d: DetectServiceDeps) {}
+
+  start(camera: { id: number; settings: Record<string, unknown> }): void {
+    if (this.running.has(camera.id)) return;
+    const fps = this.d.config.fps;
+    const pipeline = new CameraPipeline(
+      {
+        cameraId: camera.id,
+        fps,
+        motion: this.motionSettings(camera),
+        regionPolicy: this.d.regionPolicy,
+        minScore: this.d.config.minScore,
+        queue: this.d.queue,
+        mode: this.d.mode,
+        onTracks: (update) => emitTrackUpdate(this.d.bus, update),
+      },
+      new Tracker(trackerOptions(camera.id, fps)),
+    );
+    const abort = new AbortController();
+    const frames = this.d.frames(camera.id);
+    const done = pipeline.run(frames, abort.signal).catch((err: unknown) => {
+      this.d.log.error('detection pipeline failed', { cameraId: camera.id, err });
+    });
+    this.running.set(camera.id, { pipeline, frames, abort, done });
+  }
+
+  async stop(cameraId: number): Promise<void> {
+    const r = this.running.get(cameraId);
+    if (!r) return;
+    this.running.delete(cameraId);
+    r.abort.abort();
+    // Closing the subscription wakes a loop waiting for the next frame of a silent camera.
+    r.frames.close();
+    await r.done;
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.running.keys()].map((id) => this.stop(id)));
+  }
+
+  stats(): Record<number, PipelineStats> {
+    return Object.fromEntries([...this.running].map(([id, r]) => [id, { ...r.pipeline.stats }]));
+  }
+
+  /** A camera with unreadable motion settings still runs, on defaults, and says so. */
+  private motionSettings(camera: { id: number; settings: Record<string, unknown> }): MotionSettings {
+    const parsed = motionSettingsSchema.safeParse(camera.settings['motion'] ?? {});
+    if (parsed.success) return parsed.data;
+    this.d.log.warn('invalid motion settings, using defaults', { cameraId: camera.id, issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) });
+    return motionSettingsSchema.parse({});
+  }
+}

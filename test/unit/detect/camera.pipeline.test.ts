@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { motionSettings } from '../../../server/cameras/camera.settings.motion.js';
+import { CameraPipeline } from '../../../server/detect/camera.pipeline.js';
+import { SyntheticCamera } from '../../../server/detect/motion.synthetic.js';
+import type { DetectJob, JobOutcome } from '../../../server/detect/object.queue.js';
+import { defaultRegionPolicy } from '../../../server/detect/regions.planner.js';
+import { Tracker, trackerOptions, type TrackUpdate } from '../../../server/detect/tracker.js';
+import type { Box } from '../../../server/ingest/frame.types.js';
+
+/**
+ * The pipeline with a scripted object detector: it "sees" a person wherever the moving block
+ * is inside a requested region, so the test checks gating, region requests and track events.
+ */
+function fakeQueue(block: () => Box | null, drop = () => false) {
+  const jobs: DetectJob[] = [];
+  const queue = {
+    async submit(job: DetectJob): Promise<JobOutcome> {
+      jobs.push(job);
+      if (drop()) return { status: 'dropped', reason: 'stale', detections: [] };
+      const b = block();
+      const detections = job.requests.flatMap((r, regionIndex) => {
+        const reg = r.region ?? [0, 0, r.frame.width, r.frame.height];
+        return b && b[0] >= reg[0] && b[1] >= reg[1] && b[2] <= reg[2] && b[3] <= reg[3]
+          ? [{ label: 'person', classIndex: 0, score: 0.7, box: b, regionIndex }]
+          : [];
+      });
+      return { status: 'done', detections, analysed: job.requests.length, capped: 0 };
+    },
+  };
+  return { queue, jobs };
+}
+
+function run(mode: 'pipeline' | 'naive', frames: number, moving: (i: number) => Box | null, drop?: (i: number) => boolean) {
+  const cam = new SyntheticCamera({ width: 320, height: 180 });
+  let current: Box | null = null;
+  let i = 0;
+  const { queue, jobs } = fakeQueue(() => current, () => drop?.(i) ?? false);
+  const events: TrackUpdate[] = [];
+  const pipeline = new CameraPipeline(
+    { cameraId: 1, fps: 5, motion: motionSettings(), regionPolicy: defaultRegionPolicy(), minScore: 0.4, queue, mode, onTracks: (u) => events.push(u) },
+    new Tracker(trackerOptions(1, 5)),
+  );
+  return (async () => {
+    for (i = 0; i < frames; i++) {
+      current = moving(i);
+      const blocks = current ? [{ x: current[0], y: current[1], w: current[2] - current[0], h: current[3] - current[1], value: 250 }] : [];
+      await pipeline.process(cam.frame(blocks, 0, 1_000_000 + i * 200));
+    }
+    pipeline.stop();
+    return { pipeline, jobs, started: events.flatMap((e) => e.started), ended: events.flatMap((e) => e.ended) };
+  })();
+}
+
+const walker = (i: number): Box | null => (i >= 5 && i < 25 ? [20 + i * 8, 60, 50 + i * 8, 130] : null);
+
+describe('camera pipeline', () => {
+  it('does not run the object detector on a quiet scene', async () => {
+    const r = await run('pipeline', 20, () => null);
+    expect(r.jobs).toHaveLength(0);
+    expect(r.pipeline.stats.analysed).toBe(20);
+    expect(r.started).toHaveLength(0);
+  });
+
+  it('turns a moving person into one confirmed track that ends when the camera stops', async () => {
+    const r = await run('pipeline', 30, walker);
+    expect(r.started).toHaveLength(1);
+    expect(r.started[0]).toMatchObject({ cameraId: 1, label: 'person', score: 0.7 });
+    expect(r.ended).toHaveLength(1);
+    expect(r.pipeline.stats.framesWithMotion).toBeGreaterThan(10);
+    expect(r.jobs.length).toBeLessThan(30);
+  });
+
+  it('naive mode runs the model on every whole frame', async () => {
+    const r = await run('naive', 10, walker);
+    expect(r.jobs).toHaveLength(10);
+    expect(r.jobs.every((j) => j.requests.length === 1 && j.requests[0]!.region![2] === 320)).toBe(true);
+  });
+
+  it('counts dropped detection work and does not end tracks because of it', async () => {
+    const r = await run('pipeline', 30, walker, (i) => i >= 12 && i < 18);
+    expect(r.pipeline.stats.detectDropped).toBeGreaterThan(0);
+    expect(r.started).toHaveLength(1);
+    expect(r.ended.map((e) => e.reason)).toEqual(['stopped']);
+  });
+});

@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import type { Box } from '../../../server/ingest/frame.types.js';
+import {
+  LetterboxScratch, alignRegion, cropYuv420, inputBoxToFrame, letterboxFor, yuvBytes, type Yuv420Image,
+} from '../../../server/detect/object.preprocess.js';
+
+type Yuv = [number, number, number];
+/** A yuv420p image painted by a function of the (luma) pixel position. */
+function paint(width: number, height: number, at: (x: number, y: number) => Yuv): Yuv420Image {
+  const data = new Uint8Array(yuvBytes(width, height));
+  const cw = width >> 1;
+  const ch = height >> 1;
+  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) data[y * width + x] = at(x, y)[0];
+  for (let y = 0; y < ch; y++) {
+    for (let x = 0; x < cw; x++) {
+      const [, u, v] = at(2 * x, 2 * y);
+      data[width * height + y * cw + x] = u;
+      data[width * height + cw * ch + y * cw + x] = v;
+    }
+  }
+  return { width, height, data };
+}
+
+/** BT.601 limited range, as ffmpeg converts yuv420p to rgb24 by default. */
+function rgbOf([y, u, v]: Yuv): Yuv {
+  const c = 1.164 * (y - 16);
+  const clamp = (n: number) => Math.min(255, Math.max(0, n));
+  return [clamp(c + 1.596 * (v - 128)), clamp(c - 0.392 * (u - 128) - 0.813 * (v - 128)), clamp(c + 2.017 * (u - 128))];
+}
+
+const RED: Yuv = [81, 90, 240];
+const BLUE: Yuv = [41, 240, 110];
+const pixel = (s: LetterboxScratch, x: number, y: number) => Array.from(s.input.subarray((y * s.size + x) * 3, (y * s.size + x) * 3 + 3));
+
+describe('region alignment and cropping', () => {
+  it('widens a region to even pixels inside the frame, whole frame when none is given', () => {
+    expect(alignRegion(768, 576)).toEqual([0, 0, 768, 576]);
+    expect(alignRegion(768, 576, [11, 7, 100.4, 51])).toEqual([10, 6, 102, 52]);
+    expect(alignRegion(768, 576, [-20, -5, 900, 600])).toEqual([0, 0, 768, 576]);
+    expect(alignRegion(641, 361)).toEqual([0, 0, 640, 360]);
+  });
+
+  it('copies exactly the region’s Y, U and V samples into its own buffer', () => {
+    const frame = paint(16, 8, (x, y) => [x + 16 * y, 100 + x, 200 - y]);
+    const box: Box = [4, 2, 10, 6];
+    const crop = cropYuv420(frame, box);
+    expect(crop.width).toBe(6);
+    expect(crop.height).toBe(4);
+    expect(crop.data.byteLength).toBe(crop.data.buffer.byteLength);
+    const expected = paint(6, 4, (x, y) => [x + 4 + 16 * (y + 2), 100 + x + 4, 200 - (y + 2)]);
+    expect(Array.from(crop.data)).toEqual(Array.from(expected.data));
+  });
+
+  it('refuses unaligned or empty regions and short frame data', () => {
+    const frame = paint(16, 8, () => [0, 0, 0]);
+    expect(() => cropYuv420(frame, [1, 0, 5, 4])).toThrow(RangeError);
+    expect(() => cropYuv420(frame, [4, 4, 4, 8])).toThrow(RangeError);
+    expect(() => cropYuv420({ ...frame, data: frame.data.subarray(10) }, [0, 0, 4, 4])).toThrow(/bytes/);
+  });
+});
+
+describe('letterbox', () => {
+  it('scales the longer side to the input and maps boxes back to frame pixels', () => {
+    const lb = letterboxFor(768, 576, 512);
+    expect(lb).toEqual({ scale: 512 / 768, width: 512, height: 384 });
+    expect(inputBoxToFrame([100, 50, 200, 150], lb, [0, 0, 768, 576])).toEqual([150, 75, 300, 225]);
+    // A small crop is enlarged; boxes land inside the crop, offset by its origin.
+    const small = letterboxFor(128, 256, 512);
+    expect(small).toEqual({ scale: 2, width: 256, height: 512 });
+    expect(inputBoxToFrame([20, 40, 300, 600], small, [100, 200, 228, 456])).toEqual([110, 220, 228, 456]);
+  });
+
+  it('converts BT.601 colours and pads with black', () => {
+    const s = new LetterboxScratch(64);
+    s.input.fill(7); // leftovers from an earlier, larger job must be cleared
+    s.fill(paint(64, 32, () => RED));
+    const want = rgbOf(RED);
+    expect(want[0]).toBeGreaterThan(240);
+    for (const [x, y] of [[0, 0], [31, 15], [63, 31]] as const) pixel(s, x, y).forEach((v, i) => expect(v).toBeCloseTo(want[i]!, 3));
+    expect(pixel(s, 10, 32)).toEqual([0, 0, 0]);
+    expect(pixel(s, 63, 63)).toEqual([0, 0, 0]);
+  });
+
+  it('keeps chroma where it belongs when copying and when shrinking', () => {
+    const halves = (w: number, h: number) => paint(w, h, (x) => (x < w / 2 ? RED : BLUE));
+    for (const [w, h] of [[64, 32], [128, 64]] as const) {
+      const s = new LetterboxScratch(64);
+      const lb = s.fill(halves(w, h));
+      expect(lb.width).toBe(64);
+      // Away from the seam each half keeps its own colour (a wrong chroma scale smears blue into red).
+      for (const x of [2, 20, 29]) pixel(s, x, 5).forEach((v, i) => expect(v).toBeCloseTo(rgbOf(RED)[i]!, 0));
+      for (const x of [35, 50, 62]) pixel(s, x, 5).forEach((v, i) => expect(v).toBeCloseTo(rgbOf(BLUE)[i]!, 0));
+    }
+  });
+
+  it('enlarges a small region to fill the input', () => {
+    const s = new LetterboxScratch(64);
+    const lb = s.fill(paint(16, 8, (x) => (x < 8 ? RED : BLUE)));
+    expect(lb).toEqual({ scale: 4, width: 64, height: 32 });
+    pixel(s, 5, 10).forEach((v, i) => expect(v).toBeCloseTo(rgbOf(RED)[i]!, 0));
+    pixel(s, 60, 31).forEach((v, i) => expect(v).toBeCloseTo(rgbOf(BLUE)[i]!, 0));
+    expect(pixel(s, 0, 32)).toEqual([0, 0, 0]);
+  });
+});
