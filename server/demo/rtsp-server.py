@@ -4,14 +4,16 @@ A one-mount RTSP server for the simulated camera (tests and demo), built on GStr
 RTSP server through GObject introspection. Run it with Debian's /usr/bin/python3 (it has gi).
 
 The picture comes live from the Node side as H.264 in MPEG-TS over UDP on loopback
-(--input-port); one shared media pipeline re-payloads it as RTP, so every client sees the
-same live stream and can join at any time (the publisher sends a keyframe at least every
+(--input-port; with port 0 the server picks free ports itself and reports them, which
+avoids races between parallel tests). One shared media pipeline re-payloads it as RTP, so
+every client sees the same live stream and can join at any time (the publisher sends a keyframe at least every
 second and rtph264pay repeats SPS/PPS every second). Clients may use RTP over TCP
-(interleaved) or UDP. With --user/--password the mount needs basic auth (a wrong password
-gets 401 like a real camera).
+(interleaved) or UDP. With credentials the mount needs basic auth (a wrong password
+gets 401 like a real camera); they come from the environment (SIMCAM_USER, SIMCAM_PASSWORD),
+not the argument list, which every local user can read.
 
 Protocol with the parent on stdout, one JSON object per line:
-  {"event": "ready", "port": 8554, "mount": "/stream", "pid": 1234}
+  {"event": "ready", "port": 8554, "inputPort": 40000, "mount": "/stream", "pid": 1234}
   {"event": "error", "message": "..."}                               (then exit 2)
 It exits when its stdin closes (the parent died) or on SIGTERM/SIGINT.
 """
@@ -19,14 +21,16 @@ import argparse
 import json
 import os
 import signal
+import socket
 import sys
 
 import gi
 
+gi.require_version("Gio", "2.0")
 gi.require_version("Gst", "1.0")
 gi.require_version("GstRtsp", "1.0")
 gi.require_version("GstRtspServer", "1.0")
-from gi.repository import GLib, Gst, GstRtsp, GstRtspServer  # noqa: E402
+from gi.repository import Gio, GLib, Gst, GstRtsp, GstRtspServer  # noqa: E402
 
 
 def emit(event, **fields):
@@ -37,32 +41,85 @@ def emit(event, **fields):
 
 def parse_args():
     p = argparse.ArgumentParser(description="One-mount live RTSP server fed by MPEG-TS over UDP")
-    p.add_argument("--port", type=int, required=True, help="RTSP port on --host")
+    p.add_argument("--port", type=int, default=0, help="RTSP port on --host (0: any free port)")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--mount", default="/stream")
-    p.add_argument("--input-port", type=int, required=True, help="UDP port on 127.0.0.1 receiving MPEG-TS")
-    p.add_argument("--user", default="")
-    p.add_argument("--password", default="")
-    return p.parse_args()
+    p.add_argument("--input-port", type=int, default=0, help="UDP port on 127.0.0.1 receiving MPEG-TS (0: any free port)")
+    args = p.parse_args()
+    # Credentials come from the environment so they do not show in the process list.
+    args.user = os.environ.get("SIMCAM_USER", "")
+    args.password = os.environ.get("SIMCAM_PASSWORD", "")
+    return args
 
 
-def pipeline_description(input_port):
-    # The udpsrc buffer is large so a burst of a keyframe is not dropped by the kernel.
-    # tsdemux timestamps come from the publisher, which keeps them monotonic across cuts.
+def pipeline_description():
+    # udpsrc gets its socket from open_input() (see on_media_configure). tsdemux ignores the
+    # PCR and uses the PTS, which the publisher keeps monotonic across cuts; its latency is 0
+    # because the default 700 ms would hold every frame back before it is sent.
     return (
-        "( udpsrc address=127.0.0.1 port=%d buffer-size=4194304 "
+        "( udpsrc name=src close-socket=false "
         'caps="video/mpegts,systemstream=(boolean)true,packetsize=(int)188" '
-        "! tsdemux ! h264parse config-interval=-1 "
-        "! rtph264pay name=pay0 pt=96 config-interval=1 )" % input_port
+        "! tsdemux name=demux ignore-pcr=true latency=0 ! h264parse name=parse config-interval=-1 "
+        "! rtph264pay name=pay0 pt=96 config-interval=1 )"
     )
 
 
-def make_factory(args):
+def open_input(port):
+    """
+    The input socket is bound once, here, for the whole life of the server, so the port the
+    parent publishes to cannot be taken by another process between two media pipelines
+    (udpsrc would otherwise bind it only when the first client connects).
+    """
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 * 1024 * 1024)
+    sock.bind(("127.0.0.1", port))
+    sock.setblocking(False)
+    return sock, Gio.Socket.new_from_fd(sock.fileno())
+
+
+def drain(sock):
+    # Datagrams that arrived while no client watched are stale: a new viewer must start live.
+    while True:
+        try:
+            sock.recv(65536)
+        except BlockingIOError:
+            return
+
+
+def relink_to(parse):
+    """
+    When the publisher restarts (switchSource, resumeStream) tsdemux sees a new program and
+    adds a new pad; the launch line linked only the first one, so link each new pad to the
+    parser. Clients that stay connected then see the picture come back instead of a freeze.
+    """
+
+    def on_pad_added(_demux, pad):
+        if pad.is_linked() or not pad.get_name().startswith("video"):
+            return
+        sink = parse.get_static_pad("sink")
+        old = sink.get_peer()
+        if old is not None:
+            old.unlink(sink)
+        if pad.link(sink) != Gst.PadLinkReturn.OK:
+            sys.stderr.write("rtsp-server: cannot link new stream pad %s\n" % pad.get_name())
+
+    return on_pad_added
+
+
+def make_factory(args, py_sock, g_sock):
     factory = GstRtspServer.RTSPMediaFactory()
-    factory.set_launch(pipeline_description(args.input_port))
+    factory.set_launch(pipeline_description())
     # One pipeline for all clients: like a camera, a second viewer does not start a second encoder.
     factory.set_shared(True)
     factory.set_protocols(GstRtsp.RTSPLowerTrans.TCP | GstRtsp.RTSPLowerTrans.UDP)
+
+    def on_media_configure(_factory, media):
+        drain(py_sock)
+        pipeline = media.get_element()
+        pipeline.get_by_name("src").set_property("socket", g_sock)
+        pipeline.get_by_name("demux").connect("pad-added", relink_to(pipeline.get_by_name("parse")))
+
+    factory.connect("media-configure", on_media_configure)
     if args.user:
         perms = GstRtspServer.RTSPPermissions()
         perms.add_role_from_structure(Gst.Structure.new_empty("viewer"))
@@ -106,7 +163,12 @@ def main():
     server.set_service(str(args.port))
     if args.user:
         server.set_auth(make_auth(args))
-    server.get_mount_points().add_factory(args.mount, make_factory(args))
+    try:
+        py_sock, g_sock = open_input(args.input_port)
+    except OSError as err:
+        emit("error", message="cannot bind UDP input 127.0.0.1:%d: %s" % (args.input_port, err))
+        return 2
+    server.get_mount_points().add_factory(args.mount, make_factory(args, py_sock, g_sock))
     try:
         source_id = server.attach(None)
     except GLib.Error as err:  # older bindings raise instead of returning 0
@@ -116,7 +178,7 @@ def main():
         emit("error", message="cannot listen on %s:%d (port in use?)" % (args.host, args.port))
         return 2
     watch_parent(loop)
-    emit("ready", port=server.get_bound_port(), mount=args.mount, pid=os.getpid())
+    emit("ready", port=server.get_bound_port(), inputPort=py_sock.getsockname()[1], mount=args.mount, pid=os.getpid())
     loop.run()
     return 0
 

@@ -1,0 +1,102 @@
+import type { Logger } from '../shared/log.js';
+import { repoFile } from './asset.path.js';
+import { failOnExit, killNow, spawnChild, terminate, type ChildHandle } from './simcam.process.js';
+
+/**
+ * Adapter around `rtsp-server.py` (GStreamer's RTSP server). The Python process picks free
+ * ports itself (port 0) and reports them on its ready line, so parallel tests never race
+ * for a port; a restart after a power cut asks for the same RTSP port again.
+ */
+export interface RtspServerOptions {
+  logger: Logger;
+  mountPath: string;
+  /** 0 lets the server choose. */
+  port?: number;
+  user?: string;
+  password?: string;
+  /** Debian's python3 has gi; the first python3 on PATH may not. */
+  pythonPath?: string;
+  readyTimeoutMs?: number;
+}
+
+interface ReadyLine {
+  event: 'ready';
+  port: number;
+  inputPort: number;
+}
+
+export class RtspServerProcess {
+  private constructor(
+    readonly child: ChildHandle,
+    readonly port: number,
+    /** UDP port on 127.0.0.1 where the publisher sends MPEG-TS. */
+    readonly inputPort: number,
+  ) {}
+
+  static async start(opts: RtspServerOptions): Promise<RtspServerProcess> {
+    const python = opts.pythonPath ?? process.env.BINHYEN_PYTHON ?? '/usr/bin/python3';
+    const args = [repoFile('server/demo/rtsp-server.py'), '--port', String(opts.port ?? 0), '--mount', opts.mountPath];
+    const env: Record<string, string> = {};
+    if (opts.user) {
+      env.SIMCAM_USER = opts.user;
+      env.SIMCAM_PASSWORD = opts.password ?? '';
+    }
+    // stdin stays a pipe we never write to: when this process dies it closes, and the server exits.
+    const child = spawnChild(python, args, { name: 'rtsp-server', logger: opts.logger, stdio: ['pipe', 'pipe', 'pipe'], env, secrets: [opts.password] });
+    try {
+      const ready = await failOnExit(child, readyLine(child, opts.readyTimeoutMs ?? 15_000), 'the simulated camera RTSP server did not start');
+      return new RtspServerProcess(child, ready.port, ready.inputPort);
+    } catch (err) {
+      await killNow(child);
+      throw err;
+    }
+  }
+
+  pid(): number | undefined {
+    return this.child.isRunning() ? this.child.proc.pid : undefined;
+  }
+
+  async stop(): Promise<void> {
+    this.child.proc.stdin?.end();
+    await terminate(this.child);
+  }
+
+  async kill(): Promise<void> {
+    await killNow(this.child);
+  }
+}
+
+function readyLine(child: ChildHandle, timeoutMs: number): Promise<ReadyLine> {
+  return new Promise((resolve, reject) => {
+    const stdout = child.proc.stdout;
+    if (!stdout) return reject(new Error('rtsp-server has no stdout'));
+    const timer = setTimeout(() => reject(new Error(`rtsp-server not ready after ${timeoutMs} ms\n${child.stderrTail()}`)), timeoutMs);
+    let pending = '';
+    stdout.setEncoding('utf8');
+    stdout.on('data', (chunk: string) => {
+      const lines = (pending + chunk).split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) {
+        const msg = parseLine(line);
+        if (msg?.event === 'ready' && typeof msg.port === 'number' && typeof msg.inputPort === 'number') {
+          clearTimeout(timer);
+          resolve({ event: 'ready', port: msg.port, inputPort: msg.inputPort });
+        } else if (msg?.event === 'error') {
+          clearTimeout(timer);
+          reject(new Error(`rtsp-server: ${String(msg.message)}`));
+        }
+      }
+    });
+  });
+}
+
+function parseLine(line: string): Record<string, unknown> | null {
+  if (!line.trim().startsWith('{')) return null;
+  try {
+    const v: unknown = JSON.parse(line);
+    return v && typeof v === 'object' ? (v as Record<string, unknown>) : null;
+  } catch {
+    // Not one of our protocol lines (a library printed to stdout): not an error for us.
+    return null;
+  }
+}
