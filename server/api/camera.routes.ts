@@ -1,7 +1,11 @@
-import { Router } from 'express';
+import { Router, type Response } from 'express';
 import { z } from 'zod';
 import type { Authorizer } from '../auth/authorize.js';
 import { authorize } from '../auth/authorize.js';
+import type { CameraOnboarding } from '../cameras/camera.onboarding.js';
+import type { TestFrame } from '../cameras/camera.grab.js';
+import type { CameraService } from '../cameras/camera.service.js';
+import { cameraCreateSchema, cameraUpdateSchema, credentialsSchema, streamUrlSchema } from '../cameras/camera.settings.js';
 import { AppError, notFound } from '../shared/errors.js';
 import type { Store } from '../store/store.js';
 import type { CameraRecord } from '../store/camera.repository.js';
@@ -17,9 +21,37 @@ export interface CameraRoutesDeps {
   store: Store;
   authorizer: Authorizer;
   liveFeed: LiveFeed;
+  cameras: CameraService;
+  onboarding: CameraOnboarding;
 }
 
-const idParams = z.object({ id: z.coerce.number().int().positive() }).strict();
+const idParams = z.object({ id: z.coerce.number().int().positive().max(2 ** 31 - 1) }).strict();
+
+const discoverBody = z
+  .object({
+    interfaces: z.array(z.string().trim().min(1).max(64)).max(32).optional().describe('Network interface names; default: config.discoveryInterfaces, else every IPv4 interface'),
+    targets: z.array(z.string().trim().min(1).max(300)).max(64).optional().describe('Addresses (host or host:port) to send a directed WS-Discovery probe to'),
+    timeoutSeconds: z.number().min(0.5).max(30).default(3),
+  })
+  .strict();
+
+const probeBody = z
+  .object({
+    target: z.string().trim().min(1, 'is required').max(500),
+    username: z.string().max(128).optional(),
+    password: z.string().max(256).optional(),
+  })
+  .strict();
+
+const testBody = z
+  .object({
+    url: streamUrlSchema,
+    credentials: credentialsSchema.nullable().optional(),
+    transport: z.enum(['tcp', 'udp']).optional(),
+  })
+  .strict();
+
+const testRegisteredBody = z.object({ stream: z.enum(['detect', 'record']).default('detect') }).strict();
 
 /** What the API shows of a camera: never credentials, only whether they are set. */
 export function cameraView(c: CameraRecord) {
@@ -31,6 +63,18 @@ export function cameraView(c: CameraRecord) {
     state: c.state, display: cameraDisplayState(c.state), stateReason: c.stateReason,
     clockOffsetMs: c.clockOffsetMs, demo: c.demo, createdAt: c.createdAt, updatedAt: c.updatedAt,
   };
+}
+
+/** JSON with the JPEG as base64 (for an <img src="data:…">), or the JPEG itself when asked with Accept: image/jpeg. */
+function sendTestFrame(res: Response, accept: string | undefined, f: TestFrame): void {
+  const info = { width: f.width, height: f.height, fps: f.fps, codec: f.codec, source: f.source, at: f.at };
+  res.set('Cache-Control', 'no-store');
+  if (accept && /image\/jpeg/.test(accept) && !/application\/json/.test(accept)) {
+    res.set({ 'Content-Type': 'image/jpeg', 'X-Frame-Width': String(f.width), 'X-Frame-Height': String(f.height), 'X-Frame-Fps': String(f.fps ?? ''), 'X-Frame-Codec': f.codec ?? '', 'X-Frame-Source': f.source });
+    res.send(f.jpeg);
+    return;
+  }
+  res.json({ ...info, jpegBase64: f.jpeg.toString('base64') });
 }
 
 export function cameraRoutes(d: CameraRoutesDeps): Router {
@@ -46,9 +90,45 @@ export function cameraRoutes(d: CameraRoutesDeps): Router {
     res.json({ cameras: (await d.store.cameras.list()).map(cameraView) });
   });
 
+  r.post('/api/cameras', authorize(d.authorizer, 'camera.create'), async (req, res) => {
+    const body = parse(cameraCreateSchema, req.body, 'body');
+    res.status(201).json(cameraView(await d.cameras.register(body)));
+  });
+
+  r.post('/api/cameras/discover', authorize(d.authorizer, 'camera.discover'), async (req, res) => {
+    const body = parse(discoverBody, req.body ?? {}, 'body');
+    res.json(await d.onboarding.discover({ interfaces: body.interfaces, targets: body.targets, timeoutMs: Math.round(body.timeoutSeconds * 1000) }));
+  });
+
+  r.post('/api/cameras/probe', authorize(d.authorizer, 'camera.probe'), async (req, res) => {
+    res.json(await d.onboarding.probe(parse(probeBody, req.body, 'body')));
+  });
+
+  r.post('/api/cameras/test-connection', authorize(d.authorizer, 'camera.probe'), async (req, res) => {
+    const body = parse(testBody, req.body, 'body');
+    sendTestFrame(res, req.get('accept'), await d.cameras.testConnection(body));
+  });
+
   r.get('/api/cameras/:id', authorize(d.authorizer, 'camera.read', cameraRef), async (req, res) => {
     const { id } = parse(idParams, req.params, 'params');
     res.json(cameraView((await d.store.cameras.get(id))!));
+  });
+
+  r.patch('/api/cameras/:id', authorize(d.authorizer, 'camera.update', cameraRef), async (req, res) => {
+    const { id } = parse(idParams, req.params, 'params');
+    res.json(cameraView(await d.cameras.update(id, parse(cameraUpdateSchema, req.body, 'body'))));
+  });
+
+  r.delete('/api/cameras/:id', authorize(d.authorizer, 'camera.delete', cameraRef), async (req, res) => {
+    const { id } = parse(idParams, req.params, 'params');
+    await d.cameras.remove(id);
+    res.status(204).end();
+  });
+
+  r.post('/api/cameras/:id/test-connection', authorize(d.authorizer, 'camera.probe', cameraRef), async (req, res) => {
+    const { id } = parse(idParams, req.params, 'params');
+    const { stream } = parse(testRegisteredBody, req.body ?? {}, 'body');
+    sendTestFrame(res, req.get('accept'), await d.cameras.testConnection({ cameraId: id, stream }));
   });
 
   r.get('/api/cameras/:id/live.jpg', authorize(d.authorizer, 'camera.live', cameraRef), (req, res) => {

@@ -3,33 +3,58 @@ import { AppError, forbidden } from '../shared/errors.js';
 
 /**
  * Every route and socket handler declares the action it performs through `authorize`.
- * The policy is one function, replaced by the real role/area policy once accounts exist;
- * until then only loopback clients may do anything but the public actions.
+ * What each role may do per action is data in access.matrix.ts (the compiler demands a row
+ * per action); the checks on a specific thing (area, visibility) live in access.policy.ts.
+ * Add an action here, then its row in access.matrix.ts.
  */
 export const ACTIONS = [
   'health.read',
+  'auth.session', 'auth.setup', 'auth.login', 'auth.logout', 'auth.password',
+  'user.list', 'user.read', 'user.create', 'user.update', 'user.password',
+  'area.list', 'area.create', 'area.update',
+  'audit.list', 'audit.verify',
   'camera.list', 'camera.read', 'camera.create', 'camera.update', 'camera.delete', 'camera.live', 'camera.discover', 'camera.probe',
-  'area.list', 'area.create',
+  'settings.read', 'settings.update',
+  'event.list', 'event.read', 'event.snapshot', 'event.update', 'event.share',
+  'clip.list', 'clip.read', 'clip.download', 'clip.export',
+  'alert.list', 'alert.read', 'alert.update',
+  'note.list', 'note.create',
+  'comment.list', 'comment.create',
   'realtime.subscribe',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
-/** Actions anyone may perform, signed in or not. */
-export const PUBLIC_ACTIONS: ReadonlySet<Action> = new Set<Action>(['health.read']);
+export const ROLES = ['admin', 'police', 'technician', 'resident'] as const;
+export type Role = (typeof ROLES)[number];
 
+/** Who is asking. Built once per request (session middleware) and per socket (handshake). */
 export interface Principal {
+  /** 'loopback' exists only for loopbackOnlyPolicy (route-module tests); the server never makes one. */
   kind: 'anonymous' | 'loopback' | 'user';
   ip: string;
   userId?: number;
-  roles: string[];
+  username?: string;
+  roles: Role[];
+  /** Areas the user is assigned to. */
   areaIds: number[];
+  /** Those areas and every area under them: what "own area" means in the policy. */
+  areaScope?: number[];
+  /** sha256 of the session token (never the token): revocation and socket re-checks use it. */
+  sessionHash?: string;
+  sessionExpiresAt?: number;
 }
 
-/** What the action is performed on, when there is a specific thing (a camera, an event …). */
+/**
+ * What the action is performed on. `visibility` is the thing's own ('internal' | 'shared' for
+ * events, clips, alerts; 'internal' | 'public' for notes); `eventVisibility` is the visibility
+ * of the event a note or comment belongs to.
+ */
 export interface ResourceRef {
   type: string;
   id?: number | string;
   areaId?: number | null;
+  visibility?: string;
+  eventVisibility?: string;
 }
 
 export type Policy = (principal: Principal, action: Action, resource?: ResourceRef) => boolean | Promise<boolean>;
@@ -37,6 +62,13 @@ export type Policy = (principal: Principal, action: Action, resource?: ResourceR
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 export const isLoopback = (ip: string | undefined) => !!ip && LOOPBACK.has(ip);
 
+/** Health is the one thing anyone may read (plus signing in, in access.matrix.ts). */
+export const PUBLIC_ACTIONS: ReadonlySet<Action> = new Set<Action>(['health.read']);
+
+/**
+ * The pre-accounts policy, kept only so route modules can be unit-tested without sessions.
+ * The server uses accessPolicy (access.policy.ts): loopback is not privileged there.
+ */
 export const loopbackOnlyPolicy: Policy = (principal, action) =>
   PUBLIC_ACTIONS.has(action) || principal.kind === 'loopback';
 
@@ -45,40 +77,78 @@ export function principalFromIp(ip: string | undefined): Principal {
   return { kind: isLoopback(addr) ? 'loopback' : 'anonymous', ip: addr, roles: [], areaIds: [] };
 }
 
+export function anonymousPrincipal(ip: string | undefined): Principal {
+  return { kind: 'anonymous', ip: ip ?? '', roles: [], areaIds: [], areaScope: [] };
+}
+
 /** Marker the router-walking test looks for on every route. */
 export const AUTH_ACTION = Symbol.for('binhyen.authAction');
 export type AuthorizeHandler = RequestHandler & { [AUTH_ACTION]: Action };
 
 export interface Authorizer {
   policy: Policy;
+  /**
+   * Optional cheap first check without the resource: may this principal attempt the action at
+   * all? Refusing here means a forbidden caller never learns whether an id exists.
+   */
+  gate?: (principal: Principal, action: Action) => boolean;
   principalOf(req: Request): Principal;
 }
 
-export function createAuthorizer(policy: Policy = loopbackOnlyPolicy): Authorizer {
+type RequestWithPrincipal = Request & { principal?: Principal };
+
+/** The principal the session middleware attached to the request (anonymous when none). */
+export function principalOf(req: Request): Principal {
+  return (req as RequestWithPrincipal).principal ?? anonymousPrincipal(req.ip ?? req.socket.remoteAddress);
+}
+
+export function setPrincipal(req: Request, principal: Principal): void {
+  (req as RequestWithPrincipal).principal = principal;
+}
+
+export function createAuthorizer(policy: Policy = loopbackOnlyPolicy, gate?: Authorizer['gate']): Authorizer {
   return {
     policy,
-    principalOf: (req) => (req as Request & { principal?: Principal }).principal ?? principalFromIp(req.socket.remoteAddress),
+    gate,
+    principalOf: (req) => (req as RequestWithPrincipal).principal ?? principalFromIp(req.socket.remoteAddress),
   };
+}
+
+/** What authorize() found, for the audit middleware that records it when the response ends. */
+export interface AuthorizedLocals {
+  action: Action;
+  resource?: ResourceRef;
+  principal: Principal;
+}
+export const AUTHORIZED = Symbol.for('binhyen.authorized');
+
+export function authorizedOf(res: Response): AuthorizedLocals | undefined {
+  return (res.locals as Record<symbol, AuthorizedLocals | undefined>)[AUTHORIZED];
+}
+
+function refuse(principal: Principal, action: Action): AppError {
+  return principal.kind === 'user' || principal.kind === 'loopback'
+    ? forbidden(action)
+    : new AppError('unauthenticated', 'sign in required', 401);
 }
 
 /**
  * Route middleware: declares `action` and checks it against the policy. `resource` resolves
- * what is acted on (for per-area checks); it may throw AppError (e.g. not found).
+ * what is acted on (for per-area checks); it may throw AppError (e.g. not found). It runs
+ * only after the gate, so a caller with no right to the action gets 401/403, never 404.
  */
 export function authorize(
   authorizer: Authorizer,
   action: Action,
   resource?: (req: Request) => ResourceRef | undefined | Promise<ResourceRef | undefined>,
 ): AuthorizeHandler {
-  const handler = (async (req: Request, _res: Response, next: NextFunction) => {
+  const handler = (async (req: Request, res: Response, next: NextFunction) => {
     try {
       const principal = authorizer.principalOf(req);
+      if (authorizer.gate && !authorizer.gate(principal, action)) throw refuse(principal, action);
       const ref = resource ? await resource(req) : undefined;
-      if (!(await authorizer.policy(principal, action, ref))) {
-        throw principal.kind === 'anonymous' && !isLoopback(principal.ip)
-          ? new AppError('unauthenticated', 'sign in required', 401)
-          : forbidden(action);
-      }
+      if (!(await authorizer.policy(principal, action, ref))) throw refuse(principal, action);
+      (res.locals as Record<symbol, AuthorizedLocals>)[AUTHORIZED] = { action, resource: ref, principal };
       next();
     } catch (err) {
       next(err);

@@ -3,6 +3,9 @@ import { ConfigError, loadConfig } from '../config/config.load.js';
 import { createLogger } from '../shared/log.js';
 import { migrateDown, migrateLatest, openDb } from '../store/db.js';
 import { VERSION } from '../version.js';
+import { userCommand } from './user.command.js';
+import { discoverCommand } from './discover.command.js';
+import { probeCommand } from './probe.command.js';
 
 /**
  * The `binhyen` command line. Each command declares its options and help; commands that
@@ -57,6 +60,9 @@ const commands: Record<string, Command> = {
       return 0;
     },
   },
+  user: userCommand,
+  discover: discoverCommand,
+  probe: probeCommand,
 };
 
 export function registerCommand(name: string, command: Command): void {

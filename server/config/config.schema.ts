@@ -74,6 +74,34 @@ export const ingestConfigSchema = z
     offlineAfterFailures: int(1, 1000).default(3).describe('Consecutive failures before a camera is shown offline'),
     killGraceMs: int(50, 60_000).default(2_000).describe('Time between SIGTERM and SIGKILL when stopping ffmpeg'),
     rtspTransport: z.enum(['tcp', 'udp']).default('tcp').describe('Default RTSP transport'),
+    startTimeoutMs: int(500, 600_000).default(20_000).describe('A new connection with no frame for this long has failed (probing and the first keyframe take a few seconds)'),
+    socketTimeoutMs: int(100, 600_000).default(5_000).describe('Network read timeout given to ffmpeg for RTSP and HTTP sources'),
+    decodeThreads: int(1, 16).default(1).describe('Decoder threads per camera stream (1 scales best with many cameras)'),
+    liveJpegFps: num(0.1, 10).default(1).describe('Frames per second of the live-wall JPEG of each camera'),
+    liveJpegWidth: int(160, 1920).default(640).describe('Width of the live-wall JPEG in pixels (height keeps the aspect ratio)'),
+    liveJpegQuality: int(2, 31).default(7).describe('JPEG quality scale of the live wall (2 best, 31 smallest)'),
+    snapshotFps: num(0.1, 10).default(2).describe('Polling rate for cameras that only offer an HTTP snapshot URL'),
+    stderrLines: int(5, 1000).default(40).describe('Last lines of ffmpeg output kept per stream for diagnostics (credentials masked)'),
+  })
+  .strict();
+
+export const authConfigSchema = z
+  .object({
+    idleTimeoutSeconds: int(1, 30 * 86_400).default(8 * 3600).describe('A session unused this long ends (the user signs in again)'),
+    absoluteTimeoutSeconds: int(1, 365 * 86_400).default(7 * 86_400).describe('A session ends this long after sign-in, used or not'),
+    loginMaxFailuresPerUser: int(1, 1000).default(5).describe('Failed sign-ins per username within the window before further attempts are refused'),
+    loginMaxFailuresPerIp: int(1, 100_000).default(20).describe('Failed sign-ins per client address within the window before further attempts are refused'),
+    loginWindowSeconds: int(1, 86_400).default(900).describe('Window for counting failed sign-ins; a refused client is told how many seconds to wait'),
+    passwordMinLength: int(8, 128).default(10).describe('Minimum password length'),
+    scryptLog2N: int(10, 20).default(15).describe('scrypt cost (log2 N) for new password hashes; 15 takes ~0.1 s and 32 MB per hash'),
+    trustProxy: z
+      .string()
+      .refine((v) => !/^(true|\*)$/i.test(v.trim()), 'trusting every proxy lets any client fake its address; name the proxy (loopback, an IP or subnet) or a hop count')
+      .default('')
+      .describe('Reverse proxies whose X-Forwarded-For/-Proto are believed (express trust proxy: loopback, 10.0.0.1, 1 …); empty trusts none'),
+    secureCookie: z.enum(['auto', 'always', 'never']).default('auto').describe('Secure flag on the session cookie; auto sets it when the request came over HTTPS'),
+    allowedOrigins: list().default([]).describe('Extra browser origins (scheme://host:port) allowed to send changes, besides the server\'s own'),
+    socketRecheckSeconds: int(1, 3600).default(30).describe('How often open sockets are checked against revoked or expired sessions'),
   })
   .strict();
 
@@ -101,6 +129,7 @@ export const configSchema = z
     record: recordConfigSchema.default(recordConfigSchema.parse({})),
     retention: retentionConfigSchema.default(retentionConfigSchema.parse({})),
     ingest: ingestConfigSchema.default(ingestConfigSchema.parse({})),
+    auth: authConfigSchema.default(authConfigSchema.parse({})),
   })
   .strict();
 
@@ -109,3 +138,4 @@ export type DetectConfig = Config['detect'];
 export type IngestConfig = Config['ingest'];
 export type RecordConfig = Config['record'];
 export type RetentionConfig = Config['retention'];
+export type AuthConfig = Config['auth'];

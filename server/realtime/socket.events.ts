@@ -19,15 +19,73 @@ export interface CameraStateMessage {
   at: number;
 }
 
+/** Alerts (server/events): pushed to the police room and, when shared, to the area room of the camera. */
+export type AlertStateName = 'new' | 'acknowledged' | 'assigned' | 'resolved' | 'false_alarm';
+export type AlertKindName = 'object' | 'camera_offline';
+export type AlertSeverityName = 'low' | 'normal' | 'high' | 'critical';
+
+export interface AlertMessage {
+  id: number;
+  kind: AlertKindName;
+  severity: AlertSeverityName;
+  state: AlertStateName;
+  cameraId: number;
+  cameraName: string;
+  areaId: number | null;
+  eventId: number | null;
+  label: string | null;
+  score: number | null;
+  zones: string[];
+  visibility: 'internal' | 'shared';
+  assigneeId: number | null;
+  /** When what the alert is about began (first detection, or the camera going offline), epoch ms. */
+  startedAt: number;
+  createdAt: number;
+  updatedAt: number;
+  closedAt: number | null;
+  /** Served by id; null until the event has a snapshot (or after retention removed it). */
+  snapshotUrl: string | null;
+}
+
+/**
+ * Catch-up answer. `alerts`: alerts with id > afterId, oldest first (ask again with
+ * afterId = lastId while `more`). `changed`: older alerts updated after `changedSince`.
+ * Alerts already seen live may come again: clients de-duplicate by id.
+ */
+export interface AlertCatchUp {
+  alerts: AlertMessage[];
+  changed: AlertMessage[];
+  lastId: number;
+  more: boolean;
+  serverTime: number;
+}
+
+export interface AlertCursor {
+  /** The last alert id the client has (0 for none). */
+  afterId?: number;
+  /** serverTime of the client's previous catch-up: alerts changed since then come in `changed`. */
+  changedSince?: number;
+  limit?: number;
+}
+
 export type Ack<T> = (reply: { ok: true; data: T } | { ok: false; error: { code: string; message: string } }) => void;
 
 export interface ServerToClientEvents {
   'camera:state': (msg: CameraStateMessage) => void;
+  'alert:new': (alert: AlertMessage) => void;
+  /** State, assignee or visibility changed. */
+  'alert:updated': (alert: AlertMessage) => void;
+  /** The alert is no longer visible to this room (its event was unshared). */
+  'alert:withdrawn': (msg: { id: number }) => void;
 }
 
 export interface ClientToServerEvents {
   /** Current state of every camera the client may see; later changes arrive as camera:state. */
   'cameras:subscribe': (req: Record<string, never>, ack: Ack<CameraStateMessage[]>) => void;
+  /** Joins the alert rooms the user may see, then answers the catch-up from the cursor. Call on every (re)connect. */
+  'alerts:subscribe': (req: AlertCursor, ack: Ack<AlertCatchUp>) => void;
+  /** Next page of catch-up (when `more`), without joining rooms. */
+  'alerts:since': (req: AlertCursor, ack: Ack<AlertCatchUp>) => void;
 }
 
 export type ClientEventName = keyof ClientToServerEvents;

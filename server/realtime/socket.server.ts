@@ -1,16 +1,22 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server, type Socket } from 'socket.io';
-import type { Action, Authorizer, Principal } from '../auth/authorize.js';
+import type { Action, Authorizer, Principal, ResourceRef } from '../auth/authorize.js';
 import { principalFromIp } from '../auth/authorize.js';
+import { AppError } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
+import type { SocketAuth } from './socket.auth.js';
 import type { ClientEventName, ClientToServerEvents, ServerToClientEvents } from './socket.events.js';
 
-export type AppSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { principal: Principal }>;
-export type AppIo = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { principal: Principal }>;
+/** Per-socket data: who it is, and where handler failures are logged. */
+export interface AppSocketData { principal: Principal; log?: Logger }
+export type AppSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, AppSocketData>;
+export type AppIo = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, AppSocketData>;
 
 /** Every client event with the action it performs: the compiler forces an entry per event. */
 export const SOCKET_ACTIONS: Record<ClientEventName, Action> = {
-  'cameras:subscribe': 'realtime.subscribe',
+  'cameras:subscribe': 'camera.list',
+  'alerts:subscribe': 'alert.list',
+  'alerts:since': 'alert.list',
 };
 
 export const ROOMS = {
@@ -19,10 +25,24 @@ export const ROOMS = {
   area: (id: number) => `area:${id}`,
 } as const;
 
-export function createSocketServer(http: HttpServer, authorizer: Authorizer, log: Logger): AppIo {
-  const io: AppIo = new Server(http, { serveClient: false, maxHttpBufferSize: 64 * 1024 });
+/**
+ * With `auth` (the server), handshakes need our Origin and an open session. Without it (route
+ * and handler unit tests only) sockets get the loopback test principal. No connectionStateRecovery:
+ * its recovered reconnects skip io.use middleware.
+ */
+export function createSocketServer(http: HttpServer, authorizer: Authorizer, log: Logger, auth?: SocketAuth): AppIo {
+  const io: AppIo = new Server(http, { serveClient: false, maxHttpBufferSize: 64 * 1024, allowRequest: auth?.allowRequest });
+  if (auth) {
+    io.use((socket, next) => void auth.middleware(socket, next));
+    auth.attach(io);
+  } else {
+    io.use((socket, next) => {
+      socket.data.principal = principalFromIp(socket.handshake.address);
+      next();
+    });
+  }
   io.use((socket, next) => {
-    socket.data.principal = principalFromIp(socket.handshake.address);
+    socket.data.log = log;
     next();
   });
   io.engine.on('connection_error', (err: { code: number; message: string }) => log.debug('socket connection error', { code: err.code, message: err.message }));
@@ -35,19 +55,31 @@ type Handler<E extends ClientEventName> = (socket: AppSocket, ...args: Parameter
  * Registers a client event handler behind the policy check for its declared action.
  * A refused or failed call answers the ack with an error code instead of throwing.
  */
-export function onAuthorized<E extends ClientEventName>(socket: AppSocket, authorizer: Authorizer, event: E, handler: Handler<E>): void {
+export function onAuthorized<E extends ClientEventName>(
+  socket: AppSocket,
+  authorizer: Authorizer,
+  event: E,
+  handler: Handler<E>,
+  /** What the event acts on, for per-area checks (same rule as authorize()'s resolver). */
+  resource?: (...args: Parameters<ClientToServerEvents[E]>) => ResourceRef | undefined | Promise<ResourceRef | undefined>,
+): void {
   const action = SOCKET_ACTIONS[event];
   const listener = async (...args: unknown[]) => {
     const ack = args[args.length - 1];
     const reply = typeof ack === 'function' ? (ack as (r: unknown) => void) : () => {};
     try {
-      if (!(await authorizer.policy(socket.data.principal, action))) {
+      const p = socket.data.principal;
+      const typed = args as Parameters<ClientToServerEvents[E]>;
+      const allowed = (!authorizer.gate || authorizer.gate(p, action)) && (await authorizer.policy(p, action, resource ? await resource(...typed) : undefined));
+      if (!allowed) {
         reply({ ok: false, error: { code: 'forbidden', message: `not allowed: ${action}` } });
         return;
       }
-      await handler(socket, ...(args as Parameters<ClientToServerEvents[E]>));
+      await handler(socket, ...typed);
     } catch (err) {
-      reply({ ok: false, error: { code: 'internal', message: (err as Error).message } });
+      // AppErrors are meant for users; anything else is logged and stays on the server.
+      if (!(err instanceof AppError)) socket.data.log?.error('socket handler failed', { event, err });
+      reply({ ok: false, error: err instanceof AppError ? { code: err.code, message: err.message } : { code: 'internal', message: 'internal error' } });
     }
   };
   socket.on(event, listener as never);

@@ -27,6 +27,8 @@ export interface TrackMessage {
 
 export interface BusEvents {
   'camera.state': { cameraId: number; state: CameraState; reason: string | null; at: number };
+  /** A camera was registered, edited or removed (server/cameras/camera.service.ts). */
+  'camera.changed': { cameraId: number; change: 'created' | 'updated' | 'removed'; at: number };
   'track.start': TrackMessage;
   'track.update': TrackMessage;
   'track.end': TrackMessage & { reason: 'lost' | 'stopped' };

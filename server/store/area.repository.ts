@@ -35,6 +35,10 @@ export class AreaRepository {
     return (await this.db<AreaRow>('areas').orderBy('id')).map(toArea);
   }
 
+  async rename(id: number, name: string): Promise<boolean> {
+    return (await this.db('areas').where({ id }).update({ name })) > 0;
+  }
+
   /** The area and all areas under it, for "everything in this hamlet". */
   async descendantIds(rootId: number): Promise<number[]> {
     const all = await this.list();

@@ -45,6 +45,25 @@ export class RecordingRepository {
     return (await q).map(toRecording);
   }
 
+  /** Segments that ended before the cutoff, of every camera except the listed ones (they have their own retention). */
+  async olderThanExcept(cutoff: number, limit: number, exceptCameraIds: number[]): Promise<Recording[]> {
+    const q = this.db<RecordingRow>('recordings').where('end_at', '<', cutoff).orderBy('start_at').limit(limit);
+    if (exceptCameraIds.length) q.whereNotIn('camera_id', exceptCameraIds);
+    return (await q).map(toRecording);
+  }
+
+  /** Bytes kept per camera (cameras without recordings are absent). */
+  async bytesByCamera(): Promise<Map<number, number>> {
+    const rows = await this.db('recordings').select('camera_id').sum<{ camera_id: number; total: number | string | null }[]>({ total: 'bytes' }).groupBy('camera_id');
+    return new Map(rows.map((r) => [Number(r.camera_id), Number(r.total ?? 0)]));
+  }
+
+  /** Every indexed path of a camera (relative to the recordings directory), for consistency checks. */
+  async paths(cameraId: number): Promise<string[]> {
+    const rows = await this.db<RecordingRow>('recordings').where({ camera_id: cameraId }).select('path');
+    return rows.map((r) => r.path);
+  }
+
   async totalBytes(cameraId?: number): Promise<number> {
     const q = this.db('recordings').sum<{ total: number | string | null }[]>({ total: 'bytes' });
     if (cameraId !== undefined) q.where({ camera_id: cameraId });

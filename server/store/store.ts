@@ -3,12 +3,28 @@ import type { Executor } from './db.js';
 import { AreaRepository } from './area.repository.js';
 import { CameraRepository } from './camera.repository.js';
 import { RecordingRepository } from './recording.repository.js';
+import { AlertRepository } from './alert.repository.js';
+import { ClipRepository } from './clip.repository.js';
+import { CommentRepository } from './comment.repository.js';
+import { EventRepository } from './event.repository.js';
+import { NoteRepository } from './note.repository.js';
+import { AuditRepository } from './audit.repository.js';
+import { SessionRepository } from './session.repository.js';
+import { UserRepository } from './user.repository.js';
 
 /** Every repository bound to one executor; `transaction` hands the callback the same set bound to a transaction. */
 export interface Repositories {
   areas: AreaRepository;
   cameras: CameraRepository;
   recordings: RecordingRepository;
+  events: EventRepository;
+  alerts: AlertRepository;
+  notes: NoteRepository;
+  comments: CommentRepository;
+  clips: ClipRepository;
+  users: UserRepository;
+  sessions: SessionRepository;
+  audit: AuditRepository;
 }
 
 export function repositories(db: Executor): Repositories {
@@ -16,6 +32,14 @@ export function repositories(db: Executor): Repositories {
     areas: new AreaRepository(db),
     cameras: new CameraRepository(db),
     recordings: new RecordingRepository(db),
+    events: new EventRepository(db),
+    alerts: new AlertRepository(db),
+    notes: new NoteRepository(db),
+    comments: new CommentRepository(db),
+    clips: new ClipRepository(db),
+    users: new UserRepository(db),
+    sessions: new SessionRepository(db),
+    audit: new AuditRepository(db),
   };
 }
 

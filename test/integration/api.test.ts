@@ -1,13 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { io as connect } from 'socket.io-client';
 import { listRoutes } from '../../server/api/route.walk.js';
 import { ACTIONS } from '../../server/auth/authorize.js';
 import { SOCKET_ACTIONS } from '../../server/realtime/socket.server.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import type { TestServer } from '../support/server.js';
+import { addUser, call, login, openSocket, startAuthServer } from './auth.world.js';
 
 let srv: TestServer;
+let cookie: string;
 beforeAll(async () => {
-  srv = await startTestServer();
+  srv = await startAuthServer();
+  await addUser(srv, 'canbo', ['police']);
+  cookie = await login(srv, 'canbo');
 });
 afterAll(async () => {
   await srv?.stop();
@@ -23,31 +26,31 @@ describe('HTTP API foundation', () => {
   });
 
   it('answers malformed JSON with a JSON error code, not an HTML page', async () => {
-    const res = await fetch(`${srv.url}/api/cameras`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name": ' });
+    const res = await call<{ error: { code: string } }>(srv, 'POST', '/api/cameras', { cookie, rawBody: '{"name": ', headers: { 'content-type': 'application/json' } });
     expect(res.status).toBe(400);
-    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('invalid_json');
+    expect(res.body.error.code).toBe('invalid_json');
   });
 
   it('names the field and the reason when a parameter is invalid', async () => {
-    const res = await fetch(`${srv.url}/api/cameras/not-a-number`);
+    const res = await call<{ error: { code: string; field: string; message: string } }>(srv, 'GET', '/api/cameras/not-a-number', { cookie });
     expect(res.status).toBe(400);
-    const { error } = (await res.json()) as { error: { code: string; field: string; message: string } };
+    const { error } = res.body;
     expect(error.code).toBe('validation');
     expect(error.field).toBe('params.id');
     expect(error.message).toMatch(/params\.id/);
   });
 
   it('answers unknown API routes and missing cameras with 404 codes', async () => {
-    expect(((await (await fetch(`${srv.url}/api/nope`)).json()) as { error: { code: string } }).error.code).toBe('route_not_found');
-    const res = await fetch(`${srv.url}/api/cameras/999`);
+    expect((await call<{ error: { code: string } }>(srv, 'GET', '/api/nope', { cookie })).body.error.code).toBe('route_not_found');
+    const res = await call<{ error: { code: string } }>(srv, 'GET', '/api/cameras/999', { cookie });
     expect(res.status).toBe(404);
-    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('not_found');
+    expect(res.body.error.code).toBe('not_found');
   });
 
   it('refuses request bodies over the size limit', async () => {
-    const res = await fetch(`${srv.url}/api/cameras`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'x'.repeat(2_000_000) }) });
+    const res = await call<{ error: { code: string } }>(srv, 'POST', '/api/cameras', { cookie, body: { name: 'x'.repeat(2_000_000) } });
     expect(res.status).toBe(413);
-    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('body_too_large');
+    expect(res.body.error.code).toBe('body_too_large');
   });
 });
 
@@ -75,7 +78,7 @@ describe('authorization hook', () => {
 
   it('every client socket event declares an action, and handlers answer through the policy', async () => {
     for (const action of Object.values(SOCKET_ACTIONS)) expect(ACTIONS).toContain(action);
-    const socket = connect(srv.url, { transports: ['websocket'], forceNew: true });
+    const socket = await openSocket(srv, { cookie });
     try {
       const reply = await socket.timeout(5000).emitWithAck('cameras:subscribe', {});
       expect(reply).toEqual({ ok: true, data: [] });

@@ -1,10 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { migrations } from '../../server/store/migrations/index.js';
 import { tempDir } from '../support/tmp.js';
 
 /** The compiled CLI, as users run it (npm test builds before the tests). */
 const CLI = path.join(__dirname, '../../dist/server/cli.js');
+const ALL = migrations.map((m) => m.name);
 const tmp = tempDir('binhyen-cli-');
 afterAll(() => tmp.remove());
 
@@ -29,7 +31,7 @@ describe('binhyen CLI', () => {
   it('migrates up and down with --json output', () => {
     const up = run(['migrate', '--json']);
     expect(up.code).toBe(0);
-    expect(JSON.parse(up.out)).toEqual({ applied: ['20261129_001_initial'] });
+    expect(JSON.parse(up.out)).toEqual({ applied: ALL });
     expect(JSON.parse(run(['migrate', '--json']).out)).toEqual({ applied: [] });
     expect(JSON.parse(run(['migrate', '--down', '--json']).out)).toEqual({ rolledBack: true });
   });

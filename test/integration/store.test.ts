@@ -1,9 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Knex } from 'knex';
 import { migrateDown, migrateLatest } from '../../server/store/db.js';
+import { migrations } from '../../server/store/migrations/index.js';
 import { createStore } from '../../server/store/store.js';
 import { dbTargets, openMigrated } from '../support/db.js';
 
+const ALL = migrations.map((m) => m.name);
 const TABLES = ['areas', 'users', 'user_roles', 'user_areas', 'sessions', 'cameras', 'recordings', 'events', 'alerts', 'alert_history', 'notes', 'event_comments', 'clips', 'audit_log'];
 
 async function hasTable(db: Knex, t: string) {
@@ -20,11 +22,11 @@ describe.each(dbTargets)('store on $name', (target) => {
   it('migrates up to every table, down to none, and up again', async () => {
     const h = await target.open();
     cleanup = h.cleanup;
-    expect(await migrateLatest(h.db)).toEqual(['20261129_001_initial']);
+    expect(await migrateLatest(h.db)).toEqual(ALL);
     for (const t of TABLES) expect(await hasTable(h.db, t), t).toBe(true);
     await migrateDown(h.db);
     for (const t of TABLES) expect(await hasTable(h.db, t), t).toBe(false);
-    expect(await migrateLatest(h.db)).toEqual(['20261129_001_initial']);
+    expect(await migrateLatest(h.db)).toEqual(ALL);
     expect(await migrateLatest(h.db)).toEqual([]);
   });
 

@@ -1,0 +1,120 @@
+import { ACTIONS, ROLES, type Action, type Role } from './authorize.js';
+
+/**
+ * Who may do what, as data: role × action → allowed / own-area / denied. The compiler demands
+ * a row for every action in ACTIONS, the generated access-matrix test walks every route and
+ * socket event and checks each role, a user of another area and an anonymous client against
+ * it, and renderAccessMatrixMarkdown() prints it for the README.
+ *
+ * To add a row: `'thing.do': row('thing', '- Y Y - A'),` — the five columns are
+ * anonymous, admin, police, technician, resident; Y allowed, A own-area, - denied.
+ */
+export type Access = 'allow' | 'own-area' | 'deny';
+export type Subject = 'anonymous' | Role;
+export const SUBJECTS: readonly Subject[] = ['anonymous', ...ROLES];
+
+export type ResourceType =
+  'system' | 'session' | 'user' | 'area' | 'audit' | 'camera' | 'settings' | 'event' | 'clip' | 'alert' | 'note' | 'comment' | 'realtime';
+
+/**
+ * When a successful request is written to the audit log: `change` (every non-GET success,
+ * the default), `view` (also GETs: who viewed or downloaded media), `explicit` (the route
+ * writes richer entries itself, e.g. login failures) or `none`.
+ */
+export type AuditMode = 'change' | 'view' | 'explicit' | 'none';
+
+export interface MatrixRow {
+  resource: ResourceType;
+  access: Record<Subject, Access>;
+  /** A list: own-area means "allowed, and the route filters to the caller's areas". */
+  collection: boolean;
+  audit: AuditMode;
+  summary: string;
+}
+
+const CELL: Record<string, Access> = { Y: 'allow', A: 'own-area', '-': 'deny' };
+
+function row(resource: ResourceType, cells: string, summary: string, opts: { collection?: boolean; audit?: AuditMode } = {}): MatrixRow {
+  const parts = cells.trim().split(/\s+/);
+  if (parts.length !== SUBJECTS.length || parts.some((c) => !(c in CELL))) {
+    throw new Error(`access matrix row for ${resource}: "${cells}" needs ${SUBJECTS.length} cells of Y, A or -`);
+  }
+  const access = Object.fromEntries(SUBJECTS.map((s, i) => [s, CELL[parts[i]!]!])) as Record<Subject, Access>;
+  return { resource, access, collection: opts.collection ?? false, audit: opts.audit ?? 'change', summary };
+}
+const list = { collection: true } as const;
+
+//                                      anon admin police tech resident
+export const ACCESS_MATRIX: Record<Action, MatrixRow> = {
+  'health.read': row('system', '           Y Y Y Y Y', 'Server health (version, database, camera counts)', { audit: 'none' }),
+  'auth.session': row('session', '        Y Y Y Y Y', 'Who am I; whether first-run setup is pending', { audit: 'none' }),
+  'auth.setup': row('session', '          Y Y Y Y Y', 'Create the first admin with the one-time setup code', { audit: 'explicit' }),
+  'auth.login': row('session', '          Y Y Y Y Y', 'Sign in', { audit: 'explicit' }),
+  'auth.logout': row('session', '         - Y Y Y Y', 'Sign out', { audit: 'explicit' }),
+  'auth.password': row('session', '       - Y Y Y Y', 'Change own password', { audit: 'explicit' }),
+  'user.list': row('user', '              - Y Y - -', 'List users', list),
+  'user.read': row('user', '              - Y Y - -', 'Read a user'),
+  'user.create': row('user', '            - Y - - -', 'Create a user', { audit: 'explicit' }),
+  'user.update': row('user', '            - Y - - -', 'Change roles, areas, name; disable', { audit: 'explicit' }),
+  'user.password': row('user', '          - Y - - -', "Reset a user's password", { audit: 'explicit' }),
+  'area.list': row('area', '              - Y Y Y A', 'List areas', list),
+  'area.create': row('area', '            - Y - - -', 'Create an area'),
+  'area.update': row('area', '            - Y - - -', 'Rename an area'),
+  'audit.list': row('audit', '            - Y Y - -', 'Read the audit log', list),
+  'audit.verify': row('audit', '          - Y Y - -', 'Verify the audit hash chain'),
+  'camera.list': row('camera', '          - Y Y Y -', 'List cameras and their state', list),
+  'camera.read': row('camera', '          - Y Y Y -', 'Read a camera'),
+  'camera.create': row('camera', '        - Y - Y -', 'Register a camera'),
+  'camera.update': row('camera', '        - Y - Y -', 'Change a camera (streams, area, zones, credentials)'),
+  'camera.delete': row('camera', '        - Y - Y -', 'Remove a camera'),
+  'camera.live': row('camera', '          - Y Y Y -', 'Live picture', { audit: 'none' }),
+  'camera.discover': row('camera', '      - Y - Y -', 'Discover cameras on the network'),
+  'camera.probe': row('camera', '         - Y - Y -', 'Probe an address, try credentials'),
+  'settings.read': row('settings', '      - Y - Y -', 'Read server settings'),
+  'settings.update': row('settings', '    - Y - Y -', 'Change server settings'),
+  'event.list': row('event', '            - Y Y - A', 'List events', list),
+  'event.read': row('event', '            - Y Y - A', 'Read an event'),
+  'event.snapshot': row('event', '        - Y Y - A', 'View an event snapshot', { audit: 'view' }),
+  'event.update': row('event', '          - Y Y - -', 'Pin, relabel an event'),
+  'event.share': row('event', '           - Y Y - -', 'Share an event with residents (or withdraw it)'),
+  'clip.list': row('clip', '              - Y Y - A', 'List clips', list),
+  'clip.read': row('clip', '              - Y Y - A', 'Play a clip', { audit: 'view' }),
+  'clip.download': row('clip', '          - Y Y - -', 'Download a clip file', { audit: 'view' }),
+  'clip.export': row('clip', '            - Y Y - -', 'Export a time range as evidence'),
+  'alert.list': row('alert', '            - Y Y - A', 'List alerts', list),
+  'alert.read': row('alert', '            - Y Y - A', 'Read an alert and what the police did'),
+  'alert.update': row('alert', '          - Y Y - -', 'Acknowledge, assign, resolve, false alarm'),
+  'note.list': row('note', '              - Y Y - A', 'Read notes (residents: public notes only)', list),
+  'note.create': row('note', '            - Y Y - -', 'Write an internal or public note'),
+  'comment.list': row('comment', '        - Y Y - A', "Read residents' comments and flags", list),
+  'comment.create': row('comment', '      - Y Y - A', 'Comment on or flag an event'),
+  'realtime.subscribe': row('realtime', ' - Y Y Y Y', 'Live updates (only rooms the user may see)', { audit: 'none' }),
+};
+
+export function accessOf(subject: Subject, action: Action): Access {
+  return ACCESS_MATRIX[action]?.access[subject] ?? 'deny';
+}
+
+/** Every action, for the check that ACTIONS and the matrix agree at run time too. */
+export const MATRIX_ACTIONS: readonly Action[] = ACTIONS;
+
+const SYMBOL: Record<Access, string> = { allow: '✅', 'own-area': '🏘️ own area', deny: '—' };
+
+/** The matrix as a markdown table for the README. */
+export function renderAccessMatrixMarkdown(): string {
+  const head = ['Action', 'What', 'Anonymous', 'Admin', 'Police', 'Technician', 'Resident'];
+  const lines = [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`];
+  for (const action of ACTIONS) {
+    const r = ACCESS_MATRIX[action];
+    lines.push(`| \`${action}\` | ${r.summary} | ${SUBJECTS.map((s) => SYMBOL[r.access[s]]).join(' | ')} |`);
+  }
+  return [
+    ...lines,
+    '',
+    "✅ allowed · 🏘️ own area: only things in the user's areas (and the areas under them) that the police shared:",
+    'shared events with their snapshots, clips and alerts, public notes, and comments on shared events · — refused',
+    '(401 when not signed in, 403 otherwise). A user with several roles gets the union of them. Every successful',
+    'change, every view or download of a snapshot or clip, every refusal of a signed-in user and every sign-in',
+    'attempt is written to the hash-chained audit log.',
+  ].join('\n');
+}

@@ -1,0 +1,134 @@
+import { ACCESS_MATRIX, type Access, type Subject } from './access.matrix.js';
+import { principalOf, type Action, type Authorizer, type Principal, type ResourceRef } from './authorize.js';
+
+/**
+ * The one policy. Role × action comes from the access matrix; what "own area" means for each
+ * kind of thing is decided in withinOwnArea below and nowhere else. REST routes (authorize),
+ * socket handlers (onAuthorized), realtime rooms (access.rooms.ts) and media serving all call
+ * these functions.
+ */
+
+/** Whose columns of the matrix apply: the user's roles, or "anonymous". */
+export function subjectsOf(p: Principal): Subject[] {
+  return p.kind === 'user' && p.roles.length > 0 ? [...p.roles] : p.kind === 'user' ? [] : ['anonymous'];
+}
+
+/** The best access any of the principal's roles has to the action. */
+export function accessFor(p: Principal, action: Action): Access {
+  const row = ACCESS_MATRIX[action];
+  if (!row) return 'deny';
+  let best: Access = 'deny';
+  for (const s of subjectsOf(p)) {
+    const a = row.access[s];
+    if (a === 'allow') return 'allow';
+    if (a === 'own-area') best = 'own-area';
+  }
+  return best;
+}
+
+/** May the principal attempt the action at all (before looking at what it is done to)? */
+export function mayAttempt(p: Principal, action: Action): boolean {
+  return accessFor(p, action) !== 'deny';
+}
+
+// "Shared with residents": the thing itself, or the event it hangs on, was shared by the police.
+function sharedWithArea(ref: ResourceRef): boolean {
+  switch (ref.type) {
+    case 'event':
+    case 'clip':
+    case 'alert':
+      return ref.visibility === 'shared';
+    case 'note':
+      return ref.visibility === 'public' && ref.eventVisibility === 'shared';
+    case 'comment':
+      return ref.eventVisibility === 'shared';
+    case 'area':
+    case 'camera':
+      return true;
+    default:
+      return false; // unknown kinds of thing are never "own area": fail closed
+  }
+}
+
+function areaOf(ref: ResourceRef): number | null {
+  if (ref.type === 'area') return typeof ref.id === 'number' ? ref.id : ref.areaId ?? null;
+  return typeof ref.areaId === 'number' ? ref.areaId : null;
+}
+
+/** Own area: inside the user's areas (or under them) and, for footage and notes, shared. */
+export function withinOwnArea(p: Principal, ref: ResourceRef): boolean {
+  const area = areaOf(ref);
+  if (area === null || !(p.areaScope ?? p.areaIds).includes(area)) return false;
+  return sharedWithArea(ref);
+}
+
+/**
+ * May the principal perform `action` on `ref`? Without a ref, own-area access passes only for
+ * list actions (the route must then filter with listScope); a single-thing action without a
+ * ref is refused, so forgetting the resource resolver fails closed.
+ */
+export function can(p: Principal, action: Action, ref?: ResourceRef): boolean {
+  const access = accessFor(p, action);
+  if (access === 'allow') return true;
+  if (access === 'deny') return false;
+  return ref ? withinOwnArea(p, ref) : ACCESS_MATRIX[action].collection;
+}
+
+const READ_ACTION: Record<string, Action> = {
+  camera: 'camera.read', event: 'event.read', clip: 'clip.read', alert: 'alert.read',
+  note: 'note.list', comment: 'comment.list', user: 'user.read', area: 'area.list', audit: 'audit.list',
+};
+
+/** May the principal see this thing (read it, receive it over a socket, load its media)? */
+export function canSee(p: Principal, ref: ResourceRef): boolean {
+  const action = READ_ACTION[ref.type];
+  return action !== undefined && can(p, action, ref);
+}
+
+/**
+ * What a list may contain: everything, or only things shared with these areas (the user's areas
+ * and everything under them). Same shape as AccessScope in event.repository.ts.
+ */
+export type ListScope = { all: true } | { all: false; areaIds: number[] };
+
+export function listScope(p: Principal, listAction: Action): ListScope {
+  const access = accessFor(p, listAction);
+  if (access === 'allow') return { all: true };
+  if (access === 'own-area') return { all: false, areaIds: [...(p.areaScope ?? p.areaIds)] };
+  return { all: false, areaIds: [] };
+}
+
+export const accessPolicy = (p: Principal, action: Action, ref?: ResourceRef): boolean => can(p, action, ref);
+
+/** The authorizer the server uses: the matrix gate first, then the per-thing policy. */
+export function createAccessAuthorizer(): Authorizer {
+  return { policy: accessPolicy, gate: mayAttempt, principalOf };
+}
+
+/** The area ids in `roots` and every area under them. */
+export function expandAreaScope(all: readonly { id: number; parentId: number | null }[], roots: readonly number[]): number[] {
+  const ids = new Set(roots.filter((r) => all.some((a) => a.id === r)));
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const a of all) {
+      if (a.parentId !== null && ids.has(a.parentId) && !ids.has(a.id)) {
+        ids.add(a.id);
+        grew = true;
+      }
+    }
+  }
+  return [...ids].sort((x, y) => x - y);
+}
+
+/** The area and its ancestors up to the root, nearest first (cycles cut). */
+export function areaChain(all: readonly { id: number; parentId: number | null }[], areaId: number): number[] {
+  const byId = new Map(all.map((a) => [a.id, a]));
+  const chain: number[] = [];
+  let cur = byId.get(areaId);
+  while (cur && !chain.includes(cur.id)) {
+    chain.push(cur.id);
+    cur = cur.parentId === null ? undefined : byId.get(cur.parentId);
+  }
+  return chain;
+}

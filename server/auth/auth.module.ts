@@ -1,0 +1,118 @@
+import path from 'node:path';
+import type { Request, RequestHandler, Router } from 'express';
+import { areaRoutes } from '../api/area.routes.js';
+import { auditRoutes } from '../api/audit.routes.js';
+import { authRoutes } from '../api/auth.routes.js';
+import { userRoutes } from '../api/user.routes.js';
+import type { AuthConfig } from '../config/config.schema.js';
+import { SocketAuth } from '../realtime/socket.auth.js';
+import type { Logger } from '../shared/log.js';
+import type { Store } from '../store/store.js';
+import { createAccessAuthorizer } from './access.policy.js';
+import { AudienceResolver } from './access.rooms.js';
+import { AuditLog } from './audit.log.js';
+import type { Authorizer } from './authorize.js';
+import { LoginLimiter } from './login.limiter.js';
+import { PasswordHasher } from './password.hasher.js';
+import { RevocationHub } from './revocation.hub.js';
+import { auditMiddleware, rejectHostileBodies, rejectHostileUrls, sameOriginForChanges, sessionMiddleware } from './security.middleware.js';
+import { SessionService, systemClock, type Clock } from './session.service.js';
+import { SetupService } from './setup.service.js';
+import { UserService } from './user.service.js';
+
+/**
+ * Builds accounts, sessions, the policy, audit and their HTTP/socket pieces from the store and
+ * config. main.ts wires: `before` and `afterBody` into createApp, `routers` next to the others,
+ * `socket` into createSocketServer, and calls start()/stop().
+ */
+export interface AuthModule {
+  authorizer: Authorizer;
+  users: UserService;
+  sessions: SessionService;
+  setup: SetupService;
+  audit: AuditLog;
+  limiter: LoginLimiter;
+  revocations: RevocationHub;
+  audience: AudienceResolver;
+  socket: SocketAuth;
+  /** express 'trust proxy' value. */
+  trustProxy: boolean | number | string;
+  /** Every request, before the body is read: URL checks, Origin check, session, audit. */
+  before: RequestHandler[];
+  /** /api after the JSON body is parsed. */
+  afterBody: RequestHandler[];
+  routers: Router[];
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface AuthModuleDeps {
+  store: Store;
+  config: { auth: AuthConfig; dataDir: string };
+  log: Logger;
+  clock?: Clock;
+}
+
+export function trustProxyValue(setting: string): boolean | number | string {
+  const s = setting.trim();
+  if (s === '' || s.toLowerCase() === 'false') return false;
+  return /^\d+$/.test(s) ? Number(s) : s;
+}
+
+/** Services only: what the CLI needs (no HTTP, no sockets). */
+export function createAccountServices(d: AuthModuleDeps) {
+  const clock = d.clock ?? systemClock;
+  const a = d.config.auth;
+  const audit = new AuditLog(d.store.audit, clock, d.log);
+  const sessions = new SessionService({
+    sessions: d.store.sessions, users: d.store.users, areas: d.store.areas, clock,
+    idleMs: a.idleTimeoutSeconds * 1000, absoluteMs: a.absoluteTimeoutSeconds * 1000,
+  });
+  const revocations = new RevocationHub();
+  const users = new UserService({
+    store: d.store, hasher: new PasswordHasher(a.scryptLog2N), sessions, revocations, audit, minPasswordLength: a.passwordMinLength,
+  });
+  return { clock, audit, sessions, revocations, users };
+}
+
+export function createAuth(d: AuthModuleDeps): AuthModule {
+  const a = d.config.auth;
+  const { clock, audit, sessions, revocations, users } = createAccountServices(d);
+  const authorizer = createAccessAuthorizer();
+  const setup = new SetupService(users, path.join(d.config.dataDir, 'setup-code.txt'), d.log);
+  const limiter = new LoginLimiter({ maxPerUser: a.loginMaxFailuresPerUser, maxPerIp: a.loginMaxFailuresPerIp, windowMs: a.loginWindowSeconds * 1000, clock });
+  const secureCookie = (req: Request) => a.secureCookie === 'always' || (a.secureCookie === 'auto' && req.secure);
+  const socket = new SocketAuth({ sessions, revocations, allowedOrigins: a.allowedOrigins, log: d.log.child('socket-auth'), recheckMs: a.socketRecheckSeconds * 1000 });
+  let purgeTimer: NodeJS.Timeout | undefined;
+  const onApi = (mw: RequestHandler): RequestHandler => (req, res, next) => (req.path.startsWith('/api/') ? mw(req, res, next) : next());
+
+  return {
+    authorizer, users, sessions, setup, audit, limiter, revocations, socket,
+    audience: new AudienceResolver(d.store.areas),
+    trustProxy: trustProxyValue(a.trustProxy),
+    before: [
+      rejectHostileUrls(),
+      sameOriginForChanges(a.allowedOrigins),
+      onApi(sessionMiddleware(sessions, secureCookie)),
+      auditMiddleware(audit, d.log, clock),
+    ],
+    afterBody: [rejectHostileBodies()],
+    routers: [
+      authRoutes({ authorizer, users, sessions, setup, limiter, audit, revocations, secureCookie }),
+      userRoutes({ authorizer, users }),
+      areaRoutes({ authorizer, areas: d.store.areas }),
+      auditRoutes({ authorizer, audit }),
+    ],
+    async start() {
+      await setup.init();
+      const purge = () => sessions.purge().catch((err: unknown) => d.log.error('session purge failed', { err }));
+      purgeTimer = setInterval(purge, 3_600_000);
+      purgeTimer.unref();
+    },
+    async stop() {
+      if (purgeTimer) clearInterval(purgeTimer);
+      socket.detach();
+      await audit.flush();
+    },
+  };
+}

@@ -1,0 +1,53 @@
+import os from 'node:os';
+import type { ResolvedConfig } from '../config/config.load.js';
+import type { Bus } from '../shared/bus.js';
+import type { Logger } from '../shared/log.js';
+import type { Store } from '../store/store.js';
+import { CameraOnboarding } from './camera.onboarding.js';
+import { CredentialCipher, loadOrCreateKey } from './camera.crypto.js';
+import { FfmpegFrameGrabber, type FrameGrabber } from './camera.grab.js';
+import type { CameraRuntime } from './camera.runtime.js';
+import { CameraService } from './camera.service.js';
+import { createLibraryMulticastProber, createUnicastProber } from './onvif.discovery.adapters.js';
+import { OnvifDiscovery } from './onvif.discovery.js';
+import { probeOnvif, type ProbeOptions } from './onvif.probe.js';
+
+/**
+ * Builds the cameras part for the composition root (server/main.ts): the credential cipher
+ * (key file created on first start), discovery, probe, onboarding and the camera service.
+ */
+export interface CameraKit {
+  cipher: CredentialCipher;
+  service: CameraService;
+  onboarding: CameraOnboarding;
+  discovery: OnvifDiscovery;
+}
+
+export interface CameraKitDeps {
+  config: Pick<ResolvedConfig, 'secretKeyFile' | 'discoveryInterfaces' | 'ffmpegPath' | 'ingest'>;
+  store: Store;
+  bus: Bus;
+  log: Logger;
+  runtime: CameraRuntime;
+  grabber?: FrameGrabber;
+  probeOptions?: ProbeOptions;
+}
+
+export function createCameraKit(d: CameraKitDeps): CameraKit {
+  const log = d.log.child('cameras');
+  const cipher = new CredentialCipher(loadOrCreateKey(d.config.secretKeyFile, log));
+  const discovery = new OnvifDiscovery({
+    networkInterfaces: () => os.networkInterfaces(),
+    multicast: createLibraryMulticastProber(log),
+    unicast: createUnicastProber(log),
+    log,
+  });
+  const probe: typeof probeOnvif = (target, opts) => probeOnvif(target, { ...d.probeOptions, ...opts });
+  const onboarding = new CameraOnboarding({ store: d.store, discovery, probe, log, discoveryInterfaces: d.config.discoveryInterfaces });
+  const service = new CameraService({
+    store: d.store, cipher, runtime: d.runtime, bus: d.bus, log, probe,
+    grabber: d.grabber ?? new FfmpegFrameGrabber({ ffmpegPath: d.config.ffmpegPath ?? 'ffmpeg' }),
+    rtspTransport: d.config.ingest.rtspTransport,
+  });
+  return { cipher, service, onboarding, discovery };
+}

@@ -1,0 +1,107 @@
+import http from 'node:http';
+import https from 'node:https';
+import type { TransportReason } from './camera.errors.js';
+
+/**
+ * The one HTTP adapter the ONVIF client uses. Unlike the `onvif` library (two minutes of socket
+ * inactivity, whole reply buffered), every request has a hard time limit that covers connect,
+ * headers and body — so a reply that trickles one byte a second is cut — and a byte limit that
+ * aborts as soon as it is passed, so memory stays bounded whatever the camera sends.
+ */
+export class TransportError extends Error {
+  constructor(readonly reason: TransportReason, message: string) {
+    super(message);
+    this.name = 'TransportError';
+  }
+}
+
+export interface HttpReply {
+  status: number;
+  contentType: string;
+  /** Every WWW-Authenticate header (cameras may offer MD5 and SHA-256 digest side by side). */
+  wwwAuthenticate: string[];
+  body: string;
+}
+
+export interface HttpPostOptions {
+  headers: Record<string, string>;
+  body: string;
+  /** Total time for this request, connect to last byte. */
+  timeoutMs: number;
+  /** Reported as 'deadline' instead of 'timeout' when the overall deadline is what ran out. */
+  deadlineBound: boolean;
+  maxBytes: number;
+}
+
+export type HttpPost = (url: URL, opts: HttpPostOptions) => Promise<HttpReply>;
+
+const CODE_REASON: Record<string, TransportReason> = {
+  ECONNREFUSED: 'refused', ENOTFOUND: 'dns', EAI_AGAIN: 'dns', EHOSTUNREACH: 'no_route', ENETUNREACH: 'no_route',
+  ECONNRESET: 'reset', EPIPE: 'reset', ETIMEDOUT: 'timeout', EADDRNOTAVAIL: 'no_route',
+};
+
+function classify(err: NodeJS.ErrnoException): TransportReason {
+  if (err.code && CODE_REASON[err.code]) return CODE_REASON[err.code]!;
+  if (err.code?.startsWith('ERR_SSL') || err.code?.includes('CERT') || /TLS|SSL/.test(err.message)) return 'tls';
+  if (err.code === 'HPE_INVALID_CONSTANT' || err.code?.startsWith('HPE_')) return 'reset';
+  return 'reset';
+}
+
+export const httpPost: HttpPost = (url, opts) =>
+  new Promise<HttpReply>((resolve, reject) => {
+    const lib = url.protocol === 'https:' ? https : http;
+    let settled = false;
+    const finish = (err: TransportError | null, reply?: HttpReply) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (err) {
+        req.destroy();
+        reject(err);
+      } else resolve(reply!);
+    };
+    const req = lib.request(
+      url,
+      {
+        method: 'POST',
+        headers: { ...opts.headers, 'Content-Length': String(Buffer.byteLength(opts.body)) },
+        agent: false,
+        // Cameras ship self-signed certificates; the credentials are protected by digest or
+        // WS-UsernameToken hashing, not by the certificate.
+        ...(url.protocol === 'https:' ? { rejectUnauthorized: false } : {}),
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > opts.maxBytes) {
+            finish(new TransportError('too_large', `reply larger than ${opts.maxBytes} bytes`));
+            return;
+          }
+          chunks.push(chunk);
+        });
+        res.on('error', (err) => finish(new TransportError(classify(err), err.message)));
+        res.on('end', () =>
+          finish(null, {
+            status: res.statusCode ?? 0,
+            contentType: String(res.headers['content-type'] ?? ''),
+            wwwAuthenticate: authenticateHeaders(res.rawHeaders),
+            body: Buffer.concat(chunks, size).toString('utf8'),
+          }),
+        );
+      },
+    );
+    const timer = setTimeout(
+      () => finish(new TransportError(opts.deadlineBound ? 'deadline' : 'timeout', `no complete reply within ${opts.timeoutMs} ms`)),
+      Math.max(1, opts.timeoutMs),
+    );
+    req.on('error', (err: NodeJS.ErrnoException) => finish(new TransportError(classify(err), err.message)));
+    req.end(opts.body);
+  });
+
+function authenticateHeaders(raw: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) if (raw[i]!.toLowerCase() === 'www-authenticate') out.push(raw[i + 1]!);
+  return out;
+}

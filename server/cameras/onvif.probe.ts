@@ -1,0 +1,206 @@
+import { noMediaProfiles, notOnvif, rtspUnreachable } from './camera.errors.js';
+import { NS, xmlEscape } from './onvif.auth.js';
+import type { HttpPost } from './onvif.http.js';
+import {
+  readCapabilities, readDeviceInformation, readMediaUri, readProfiles, readServices, readSystemDateAndTime,
+  type DeviceInfo, type MediaProfile, type ServiceAddresses,
+} from './onvif.parse.js';
+import { OnvifClient, SoapFault, type AuthMethod } from './onvif.soap.js';
+import type { ProbeTarget } from './onvif.target.js';
+import { checkStream, type StreamCheck } from './stream.check.js';
+
+/**
+ * Probe: what a technician needs to register an ONVIF camera, read within one deadline —
+ * device information, clock offset, profiles with their stream URIs (host rewritten to the
+ * address the camera was reached at, for NAT), snapshot URI, PTZ/events capabilities, and the
+ * default detect/record profiles. Every failure is one classified AppError (camera.errors.ts).
+ */
+export interface ProbeOptions {
+  /** Limit for one SOAP call, connect to last byte. */
+  callTimeoutMs?: number;
+  /** Limit for the whole probe. */
+  deadlineMs?: number;
+  maxReplyBytes?: number;
+  /** Talk to the address typed, not the service addresses the camera advertises (NAT). Default true. */
+  preserveAddress?: boolean;
+  /** Check the default streams answer RTSP (else rtsp_unreachable). Default true. */
+  checkRtsp?: boolean;
+  maxProfiles?: number;
+  post?: HttpPost;
+  streamCheck?: StreamCheck;
+  now?: () => number;
+}
+
+export interface ProbeProfile extends MediaProfile {
+  /** Without credentials; host rewritten for NAT when preserveAddress. */
+  streamUri: string;
+  /** What the camera said, when it differs from streamUri. */
+  advertisedStreamUri: string | null;
+}
+
+export interface ProbeResult extends DeviceInfo {
+  deviceServiceUrl: string;
+  clockOffsetMs: number | null;
+  clockSource: 'utc' | 'local' | null;
+  auth: AuthMethod;
+  profiles: ProbeProfile[];
+  snapshotUri: string | null;
+  ptz: boolean;
+  events: boolean;
+  defaults: { detect: string; record: string };
+  warnings: string[];
+}
+
+export const PROBE_DEFAULTS = { callTimeoutMs: 5_000, deadlineMs: 20_000, maxReplyBytes: 2 * 1024 * 1024, maxProfiles: 16 };
+
+export async function probeOnvif(target: ProbeTarget, options: ProbeOptions = {}): Promise<ProbeResult> {
+  const o = { ...PROBE_DEFAULTS, preserveAddress: true, checkRtsp: true, ...options };
+  const now = o.now ?? Date.now;
+  const client = new OnvifClient(target.url, {
+    username: target.username, password: target.password, callTimeoutMs: o.callTimeoutMs, deadlineMs: o.deadlineMs,
+    maxReplyBytes: o.maxReplyBytes, post: o.post, now,
+  });
+  const warnings: string[] = [];
+  const device = (action: string, inner = '') => required(client.call({ url: target.url, ns: NS.device, action, inner, authenticate: action !== 'GetSystemDateAndTime' }), client);
+
+  const sent = now();
+  const clock = readSystemDateAndTime(await device('GetSystemDateAndTime'));
+  // The camera reports whole seconds (truncated): half a second is its expected fraction.
+  if (clock) client.clockOffsetMs = Math.round(clock.at + 500 - (sent + now()) / 2);
+  else warnings.push('the camera did not report its date and time; its clock offset is unknown');
+  const info = readDeviceInformation(await device('GetDeviceInformation'));
+
+  const services = await readServiceAddresses(client, target.url, warnings);
+  const at = (xaddr: string | undefined) => serviceUrl(xaddr, target.url, o.preserveAddress);
+  const mediaUrl = at(services.media);
+  const media = (action: string, inner = '') => client.call({ url: mediaUrl, ns: NS.media, action, inner, authenticate: true });
+
+  const profiles = await readStreamProfiles(client, media, target.url, o, warnings);
+  const defaults = pickDefaults(profiles);
+  const snapshotUri = await optional(media('GetSnapshotUri', `<trt:ProfileToken>${xmlText(defaults.detect)}</trt:ProfileToken>`), warnings, 'GetSnapshotUri')
+    .then((el) => (el ? readMediaUri(el) : null))
+    .then((uri) => (uri ? rewriteUri(uri, target.url, o.preserveAddress, 'http') : null));
+
+  if (o.checkRtsp) await checkDefaultStreams(profiles, defaults, o.streamCheck ?? checkStream, Math.min(o.callTimeoutMs, 5_000));
+  return {
+    ...info,
+    deviceServiceUrl: target.url.href,
+    clockOffsetMs: client.clockOffsetMs,
+    clockSource: clock?.source ?? null,
+    auth: client.auth,
+    profiles,
+    snapshotUri: snapshotUri?.uri ?? null,
+    ptz: services.ptz !== undefined || profiles.some((p) => p.ptz),
+    events: services.events !== undefined,
+    defaults,
+    warnings,
+  };
+}
+
+/** A required call: a SOAP fault there means the device is not a usable ONVIF camera. */
+async function required<T>(p: Promise<T>, client: OnvifClient): Promise<T> {
+  try {
+    return await p;
+  } catch (err) {
+    if (err instanceof SoapFault) throw notOnvif(client.where, 'soap_fault', err.action, `${err.subcode ?? ''} ${err.reason}`.trim(), client.answered);
+    throw err;
+  }
+}
+
+/** An optional call: a SOAP fault is a warning, every other failure still stops the probe. */
+async function optional<T>(p: Promise<T>, warnings: string[], action: string): Promise<T | undefined> {
+  try {
+    return await p;
+  } catch (err) {
+    if (!(err instanceof SoapFault)) throw err;
+    warnings.push(`${action} refused: ${err.reason || err.subcode || 'fault'}`);
+    return undefined;
+  }
+}
+
+async function readServiceAddresses(client: OnvifClient, url: URL, warnings: string[]): Promise<ServiceAddresses> {
+  const caps = await optional(client.call({ url, ns: NS.device, action: 'GetCapabilities', inner: '<tds:Category>All</tds:Category>', authenticate: true }), warnings, 'GetCapabilities');
+  const fromCaps = caps ? readCapabilities(caps) : {};
+  // GetServices is the newer call; older firmware only has GetCapabilities, newer may lack PTZ there.
+  const svc = await optional(client.call({ url, ns: NS.device, action: 'GetServices', inner: '<tds:IncludeCapability>false</tds:IncludeCapability>', authenticate: true }), [], 'GetServices');
+  return { ...(svc ? readServices(svc) : {}), ...fromCaps };
+}
+
+type MediaCall = (action: string, inner?: string) => ReturnType<OnvifClient['call']>;
+
+async function readStreamProfiles(
+  client: OnvifClient, media: MediaCall, reached: URL, o: Required<Pick<ProbeOptions, 'preserveAddress' | 'maxProfiles'>>, warnings: string[],
+): Promise<ProbeProfile[]> {
+  let listed;
+  try {
+    listed = readProfiles(await media('GetProfiles'));
+  } catch (err) {
+    if (err instanceof SoapFault) throw noMediaProfiles(client.where, `GetProfiles refused: ${err.reason || err.subcode}`);
+    throw err;
+  }
+  warnings.push(...listed.skipped.map((s) => `profile ${s}`));
+  if (!listed.usable.length) throw noMediaProfiles(client.where, listed.skipped.length ? listed.skipped.join('; ') : 'the camera lists no media profiles');
+  const out: ProbeProfile[] = [];
+  for (const p of listed.usable.slice(0, o.maxProfiles)) {
+    const setup = '<trt:StreamSetup><tt:Stream>RTP-Unicast</tt:Stream><tt:Transport><tt:Protocol>RTSP</tt:Protocol></tt:Transport></trt:StreamSetup>';
+    const el = await optional(media('GetStreamUri', `${setup}<trt:ProfileToken>${xmlText(p.token)}</trt:ProfileToken>`), warnings, `GetStreamUri(${p.token})`);
+    const raw = el ? readMediaUri(el) : null;
+    const uri = raw ? rewriteUri(raw, reached, o.preserveAddress, 'rtsp') : null;
+    if (!uri) { warnings.push(`profile "${p.name}" has no usable stream URI`); continue; }
+    out.push({ ...p, streamUri: uri.uri, advertisedStreamUri: uri.advertised });
+  }
+  if (!out.length) throw noMediaProfiles(client.where, 'no profile returned a stream URI');
+  return out;
+}
+
+/** Detect: the smallest profile at least 640 px wide (else the largest); record: the largest. */
+export function pickDefaults(profiles: Pick<ProbeProfile, 'token' | 'width' | 'height'>[]): { detect: string; record: string } {
+  const area = (p: { width: number; height: number }) => p.width * p.height;
+  const bySize = [...profiles].sort((a, b) => area(a) - area(b));
+  const largest = bySize[bySize.length - 1]!;
+  const detect = bySize.find((p) => p.width >= 640) ?? largest;
+  return { detect: detect.token, record: largest.token };
+}
+
+async function checkDefaultStreams(profiles: ProbeProfile[], d: { detect: string; record: string }, check: StreamCheck, timeoutMs: number) {
+  for (const token of new Set([d.detect, d.record])) {
+    const p = profiles.find((x) => x.token === token)!;
+    const r = await check(p.streamUri, timeoutMs);
+    if (!r.ok) throw rtspUnreachable(p.streamUri, r.reason, p.advertisedStreamUri);
+  }
+}
+
+/** The service at its advertised path but on the host and port the camera was reached at (NAT). */
+function serviceUrl(xaddr: string | undefined, reached: URL, preserve: boolean): URL {
+  if (!xaddr) return reached;
+  let u: URL;
+  try {
+    u = new URL(xaddr.trim().split(/\s+/)[0]!);
+  } catch {
+    return reached;
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') return reached;
+  return preserve ? new URL(u.pathname + u.search, reached.origin) : u;
+}
+
+/**
+ * Stream and snapshot URIs: credentials removed (they are added only when ffmpeg is spawned),
+ * host rewritten to the address the camera was reached at, port and path kept.
+ */
+export function rewriteUri(raw: string, reached: URL, preserve: boolean, kind: 'rtsp' | 'http'): { uri: string; advertised: string | null } | null {
+  let u: URL;
+  try {
+    u = new URL(raw.trim());
+  } catch {
+    return null;
+  }
+  const okScheme = kind === 'rtsp' ? /^(rtsps?|https?):$/ : /^https?:$/;
+  if (!okScheme.test(u.protocol) || !u.hostname) return null;
+  u.username = '';
+  u.password = '';
+  const advertised = u.href;
+  if (preserve && u.hostname !== reached.hostname) u.hostname = reached.hostname;
+  return { uri: u.href, advertised: advertised === u.href ? null : advertised };
+}
+
+const xmlText = xmlEscape;

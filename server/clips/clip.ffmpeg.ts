@@ -1,0 +1,66 @@
+import { spawn } from 'node:child_process';
+import { open } from 'node:fs/promises';
+
+/** MP4 post-processing behind one adapter: faststart remux and the poster frame. */
+export interface Mp4Tools {
+  /** True when the index (moov) comes before the media (mdat), so a browser can play while loading. */
+  isFastStart(file: string): Promise<boolean>;
+  /** Stream copy into `out` with the index moved to the front. */
+  faststart(input: string, out: string): Promise<void>;
+  /** One JPEG frame at `atS` seconds. */
+  poster(input: string, out: string, atS: number): Promise<void>;
+}
+
+/** Reads top-level MP4 box headers only (a few bytes), never the media. */
+export async function moovBeforeMdat(file: string): Promise<boolean> {
+  const fh = await open(file, 'r');
+  try {
+    const { size } = await fh.stat();
+    const head = Buffer.alloc(16);
+    for (let pos = 0; pos + 8 <= size; ) {
+      const { bytesRead } = await fh.read(head, 0, 16, pos);
+      if (bytesRead < 8) return false;
+      const type = head.toString('latin1', 4, 8);
+      if (type === 'moov') return true;
+      if (type === 'mdat') return false;
+      let boxSize = head.readUInt32BE(0);
+      if (boxSize === 1 && bytesRead >= 16) boxSize = Number(head.readBigUInt64BE(8));
+      if (boxSize < 8) return false; // 0 = "to the end of file": no moov after it
+      pos += boxSize;
+    }
+    return false;
+  } finally {
+    await fh.close();
+  }
+}
+
+export class FfmpegMp4Tools implements Mp4Tools {
+  constructor(private readonly o: { ffmpegPath: string; timeoutMs?: number }) {}
+
+  isFastStart(file: string): Promise<boolean> {
+    return moovBeforeMdat(file);
+  }
+
+  faststart(input: string, out: string): Promise<void> {
+    return this.run(['-i', input, '-map', '0:v:0', '-map', '0:a?', '-c', 'copy', '-movflags', '+faststart', '-f', 'mp4', '-y', out]);
+  }
+
+  poster(input: string, out: string, atS: number): Promise<void> {
+    return this.run(['-ss', Math.max(0, atS).toFixed(3), '-i', input, '-frames:v', '1', '-q:v', '4', '-f', 'mjpeg', '-y', out]);
+  }
+
+  private run(args: string[]): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const p = spawn(this.o.ffmpegPath, ['-nostdin', '-hide_banner', '-loglevel', 'error', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let err = '';
+      const timer = setTimeout(() => p.kill('SIGKILL'), this.o.timeoutMs ?? 60_000);
+      p.stderr.on('data', (d: Buffer) => { err = (err + d.toString()).slice(-2000); });
+      p.on('error', (e) => { clearTimeout(timer); reject(e); });
+      p.on('close', (code, signal) => {
+        clearTimeout(timer);
+        if (code === 0) resolve();
+        else reject(new Error(`ffmpeg ${args.includes('mjpeg') ? 'poster' : 'faststart'} failed (${signal ?? code}): ${err.trim()}`));
+      });
+    });
+  }
+}

@@ -1,0 +1,29 @@
+/**
+ * The port to the continuous recording (server/clips/clip.cutter.ts, ingest's): cuts the
+ * wall-clock range [from, to) from the recorded segments by stream copy into outPath (an
+ * .mp4 name). Throws AppError 404 'range_not_kept' when retention already removed it.
+ */
+export interface CutRequest {
+  cameraId: number;
+  from: number;
+  to: number;
+  outPath: string;
+}
+export interface CutResult {
+  path: string;
+  durationS: number;
+  bytes: number;
+}
+export type CutClip = (req: CutRequest) => Promise<CutResult>;
+
+/** The audit log entry this area writes (exports); the auth area's audit repository stores it. */
+export interface AuditEntry {
+  action: string;
+  userId: number | null;
+  username: string | null;
+  ip: string | null;
+  resourceType: string;
+  resourceId: string;
+  detail: Record<string, unknown>;
+}
+export type AuditFn = (entry: AuditEntry) => Promise<void>;

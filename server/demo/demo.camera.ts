@@ -1,0 +1,73 @@
+import type { Logger } from '../shared/log.js';
+import type { CameraRecord } from '../store/camera.repository.js';
+import type { Store } from '../store/store.js';
+import { ensureSampleFootage } from './footage.js';
+import { SimulatedCamera, type SimSource } from './sim-camera.js';
+
+/** What the demo needs of a simulated camera (a real SimulatedCamera in production). */
+export interface DemoSim {
+  start(): Promise<void>;
+  readonly rtspUrl: string;
+  switchSource(source: SimSource): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface DemoCameraDeps {
+  store: Store;
+  log: Logger;
+  ffmpegPath?: string;
+  createSim?: () => DemoSim;
+  /** Finds (or fetches) the real street footage; null when it cannot. */
+  footage?: (log: Logger) => Promise<string | null>;
+}
+
+export const DEMO_CAMERA_NAME = 'Camera mô phỏng (demo)';
+
+/**
+ * The demo a newcomer sees on `npm start`: when no real camera is registered, a simulated
+ * RTSP camera on a generated pattern is registered at once, and switched to real street
+ * footage when the background fetch brings it. A registered real camera turns the demo off.
+ */
+export class DemoCamera {
+  private sim: DemoSim | undefined;
+  private stopped = false;
+
+  constructor(private readonly d: DemoCameraDeps) {}
+
+  /** Starts the simulator and returns the demo camera row to run, or null when real cameras exist. */
+  async start(): Promise<CameraRecord | null> {
+    const cameras = await this.d.store.cameras.list();
+    if (cameras.some((c) => !c.demo)) return null;
+    this.sim = this.d.createSim?.() ?? new SimulatedCamera({ source: { kind: 'pattern' }, ffmpegPath: this.d.ffmpegPath, logger: this.d.log });
+    await this.sim.start();
+    const camera = await this.upsert(cameras.find((c) => c.demo), this.sim.rtspUrl);
+    this.d.log.info('demo camera started on a generated pattern; fetching real street footage in the background', { url: this.sim.rtspUrl });
+    void this.switchToFootage();
+    return camera;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.sim?.stop();
+  }
+
+  private async upsert(existing: CameraRecord | undefined, url: string): Promise<CameraRecord> {
+    const streams = { detect: { url, transport: 'tcp' as const } };
+    if (existing) return (await this.d.store.cameras.update(existing.id, { streams }))!;
+    return this.d.store.cameras.create({
+      name: DEMO_CAMERA_NAME, areaId: null, ownerName: null, ownerKind: null, address: null, latitude: null, longitude: null,
+      onvifUrl: null, credentialsEnc: null, streams, settings: {}, defaultVisibility: 'internal', enabled: true, clockOffsetMs: null, demo: true,
+    });
+  }
+
+  private async switchToFootage(): Promise<void> {
+    try {
+      const file = await (this.d.footage ?? ensureSampleFootage)(this.d.log);
+      if (!file || this.stopped || !this.sim) return;
+      await this.sim.switchSource({ kind: 'file', path: file });
+      this.d.log.info('demo camera now plays real street footage', { file });
+    } catch (err) {
+      this.d.log.warn('demo camera stays on the generated pattern', { err });
+    }
+  }
+}

@@ -1,0 +1,122 @@
+import { AppError, notFound } from '../shared/errors.js';
+import type { Logger } from '../shared/log.js';
+import type { AlertHistoryEntry, AlertRecord, AlertSeverity, AlertState } from '../store/alert.repository.js';
+import type { Visibility } from '../store/camera.repository.js';
+import type { EventRecord } from '../store/event.repository.js';
+import type { Note, NoteVisibility } from '../store/note.repository.js';
+import type { Repositories, Store } from '../store/store.js';
+import type { Actor } from './access.scope.js';
+import type { AlertPublisher } from './alert.publisher.js';
+import { assertTransition, isClosed } from './alert.state.js';
+import type { AlertViews } from './alert.view.js';
+import type { Clock } from './event.clock.js';
+
+export interface AlertServiceDeps {
+  store: Pick<Store, 'transaction'> & Pick<Repositories, 'alerts' | 'cameras'>;
+  publisher: AlertPublisher;
+  views: AlertViews;
+  clock: Clock;
+  log: Logger;
+}
+
+export interface StateChange {
+  state: AlertState;
+  note?: string;
+  /** Who sees the note: internal (police) by default, public for the residents' feedback. */
+  noteVisibility?: NoteVisibility;
+  /** Required for `assigned`. */
+  assigneeId?: number;
+}
+
+/**
+ * Raises alerts and runs their workflow. Each change is one transaction (alert row,
+ * history row, note) and is published only after it committed.
+ */
+export class AlertService {
+  constructor(private readonly d: AlertServiceDeps) {}
+
+  async raiseForEvent(ev: EventRecord, severity: AlertSeverity): Promise<AlertRecord> {
+    const at = this.d.clock.now();
+    const alert = await this.d.store.transaction(async (tx) => {
+      const a = await tx.alerts.create({ kind: 'object', severity, eventId: ev.id, cameraId: ev.cameraId, areaId: ev.areaId, visibility: ev.visibility }, at);
+      await tx.alerts.addHistory({ alertId: a.id, fromState: null, toState: 'new', userId: null, note: null, at });
+      return a;
+    });
+    this.d.publisher.created(await this.d.views.one(alert));
+    return alert;
+  }
+
+  /** A camera that went offline is itself an alert for the police; one per outage. */
+  async raiseCameraOffline(cameraId: number, reason: string | null, at: number): Promise<AlertRecord | undefined> {
+    const cam = await this.d.store.cameras.getIncludingRemoved(cameraId);
+    if (!cam) return undefined;
+    const alert = await this.d.store.transaction(async (tx) => {
+      if (await tx.alerts.openOfKind(cameraId, 'camera_offline')) return undefined;
+      const a = await tx.alerts.create({ kind: 'camera_offline', severity: 'high', eventId: null, cameraId, areaId: cam.areaId, visibility: 'internal' }, at);
+      await tx.alerts.addHistory({ alertId: a.id, fromState: null, toState: 'new', userId: null, note: reason, at });
+      return a;
+    });
+    if (alert) this.d.publisher.created(await this.d.views.one(alert));
+    return alert;
+  }
+
+  /** The camera is back: its open offline alert is resolved by the system. */
+  async closeCameraOffline(cameraId: number, at: number): Promise<AlertRecord | undefined> {
+    const closed = await this.d.store.transaction(async (tx) => {
+      const open = await tx.alerts.openOfKind(cameraId, 'camera_offline');
+      if (!open) return undefined;
+      await tx.alerts.update(open.id, { state: 'resolved', closedAt: at }, at);
+      await tx.alerts.addHistory({ alertId: open.id, fromState: open.state, toState: 'resolved', userId: null, note: 'camera back online', at });
+      return (await tx.alerts.get(open.id))!;
+    });
+    if (closed) this.d.publisher.updated(await this.d.views.one(closed), closed);
+    return closed;
+  }
+
+  async changeState(alertId: number, change: StateChange, actor: Actor): Promise<{ alert: AlertRecord; history: AlertHistoryEntry; note: Note | null }> {
+    const at = this.d.clock.now();
+    const result = await this.d.store.transaction(async (tx) => {
+      const alert = await tx.alerts.get(alertId);
+      if (!alert) throw notFound('alert', alertId);
+      assertTransition(alert.state, change.state);
+      const assigneeId = await this.assignee(tx, change);
+      await tx.alerts.update(alertId, { state: change.state, ...(assigneeId !== undefined ? { assigneeId } : {}), closedAt: isClosed(change.state) ? at : null }, at);
+      const history = await tx.alerts.addHistory({ alertId, fromState: alert.state, toState: change.state, userId: actor.userId, note: change.note ?? null, at });
+      const note = change.note
+        ? await tx.notes.add({ alertId, eventId: alert.eventId, userId: actor.userId, visibility: change.noteVisibility ?? 'internal', body: change.note }, at)
+        : null;
+      return { alert: (await tx.alerts.get(alertId))!, history, note };
+    });
+    this.d.publisher.updated(await this.d.views.one(result.alert), result.alert);
+    return result;
+  }
+
+  private async assignee(tx: Repositories, change: StateChange): Promise<number | undefined> {
+    if (change.state !== 'assigned') return undefined;
+    if (change.assigneeId === undefined) {
+      throw new AppError('assignee_required', 'assigning an alert needs assigneeId', 400, { field: 'body.assigneeId' });
+    }
+    if (!(await tx.alerts.userExists(change.assigneeId))) {
+      throw new AppError('assignee_not_found', `user ${change.assigneeId} does not exist`, 400, { field: 'body.assigneeId', params: { id: change.assigneeId } });
+    }
+    return change.assigneeId;
+  }
+
+  async addNote(alertId: number, body: string, visibility: NoteVisibility, actor: Actor): Promise<Note> {
+    return this.d.store.transaction(async (tx) => {
+      const alert = await tx.alerts.get(alertId);
+      if (!alert) throw notFound('alert', alertId);
+      return tx.notes.add({ alertId, eventId: alert.eventId, userId: actor.userId, visibility, body }, this.d.clock.now());
+    });
+  }
+
+  /** An event was shared or unshared: its alerts follow, and the rooms are told. */
+  async eventVisibilityChanged(eventId: number, visibility: Visibility, before: Visibility): Promise<void> {
+    const at = this.d.clock.now();
+    const alert = await this.d.store.transaction(async (tx) => {
+      await tx.alerts.setVisibilityForEvent(eventId, visibility, at);
+      return tx.alerts.byEvent(eventId);
+    });
+    if (alert) this.d.publisher.updated(await this.d.views.one(alert), { visibility: before, areaId: alert.areaId });
+  }
+}

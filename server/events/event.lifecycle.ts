@@ -1,0 +1,244 @@
+import type { Bus, BusEvents, TrackMessage } from '../shared/bus.js';
+import type { Logger } from '../shared/log.js';
+import type { AlertSeverity } from '../store/alert.repository.js';
+import type { EventRecord } from '../store/event.repository.js';
+import type { Repositories } from '../store/store.js';
+import type { Clock, Timer } from './event.clock.js';
+import { alertDecision, CooldownBook, eventDecision, startCooldowns, type TrackFacts } from './rules.evaluator.js';
+import { zonesContaining } from './rules.geometry.js';
+import type { CameraRules, RulesProvider } from './rules.provider.js';
+import type { SnapshotService } from './snapshot.service.js';
+
+export interface EventLifecycleDeps {
+  repos: Pick<Repositories, 'events'>;
+  rules: RulesProvider;
+  snapshots: Pick<SnapshotService, 'writeMany'>;
+  alerts: { raiseForEvent(ev: EventRecord, severity: AlertSeverity): Promise<unknown> };
+  clips: { scheduleForEvent(ev: EventRecord): void };
+  clock: Clock;
+  log: Logger;
+  timeZone: string;
+  /** A better frame replaces the best snapshot at most this often (each is an ffmpeg run). */
+  bestSnapshotIntervalMs?: number;
+  /** last_seen_at is written at least this often while an event runs, so a restart closes it near its real end. */
+  lastSeenWriteMs?: number;
+  /** A track with no message for this long is ended (the tracker's end message was lost). */
+  staleTrackMs?: number;
+}
+
+interface TrackState {
+  key: string;
+  ctx: CameraRules | undefined;
+  /** Not of interest (label, camera gone): later messages are dropped without work. */
+  ignored: boolean;
+  frames: number;
+  zonesNow: string[];
+  zonesEntered: Set<string>;
+  event: EventRecord | undefined;
+  alerted: boolean;
+  snapshotScore: number;
+  snapshotAt: number;
+  firstBytes: number;
+  bestBytes: number;
+  lastSeenWrittenAt: number;
+  last: TrackMessage;
+  lastMessageAt: number;
+}
+
+type Topic = 'track.start' | 'track.update' | 'track.end';
+
+/**
+ * One event per confirmed track that satisfies its camera's rules: created (with its first
+ * snapshot) as soon as the track qualifies, updated with the best snapshot and the zones
+ * entered, ended with the track; its alert is raised once, when the alert rules first hold;
+ * its clip is cut after it ends. Messages of one track are handled strictly in order.
+ */
+export class EventLifecycle {
+  private readonly tracks = new Map<string, TrackState>();
+  private readonly chains = new Map<string, Promise<void>>();
+  private readonly cooldowns = new CooldownBook();
+  private unsubscribe: (() => void)[] = [];
+  private sweepTimer: Timer | undefined;
+
+  constructor(private readonly d: EventLifecycleDeps) {}
+
+  /** Closes events a previous run left open, then listens to the tracker. */
+  async start(bus: Bus): Promise<number> {
+    const closed = await this.closeLeftOpen();
+    for (const topic of ['track.start', 'track.update', 'track.end'] as const) {
+      this.unsubscribe.push(bus.on(topic, (m: BusEvents[typeof topic]) => this.handle(topic, m)));
+    }
+    this.scheduleSweep();
+    return closed;
+  }
+
+  /** Stops listening and waits for work in flight. Open events stay open: the next start closes them. */
+  async stop(): Promise<void> {
+    this.unsubscribe.forEach((u) => u());
+    this.unsubscribe = [];
+    this.sweepTimer?.cancel();
+    await this.idle();
+  }
+
+  async idle(): Promise<void> {
+    while (this.chains.size) await Promise.all([...this.chains.values()]);
+  }
+
+  /** Queues a message behind the previous ones of the same track. */
+  handle(topic: Topic, msg: TrackMessage & { reason?: string }): void {
+    const key = `${msg.cameraId}:${msg.trackId}`;
+    const prev = this.chains.get(key) ?? Promise.resolve();
+    const next = prev
+      .then(() => (topic === 'track.end' ? this.onEnd(key, msg, msg.reason ?? 'lost') : this.onSeen(key, msg)))
+      .catch((err: unknown) => this.d.log.error('event lifecycle failed', { topic, cameraId: msg.cameraId, trackId: msg.trackId, err }))
+      .finally(() => {
+        if (this.chains.get(key) === next) this.chains.delete(key);
+      });
+    this.chains.set(key, next);
+  }
+
+  async closeLeftOpen(): Promise<number> {
+    const open = await this.d.repos.events.listOpen();
+    for (const ev of open) {
+      const endAt = ev.lastSeenAt ?? ev.startAt;
+      await this.d.repos.events.update(ev.id, { endAt, endReason: 'server_restart' }, this.d.clock.now());
+      this.d.clips.scheduleForEvent({ ...ev, endAt, endReason: 'server_restart' });
+    }
+    if (open.length) this.d.log.info('closed events left open by the previous run', { count: open.length });
+    return open.length;
+  }
+
+  private async onSeen(key: string, msg: TrackMessage): Promise<void> {
+    const t = this.tracks.get(key) ?? (await this.track(key, msg));
+    t.last = msg;
+    t.lastMessageAt = this.d.clock.now();
+    if (t.ignored || !t.ctx) return;
+    t.frames++;
+    t.zonesNow = zonesContaining(t.ctx.rules.zones, msg.label, msg.box, msg.frameWidth, msg.frameHeight);
+    const newZone = t.zonesNow.some((z) => !t.zonesEntered.has(z));
+    t.zonesNow.forEach((z) => t.zonesEntered.add(z));
+    if (!t.event) {
+      if (eventDecision(t.ctx.rules, this.facts(t)).ok) await this.createEvent(t);
+    } else {
+      await this.updateEvent(t, newZone);
+    }
+    if (t.event && !t.alerted) await this.maybeAlert(t);
+  }
+
+  private async track(key: string, msg: TrackMessage): Promise<TrackState> {
+    const ctx = await this.d.rules.forCamera(msg.cameraId);
+    const t: TrackState = {
+      key, ctx, ignored: !ctx || !ctx.rules.labels.includes(msg.label), frames: 0, zonesNow: [], zonesEntered: new Set(),
+      event: undefined, alerted: false, snapshotScore: -1, snapshotAt: 0, firstBytes: 0, bestBytes: 0, lastSeenWrittenAt: 0, last: msg, lastMessageAt: this.d.clock.now(),
+    };
+    this.tracks.set(key, t);
+    return t;
+  }
+
+  private facts(t: TrackState): TrackFacts {
+    return {
+      label: t.last.label, score: t.last.score, durationMs: t.last.lastSeenAt - t.last.firstSeenAt, frames: t.frames,
+      stationary: t.last.stationary, zonesNow: t.zonesNow, zonesEntered: [...t.zonesEntered],
+    };
+  }
+
+  /** Persisted at once; the snapshot follows in the same step so the alert can show it. */
+  private async createEvent(t: TrackState): Promise<void> {
+    const m = t.last;
+    const cam = t.ctx!.camera;
+    const now = this.d.clock.now();
+    const ev = await this.d.repos.events.create({
+      cameraId: m.cameraId, areaId: cam.areaId, trackId: m.trackId, label: m.label, score: m.score, box: m.best.box,
+      zones: [...t.zonesEntered], startAt: m.firstSeenAt, lastSeenAt: m.lastSeenAt, bestAt: m.best.frame.capturedAt,
+      visibility: cam.defaultVisibility,
+    }, now);
+    t.event = ev;
+    t.lastSeenWrittenAt = now;
+    const [snap, best] = (await this.snapshot(t, ['first', 'best'])) ?? [];
+    if (snap && best) {
+      t.firstBytes = snap.bytes;
+      t.bestBytes = best.bytes;
+      const patch = { firstSnapshotPath: snap.path, snapshotPath: best.path, snapshotBytes: snap.bytes + best.bytes };
+      await this.d.repos.events.update(ev.id, patch, now);
+      t.event = { ...ev, ...patch };
+    }
+  }
+
+  private async snapshot(t: TrackState, kinds: ('first' | 'best')[]): Promise<{ path: string; bytes: number }[] | undefined> {
+    try {
+      const r = await this.d.snapshots.writeMany(t.event!, kinds, t.last.best.frame, t.last.best.box);
+      t.snapshotScore = t.last.best.score;
+      t.snapshotAt = this.d.clock.now();
+      return r;
+    } catch (err) {
+      // The event matters more than its picture: keep it, say why the picture is missing.
+      this.d.log.error('event snapshot failed', { eventId: t.event!.id, kinds, err });
+      return undefined;
+    }
+  }
+
+  private async updateEvent(t: TrackState, newZone: boolean): Promise<void> {
+    const now = this.d.clock.now();
+    const better = t.last.best.score > t.snapshotScore;
+    const snapDue = better && now - t.snapshotAt >= (this.d.bestSnapshotIntervalMs ?? 1000);
+    const seenDue = now - t.lastSeenWrittenAt >= (this.d.lastSeenWriteMs ?? 5000);
+    if (!snapDue && !newZone && !seenDue) return;
+    await this.writeProgress(t, snapDue, now);
+  }
+
+  private async writeProgress(t: TrackState, withSnapshot: boolean, now: number, end?: { endAt: number; endReason: string }): Promise<void> {
+    const ev = t.event!;
+    let snapshotPath = ev.snapshotPath;
+    if (withSnapshot) {
+      const [best] = (await this.snapshot(t, ['best'])) ?? [];
+      if (best) {
+        t.bestBytes = best.bytes;
+        snapshotPath = best.path;
+      }
+    }
+    const snapshotBytes = t.firstBytes + t.bestBytes;
+    const patch = {
+      score: Math.max(ev.score, t.last.score), box: t.last.best.box, zones: [...t.zonesEntered], lastSeenAt: t.last.lastSeenAt,
+      bestAt: withSnapshot ? t.last.best.frame.capturedAt : ev.bestAt, snapshotPath, snapshotBytes, ...end,
+    };
+    await this.d.repos.events.update(ev.id, patch, now);
+    t.event = { ...ev, ...patch };
+    t.lastSeenWrittenAt = now;
+  }
+
+  private async maybeAlert(t: TrackState): Promise<void> {
+    const ctx = { cameraId: t.last.cameraId, at: this.d.clock.now(), timeZone: this.d.timeZone, cooldowns: this.cooldowns };
+    const decision = alertDecision(t.ctx!.rules, { label: t.last.label, zonesNow: t.zonesNow }, ctx);
+    if (!decision.alert) return;
+    // Synchronously with the decision, so a second track in the same zone cannot slip past the cooldown.
+    startCooldowns(t.ctx!.rules, decision.zones, ctx);
+    t.alerted = true;
+    await this.d.alerts.raiseForEvent(t.event!, decision.severity);
+  }
+
+  private async onEnd(key: string, msg: TrackMessage, reason: string): Promise<void> {
+    const t = this.tracks.get(key);
+    this.tracks.delete(key);
+    if (!t?.event) return;
+    t.last = msg;
+    const better = msg.best.score > t.snapshotScore;
+    await this.writeProgress(t, better, this.d.clock.now(), { endAt: msg.lastSeenAt, endReason: reason });
+    this.d.clips.scheduleForEvent(t.event);
+  }
+
+  private scheduleSweep(): void {
+    const every = Math.max(1000, Math.round((this.d.staleTrackMs ?? 120_000) / 2));
+    this.sweepTimer = this.d.clock.setTimeout(() => {
+      this.sweep();
+      this.scheduleSweep();
+    }, every);
+  }
+
+  /** Ends tracks the tracker forgot to end, so memory and open events do not grow forever. */
+  sweep(): void {
+    const cutoff = this.d.clock.now() - (this.d.staleTrackMs ?? 120_000);
+    for (const [key, t] of this.tracks) {
+      if (t.lastMessageAt <= cutoff && !this.chains.has(key)) this.handle('track.end', { ...t.last, reason: 'stale' });
+    }
+  }
+}

@@ -1,0 +1,95 @@
+import { notFound } from '../shared/errors.js';
+import type { AlertHistoryEntry } from '../store/alert.repository.js';
+import type { Visibility } from '../store/camera.repository.js';
+import type { EventComment } from '../store/comment.repository.js';
+import type { AccessScope, EventFilter, EventRecord, EventSort, Page } from '../store/event.repository.js';
+import type { Note, NoteVisibility } from '../store/note.repository.js';
+import type { Repositories } from '../store/store.js';
+import type { Actor } from './access.scope.js';
+import type { AlertService } from './alert.service.js';
+import type { AlertViews } from './alert.view.js';
+import type { Clock } from './event.clock.js';
+import { clipView, eventView } from './event.view.js';
+
+export interface EventServiceDeps {
+  repos: Pick<Repositories, 'events' | 'alerts' | 'notes' | 'comments' | 'clips' | 'cameras' | 'areas'>;
+  alerts: Pick<AlertService, 'eventVisibilityChanged'>;
+  views: AlertViews;
+  clock: Clock;
+}
+
+export type EventQuery = Omit<EventFilter, 'areaIds'> & { areaId?: number };
+
+/**
+ * Reading and curating events: lists (always through an access scope), one event with
+ * everything around it, sharing with residents, pinning as evidence, residents' comments
+ * and police notes.
+ */
+export class EventService {
+  constructor(private readonly d: EventServiceDeps) {}
+
+  async list(q: EventQuery, scope: AccessScope, page: Page<EventSort>) {
+    const { areaId, ...rest } = q;
+    const filter: EventFilter = { ...rest, ...(areaId !== undefined ? { areaIds: await this.d.repos.areas.descendantIds(areaId) } : {}) };
+    const { items, total } = await this.d.repos.events.list(filter, scope, page);
+    return { items: items.map(eventView), total, limit: page.limit, offset: page.offset };
+  }
+
+  /** The event or a 404; callers check access on it before showing anything. */
+  async get(id: number): Promise<EventRecord> {
+    const ev = await this.d.repos.events.get(id);
+    if (!ev) throw notFound('event', id);
+    return ev;
+  }
+
+  /** One event with its camera, clip, snapshots, alert (and history), notes and comments. `full` = police view. */
+  async detail(id: number, full: boolean) {
+    const ev = await this.get(id);
+    const [camera, clip, alert, notes, comments] = await Promise.all([
+      this.d.repos.cameras.getIncludingRemoved(ev.cameraId), this.d.repos.clips.byEvent(id), this.d.repos.alerts.byEvent(id),
+      this.d.repos.notes.forEvent(id, !full), this.d.repos.comments.forEvent(id),
+    ]);
+    const history = alert ? await this.d.repos.alerts.history(alert.id) : [];
+    return {
+      event: eventView(ev),
+      camera: camera ? { id: camera.id, name: camera.name, areaId: camera.areaId, address: camera.address } : null,
+      clip: clip ? clipView(clip) : null,
+      alert: alert ? { ...(await this.d.views.one(alert)), ...(full ? {} : { assigneeId: null }) } : null,
+      history: history.map((h) => (full ? h : publicHistory(h))),
+      notes,
+      comments,
+    };
+  }
+
+  async setVisibility(id: number, visibility: Visibility) {
+    const ev = await this.get(id);
+    if (ev.visibility !== visibility) {
+      await this.d.repos.events.update(id, { visibility }, this.d.clock.now());
+      await this.d.alerts.eventVisibilityChanged(id, visibility, ev.visibility);
+    }
+    return eventView({ ...ev, visibility });
+  }
+
+  /** Pinned events keep their snapshots and clip forever (evidence). */
+  async setPinned(id: number, pinned: boolean) {
+    const ev = await this.get(id);
+    await this.d.repos.events.update(id, { pinned }, this.d.clock.now());
+    await this.d.repos.clips.setPinnedForEvent(id, pinned);
+    return eventView({ ...ev, pinned });
+  }
+
+  async comment(id: number, c: { body: string; flag: boolean }, actor: Actor): Promise<EventComment> {
+    await this.get(id);
+    return this.d.repos.comments.add({ eventId: id, userId: actor.userId, body: c.body, flag: c.flag }, this.d.clock.now());
+  }
+
+  /** A note on the event, attached to its alert when it has one. */
+  async note(id: number, n: { body: string; visibility: NoteVisibility }, actor: Actor): Promise<Note> {
+    await this.get(id);
+    const alert = await this.d.repos.alerts.byEvent(id);
+    return this.d.repos.notes.add({ eventId: id, alertId: alert?.id ?? null, userId: actor.userId, visibility: n.visibility, body: n.body }, this.d.clock.now());
+  }
+}
+
+/** Residents see what happened and when, not who did it or the police's own words (notes carry the public feedback). */
+const publicHistory = (h: AlertHistoryEntry): AlertHistoryEntry => ({ ...h, userId: null, note: null });

@@ -1,0 +1,29 @@
+import type { ClipRecord } from '../store/clip.repository.js';
+import type { EventRecord } from '../store/event.repository.js';
+import { snapshotUrl } from './alert.view.js';
+
+/** What the API shows of an event: media as URLs by id, never as file paths. */
+export function eventView(e: EventRecord) {
+  const mediaKept = e.mediaDeletedAt === null;
+  return {
+    id: e.id, cameraId: e.cameraId, areaId: e.areaId, label: e.label, score: e.score, box: e.box, zones: e.zones,
+    startAt: e.startAt, endAt: e.endAt, endReason: e.endReason, lastSeenAt: e.lastSeenAt, visibility: e.visibility, pinned: e.pinned,
+    snapshotUrl: snapshotUrl(e),
+    firstSnapshotUrl: e.firstSnapshotPath && mediaKept ? `/api/events/${e.id}/snapshots/first.jpg` : null,
+    mediaDeletedAt: e.mediaDeletedAt, createdAt: e.createdAt, updatedAt: e.updatedAt,
+  };
+}
+export type EventView = ReturnType<typeof eventView>;
+
+export function clipView(c: ClipRecord) {
+  const playable = c.state === 'ready' && c.deletedAt === null;
+  return {
+    id: c.id, eventId: c.eventId, cameraId: c.cameraId, kind: c.kind, startAt: c.startAt, endAt: c.endAt, state: c.state,
+    error: c.error, durationMs: c.durationMs, bytes: c.bytes, sha256: c.sha256, pinned: c.pinned, reason: c.reason,
+    createdBy: c.createdBy, createdAt: c.createdAt, finalisedAt: c.finalisedAt, deletedAt: c.deletedAt,
+    videoUrl: playable ? `/api/clips/${c.id}/video.mp4` : null,
+    posterUrl: playable && c.posterPath ? `/api/clips/${c.id}/poster.jpg` : null,
+    manifestUrl: c.manifestPath && c.deletedAt === null ? `/api/clips/${c.id}/manifest.json` : null,
+  };
+}
+export type ClipView = ReturnType<typeof clipView>;

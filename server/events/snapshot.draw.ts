@@ -1,0 +1,41 @@
+import type { Box } from '../ingest/frame.types.js';
+
+/** A yuv420p picture: Y plane (width × height), then U and V at half width and height. */
+export interface YuvImage {
+  width: number;
+  height: number;
+  data: Uint8Array;
+}
+
+// Red in BT.601 limited range: stands out on grey night footage and on daylight streets.
+const RED = { y: 81, u: 90, v: 240 };
+
+/**
+ * A copy of the picture with the box outlined (the original frame may be shared with other
+ * stages, so it is never written). Thickness scales with the frame so the box stays visible
+ * on a phone. Cost is a copy plus the outline: well under a millisecond at 640×360.
+ */
+export function drawBox(img: YuvImage, box: Box, thickness = Math.max(2, Math.round(Math.min(img.width, img.height) / 180))): YuvImage {
+  const { width: w, height: h } = img;
+  const out = new Uint8Array(img.data);
+  const clamp = (v: number, max: number) => Math.min(Math.max(Math.round(v), 0), max);
+  const x1 = clamp(box[0], w - 1), y1 = clamp(box[1], h - 1), x2 = clamp(box[2], w - 1), y2 = clamp(box[3], h - 1);
+  if (x2 <= x1 || y2 <= y1) return { width: w, height: h, data: out };
+  outline(out, 0, w, h, x1, y1, x2, y2, thickness, RED.y);
+  const cw = w >> 1, ch = h >> 1, t2 = Math.max(1, thickness >> 1);
+  outline(out, w * h, cw, ch, x1 >> 1, y1 >> 1, Math.min(x2 >> 1, cw - 1), Math.min(y2 >> 1, ch - 1), t2, RED.u);
+  outline(out, w * h + cw * ch, cw, ch, x1 >> 1, y1 >> 1, Math.min(x2 >> 1, cw - 1), Math.min(y2 >> 1, ch - 1), t2, RED.v);
+  return { width: w, height: h, data: out };
+}
+
+function outline(buf: Uint8Array, offset: number, stride: number, rows: number, x1: number, y1: number, x2: number, y2: number, t: number, value: number): void {
+  const fillRect = (ax: number, ay: number, bx: number, by: number) => {
+    for (let y = Math.max(ay, 0); y <= Math.min(by, rows - 1); y++) {
+      buf.fill(value, offset + y * stride + Math.max(ax, 0), offset + y * stride + Math.min(bx, stride - 1) + 1);
+    }
+  };
+  fillRect(x1, y1, x2, y1 + t - 1);
+  fillRect(x1, y2 - t + 1, x2, y2);
+  fillRect(x1, y1, x1 + t - 1, y2);
+  fillRect(x2 - t + 1, y1, x2, y2);
+}

@@ -1,0 +1,36 @@
+import type { Box } from '../ingest/frame.types.js';
+import type { Frame } from '../ingest/frame.types.js';
+import { drawBox } from './snapshot.draw.js';
+import type { JpegEncoder } from './snapshot.encoder.js';
+import { dayFolder, type MediaFiles } from './media.files.js';
+
+export type SnapshotKind = 'first' | 'best';
+export const SNAPSHOT_KINDS: readonly SnapshotKind[] = ['first', 'best'];
+
+/**
+ * Event snapshots: the frame with the object's box drawn, as JPEG under
+ * <dataDir>/snapshots/<camera>/<day>/event-<id>-<kind>.jpg. The best one is replaced in
+ * place (atomically) whenever a better frame comes, so the path never changes.
+ */
+export class SnapshotService {
+  constructor(private readonly d: { files: MediaFiles; encoder: JpegEncoder }) {}
+
+  static pathFor(cameraId: number, eventId: number, startAt: number, kind: SnapshotKind): string {
+    return `snapshots/${cameraId}/${dayFolder(startAt)}/event-${eventId}-${kind}.jpg`;
+  }
+
+  async write(ev: { id: number; cameraId: number; startAt: number }, kind: SnapshotKind, frame: Frame, box: Box): Promise<{ path: string; bytes: number }> {
+    return (await this.writeMany(ev, [kind], frame, box))[0]!;
+  }
+
+  /** One encode, several files: at an event's start the first and the best snapshot are the same picture. */
+  async writeMany(ev: { id: number; cameraId: number; startAt: number }, kinds: SnapshotKind[], frame: Frame, box: Box): Promise<{ path: string; bytes: number }[]> {
+    const jpeg = await this.d.encoder.encode(drawBox(frame, box));
+    const out: { path: string; bytes: number }[] = [];
+    for (const kind of kinds) {
+      const rel = SnapshotService.pathFor(ev.cameraId, ev.id, ev.startAt, kind);
+      out.push({ path: rel, bytes: await this.d.files.writeAtomic(rel, jpeg) });
+    }
+    return out;
+  }
+}

@@ -1,0 +1,165 @@
+import { describe, expect, it } from 'vitest';
+import { ACCESS_MATRIX, renderAccessMatrixMarkdown, SUBJECTS } from '../../../server/auth/access.matrix.js';
+import { areaChain, can, canSee, expandAreaScope, listScope, mayAttempt } from '../../../server/auth/access.policy.js';
+import { audienceRooms, roomsFor } from '../../../server/auth/access.rooms.js';
+import { ACTIONS, type Principal, type ResourceRef, type Role } from '../../../server/auth/authorize.js';
+
+// commune 1 → hamlet A (2) → group A1 (3); commune 1 → hamlet B (4)
+const AREAS = [
+  { id: 1, parentId: null }, { id: 2, parentId: 1 }, { id: 3, parentId: 2 }, { id: 4, parentId: 1 },
+];
+const C = 1, A = 2, A1 = 3, B = 4;
+
+function user(roles: Role[], areaIds: number[] = []): Principal {
+  return { kind: 'user', ip: '10.0.0.5', userId: 7, username: 'u', roles, areaIds, areaScope: expandAreaScope(AREAS, areaIds), sessionHash: 'f'.repeat(64) };
+}
+const anonymous: Principal = { kind: 'anonymous', ip: '10.0.0.9', roles: [], areaIds: [] };
+const loopback: Principal = { kind: 'loopback', ip: '127.0.0.1', roles: [], areaIds: [] };
+
+const ev = (areaId: number, visibility: 'shared' | 'internal'): ResourceRef => ({ type: 'event', id: 1, areaId, visibility });
+
+describe('access matrix data', () => {
+  it('has a row for every action with a cell for every subject', () => {
+    expect(Object.keys(ACCESS_MATRIX).sort()).toEqual([...ACTIONS].sort());
+    for (const a of ACTIONS) expect(Object.keys(ACCESS_MATRIX[a].access).sort()).toEqual([...SUBJECTS].sort());
+  });
+
+  it('lets anonymous clients only read health, see their session and sign in', () => {
+    const open = ACTIONS.filter((a) => ACCESS_MATRIX[a].access.anonymous !== 'deny');
+    expect(open.sort()).toEqual(['auth.login', 'auth.session', 'auth.setup', 'health.read']);
+  });
+
+  it('renders a markdown table with a line per action', () => {
+    const md = renderAccessMatrixMarkdown();
+    expect(md).toMatch(/^\| Action \| What \| Anonymous \| Admin \| Police \| Technician \| Resident \|/);
+    for (const a of ACTIONS) expect(md).toContain(`| \`${a}\` |`);
+    expect(md).toMatch(/\| `clip.export` \| [^|]+\| — \| ✅ \| ✅ \| — \| — \|/);
+  });
+});
+
+describe('policy: roles', () => {
+  it('is not fooled by a loopback client: it is anonymous', () => {
+    expect(can(loopback, 'camera.list')).toBe(false);
+    expect(can(loopback, 'health.read')).toBe(true);
+  });
+
+  it('gives police every area and the workflow, but not camera registration or users', () => {
+    const p = user(['police']);
+    expect(canSee(p, ev(B, 'internal'))).toBe(true);
+    expect(can(p, 'alert.update', { type: 'alert', areaId: A, visibility: 'internal' })).toBe(true);
+    expect(can(p, 'clip.export')).toBe(true);
+    expect(can(p, 'camera.create')).toBe(false);
+    expect(can(p, 'user.create')).toBe(false);
+  });
+
+  it('keeps technicians to cameras, discovery, settings and health: no events, clips, alerts or notes', () => {
+    const t = user(['technician'], [A]);
+    for (const a of ['camera.list', 'camera.create', 'camera.discover', 'camera.probe', 'settings.update', 'health.read'] as const) expect(can(t, a), a).toBe(true);
+    expect(canSee(t, ev(A, 'shared'))).toBe(false);
+    expect(canSee(t, { type: 'clip', areaId: A, visibility: 'shared' })).toBe(false);
+    expect(canSee(t, { type: 'alert', areaId: A, visibility: 'shared' })).toBe(false);
+    expect(mayAttempt(t, 'event.list')).toBe(false);
+  });
+
+  it('gives a technician who is also a resident the union of both', () => {
+    const tr = user(['technician', 'resident'], [A]);
+    expect(can(tr, 'camera.update', { type: 'camera', areaId: B })).toBe(true);
+    expect(canSee(tr, ev(A, 'shared'))).toBe(true);
+    expect(canSee(tr, ev(B, 'shared'))).toBe(false);
+  });
+
+  it('refuses a user without roles everything but the public actions', () => {
+    const none = user([]);
+    expect(can(none, 'auth.logout')).toBe(false);
+    expect(can(none, 'camera.list')).toBe(false);
+  });
+});
+
+describe('policy: residents and areas', () => {
+  const rA = user(['resident'], [A]);
+
+  it('shows a resident shared events of their hamlet and the groups under it, never internal ones', () => {
+    expect(canSee(rA, ev(A, 'shared'))).toBe(true);
+    expect(canSee(rA, ev(A1, 'shared'))).toBe(true);
+    expect(canSee(rA, ev(A, 'internal'))).toBe(false);
+  });
+
+  it('refuses a resident of hamlet A the clip, snapshot, alert, note or comment of hamlet B', () => {
+    expect(can(rA, 'clip.read', { type: 'clip', id: 9, areaId: B, visibility: 'shared' })).toBe(false);
+    expect(can(rA, 'event.snapshot', ev(B, 'shared'))).toBe(false);
+    expect(can(rA, 'alert.read', { type: 'alert', id: 9, areaId: B, visibility: 'shared' })).toBe(false);
+    expect(canSee(rA, { type: 'note', id: 9, areaId: B, visibility: 'public', eventVisibility: 'shared' })).toBe(false);
+    expect(canSee(rA, { type: 'comment', id: 9, areaId: B, eventVisibility: 'shared' })).toBe(false);
+  });
+
+  it('a resident of the parent commune sees both hamlets; one of a sub-group does not see its hamlet', () => {
+    expect(canSee(user(['resident'], [C]), ev(B, 'shared'))).toBe(true);
+    expect(canSee(user(['resident'], [A1]), ev(A, 'shared'))).toBe(false);
+  });
+
+  it('shows residents public notes of shared events only', () => {
+    expect(canSee(rA, { type: 'note', areaId: A, visibility: 'public', eventVisibility: 'shared' })).toBe(true);
+    expect(canSee(rA, { type: 'note', areaId: A, visibility: 'internal', eventVisibility: 'shared' })).toBe(false);
+    expect(canSee(rA, { type: 'note', areaId: A, visibility: 'public', eventVisibility: 'internal' })).toBe(false);
+    expect(canSee(rA, { type: 'note', areaId: A, visibility: 'public' })).toBe(false);
+  });
+
+  it('lets residents comment on shared events of their area but not export, download or share', () => {
+    expect(can(rA, 'comment.create', { type: 'event', areaId: A, visibility: 'shared' })).toBe(true);
+    expect(can(rA, 'comment.create', { type: 'event', areaId: B, visibility: 'shared' })).toBe(false);
+    expect(can(rA, 'clip.download', { type: 'clip', areaId: A, visibility: 'shared' })).toBe(false);
+    expect(can(rA, 'clip.export')).toBe(false);
+    expect(can(rA, 'event.share', ev(A, 'shared'))).toBe(false);
+    expect(can(rA, 'camera.list')).toBe(false);
+  });
+
+  it('fails closed: an own-area action on one thing without a resource, unknown types, missing areas', () => {
+    expect(can(rA, 'event.read')).toBe(false);
+    expect(can(rA, 'event.list')).toBe(true); // a list: the route filters with listScope
+    expect(can(rA, 'event.read', { type: 'mystery', areaId: A, visibility: 'shared' })).toBe(false);
+    expect(can(rA, 'event.read', { type: 'event', areaId: null, visibility: 'shared' })).toBe(false);
+  });
+
+  it('lists are scoped: everything for police, own areas for residents, nothing for technicians', () => {
+    expect(listScope(user(['police']), 'event.list')).toEqual({ all: true });
+    expect(listScope(rA, 'event.list')).toEqual({ all: false, areaIds: [A, A1] });
+    expect(listScope(user(['technician'], [A]), 'event.list')).toEqual({ all: false, areaIds: [] });
+  });
+
+  it('computes area chains and scopes, ignoring unknown areas and cycles', () => {
+    expect(areaChain(AREAS, A1)).toEqual([A1, A, C]);
+    expect(expandAreaScope(AREAS, [A, 99])).toEqual([A, A1]);
+    expect(areaChain([{ id: 1, parentId: 2 }, { id: 2, parentId: 1 }], 1)).toEqual([1, 2]);
+  });
+});
+
+describe('realtime rooms follow the policy', () => {
+  const principals: Record<string, Principal> = {
+    admin: user(['admin']), police: user(['police']), technician: user(['technician'], [A]),
+    residentA: user(['resident'], [A]), residentC: user(['resident'], [C]), residentA1: user(['resident'], [A1]), residentB: user(['resident'], [B]),
+  };
+  const refs: ResourceRef[] = [];
+  for (const areaId of [C, A, A1, B]) {
+    for (const visibility of ['shared', 'internal']) {
+      refs.push({ type: 'event', areaId, visibility }, { type: 'clip', areaId, visibility }, { type: 'alert', areaId, visibility });
+      refs.push({ type: 'comment', areaId, eventVisibility: visibility });
+      for (const nv of ['public', 'internal']) refs.push({ type: 'note', areaId, visibility: nv, eventVisibility: visibility });
+    }
+    refs.push({ type: 'camera', areaId });
+  }
+
+  it('an emit reaches a principal exactly when canSee says so', () => {
+    for (const [name, p] of Object.entries(principals)) {
+      const rooms = new Set(roomsFor(p));
+      for (const ref of refs) {
+        const reached = audienceRooms(ref, areaChain(AREAS, ref.areaId!)).some((r) => rooms.has(r));
+        expect(reached, `${name} ← ${JSON.stringify(ref)}`).toBe(canSee(p, ref));
+      }
+    }
+  });
+
+  it('anonymous principals get no rooms; users get their own user and session rooms', () => {
+    expect(roomsFor(anonymous)).toEqual([]);
+    expect(roomsFor(principals.residentA!)).toEqual(expect.arrayContaining(['user:7', `session:${'f'.repeat(24)}`]));
+  });
+});

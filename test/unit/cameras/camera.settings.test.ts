@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { cameraCreateSchema, cameraSettingsSchema, cameraUpdateSchema, defaultCameraSettings, readCameraSettings } from '../../../server/cameras/camera.settings.js';
+import { motionSettingsSchema } from '../../../server/cameras/camera.settings.motion.js';
+
+describe('camera settings schema', () => {
+  it('composes the motion part with its defaults', () => {
+    expect(defaultCameraSettings()).toEqual({ motion: motionSettingsSchema.parse({}) });
+    expect(cameraSettingsSchema.parse({ motion: { threshold: 20 } }).motion.threshold).toBe(20);
+  });
+
+  it('reads stored settings leniently: a bad part falls back to its defaults and is reported', () => {
+    const r = readCameraSettings({ motion: { threshold: 'high' } });
+    expect(r.settings).toEqual(defaultCameraSettings());
+    expect(r.problems[0]).toMatch(/^motion\.threshold: /);
+    expect(readCameraSettings(null).problems).toEqual([]);
+  });
+});
+
+describe('registration schema', () => {
+  const stream = { detect: { url: 'rtsp://10.0.0.5:554/Streaming/Channels/102' } };
+  it('accepts a plain RTSP camera and an ONVIF-only registration', () => {
+    expect(cameraCreateSchema.safeParse({ name: 'Cổng', streams: stream }).success).toBe(true);
+    expect(cameraCreateSchema.safeParse({ name: 'Cổng', onvifUrl: 'http://10.0.0.5/onvif/device_service', credentials: { username: 'admin', password: '' } }).success).toBe(true);
+    expect(cameraCreateSchema.safeParse({ name: 'MJPEG', streams: { detect: { url: 'http://10.0.0.6/video.mjpg' } } }).success).toBe(true);
+  });
+  it('names the field at fault', () => {
+    const paths = (v: unknown) => cameraCreateSchema.safeParse(v).error?.issues.map((i) => i.path.join('.'));
+    expect(paths({ name: 'x' })).toEqual(['streams']);
+    expect(paths({ name: 'x', streams: { detect: { url: 'rtsp://' } } })).toEqual(['streams.detect.url']);
+    expect(paths({ name: 'x', streams: stream, longitude: 107 })).toEqual(['latitude']);
+    expect(paths({ name: 'x', streams: stream, credentials: { username: '' , password: 'p' } })).toEqual(['credentials.username']);
+  });
+  it('edits are partial; null clears', () => {
+    expect(cameraUpdateSchema.parse({ credentials: null, areaId: null })).toEqual({ credentials: null, areaId: null });
+    expect(cameraUpdateSchema.safeParse({ name: '' }).success).toBe(false);
+  });
+});
