@@ -6,6 +6,7 @@ import { VERSION } from '../version.js';
 import { userCommand } from './user.command.js';
 import { discoverCommand } from './discover.command.js';
 import { probeCommand } from './probe.command.js';
+import { detectCommand } from './detect.command.js';
 
 /**
  * The `binhyen` command line. Each command declares its options and help; commands that
@@ -63,6 +64,7 @@ const commands: Record<string, Command> = {
   user: userCommand,
   discover: discoverCommand,
   probe: probeCommand,
+  detect: detectCommand,
 };
 
 export function registerCommand(name: string, command: Command): void {

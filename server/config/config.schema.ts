@@ -44,6 +44,9 @@ export const detectConfigSchema = z
     minScore: num(0, 1).default(0.4).describe('Minimum detection score kept by the object detector'),
     maxPerCameraPerSecond: num(0.1, 100).default(5).describe('Cap on object detections per camera per second'),
     staleMs: int(100, 60_000).default(2000).describe('Detection work older than this is dropped and counted'),
+    labels: list()
+      .default(['person', 'bicycle', 'car', 'motorcycle', 'bus', 'truck'])
+      .describe('Object labels (COCO names) that are tracked; everything else the model reports is ignored'),
   })
   .strict();
 

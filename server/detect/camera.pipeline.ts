@@ -35,6 +35,8 @@ export interface CameraPipelineDeps {
   regionPolicy: RegionPolicy;
   /** Detections below this score are ignored. */
   minScore: number;
+  /** Labels tracked; others (a "sports ball" of litter on the grass) are ignored. Empty: all. */
+  labels?: readonly string[];
   /** The shared detection queue (one for all cameras). */
   queue: { submit(job: DetectJob): Promise<JobOutcome> };
   /** Receives every track start/update/end (the composition root publishes them on the bus). */
@@ -55,8 +57,10 @@ export class CameraPipeline {
   private readonly tracker: Tracker;
   private readonly mode: PipelineMode;
   private readonly now: () => number;
+  private readonly labels: ReadonlySet<string> | null;
 
   constructor(private readonly d: CameraPipelineDeps, tracker: Tracker) {
+    this.labels = d.labels?.length ? new Set(d.labels) : null;
     this.tracker = tracker;
     this.mode = d.mode ?? 'pipeline';
     this.now = d.now ?? (() => performance.now());
@@ -94,7 +98,7 @@ export class CameraPipeline {
         this.d.onTracks(this.tracker.update([], frame, motionBoxes, []), frame);
         return;
       }
-      detections = dedupeAcrossRegions(frame, regions, outcome.detections.filter((x) => x.score >= this.d.minScore));
+      detections = dedupeAcrossRegions(frame, regions, outcome.detections.filter((x) => x.score >= this.d.minScore && (!this.labels || this.labels.has(x.label))));
       checked = regions.slice(0, outcome.analysed).map(regionBox);
       this.stats.detections += detections.length;
     }

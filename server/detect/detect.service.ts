@@ -44,6 +44,7 @@ export class DetectService {
         motion: this.motionSettings(camera),
         regionPolicy: this.d.regionPolicy,
         minScore: this.d.config.minScore,
+        labels: this.d.config.labels,
         queue: this.d.queue,
         mode: this.d.mode,
         onTracks: (update) => emitTrackUpdate(this.d.bus, update),
