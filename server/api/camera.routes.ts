@@ -23,6 +23,8 @@ export interface CameraRoutesDeps {
   liveFeed: LiveFeed;
   cameras: CameraService;
   onboarding: CameraOnboarding;
+  /** Per-camera ingest and detection figures (fps, drops, restarts, CPU, RSS, disk). */
+  stats?: () => Promise<unknown[]>;
 }
 
 const idParams = z.object({ id: z.coerce.number().int().positive().max(2 ** 31 - 1) }).strict();
@@ -88,6 +90,10 @@ export function cameraRoutes(d: CameraRoutesDeps): Router {
 
   r.get('/api/cameras', authorize(d.authorizer, 'camera.list'), async (_req, res) => {
     res.json({ cameras: (await d.store.cameras.list()).map(cameraView) });
+  });
+
+  r.get('/api/cameras/stats', authorize(d.authorizer, 'camera.list'), async (_req, res) => {
+    res.json({ cameras: d.stats ? await d.stats() : [], at: Date.now() });
   });
 
   r.post('/api/cameras', authorize(d.authorizer, 'camera.create'), async (req, res) => {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { motionSettingsSchema } from './camera.settings.motion.js';
+import { rulesSettingsSchema } from '../events/camera.settings.rules.js';
 
 /**
  * The camera schema: what a technician registers (name, area, owner, address, GPS position,
@@ -13,9 +14,7 @@ import { motionSettingsSchema } from './camera.settings.motion.js';
 export const cameraSettingsSchema = z
   .object({
     motion: motionSettingsSchema.default(motionSettingsSchema.parse({})).describe('Motion detection (detection issue)'),
-    // COMPOSITION POINT — the events issue adds its parts here, each from its own module:
-    //   zones: zonesSettingsSchema.default([]), labels/scores: objectSettingsSchema.default({...}),
-    //   schedule: scheduleSettingsSchema.default({...}).
+    rules: rulesSettingsSchema.default(rulesSettingsSchema.parse({})).describe('Event and alert rules: labels, zones, scores, schedule (events issue)'),
   })
   .strict();
 

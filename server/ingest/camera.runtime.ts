@@ -1,0 +1,252 @@
+import path from 'node:path';
+import type { DetectConfig, IngestConfig, RecordConfig } from '../config/config.schema.js';
+import type { Bus } from '../shared/bus.js';
+import { AppError } from '../shared/errors.js';
+import type { Logger } from '../shared/log.js';
+import type { CameraRecord, CameraRepository, CameraState } from '../store/camera.repository.js';
+import type { RecordingRepository } from '../store/recording.repository.js';
+import type { FfmpegAdapter } from './ffmpeg.adapter.js';
+import type { FrameSubscription } from './frame.channel.js';
+import type { Frame } from './frame.types.js';
+import { ProcSampler } from './proc.sampler.js';
+import { recordingSettingsOf } from './recording.settings.js';
+import { SegmentRecorder } from './segment.recorder.js';
+import { StreamSession, type SessionRole, type SessionSettings, type SessionSpec, type SessionStats } from './stream.session.js';
+import { isLive, sourceFromStream, type Credentials, type SourceSpec } from './stream.source.js';
+import { cameraStats, combineStates, type CameraIngestStats } from './camera.stats.js';
+
+/**
+ * Runs ingest for every started camera: one StreamSession per camera stream (a camera with a
+ * sub-stream gets a detect session for frames and the live JPEG, and a record session on its
+ * main stream; a camera with one stream gets one session doing all three), continuous
+ * recording into the data directory, and the camera's state in the database and on the bus.
+ */
+
+export interface CameraRuntimeDeps {
+  ffmpeg: FfmpegAdapter;
+  cameras: Pick<CameraRepository, 'setState'>;
+  recordings: RecordingRepository;
+  bus: Bus;
+  log: Logger;
+  dataDir: string;
+  detect: Pick<DetectConfig, 'fps' | 'width'>;
+  record: Pick<RecordConfig, 'enabled' | 'segmentSeconds'>;
+  ingest: IngestConfig;
+  /** Called after a segment is indexed (the retention service checks the quota). */
+  onSegmentIndexed?: () => void;
+  now?: () => number;
+}
+
+/** Overrides for tools and tests: a source other than the camera's stored stream URLs. */
+export interface StartOptions {
+  source?: SourceSpec;
+  recordSource?: SourceSpec;
+  /** Pause ffmpeg while consumers are busy instead of dropping frames (offline analysis of files). */
+  backpressure?: boolean;
+}
+
+export interface TestFrame {
+  jpeg: Buffer;
+  width: number;
+  height: number;
+  fps: number | null;
+  codec: string | null;
+  source: 'running';
+  at: number;
+}
+
+interface Running {
+  camera: CameraRecord;
+  sessions: Map<SessionRole, StreamSession>;
+  state: { state: CameraState; reason: string | null };
+  stateWrites: Promise<void>;
+}
+
+export const recordingsDirOf = (dataDir: string) => path.join(dataDir, 'recordings');
+
+export class CameraRuntime {
+  private readonly running = new Map<number, Running>();
+  private readonly starting = new Map<number, Promise<void>>();
+  private readonly sampler = new ProcSampler();
+  private readonly startListeners = new Set<(camera: CameraRecord) => void>();
+  private readonly days = new Map<number, number>();
+  readonly recordingsDir: string;
+  private readonly now: () => number;
+
+  constructor(private readonly d: CameraRuntimeDeps) {
+    this.recordingsDir = recordingsDirOf(d.dataDir);
+    this.now = d.now ?? Date.now;
+  }
+
+  /** Starts a camera, or restarts it (its previous frame subscriptions end). */
+  start(camera: CameraRecord, credentials?: Credentials | null, opts: StartOptions = {}): Promise<void> {
+    const prev = this.starting.get(camera.id) ?? Promise.resolve();
+    const next = prev.then(() => this.startNow(camera, credentials ?? undefined, opts));
+    this.starting.set(camera.id, next.catch(() => undefined));
+    return next;
+  }
+
+  async stop(cameraId: number): Promise<void> {
+    await this.starting.get(cameraId);
+    await this.stopNow(cameraId);
+  }
+
+  private async stopNow(cameraId: number): Promise<void> {
+    const r = this.running.get(cameraId);
+    if (!r) return;
+    await Promise.all([...r.sessions.values()].map((s) => s.stop()));
+    this.running.delete(cameraId);
+    await r.stateWrites;
+  }
+
+  /** Stops every ffmpeg (SIGTERM, then SIGKILL) and indexes the segments they close. */
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.running.keys()].map((id) => this.stop(id)));
+  }
+
+  isRunning(cameraId: number): boolean {
+    return this.running.has(cameraId);
+  }
+
+  /** Called whenever a camera (re)starts, e.g. to subscribe its detection pipeline to the new frames. */
+  onStart(listener: (camera: CameraRecord) => void): () => void {
+    this.startListeners.add(listener);
+    return () => this.startListeners.delete(listener);
+  }
+
+  /** Newest-frame subscription for detection; ends when the camera stops or restarts. */
+  frames(cameraId: number): FrameSubscription<Frame> {
+    const s = this.frameSession(cameraId);
+    if (!s) throw new AppError('camera_not_running', `camera ${cameraId} is not running`, 409, { params: { cameraId } });
+    return s.frames();
+  }
+
+  /** Latest live-wall JPEG (the LiveFeed of the camera routes). */
+  latestJpeg(cameraId: number): { jpeg: Buffer; at: number } | undefined {
+    return this.frameSession(cameraId)?.latestJpeg;
+  }
+
+  /** Per-camera retention days set in camera settings (for the retention service). */
+  cameraDays(): Map<number, number> {
+    return new Map(this.days);
+  }
+
+  /** Masked last lines of ffmpeg's output per session, for diagnostics. */
+  diagnostics(cameraId: number): { role: SessionRole; state: CameraState; reason: string | null; stderr: string[] }[] {
+    const r = this.running.get(cameraId);
+    return r ? [...r.sessions.values()].map((s) => ({ role: s.role, state: s.state, reason: s.reason, stderr: s.stderrTail() })) : [];
+  }
+
+  /**
+   * A frame from the running session (no second RTSP session): the next live JPEG, with the
+   * camera stream's own resolution, frame rate and codec. Undefined when not running.
+   */
+  async grabTestFrame(cameraId: number, stream: 'detect' | 'record' = 'detect', timeoutMs = 10_000): Promise<TestFrame | undefined> {
+    const r = this.running.get(cameraId);
+    if (!r) return undefined;
+    const jpegSession = this.frameSession(cameraId);
+    const info = (stream === 'record' ? r.sessions.get('record') ?? jpegSession : jpegSession);
+    if (!jpegSession || !info) return undefined;
+    const latest = jpegSession.latestJpeg;
+    const fresh = latest && this.now() - latest.at < 3000 ? latest : await jpegSession.nextJpeg(timeoutMs);
+    if (!fresh) return undefined;
+    const st = info.stats();
+    return {
+      jpeg: fresh.jpeg, at: fresh.at, source: 'running',
+      width: st.input?.width ?? st.frameSize?.width ?? 0, height: st.input?.height ?? st.frameSize?.height ?? 0,
+      fps: st.inputFps, codec: st.input?.codec ?? null,
+    };
+  }
+
+  async stats(): Promise<CameraIngestStats[]> {
+    const bytes = await this.d.recordings.bytesByCamera();
+    const out: CameraIngestStats[] = [];
+    for (const [id, r] of this.running) {
+      const sessions: (SessionStats & { cpuPercent: number | null; rssBytes: number | null })[] = [];
+      for (const s of r.sessions.values()) {
+        const usage = await this.sampler.sample(s.pid);
+        sessions.push({ ...s.stats(), cpuPercent: usage?.cpuPercent ?? null, rssBytes: usage?.rssBytes ?? null });
+      }
+      out.push(cameraStats(id, r.state, sessions, bytes.get(id) ?? 0));
+    }
+    this.sampler.retain([...this.running.values()].flatMap((r) => [...r.sessions.values()].map((s) => s.pid ?? 0)));
+    return out;
+  }
+
+  private frameSession(cameraId: number): StreamSession | undefined {
+    const r = this.running.get(cameraId);
+    return r?.sessions.get('main') ?? r?.sessions.get('detect');
+  }
+
+  private async startNow(camera: CameraRecord, credentials: Credentials | undefined, opts: StartOptions): Promise<void> {
+    await this.stopNow(camera.id);
+    const rec = recordingSettingsOf(camera.settings);
+    if (rec.days !== undefined) this.days.set(camera.id, rec.days);
+    else this.days.delete(camera.id);
+    const r: Running = { camera, sessions: new Map(), state: { state: 'stopped', reason: null }, stateWrites: Promise.resolve() };
+    let detectSrc: SourceSpec;
+    let recordSrc: SourceSpec | undefined;
+    try {
+      const defaults = { transport: this.d.ingest.rtspTransport, snapshotFps: this.d.ingest.snapshotFps };
+      detectSrc = opts.source ?? sourceFromStream(camera.streams.detect, defaults);
+      recordSrc = opts.recordSource ?? (camera.streams.record && camera.streams.record.url !== camera.streams.detect.url
+        ? sourceFromStream(camera.streams.record, defaults) : undefined);
+    } catch (err) {
+      this.setCameraState(r, 'offline', err instanceof AppError ? err.message : 'invalid stream settings');
+      await r.stateWrites;
+      throw err;
+    }
+    const recordOn = this.d.record.enabled && rec.enabled && isLive(recordSrc ?? detectSrc);
+    const recorder = recordOn ? new SegmentRecorder({
+      recordings: this.d.recordings, ffmpeg: this.d.ffmpeg, log: this.d.log, recordingsDir: this.recordingsDir,
+      onIndexed: () => this.d.onSegmentIndexed?.(),
+    }, camera.id) : undefined;
+    const record = recorder && { sink: recorder, segmentSeconds: this.d.record.segmentSeconds };
+    const frames = { fps: this.d.detect.fps, width: this.d.detect.width };
+    const ing = this.d.ingest;
+    const jpeg = { fps: ing.liveJpegFps, width: ing.liveJpegWidth, quality: ing.liveJpegQuality };
+    const make = (role: SessionRole, source: SourceSpec, parts: Pick<SessionSpec, 'frames' | 'jpeg' | 'record'>) =>
+      new StreamSession({ cameraId: camera.id, role, source, credentials, backpressure: opts.backpressure, ...parts }, {
+        ffmpeg: this.d.ffmpeg, settings: this.sessionSettings(), log: this.d.log.child(`ingest:${camera.id}`), now: this.now,
+        onState: () => this.onSessionState(r),
+      });
+    if (recordSrc) {
+      r.sessions.set('detect', make('detect', detectSrc, { frames, jpeg }));
+      if (record) r.sessions.set('record', make('record', recordSrc, { record }));
+    } else {
+      r.sessions.set('main', make('main', detectSrc, { frames, jpeg, record }));
+    }
+    this.running.set(camera.id, r);
+    await Promise.all([...r.sessions.values()].map((s) => s.start()));
+    for (const fn of this.startListeners) fn(camera);
+  }
+
+  private sessionSettings(): SessionSettings {
+    const i = this.d.ingest;
+    return {
+      stallTimeoutMs: i.stallTimeoutMs, startTimeoutMs: i.startTimeoutMs, backoffInitialMs: i.backoffInitialMs,
+      backoffMaxMs: i.backoffMaxMs, healthyResetMs: i.healthyResetMs, offlineAfterFailures: i.offlineAfterFailures,
+      killGraceMs: i.killGraceMs, socketTimeoutMs: i.socketTimeoutMs, decodeThreads: i.decodeThreads, stderrLines: i.stderrLines,
+    };
+  }
+
+  private onSessionState(r: Running): void {
+    const sessions = [...r.sessions.values()];
+    const combined = combineStates(sessions.map((s) => ({ role: s.role, state: s.state, reason: s.reason })), sessions.length > 1);
+    this.setCameraState(r, combined.state, combined.reason);
+  }
+
+  private setCameraState(r: Running, state: CameraState, reason: string | null): void {
+    if (r.state.state === state && r.state.reason === reason) return;
+    r.state = { state, reason };
+    const at = this.now();
+    const id = r.camera.id;
+    this.d.bus.emit('camera.state', { cameraId: id, state, reason, at });
+    const level = state === 'offline' || state === 'stalled' ? 'warn' : 'info';
+    this.d.log[level](`camera ${id} ${state}`, reason ? { cameraId: id, reason } : { cameraId: id });
+    // Written in order, one at a time; a failed write is logged and does not block later ones.
+    r.stateWrites = r.stateWrites
+      .then(() => this.d.cameras.setState(id, state, reason, at))
+      .catch((err: unknown) => this.d.log.error('could not store camera state', { cameraId: id, state, err }));
+  }
+}

@@ -1,0 +1,21 @@
+import { z } from 'zod';
+
+/**
+ * The per-camera recording part of cameras.settings (`settings.recording`). Owned here; the
+ * cameras area composes it into cameraSettingsSchema. Until it does, stored settings without
+ * it simply mean "record with the global retention".
+ */
+export const recordingSettingsSchema = z
+  .object({
+    enabled: z.boolean().default(true).describe('Continuous recording of this camera (when recording is on globally)'),
+    days: z.number().min(0.01).max(3650).optional().describe('Days this camera\'s recordings are kept (default: retention.recordingDays)'),
+  })
+  .strict();
+
+export type RecordingSettings = z.infer<typeof recordingSettingsSchema>;
+
+/** Reads `settings.recording` from a stored settings document; anything invalid means defaults. */
+export function recordingSettingsOf(settings: Record<string, unknown> | undefined): RecordingSettings {
+  const parsed = recordingSettingsSchema.safeParse(settings?.recording ?? {});
+  return parsed.success ? parsed.data : recordingSettingsSchema.parse({});
+}

@@ -1,0 +1,133 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, rename, stat, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import type { Logger } from '../shared/log.js';
+import type { Recording, RecordingRepository } from '../store/recording.repository.js';
+import type { FfmpegAdapter } from './ffmpeg.adapter.js';
+import type { SegmentEntry } from './session.attempt.js';
+import type { SegmentSink } from './stream.session.js';
+
+/**
+ * Continuous recording of one camera. ffmpeg writes MPEG-TS segments into
+ * `<recordings>/<cameraId>/live/`; a segment is indexed only once ffmpeg reports it complete,
+ * then moved to `<recordings>/<cameraId>/<UTC day>/<startMs>.ts`. Whatever stays in `live/`
+ * after a run (a segment cut short by SIGKILL or a crash) is indexed from its probed duration
+ * when it holds video, or deleted: the index never names a file that is still being written.
+ * Paths in the index are relative to the recordings directory.
+ */
+
+export interface RecorderDeps {
+  recordings: RecordingRepository;
+  ffmpeg: Pick<FfmpegAdapter, 'probe'>;
+  log: Logger;
+  recordingsDir: string;
+  onIndexed?(r: Recording): void;
+}
+
+/** Shorter leftovers are noise (a segment opened just before the kill). */
+const MIN_ORPHAN_S = 0.2;
+const SEGMENT_RE = /\.ts$/;
+
+const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+export class SegmentRecorder implements SegmentSink {
+  readonly liveDir: string;
+  private chain: Promise<void> = Promise.resolve();
+  /** End of the last finished segment of each running ffmpeg (by file prefix). */
+  private readonly lastEnd = new Map<string, number>();
+
+  constructor(private readonly deps: RecorderDeps, private readonly cameraId: number) {
+    this.liveDir = path.join(deps.recordingsDir, String(cameraId), 'live');
+  }
+
+  async prepare(): Promise<void> {
+    await mkdir(this.liveDir, { recursive: true });
+    await this.enqueue(() => this.recover());
+  }
+
+  segmentDone(e: SegmentEntry, attemptPrefix: string, anchorMs: number): void {
+    const file = path.join(this.liveDir, path.basename(e.file));
+    const startAt = this.contiguous(attemptPrefix, Math.round(anchorMs + e.startS * 1000));
+    const endAt = Math.round(anchorMs + e.endS * 1000);
+    this.lastEnd.set(attemptPrefix, endAt);
+    void this.enqueue(() => this.index(file, startAt, endAt));
+  }
+
+  attemptEnded(attemptPrefix: string): Promise<void> {
+    return this.enqueue(async () => {
+      await this.recover(attemptPrefix);
+      this.lastEnd.delete(attemptPrefix);
+    });
+  }
+
+  /**
+   * Segments of one ffmpeg run follow each other without a gap; the wall-clock anchor of a run
+   * is refined as it goes, so a start within half a second of the previous end is that end.
+   */
+  private contiguous(attemptPrefix: string, startAt: number): number {
+    const prev = this.lastEnd.get(attemptPrefix);
+    return prev !== undefined && Math.abs(startAt - prev) < 500 ? prev : startAt;
+  }
+
+  /** Resolves once every segment reported so far is indexed. */
+  flush(): Promise<void> {
+    return this.enqueue(async () => {});
+  }
+
+  /** Operations run one at a time, in order: a recovery never races the indexing of the same file. */
+  private enqueue(fn: () => Promise<void>): Promise<void> {
+    this.chain = this.chain.then(fn).catch((err: unknown) => {
+      this.deps.log.error('recording index update failed', { cameraId: this.cameraId, err });
+    });
+    return this.chain;
+  }
+
+  private async index(file: string, startAt: number, endAt: number): Promise<void> {
+    if (!existsSync(file) || endAt <= startAt) return;
+    const day = utcDay(startAt);
+    const dir = path.join(this.deps.recordingsDir, String(this.cameraId), day);
+    await mkdir(dir, { recursive: true });
+    let name = `${startAt}.ts`;
+    for (let i = 1; existsSync(path.join(dir, name)); i++) name = `${startAt}-${i}.ts`;
+    const target = path.join(dir, name);
+    await rename(file, target);
+    const { size } = await stat(target);
+    const rel = [String(this.cameraId), day, name].join('/');
+    try {
+      const rec = await this.deps.recordings.add({ cameraId: this.cameraId, path: rel, startAt, endAt, bytes: size });
+      this.deps.onIndexed?.(rec);
+    } catch (err) {
+      // Put it back: the next start-up recovery indexes it instead of leaking an unindexed file.
+      await rename(target, file);
+      throw err;
+    }
+  }
+
+  /** Indexes (from probed duration, ending at its last write) or deletes leftover segment files. */
+  private async recover(prefix?: string): Promise<void> {
+    let names: string[];
+    try {
+      names = await readdir(this.liveDir);
+      this.deps.log.debug('recovering unfinished recording segments', { cameraId: this.cameraId, prefix, names });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw err;
+    }
+    for (const name of names.sort()) {
+      if (!SEGMENT_RE.test(name) || (prefix && !name.startsWith(`${prefix}-`))) continue;
+      const file = path.join(this.liveDir, name);
+      const { mtimeMs, size } = await stat(file);
+      const { durationS } = size > 0 ? await this.deps.ffmpeg.probe(file) : { durationS: 0 };
+      if (durationS >= MIN_ORPHAN_S) {
+        // It continues its run's last finished segment; without one, it ended at its last write.
+        const prev = this.lastEnd.get(name.slice(0, name.lastIndexOf('-')));
+        const startAt = prev ?? Math.round(mtimeMs - durationS * 1000);
+        await this.index(file, startAt, startAt + Math.round(durationS * 1000));
+        this.deps.log.info('recovered an unfinished recording segment', { cameraId: this.cameraId, durationS });
+      } else {
+        await unlink(file);
+        this.deps.log.debug('deleted an empty unfinished recording segment', { cameraId: this.cameraId, name, size });
+      }
+    }
+  }
+}

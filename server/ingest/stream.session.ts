@@ -1,0 +1,323 @@
+import type { Logger } from '../shared/log.js';
+import type { CameraState } from '../store/camera.repository.js';
+import type { FfmpegAdapter } from './ffmpeg.adapter.js';
+import { buildSessionArgs, type FramesOutput, type JpegOutput } from './ffmpeg.args.js';
+import type { ProgressReport } from './ffmpeg.progress.js';
+import type { Failure, InputStreamInfo } from './ffmpeg.stderr.js';
+import { BackpressureGate, FrameHub, type FrameSubscription } from './frame.channel.js';
+import type { RawFrame } from './frame.framer.js';
+import type { Frame } from './frame.types.js';
+import { RateMeter } from './rate.meter.js';
+import { launchAttempt, type RunningAttempt, type SegmentEntry } from './session.attempt.js';
+import { SessionSupervisor, type SupervisorOptions } from './session.supervisor.js';
+import { canCopyToSegments, describeSource, isLive, urlWithCredentials, type Credentials, type SourceSpec } from './stream.source.js';
+
+/**
+ * One camera stream, opened once and shared: a single supervised ffmpeg whose outputs are
+ * detection frames (newest-frame delivery to any number of consumers), stream-copied
+ * recording segments and a low-rate JPEG for the live wall.
+ */
+
+export type SessionRole = 'main' | 'detect' | 'record';
+
+/** Receives finished segments; implemented by the recorder. */
+export interface SegmentSink {
+  readonly liveDir: string;
+  /** Prepares the live directory (and recovers what a previous run left there) before the first spawn. */
+  prepare(): Promise<void>;
+  segmentDone(e: SegmentEntry, attemptPrefix: string, anchorMs: number): void;
+  /** After an ffmpeg run ended: index or delete the segment files it left unfinished. */
+  attemptEnded(attemptPrefix: string): Promise<void>;
+  flush(): Promise<void>;
+}
+
+export interface SessionSpec {
+  cameraId: number;
+  role: SessionRole;
+  source: SourceSpec;
+  credentials?: Credentials;
+  frames?: FramesOutput;
+  jpeg?: JpegOutput;
+  record?: { sink: SegmentSink; segmentSeconds: number };
+  /** Files analysed offline: pause ffmpeg while consumers are busy instead of dropping frames. */
+  backpressure?: boolean;
+}
+
+export interface SessionSettings extends SupervisorOptions {
+  socketTimeoutMs: number;
+  decodeThreads: number;
+  stderrLines: number;
+}
+
+export interface SessionDeps {
+  ffmpeg: FfmpegAdapter;
+  settings: SessionSettings;
+  log: Logger;
+  onState(role: SessionRole, state: CameraState, reason: string | null, failure?: Failure): void;
+  now?: () => number;
+}
+
+export interface SessionStats {
+  role: SessionRole;
+  state: CameraState;
+  reason: string | null;
+  pid: number | null;
+  restarts: number;
+  input: InputStreamInfo | null;
+  /** Camera frames per second (measured when the session stream-copies, else as announced). */
+  inputFps: number | null;
+  /** Codec of the recorded segments (null without recording): the camera's own when copied, else H.264. */
+  recordedCodec: string | null;
+  framesIn: number;
+  framesDelivered: number;
+  framesDropped: number;
+  frameFps: number;
+  lastFrameAt: number | null;
+  frameSize: { width: number; height: number } | null;
+}
+
+export class StreamSession {
+  private readonly hub = new FrameHub<Frame>();
+  private readonly supervisor: SessionSupervisor;
+  private readonly now: () => number;
+  private readonly secrets: (string | undefined)[];
+  private readonly where: string;
+  private attempt: RunningAttempt | undefined;
+  private seq = 0;
+  private attemptFrames = 0;
+  private attemptStartedAt = 0;
+  private lastCapturedAt = 0;
+  /**
+   * Wall-clock time of media time 0 of the current run, estimated as the least-delayed
+   * (arrival − media time) seen: from frames for capture times, from the segment list and the
+   * progress feed for recordings (progress reports end times, up to a frame early).
+   */
+  private anchorMs = Number.POSITIVE_INFINITY;
+  private recordAnchorMs = Number.POSITIVE_INFINITY;
+  private lastProgressFrame = 0;
+  private readonly frameRate = new RateMeter();
+  private readonly inputRate = new RateMeter();
+  private inputFrames = 0;
+  private jpegWaiters: ((j: { jpeg: Buffer; at: number }) => void)[] = [];
+  private started = false;
+  input: InputStreamInfo | undefined;
+  latestJpeg: { jpeg: Buffer; at: number } | undefined;
+  lastFrameAt: number | undefined;
+  frameSize: { width: number; height: number } | undefined;
+  framesIn = 0;
+
+  constructor(private readonly spec: SessionSpec, private readonly deps: SessionDeps) {
+    this.now = deps.now ?? Date.now;
+    this.secrets = [spec.credentials?.password, spec.credentials?.username];
+    this.where = describeSource(spec.source);
+    this.supervisor = new SessionSupervisor(() => this.launch(), {
+      ...deps.settings,
+      endIsFinal: spec.source.kind === 'file' && !spec.source.loop,
+    }, {
+      where: this.where,
+      now: this.now,
+      onState: (state, reason, failure) => {
+        if (state === 'stopped' && reason === 'end of file') (this.gate ?? this.hub).end();
+        deps.onState(spec.role, state, reason, failure);
+      },
+      onlineReason: () => this.onlineReason(),
+      isPaused: () => this.gate?.paused ?? false,
+    });
+    if (spec.backpressure) {
+      this.gate = new BackpressureGate(this.hub, { pause: () => this.attempt?.pauseFrames(), resume: () => this.attempt?.resumeFrames() });
+    }
+  }
+
+  get role(): SessionRole {
+    return this.spec.role;
+  }
+  get state(): CameraState {
+    return this.supervisor.state;
+  }
+  get reason(): string | null {
+    return this.supervisor.reason;
+  }
+  get pid(): number | undefined {
+    return this.supervisor.pid;
+  }
+  get restarts(): number {
+    return this.supervisor.restarts;
+  }
+  /** Masked last lines of ffmpeg's stderr, for diagnostics. */
+  stderrTail(): string[] {
+    return this.attempt?.stderr.tail() ?? this.lastTail;
+  }
+  private lastTail: string[] = [];
+  private readonly gate: BackpressureGate<Frame> | undefined;
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    await this.spec.record?.sink.prepare();
+    this.supervisor.start();
+  }
+
+  /** Stops ffmpeg (SIGTERM, then SIGKILL), waits for the last segment to be indexed, ends every frame subscription. */
+  async stop(): Promise<void> {
+    await this.supervisor.stop();
+    await this.spec.record?.sink.flush();
+    this.hub.end();
+    for (const w of this.jpegWaiters.splice(0)) w({ jpeg: Buffer.alloc(0), at: 0 });
+  }
+
+  /** Newest-frame subscription; ends when the session stops. */
+  frames(): FrameSubscription<Frame> {
+    return this.hub.subscribe();
+  }
+
+  /** The next JPEG produced after this call, or undefined after timeoutMs. */
+  nextJpeg(timeoutMs: number): Promise<{ jpeg: Buffer; at: number } | undefined> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.jpegWaiters = this.jpegWaiters.filter((w) => w !== waiter);
+        resolve(undefined);
+      }, timeoutMs);
+      const waiter = (j: { jpeg: Buffer; at: number }) => {
+        clearTimeout(timer);
+        resolve(j.jpeg.length ? j : undefined);
+      };
+      this.jpegWaiters.push(waiter);
+    });
+  }
+
+  stats(): SessionStats {
+    const now = this.now();
+    const measured = this.spec.record && this.inputFrames > 0 ? this.inputRate.rate(now) : null;
+    return {
+      role: this.spec.role,
+      state: this.supervisor.state,
+      reason: this.supervisor.reason,
+      pid: this.supervisor.pid ?? null,
+      restarts: this.supervisor.restarts,
+      input: this.input ?? null,
+      inputFps: measured ?? this.input?.fps ?? null,
+      recordedCodec: this.recordedCodec(),
+      framesIn: this.framesIn,
+      framesDelivered: this.hub.delivered,
+      framesDropped: this.hub.dropped,
+      frameFps: this.frameRate.rate(now),
+      lastFrameAt: this.lastFrameAt ?? null,
+      frameSize: this.frameSize ?? null,
+    };
+  }
+
+  private recordedCodec(): string | null {
+    if (!this.spec.record) return null;
+    return canCopyToSegments(this.spec.source) ? this.input?.codec ?? null : 'h264';
+  }
+
+  private onlineReason(): string | null {
+    const codec = this.recordedCodec();
+    if (codec === 'hevc' || codec === 'h265') {
+      return 'H.265 (HEVC) stream: recorded, but browsers cannot play it; download clips to watch them';
+    }
+    return null;
+  }
+
+  private launch(): RunningAttempt {
+    const s = this.deps.settings;
+    const prefix = String(this.now());
+    const url = 'url' in this.spec.source ? urlWithCredentials(this.spec.source.url, this.spec.credentials) : '';
+    const built = buildSessionArgs(this.spec.source, url, {
+      frames: this.spec.frames,
+      jpeg: this.spec.jpeg,
+      record: this.spec.record && { liveDir: this.spec.record.sink.liveDir, filePrefix: prefix, segmentSeconds: this.spec.record.segmentSeconds },
+    }, this.deps.ffmpeg.info.version, { socketTimeoutMs: s.socketTimeoutMs, decodeThreads: s.decodeThreads });
+    this.attemptFrames = 0;
+    this.attemptStartedAt = this.now();
+    this.anchorMs = Number.POSITIVE_INFINITY;
+    this.recordAnchorMs = Number.POSITIVE_INFINITY;
+    this.lastProgressFrame = 0;
+    this.inputRate.reset();
+    const sink = this.spec.record?.sink;
+    const attempt = launchAttempt({
+      ffmpeg: this.deps.ffmpeg, built, secrets: this.secrets, where: this.where, stderrLines: s.stderrLines, now: this.now,
+      handlers: {
+        onFrame: (raw) => this.onFrame(raw),
+        onJpeg: (jpeg) => this.onJpeg(jpeg),
+        onProgress: (r) => this.onProgress(r),
+        onSegment: (e) => {
+          this.recordAnchorMs = Math.min(this.recordAnchorMs, e.arrivedAt - e.endS * 1000);
+          sink?.segmentDone(e, prefix, this.recordAnchorMs);
+        },
+        onBadOutput: (err) => this.supervisor.fail({ code: 'bad_data', fatal: false, message: `unreadable frames from ffmpeg (${err.message})` }),
+        onStderrLine: (line) => this.onStderrLine(line),
+      },
+      afterExit: async () => {
+        this.lastTail = attempt.stderr.tail();
+        if (this.attempt === attempt) this.attempt = undefined;
+        await sink?.attemptEnded(prefix);
+      },
+    });
+    this.attempt = attempt;
+    this.deps.log.debug('ffmpeg started', { cameraId: this.spec.cameraId, role: this.spec.role, pid: attempt.pid });
+    return attempt;
+  }
+
+  private onStderrLine(line: string): void {
+    if (!this.input && this.attempt?.stderr.input) {
+      this.input = this.attempt.stderr.input;
+      this.supervisor.refreshOnlineReason();
+    }
+    if (/error|fail|refused|unauthori[sz]ed|timed out/i.test(line)) {
+      this.deps.log.debug('ffmpeg', { cameraId: this.spec.cameraId, role: this.spec.role, line });
+    }
+  }
+
+  /**
+   * Frame k of a run is at media time k/fps (fps= with start_time=0 is constant-rate from the
+   * run's first packet). Live sources: capture time = anchor + media time, the anchor being the
+   * least-delayed estimate of when media time 0 was on the wall clock, so frames that arrive in
+   * a burst (after probing, after a hiccup) keep their real capture times. Offline files run
+   * faster than real time: their media time is laid on the wall clock from the run's start.
+   */
+  private onFrame(raw: RawFrame): void {
+    const now = this.now();
+    const fps = this.spec.frames?.fps ?? 1;
+    const mediaMs = (this.attemptFrames * 1000) / fps;
+    let capturedAt: number;
+    if (isLive(this.spec.source)) {
+      this.anchorMs = Math.min(this.anchorMs, now - mediaMs);
+      // The anchor only improves (moves earlier): meanwhile keep capture times from going back.
+      capturedAt = Math.min(now, Math.max(this.lastCapturedAt, Math.round(this.anchorMs + mediaMs)));
+    } else {
+      capturedAt = this.attemptStartedAt + Math.round(mediaMs);
+    }
+    const media = this.spec.source.kind === 'file' || this.spec.source.kind === 'lavfi';
+    const mediaTime = media ? mediaMs / 1000 : undefined;
+    this.lastCapturedAt = capturedAt;
+    this.attemptFrames++;
+    this.framesIn++;
+    this.lastFrameAt = now;
+    this.frameSize = { width: raw.width, height: raw.height };
+    this.frameRate.record(this.framesIn, now);
+    this.supervisor.activity();
+    const frame: Frame = { cameraId: this.spec.cameraId, seq: this.seq++, capturedAt, mediaTime, width: raw.width, height: raw.height, data: raw.data };
+    if (this.gate) this.gate.push(frame);
+    else this.hub.publish(frame);
+  }
+
+  private onJpeg(jpeg: Buffer): void {
+    const j = { jpeg, at: this.now() };
+    this.latestJpeg = j;
+    if (!this.spec.frames) this.supervisor.activity();
+    for (const w of this.jpegWaiters.splice(0)) w(j);
+  }
+
+  private onProgress(r: ProgressReport): void {
+    const now = this.now();
+    if (r.outTimeUs > 0) this.recordAnchorMs = Math.min(this.recordAnchorMs, now - r.outTimeUs / 1000);
+    if (r.frame > this.lastProgressFrame) {
+      this.inputFrames += r.frame - this.lastProgressFrame;
+      this.lastProgressFrame = r.frame;
+      this.inputRate.record(this.inputFrames, now);
+      // Without a frames output, advancing progress is the only sign of life.
+      if (!this.spec.frames) this.supervisor.activity();
+    }
+  }
+}

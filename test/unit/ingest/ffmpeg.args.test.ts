@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import { parseFfmpegVersion } from '../../../server/ingest/ffmpeg.adapter.js';
+import { buildSessionArgs, inputArgs } from '../../../server/ingest/ffmpeg.args.js';
+import type { SourceSpec } from '../../../server/ingest/stream.source.js';
+
+const V51 = parseFfmpegVersion('ffmpeg version 5.1.9-0+deb12u1 Copyright (c) 2000-2026 the FFmpeg developers\nlibavformat    59. 27.100 / 59. 27.100\n');
+const V41 = parseFfmpegVersion('ffmpeg version N-47683-g0e8eb07980-static https://johnvansickle.com/ffmpeg/\nlibavformat    58. 24.100 / 58. 24.100\n');
+const opts = { socketTimeoutMs: 5000, decodeThreads: 1 };
+const rtsp: SourceSpec = { kind: 'rtsp', url: 'rtsp://u:p@10.0.0.5:554/s', transport: 'tcp' };
+const after = (args: string[], flag: string) => args[args.indexOf(flag) + 1];
+
+describe('ffmpeg version detection', () => {
+  it('reads release versions and maps snapshot builds by libavformat', () => {
+    expect(V51).toMatchObject({ major: 5, minor: 1, lavfMajor: 59 });
+    expect(V41).toMatchObject({ major: 4, lavfMajor: 58 });
+    expect(parseFfmpegVersion('ffmpeg version n6.1.1 …\nlibavformat    60. 16.100')).toMatchObject({ major: 6, minor: 1 });
+  });
+});
+
+describe('input arguments', () => {
+  it('uses -timeout (µs) on ffmpeg 5 and -stimeout on 4.x, where -timeout means listen', () => {
+    const a5 = inputArgs(rtsp, rtsp.url, V51, opts);
+    expect(after(a5, '-timeout')).toBe('5000000');
+    expect(a5).not.toContain('-stimeout');
+    const a4 = inputArgs(rtsp, rtsp.url, V41, opts);
+    expect(after(a4, '-stimeout')).toBe('5000000');
+    expect(a4).not.toContain('-timeout');
+  });
+
+  it('makes RTSP robust: transport, wall-clock timestamps, corrupt packets dropped; URL last', () => {
+    const a = inputArgs({ ...rtsp, transport: 'udp' }, rtsp.url, V51, opts);
+    expect(after(a, '-rtsp_transport')).toBe('udp');
+    expect(after(a, '-use_wallclock_as_timestamps')).toBe('1');
+    expect(after(a, '-fflags')).toBe('+genpts+discardcorrupt');
+    expect(after(a, '-fpsprobesize')).toBe('0');
+    expect(a.slice(-2)).toEqual(['-i', rtsp.url]);
+  });
+
+  it('paces and loops files only when asked', () => {
+    const once = inputArgs({ kind: 'file', path: '/v.mp4', loop: false, realtime: false }, '', V51, opts);
+    expect(once).not.toContain('-re');
+    expect(once).not.toContain('-stream_loop');
+    const live = inputArgs({ kind: 'file', path: '/v.mp4', loop: true, realtime: true }, '', V51, opts);
+    expect(live).toContain('-re');
+    expect(after(live, '-stream_loop')).toBe('-1');
+  });
+
+  it('polls snapshot URLs with image2 at the configured rate', () => {
+    const a = inputArgs({ kind: 'snapshot', url: 'http://cam/snap.jpg', fps: 2 }, 'http://cam/snap.jpg', V51, opts);
+    expect(after(a, '-f')).toBe('image2');
+    expect(after(a, '-framerate')).toBe('2');
+    expect(a).toContain('-re');
+  });
+});
+
+describe('session arguments', () => {
+  const record = { liveDir: '/data/recordings/3/live', filePrefix: '1700000000000', segmentSeconds: 4 };
+  const all = buildSessionArgs(rtsp, rtsp.url, { record, frames: { fps: 5, width: 640 }, jpeg: { fps: 1, width: 640, quality: 7 } }, V51, opts);
+
+  it('lays out the pipes: progress on 3, segment list on 4, JPEGs on 5, frames on stdout', () => {
+    expect(all.pipes).toEqual({ progress: 3, segments: 4, jpeg: 5, count: 3 });
+    expect(after(all.args, '-progress')).toBe('pipe:3');
+    expect(after(all.args, '-segment_list')).toBe('pipe:4');
+    expect(all.args).toContain('pipe:5');
+    expect(all.args.at(-1)).toBe('pipe:5');
+  });
+
+  it('records by stream copy into MPEG-TS segments without audio, first output', () => {
+    const i = all.args.indexOf('-f', all.args.indexOf(rtsp.url));
+    expect(all.args[i + 1]).toBe('segment');
+    expect(after(all.args, '-c:v')).toBe('copy');
+    expect(after(all.args, '-segment_format')).toBe('mpegts');
+    expect(after(all.args, '-segment_time')).toBe('4');
+    expect(after(all.args, '-reset_timestamps')).toBe('1');
+    expect(after(all.args, '-segment_format_options')).toBe('flush_packets=1');
+    expect(all.args).toContain('/data/recordings/3/live/1700000000000-%06d.ts');
+    expect(all.args.filter((a) => a === '-an').length).toBe(3);
+  });
+
+  it('samples frames with fps= before scale=, keeping the aspect ratio, as yuv420p', () => {
+    const vf = all.args[all.args.indexOf('-vf')]!;
+    expect(vf).toBe('-vf');
+    const chain = after(all.args, '-vf')!;
+    expect(chain.indexOf('fps=5:start_time=0,')).toBe(0);
+    expect(chain).toMatch(/scale=w=trunc\(min\(640\\,iw\)\/2\)\*2:h=-2/);
+    expect(after(all.args, '-pix_fmt')).toBe('yuv420p');
+    expect(after(all.args, '-fps_mode')).toBe('passthrough');
+    expect(all.args[all.args.indexOf('pipe:1') - 1]).toBe('yuv4mpegpipe');
+  });
+
+  it('uses -vsync on 4.x, and re-encodes sources that cannot be copied into MPEG-TS', () => {
+    const lavfi = buildSessionArgs({ kind: 'lavfi', graph: 'testsrc2', realtime: true }, '', { record, frames: { fps: 5, width: 320 } }, V41, opts);
+    expect(lavfi.args).toContain('-vsync');
+    expect(after(lavfi.args, '-c:v')).toBe('libx264');
+    expect(after(lavfi.args, '-force_key_frames')).toBe('expr:gte(t,n_forced*4)');
+  });
+
+  it('builds a recording-only session (main stream of a camera with a sub-stream)', () => {
+    const rec = buildSessionArgs(rtsp, rtsp.url, { record }, V51, opts);
+    expect(rec.pipes).toEqual({ progress: 3, segments: 4, count: 2 });
+    expect(rec.args).not.toContain('pipe:1');
+    expect(rec.args).not.toContain('-vf');
+  });
+});

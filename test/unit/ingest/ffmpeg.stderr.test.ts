@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { explainFailure, parseInputStream, StderrTail } from '../../../server/ingest/ffmpeg.stderr.js';
+import { describeSource, sourceFromStream, urlWithCredentials } from '../../../server/ingest/stream.source.js';
+
+describe('StderrTail', () => {
+  it('masks credentials in every form ffmpeg could print them, across chunk boundaries', () => {
+    const tail = new StderrTail(['s3cr#t pass', 'camuser'], 10);
+    tail.push("Input #0, rtsp, from 'rtsp://camuser:s3cr%23t%20pass@10.0.0.5:554/live?token=abc123':\n[rtsp @ 0x1] user camu");
+    tail.push('ser failed with s3cr#t pass\n');
+    const text = tail.tail().join('\n');
+    expect(text).not.toMatch(/camuser|s3cr|abc123/);
+    expect(text).toContain('rtsp://***:***@10.0.0.5:554');
+  });
+
+  it('keeps only the last lines and reads the input video stream', () => {
+    const tail = new StderrTail([], 3);
+    tail.push("Input #0, rtsp, from 'rtsp://x':\n  Stream #0:0: Video: hevc (Main), yuvj420p(pc), 2560x1440, 15 fps, 15 tbr, 90k tbn\n");
+    tail.push('Output #0, segment, to \'a\':\n  Stream #0:0: Video: h264, yuv420p, 640x360\nline5\nline6\n');
+    expect(tail.tail()).toEqual(['  Stream #0:0: Video: h264, yuv420p, 640x360', 'line5', 'line6']);
+    expect(tail.input).toEqual({ codec: 'hevc', width: 2560, height: 1440, fps: 15 });
+  });
+
+  it('parses input stream lines', () => {
+    expect(parseInputStream('  Stream #0:0[0x100]: Video: h264 (High) ([27][0][0][0] / 0x001B), yuv420p(progressive), 1920x1080 [SAR 1:1 DAR 16:9], 25 fps')).toMatchObject({ codec: 'h264', width: 1920, height: 1080, fps: 25 });
+    expect(parseInputStream('  Stream #0:0: Video: h264 (High), yuv420p(progressive), 640x360 [SAR 1:1 DAR 16:9], 10 tbr, 90k tbn')).toMatchObject({ fps: 10 });
+    expect(parseInputStream('  Stream #0:1: Audio: pcm_alaw, 8000 Hz')).toBeUndefined();
+  });
+});
+
+describe('explainFailure', () => {
+  const where = 'rtsp://10.0.0.5:554';
+  it('names a wrong password, a wrong path and a closed port in plain words, without credentials', () => {
+    const auth = explainFailure(["[rtsp @ 0x5] method DESCRIBE failed: 401 Unauthorized", "rtsp://***:***@10.0.0.5:554/x: Server returned 401 Unauthorized (authorization failed)"], where);
+    expect(auth).toMatchObject({ code: 'auth_failed', fatal: true });
+    expect(auth.message).toContain('user name or password');
+    expect(auth.message).toContain(where);
+    expect(explainFailure(['[rtsp @ 0x5] method DESCRIBE failed: 404 Not Found'], where)).toMatchObject({ code: 'not_found', fatal: true });
+    expect(explainFailure(['rtsp://10.0.0.5:554/x: Connection refused'], where)).toMatchObject({ code: 'refused', fatal: false });
+    expect(explainFailure(['rtsp://10.0.0.5:554/x: Connection timed out'], where)).toMatchObject({ code: 'timeout' });
+    // image2 (snapshot URLs) reports a refused login as a missing file after the 401 line.
+    expect(explainFailure(['[http @ 0x1] HTTP error 401 Unauthorized', "http://***:***@cam/snap.jpg: No such file or directory"], where)).toMatchObject({ code: 'auth_failed' });
+  });
+
+  it('falls back to the exit and the last meaningful line', () => {
+    const f = explainFailure(['Input #0, rtsp', '  Stream #0:0: Video: h264', 'Something odd happened'], where, { code: 1, signal: null });
+    expect(f).toMatchObject({ code: 'exited', fatal: false });
+    expect(f.message).toContain('exit code 1');
+    expect(f.message).toContain('Something odd happened');
+  });
+});
+
+describe('stream sources', () => {
+  const d = { transport: 'tcp' as const, snapshotFps: 2 };
+  it('recognises RTSP, MJPEG, snapshot and file URLs', () => {
+    expect(sourceFromStream({ url: 'rtsp://10.0.0.5/s', transport: 'udp' }, d)).toEqual({ kind: 'rtsp', url: 'rtsp://10.0.0.5/s', transport: 'udp' });
+    expect(sourceFromStream({ url: 'http://10.0.0.6/video.mjpg' }, d).kind).toBe('mjpeg');
+    expect(sourceFromStream({ url: 'http://10.0.0.6/cgi-bin/snapshot.cgi?chn=1' }, d)).toMatchObject({ kind: 'snapshot', fps: 2 });
+    expect(sourceFromStream({ url: 'http://10.0.0.6/image.jpg' }, d).kind).toBe('snapshot');
+    expect(sourceFromStream({ url: '/srv/v.mp4' }, d)).toMatchObject({ kind: 'file', loop: true, realtime: true });
+    expect(() => sourceFromStream({ url: 'ftp://x/y' }, d)).toThrow(/not supported/);
+  });
+
+  it('adds percent-encoded credentials only at spawn time and never describes them', () => {
+    expect(urlWithCredentials('rtsp://10.0.0.5:554/s', { username: 'ad@min', password: 'p:w/#' })).toBe('rtsp://ad%40min:p%3Aw%2F%23@10.0.0.5:554/s');
+    expect(urlWithCredentials('rtsp://10.0.0.5:554/s', undefined)).toBe('rtsp://10.0.0.5:554/s');
+    expect(describeSource({ kind: 'rtsp', url: 'rtsp://a:b@10.0.0.5:554/s?token=x', transport: 'tcp' })).toBe('rtsp://10.0.0.5:554');
+  });
+});
