@@ -7,6 +7,7 @@ import { userCommand } from './user.command.js';
 import { discoverCommand } from './discover.command.js';
 import { probeCommand } from './probe.command.js';
 import { detectCommand } from './detect.command.js';
+import { benchCommand } from './bench.command.js';
 
 /**
  * The `binhyen` command line. Each command declares its options and help; commands that
@@ -65,6 +66,7 @@ const commands: Record<string, Command> = {
   discover: discoverCommand,
   probe: probeCommand,
   detect: detectCommand,
+  bench: benchCommand,
 };
 
 export function registerCommand(name: string, command: Command): void {

@@ -39,7 +39,7 @@ export const detectCommand: Command = {
       // An image is one frame lasting 1/25 s: a lower fps filter would round it away.
       const frames = framesOf(input, { ffmpeg, fps: still ? 25 : fps, width, log, seconds });
       const summary = await runDetection(frames, {
-        detector, log, onTrack, config: { fps: still ? 1 : fps, minScore: config.detect.minScore, labels: config.detect.labels },
+        detector, log, onTrack, config: { ...config.detect, fps: still ? 1 : fps },
         sourceWidth: isUrl(input) ? undefined : (await ffmpeg.probe(path.resolve(input))).width,
         // A still has no motion and one frame: the model looks at the whole image and every detection is reported.
         still, mode: values.naive ? 'naive' : 'pipeline',

@@ -2,6 +2,7 @@ import type { Box, Frame } from '../ingest/frame.types.js';
 import type { MotionSettings } from '../cameras/camera.settings.motion.js';
 import type { DetectJob, JobOutcome } from './object.queue.js';
 import type { Detection } from './object.detector.js';
+import { intersectionArea } from './geometry.js';
 import { MotionDetector } from './motion.detector.js';
 import { dedupeAcrossRegions, planRegions, regionBox, type Region, type RegionPolicy } from './regions.planner.js';
 import { Tracker, type TrackUpdate } from './tracker.js';
@@ -19,6 +20,8 @@ export interface PipelineStats {
   analysed: number;
   /** Frames whose object work the queue dropped (stale, over the cap, superseded). */
   detectDropped: number;
+  /** Frames with motion where the model was not needed: all motion was on tracks checked recently. */
+  detectSkipped: number;
   framesWithMotion: number;
   regionsRequested: number;
   regionsDone: number;
@@ -42,13 +45,18 @@ export interface CameraPipelineDeps {
   /** Receives every track start/update/end (the composition root publishes them on the bus). */
   onTracks(update: TrackUpdate, frame: Frame): void;
   mode?: PipelineMode;
+  /**
+   * Confirmed tracks are looked at again by the model at least this often; in between, frames
+   * whose motion lies on those tracks are followed by motion alone. 0 = the model on every frame with motion.
+   */
+  trackCheckMs?: number;
   /** Called after each frame with what was found (for `binhyen detect` and tests). */
   onFrame?(r: { frame: Frame; motion: Box[]; regions: Region[]; detections: Detection[] }): void;
   now?: () => number;
 }
 
 const emptyStats = (): PipelineStats => ({
-  frames: 0, analysed: 0, detectDropped: 0, framesWithMotion: 0, regionsRequested: 0, regionsDone: 0, detections: 0, motionMsTotal: 0, detectWaitMsTotal: 0,
+  frames: 0, analysed: 0, detectDropped: 0, detectSkipped: 0, framesWithMotion: 0, regionsRequested: 0, regionsDone: 0, detections: 0, motionMsTotal: 0, detectWaitMsTotal: 0,
 });
 
 export class CameraPipeline {
@@ -58,6 +66,9 @@ export class CameraPipeline {
   private readonly mode: PipelineMode;
   private readonly now: () => number;
   private readonly labels: ReadonlySet<string> | null;
+  private lastDetectAt = Number.NEGATIVE_INFINITY;
+  /** Motion the model looked at in its last run: seen already, so not news until the next check. */
+  private checkedMotion: Box[] = [];
 
   constructor(private readonly d: CameraPipelineDeps, tracker: Tracker) {
     this.labels = d.labels?.length ? new Set(d.labels) : null;
@@ -87,7 +98,7 @@ export class CameraPipeline {
   async process(frame: Frame): Promise<void> {
     this.stats.frames++;
     const motionBoxes = this.detectMotion(frame);
-    const regions = this.plan(frame, motionBoxes);
+    const regions = this.needsModel(frame, motionBoxes) ? this.plan(frame, motionBoxes) : [];
     let detections: Detection[] = [];
     let checked: Box[] | undefined = [];
     if (regions.length) {
@@ -118,6 +129,27 @@ export class CameraPipeline {
     return boxes;
   }
 
+  /**
+   * The model is needed when motion appears off every confirmed track (something new), when a
+   * track is due for its periodic check, or in naive mode. Motion that only moves known tracks
+   * is followed by the tracker until the next check: the model's time goes where it tells us something.
+   */
+  private needsModel(frame: Frame, motionBoxes: Box[]): boolean {
+    const checkMs = this.d.trackCheckMs ?? 0;
+    if (this.mode === 'naive' || checkMs <= 0) return true;
+    const known = [...this.tracker.live().map((t) => t.box), ...this.checkedMotion];
+    const due = frame.capturedAt - this.lastDetectAt >= checkMs;
+    // A ghost in the background model or a person the model cannot make out is motion the
+    // model has just looked at: only motion off tracks and off that is news.
+    const novel = motionBoxes.some((m) => !known.some((k) => intersectionArea(m, k) > 0.5 * Math.min(area(m), area(k))));
+    if (due || novel) {
+      this.checkedMotion = motionBoxes;
+      return true;
+    }
+    this.stats.detectSkipped++;
+    return false;
+  }
+
   private plan(frame: Frame, motionBoxes: Box[]): Region[] {
     if (this.mode === 'naive') return [{ x: 0, y: 0, w: frame.width, h: frame.height }];
     const trackBoxes = this.tracker.regionsToCheck(motionBoxes, frame.capturedAt);
@@ -126,6 +158,7 @@ export class CameraPipeline {
 
   private async detectObjects(frame: Frame, regions: Region[]): Promise<JobOutcome> {
     this.stats.regionsRequested += regions.length;
+    this.lastDetectAt = frame.capturedAt;
     const t0 = this.now();
     const outcome = await this.d.queue.submit({
       cameraId: this.d.cameraId,
@@ -137,3 +170,5 @@ export class CameraPipeline {
     return outcome;
   }
 }
+
+const area = (b: Box) => Math.max(0, b[2] - b[0]) * Math.max(0, b[3] - b[1]);

@@ -45,6 +45,7 @@ export class DetectService {
         regionPolicy: this.d.regionPolicy,
         minScore: this.d.config.minScore,
         labels: this.d.config.labels,
+        trackCheckMs: this.d.config.trackCheckMs,
         queue: this.d.queue,
         mode: this.d.mode,
         onTracks: (update) => emitTrackUpdate(this.d.bus, update),

@@ -141,4 +141,12 @@ export class ClipRepository {
     const [row] = await this.db('clips').where({ state: 'ready' }).whereNull('deleted_at').sum<{ t: number | string | null }[]>({ t: 'bytes' });
     return Number(row?.t ?? 0);
   }
+
+  /** For each ready event clip: when its event ended and when the clip was finalised (benchmarks). */
+  async readiness(): Promise<{ eventEndAt: number; finalisedAt: number }[]> {
+    const rows = await this.db('clips').join('events', 'events.id', 'clips.event_id')
+      .where('clips.state', 'ready').whereNotNull('events.end_at').whereNotNull('clips.finalised_at')
+      .select<{ end_at: number | string; finalised_at: number | string }[]>('events.end_at', 'clips.finalised_at');
+    return rows.map((r) => ({ eventEndAt: Number(r.end_at), finalisedAt: Number(r.finalised_at) }));
+  }
 }

@@ -30,14 +30,14 @@ function fakeQueue(block: () => Box | null, drop = () => false) {
   return { queue, jobs };
 }
 
-function run(mode: 'pipeline' | 'naive', frames: number, moving: (i: number) => Box | null, drop?: (i: number) => boolean) {
+function run(mode: 'pipeline' | 'naive', frames: number, moving: (i: number) => Box | null, drop?: (i: number) => boolean, trackCheckMs = 0) {
   const cam = new SyntheticCamera({ width: 320, height: 180 });
   let current: Box | null = null;
   let i = 0;
   const { queue, jobs } = fakeQueue(() => current, () => drop?.(i) ?? false);
   const events: TrackUpdate[] = [];
   const pipeline = new CameraPipeline(
-    { cameraId: 1, fps: 5, motion: motionSettings(), regionPolicy: defaultRegionPolicy(), minScore: 0.4, queue, mode, onTracks: (u) => events.push(u) },
+    { cameraId: 1, fps: 5, motion: motionSettings(), regionPolicy: defaultRegionPolicy(), minScore: 0.4, queue, mode, trackCheckMs, onTracks: (u) => events.push(u) },
     new Tracker(trackerOptions(1, 5)),
   );
   return (async () => {
@@ -81,5 +81,29 @@ describe('camera pipeline', () => {
     expect(r.pipeline.stats.detectDropped).toBeGreaterThan(0);
     expect(r.started).toHaveLength(1);
     expect(r.ended.map((e) => e.reason)).toEqual(['stopped']);
+  });
+
+  it('follows a confirmed track by motion between periodic model checks, without losing it', async () => {
+    const every = await run('pipeline', 30, walker);
+    const gated = await run('pipeline', 30, walker, undefined, 600);
+    expect(gated.pipeline.stats.detectSkipped).toBeGreaterThan(5);
+    expect(gated.jobs.length).toBeLessThan(every.jobs.length - 5);
+    // Checks still come at least every 600 ms (3 frames at 5 fps) while the person moves.
+    const times = gated.jobs.map((j) => j.capturedAt);
+    for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeLessThanOrEqual(600);
+    expect(gated.started).toHaveLength(1);
+    expect(gated.ended.map((e) => e.reason)).toEqual(['stopped']);
+  });
+
+  it('runs the model at once when motion appears away from the tracks it follows', async () => {
+    const alone = await run('pipeline', 25, walker, undefined, 600);
+    const at = (i: number) => 1_000_000 + i * 200;
+    // A frame where following the walker alone needs no model run …
+    const k = [12, 13, 14, 15, 16].find((i) => !alone.jobs.some((j) => j.capturedAt === at(i)))!;
+    expect(k).toBeDefined();
+    // … gets one when a second object starts moving there.
+    const second = (i: number): Box | null => (i >= k ? [40, 10, 70, 50] : null);
+    const both = await run('pipeline', k + 1, (i) => second(i) ?? walker(i), undefined, 600);
+    expect(both.jobs.map((j) => j.capturedAt)).toContain(at(k));
   });
 });
