@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ACCESS_MATRIX, renderAccessMatrixMarkdown, SUBJECTS } from '../../../server/auth/access.matrix.js';
 import { areaChain, can, canSee, expandAreaScope, listScope, mayAttempt } from '../../../server/auth/access.policy.js';
@@ -34,6 +36,11 @@ describe('access matrix data', () => {
     expect(md).toMatch(/^\| Action \| What \| Anonymous \| Admin \| Police \| Technician \| Resident \|/);
     for (const a of ACTIONS) expect(md).toContain(`| \`${a}\` |`);
     expect(md).toMatch(/\| `clip.export` \| [^|]+\| — \| ✅ \| ✅ \| — \| — \|/);
+  });
+
+  it('is the table in the README (node scripts/update-readme.mjs refreshes it)', () => {
+    const readme = readFileSync(path.join(__dirname, '../../../README.md'), 'utf8');
+    expect(readme).toContain(renderAccessMatrixMarkdown());
   });
 });
 
