@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { cameraCreateSchema, cameraSettingsSchema, cameraUpdateSchema, defaultCameraSettings, readCameraSettings } from '../../../server/cameras/camera.settings.js';
+import { rulesSettingsSchema } from '../../../server/events/camera.settings.rules.js';
 import { motionSettingsSchema } from '../../../server/cameras/camera.settings.motion.js';
 
 describe('camera settings schema', () => {
-  it('composes the motion part with its defaults', () => {
-    expect(defaultCameraSettings()).toEqual({ motion: motionSettingsSchema.parse({}) });
+  it('composes the motion and rules parts with their defaults', () => {
+    expect(defaultCameraSettings()).toEqual({ motion: motionSettingsSchema.parse({}), rules: rulesSettingsSchema.parse({}) });
     expect(cameraSettingsSchema.parse({ motion: { threshold: 20 } }).motion.threshold).toBe(20);
+    expect(cameraSettingsSchema.parse({ rules: { labels: ['motorcycle'] } }).rules.labels).toEqual(['motorcycle']);
+    expect(cameraSettingsSchema.safeParse({ rules: { minScore: 2 } }).success).toBe(false);
   });
 
   it('reads stored settings leniently: a bad part falls back to its defaults and is reported', () => {
