@@ -31,9 +31,12 @@ export function tempDir(prefix: string): string {
   return mkdtempSync(path.join(os.tmpdir(), `binhyen-${prefix}-`));
 }
 
-/** SQLite in the test's folder; BINHYEN_EVENTS_TEST_PG=postgres://… runs the same tests on PostgreSQL (an empty database). */
+/**
+ * SQLite in the test's folder. The flow tests stay on SQLite: what differs between databases
+ * lives in the repositories, which events.store.test.ts runs on PostgreSQL too (TEST_DATABASE_URL).
+ */
 export async function openTestStore(dataDir: string): Promise<Store> {
-  const db = openDb({ url: process.env.BINHYEN_EVENTS_TEST_PG ?? `sqlite:${path.join(dataDir, 'test.sqlite')}` });
+  const db = openDb({ url: `sqlite:${path.join(dataDir, 'test.sqlite')}` });
   await migrateLatest(db);
   return createStore(db);
 }
