@@ -1,66 +1,108 @@
-import { useEffect, useState } from 'react';
-import { ApiError, getJson, type CameraView, type HealthBody } from './api.js';
-import { translate, translateError, type Lang, type MessageKey } from './i18n.js';
+import { useEffect, type ReactNode } from 'react';
+import { ErrorText, Spinner } from './components/common.js';
+import { LanguageSwitch } from './components/LanguageSwitch.js';
+import { I18nProvider, useI18n } from './i18n/I18nProvider.js';
+import type { MessageKey } from './i18n/i18n.js';
+import { AuditPage } from './pages/AuditPage.js';
+import { AreasPage } from './pages/AreasPage.js';
+import { CameraPage } from './pages/CameraPage.js';
+import { CamerasPage } from './pages/CamerasPage.js';
+import { DiscoverPage } from './pages/DiscoverPage.js';
+import { EventPage } from './pages/EventPage.js';
+import { LoginPage } from './pages/LoginPage.js';
+import { ReviewPage } from './pages/ReviewPage.js';
+import { SetupPage } from './pages/SetupPage.js';
+import { UsersPage } from './pages/UsersPage.js';
+import { WallPage } from './pages/WallPage.js';
+import { Link, match, navigate, useLocation } from './router.js';
+import { SessionProvider, useSession, type Session } from './session.js';
+import type { Action } from '../../server/auth/authorize.js';
 
-const REFRESH_MS = 2000;
+interface Route {
+  path: string;
+  action: Action;
+  nav?: MessageKey;
+  render(params: Record<string, string>): ReactNode;
+}
 
-export function App() {
-  const [lang, setLang] = useState<Lang>('vi');
-  const t = (k: MessageKey) => translate(lang, k);
-  const [health, setHealth] = useState<HealthBody | null>(null);
-  const [cameras, setCameras] = useState<CameraView[]>([]);
-  const [error, setError] = useState<string | null>(null);
-  const [tick, setTick] = useState(0);
+/** Each page with the action it needs: the nav shows only what the user may open. */
+const ROUTES: Route[] = [
+  { path: '/wall', action: 'alert.update', nav: 'nav.wall', render: () => <WallPage /> },
+  { path: '/events', action: 'event.list', nav: 'nav.review', render: () => <ReviewPage /> },
+  { path: '/events/:id', action: 'event.read', render: (p) => <EventPage id={Number(p.id)} /> },
+  { path: '/cameras', action: 'camera.list', nav: 'nav.cameras', render: () => <CamerasPage /> },
+  { path: '/cameras/add', action: 'camera.create', render: () => <DiscoverPage /> },
+  { path: '/cameras/:id', action: 'camera.read', render: (p) => <CameraPage id={Number(p.id)} /> },
+  { path: '/admin/users', action: 'user.list', nav: 'nav.users', render: () => <UsersPage /> },
+  { path: '/admin/areas', action: 'area.create', nav: 'nav.areas', render: () => <AreasPage /> },
+  { path: '/admin/audit', action: 'audit.list', nav: 'nav.audit', render: () => <AuditPage /> },
+];
+
+/** Where a user lands: police on the wall, technicians on cameras, residents on review. */
+function home(s: Session): string {
+  const first = ROUTES.find((r) => r.nav && s.can(r.action));
+  return first?.path ?? '/events';
+}
+
+function Shell() {
+  const session = useSession();
+  const { t } = useI18n();
+  const { path } = useLocation();
 
   useEffect(() => {
-    let alive = true;
-    const load = async () => {
-      try {
-        const [h, c] = await Promise.all([getJson<HealthBody>('/api/health'), getJson<{ cameras: CameraView[] }>('/api/cameras')]);
-        if (!alive) return;
-        setHealth(h);
-        setCameras(c.cameras);
-        setError(null);
-      } catch (err) {
-        if (alive) setError(err instanceof ApiError ? translateError(lang, err.code) : translateError(lang, 'network'));
-      }
-      if (alive) setTick((n) => n + 1);
-    };
-    void load();
-    const timer = setInterval(load, REFRESH_MS);
-    return () => {
-      alive = false;
-      clearInterval(timer);
-    };
-  }, [lang]);
+    document.title = t('app.name');
+  }, [t]);
 
+  if (session.loading) return <main className="auth-page"><Spinner label={t('common.loading')} /></main>;
+  if (session.failed && !session.info) {
+    return (
+      <main className="auth-page">
+        <div className="auth-card">
+          <ErrorText error={session.failed} />
+          <button type="button" onClick={() => void session.refresh()}>{t('common.retry')}</button>
+        </div>
+      </main>
+    );
+  }
+  if (session.info?.setupRequired) return <SetupPage />;
+  if (!session.user) return <LoginPage />;
+
+  const found = ROUTES.map((r) => ({ r, params: match(r.path, path) })).find((x) => x.params);
+  if (!found || !session.can(found.r.action)) {
+    if (path === '/' || path === '/login' || path === '/setup' || !found) {
+      queueMicrotask(() => navigate(home(session), true));
+      return null;
+    }
+  }
   return (
-    <main>
-      <header>
-        <h1>{t('title')}</h1>
-        <button type="button" onClick={() => setLang(lang === 'vi' ? 'en' : 'vi')}>{t('language')}</button>
+    <div className="app">
+      <a href="#main" className="skip-link">{t('common.skipToContent')}</a>
+      <header className="topbar">
+        <Link to={home(session)} className="brand">{t('app.name')}</Link>
+        <nav aria-label={t('nav.label')}>
+          {ROUTES.filter((r) => r.nav && session.can(r.action)).map((r) => (
+            <Link key={r.path} to={r.path} aria-current={path === r.path || path.startsWith(`${r.path}/`) ? 'page' : undefined}>{t(r.nav!)}</Link>
+          ))}
+        </nav>
+        <div className="topbar-user">
+          <span className="muted" data-testid="signed-in-as">{session.user.displayName}</span>
+          <LanguageSwitch />
+          <button type="button" onClick={() => void session.signOut()}>{t('nav.logout')}</button>
+        </div>
       </header>
-      {error && <p role="alert" className="error">{error}</p>}
-      {health && (
-        <section aria-label={t('health')} className="health">
-          <span>{t('version')}: {health.version}</span>
-          <span>{t('uptime')}: {health.uptimeSeconds} {t('seconds')}</span>
-          <span>{t('database')}: {health.db.ok ? t('ok') : t('down')} ({health.db.client})</span>
-          <span>{t('detector')}: {health.detector.backend ?? t('none')}</span>
-          <span>{t('cameras')}: {health.cameras.online} {t('online')} · {health.cameras.interrupted} {t('interrupted')} · {health.cameras.offline} {t('offline')}</span>
-        </section>
-      )}
-      <section className="grid">
-        {cameras.length === 0 && <p>{t('noCameras')}</p>}
-        {cameras.map((c) => (
-          <figure key={c.id} className={`tile ${c.display}`} data-camera-id={c.id}>
-            <img src={`/api/cameras/${c.id}/live.jpg?t=${tick}`} alt={c.name} width={640} height={360} onError={(e) => ((e.target as HTMLImageElement).style.visibility = 'hidden')} onLoad={(e) => ((e.target as HTMLImageElement).style.visibility = 'visible')} />
-            <figcaption>
-              <strong>{c.name}</strong> {c.demo && <em>({t('demo')})</em>} <span className={`badge ${c.display}`}>{t(c.display)}</span>
-            </figcaption>
-          </figure>
-        ))}
-      </section>
-    </main>
+      <main id="main" tabIndex={-1}>
+        {found && session.can(found.r.action) ? found.r.render(found.params!) : <p role="alert" className="error">{t('error.forbidden')}</p>}
+      </main>
+    </div>
+  );
+}
+
+export function App() {
+  return (
+    <I18nProvider>
+      <SessionProvider>
+        <Shell />
+      </SessionProvider>
+    </I18nProvider>
   );
 }

@@ -1,0 +1,142 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { SimulatedCamera } from '../../server/demo/sim-camera.js';
+import { OnvifSimulator } from '../fixtures/onvif-sim/onvif-sim.js';
+import { describeBrowser, openBrowser, screenshot, screenshotOnFailure, unexpectedErrors, type BrowserSession } from './support/browser.js';
+import { login, startWorld, type World } from './support/world.js';
+
+const CAM_USER = 'admin';
+const CAM_PASS = 'Camera-Pass-7';
+
+interface StoredSettings {
+  rules?: { zones?: { id: string; name: string; polygon: [number, number][] }[] };
+  motion?: { masks?: [number, number][][] };
+}
+
+/**
+ * The technician's journey against the ONVIF simulator (WS-Discovery answered by a directed
+ * probe on loopback: no multicast leaves the machine) fronting a real RTSP server:
+ * discover → probe with credentials → test frame → register → draw a zone (mouse) and a
+ * mask (keyboard only) on the picture → save.
+ */
+describeBrowser('technician journey: discover, probe, register, draw zones', () => {
+  let world: World;
+  let simcam: SimulatedCamera;
+  let onvif: OnvifSimulator;
+  let browser: BrowserSession;
+
+  beforeAll(async () => {
+    world = await startWorld();
+    simcam = new SimulatedCamera({ source: { kind: 'pattern' }, width: 640, height: 360, fps: 10, user: CAM_USER, password: CAM_PASS });
+    await simcam.start();
+    onvif = await new OnvifSimulator({ username: CAM_USER, password: CAM_PASS, streamUri: simcam.rtspUrl }).start();
+    browser = await openBrowser({ width: 1280, height: 900 });
+  });
+  screenshotOnFailure(() => [browser?.page]);
+  afterAll(async () => {
+    await browser?.close();
+    await onvif?.stop();
+    await simcam?.stop();
+    await world?.server.stop();
+  });
+
+  it('finds the simulator, probes it, sees the test frame and registers the camera', async () => {
+    const { page, errors } = browser;
+    await login(page, world.server.url, 'kythuat');
+    await expect.poll(() => page.url()).toMatch(/\/cameras$/);
+    await page.locator('[data-testid="add-camera"]').click();
+    await page.locator('#disc-targets').fill(`127.0.0.1:${onvif.discoveryPort}`);
+    await page.locator('[data-testid="discover-submit"]').click();
+    const device = page.locator(`[data-endpoint="${onvif.endpoint}"]`);
+    await expect.poll(() => device.count(), { timeout: 20_000 }).toBe(1);
+    expect(await device.textContent()).toContain('Cong truoc nha');
+    await screenshot(page, 'technician-discovered');
+    await device.getByRole('button', { name: 'Chọn' }).click();
+    expect(await page.locator('#probe-target').inputValue()).toBe(onvif.deviceServiceUrl);
+
+    // A wrong password first: the camera's refusal is shown in Vietnamese.
+    await page.locator('#probe-user').fill(CAM_USER);
+    await page.locator('#probe-pass').fill('not-the-password');
+    await page.locator('[data-testid="probe-submit"]').click();
+    await expect.poll(() => page.locator('#probe-title ~ form [role="alert"]').textContent(), { timeout: 30_000 }).toMatch(/^Camera từ chối tên đăng nhập hoặc mật khẩu/);
+
+    await page.locator('#probe-pass').fill(CAM_PASS);
+    await page.locator('[data-testid="probe-submit"]').click();
+    // The spinner with its limit shows while the probe runs (or the answer was already there).
+    await expect.poll(async () => (await page.locator('.busy-line').filter({ hasText: /Đang kết nối… \d+\/30 giây/ }).count()) + (await page.locator('[data-testid="probe-result"]').count()), { timeout: 5_000 }).toBeGreaterThan(0);
+    await expect.poll(() => page.locator('[data-testid="probe-result"] tbody tr').count(), { timeout: 30_000 }).toBe(3);
+    expect(await page.locator('[data-testid="probe-result"]').textContent()).toContain('BinhYenSim IPC-SIM-2MP');
+
+    await page.locator('[data-testid="test-frame"]').click();
+    const frame = page.locator('[data-testid="test-frame-image"]');
+    await expect.poll(() => frame.count(), { timeout: 30_000 }).toBe(1);
+    expect(await frame.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
+    await screenshot(page, 'technician-probed');
+
+    await page.locator('#cam-name').fill('Cổng trước nhà ông Tư');
+    await page.locator('#cam-area').selectOption({ label: '\u00a0\u00a0Ấp Đông' });
+    await page.locator('#cam-owner').fill('Nguyễn Văn Tư');
+    await page.locator('#cam-owner-kind').selectOption('resident');
+    await page.locator('#cam-lat').fill('16.4637');
+    await page.locator('#cam-lon').fill('107.5909');
+    await page.locator('[data-testid="register-camera"]').click();
+    await expect.poll(() => page.url(), { timeout: 15_000 }).toMatch(/\/cameras\/\d+\?tab=zones$/);
+    const cams = await world.server.store.cameras.list();
+    expect(cams).toHaveLength(1);
+    expect(cams[0]).toMatchObject({ name: 'Cổng trước nhà ông Tư', areaId: world.areas.hamlet.id, latitude: 16.4637, longitude: 107.5909, onvifUrl: onvif.deviceServiceUrl });
+    expect(cams[0]!.credentialsEnc).not.toBeNull();
+    expect(unexpectedErrors(errors, [401, 404])).toEqual([]);
+  });
+
+  it('draws a detection zone with the mouse and a mask with the keyboard, and saves them', async () => {
+    const { page, errors } = browser;
+    const canvas = page.locator('[data-testid="polygon-canvas"]');
+    await expect.poll(() => page.locator('.editor-stage img').count(), { timeout: 40_000 }).toBe(1);
+    expect(await page.locator('.editor-stage img').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
+
+    await page.locator('[data-testid="add-zone"]').click();
+    const box = (await canvas.boundingBox())!;
+    for (const [x, y] of [[0.1, 0.5], [0.6, 0.45], [0.9, 0.95], [0.15, 0.95]] as const) {
+      await page.mouse.click(box.x + x * box.width, box.y + y * box.height);
+    }
+    await page.locator('[data-testid="finish-shape"]').click();
+    await page.locator('.shape-list input').fill('Lối vào sân');
+
+    await page.locator('[data-testid="add-mask"]').click();
+    await canvas.focus();
+    const press = async (key: string, times = 1) => { for (let i = 0; i < times; i++) await page.keyboard.press(key); };
+    await press('Shift+ArrowLeft', 8); // cross from (0.5, 0.5) to (0.1, 0.5)
+    await press('Shift+ArrowUp', 8); // → (0.1, 0.1)
+    await press('Enter');
+    await press('Shift+ArrowRight', 4); // → (0.3, 0.1)
+    await press('Enter');
+    await press('Shift+ArrowDown', 2); // → (0.3, 0.2)
+    await press('Enter');
+    await press('f');
+    await expect.poll(() => page.locator('.shape-list li').count()).toBe(2);
+    await screenshot(page, 'technician-zones');
+
+    await page.locator('[data-testid="save-zones"]').click();
+    await expect.poll(() => page.locator('[data-testid="zones-saved"]').count(), { timeout: 15_000 }).toBe(1);
+    const cam = (await world.server.store.cameras.list())[0]!;
+    const settings = cam.settings as StoredSettings;
+    expect(settings.rules?.zones).toHaveLength(1);
+    expect(settings.rules!.zones![0]!.name).toBe('Lối vào sân');
+    expect(settings.rules!.zones![0]!.polygon).toHaveLength(4);
+    expect(settings.rules!.zones![0]!.polygon[0]![0]).toBeCloseTo(0.1, 1);
+    expect(settings.motion?.masks).toEqual([[[0.1, 0.1], [0.3, 0.1], [0.3, 0.2]]]);
+    await screenshot(page, 'technician-zones-saved');
+    expect(unexpectedErrors(errors, [401, 404])).toEqual([]);
+  });
+
+  it("shows the running camera's health: state, frame rate and the chart", async () => {
+    const { page, errors } = browser;
+    await page.getByRole('tab', { name: 'Tình trạng' }).click();
+    await expect.poll(() => page.locator('.health-tab .badge').textContent(), { timeout: 30_000 }).toBe('trực tuyến');
+    await expect.poll(async () => Number((await page.locator('.stats dd').first().textContent())?.split(' ')[0]?.replace(',', '.')), { timeout: 30_000 }).toBeGreaterThan(0);
+    expect(await page.locator('.sparkline svg').count()).toBe(3);
+    await page.keyboard.press('ArrowLeft'); // tabs move with the arrow keys
+    await expect.poll(() => page.url()).toMatch(/tab=rules$/);
+    await screenshot(page, 'technician-rules');
+    expect(unexpectedErrors(errors, [401, 404])).toEqual([]);
+  });
+});
