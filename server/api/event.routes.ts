@@ -23,9 +23,11 @@ export const idQuery = z.string().regex(/^[1-9]\d{0,15}$/, 'must be a positive w
   .refine((n) => Number.isSafeInteger(n), 'must be a positive whole number');
 export const idParams = z.object({ id: idQuery }).strict();
 const MAX_MS = 8_640_000_000_000_000;
+/** ISO 8601 date or date-time; checked first because Date.parse also accepts "' OR '1'='1" (as 2001). */
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 /** Epoch ms, or an ISO 8601 date-time. */
 export const timeParam = z.preprocess(
-  (v) => (typeof v === 'string' && /^\d{1,16}$/.test(v) ? Number(v) : typeof v === 'string' ? Date.parse(v) : v),
+  (v) => (typeof v !== 'string' ? v : /^\d{1,16}$/.test(v) ? Number(v) : ISO_TIME.test(v) ? Date.parse(v) : Number.NaN),
   z.number({ error: 'must be epoch milliseconds or an ISO 8601 time' }).int().min(0).max(MAX_MS),
 );
 export const labelQuery = z.string().regex(/^[a-z][a-z ]{0,63}$/, 'a detector label such as person');
