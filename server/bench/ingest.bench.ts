@@ -35,7 +35,7 @@ export interface IngestBenchOptions {
   detectWidth?: number;
   record?: boolean;
   segmentSeconds?: number;
-  /** Work per frame in the consumer (ms of busy wait), to see drops under a slow detector; 0 = just read. */
+  /** Time a consumer is busy per frame (awaited, like a detector's workers), to see drops under a slow detector; 0 = just read. */
   consumerMs?: number;
   /** Uplink cut for the recovery measurement (0 skips it); longer than the stall timeout to count. */
   cutS?: number;
@@ -96,14 +96,16 @@ async function cpuOver(sampler: ProcSampler, pids: number[]): Promise<{ cpuPerce
   return { cpuPercent: round1(cpu), rssBytes: rss };
 }
 
-/** A newest-frame reader per camera that touches each frame (and optionally stays busy, like a detector). */
+/**
+ * A newest-frame reader per camera that touches each frame and then waits `busyMs` before
+ * taking the next, like a detection pipeline awaiting its worker threads (the event loop stays free).
+ */
 async function consume(runtime: CameraRuntime, cameraId: number, busyMs: number, signal: { stop: boolean }): Promise<number> {
   let sink = 0;
   for await (const f of runtime.frames(cameraId)) {
     if (signal.stop) break;
     for (let i = 0; i < f.data.length; i += 97) sink += f.data[i]!;
-    const end = performance.now() + busyMs;
-    while (performance.now() < end) sink++;
+    if (busyMs > 0) await sleep(busyMs);
   }
   return sink;
 }

@@ -70,6 +70,7 @@ export class CameraRuntime {
   private readonly sampler = new ProcSampler();
   private readonly startListeners = new Set<(camera: CameraRecord) => void>();
   private readonly days = new Map<number, number>();
+  private bytesCache: { at: number; bytes: Map<number, number> } | undefined;
   readonly recordingsDir: string;
   private readonly now: () => number;
 
@@ -82,6 +83,7 @@ export class CameraRuntime {
   start(camera: CameraRecord, credentials?: Credentials | null, opts: StartOptions = {}): Promise<void> {
     const prev = this.starting.get(camera.id) ?? Promise.resolve();
     const next = prev.then(() => this.startNow(camera, credentials ?? undefined, opts));
+    // The chain only orders starts and stops; the caller gets this start's error through `next`.
     this.starting.set(camera.id, next.catch(() => undefined));
     return next;
   }
@@ -159,7 +161,7 @@ export class CameraRuntime {
   }
 
   async stats(): Promise<CameraIngestStats[]> {
-    const bytes = await this.d.recordings.bytesByCamera();
+    const bytes = await this.recordingBytes();
     const out: CameraIngestStats[] = [];
     for (const [id, r] of this.running) {
       const sessions: (SessionStats & { cpuPercent: number | null; rssBytes: number | null })[] = [];
@@ -173,6 +175,13 @@ export class CameraRuntime {
     return out;
   }
 
+  /** Disk use per camera: a SUM over the whole index, so cached for a while (stats are polled). */
+  private async recordingBytes(): Promise<Map<number, number>> {
+    const now = this.now();
+    if (!this.bytesCache || now - this.bytesCache.at > 15_000) this.bytesCache = { at: now, bytes: await this.d.recordings.bytesByCamera() };
+    return this.bytesCache.bytes;
+  }
+
   private frameSession(cameraId: number): StreamSession | undefined {
     const r = this.running.get(cameraId);
     return r?.sessions.get('main') ?? r?.sessions.get('detect');
@@ -184,41 +193,64 @@ export class CameraRuntime {
     if (rec.days !== undefined) this.days.set(camera.id, rec.days);
     else this.days.delete(camera.id);
     const r: Running = { camera, sessions: new Map(), state: { state: 'stopped', reason: null }, stateWrites: Promise.resolve() };
-    let detectSrc: SourceSpec;
-    let recordSrc: SourceSpec | undefined;
+    const sources = await this.sourcesOf(r, opts);
+    this.buildSessions(r, credentials, opts, sources, rec.enabled);
+    this.running.set(camera.id, r);
     try {
-      const defaults = { transport: this.d.ingest.rtspTransport, snapshotFps: this.d.ingest.snapshotFps };
-      detectSrc = opts.source ?? sourceFromStream(camera.streams.detect, defaults);
-      recordSrc = opts.recordSource ?? (camera.streams.record && camera.streams.record.url !== camera.streams.detect.url
-        ? sourceFromStream(camera.streams.record, defaults) : undefined);
+      await Promise.all([...r.sessions.values()].map((s) => s.start()));
     } catch (err) {
-      this.setCameraState(r, 'offline', err instanceof AppError ? err.message : 'invalid stream settings');
-      await r.stateWrites;
+      // E.g. the recordings directory cannot be created: nothing half-started stays behind.
+      await Promise.all([...r.sessions.values()].map((s) => s.stop()));
+      this.running.delete(camera.id);
+      await this.failStart(r, `could not start: ${(err as Error).message}`);
       throw err;
     }
-    const recordOn = this.d.record.enabled && rec.enabled && isLive(recordSrc ?? detectSrc);
-    const recorder = recordOn ? new SegmentRecorder({
-      recordings: this.d.recordings, ffmpeg: this.d.ffmpeg, log: this.d.log, recordingsDir: this.recordingsDir,
-      onIndexed: () => this.d.onSegmentIndexed?.(),
-    }, camera.id) : undefined;
+    for (const fn of this.startListeners) fn(camera);
+  }
+
+  /** The detect stream, and the record stream when it is a different one (a sub-stream camera). */
+  private async sourcesOf(r: Running, opts: StartOptions): Promise<{ detect: SourceSpec; record?: SourceSpec }> {
+    const { streams } = r.camera;
+    try {
+      const defaults = { transport: this.d.ingest.rtspTransport, snapshotFps: this.d.ingest.snapshotFps };
+      const detect = opts.source ?? sourceFromStream(streams.detect, defaults);
+      const record = opts.recordSource ?? (streams.record && streams.record.url !== streams.detect.url ? sourceFromStream(streams.record, defaults) : undefined);
+      return { detect, record };
+    } catch (err) {
+      await this.failStart(r, err instanceof AppError ? err.message : 'invalid stream settings');
+      throw err;
+    }
+  }
+
+  private async failStart(r: Running, reason: string): Promise<void> {
+    this.setCameraState(r, 'offline', reason);
+    await r.stateWrites;
+  }
+
+  /** One session per stream: frames + live JPEG (+ recording when it is the same stream). */
+  private buildSessions(r: Running, credentials: Credentials | undefined, opts: StartOptions, src: { detect: SourceSpec; record?: SourceSpec }, recordEnabled: boolean): void {
+    const cameraId = r.camera.id;
+    const recorder = this.d.record.enabled && recordEnabled && isLive(src.record ?? src.detect)
+      ? new SegmentRecorder({
+        recordings: this.d.recordings, ffmpeg: this.d.ffmpeg, log: this.d.log, recordingsDir: this.recordingsDir,
+        onIndexed: () => this.d.onSegmentIndexed?.(),
+      }, cameraId)
+      : undefined;
     const record = recorder && { sink: recorder, segmentSeconds: this.d.record.segmentSeconds };
     const frames = { fps: this.d.detect.fps, width: this.d.detect.width };
     const ing = this.d.ingest;
     const jpeg = { fps: ing.liveJpegFps, width: ing.liveJpegWidth, quality: ing.liveJpegQuality };
     const make = (role: SessionRole, source: SourceSpec, parts: Pick<SessionSpec, 'frames' | 'jpeg' | 'record'>) =>
-      new StreamSession({ cameraId: camera.id, role, source, credentials, backpressure: opts.backpressure, ...parts }, {
-        ffmpeg: this.d.ffmpeg, settings: this.sessionSettings(), log: this.d.log.child(`ingest:${camera.id}`), now: this.now,
+      new StreamSession({ cameraId, role, source, credentials, backpressure: opts.backpressure, ...parts }, {
+        ffmpeg: this.d.ffmpeg, settings: this.sessionSettings(), log: this.d.log.child(`ingest:${cameraId}`), now: this.now,
         onState: () => this.onSessionState(r),
       });
-    if (recordSrc) {
-      r.sessions.set('detect', make('detect', detectSrc, { frames, jpeg }));
-      if (record) r.sessions.set('record', make('record', recordSrc, { record }));
+    if (src.record) {
+      r.sessions.set('detect', make('detect', src.detect, { frames, jpeg }));
+      if (record) r.sessions.set('record', make('record', src.record, { record }));
     } else {
-      r.sessions.set('main', make('main', detectSrc, { frames, jpeg, record }));
+      r.sessions.set('main', make('main', src.detect, { frames, jpeg, record }));
     }
-    this.running.set(camera.id, r);
-    await Promise.all([...r.sessions.values()].map((s) => s.start()));
-    for (const fn of this.startListeners) fn(camera);
   }
 
   private sessionSettings(): SessionSettings {

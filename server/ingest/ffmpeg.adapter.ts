@@ -40,7 +40,7 @@ export interface FfmpegProcess {
   readonly pipes: Readable[];
   readonly exited: Promise<ExitInfo>;
   readonly hasExited: boolean;
-  /** SIGTERM (ffmpeg then finishes its outputs), SIGKILL after graceMs. Resolves on exit. */
+  /** SIGTERM twice (ffmpeg then finishes its outputs), SIGKILL after graceMs. Resolves on exit. */
   terminate(graceMs: number): Promise<ExitInfo>;
   kill(signal: NodeJS.Signals): void;
 }
@@ -164,10 +164,15 @@ export class FfmpegAdapter {
       kill,
       terminate: async (graceMs) => {
         kill('SIGTERM');
+        // ffmpeg's first signal only ends the main loop once the current read returns, which a
+        // stalled camera never does; a second one aborts the blocked read, and ffmpeg still
+        // closes its outputs (the open segment is finished and listed).
+        const again = setTimeout(() => kill('SIGTERM'), Math.min(300, graceMs / 4));
         const timer = setTimeout(() => kill('SIGKILL'), graceMs);
         try {
           return await exited;
         } finally {
+          clearTimeout(again);
           clearTimeout(timer);
         }
       },

@@ -111,7 +111,7 @@ function framesArgs(o: FramesOutput, v: FfmpegVersion): string[] {
 }
 
 function jpegArgs(o: JpegOutput, fd: number): string[] {
-  return ['-map', '0:v:0', '-an', '-vf', `fps=${o.fps},${scaleTo(o.width)}`, '-c:v', 'mjpeg', '-q:v', String(o.quality), '-f', 'image2pipe', `pipe:${fd}`];
+  return ['-map', '0:v:0', '-an', '-vf', `fps=${o.fps},${scaleTo(o.width)}`, '-c:v', 'mjpeg', '-threads', '1', '-q:v', String(o.quality), '-f', 'image2pipe', `pipe:${fd}`];
 }
 
 /**
@@ -127,6 +127,9 @@ export function buildSessionArgs(src: SourceSpec, url: string, outs: SessionOutp
   pipes.count = next - 3;
   const args = [
     '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info', '-y',
+    // One thread per camera process (decode, filters, JPEG): ten cameras on two cores need no
+    // thread pools of their own; measured here: 11 threads → 1, 66 → 63 MB, slightly less CPU.
+    '-filter_threads', '1',
     '-progress', `pipe:${pipes.progress}`,
     ...inputArgs(src, url, v, o),
     ...(outs.record ? recordArgs(src, outs.record, pipes.segments!) : []),

@@ -39,6 +39,7 @@ export class ProcSampler {
     if (prev && at > prev.at) {
       cpuPercent = ((ticks - prev.ticks) / USER_HZ / ((at - prev.at) / 1000)) * 100;
     } else {
+      // No /proc/uptime (not Linux): no lifetime average; the next sample gives a real figure.
       const uptime = Number((await readFile(`${this.procRoot}/uptime`, 'utf8').catch(() => '0')).split(' ')[0]);
       const aliveS = uptime - startTicks / USER_HZ;
       cpuPercent = aliveS > 0 ? (ticks / USER_HZ / aliveS) * 100 : 0;

@@ -58,12 +58,6 @@ export class RecordingRepository {
     return new Map(rows.map((r) => [Number(r.camera_id), Number(r.total ?? 0)]));
   }
 
-  /** Every indexed path of a camera (relative to the recordings directory), for consistency checks. */
-  async paths(cameraId: number): Promise<string[]> {
-    const rows = await this.db<RecordingRow>('recordings').where({ camera_id: cameraId }).select('path');
-    return rows.map((r) => r.path);
-  }
-
   async totalBytes(cameraId?: number): Promise<number> {
     const q = this.db('recordings').sum<{ total: number | string | null }[]>({ total: 'bytes' });
     if (cameraId !== undefined) q.where({ camera_id: cameraId });

@@ -3,7 +3,7 @@
  * temporary data directory, the real ffmpeg adapter, a CameraRuntime with short timeouts, and
  * helpers that look at what really happened (child processes, files, the index).
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ClipCutter } from '../../server/clips/clip.cutter.js';
@@ -68,6 +68,7 @@ export async function ingestEnv(o: { ingest?: Partial<IngestConfig>; segmentSeco
       await runtime.stopAll();
       retention.stop();
       await db.destroy();
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

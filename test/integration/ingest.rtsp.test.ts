@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SimulatedCamera } from '../../server/demo/sim-camera.js';
 import type { Frame } from '../../server/ingest/frame.types.js';
 import type { CameraState } from '../../server/store/camera.repository.js';
-import { addCamera, FAST_INGEST, ffmpegChildren, ingestEnv, waitFor, type IngestEnv } from './ingest.helpers.js';
+import { addCamera, FAST_INGEST, ffmpegChildren, ingestEnv, nextFrame, waitFor, type IngestEnv } from './ingest.helpers.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -22,6 +22,8 @@ describe('ingest over RTSP from the simulated camera (TCP, basic auth)', () => {
     await env?.close();
     await sim?.stop();
   });
+  // A failed test must not leave its camera running into the next one.
+  afterEach(async () => env?.runtime.stopAll());
 
   it('delivers frames at the configured rate and size', async () => {
     const cam = await addCamera(env.store, { detect: { url: sim.rtspUrl, transport: 'tcp' } });
@@ -51,7 +53,10 @@ describe('ingest over RTSP from the simulated camera (TCP, basic auth)', () => {
 
   const stateOf = async (id: number) => (await env.store.cameras.get(id))!.state;
   const waitState = (id: number, state: CameraState, timeoutMs: number) =>
-    waitFor(`camera ${id} ${state}`, () => env.states.find((m) => m.cameraId === id && m.state === state && m.at >= since), timeoutMs, 50);
+    waitFor(`camera ${id} ${state}`, () => env.states.find((m) => m.cameraId === id && m.state === state && m.at >= since), timeoutMs, 50).catch((err: Error) => {
+      const seen = env.states.filter((m) => m.cameraId === id).map((m) => `${m.state}@${m.at - since}: ${m.reason}`);
+      throw new Error(`${err.message}; states: ${seen.join(' | ')}; now: ${JSON.stringify(env.runtime.diagnostics(id))}`);
+    });
   let since = 0;
 
   it('goes stalled when the uplink is cut and comes back online by itself once it returns', async () => {
@@ -65,9 +70,9 @@ describe('ingest over RTSP from the simulated camera (TCP, basic auth)', () => {
     expect(stalled.at - since).toBeGreaterThanOrEqual(FAST_INGEST.stallTimeoutMs! - 100);
     expect(stalled.reason).toMatch(/no video for 1.5 s from rtsp:\/\/127\.0\.0\.1:\d+/);
     await sleep(2000);
-    await sim.resumeStream();
-    const resumedAt = Date.now();
+    const resumedAt = Date.now(); // resumeStream() resolves only once the stream plays again
     since = resumedAt;
+    await sim.resumeStream();
     const online = await waitState(cam.id, 'online', 15_000);
     // Back within the longest backoff plus one connection and start-up (times shortened for tests).
     expect(online.at - resumedAt).toBeLessThan(FAST_INGEST.backoffMaxMs! + FAST_INGEST.startTimeoutMs!);
@@ -83,13 +88,13 @@ describe('ingest over RTSP from the simulated camera (TCP, basic auth)', () => {
     since = Date.now();
     await env.runtime.start(cam, { username: USER, password: PASSWORD });
     await waitState(cam.id, 'online', 10_000);
-    const [before] = await env.runtime.stats();
+    const before = (await env.runtime.stats()).find((c) => c.cameraId === cam.id);
     const pid = before!.sessions[0]!.pid!;
     since = Date.now();
     process.kill(pid, 'SIGKILL');
     await waitState(cam.id, 'stalled', 5000);
     await waitState(cam.id, 'online', 10_000);
-    const [after] = await env.runtime.stats();
+    const after = (await env.runtime.stats()).find((c) => c.cameraId === cam.id);
     expect(after!.sessions[0]!.pid).not.toBe(pid);
     expect(after!.restarts).toBe(1);
     await env.runtime.stop(cam.id);
@@ -126,15 +131,28 @@ describe('ingest over RTSP from the simulated camera (TCP, basic auth)', () => {
     expect(ffmpegChildren(sim.pids())).toEqual([]);
   });
 
+  it('also pulls over UDP when the camera is set to it', async () => {
+    const cam = await addCamera(env.store, { detect: { url: sim.rtspUrl, transport: 'udp' } });
+    await env.runtime.start(cam, { username: USER, password: PASSWORD });
+    expect(await nextFrame(env, cam.id)).toMatchObject({ width: 320, height: 180 });
+    expect(env.runtime.diagnostics(cam.id)[0]!.state).toBe('online');
+    await env.runtime.stop(cam.id);
+  });
+
   it('never lets the credentials reach logs, stats, states or diagnostics', async () => {
+    const cam = await addCamera(env.store, { detect: { url: sim.rtspUrl } });
+    await env.runtime.start(cam, { username: USER, password: PASSWORD });
+    await nextFrame(env, cam.id);
+    const stats = JSON.stringify(await env.runtime.stats());
+    await env.runtime.stop(cam.id);
     const everything = [
+      stats,
       ...env.logLines,
       JSON.stringify(env.states),
       JSON.stringify(await env.store.cameras.list()),
       ...env.states.map((s) => s.cameraId).map((id) => JSON.stringify(env.runtime.diagnostics(id))),
     ].join('\n');
     expect(env.logLines.length).toBeGreaterThan(5);
-    if (process.env.PEEK) console.log(env.states.map((m) => `${m.cameraId} ${m.state} ${m.reason}`).join('\n'), env.logLines.slice(0, 30).join('\n'), JSON.stringify(env.runtime.diagnostics(1)));
     for (const secret of [PASSWORD, encodeURIComponent(PASSWORD), 'wrong-Pa55', USER]) expect(everything).not.toContain(secret);
   });
 });

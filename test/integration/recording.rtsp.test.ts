@@ -112,7 +112,6 @@ describe('continuous recording from the simulated camera', () => {
     for (let i = 1; i < all.length; i++) expect(all[i]!.startAt).toBeGreaterThanOrEqual(all[i - 1]!.endAt - 300);
     // Lost: only what was in flight at the kill and the restart (no recording while ffmpeg was down).
     expect(after[0]!.startAt - salvaged!.endAt).toBeLessThan(4000);
-    if (process.env.PEEK) console.log(all.map((r) => `${r.startAt % 100000}-${r.endAt % 100000} ${r.path}`).join('\n'), lastEnd % 100000, killedAt % 100000, env.logLines.filter((l) => /recovered|camera/.test(l)).join('\n'));
     expect(env.logLines.join('\n')).not.toContain('hinh-2026');
   });
 

@@ -95,6 +95,11 @@ describe('session arguments', () => {
     expect(after(lavfi.args, '-force_key_frames')).toBe('expr:gte(t,n_forced*4)');
   });
 
+  it('keeps each camera ffmpeg to one thread', () => {
+    expect(after(all.args, '-filter_threads')).toBe('1');
+    expect(all.args.filter((a) => a === '-threads').length).toBe(2); // decoder and JPEG encoder
+  });
+
   it('builds a recording-only session (main stream of a camera with a sub-stream)', () => {
     const rec = buildSessionArgs(rtsp, rtsp.url, { record }, V51, opts);
     expect(rec.pipes).toEqual({ progress: 3, segments: 4, count: 2 });
