@@ -5,6 +5,7 @@ import { AppError } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
 import type { CameraRecord, CameraRepository, CameraState } from '../store/camera.repository.js';
 import type { RecordingRepository } from '../store/recording.repository.js';
+import type { TestFrame } from '../cameras/camera.grab.js';
 import type { FfmpegAdapter } from './ffmpeg.adapter.js';
 import type { FrameSubscription } from './frame.channel.js';
 import type { Frame } from './frame.types.js';
@@ -43,16 +44,6 @@ export interface StartOptions {
   recordSource?: SourceSpec;
   /** Pause ffmpeg while consumers are busy instead of dropping frames (offline analysis of files). */
   backpressure?: boolean;
-}
-
-export interface TestFrame {
-  jpeg: Buffer;
-  width: number;
-  height: number;
-  fps: number | null;
-  codec: string | null;
-  source: 'running';
-  at: number;
 }
 
 interface Running {
