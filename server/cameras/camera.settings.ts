@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { motionSettingsSchema } from './camera.settings.motion.js';
 import { rulesSettingsSchema } from '../events/camera.settings.rules.js';
+import { recordingSettingsSchema } from '../ingest/recording.settings.js';
 
 /**
  * The camera schema: what a technician registers (name, area, owner, address, GPS position,
@@ -15,6 +16,7 @@ export const cameraSettingsSchema = z
   .object({
     motion: motionSettingsSchema.default(motionSettingsSchema.parse({})).describe('Motion detection (detection issue)'),
     rules: rulesSettingsSchema.default(rulesSettingsSchema.parse({})).describe('Event and alert rules: labels, zones, scores, schedule (events issue)'),
+    recording: recordingSettingsSchema.default(recordingSettingsSchema.parse({})).describe('Continuous recording of this camera and its retention days (ingest issue)'),
   })
   .strict();
 

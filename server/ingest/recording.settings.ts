@@ -1,9 +1,9 @@
 import { z } from 'zod';
 
 /**
- * The per-camera recording part of cameras.settings (`settings.recording`). Owned here; the
- * cameras area composes it into cameraSettingsSchema. Until it does, stored settings without
- * it simply mean "record with the global retention".
+ * The per-camera recording part of cameras.settings (`settings.recording`). Owned here and
+ * composed into cameraSettingsSchema; stored settings without it mean "record with the global
+ * retention".
  */
 export const recordingSettingsSchema = z
   .object({

@@ -4,8 +4,9 @@ import { rulesSettingsSchema } from '../../../server/events/camera.settings.rule
 import { motionSettingsSchema } from '../../../server/cameras/camera.settings.motion.js';
 
 describe('camera settings schema', () => {
-  it('composes the motion and rules parts with their defaults', () => {
-    expect(defaultCameraSettings()).toEqual({ motion: motionSettingsSchema.parse({}), rules: rulesSettingsSchema.parse({}) });
+  it('composes the motion, rules and recording parts with their defaults', () => {
+    expect(defaultCameraSettings()).toEqual({ motion: motionSettingsSchema.parse({}), rules: rulesSettingsSchema.parse({}), recording: { enabled: true } });
+    expect(cameraSettingsSchema.parse({ recording: { days: 3 } }).recording.days).toBe(3);
     expect(cameraSettingsSchema.parse({ motion: { threshold: 20 } }).motion.threshold).toBe(20);
     expect(cameraSettingsSchema.parse({ rules: { labels: ['motorcycle'] } }).rules.labels).toEqual(['motorcycle']);
     expect(cameraSettingsSchema.safeParse({ rules: { minScore: 2 } }).success).toBe(false);

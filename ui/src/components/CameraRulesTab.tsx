@@ -5,6 +5,7 @@ import { EVENT_LABELS } from '../i18n/i18n.js';
 import { useI18n } from '../i18n/I18nProvider.js';
 import { ErrorText } from './common.js';
 import { TimeField } from './DateTimeInputs.js';
+import { useSubmit } from '../api/useSubmit.js';
 
 interface Window { start: string; end: string; days?: number[] }
 interface Rules {
@@ -26,8 +27,6 @@ function readRules(settings: Record<string, unknown>): Rules {
 export function CameraRulesTab({ camera, onSaved }: { camera: CameraView; onSaved(c: CameraView): void }) {
   const { t, name } = useI18n();
   const [rules, setRules] = useState<Rules>(() => readRules(camera.settings));
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
   const [saved, setSaved] = useState(false);
   const set = (patch: Partial<Rules>) => {
     setRules((r) => ({ ...r, ...patch }));
@@ -40,21 +39,13 @@ export function CameraRulesTab({ camera, onSaved }: { camera: CameraView; onSave
     setWindow(i, { days: next.length === 7 ? undefined : next });
   };
 
-  const save = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      const current = (camera.settings.rules ?? {}) as Record<string, unknown>;
-      const alerts = (current.alerts ?? {}) as Record<string, unknown>;
-      const rulesPart = { ...current, labels: rules.labels, minScore: rules.minScore, alerts: { ...alerts, enabled: rules.alertsEnabled, schedule: rules.schedule } };
-      onSaved(await api.updateCamera(camera.id, { settings: { ...camera.settings, rules: rulesPart } }));
-      setSaved(true);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, submit: save } = useSubmit(async () => {
+    const current = (camera.settings.rules ?? {}) as Record<string, unknown>;
+    const alerts = (current.alerts ?? {}) as Record<string, unknown>;
+    const rulesPart = { ...current, labels: rules.labels, minScore: rules.minScore, alerts: { ...alerts, enabled: rules.alertsEnabled, schedule: rules.schedule } };
+    onSaved(await api.updateCamera(camera.id, { settings: { ...camera.settings, rules: rulesPart } }));
+    setSaved(true);
+  });
 
   return (
     <div className="rules-tab stack">

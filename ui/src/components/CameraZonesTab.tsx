@@ -8,6 +8,7 @@ import { PolygonEditor } from './PolygonEditor.js';
 import { settingsWithShapes, shapesFromSettings, type Shape } from './polygon.model.js';
 import { FRAME_LIMIT_MS } from './ProbePanel.js';
 import { useTimedCall } from './useTimedCall.js';
+import { useSubmit } from '../api/useSubmit.js';
 
 /** The camera's picture: its live frame when it runs, else a test frame grabbed from the stream. */
 function usePicture(camera: CameraView) {
@@ -48,8 +49,6 @@ export function CameraZonesTab({ camera, onSaved }: { camera: CameraView; onSave
   const { t } = useI18n();
   const [shapes, setShapes] = useState<Shape[]>(() => shapesFromSettings(camera.settings));
   const [dirty, setDirty] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
   const [saved, setSaved] = useState(false);
   const pic = usePicture(camera);
 
@@ -58,20 +57,12 @@ export function CameraZonesTab({ camera, onSaved }: { camera: CameraView; onSave
     setDirty(true);
     setSaved(false);
   };
-  const save = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      const c = await api.updateCamera(camera.id, { settings: settingsWithShapes(camera.settings, shapes) });
-      setDirty(false);
-      setSaved(true);
-      onSaved(c);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, submit: save } = useSubmit(async () => {
+    const c = await api.updateCamera(camera.id, { settings: settingsWithShapes(camera.settings, shapes) });
+    setDirty(false);
+    setSaved(true);
+    onSaved(c);
+  });
   return (
     <div className="zones-tab">
       <div className="button-row">

@@ -1,5 +1,6 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { api } from '../api/endpoints.js';
+import { useSubmit } from '../api/useSubmit.js';
 import { useI18n } from '../i18n/I18nProvider.js';
 import { ErrorText } from './common.js';
 
@@ -8,22 +9,11 @@ export function NoteForm({ eventId, onSaved }: { eventId: number; onSaved(): voi
   const { t } = useI18n();
   const [body, setBody] = useState('');
   const [visibility, setVisibility] = useState<'internal' | 'public'>('internal');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await api.eventNote(eventId, body.trim(), visibility);
-      setBody('');
-      onSaved();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, submit } = useSubmit(async () => {
+    await api.eventNote(eventId, body.trim(), visibility);
+    setBody('');
+    onSaved();
+  });
   return (
     <form onSubmit={submit} className="stack" aria-label={t('note.add')}>
       <label htmlFor="event-note">{t('note.add')}</label>
@@ -44,23 +34,12 @@ export function CommentForm({ eventId, onSaved }: { eventId: number; onSaved(): 
   const { t } = useI18n();
   const [body, setBody] = useState('');
   const [flag, setFlag] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await api.comment(eventId, body.trim(), flag);
-      setBody('');
-      setFlag(false);
-      onSaved();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, submit } = useSubmit(async () => {
+    await api.comment(eventId, body.trim(), flag);
+    setBody('');
+    setFlag(false);
+    onSaved();
+  });
   return (
     <form onSubmit={submit} className="stack" aria-label={t('comment.add')}>
       <label htmlFor="event-comment">{t('comment.add')}</label>

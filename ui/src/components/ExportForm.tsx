@@ -1,10 +1,11 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { api } from '../api/endpoints.js';
 import type { ClipView } from '../api/types.js';
 import { isoLocalDate, localClock, parseLocal } from '../i18n/i18n.js';
 import { useI18n } from '../i18n/I18nProvider.js';
 import { ErrorText } from './common.js';
 import { DateField, TimeField } from './DateTimeInputs.js';
+import { useSubmit } from '../api/useSubmit.js';
 
 /** Export a time range of one camera as evidence (a clip with a manifest and checksum). */
 export function ExportForm({ cameraId, from, to }: { cameraId: number; from: number; to: number }) {
@@ -14,27 +15,15 @@ export function ExportForm({ cameraId, from, to }: { cameraId: number; from: num
   const [fromClock, setFromClock] = useState(localClock(from, true));
   const [toClock, setToClock] = useState(localClock(Math.min(to, Date.now()), true));
   const [reason, setReason] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
   const [done, setDone] = useState<ClipView | null>(null);
-
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
+  const { busy, error, submit } = useSubmit(async () => {
     setDone(null);
-    try {
-      let a = parseLocal(date, fromClock);
-      let b = parseLocal(date, toClock);
-      if (b <= a) b += 86_400_000; // 23:50 → 00:10 crosses midnight
-      if (!Number.isFinite(a) || !Number.isFinite(b)) a = b = NaN;
-      setDone((await api.exportRange({ cameraId, from: a, to: b, reason: reason.trim() })).clip);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+    let a = parseLocal(date, fromClock);
+    let b = parseLocal(date, toClock);
+    if (b <= a) b += 86_400_000; // 23:50 → 00:10 crosses midnight
+    if (!Number.isFinite(a) || !Number.isFinite(b)) a = b = NaN;
+    setDone((await api.exportRange({ cameraId, from: a, to: b, reason: reason.trim() })).clip);
+  });
   const idp = `export-${cameraId}`;
   return (
     <form className="export-form" onSubmit={submit} aria-label={t('export.title')}>

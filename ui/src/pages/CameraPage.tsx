@@ -1,4 +1,4 @@
-import { useMemo, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useMemo, useState, type KeyboardEvent } from 'react';
 import { api } from '../api/endpoints.js';
 import type { CameraView } from '../api/types.js';
 import { useAsync } from '../api/useAsync.js';
@@ -12,6 +12,7 @@ import type { MessageKey } from '../i18n/i18n.js';
 import { useI18n } from '../i18n/I18nProvider.js';
 import { Link, navigate, setQuery, useLocation } from '../router.js';
 import { useSession } from '../session.js';
+import { useSubmit } from '../api/useSubmit.js';
 
 const TABS = ['general', 'zones', 'rules', 'health'] as const;
 type Tab = (typeof TABS)[number];
@@ -65,26 +66,15 @@ function GeneralTab({ camera, editable, onSaved }: { camera: CameraView; editabl
   const { t } = useI18n();
   const session = useSession();
   const [fields, setFields] = useState(() => fieldsOf(camera));
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
   const [saved, setSaved] = useState(false);
   const areas = useAsync(() => api.areas(), []);
   const cameras = useAsync(() => api.cameras(), []);
   const others = useMemo(() => (cameras.data ?? []).filter((c) => c.id !== camera.id && c.latitude !== null && c.longitude !== null).map((c) => ({ id: c.id, name: c.name, lat: c.latitude!, lon: c.longitude! })), [cameras.data, camera.id]);
 
-  const save = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      onSaved(await api.updateCamera(camera.id, cameraFieldsBody(fields)));
-      setSaved(true);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, setError, submit: save } = useSubmit(async () => {
+    onSaved(await api.updateCamera(camera.id, cameraFieldsBody(fields)));
+    setSaved(true);
+  });
   const remove = async () => {
     if (!window.confirm(t('camera.confirmDelete', { name: camera.name }))) return;
     try {

@@ -1,6 +1,7 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { api } from '../api/endpoints.js';
 import { ApiError } from '../api/http.js';
+import { useSubmit } from '../api/useSubmit.js';
 import { ErrorText } from '../components/common.js';
 import { useI18n } from '../i18n/I18nProvider.js';
 import { useSession } from '../session.js';
@@ -11,23 +12,12 @@ export function LoginPage() {
   const session = useSession();
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const r = await api.login(username, password);
-      session.signedIn(r.user);
-    } catch (err) {
-      setError(err);
+  const { busy, error, submit } = useSubmit(
+    async () => session.signedIn((await api.login(username, password)).user),
+    (err) => {
       if (err instanceof ApiError && err.code === 'invalid_credentials') setPassword('');
-    } finally {
-      setBusy(false);
-    }
-  };
+    },
+  );
 
   return (
     <main className="auth-page">

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { api } from '../api/endpoints.js';
 import { ApiError } from '../api/http.js';
+import { useSubmit } from '../api/useSubmit.js';
 import { ErrorText } from '../components/common.js';
 import { LanguageSwitch } from '../components/LanguageSwitch.js';
 import { useI18n } from '../i18n/I18nProvider.js';
@@ -15,26 +16,22 @@ export function SetupPage() {
   const [displayName, setDisplayName] = useState('');
   const [password, setPassword] = useState('');
   const [repeat, setRepeat] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-
+  const { busy, error, setError, submit: send } = useSubmit(
+    async () => {
+      const r = await api.setup({ code: code.trim(), username: username.trim(), displayName: displayName.trim() || undefined, password });
+      session.signedIn(r.user);
+    },
+    async (err) => {
+      if (err instanceof ApiError && err.code === 'setup_done') await session.refresh();
+    },
+  );
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (password !== repeat) {
       setError(new ApiError('passwords_differ', 0, {}, 'repeat'));
       return;
     }
-    setBusy(true);
-    setError(null);
-    try {
-      const r = await api.setup({ code: code.trim(), username: username.trim(), displayName: displayName.trim() || undefined, password });
-      session.signedIn(r.user);
-    } catch (err) {
-      setError(err);
-      if (err instanceof ApiError && err.code === 'setup_done') await session.refresh();
-    } finally {
-      setBusy(false);
-    }
+    await send();
   };
 
   return (
