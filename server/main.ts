@@ -22,6 +22,7 @@ import { createEventsModule, type EventsModule } from './events/events.module.js
 import { CameraRuntime } from './ingest/camera.runtime.js';
 import { FfmpegAdapter } from './ingest/ffmpeg.adapter.js';
 import { RecordingRetention } from './ingest/recording.retention.js';
+import { cameraStatsRows, startStatsPush } from './realtime/camera.stats.push.js';
 import { createSocketServer, onAuthorized, type AppIo } from './realtime/socket.server.js';
 import { cameraDisplayState } from './realtime/socket.events.js';
 import { Bus } from './shared/bus.js';
@@ -57,12 +58,6 @@ async function startDetector(config: ResolvedConfig, log: Logger): Promise<Objec
     log.error('object detector unavailable: cameras record but nothing is detected', { err });
     return null;
   }
-}
-
-/** Ingest figures with the detection pipeline's beside them, per camera. */
-async function cameraStats(ingest: CameraRuntime, detect: DetectService): Promise<unknown[]> {
-  const detection = detect.stats();
-  return (await ingest.stats()).map((s) => ({ ...s, detection: detection[s.cameraId] ?? null }));
 }
 
 /** The events module's audit port on top of auth's hash-chained audit log. */
@@ -127,7 +122,7 @@ export async function startServer(config: ResolvedConfig, log: Logger): Promise<
     routers: [
       ...auth.routers,
       healthRoutes({ store, authorizer, version: VERSION, startedAt, detectorBackend: () => detector?.describe().backend ?? null }),
-      cameraRoutes({ store, authorizer, liveFeed: ingest, cameras: cameras.service, onboarding: cameras.onboarding, stats: () => cameraStats(ingest, detect) }),
+      cameraRoutes({ store, authorizer, liveFeed: ingest, cameras: cameras.service, onboarding: cameras.onboarding, stats: () => cameraStatsRows(ingest, detect) }),
       ...events.routers,
     ],
   });
@@ -143,6 +138,7 @@ export async function startServer(config: ResolvedConfig, log: Logger): Promise<
     });
   });
   bus.on('camera.state', (m) => io.to(`camera:${m.cameraId}`).emit('camera:state', { ...m, display: cameraDisplayState(m.state) }));
+  const stopStatsPush = startStatsPush(io, () => cameraStatsRows(ingest, detect), config.ingest.statsPushMs, log);
 
   await auth.start();
   await events.start();
@@ -164,6 +160,7 @@ export async function startServer(config: ResolvedConfig, log: Logger): Promise<
     app, url, port, store, bus, io, auth, cameras, events, ingest, detect, queue, detector,
     close: () =>
       (closing ??= (async () => {
+        stopStatsPush();
         io.disconnectSockets(true);
         await new Promise<void>((resolve) => io.close(() => resolve()));
         await runtime.stopAll();

@@ -85,6 +85,7 @@ export const ingestConfigSchema = z
     liveJpegWidth: int(160, 1920).default(640).describe('Width of the live-wall JPEG in pixels (height keeps the aspect ratio)'),
     liveJpegQuality: int(2, 31).default(7).describe('JPEG quality scale of the live wall (2 best, 31 smallest)'),
     snapshotFps: num(0.1, 10).default(2).describe('Polling rate for cameras that only offer an HTTP snapshot URL'),
+    statsPushMs: int(500, 600_000).default(5_000).describe('How often each camera\'s stats (fps, drops, restarts, CPU, RSS, disk) are pushed over socket.io'),
     stderrLines: int(5, 1000).default(40).describe('Last lines of ffmpeg output kept per stream for diagnostics (credentials masked)'),
   })
   .strict();

@@ -70,8 +70,28 @@ export interface AlertCursor {
 
 export type Ack<T> = (reply: { ok: true; data: T } | { ok: false; error: { code: string; message: string } }) => void;
 
+/** A camera's ingest and detection figures, pushed every few seconds to the camera's room. */
+export interface CameraStatsMessage {
+  cameraId: number;
+  state: CameraSessionState;
+  /** Camera frames per second as they arrive, and detection frames decoded per second. */
+  inputFps: number | null;
+  frameFps: number;
+  framesIn: number;
+  framesDropped: number;
+  restarts: number;
+  lastFrameAt: number | null;
+  cpuPercent: number | null;
+  rssBytes: number | null;
+  recordingBytes: number;
+  /** Frames analysed by the detection pipeline and their dropped / skipped detection work. */
+  detection: { analysed: number; detectDropped: number; detectSkipped: number; regionsDone: number } | null;
+  at: number;
+}
+
 export interface ServerToClientEvents {
   'camera:state': (msg: CameraStateMessage) => void;
+  'camera:stats': (msg: CameraStatsMessage) => void;
   'alert:new': (alert: AlertMessage) => void;
   /** State, assignee or visibility changed. */
   'alert:updated': (alert: AlertMessage) => void;
