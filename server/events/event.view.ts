@@ -6,7 +6,7 @@ import { snapshotUrl } from './alert.view.js';
 export function eventView(e: EventRecord) {
   const mediaKept = e.mediaDeletedAt === null;
   return {
-    id: e.id, cameraId: e.cameraId, areaId: e.areaId, label: e.label, score: e.score, box: e.box, zones: e.zones,
+    id: e.id, cameraId: e.cameraId, cameraName: e.cameraName ?? null, areaId: e.areaId, label: e.label, score: e.score, box: e.box, zones: e.zones,
     startAt: e.startAt, endAt: e.endAt, endReason: e.endReason, lastSeenAt: e.lastSeenAt, visibility: e.visibility, pinned: e.pinned,
     snapshotUrl: snapshotUrl(e),
     firstSnapshotUrl: e.firstSnapshotPath && mediaKept ? `/api/events/${e.id}/snapshots/first.jpg` : null,

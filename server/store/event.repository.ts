@@ -13,6 +13,8 @@ export type AccessScope = { all: true } | { all: false; areaIds: number[] };
 export interface EventRecord {
   id: number;
   cameraId: number;
+  /** Set by list() only. */
+  cameraName?: string | null;
   areaId: number | null;
   trackId: string | null;
   label: string;
@@ -67,6 +69,8 @@ interface EventRow {
   last_seen_at: number | null; best_at: number | null; snapshot_path: string | null; first_snapshot_path: string | null;
   snapshot_bytes: number | string; media_deleted_at: number | null; visibility: Visibility; pinned: unknown;
   created_at: number; updated_at: number;
+  /** Joined from cameras in list(): residents may not list cameras but must know which one it was. */
+  camera_name?: string | null;
 }
 
 const num = (v: number | null): number | null => (v === null || v === undefined ? null : Number(v));
@@ -76,7 +80,7 @@ const toEvent = (r: EventRow): EventRecord => ({
   endAt: num(r.end_at), endReason: r.end_reason, lastSeenAt: num(r.last_seen_at), bestAt: num(r.best_at),
   snapshotPath: r.snapshot_path, firstSnapshotPath: r.first_snapshot_path, snapshotBytes: Number(r.snapshot_bytes ?? 0),
   mediaDeletedAt: num(r.media_deleted_at), visibility: r.visibility, pinned: toBool(r.pinned),
-  createdAt: Number(r.created_at), updatedAt: Number(r.updated_at),
+  createdAt: Number(r.created_at), updatedAt: Number(r.updated_at), cameraName: r.camera_name ?? null,
 });
 
 const COLUMNS: Record<keyof EventPatch, keyof EventRow> = {
@@ -136,7 +140,8 @@ export class EventRepository {
     applyEventScope(base, scope);
     const [count] = await base.clone().clearSelect().clearOrder().count<{ n: number | string }[]>({ n: 'events.id' });
     const rows = (await base
-      .select('events.*')
+      .leftJoin('cameras', 'cameras.id', 'events.camera_id')
+      .select('events.*', 'cameras.name as camera_name')
       .orderBy(EVENT_SORTS[page.sort], page.order)
       .orderBy('events.id', page.order)
       .limit(page.limit)

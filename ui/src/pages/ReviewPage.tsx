@@ -120,7 +120,7 @@ function EventCard({ e, camera, area }: { e: EventView; camera: string | undefin
           <strong>{capitalize(name('label', e.label))}</strong> <span className="muted">{formatScore(e.score)}</span>
           {e.pinned && <span className="chip">{t('event.pinned')}</span>}
           {e.visibility === 'shared' && <span className="chip">{t('event.shared')}</span>}
-          <div>{camera ?? t('event.cameraNumber', { id: e.cameraId })} · {area}</div>
+          <div>{camera ?? e.cameraName ?? t('event.cameraNumber', { id: e.cameraId })} · {area}</div>
           <div className="muted"><time dateTime={new Date(e.startAt).toISOString()}>{formatDateTime(e.startAt)}</time></div>
         </div>
       </Link>
