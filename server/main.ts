@@ -19,7 +19,7 @@ import { PipelineRuntime } from './detect/pipeline.runtime.js';
 import { defaultRegionPolicy } from './detect/regions.planner.js';
 import type { AuditFn } from './clips/clip.types.js';
 import { createEventsModule, type EventsModule } from './events/events.module.js';
-import { CameraRuntime } from './ingest/camera.runtime.js';
+import { CameraRuntime, recordingsDirOf } from './ingest/camera.runtime.js';
 import { FfmpegAdapter } from './ingest/ffmpeg.adapter.js';
 import { RecordingRetention } from './ingest/recording.retention.js';
 import { cameraStatsRows, startStatsPush } from './realtime/camera.stats.push.js';
@@ -95,7 +95,7 @@ export async function startServer(config: ResolvedConfig, log: Logger): Promise<
     { detector: detector ?? { workers: 1, detect: async () => [] }, log: log.child('queue') },
   );
   const retention = new RecordingRetention({
-    recordings: store.recordings, recordingsDir: path.join(config.dataDir, 'recordings'), config: () => config.retention,
+    recordings: store.recordings, recordingsDir: recordingsDirOf(config.dataDir), config: () => config.retention,
     cameraDays: () => ingest.cameraDays(), log: log.child('retention'),
   });
   const ingest = new CameraRuntime({
