@@ -1,7 +1,11 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import type { Logger } from '../shared/log.js';
 import type { CameraRecord } from '../store/camera.repository.js';
 import type { Store } from '../store/store.js';
-import { ensureSampleFootage } from './footage.js';
+import { binhyenCacheDir, ensureSampleFootage, sampleFootagePath } from './footage.js';
 import { SimulatedCamera, type SimSource } from './sim-camera.js';
 
 /** What the demo needs of a simulated camera (a real SimulatedCamera in production). */
@@ -19,6 +23,8 @@ export interface DemoCameraDeps {
   createSim?: () => DemoSim;
   /** Finds (or fetches) the real street footage; null when it cannot. */
   footage?: (log: Logger) => Promise<string | null>;
+  /** Where the fallback pattern video is kept (default: the binhyen cache folder). */
+  cacheDir?: string;
 }
 
 export const DEMO_CAMERA_NAME = 'Camera mô phỏng (demo)';
@@ -38,12 +44,38 @@ export class DemoCamera {
   async start(): Promise<CameraRecord | null> {
     const cameras = await this.d.store.cameras.list();
     if (cameras.some((c) => !c.demo)) return null;
-    this.sim = this.d.createSim?.() ?? new SimulatedCamera({ source: { kind: 'pattern' }, ffmpegPath: this.d.ffmpegPath, logger: this.d.log });
-    await this.sim.start();
-    const camera = await this.upsert(cameras.find((c) => c.demo), this.sim.rtspUrl);
-    this.d.log.info('demo camera started on a generated pattern; fetching real street footage in the background', { url: this.sim.rtspUrl });
+    const existing = cameras.find((c) => c.demo);
+    const sim = this.d.createSim?.() ?? new SimulatedCamera({ source: { kind: 'pattern' }, ffmpegPath: this.d.ffmpegPath, logger: this.d.log });
+    try {
+      await sim.start();
+    } catch (err) {
+      // No GStreamer RTSP server here: ffmpeg reads a local video as the camera instead.
+      const file = await this.fallbackVideo();
+      this.d.log.warn('demo camera without an RTSP simulator (install the GStreamer RTSP server, see README): playing a local video instead', { file, err });
+      return this.upsert(existing, file);
+    }
+    this.sim = sim;
+    const camera = await this.upsert(existing, sim.rtspUrl);
+    this.d.log.info('demo camera started on a generated pattern; fetching real street footage in the background', { url: sim.rtspUrl });
     void this.switchToFootage();
     return camera;
+  }
+
+  /** The street footage when it is already here, else a generated test pattern (made once, kept in the cache). */
+  private async fallbackVideo(): Promise<string> {
+    const footage = sampleFootagePath();
+    if (existsSync(footage)) return footage;
+    const dir = this.d.cacheDir ?? binhyenCacheDir();
+    const file = path.join(dir, 'demo-pattern.mp4');
+    if (existsSync(file)) return file;
+    mkdirSync(dir, { recursive: true });
+    const part = `${file}.part.mp4`;
+    await promisify(execFile)(this.d.ffmpegPath ?? 'ffmpeg', [
+      '-hide_banner', '-nostdin', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=768x576:rate=10:duration=120',
+      '-c:v', 'libx264', '-preset', 'veryfast', '-g', '10', '-pix_fmt', 'yuv420p', part,
+    ], { timeout: 120_000 });
+    renameSync(part, file);
+    return file;
   }
 
   async stop(): Promise<void> {
