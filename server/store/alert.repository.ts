@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { Visibility } from './camera.repository.js';
 import type { Executor } from './db.js';
 import { applyEventScope, type AccessScope, type Page } from './event.repository.js';
-import { insertReturningId } from './repository.util.js';
+import { insertReturningId, toNumberOrNull } from './repository.util.js';
 
 export const ALERT_STATES = ['new', 'acknowledged', 'assigned', 'resolved', 'false_alarm'] as const;
 export type AlertState = (typeof ALERT_STATES)[number];
@@ -63,7 +63,7 @@ interface HistoryRow { id: number; alert_id: number; from_state: AlertState | nu
 const toAlert = (r: AlertRow): AlertRecord => ({
   id: r.id, kind: r.kind, severity: r.severity, eventId: r.event_id, cameraId: r.camera_id, areaId: r.area_id,
   visibility: r.visibility, state: r.state, assigneeId: r.assignee_id, createdAt: Number(r.created_at),
-  updatedAt: Number(r.updated_at), closedAt: r.closed_at === null ? null : Number(r.closed_at),
+  updatedAt: Number(r.updated_at), closedAt: toNumberOrNull(r.closed_at),
 });
 const toHistory = (r: HistoryRow): AlertHistoryEntry => ({
   id: r.id, alertId: r.alert_id, fromState: r.from_state, toState: r.to_state, userId: r.user_id, note: r.note, at: Number(r.at),

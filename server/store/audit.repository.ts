@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { isSqlite, type Executor } from './db.js';
-import { insertReturningId } from './repository.util.js';
+import { insertReturningId, toNumberOrNull } from './repository.util.js';
 
 /**
  * The append-only audit log. Each entry carries the hash of the previous one and its own hash
@@ -52,7 +52,7 @@ interface AuditRow {
   resource_type: string | null; resource_id: string | null; detail: string | null; prev_hash: string; hash: string;
 }
 const toEntry = (r: AuditRow): AuditEntry => ({
-  id: Number(r.id), at: Number(r.at), userId: r.user_id === null ? null : Number(r.user_id), username: r.username, ip: r.ip,
+  id: Number(r.id), at: Number(r.at), userId: toNumberOrNull(r.user_id), username: r.username, ip: r.ip,
   action: r.action, resourceType: r.resource_type, resourceId: r.resource_id, detail: r.detail, prevHash: r.prev_hash, hash: r.hash,
 });
 

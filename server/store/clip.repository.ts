@@ -1,6 +1,6 @@
 import type { Executor } from './db.js';
 import { applyEventScope, type AccessScope, type CameraSelector, type Page } from './event.repository.js';
-import { insertReturningId, toBool } from './repository.util.js';
+import { insertReturningId, toBool, toNumberOrNull } from './repository.util.js';
 
 /** pending → ready | failed; a ready clip whose file retention removed keeps its row with deletedAt. */
 export const CLIP_STATES = ['pending', 'ready', 'failed'] as const;
@@ -40,12 +40,11 @@ interface ClipRow {
   duration_ms: number | string | null; pinned: unknown; reason: string | null; error: string | null; created_by: number | null;
   created_at: number; finalised_at: number | null; deleted_at: number | null;
 }
-const n = (v: number | string | null): number | null => (v === null || v === undefined ? null : Number(v));
 const toClip = (r: ClipRow): ClipRecord => ({
   id: r.id, cameraId: r.camera_id, eventId: r.event_id, kind: r.kind, startAt: Number(r.start_at), endAt: Number(r.end_at),
-  state: r.state, path: r.path, posterPath: r.poster_path, manifestPath: r.manifest_path, sha256: r.sha256, bytes: n(r.bytes),
-  durationMs: n(r.duration_ms), pinned: toBool(r.pinned), reason: r.reason, error: r.error, createdBy: r.created_by,
-  createdAt: Number(r.created_at), finalisedAt: n(r.finalised_at), deletedAt: n(r.deleted_at),
+  state: r.state, path: r.path, posterPath: r.poster_path, manifestPath: r.manifest_path, sha256: r.sha256, bytes: toNumberOrNull(r.bytes),
+  durationMs: toNumberOrNull(r.duration_ms), pinned: toBool(r.pinned), reason: r.reason, error: r.error, createdBy: r.created_by,
+  createdAt: Number(r.created_at), finalisedAt: toNumberOrNull(r.finalised_at), deletedAt: toNumberOrNull(r.deleted_at),
 });
 const COLUMNS: Record<keyof ClipPatch, keyof ClipRow> = {
   state: 'state', path: 'path', posterPath: 'poster_path', manifestPath: 'manifest_path', sha256: 'sha256', bytes: 'bytes',

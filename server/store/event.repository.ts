@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { Box } from '../ingest/frame.types.js';
 import type { Visibility } from './camera.repository.js';
 import type { Executor } from './db.js';
-import { fromJson, insertReturningId, toBool, toJson } from './repository.util.js';
+import { fromJson, insertReturningId, toBool, toJson, toNumberOrNull } from './repository.util.js';
 
 /**
  * What a principal may see: everything (police, admin) or only events shared with the given
@@ -73,13 +73,12 @@ interface EventRow {
   camera_name?: string | null;
 }
 
-const num = (v: number | null): number | null => (v === null || v === undefined ? null : Number(v));
 const toEvent = (r: EventRow): EventRecord => ({
   id: r.id, cameraId: r.camera_id, areaId: r.area_id, trackId: r.track_id, label: r.label, score: Number(r.score),
   box: fromJson<Box | null>(r.box, null), zones: fromJson<string[]>(r.zones, []), startAt: Number(r.start_at),
-  endAt: num(r.end_at), endReason: r.end_reason, lastSeenAt: num(r.last_seen_at), bestAt: num(r.best_at),
+  endAt: toNumberOrNull(r.end_at), endReason: r.end_reason, lastSeenAt: toNumberOrNull(r.last_seen_at), bestAt: toNumberOrNull(r.best_at),
   snapshotPath: r.snapshot_path, firstSnapshotPath: r.first_snapshot_path, snapshotBytes: Number(r.snapshot_bytes ?? 0),
-  mediaDeletedAt: num(r.media_deleted_at), visibility: r.visibility, pinned: toBool(r.pinned),
+  mediaDeletedAt: toNumberOrNull(r.media_deleted_at), visibility: r.visibility, pinned: toBool(r.pinned),
   createdAt: Number(r.created_at), updatedAt: Number(r.updated_at), cameraName: r.camera_name ?? null,
 });
 

@@ -10,6 +10,9 @@ export function fromJson<T>(v: unknown, fallback: T): T {
   }
 }
 
+/** A nullable BIGINT column as a number (pg returns int8 as a string unless parsed). */
+export const toNumberOrNull = (v: number | string | null | undefined): number | null => (v === null || v === undefined ? null : Number(v));
+
 export const toBool = (v: unknown): boolean => v === true || v === 1 || v === '1';
 
 /** Inserts a row and returns its id on both SQLite and PostgreSQL. */

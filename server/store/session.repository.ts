@@ -1,4 +1,5 @@
 import type { Executor } from './db.js';
+import { toNumberOrNull } from './repository.util.js';
 
 /** A sign-in session. Only the sha256 of the cookie token is stored, so a database leak is no login. */
 export interface SessionRecord {
@@ -14,7 +15,7 @@ export interface SessionRecord {
 interface SessionRow { id_hash: string; user_id: number; ip: string | null; created_at: number; last_seen_at: number; expires_at: number; revoked_at: number | null }
 const toSession = (r: SessionRow): SessionRecord => ({
   idHash: r.id_hash, userId: Number(r.user_id), ip: r.ip, createdAt: Number(r.created_at),
-  lastSeenAt: Number(r.last_seen_at), expiresAt: Number(r.expires_at), revokedAt: r.revoked_at === null ? null : Number(r.revoked_at),
+  lastSeenAt: Number(r.last_seen_at), expiresAt: Number(r.expires_at), revokedAt: toNumberOrNull(r.revoked_at),
 });
 
 export class SessionRepository {
