@@ -5,7 +5,7 @@ import { useSubmit } from '../api/useSubmit.js';
 import { ErrorText } from '../components/common.js';
 import { useI18n } from '../i18n/I18nProvider.js';
 import { useSession } from '../session.js';
-import { LanguageSwitch } from '../components/LanguageSwitch.js';
+import { AuthCard } from '../components/AuthCard.js';
 
 export function LoginPage() {
   const { t } = useI18n();
@@ -20,20 +20,14 @@ export function LoginPage() {
   );
 
   return (
-    <main className="auth-page">
-      <form className="auth-card" onSubmit={submit} aria-labelledby="login-title">
-        <div className="auth-head">
-          <h1 id="login-title">{t('login.title')}</h1>
-          <LanguageSwitch />
-        </div>
-        <p className="muted">{t('app.tagline')}</p>
-        <label htmlFor="login-username">{t('field.username')}</label>
-        <input id="login-username" name="username" autoComplete="username" autoCapitalize="none" spellCheck={false} required value={username} onChange={(e) => setUsername(e.target.value)} />
-        <label htmlFor="login-password">{t('field.password')}</label>
-        <input id="login-password" name="password" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
-        <ErrorText error={error} />
-        <button type="submit" className="primary" disabled={busy}>{busy ? t('login.busy') : t('login.submit')}</button>
-      </form>
-    </main>
+    <AuthCard id="login" title={t('login.title')} onSubmit={submit}>
+      <p className="muted">{t('app.tagline')}</p>
+      <label htmlFor="login-username">{t('field.username')}</label>
+      <input id="login-username" name="username" autoComplete="username" autoCapitalize="none" spellCheck={false} required value={username} onChange={(e) => setUsername(e.target.value)} />
+      <label htmlFor="login-password">{t('field.password')}</label>
+      <input id="login-password" name="password" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+      <ErrorText error={error} />
+      <button type="submit" className="primary" disabled={busy}>{busy ? t('login.busy') : t('login.submit')}</button>
+    </AuthCard>
   );
 }

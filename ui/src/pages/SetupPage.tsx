@@ -3,7 +3,7 @@ import { api } from '../api/endpoints.js';
 import { ApiError } from '../api/http.js';
 import { useSubmit } from '../api/useSubmit.js';
 import { ErrorText } from '../components/common.js';
-import { LanguageSwitch } from '../components/LanguageSwitch.js';
+import { AuthCard } from '../components/AuthCard.js';
 import { useI18n } from '../i18n/I18nProvider.js';
 import { useSession } from '../session.js';
 
@@ -35,26 +35,20 @@ export function SetupPage() {
   };
 
   return (
-    <main className="auth-page">
-      <form className="auth-card" onSubmit={submit} aria-labelledby="setup-title">
-        <div className="auth-head">
-          <h1 id="setup-title">{t('setup.title')}</h1>
-          <LanguageSwitch />
-        </div>
-        <p className="muted">{t('setup.explain')}</p>
-        <label htmlFor="setup-code">{t('setup.code')}</label>
-        <input id="setup-code" name="code" required autoComplete="one-time-code" autoCapitalize="characters" spellCheck={false} placeholder="XXXX-XXXX-XXXX-XXXX" value={code} onChange={(e) => setCode(e.target.value)} />
-        <label htmlFor="setup-username">{t('field.username')}</label>
-        <input id="setup-username" name="username" required autoComplete="username" autoCapitalize="none" value={username} onChange={(e) => setUsername(e.target.value)} />
-        <label htmlFor="setup-name">{t('field.displayName')}</label>
-        <input id="setup-name" name="displayName" autoComplete="name" value={displayName} onChange={(e) => setDisplayName(e.target.value)} />
-        <label htmlFor="setup-password">{t('field.password')}</label>
-        <input id="setup-password" name="password" type="password" required autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} />
-        <label htmlFor="setup-repeat">{t('setup.repeat')}</label>
-        <input id="setup-repeat" name="repeat" type="password" required autoComplete="new-password" value={repeat} onChange={(e) => setRepeat(e.target.value)} />
-        <ErrorText error={error} />
-        <button type="submit" className="primary" disabled={busy}>{busy ? t('common.saving') : t('setup.submit')}</button>
-      </form>
-    </main>
+    <AuthCard id="setup" title={t('setup.title')} onSubmit={submit}>
+      <p className="muted">{t('setup.explain')}</p>
+      <label htmlFor="setup-code">{t('setup.code')}</label>
+      <input id="setup-code" name="code" required autoComplete="one-time-code" autoCapitalize="characters" spellCheck={false} placeholder="XXXX-XXXX-XXXX-XXXX" value={code} onChange={(e) => setCode(e.target.value)} />
+      <label htmlFor="setup-username">{t('field.username')}</label>
+      <input id="setup-username" name="username" required autoComplete="username" autoCapitalize="none" value={username} onChange={(e) => setUsername(e.target.value)} />
+      <label htmlFor="setup-name">{t('field.displayName')}</label>
+      <input id="setup-name" name="displayName" autoComplete="name" value={displayName} onChange={(e) => setDisplayName(e.target.value)} />
+      <label htmlFor="setup-password">{t('field.password')}</label>
+      <input id="setup-password" name="password" type="password" required autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} />
+      <label htmlFor="setup-repeat">{t('setup.repeat')}</label>
+      <input id="setup-repeat" name="repeat" type="password" required autoComplete="new-password" value={repeat} onChange={(e) => setRepeat(e.target.value)} />
+      <ErrorText error={error} />
+      <button type="submit" className="primary" disabled={busy}>{busy ? t('common.saving') : t('setup.submit')}</button>
+    </AuthCard>
   );
 }
