@@ -1,30 +1,31 @@
 import { createServer, type Server as HttpServer } from 'node:http';
 import path from 'node:path';
-import type { Express } from 'express';
+import type { Express, Router } from 'express';
 import type { Knex } from 'knex';
 import { createApp } from './api/app.js';
+import { areaRoutes } from './api/area.routes.js';
+import { auditRoutes } from './api/audit.routes.js';
+import { authRoutes } from './api/auth.routes.js';
 import { cameraRoutes } from './api/camera.routes.js';
 import { healthRoutes } from './api/health.routes.js';
-import { canSee, listScope } from './auth/access.policy.js';
+import { userRoutes } from './api/user.routes.js';
+import { listScope } from './auth/access.policy.js';
 import { createAuth, type AuthModule } from './auth/auth.module.js';
 import type { AuditLog } from './auth/audit.log.js';
 import { createCameraKit, type CameraKit } from './cameras/camera.module.js';
 import { ClipCutter } from './clips/clip.cutter.js';
+import type { AuditFn } from './clips/clip.types.js';
 import type { ResolvedConfig } from './config/config.load.js';
 import { DemoCamera } from './demo/demo.camera.js';
-import { DetectService } from './detect/detect.service.js';
-import { createObjectDetector, type ObjectWorkerPool } from './detect/object.pool.js';
-import { DetectionQueue } from './detect/object.queue.js';
-import { PipelineRuntime } from './detect/pipeline.runtime.js';
-import { defaultRegionPolicy } from './detect/regions.planner.js';
-import type { AuditFn } from './clips/clip.types.js';
-import { createEventsModule, type EventsModule } from './events/events.module.js';
-import { CameraRuntime, recordingsDirOf } from './ingest/camera.runtime.js';
+import { createDetectionPath, type DetectionPath } from './detect/detection.path.js';
 import { FfmpegAdapter } from './ingest/ffmpeg.adapter.js';
+import { IngestRuntime, recordingsDirOf } from './ingest/ingest.runtime.js';
 import { RecordingRetention } from './ingest/recording.retention.js';
+import { wireEventsAndClips, type EventsWiring } from './main.events.js';
+import { forwardCameraStates, registerCameraSocketHandlers } from './realtime/camera.socket.js';
 import { cameraStatsRows, startStatsPush } from './realtime/camera.stats.push.js';
-import { createSocketServer, onAuthorized, type AppIo } from './realtime/socket.server.js';
-import { cameraDisplayState } from './realtime/socket.events.js';
+import { SocketAuth } from './realtime/socket.auth.js';
+import { createSocketServer, type AppIo } from './realtime/socket.server.js';
 import { Bus } from './shared/bus.js';
 import type { Logger } from './shared/log.js';
 import { migrateLatest, openDb } from './store/db.js';
@@ -40,24 +41,10 @@ export interface RunningServer {
   io: AppIo;
   auth: AuthModule;
   cameras: CameraKit;
-  events: EventsModule;
-  ingest: CameraRuntime;
-  detect: DetectService;
-  queue: DetectionQueue;
-  detector: ObjectWorkerPool | null;
+  events: EventsWiring;
+  ingest: IngestRuntime;
+  detection: DetectionPath;
   close(): Promise<void>;
-}
-
-/** The object detector, or null (logged) when it cannot start: cameras still record and show. */
-async function startDetector(config: ResolvedConfig, log: Logger): Promise<ObjectWorkerPool | null> {
-  try {
-    const pool = await createObjectDetector({ backend: config.detect.backend, workers: config.detect.workers, minScore: config.detect.minScore }, { log: log.child('detect') });
-    log.info('object detector ready', pool.describe());
-    return pool;
-  } catch (err) {
-    log.error('object detector unavailable: cameras record but nothing is detected', { err });
-    return null;
-  }
 }
 
 /** The events module's audit port on top of auth's hash-chained audit log. */
@@ -71,9 +58,20 @@ function auditPort(audit: AuditLog): AuditFn {
       .then(() => undefined);
 }
 
+/** Account, area and audit routes over auth's services. */
+function authRouters(auth: AuthModule, store: Store): Router[] {
+  const { authorizer } = auth;
+  return [
+    authRoutes({ authorizer, users: auth.users, sessions: auth.sessions, setup: auth.setup, limiter: auth.limiter, audit: auth.audit, revocations: auth.revocations, secureCookie: auth.secureCookie }),
+    userRoutes({ authorizer, users: auth.users }),
+    areaRoutes({ authorizer, areas: store.areas }),
+    auditRoutes({ authorizer, audit: auth.audit }),
+  ];
+}
+
 /**
- * The composition root: the one place that builds adapters and services and wires them.
- * Everything else receives its collaborators through its constructor.
+ * The composition root: the one place that builds adapters and services and wires them into
+ * routes and sockets. Everything else receives its collaborators through its constructor.
  */
 export async function startServer(config: ResolvedConfig, log: Logger): Promise<RunningServer> {
   const startedAt = Date.now();
@@ -84,34 +82,25 @@ export async function startServer(config: ResolvedConfig, log: Logger): Promise<
   const bus = new Bus();
   bus.onListenerError(({ topic, err }) => log.error('bus listener failed', { topic, err }));
   const auth = createAuth({ store, config, log });
-  const authorizer = auth.authorizer;
+  const { authorizer } = auth;
 
-  // Detection path: ffmpeg ingest → motion → regions → shared queue → worker pool → tracker → bus.
   const ffmpeg = await FfmpegAdapter.create({ configuredPath: config.ffmpegPath });
   log.info('ffmpeg', { path: ffmpeg.info.path, version: ffmpeg.info.version, source: ffmpeg.info.source });
-  const detector = await startDetector(config, log);
-  const queue = new DetectionQueue(
-    { maxPerCameraPerSecond: config.detect.maxPerCameraPerSecond, staleMs: config.detect.staleMs },
-    { detector: detector ?? { workers: 1, detect: async () => [] }, log: log.child('queue') },
-  );
   const retention = new RecordingRetention({
     recordings: store.recordings, recordingsDir: recordingsDirOf(config.dataDir), config: () => config.retention,
     cameraDays: () => ingest.cameraDays(), log: log.child('retention'),
   });
-  const ingest = new CameraRuntime({
+  const ingest = new IngestRuntime({
     ffmpeg, cameras: store.cameras, recordings: store.recordings, bus, log: log.child('ingest'), dataDir: config.dataDir,
     detect: config.detect, record: config.record, ingest: config.ingest, onSegmentIndexed: () => retention.segmentAdded(),
   });
-  const detect = new DetectService({
-    config: config.detect, queue, frames: (id) => ingest.frames(id), regionPolicy: defaultRegionPolicy(), bus, log: log.child('detect'),
-  });
-  const runtime = new PipelineRuntime(ingest, detector ? detect : { start: () => undefined, stop: async () => undefined, stopAll: async () => undefined });
-  const cameras = createCameraKit({ config, store, bus, log, runtime });
+  const detection = await createDetectionPath({ config: config.detect, ingest, bus, log });
+  const cameras = createCameraKit({ config, ffmpeg, store, bus, log, runner: detection.runtime });
   const cutter = new ClipCutter({ recordings: store.recordings, ffmpeg, recordingsDir: ingest.recordingsDir, log: log.child('clips') });
-  const events = createEventsModule({
-    config, ffmpegPath: ffmpeg.info.path, store, bus, authorizer, log, cutClip: cutter.cut, audit: auditPort(auth.audit),
-    scopeOf: (p) => listScope(p, 'event.list'),
+  const events = wireEventsAndClips({
+    config, ffmpeg, store, bus, authorizer, log, cutClip: cutter.cut, audit: auditPort(auth.audit), scopeOf: (p) => listScope(p, 'event.list'),
   });
+  const stats = () => cameraStatsRows(ingest, detection.service);
 
   const app = createApp({
     log,
@@ -120,25 +109,25 @@ export async function startServer(config: ResolvedConfig, log: Logger): Promise<
     before: auth.before,
     afterBody: auth.afterBody,
     routers: [
-      ...auth.routers,
-      healthRoutes({ store, authorizer, version: VERSION, startedAt, detectorBackend: () => detector?.describe().backend ?? null }),
-      cameraRoutes({ store, authorizer, liveFeed: ingest, cameras: cameras.service, onboarding: cameras.onboarding, stats: () => cameraStatsRows(ingest, detect) }),
+      ...authRouters(auth, store),
+      healthRoutes({ store, authorizer, version: VERSION, startedAt, detector: detection.status }),
+      cameraRoutes({ store, authorizer, liveFeed: ingest, cameras: cameras.service, onboarding: cameras.onboarding, stats }),
       ...events.routers,
     ],
   });
   const http: HttpServer = createServer(app);
-  const io = createSocketServer(http, authorizer, log, auth.socket);
+  const socketAuth = new SocketAuth({
+    sessions: auth.sessions, revocations: auth.revocations, allowedOrigins: config.auth.allowedOrigins, log: log.child('socket-auth'),
+    recheckMs: config.auth.socketRecheckSeconds * 1000,
+  });
+  const io = createSocketServer(http, authorizer, log, socketAuth);
   events.attachIo(io);
   io.on('connection', (socket) => {
     events.registerSocket(socket);
-    onAuthorized(socket, authorizer, 'cameras:subscribe', async (s, _req, ack) => {
-      const cams = (await store.cameras.list()).filter((c) => canSee(s.data.principal, { type: 'camera', id: c.id, areaId: c.areaId }));
-      await s.join(cams.map((c) => `camera:${c.id}`));
-      ack({ ok: true, data: cams.map((c) => ({ cameraId: c.id, state: c.state, display: cameraDisplayState(c.state), reason: c.stateReason, at: c.updatedAt })) });
-    });
+    registerCameraSocketHandlers(socket, authorizer, store.cameras);
   });
-  bus.on('camera.state', (m) => io.to(`camera:${m.cameraId}`).emit('camera:state', { ...m, display: cameraDisplayState(m.state) }));
-  const stopStatsPush = startStatsPush(io, () => cameraStatsRows(ingest, detect), config.ingest.statsPushMs, log);
+  const stopStates = forwardCameraStates(io, bus);
+  const stopStatsPush = startStatsPush(io, stats, config.ingest.statsPushMs, log);
 
   await auth.start();
   await events.start();
@@ -157,18 +146,19 @@ export async function startServer(config: ResolvedConfig, log: Logger): Promise<
 
   let closing: Promise<void> | undefined;
   return {
-    app, url, port, store, bus, io, auth, cameras, events, ingest, detect, queue, detector,
+    app, url, port, store, bus, io, auth, cameras, events, ingest, detection,
     close: () =>
       (closing ??= (async () => {
         stopStatsPush();
+        stopStates();
+        socketAuth.detach();
         io.disconnectSockets(true);
         await new Promise<void>((resolve) => io.close(() => resolve()));
-        await runtime.stopAll();
+        await detection.runtime.stopAll();
         await demo?.stop();
         await events.stop();
         retention.stop();
-        await queue.close();
-        await detector?.close();
+        await detection.close();
         await auth.stop();
         await db.destroy();
       })()),

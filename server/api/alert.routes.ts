@@ -1,7 +1,7 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { authorize, type Authorizer, type ResourceRef } from '../auth/authorize.js';
-import { actorOf, type ScopeOf } from '../events/access.scope.js';
+import { actorOf, type ScopeOf } from '../auth/access.scope.js';
 import type { AlertQuery } from '../events/alert.query.js';
 import type { AlertService } from '../events/alert.service.js';
 import { ALERT_KINDS, ALERT_SEVERITIES, ALERT_STATES, type AlertRecord, type AlertSort } from '../store/alert.repository.js';

@@ -3,13 +3,13 @@ import { z } from 'zod';
 import type { Authorizer } from '../auth/authorize.js';
 import { authorize } from '../auth/authorize.js';
 import type { CameraOnboarding } from '../cameras/camera.onboarding.js';
-import type { TestFrame } from '../cameras/camera.grab.js';
+import type { TestFrame } from '../ingest/ffmpeg.grab.js';
 import type { CameraService } from '../cameras/camera.service.js';
-import { cameraCreateSchema, cameraUpdateSchema, credentialsSchema, streamUrlSchema } from '../cameras/camera.settings.js';
+import { cameraCreateSchema, cameraUpdateSchema, credentialsSchema, streamUrlSchema } from '../domain/camera.settings.js';
 import { AppError, notFound } from '../shared/errors.js';
 import type { Store } from '../store/store.js';
 import type { CameraRecord } from '../store/camera.repository.js';
-import { cameraDisplayState } from '../realtime/socket.events.js';
+import { cameraDisplayState } from '../domain/socket.events.js';
 import { parse } from './validate.js';
 
 /** The latest low-rate JPEG of each running camera, kept by ingest. */

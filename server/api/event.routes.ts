@@ -1,9 +1,9 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { authorize, type Authorizer, type ResourceRef } from '../auth/authorize.js';
-import { actorOf, type ScopeOf } from '../events/access.scope.js';
+import { actorOf, type ScopeOf } from '../auth/access.scope.js';
 import type { EventService } from '../events/event.service.js';
-import type { MediaFiles } from '../events/media.files.js';
+import type { MediaFiles } from '../shared/media.files.js';
 import { AppError } from '../shared/errors.js';
 import type { EventRecord, EventSort, Page } from '../store/event.repository.js';
 import { NOTE_VISIBILITIES } from '../store/note.repository.js';

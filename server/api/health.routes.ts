@@ -1,16 +1,18 @@
 import { Router } from 'express';
 import type { Authorizer } from '../auth/authorize.js';
 import { authorize } from '../auth/authorize.js';
+import type { DetectorStatus } from '../detect/detection.path.js';
 import { pingDb } from '../store/db.js';
 import type { Store } from '../store/store.js';
-import { cameraDisplayState, type CameraSessionState } from '../realtime/socket.events.js';
+import { cameraDisplayState, type CameraSessionState } from '../domain/socket.events.js';
 
 export interface HealthDeps {
   store: Store;
   authorizer: Authorizer;
   version: string;
   startedAt: number;
-  detectorBackend: () => string | null;
+  /** Whether the object detector runs, and why not. */
+  detector: () => DetectorStatus;
 }
 
 export interface HealthBody {
@@ -18,7 +20,7 @@ export interface HealthBody {
   version: string;
   uptimeSeconds: number;
   db: { ok: boolean; client: string };
-  detector: { backend: string | null };
+  detector: DetectorStatus;
   cameras: { online: number; interrupted: number; offline: number };
 }
 
@@ -32,12 +34,14 @@ export function healthRoutes(d: HealthDeps): Router {
         cameras[cameraDisplayState(state as CameraSessionState)] += n;
       }
     }
+    const detector = d.detector();
     const body: HealthBody = {
-      status: dbOk ? 'ok' : 'degraded',
+      // A server that records but detects nothing is not fine: police would wait for alerts that never come.
+      status: dbOk && detector.error === null ? 'ok' : 'degraded',
       version: d.version,
       uptimeSeconds: Math.round((Date.now() - d.startedAt) / 1000),
       db: { ok: dbOk, client: String(d.store.db.client.config.client) },
-      detector: { backend: d.detectorBackend() },
+      detector,
       cameras,
     };
     res.status(dbOk ? 200 : 503).json(body);

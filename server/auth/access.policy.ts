@@ -4,7 +4,7 @@ import { principalOf, type Action, type Authorizer, type Principal, type Resourc
 /**
  * The one policy. Role × action comes from the access matrix; what "own area" means for each
  * kind of thing is decided in withinOwnArea below and nowhere else. REST routes (authorize),
- * socket handlers (onAuthorized), realtime rooms (access.rooms.ts) and media serving all call
+ * socket handlers (onAuthorized), realtime rooms and media serving all call
  * these functions.
  */
 

@@ -1,15 +1,9 @@
 import path from 'node:path';
-import type { Request, RequestHandler, Router } from 'express';
-import { areaRoutes } from '../api/area.routes.js';
-import { auditRoutes } from '../api/audit.routes.js';
-import { authRoutes } from '../api/auth.routes.js';
-import { userRoutes } from '../api/user.routes.js';
+import type { Request, RequestHandler } from 'express';
 import type { AuthConfig } from '../config/config.schema.js';
-import { SocketAuth } from '../realtime/socket.auth.js';
 import type { Logger } from '../shared/log.js';
 import type { Store } from '../store/store.js';
 import { createAccessAuthorizer } from './access.policy.js';
-import { AudienceResolver } from './access.rooms.js';
 import { AuditLog } from './audit.log.js';
 import type { Authorizer } from './authorize.js';
 import { LoginLimiter } from './login.limiter.js';
@@ -21,9 +15,10 @@ import { SetupService } from './setup.service.js';
 import { UserService } from './user.service.js';
 
 /**
- * Builds accounts, sessions, the policy, audit and their HTTP/socket pieces from the store and
- * config. main.ts wires: `before` and `afterBody` into createApp, `routers` next to the others,
- * `socket` into createSocketServer, and calls start()/stop().
+ * Builds accounts, sessions, the policy, audit and the request middlewares from the store and
+ * config. It returns services only: main.ts builds the routes (api/) and the socket
+ * handshake (realtime/) from them, wires `before` and `afterBody` into createApp, and calls
+ * start()/stop().
  */
 export interface AuthModule {
   authorizer: Authorizer;
@@ -33,15 +28,14 @@ export interface AuthModule {
   audit: AuditLog;
   limiter: LoginLimiter;
   revocations: RevocationHub;
-  audience: AudienceResolver;
-  socket: SocketAuth;
   /** express 'trust proxy' value. */
   trustProxy: boolean | number | string;
   /** Every request, before the body is read: URL checks, Origin check, session, audit. */
   before: RequestHandler[];
   /** /api after the JSON body is parsed. */
   afterBody: RequestHandler[];
-  routers: Router[];
+  /** Whether the session cookie gets `Secure` for this request. */
+  secureCookie(req: Request): boolean;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -82,13 +76,11 @@ export function createAuth(d: AuthModuleDeps): AuthModule {
   const setup = new SetupService(users, path.join(d.config.dataDir, 'setup-code.txt'), d.log);
   const limiter = new LoginLimiter({ maxPerUser: a.loginMaxFailuresPerUser, maxPerIp: a.loginMaxFailuresPerIp, windowMs: a.loginWindowSeconds * 1000, clock });
   const secureCookie = (req: Request) => a.secureCookie === 'always' || (a.secureCookie === 'auto' && req.secure);
-  const socket = new SocketAuth({ sessions, revocations, allowedOrigins: a.allowedOrigins, log: d.log.child('socket-auth'), recheckMs: a.socketRecheckSeconds * 1000 });
   let purgeTimer: NodeJS.Timeout | undefined;
   const onApi = (mw: RequestHandler): RequestHandler => (req, res, next) => (req.path.startsWith('/api/') ? mw(req, res, next) : next());
 
   return {
-    authorizer, users, sessions, setup, audit, limiter, revocations, socket,
-    audience: new AudienceResolver(d.store.areas),
+    authorizer, users, sessions, setup, audit, limiter, revocations, secureCookie,
     trustProxy: trustProxyValue(a.trustProxy),
     before: [
       rejectHostileUrls(),
@@ -97,12 +89,6 @@ export function createAuth(d: AuthModuleDeps): AuthModule {
       auditMiddleware(audit, d.log, clock),
     ],
     afterBody: [rejectHostileBodies()],
-    routers: [
-      authRoutes({ authorizer, users, sessions, setup, limiter, audit, revocations, secureCookie }),
-      userRoutes({ authorizer, users }),
-      areaRoutes({ authorizer, areas: d.store.areas }),
-      auditRoutes({ authorizer, audit }),
-    ],
     async start() {
       await setup.init();
       const purge = () => sessions.purge().catch((err: unknown) => d.log.error('session purge failed', { err }));
@@ -111,7 +97,6 @@ export function createAuth(d: AuthModuleDeps): AuthModule {
     },
     async stop() {
       if (purgeTimer) clearInterval(purgeTimer);
-      socket.detach();
       await audit.flush();
     },
   };

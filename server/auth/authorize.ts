@@ -1,4 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Role } from '../domain/access.js';
 import { AppError, forbidden } from '../shared/errors.js';
 
 /**
@@ -24,8 +25,7 @@ export const ACTIONS = [
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
-export const ROLES = ['admin', 'police', 'technician', 'resident'] as const;
-export type Role = (typeof ROLES)[number];
+export { ROLES, type Role } from '../domain/access.js';
 
 /** Who is asking. Built once per request (session middleware) and per socket (handshake). */
 export interface Principal {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { configSchema, type IngestConfig } from '../config/config.schema.js';
 import { SimulatedCamera } from '../demo/sim-camera.js';
-import { CameraRuntime } from '../ingest/camera.runtime.js';
+import { IngestRuntime } from '../ingest/ingest.runtime.js';
 import type { CameraIngestStats } from '../ingest/camera.stats.js';
 import { FfmpegAdapter } from '../ingest/ffmpeg.adapter.js';
 import { ProcSampler } from '../ingest/proc.sampler.js';
@@ -100,7 +100,7 @@ async function cpuOver(sampler: ProcSampler, pids: number[]): Promise<{ cpuPerce
  * A newest-frame reader per camera that touches each frame and then waits `busyMs` before
  * taking the next, like a detection pipeline awaiting its worker threads (the event loop stays free).
  */
-async function consume(runtime: CameraRuntime, cameraId: number, busyMs: number, signal: { stop: boolean }): Promise<number> {
+async function consume(runtime: IngestRuntime, cameraId: number, busyMs: number, signal: { stop: boolean }): Promise<number> {
   let sink = 0;
   for await (const f of runtime.frames(cameraId)) {
     if (signal.stop) break;
@@ -118,7 +118,7 @@ export async function runIngestBench(opts: IngestBenchOptions = {}): Promise<Ing
   const db = openDb({ url: `sqlite:${path.join(dataDir, 'bench.sqlite')}` });
   const sims: SimulatedCamera[] = [];
   const signal = { stop: false };
-  let runtime: CameraRuntime | undefined;
+  let runtime: IngestRuntime | undefined;
   try {
     await migrateLatest(db);
     const store = createStore(db);
@@ -127,7 +127,7 @@ export async function runIngestBench(opts: IngestBenchOptions = {}): Promise<Ing
     const bus = new Bus();
     const states: { cameraId: number; state: string; at: number }[] = [];
     bus.on('camera.state', (m) => states.push(m));
-    runtime = new CameraRuntime({
+    runtime = new IngestRuntime({
       ffmpeg, cameras: store.cameras, recordings: store.recordings, bus, log, dataDir,
       detect: { fps: o.detectFps, width: o.detectWidth }, record: config.record, ingest: config.ingest,
     });
@@ -177,7 +177,7 @@ export async function runIngestBench(opts: IngestBenchOptions = {}): Promise<Ing
 
 type Measured = Pick<IngestBenchResult, 'windowS' | 'cameras' | 'perCamera' | 'server' | 'simulator' | 'totalProductCpuPercent'>;
 
-async function measureWindow(runtime: CameraRuntime, sims: SimulatedCamera[], durationS: number, say: (l: string) => void): Promise<Measured> {
+async function measureWindow(runtime: IngestRuntime, sims: SimulatedCamera[], durationS: number, say: (l: string) => void): Promise<Measured> {
   const sampler = new ProcSampler();
   const simPids = () => sims.flatMap((s) => s.pids());
   const before = await runtime.stats();
@@ -236,7 +236,7 @@ interface RecoverySample { cameraId: number; cutEffective: boolean; detectStallM
  * process feeding the simulator's UDP port on a shared machine) is reported, not timed.
  */
 async function measureRecovery(
-  runtime: CameraRuntime, sims: SimulatedCamera[], states: { cameraId: number; state: string; at: number }[],
+  runtime: IngestRuntime, sims: SimulatedCamera[], states: { cameraId: number; state: string; at: number }[],
   cutS: number, stallTimeoutMs: number, say: (l: string) => void,
 ): Promise<NonNullable<IngestBenchResult['recovery']>> {
   const ids = (await runtime.stats()).map((c) => c.cameraId).slice(0, sims.length);

@@ -8,7 +8,7 @@ import { io as connect } from 'socket.io-client';
 import { configFrom } from '../config/config.load.js';
 import { readStamp } from '../demo/frame.stamp.js';
 import { startServer, type RunningServer } from '../main.js';
-import type { AlertMessage, ClientToServerEvents, ServerToClientEvents } from '../realtime/socket.events.js';
+import type { AlertMessage, ClientToServerEvents, ServerToClientEvents } from '../domain/socket.events.js';
 import { silentLogger } from '../shared/log.js';
 
 /**

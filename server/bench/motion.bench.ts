@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import { motionSettings, type MotionSettingsInput } from '../cameras/camera.settings.motion.js';
-import type { Frame } from '../ingest/frame.types.js';
+import { motionSettings, type MotionSettingsInput } from '../domain/camera.settings.motion.js';
+import type { Frame } from '../domain/frame.js';
 import { MotionDetector } from '../detect/motion.detector.js';
 import { SyntheticCamera } from '../detect/motion.synthetic.js';
 

@@ -8,7 +8,7 @@ import { DetectService } from '../detect/detect.service.js';
 import type { ObjectWorkerPool } from '../detect/object.pool.js';
 import { DetectionQueue } from '../detect/object.queue.js';
 import { defaultRegionPolicy } from '../detect/regions.planner.js';
-import { CameraRuntime } from '../ingest/camera.runtime.js';
+import { IngestRuntime } from '../ingest/ingest.runtime.js';
 import type { FfmpegAdapter } from '../ingest/ffmpeg.adapter.js';
 import { ProcSampler } from '../ingest/proc.sampler.js';
 import { Bus } from '../shared/bus.js';
@@ -87,12 +87,12 @@ export async function runLive(o: LiveBenchOptions, fleet: SimFleet): Promise<Liv
   const config = configSchema.parse({ detect: { fps: o.fps, width: o.width } });
   const bus = new Bus();
   const queue = new DetectionQueue({ maxPerCameraPerSecond: config.detect.maxPerCameraPerSecond, staleMs: config.detect.staleMs }, { detector: o.detector, log: silentLogger });
-  let runtime: CameraRuntime | undefined;
+  let runtime: IngestRuntime | undefined;
   let detect: DetectService | undefined;
   try {
     await migrateLatest(db);
     const store = createStore(db);
-    runtime = new CameraRuntime({ ffmpeg: o.ffmpeg, cameras: store.cameras, recordings: store.recordings, bus, log: silentLogger, dataDir, detect: config.detect, record: config.record, ingest: config.ingest });
+    runtime = new IngestRuntime({ ffmpeg: o.ffmpeg, cameras: store.cameras, recordings: store.recordings, bus, log: silentLogger, dataDir, detect: config.detect, record: config.record, ingest: config.ingest });
     const rt = runtime;
     detect = new DetectService({ config: config.detect, queue, frames: (id) => rt.frames(id), regionPolicy: defaultRegionPolicy(), bus, log: silentLogger, mode: o.mode });
     const people = trackPeople(bus);
@@ -138,7 +138,7 @@ function trackPeople(bus: Bus) {
   };
 }
 
-async function measure(o: LiveBenchOptions, rt: CameraRuntime, detect: DetectService, queue: DetectionQueue, people: ReturnType<typeof trackPeople>, fleet: SimFleet): Promise<LiveRun> {
+async function measure(o: LiveBenchOptions, rt: IngestRuntime, detect: DetectService, queue: DetectionQueue, people: ReturnType<typeof trackPeople>, fleet: SimFleet): Promise<LiveRun> {
   const sampler = new ProcSampler();
   const ingest0 = await rt.stats();
   const pids = ingest0.flatMap((c) => c.sessions.map((s) => s.pid ?? 0)).filter(Boolean);

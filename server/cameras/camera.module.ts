@@ -5,8 +5,9 @@ import type { Logger } from '../shared/log.js';
 import type { Store } from '../store/store.js';
 import { CameraOnboarding } from './camera.onboarding.js';
 import { CredentialCipher, loadOrCreateKey } from './camera.crypto.js';
-import { FfmpegFrameGrabber, type FrameGrabber } from './camera.grab.js';
-import type { CameraRuntime } from './camera.runtime.js';
+import type { FfmpegAdapter } from '../ingest/ffmpeg.adapter.js';
+import { FfmpegFrameGrabber, type FrameGrabber } from '../ingest/ffmpeg.grab.js';
+import type { CameraRunner } from './camera.runner.js';
 import { CameraService } from './camera.service.js';
 import { createLibraryMulticastProber, createUnicastProber } from './onvif.discovery.adapters.js';
 import { OnvifDiscovery } from './onvif.discovery.js';
@@ -24,11 +25,13 @@ export interface CameraKit {
 }
 
 export interface CameraKitDeps {
-  config: Pick<ResolvedConfig, 'secretKeyFile' | 'discoveryInterfaces' | 'ffmpegPath' | 'ingest'>;
+  config: Pick<ResolvedConfig, 'secretKeyFile' | 'discoveryInterfaces' | 'ingest'>;
+  /** The one ffmpeg port (ingest's): test-connection uses the binary ingest resolved. */
+  ffmpeg: FfmpegAdapter;
   store: Store;
   bus: Bus;
   log: Logger;
-  runtime: CameraRuntime;
+  runner: CameraRunner;
   grabber?: FrameGrabber;
   probeOptions?: ProbeOptions;
 }
@@ -45,8 +48,8 @@ export function createCameraKit(d: CameraKitDeps): CameraKit {
   const probe: typeof probeOnvif = (target, opts) => probeOnvif(target, { ...d.probeOptions, ...opts });
   const onboarding = new CameraOnboarding({ store: d.store, discovery, probe, log, discoveryInterfaces: d.config.discoveryInterfaces });
   const service = new CameraService({
-    store: d.store, cipher, runtime: d.runtime, bus: d.bus, log, probe,
-    grabber: d.grabber ?? new FfmpegFrameGrabber({ ffmpegPath: d.config.ffmpegPath ?? 'ffmpeg' }),
+    store: d.store, cipher, runtime: d.runner, bus: d.bus, log, probe,
+    grabber: d.grabber ?? new FfmpegFrameGrabber(d.ffmpeg),
     rtspTransport: d.config.ingest.rtspTransport,
   });
   return { cipher, service, onboarding, discovery };

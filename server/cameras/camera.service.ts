@@ -4,9 +4,9 @@ import type { Logger } from '../shared/log.js';
 import type { CameraRecord, CameraStreams, NewCamera, StreamSpec } from '../store/camera.repository.js';
 import type { Store } from '../store/store.js';
 import type { CameraCredentials, CredentialCipher } from './camera.crypto.js';
-import type { FrameGrabber, TestFrame } from './camera.grab.js';
-import { splitUrlCredentials, streamUrlWithCredentials, type CameraRuntime } from './camera.runtime.js';
-import { cameraSettingsSchema, type CameraCreateInput, type CameraUpdateInput } from './camera.settings.js';
+import type { FrameGrabber, TestFrame } from '../ingest/ffmpeg.grab.js';
+import { splitUrlCredentials, streamUrlWithCredentials, type CameraRunner } from './camera.runner.js';
+import { cameraSettingsSchema, type CameraCreateInput, type CameraUpdateInput } from '../domain/camera.settings.js';
 import type { ProbeOptions, ProbeResult } from './onvif.probe.js';
 import { parseProbeTarget, type ProbeTarget } from './onvif.target.js';
 
@@ -18,7 +18,7 @@ import { parseProbeTarget, type ProbeTarget } from './onvif.target.js';
 export interface CameraServiceDeps {
   store: Store;
   cipher: CredentialCipher;
-  runtime: CameraRuntime;
+  runtime: CameraRunner;
   bus: Bus;
   log: Logger;
   grabber: FrameGrabber;

@@ -6,7 +6,7 @@ import { FfmpegAdapter } from '../ingest/ffmpeg.adapter.js';
 import { readFileFrames } from '../ingest/file.frames.js';
 import { StreamSession } from '../ingest/stream.session.js';
 import { sourceFromStream } from '../ingest/stream.source.js';
-import type { Frame } from '../ingest/frame.types.js';
+import type { Frame } from '../domain/frame.js';
 import { AppError } from '../shared/errors.js';
 import { createLogger, type Logger } from '../shared/log.js';
 import type { Command } from './cli.commands.js';

@@ -3,9 +3,9 @@ import { AppError, notFound } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
 import type { ClipRecord } from '../store/clip.repository.js';
 import type { Repositories } from '../store/store.js';
-import type { Actor } from '../events/access.scope.js';
-import type { Clock } from '../events/event.clock.js';
-import type { MediaFiles } from '../events/media.files.js';
+import type { Actor } from '../auth/access.scope.js';
+import type { Clock } from '../shared/clock.js';
+import type { MediaFiles } from '../shared/media.files.js';
 import { clipPaths, type ClipProducer } from './clip.producer.js';
 import type { AuditFn } from './clip.types.js';
 

@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
 import { open } from 'node:fs/promises';
+import type { FfmpegAdapter } from '../ingest/ffmpeg.adapter.js';
 
 /** MP4 post-processing behind one adapter: faststart remux and the poster frame. */
 export interface Mp4Tools {
@@ -35,7 +35,7 @@ export async function moovBeforeMdat(file: string): Promise<boolean> {
 }
 
 export class FfmpegMp4Tools implements Mp4Tools {
-  constructor(private readonly o: { ffmpegPath: string; timeoutMs?: number }) {}
+  constructor(private readonly ffmpeg: Pick<FfmpegAdapter, 'exec'>, private readonly o: { timeoutMs?: number } = {}) {}
 
   isFastStart(file: string): Promise<boolean> {
     return moovBeforeMdat(file);
@@ -49,18 +49,8 @@ export class FfmpegMp4Tools implements Mp4Tools {
     return this.run(['-ss', Math.max(0, atS).toFixed(3), '-i', input, '-frames:v', '1', '-q:v', '4', '-f', 'mjpeg', '-y', out]);
   }
 
-  private run(args: string[]): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const p = spawn(this.o.ffmpegPath, ['-nostdin', '-hide_banner', '-loglevel', 'error', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-      let err = '';
-      const timer = setTimeout(() => p.kill('SIGKILL'), this.o.timeoutMs ?? 60_000);
-      p.stderr.on('data', (d: Buffer) => { err = (err + d.toString()).slice(-2000); });
-      p.on('error', (e) => { clearTimeout(timer); reject(e); });
-      p.on('close', (code, signal) => {
-        clearTimeout(timer);
-        if (code === 0) resolve();
-        else reject(new Error(`ffmpeg ${args.includes('mjpeg') ? 'poster' : 'faststart'} failed (${signal ?? code}): ${err.trim()}`));
-      });
-    });
+  private async run(args: string[]): Promise<void> {
+    const r = await this.ffmpeg.exec(['-nostdin', '-hide_banner', '-loglevel', 'error', ...args], { timeoutMs: this.o.timeoutMs ?? 60_000, maxStdout: 1 << 20 });
+    if (r.code !== 0) throw new Error(`ffmpeg ${args.includes('mjpeg') ? 'poster' : 'faststart'} failed (${r.timedOut ? 'timed out' : r.signal ?? r.code}): ${r.stderr.trim()}`);
   }
 }

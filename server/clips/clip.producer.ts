@@ -1,8 +1,8 @@
 import { AppError } from '../shared/errors.js';
 import type { ClipRecord } from '../store/clip.repository.js';
 import type { Repositories } from '../store/store.js';
-import { dayFolder, type MediaFiles } from '../events/media.files.js';
-import type { Clock } from '../events/event.clock.js';
+import { dayFolder, type MediaFiles } from '../shared/media.files.js';
+import type { Clock } from '../shared/clock.js';
 import type { CutClip } from './clip.types.js';
 import type { Mp4Tools } from './clip.ffmpeg.js';
 

@@ -3,8 +3,8 @@ import type { Logger } from '../shared/log.js';
 import type { ClipRecord } from '../store/clip.repository.js';
 import type { EventRecord } from '../store/event.repository.js';
 import type { Repositories } from '../store/store.js';
-import type { Clock, Timer } from '../events/event.clock.js';
-import type { MediaFiles } from '../events/media.files.js';
+import type { Clock, Timer } from '../shared/clock.js';
+import type { MediaFiles } from '../shared/media.files.js';
 import type { ClipProducer } from './clip.producer.js';
 
 export interface ClipServiceDeps {

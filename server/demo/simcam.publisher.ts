@@ -1,5 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
-import { yuv420pSize } from '../ingest/frame.types.js';
+import { yuv420pSize } from '../domain/frame.js';
 import type { Logger } from '../shared/log.js';
 import { writeStampYuv420p } from './frame.stamp.js';
 import { scaleFilter, sourceInputArgs, x264Args, type SimSource, type VideoSize } from './simcam.media.js';

@@ -1,8 +1,8 @@
-import type { Box, Frame } from '../ingest/frame.types.js';
-import type { MotionSettings } from '../cameras/camera.settings.motion.js';
+import type { Box, Frame } from '../domain/frame.js';
+import type { MotionSettings } from '../domain/camera.settings.motion.js';
 import type { DetectJob, JobOutcome } from './object.queue.js';
 import type { Detection } from './object.detector.js';
-import { intersectionArea } from './geometry.js';
+import { intersectionArea } from '../domain/geometry.js';
 import { MotionDetector } from './motion.detector.js';
 import { dedupeAcrossRegions, planRegions, regionBox, type Region, type RegionPolicy } from './regions.planner.js';
 import { Tracker, type TrackUpdate } from './tracker.js';

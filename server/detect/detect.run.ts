@@ -1,6 +1,6 @@
 import type { DetectConfig } from '../config/config.schema.js';
-import { motionSettings } from '../cameras/camera.settings.motion.js';
-import type { Frame } from '../ingest/frame.types.js';
+import { motionSettings } from '../domain/camera.settings.motion.js';
+import type { Frame } from '../domain/frame.js';
 import type { Logger } from '../shared/log.js';
 import { CameraPipeline, type PipelineMode } from './camera.pipeline.js';
 import type { ObjectDetector } from './object.detector.js';

@@ -1,6 +1,6 @@
 import type { DetectConfig } from '../config/config.schema.js';
-import { motionSettingsSchema, type MotionSettings } from '../cameras/camera.settings.motion.js';
-import type { Frame } from '../ingest/frame.types.js';
+import { motionSettingsSchema, type MotionSettings } from '../domain/camera.settings.motion.js';
+import type { Frame } from '../domain/frame.js';
 import type { FrameSubscription } from '../ingest/frame.channel.js';
 import type { Bus } from '../shared/bus.js';
 import type { Logger } from '../shared/log.js';

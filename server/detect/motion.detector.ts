@@ -1,6 +1,6 @@
-import type { MotionSettings } from '../cameras/camera.settings.motion.js';
-import type { Box, Frame } from '../ingest/frame.types.js';
-import { rasterisePolygon } from './geometry.js';
+import type { MotionSettings } from '../domain/camera.settings.motion.js';
+import type { Box, Frame } from '../domain/frame.js';
+import { rasterisePolygon } from '../domain/geometry.js';
 import {
   applyLut, blur3, diffAndUpdate, dilate3, downscale, floodBlob, percentile, stretchLut, unhistogram, type Blob,
 } from './motion.kernels.js';

@@ -1,4 +1,4 @@
-import { yuv420pSize, type Frame } from '../ingest/frame.types.js';
+import { yuv420pSize, type Frame } from '../domain/frame.js';
 
 /**
  * Synthetic yuv420p frames for motion tests and the motion benchmark: a fixed textured

@@ -1,4 +1,4 @@
-import type { Box } from '../ingest/frame.types.js';
+import type { Box } from '../domain/frame.js';
 import type { Detection } from './object.model.js';
 import type { Yuv420Image } from './object.preprocess.js';
 

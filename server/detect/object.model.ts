@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import type { Box } from '../ingest/frame.types.js';
+import type { Box } from '../domain/frame.js';
 import { AppError } from '../shared/errors.js';
 import { PROJECT_ROOT } from '../version.js';
-import { nms } from './geometry.js';
+import { nms } from '../domain/geometry.js';
 import { inputBoxToFrame, type Letterbox } from './object.preprocess.js';
 
 /**

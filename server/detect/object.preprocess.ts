@@ -1,4 +1,4 @@
-import type { Box } from '../ingest/frame.types.js';
+import type { Box } from '../domain/frame.js';
 
 /**
  * Pixels on their way to the model. The main thread cuts the region out of the yuv420p

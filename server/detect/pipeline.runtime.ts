@@ -1,7 +1,6 @@
-import type { CameraCredentials } from '../cameras/camera.crypto.js';
-import type { CameraRuntime as CameraRuntimePort } from '../cameras/camera.runtime.js';
-import type { TestFrame } from '../cameras/camera.grab.js';
-import type { CameraRuntime as IngestRuntime } from '../ingest/camera.runtime.js';
+import type { Credentials } from '../ingest/stream.source.js';
+import type { TestFrame } from '../ingest/ffmpeg.grab.js';
+import type { IngestRuntime } from '../ingest/ingest.runtime.js';
 import type { CameraRecord } from '../store/camera.repository.js';
 import type { DetectService } from './detect.service.js';
 
@@ -10,10 +9,10 @@ import type { DetectService } from './detect.service.js';
  * frames, the detection pipeline. A restart (new streams or settings) stops detection first,
  * since its frame subscription belongs to the session being replaced.
  */
-export class PipelineRuntime implements CameraRuntimePort {
+export class PipelineRuntime {
   constructor(private readonly ingest: IngestRuntime, private readonly detect: Pick<DetectService, 'start' | 'stop' | 'stopAll'>) {}
 
-  async start(camera: CameraRecord, credentials: CameraCredentials | null): Promise<void> {
+  async start(camera: CameraRecord, credentials: Credentials | null): Promise<void> {
     await this.detect.stop(camera.id);
     await this.ingest.start(camera, credentials);
     if (camera.enabled) this.detect.start(camera);

@@ -1,5 +1,5 @@
-import type { Box } from '../ingest/frame.types.js';
-import { boxArea, intersectionArea, nms, overlapOfSmaller, type Scored } from './geometry.js';
+import type { Box } from '../domain/frame.js';
+import { boxArea, intersectionArea, nms, overlapOfSmaller, type Scored } from '../domain/geometry.js';
 
 /**
  * Where the object detector looks. The model takes a fixed input (CenterNet: 512×512); a crop

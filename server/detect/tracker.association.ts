@@ -1,5 +1,5 @@
-import type { Box } from '../ingest/frame.types.js';
-import { boxArea, centreDistance, iou, type Scored } from './geometry.js';
+import type { Box } from '../domain/frame.js';
+import { boxArea, centreDistance, iou, type Scored } from '../domain/geometry.js';
 
 /**
  * Matching this frame's detections to live tracks. Greedy on a cost that mixes overlap and

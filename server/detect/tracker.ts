@@ -1,6 +1,6 @@
-import type { Box, Frame } from '../ingest/frame.types.js';
+import type { Box, Frame } from '../domain/frame.js';
 import type { BusEvents, TrackMessage } from '../shared/bus.js';
-import { boxArea, centreDistance, clampBox, intersectionArea, iou, type Scored } from './geometry.js';
+import { boxArea, centreDistance, clampBox, intersectionArea, iou, type Scored } from '../domain/geometry.js';
 import { associate, type AssociationGates } from './tracker.association.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { AlertMessage } from '../realtime/socket.events.js';
+import type { AlertMessage } from '../domain/socket.events.js';
 import type { Visibility } from '../store/camera.repository.js';
 
 /**

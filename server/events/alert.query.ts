@@ -1,11 +1,11 @@
 import { notFound } from '../shared/errors.js';
-import type { AlertCatchUp, AlertCursor } from '../realtime/socket.events.js';
+import type { AlertCatchUp, AlertCursor } from '../domain/socket.events.js';
 import type { AlertFilter, AlertRecord, AlertSort } from '../store/alert.repository.js';
 import type { AccessScope, Page } from '../store/event.repository.js';
 import type { Repositories } from '../store/store.js';
 import type { AlertViews } from './alert.view.js';
 import { publicAlertMessage } from './alert.view.js';
-import type { Clock } from './event.clock.js';
+import type { Clock } from '../shared/clock.js';
 
 export type AlertQueryInput = Omit<AlertFilter, 'areaIds'> & { areaId?: number };
 

@@ -5,11 +5,11 @@ import type { Visibility } from '../store/camera.repository.js';
 import type { EventRecord } from '../store/event.repository.js';
 import type { Note, NoteVisibility } from '../store/note.repository.js';
 import type { Repositories, Store } from '../store/store.js';
-import type { Actor } from './access.scope.js';
+import type { Actor } from '../auth/access.scope.js';
 import type { AlertPublisher } from './alert.publisher.js';
 import { assertTransition, isClosed } from './alert.state.js';
 import type { AlertViews } from './alert.view.js';
-import type { Clock } from './event.clock.js';
+import type { Clock } from '../shared/clock.js';
 
 export interface AlertServiceDeps {
   store: Pick<Store, 'transaction'> & Pick<Repositories, 'alerts' | 'cameras'>;

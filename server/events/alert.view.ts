@@ -1,4 +1,4 @@
-import type { AlertMessage } from '../realtime/socket.events.js';
+import type { AlertMessage } from '../domain/socket.events.js';
 import type { AlertRecord } from '../store/alert.repository.js';
 import type { CameraRecord } from '../store/camera.repository.js';
 import type { EventRecord } from '../store/event.repository.js';

@@ -3,7 +3,7 @@ import type { Logger } from '../shared/log.js';
 import type { AlertSeverity } from '../store/alert.repository.js';
 import type { EventRecord } from '../store/event.repository.js';
 import type { Repositories } from '../store/store.js';
-import type { Clock, Timer } from './event.clock.js';
+import type { Clock, Timer } from '../shared/clock.js';
 import { alertDecision, CooldownBook, eventDecision, startCooldowns, type TrackFacts } from './rules.evaluator.js';
 import { zonesContaining } from './rules.geometry.js';
 import type { CameraRules, RulesProvider } from './rules.provider.js';

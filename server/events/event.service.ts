@@ -5,10 +5,10 @@ import type { EventComment } from '../store/comment.repository.js';
 import type { AccessScope, EventFilter, EventRecord, EventSort, Page } from '../store/event.repository.js';
 import type { Note, NoteVisibility } from '../store/note.repository.js';
 import type { Repositories } from '../store/store.js';
-import type { Actor } from './access.scope.js';
+import type { Actor } from '../auth/access.scope.js';
 import type { AlertService } from './alert.service.js';
 import type { AlertViews } from './alert.view.js';
-import type { Clock } from './event.clock.js';
+import type { Clock } from '../shared/clock.js';
 import { clipView, eventView } from './event.view.js';
 
 export interface EventServiceDeps {

@@ -1,5 +1,5 @@
 import type { AlertSeverity } from '../store/alert.repository.js';
-import type { RulesSettings } from './camera.settings.rules.js';
+import type { RulesSettings } from '../domain/camera.settings.rules.js';
 import { openWindows } from './rules.schedule.js';
 
 /** What the lifecycle knows of a track when it asks the rules. */

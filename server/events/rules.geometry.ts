@@ -1,5 +1,5 @@
-import type { Box } from '../ingest/frame.types.js';
-import type { ZoneRule } from './camera.settings.rules.js';
+import type { Box } from '../domain/frame.js';
+import type { ZoneRule } from '../domain/camera.settings.rules.js';
 
 export type Point = readonly [number, number];
 

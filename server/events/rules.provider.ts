@@ -1,7 +1,7 @@
 import type { Logger } from '../shared/log.js';
 import type { CameraRecord } from '../store/camera.repository.js';
 import type { Repositories } from '../store/store.js';
-import { RULES_SETTINGS_KEY, rulesSettingsSchema, type RulesSettings } from './camera.settings.rules.js';
+import { RULES_SETTINGS_KEY, rulesSettingsSchema, type RulesSettings } from '../domain/camera.settings.rules.js';
 
 export interface CameraRules {
   camera: CameraRecord;

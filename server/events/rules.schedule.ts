@@ -1,4 +1,4 @@
-import type { ScheduleWindow } from './camera.settings.rules.js';
+import type { ScheduleWindow } from '../domain/camera.settings.rules.js';
 
 /** Local weekday (0 = Sunday) and minutes since local midnight. */
 export interface LocalClock { day: number; minutes: number }

@@ -1,4 +1,4 @@
-import type { Box } from '../ingest/frame.types.js';
+import type { Box } from '../domain/frame.js';
 
 /** A yuv420p picture: Y plane (width × height), then U and V at half width and height. */
 export interface YuvImage {

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import type { FfmpegAdapter } from '../ingest/ffmpeg.adapter.js';
 import type { YuvImage } from './snapshot.draw.js';
 
 /** Turns a yuv420p picture into a JPEG. */
@@ -7,7 +7,6 @@ export interface JpegEncoder {
 }
 
 export interface FfmpegJpegOptions {
-  ffmpegPath: string;
   /** mjpeg -q:v, 2 (best) … 31. */
   quality?: number;
   timeoutMs?: number;
@@ -23,7 +22,7 @@ export interface FfmpegJpegOptions {
 export class FfmpegJpegEncoder implements JpegEncoder {
   private running = 0;
   private readonly waiting: (() => void)[] = [];
-  constructor(private readonly o: FfmpegJpegOptions) {}
+  constructor(private readonly ffmpeg: Pick<FfmpegAdapter, 'exec'>, private readonly o: FfmpegJpegOptions = {}) {}
 
   async encode(img: YuvImage): Promise<Buffer> {
     if (img.data.length < img.width * img.height * 1.5 || img.width % 2 || img.height % 2) {
@@ -51,26 +50,11 @@ export class FfmpegJpegEncoder implements JpegEncoder {
     else this.running--;
   }
 
-  private run(img: YuvImage): Promise<Buffer> {
+  private async run(img: YuvImage): Promise<Buffer> {
     const args = ['-nostdin', '-hide_banner', '-loglevel', 'error', '-f', 'rawvideo', '-pix_fmt', 'yuv420p',
       '-s', `${img.width}x${img.height}`, '-i', 'pipe:0', '-frames:v', '1', '-q:v', String(this.o.quality ?? 4), '-f', 'mjpeg', 'pipe:1'];
-    return new Promise((resolve, reject) => {
-      const p = spawn(this.o.ffmpegPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-      const out: Buffer[] = [];
-      let err = '';
-      const timer = setTimeout(() => p.kill('SIGKILL'), this.o.timeoutMs ?? 5000);
-      p.stdout.on('data', (d: Buffer) => out.push(d));
-      p.stderr.on('data', (d: Buffer) => { err = (err + d.toString()).slice(-2000); });
-      // ffmpeg may exit before reading everything (bad size): its exit code reports that, not EPIPE.
-      p.stdin.on('error', (e) => { err += ` stdin: ${e.message}`; });
-      p.on('error', (e) => { clearTimeout(timer); reject(e); });
-      p.on('close', (code, signal) => {
-        clearTimeout(timer);
-        const jpeg = Buffer.concat(out);
-        if (code === 0 && jpeg.length > 0) resolve(jpeg);
-        else reject(new Error(`ffmpeg jpeg encode failed (${signal ?? code}): ${err.trim()}`));
-      });
-      p.stdin.end(img.data.subarray(0, img.width * img.height * 1.5));
-    });
+    const r = await this.ffmpeg.exec(args, { stdin: img.data.subarray(0, img.width * img.height * 1.5), timeoutMs: this.o.timeoutMs ?? 5000, maxStdout: 8 << 20 });
+    if (r.code === 0 && r.stdout.length > 0) return r.stdout;
+    throw new Error(`ffmpeg jpeg encode failed (${r.timedOut ? 'timed out' : r.signal ?? r.code}): ${r.stderr.trim()}`);
   }
 }

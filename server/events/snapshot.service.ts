@@ -1,8 +1,8 @@
-import type { Box } from '../ingest/frame.types.js';
-import type { Frame } from '../ingest/frame.types.js';
+import type { Box } from '../domain/frame.js';
+import type { Frame } from '../domain/frame.js';
 import { drawBox } from './snapshot.draw.js';
 import type { JpegEncoder } from './snapshot.encoder.js';
-import { dayFolder, type MediaFiles } from './media.files.js';
+import { dayFolder, type MediaFiles } from '../shared/media.files.js';
 
 export type SnapshotKind = 'first' | 'best';
 export const SNAPSHOT_KINDS: readonly SnapshotKind[] = ['first', 'best'];

@@ -95,6 +95,23 @@ function execText(file: string, args: string[], timeoutMs: number): Promise<stri
 
 export interface RunResult { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
 
+export interface ExecOptions {
+  timeoutMs?: number;
+  ffprobe?: boolean;
+  stdin?: Uint8Array;
+  maxStdout?: number;
+}
+
+export interface ExecResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: Buffer;
+  stderr: string;
+  timedOut: boolean;
+  /** The binary was not found (ENOENT). */
+  missing: boolean;
+}
+
 export class FfmpegAdapter {
   private constructor(readonly info: FfmpegInfo) {}
 
@@ -179,27 +196,46 @@ export class FfmpegAdapter {
     };
   }
 
-  /** Runs ffmpeg (or ffprobe) to completion with a deadline; keeps the tail of its output. */
-  run(args: string[], opts: { timeoutMs?: number; ffprobe?: boolean } = {}): Promise<RunResult> {
+  /**
+   * Runs ffmpeg (or ffprobe) to completion with a deadline: optional bytes on stdin, stdout kept
+   * whole up to `maxStdout` (the process is killed beyond it), the tail of stderr.
+   */
+  exec(args: string[], opts: ExecOptions = {}): Promise<ExecResult> {
     const bin = opts.ffprobe ? this.info.ffprobePath : this.info.path;
     if (!bin) return Promise.reject(new Error('ffprobe is not available'));
+    const maxStdout = opts.maxStdout ?? 64 << 20;
     return new Promise((resolve) => {
-      const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-      const out: string[] = [];
-      const err: string[] = [];
-      const cap = (arr: string[]) => (d: Buffer) => {
-        arr.push(d.toString('utf8'));
-        if (arr.length > 200) arr.splice(0, arr.length - 200);
-      };
-      child.stdout.on('data', cap(out));
-      child.stderr.on('data', cap(err));
-      const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
-      child.once('error', (e) => err.push(e.message));
+      const child = spawn(bin, args, { stdio: [opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+      const out: Buffer[] = [];
+      let size = 0;
+      let stderr = '';
+      let timedOut = false;
+      let missing = false;
+      child.stdout!.on('data', (d: Buffer) => {
+        size += d.length;
+        if (size > maxStdout) child.kill('SIGKILL');
+        else out.push(d);
+      });
+      // Bounded: a chatty failure cannot grow it; the last lines are what explain a failure.
+      child.stderr!.on('data', (d: Buffer) => { stderr = (stderr + d.toString('utf8')).slice(-64 * 1024); });
+      const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, opts.timeoutMs ?? 60_000);
+      child.once('error', (e: NodeJS.ErrnoException) => { if (e.code === 'ENOENT') missing = true; stderr += e.message; });
       child.once('close', (code, signal) => {
         clearTimeout(timer);
-        resolve({ code, signal, stdout: out.join(''), stderr: err.join('') });
+        resolve({ code, signal, stdout: Buffer.concat(out), stderr, timedOut, missing });
       });
+      if (opts.stdin && child.stdin) {
+        // ffmpeg may exit before reading everything (bad size): its exit code reports that, not EPIPE.
+        child.stdin.on('error', (e) => { stderr += ` stdin: ${e.message}`; });
+        child.stdin.end(opts.stdin);
+      }
     });
+  }
+
+  /** exec with text output, for listings and probes. */
+  async run(args: string[], opts: { timeoutMs?: number; ffprobe?: boolean } = {}): Promise<RunResult> {
+    const r = await this.exec(args, { ...opts, maxStdout: 4 << 20 });
+    return { code: r.code, signal: r.signal, stdout: r.stdout.toString('utf8'), stderr: r.stderr };
   }
 
   /** Duration, start time and video stream of a media file (ffprobe when present, else a stream-copy pass of ffmpeg). */

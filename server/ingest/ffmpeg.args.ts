@@ -33,6 +33,16 @@ export interface SessionArgs { args: string[]; pipes: PipeLayout }
 const SEGMENT_EXT = '.ts';
 export const segmentPattern = (o: RecordOutput) => path.join(o.liveDir, `${o.filePrefix}-%06d${SEGMENT_EXT}`);
 
+/**
+ * Protocols a camera URL may make ffmpeg use: network only, so a URL (or a playlist or SDP
+ * it serves) can never make ffmpeg read a local file. The same lists for the long-running
+ * session and the one-shot grab.
+ */
+export const CAMERA_PROTOCOLS = {
+  rtsp: 'rtsp,rtsps,rtp,srtp,udp,tcp,tls,http,https',
+  http: 'http,https,tcp,tls',
+} as const;
+
 /** Options placed before -i for the source; `url` already carries credentials when needed. */
 export function inputArgs(src: SourceSpec, url: string, v: FfmpegVersion, o: InputOptions): string[] {
   const timeoutUs = String(Math.round(o.socketTimeoutMs * 1000));
@@ -40,6 +50,7 @@ export function inputArgs(src: SourceSpec, url: string, v: FfmpegVersion, o: Inp
   switch (src.kind) {
     case 'rtsp':
       return [
+        '-protocol_whitelist', CAMERA_PROTOCOLS.rtsp,
         '-rtsp_transport', src.transport,
         // 5.x: -timeout is the socket I/O timeout in µs; in 4.x it means "listen" and -stimeout is the timeout.
         ...(v.lavfMajor >= 59 ? ['-timeout', timeoutUs] : ['-stimeout', timeoutUs]),
@@ -52,12 +63,12 @@ export function inputArgs(src: SourceSpec, url: string, v: FfmpegVersion, o: Inp
         ...threads, '-i', url,
       ];
     case 'mjpeg':
-      return ['-timeout', timeoutUs, '-use_wallclock_as_timestamps', '1', '-fflags', '+discardcorrupt', ...threads, '-i', url];
+      return ['-protocol_whitelist', CAMERA_PROTOCOLS.http, '-timeout', timeoutUs, '-use_wallclock_as_timestamps', '1', '-fflags', '+discardcorrupt', ...threads, '-i', url];
     case 'snapshot':
       // image2 re-opens (re-fetches) the URL for every frame when looping; -re paces it at fps.
       // image2 takes no socket timeout option: a hung request is caught by the stall watchdog.
       // pattern_type none: a percent-encoded password ("%23…") must not be read as a %d sequence.
-      return ['-re', '-f', 'image2', '-pattern_type', 'none', '-loop', '1', '-framerate', String(src.fps), ...threads, '-i', url];
+      return ['-protocol_whitelist', CAMERA_PROTOCOLS.http, '-re', '-f', 'image2', '-pattern_type', 'none', '-loop', '1', '-framerate', String(src.fps), ...threads, '-i', url];
     case 'file':
       return [...(src.realtime ? ['-re'] : []), ...(src.loop ? ['-stream_loop', '-1'] : []), '-fflags', '+genpts', ...threads, '-i', src.path];
     case 'lavfi':

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { AppError } from '../shared/errors.js';
 import { silentLogger, type Logger } from '../shared/log.js';
 import type { FfmpegAdapter } from './ffmpeg.adapter.js';
-import type { Frame } from './frame.types.js';
+import type { Frame } from '../domain/frame.js';
 import { StreamSession } from './stream.session.js';
 
 export interface FileFramesOptions {

@@ -1,4 +1,4 @@
-import { yuv420pSize } from './frame.types.js';
+import { yuv420pSize } from '../domain/frame.js';
 
 /**
  * Slices ffmpeg's stdout (YUV4MPEG2, yuv420p) into exact frames. Stdout chunks do not align

@@ -6,7 +6,7 @@ import type { ProgressReport } from './ffmpeg.progress.js';
 import type { Failure, InputStreamInfo } from './ffmpeg.stderr.js';
 import { BackpressureGate, FrameHub, type FrameSubscription } from './frame.channel.js';
 import type { RawFrame } from './frame.framer.js';
-import type { Frame } from './frame.types.js';
+import type { Frame } from '../domain/frame.js';
 import { RateMeter } from './rate.meter.js';
 import { launchAttempt, type RunningAttempt, type SegmentEntry } from './session.attempt.js';
 import { SessionSupervisor, type SupervisorOptions } from './session.supervisor.js';

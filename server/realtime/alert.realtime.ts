@@ -1,10 +1,10 @@
 import type { Authorizer, Principal } from '../auth/authorize.js';
-import type { ScopeOf } from '../events/access.scope.js';
+import type { ScopeOf } from '../auth/access.scope.js';
 import type { AlertPublisher } from '../events/alert.publisher.js';
 import type { AlertQuery } from '../events/alert.query.js';
 import { publicAlertMessage } from '../events/alert.view.js';
 import type { Visibility } from '../store/camera.repository.js';
-import type { AlertMessage } from './socket.events.js';
+import type { AlertMessage } from '../domain/socket.events.js';
 import { onAuthorized, ROOMS, type AppIo, type AppSocket } from './socket.server.js';
 
 type Audience = { visibility: Visibility; areaId: number | null };

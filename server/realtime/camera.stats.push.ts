@@ -3,7 +3,7 @@ import type { PipelineStats } from '../detect/camera.pipeline.js';
 import type { Logger } from '../shared/log.js';
 import type { AppIo } from './socket.server.js';
 import { ROOMS } from './socket.server.js';
-import type { CameraStatsMessage } from './socket.events.js';
+import type { CameraStatsMessage } from '../domain/socket.events.js';
 
 export type CameraStatsRow = CameraIngestStats & { detection: PipelineStats | null };
 

@@ -1,11 +1,10 @@
 import type { IncomingMessage } from 'node:http';
-import { ROOM } from '../auth/access.rooms.js';
 import type { RevocationHub } from '../auth/revocation.hub.js';
 import { originAllowed } from '../auth/security.middleware.js';
 import { sessionTokenFrom } from '../auth/session.cookie.js';
 import type { SessionService } from '../auth/session.service.js';
 import type { Logger } from '../shared/log.js';
-import type { AppIo, AppSocket } from './socket.server.js';
+import { ROOMS, type AppIo, type AppSocket } from './socket.server.js';
 
 /**
  * socket.io authentication: the handshake must come from our own origin (allowRequest: cors
@@ -56,8 +55,8 @@ export class SocketAuth {
   attach(io: AppIo): void {
     io.on('connection', (socket) => {
       const p = socket.data.principal;
-      if (p.userId !== undefined) void socket.join(ROOM.user(p.userId));
-      if (p.sessionHash) void socket.join(ROOM.session(p.sessionHash));
+      if (p.userId !== undefined) void socket.join(ROOMS.user(p.userId));
+      if (p.sessionHash) void socket.join(ROOMS.session(p.sessionHash));
       socket.use((_packet, next) => {
         this.packetAllowed(socket).then(
           (ok) => (ok ? next() : socket.disconnect(true)),
@@ -66,7 +65,7 @@ export class SocketAuth {
       });
     });
     this.unsubscribe = this.d.revocations.on((r) => {
-      const room = r.kind === 'user' ? ROOM.user(r.userId) : ROOM.session(r.sessionHash);
+      const room = r.kind === 'user' ? ROOMS.user(r.userId) : ROOMS.session(r.sessionHash);
       io.in(room).disconnectSockets(true);
     });
     this.timer = setInterval(() => {

@@ -5,7 +5,7 @@ import { principalFromIp } from '../auth/authorize.js';
 import { AppError } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
 import type { SocketAuth } from './socket.auth.js';
-import type { ClientEventName, ClientToServerEvents, ServerToClientEvents } from './socket.events.js';
+import type { ClientEventName, ClientToServerEvents, ServerToClientEvents } from '../domain/socket.events.js';
 
 /** Per-socket data: who it is, and where handler failures are logged. */
 export interface AppSocketData { principal: Principal; log?: Logger }
@@ -23,6 +23,9 @@ export const ROOMS = {
   police: 'role:police',
   camera: (id: number) => `camera:${id}`,
   area: (id: number) => `area:${id}`,
+  /** So a revocation reaches every socket of that user, or of one session. */
+  user: (userId: number) => `user:${userId}`,
+  session: (sessionHash: string) => `session:${sessionHash.slice(0, 24)}`,
 } as const;
 
 /**

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
-import type { Box, Frame } from '../ingest/frame.types.js';
-import type { CameraState } from '../store/camera.repository.js';
+import type { Box, Frame } from '../domain/frame.js';
+import type { CameraState } from '../domain/camera.js';
 
 /**
  * In-process events, one way along the pipeline: frames → motion → objects → tracks →

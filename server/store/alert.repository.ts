@@ -1,16 +1,11 @@
 import type { Knex } from 'knex';
-import type { Visibility } from './camera.repository.js';
+import { CLOSED_ALERT_STATES, type AlertKind, type AlertSeverity, type AlertState } from '../domain/alert.js';
+import type { Visibility } from '../domain/camera.js';
 import type { Executor } from './db.js';
 import { applyEventScope, type AccessScope, type Page } from './event.repository.js';
 import { insertReturningId, toNumberOrNull } from './repository.util.js';
 
-export const ALERT_STATES = ['new', 'acknowledged', 'assigned', 'resolved', 'false_alarm'] as const;
-export type AlertState = (typeof ALERT_STATES)[number];
-export const ALERT_KINDS = ['object', 'camera_offline'] as const;
-export type AlertKind = (typeof ALERT_KINDS)[number];
-export const ALERT_SEVERITIES = ['low', 'normal', 'high', 'critical'] as const;
-export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
-export const CLOSED_ALERT_STATES: readonly AlertState[] = ['resolved', 'false_alarm'];
+export { ALERT_KINDS, ALERT_SEVERITIES, ALERT_STATES, CLOSED_ALERT_STATES, type AlertKind, type AlertSeverity, type AlertState } from '../domain/alert.js';
 
 export interface AlertRecord {
   id: number;

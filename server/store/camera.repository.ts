@@ -1,22 +1,8 @@
+import type { CameraState, CameraStreams, Visibility } from '../domain/camera.js';
 import type { Executor } from './db.js';
 import { fromJson, insertReturningId, toBool, toJson } from './repository.util.js';
 
-/** Session states of a camera's ingest; users see online / interrupted / offline (see cameraDisplayState). */
-export const CAMERA_STATES = ['starting', 'online', 'stalled', 'restarting', 'offline', 'stopped'] as const;
-export type CameraState = (typeof CAMERA_STATES)[number];
-
-export interface StreamSpec {
-  /** Without credentials: they are added only when ffmpeg is spawned. */
-  url: string;
-  transport?: 'tcp' | 'udp';
-  profileToken?: string;
-  width?: number;
-  height?: number;
-  fps?: number;
-  codec?: string;
-}
-export interface CameraStreams { detect: StreamSpec; record?: StreamSpec }
-export type Visibility = 'internal' | 'shared';
+export { CAMERA_STATES, type CameraState, type CameraStreams, type StreamSpec, type Visibility } from '../domain/camera.js';
 
 export interface CameraRecord {
   id: number;

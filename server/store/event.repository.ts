@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { Box } from '../ingest/frame.types.js';
+import type { Box } from '../domain/frame.js';
 import type { Visibility } from './camera.repository.js';
 import type { Executor } from './db.js';
 import { fromJson, insertReturningId, toBool, toJson, toNumberOrNull } from './repository.util.js';

@@ -1,4 +1,4 @@
-import type { Role } from '../auth/authorize.js';
+import type { Role } from '../domain/access.js';
 import type { Executor } from './db.js';
 import { insertReturningId, toBool } from './repository.util.js';
 

@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AlertCatchUp, AlertMessage } from '../../server/realtime/socket.events.js';
+import type { AlertCatchUp, AlertMessage } from '../../server/domain/socket.events.js';
 import { Bus, type TrackMessage } from '../../server/shared/bus.js';
 import type { Store } from '../../server/store/store.js';
 import {

@@ -8,9 +8,10 @@ import { createApp } from '../../server/api/app.js';
 import { cameraRoutes } from '../../server/api/camera.routes.js';
 import { createAuthorizer } from '../../server/auth/authorize.js';
 import { CredentialCipher, loadOrCreateKey, type CameraCredentials } from '../../server/cameras/camera.crypto.js';
-import { FfmpegFrameGrabber, type TestFrame } from '../../server/cameras/camera.grab.js';
+import { FfmpegAdapter } from '../../server/ingest/ffmpeg.adapter.js';
+import { FfmpegFrameGrabber, type TestFrame } from '../../server/ingest/ffmpeg.grab.js';
 import { CameraOnboarding } from '../../server/cameras/camera.onboarding.js';
-import type { CameraRuntime } from '../../server/cameras/camera.runtime.js';
+import type { CameraRunner } from '../../server/cameras/camera.runner.js';
 import { CameraService } from '../../server/cameras/camera.service.js';
 import { createUnicastProber } from '../../server/cameras/onvif.discovery.adapters.js';
 import { OnvifDiscovery } from '../../server/cameras/onvif.discovery.js';
@@ -45,7 +46,7 @@ let http: Server;
 let base: string;
 let dbFile: string;
 
-class RecordingRuntime implements CameraRuntime {
+class RecordingRuntime implements CameraRunner {
   started: { id: number; credentials: CameraCredentials | null }[] = [];
   stopped: number[] = [];
   runningFrame: TestFrame | undefined;
@@ -76,7 +77,7 @@ beforeAll(async () => {
     log,
   });
   const probe: typeof probeOnvif = (t, o) => probeOnvif(t, { callTimeoutMs: 3000, deadlineMs: 8000, ...o });
-  const cameras = new CameraService({ store, cipher, runtime, bus: new Bus(), log, probe, grabber: new FfmpegFrameGrabber({ ffmpegPath: 'ffmpeg' }), rtspTransport: 'tcp', testTimeoutMs: 8000 });
+  const cameras = new CameraService({ store, cipher, runtime, bus: new Bus(), log, probe, grabber: new FfmpegFrameGrabber(await FfmpegAdapter.create()), rtspTransport: 'tcp', testTimeoutMs: 8000 });
   const onboarding = new CameraOnboarding({ store, discovery, probe, log });
   const app = createApp({ log, routers: [cameraRoutes({ store, authorizer: createAuthorizer(), liveFeed: { latestJpeg: () => undefined }, cameras, onboarding })] });
   http = app.listen(0, '127.0.0.1');

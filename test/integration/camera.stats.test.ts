@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Socket } from 'socket.io-client';
 import { SimulatedCamera } from '../../server/demo/sim-camera.js';
-import type { CameraStatsMessage } from '../../server/realtime/socket.events.js';
+import type { CameraStatsMessage } from '../../server/domain/socket.events.js';
 import type { TestServer } from '../support/server.js';
 import { addUser, call, login, openSocket, seedAreas, startAuthServer } from './auth.world.js';
 

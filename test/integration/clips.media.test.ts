@@ -156,7 +156,7 @@ describe('clips: export, media serving, faults and retention', () => {
     };
     const plain = await mk(false);
     const evidence = await mk(true);
-    const report = await server.module.retention.run();
+    const report = await server.module.clips.retention.run();
     expect(report).toMatchObject({ clipsDeleted: 1, snapshotsDeleted: 1, bytesFreed: 13_000 });
 
     expect(existsSync(path.join(dataDir, plain.clip.path!))).toBe(false);
@@ -179,7 +179,7 @@ describe('clips: export, media serving, faults and retention', () => {
     try {
       const before = await store.clips.totalBytes();
       expect(before).toBeGreaterThan(0);
-      const report = await quotaServer.module.retention.run();
+      const report = await quotaServer.module.clips.retention.run();
       expect(report.clipsDeleted).toBeGreaterThanOrEqual(1);
       // Only pinned media (the evidence clip, the exports) is left.
       const left = await store.clips.oldestDeletable(10);

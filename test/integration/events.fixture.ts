@@ -13,10 +13,11 @@ import { io as ioClient, type Socket as ClientSocket } from 'socket.io-client';
 import { createApp } from '../../server/api/app.js';
 import { createAuthorizer, type Authorizer, type Principal, type Policy } from '../../server/auth/authorize.js';
 import type { AuditEntry, CutClip } from '../../server/clips/clip.types.js';
-import { inScope, type ScopeOf } from '../../server/events/access.scope.js';
-import type { Clock } from '../../server/events/event.clock.js';
-import { createEventsModule, type EventsModule, type EventsTuning } from '../../server/events/events.module.js';
-import type { ClientToServerEvents, ServerToClientEvents } from '../../server/realtime/socket.events.js';
+import { inScope, type ScopeOf } from '../../server/auth/access.scope.js';
+import type { Clock } from '../../server/shared/clock.js';
+import { wireEventsAndClips, type EventsWiring, type EventsWiringDeps } from '../../server/main.events.js';
+import { FfmpegAdapter } from '../../server/ingest/ffmpeg.adapter.js';
+import type { ClientToServerEvents, ServerToClientEvents } from '../../server/domain/socket.events.js';
 import { createSocketServer, type AppIo } from '../../server/realtime/socket.server.js';
 import { Bus } from '../../server/shared/bus.js';
 import { AppError } from '../../server/shared/errors.js';
@@ -107,7 +108,7 @@ export const testPolicy: Policy = (p, action, ref) => {
 export interface TestServer {
   url: string;
   port: number;
-  module: EventsModule;
+  module: EventsWiring;
   io: AppIo;
   http: HttpServer;
   audits: AuditEntry[];
@@ -115,18 +116,18 @@ export interface TestServer {
 }
 
 export async function startTestServer(o: {
-  store: Store; bus: Bus; dataDir: string; cutClip: CutClip; clock?: Clock; tuning?: Partial<EventsTuning>; port?: number; preRollS?: number; postRollS?: number;
+  store: Store; bus: Bus; dataDir: string; cutClip: CutClip; clock?: Clock; tuning?: EventsWiringDeps['tuning']; port?: number; preRollS?: number; postRollS?: number;
 }): Promise<TestServer> {
   const audits: AuditEntry[] = [];
   const authorizer: Authorizer = { ...createAuthorizer(testPolicy), principalOf: (req) => principalFrom(req.get('x-test-as'), req.socket.remoteAddress ?? '') };
   const scopeOf: ScopeOf = (p) => (p.kind === 'loopback' ? { all: true } : { all: false, areaIds: p.areaScope ?? p.areaIds });
-  const module = createEventsModule({
+  const module = wireEventsAndClips({
     config: {
       dataDir: o.dataDir, timeZone: 'Asia/Ho_Chi_Minh',
       record: { enabled: true, segmentSeconds: 2, preRollSeconds: o.preRollS ?? 3, postRollSeconds: o.postRollS ?? 3 },
       retention: { recordingDays: 7, eventDays: 30, maxDiskGb: 0, minFreeGb: 0 },
     },
-    ffmpegPath: 'ffmpeg', store: o.store, bus: o.bus, authorizer, log: silentLogger, cutClip: o.cutClip,
+    ffmpeg: await FfmpegAdapter.create(), store: o.store, bus: o.bus, authorizer, log: silentLogger, cutClip: o.cutClip,
     audit: async (e) => { audits.push(e); }, scopeOf, clock: o.clock, tuning: { clipSettleMs: 0, ...o.tuning },
   });
   const app = createApp({ routers: module.routers, log: silentLogger });

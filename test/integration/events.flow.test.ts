@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { moovBeforeMdat } from '../../server/clips/clip.ffmpeg.js';
-import type { AlertMessage } from '../../server/realtime/socket.events.js';
+import type { AlertMessage } from '../../server/domain/socket.events.js';
 import { Bus, type TrackMessage } from '../../server/shared/bus.js';
 import type { Store } from '../../server/store/store.js';
 import {

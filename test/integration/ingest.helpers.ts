@@ -1,6 +1,6 @@
 /**
  * Shared set-up for the ingest and recording integration tests: a real SQLite database in a
- * temporary data directory, the real ffmpeg adapter, a CameraRuntime with short timeouts, and
+ * temporary data directory, the real ffmpeg adapter, a IngestRuntime with short timeouts, and
  * helpers that look at what really happened (child processes, files, the index).
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -8,8 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { ClipCutter } from '../../server/clips/clip.cutter.js';
 import { configSchema, type IngestConfig, type RetentionConfig } from '../../server/config/config.schema.js';
-import { CameraRuntime, recordingsDirOf } from '../../server/ingest/camera.runtime.js';
-import type { Frame } from '../../server/ingest/frame.types.js';
+import { IngestRuntime, recordingsDirOf } from '../../server/ingest/ingest.runtime.js';
+import type { Frame } from '../../server/domain/frame.js';
 import { RecordingRetention } from '../../server/ingest/recording.retention.js';
 import { FfmpegAdapter } from '../../server/ingest/ffmpeg.adapter.js';
 import { Bus, type BusEvents } from '../../server/shared/bus.js';
@@ -28,7 +28,7 @@ export interface IngestEnv {
   store: Store;
   bus: Bus;
   ffmpeg: FfmpegAdapter;
-  runtime: CameraRuntime;
+  runtime: IngestRuntime;
   retention: RecordingRetention;
   /** Mutable: the retention service reads it on every sweep. */
   retentionConfig: RetentionConfig;
@@ -56,7 +56,7 @@ export async function ingestEnv(o: { ingest?: Partial<IngestConfig>; segmentSeco
   const retention = new RecordingRetention({
     recordings: store.recordings, recordingsDir: recordingsDirOf(dataDir), config: () => retentionConfig, cameraDays: () => days, log,
   });
-  const runtime = new CameraRuntime({
+  const runtime = new IngestRuntime({
     ffmpeg, cameras: store.cameras, recordings: store.recordings, bus, log, dataDir,
     detect: { fps: o.detectFps ?? 5, width: o.detectWidth ?? 320 }, record: config.record, ingest: config.ingest,
     onSegmentIndexed: () => retention.segmentAdded(),

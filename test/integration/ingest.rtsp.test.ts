@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SimulatedCamera } from '../../server/demo/sim-camera.js';
-import type { Frame } from '../../server/ingest/frame.types.js';
+import type { Frame } from '../../server/domain/frame.js';
 import type { CameraState } from '../../server/store/camera.repository.js';
 import { addCamera, FAST_INGEST, ffmpegChildren, ingestEnv, nextFrame, waitFor, type IngestEnv } from './ingest.helpers.js';
 

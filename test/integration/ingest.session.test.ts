@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Frame } from '../../server/ingest/frame.types.js';
+import type { Frame } from '../../server/domain/frame.js';
 import { addCamera, ffmpegChildren, ingestEnv, lavfi, recordingFiles, waitFor, type IngestEnv } from './ingest.helpers.js';
 
 describe('ingest session (lavfi source, real ffmpeg)', () => {

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileFrames } from '../../server/ingest/file.frames.js';
-import type { Frame } from '../../server/ingest/frame.types.js';
+import type { Frame } from '../../server/domain/frame.js';
 import { AppError } from '../../server/shared/errors.js';
 import { addCamera, ffmpegChildren, ingestEnv, nextFrame, recordingFiles, waitFor, type IngestEnv } from './ingest.helpers.js';
 

@@ -4,12 +4,12 @@ import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { benchModel, readFrameYuv420 } from '../../server/bench/model.bench.js';
 import { ensureSampleFootage } from '../../server/demo/footage.js';
-import { iou } from '../../server/detect/geometry.js';
+import { iou } from '../../server/domain/geometry.js';
 import type { Detection } from '../../server/detect/object.detector.js';
 import { findPackageDir } from '../../server/detect/object.model.js';
 import { createObjectDetector, type ObjectWorkerPool, type WorkerLike, type WorkerSpawner } from '../../server/detect/object.pool.js';
 import type { Yuv420Image } from '../../server/detect/object.preprocess.js';
-import type { Box } from '../../server/ingest/frame.types.js';
+import type { Box } from '../../server/domain/frame.js';
 import { createLogger, silentLogger } from '../../server/shared/log.js';
 import { PROJECT_ROOT } from '../../server/version.js';
 

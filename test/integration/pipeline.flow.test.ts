@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Socket } from 'socket.io-client';
 import { sampleFootagePath } from '../../server/demo/footage.js';
 import { SimulatedCamera } from '../../server/demo/sim-camera.js';
-import type { AlertMessage } from '../../server/realtime/socket.events.js';
+import type { AlertMessage } from '../../server/domain/socket.events.js';
 import type { TestServer } from '../support/server.js';
 import { addUser, call, login, openSocket, seedAreas, startAuthServer } from './auth.world.js';
 

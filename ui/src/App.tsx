@@ -16,7 +16,7 @@ import { UsersPage } from './pages/UsersPage.js';
 import { WallPage } from './pages/WallPage.js';
 import { Link, match, navigate, useLocation } from './router.js';
 import { SessionProvider, useSession, type Session } from './session.js';
-import type { Action } from '../../server/auth/authorize.js';
+import type { Action } from '../../server/api/api.types.js';
 
 interface Route {
   path: string;

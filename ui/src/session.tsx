@@ -1,6 +1,5 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { ACCESS_MATRIX } from '../../server/auth/access.matrix.js';
-import type { Action } from '../../server/auth/authorize.js';
+import { ACCESS_MATRIX, type Action } from '../../server/api/api.types.js';
 import { api } from './api/endpoints.js';
 import { onUnauthenticated } from './api/http.js';
 import type { SessionInfo, UserView } from './api/types.js';

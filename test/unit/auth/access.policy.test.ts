@@ -3,7 +3,6 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ACCESS_MATRIX, renderAccessMatrixMarkdown, SUBJECTS } from '../../../server/auth/access.matrix.js';
 import { areaChain, can, canSee, expandAreaScope, listScope, mayAttempt } from '../../../server/auth/access.policy.js';
-import { audienceRooms, roomsFor } from '../../../server/auth/access.rooms.js';
 import { ACTIONS, type Principal, type ResourceRef, type Role } from '../../../server/auth/authorize.js';
 
 // commune 1 → hamlet A (2) → group A1 (3); commune 1 → hamlet B (4)
@@ -137,36 +136,5 @@ describe('policy: residents and areas', () => {
     expect(areaChain(AREAS, A1)).toEqual([A1, A, C]);
     expect(expandAreaScope(AREAS, [A, 99])).toEqual([A, A1]);
     expect(areaChain([{ id: 1, parentId: 2 }, { id: 2, parentId: 1 }], 1)).toEqual([1, 2]);
-  });
-});
-
-describe('realtime rooms follow the policy', () => {
-  const principals: Record<string, Principal> = {
-    admin: user(['admin']), police: user(['police']), technician: user(['technician'], [A]),
-    residentA: user(['resident'], [A]), residentC: user(['resident'], [C]), residentA1: user(['resident'], [A1]), residentB: user(['resident'], [B]),
-  };
-  const refs: ResourceRef[] = [];
-  for (const areaId of [C, A, A1, B]) {
-    for (const visibility of ['shared', 'internal']) {
-      refs.push({ type: 'event', areaId, visibility }, { type: 'clip', areaId, visibility }, { type: 'alert', areaId, visibility });
-      refs.push({ type: 'comment', areaId, eventVisibility: visibility });
-      for (const nv of ['public', 'internal']) refs.push({ type: 'note', areaId, visibility: nv, eventVisibility: visibility });
-    }
-    refs.push({ type: 'camera', areaId });
-  }
-
-  it('an emit reaches a principal exactly when canSee says so', () => {
-    for (const [name, p] of Object.entries(principals)) {
-      const rooms = new Set(roomsFor(p));
-      for (const ref of refs) {
-        const reached = audienceRooms(ref, areaChain(AREAS, ref.areaId!)).some((r) => rooms.has(r));
-        expect(reached, `${name} ← ${JSON.stringify(ref)}`).toBe(canSee(p, ref));
-      }
-    }
-  });
-
-  it('anonymous principals get no rooms; users get their own user and session rooms', () => {
-    expect(roomsFor(anonymous)).toEqual([]);
-    expect(roomsFor(principals.residentA!)).toEqual(expect.arrayContaining(['user:7', `session:${'f'.repeat(24)}`]));
   });
 });

@@ -1,8 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import { CredentialCipher } from '../../../server/cameras/camera.crypto.js';
-import type { FrameGrabber, TestFrame } from '../../../server/cameras/camera.grab.js';
-import type { CameraRuntime } from '../../../server/cameras/camera.runtime.js';
-import { streamUrlWithCredentials } from '../../../server/cameras/camera.runtime.js';
+import type { FrameGrabber, TestFrame } from '../../../server/ingest/ffmpeg.grab.js';
+import type { CameraRunner } from '../../../server/cameras/camera.runner.js';
+import { streamUrlWithCredentials } from '../../../server/cameras/camera.runner.js';
 import { CameraService } from '../../../server/cameras/camera.service.js';
 import type { ProbeResult } from '../../../server/cameras/onvif.probe.js';
 import { Bus } from '../../../server/shared/bus.js';
@@ -27,7 +27,7 @@ function setup() {
   }, 'cameras');
   const areas = strict<Store['areas']>({ get: vi.fn(async (id: number) => (id === 1 ? { id: 1, parentId: null, kind: 'hamlet', name: 'A', createdAt: 0 } : undefined)) } as Partial<Store['areas']>, 'areas');
   const store = strict<Store>({ cameras, areas }, 'store');
-  const runtime = { start: vi.fn(async () => undefined), stop: vi.fn(async () => undefined), grabTestFrame: vi.fn(async (): Promise<TestFrame | undefined> => undefined) } satisfies CameraRuntime;
+  const runtime = { start: vi.fn(async () => undefined), stop: vi.fn(async () => undefined), grabTestFrame: vi.fn(async (): Promise<TestFrame | undefined> => undefined) } satisfies CameraRunner;
   const grabber = { grab: vi.fn(async (): Promise<TestFrame> => ({ jpeg: Buffer.from([0xff, 0xd8]), width: 640, height: 360, fps: 10, codec: 'h264', source: 'one-shot', at: 0 })) } satisfies FrameGrabber;
   const probe = vi.fn(async (): Promise<ProbeResult> => ({
     manufacturer: 'M', model: 'X', firmware: null, serial: null, hardwareId: null, deviceServiceUrl: 'http://10.0.0.5/onvif/device_service', clockOffsetMs: -5000, clockSource: 'utc', auth: 'ws-security',

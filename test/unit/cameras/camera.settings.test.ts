@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { cameraCreateSchema, cameraSettingsSchema, cameraUpdateSchema, defaultCameraSettings, readCameraSettings } from '../../../server/cameras/camera.settings.js';
-import { rulesSettingsSchema } from '../../../server/events/camera.settings.rules.js';
-import { motionSettingsSchema } from '../../../server/cameras/camera.settings.motion.js';
+import { cameraCreateSchema, cameraSettingsSchema, cameraUpdateSchema, defaultCameraSettings, readCameraSettings } from '../../../server/domain/camera.settings.js';
+import { rulesSettingsSchema } from '../../../server/domain/camera.settings.rules.js';
+import { motionSettingsSchema } from '../../../server/domain/camera.settings.motion.js';
 
 describe('camera settings schema', () => {
   it('composes the motion, rules and recording parts with their defaults', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { describeOffset, describeOffsetFromHere } from '../../../server/cameras/camera.errors.js';
-import { jpegSize, readFrameCrc } from '../../../server/cameras/camera.grab.js';
+import { jpegSize, readFrameCrc } from '../../../server/ingest/ffmpeg.grab.js';
 import { pickDefaults, rewriteUri } from '../../../server/cameras/onvif.probe.js';
 
 describe('default streams', () => {

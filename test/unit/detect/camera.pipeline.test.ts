@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { motionSettings } from '../../../server/cameras/camera.settings.motion.js';
+import { motionSettings } from '../../../server/domain/camera.settings.motion.js';
 import { CameraPipeline } from '../../../server/detect/camera.pipeline.js';
 import { SyntheticCamera } from '../../../server/detect/motion.synthetic.js';
 import type { DetectJob, JobOutcome } from '../../../server/detect/object.queue.js';
 import { defaultRegionPolicy } from '../../../server/detect/regions.planner.js';
 import { Tracker, trackerOptions, type TrackUpdate } from '../../../server/detect/tracker.js';
-import type { Box } from '../../../server/ingest/frame.types.js';
+import type { Box } from '../../../server/domain/frame.js';
 
 /**
  * The pipeline with a scripted object detector: it "sees" a person wherever the moving block

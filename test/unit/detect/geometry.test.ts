@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   boxArea, centreDistance, clampBox, iou, nms, overlapOfSmaller, pointInPolygon, polygonArea, rasterisePolygon, unionBox,
   type Point,
-} from '../../../server/detect/geometry.js';
+} from '../../../server/domain/geometry.js';
 
 describe('boxes', () => {
   it('computes IoU, overlap of the smaller box, union and clamping', () => {

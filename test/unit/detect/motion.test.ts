@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { motionSettings, motionSettingsSchema, type MotionSettingsInput } from '../../../server/cameras/camera.settings.motion.js';
-import { iou, type Box } from '../../../server/detect/geometry.js';
+import { motionSettings, motionSettingsSchema, type MotionSettingsInput } from '../../../server/domain/camera.settings.motion.js';
+import { iou, type Box } from '../../../server/domain/geometry.js';
 import { MotionDetector, type MotionResult } from '../../../server/detect/motion.detector.js';
 import { SyntheticCamera, type SyntheticBlock } from '../../../server/detect/motion.synthetic.js';
 import { benchMotion } from '../../../server/bench/motion.bench.js';

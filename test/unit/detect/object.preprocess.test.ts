@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Box } from '../../../server/ingest/frame.types.js';
+import type { Box } from '../../../server/domain/frame.js';
 import {
   LetterboxScratch, alignRegion, cropYuv420, inputBoxToFrame, letterboxFor, yuvBytes, type Yuv420Image,
 } from '../../../server/detect/object.preprocess.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Box } from '../../../server/detect/geometry.js';
+import type { Box } from '../../../server/domain/geometry.js';
 import {
   dedupeAcrossRegions, defaultRegionPolicy, fitRegion, mapToFrame, mergeRegionDetections, planRegions, regionBox, type Region,
 } from '../../../server/detect/regions.planner.js';

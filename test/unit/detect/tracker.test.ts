@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Box } from '../../../server/detect/geometry.js';
+import type { Box } from '../../../server/domain/geometry.js';
 import { emitTrackUpdate, Tracker, trackerOptions, type TrackerOptions, type TrackUpdate } from '../../../server/detect/tracker.js';
-import { yuv420pSize, type Frame } from '../../../server/ingest/frame.types.js';
+import { yuv420pSize, type Frame } from '../../../server/domain/frame.js';
 import { Bus } from '../../../server/shared/bus.js';
 
 const FPS = 5;

@@ -1,4 +1,4 @@
-import type { Clock, Timer } from '../../../server/events/event.clock.js';
+import type { Clock, Timer } from '../../../server/shared/clock.js';
 
 /** A clock tests move by hand; timers fire in time order when it passes them. */
 export class FakeClock implements Clock {

@@ -1,8 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { rulesSettingsSchema } from '../../../server/events/camera.settings.rules.js';
+import { rulesSettingsSchema } from '../../../server/domain/camera.settings.rules.js';
 import { EventLifecycle } from '../../../server/events/event.lifecycle.js';
 import type { CameraRules } from '../../../server/events/rules.provider.js';
-import type { Box } from '../../../server/ingest/frame.types.js';
+import type { Box } from '../../../server/domain/frame.js';
 import { Bus, type TrackMessage } from '../../../server/shared/bus.js';
 import { silentLogger } from '../../../server/shared/log.js';
 import type { CameraRecord } from '../../../server/store/camera.repository.js';

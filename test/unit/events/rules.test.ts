@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rulesSettingsSchema, type RulesSettings } from '../../../server/events/camera.settings.rules.js';
+import { rulesSettingsSchema, type RulesSettings } from '../../../server/domain/camera.settings.rules.js';
 import { alertDecision, CooldownBook, eventDecision, startCooldowns, WHOLE_FRAME, type TrackFacts } from '../../../server/events/rules.evaluator.js';
 import { bottomCentre, pointInPolygon, zonesContaining } from '../../../server/events/rules.geometry.js';
 import { localClock, windowOpen } from '../../../server/events/rules.schedule.js';

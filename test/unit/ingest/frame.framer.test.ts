@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FramerError, Y4mFramer, type RawFrame } from '../../../server/ingest/frame.framer.js';
-import { yuv420pSize } from '../../../server/ingest/frame.types.js';
+import { yuv420pSize } from '../../../server/domain/frame.js';
 
 const W = 8;
 const H = 6;

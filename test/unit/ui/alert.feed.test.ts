@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AlertMessage } from '../../../server/realtime/socket.events.js';
+import type { AlertMessage } from '../../../server/domain/socket.events.js';
 import { AlertFeed } from '../../../ui/src/realtime/alert.feed.js';
 
 const alert = (id: number, patch: Partial<AlertMessage> = {}): AlertMessage => ({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { rulesSettingsSchema } from '../../../server/events/camera.settings.rules.js';
-import { motionSettingsSchema } from '../../../server/cameras/camera.settings.motion.js';
+import { rulesSettingsSchema } from '../../../server/domain/camera.settings.rules.js';
+import { motionSettingsSchema } from '../../../server/domain/camera.settings.motion.js';
 import { isValidPolygon, movePoint, settingsWithShapes, shapesFromSettings, zoneId, type Shape } from '../../../ui/src/components/polygon.model.js';
 
 describe('zones and masks drawn on the picture', () => {

@@ -1,4 +1,4 @@
-import type { CameraIngestStats } from '../../../server/ingest/camera.stats.js';
+import type { CameraIngestStats } from '../../../server/api/api.types.js';
 import { getJson, patchJson, postJson, query, request, type RequestOptions } from './http.js';
 import type {
   AlertDetail, AlertMessage, Area, AreaKind, AuditEntryView, AuditVerification, CameraView, ClipView, DiscoveryAnswer,

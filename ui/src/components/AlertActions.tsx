@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { ALERT_TRANSITIONS } from '../../../server/events/alert.state.js';
+import { ALERT_TRANSITIONS } from '../../../server/api/api.types.js';
 import { api } from '../api/endpoints.js';
 import type { AlertMessage, AlertStateName, UserView } from '../api/types.js';
 import { useI18n } from '../i18n/I18nProvider.js';

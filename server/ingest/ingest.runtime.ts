@@ -5,12 +5,12 @@ import { AppError } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
 import type { CameraRecord, CameraRepository, CameraState } from '../store/camera.repository.js';
 import type { RecordingRepository } from '../store/recording.repository.js';
-import type { TestFrame } from '../cameras/camera.grab.js';
+import type { TestFrame } from './ffmpeg.grab.js';
 import type { FfmpegAdapter } from './ffmpeg.adapter.js';
 import type { FrameSubscription } from './frame.channel.js';
-import type { Frame } from './frame.types.js';
+import type { Frame } from '../domain/frame.js';
 import { ProcSampler } from './proc.sampler.js';
-import { recordingSettingsOf } from './recording.settings.js';
+import { recordingSettingsOf } from '../domain/camera.settings.recording.js';
 import { SegmentRecorder } from './segment.recorder.js';
 import { StreamSession, type SessionRole, type SessionSettings, type SessionSpec, type SessionStats } from './stream.session.js';
 import { isLive, sourceFromStream, type Credentials, type SourceSpec } from './stream.source.js';
@@ -23,7 +23,7 @@ import { cameraStats, combineStates, type CameraIngestStats } from './camera.sta
  * recording into the data directory, and the camera's state in the database and on the bus.
  */
 
-export interface CameraRuntimeDeps {
+export interface IngestRuntimeDeps {
   ffmpeg: FfmpegAdapter;
   cameras: Pick<CameraRepository, 'setState'>;
   recordings: RecordingRepository;
@@ -55,7 +55,7 @@ interface Running {
 
 export const recordingsDirOf = (dataDir: string) => path.join(dataDir, 'recordings');
 
-export class CameraRuntime {
+export class IngestRuntime {
   private readonly running = new Map<number, Running>();
   private readonly starting = new Map<number, Promise<void>>();
   private readonly sampler = new ProcSampler();
@@ -65,7 +65,7 @@ export class CameraRuntime {
   readonly recordingsDir: string;
   private readonly now: () => number;
 
-  constructor(private readonly d: CameraRuntimeDeps) {
+  constructor(private readonly d: IngestRuntimeDeps) {
     this.recordingsDir = recordingsDirOf(d.dataDir);
     this.now = d.now ?? Date.now;
   }

@@ -1,12 +1,12 @@
 import type { CameraRecord } from '../store/camera.repository.js';
-import type { TestFrame } from './camera.grab.js';
+import type { TestFrame } from '../ingest/ffmpeg.grab.js';
 import type { CameraCredentials } from './camera.crypto.js';
 
 /**
- * What the camera service needs from the ingest/detection runtime. The ingest side implements
- * it; the composition root passes it to CameraService.
+ * What the camera service needs to run a camera: ingest plus detection on its frames
+ * (detect/pipeline.runtime.ts implements it; the composition root passes it to CameraService).
  */
-export interface CameraRuntime {
+export interface CameraRunner {
   /** Starts ingest and detection for the camera, or restarts them with its new streams/settings. */
   start(camera: CameraRecord, credentials: CameraCredentials | null): Promise<void>;
   /** Stops them; resolves once its processes are gone. A camera that is not running is fine. */
@@ -17,13 +17,6 @@ export interface CameraRuntime {
    */
   grabTestFrame(cameraId: number, stream: 'detect' | 'record'): Promise<TestFrame | undefined>;
 }
-
-/** For tools and tests that register cameras without running them. */
-export const idleRuntime: CameraRuntime = {
-  start: async () => undefined,
-  stop: async () => undefined,
-  grabTestFrame: async () => undefined,
-};
 
 /**
  * A stream URL with the camera's credentials in it, built only when a process is spawned:

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { motionSettingsSchema } from './camera.settings.motion.js';
-import { rulesSettingsSchema } from '../events/camera.settings.rules.js';
-import { recordingSettingsSchema } from '../ingest/recording.settings.js';
+import { rulesSettingsSchema } from './camera.settings.rules.js';
+import { recordingSettingsSchema } from './camera.settings.recording.js';
 
 /**
  * The camera schema: what a technician registers (name, area, owner, address, GPS position,

@@ -1,4 +1,4 @@
-import type { Principal } from '../auth/authorize.js';
+import type { Principal } from './authorize.js';
 import type { AccessScope } from '../store/event.repository.js';
 import type { Visibility } from '../store/camera.repository.js';
 

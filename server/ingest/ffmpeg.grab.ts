@@ -1,7 +1,8 @@
-import { spawn } from 'node:child_process';
 import { AppError } from '../shared/errors.js';
 import { redactWith } from '../shared/redact.js';
-import { probeError } from './camera.errors.js';
+import { inputArgs } from './ffmpeg.args.js';
+import type { ExecResult, FfmpegAdapter } from './ffmpeg.adapter.js';
+import { sourceFromStream } from './stream.source.js';
 
 /**
  * Test connection for a camera that is not running: one ffmpeg, one RTSP session (cheap
@@ -34,61 +35,28 @@ export interface FrameGrabber {
   grab(req: GrabRequest): Promise<TestFrame>;
 }
 
-interface RunResult { code: number | null; stdout: Buffer; stderr: string; timedOut: boolean; missing: boolean }
-
-function run(bin: string, args: string[], timeoutMs: number, maxStdout = 16 * 1024 * 1024): Promise<RunResult> {
-  return new Promise((resolve) => {
-    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    let size = 0;
-    let stderr = '';
-    let timedOut = false;
-    let missing = false;
-    const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, timeoutMs);
-    child.stdout.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > maxStdout) child.kill('SIGKILL');
-      else out.push(c);
-    });
-    // Bounded: the framecrc listing of a few seconds is a few KB; a chatty failure cannot grow it further.
-    child.stderr.on('data', (c: Buffer) => { if (stderr.length < 256 * 1024) stderr += c.toString('utf8'); });
-    child.on('error', (err: NodeJS.ErrnoException) => { if (err.code === 'ENOENT') missing = true; else stderr += err.message; });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout: Buffer.concat(out), stderr, timedOut, missing });
-    });
-  });
-}
-
+/**
+ * Test connection through the ffmpeg port: the same binary ingest resolved (configured, PATH
+ * or bundled) and the same input options and protocol whitelist as a camera session.
+ */
 export class FfmpegFrameGrabber implements FrameGrabber {
-  private timeoutFlag: Promise<string> | undefined;
-
-  constructor(private readonly o: { ffmpegPath: string; measureSeconds?: number }) {}
+  constructor(private readonly ffmpeg: Pick<FfmpegAdapter, 'exec' | 'info'>, private readonly o: { measureSeconds?: number } = {}) {}
 
   async grab(req: GrabRequest): Promise<TestFrame> {
-    const input = await this.inputArgs(req);
+    const src = sourceFromStream({ url: req.url, transport: req.transport }, { transport: req.transport, snapshotFps: 1 });
+    if (src.kind === 'file' || src.kind === 'lavfi') throw new AppError('validation', 'a camera stream must be an rtsp:// or http(s):// URL', 400, { field: 'url' });
+    const input = inputArgs(src, req.url, this.ffmpeg.info.version, { socketTimeoutMs: req.timeoutMs, decodeThreads: 1 });
     const args = [
       '-nostdin', '-hide_banner', '-loglevel', 'error', '-analyzeduration', '500000', ...input,
       '-map', '0:v:0', '-frames:v', '1', '-f', 'image2pipe', '-c:v', 'mjpeg', '-q:v', '3', 'pipe:1',
       '-map', '0:v:0', '-c', 'copy', '-t', String(this.o.measureSeconds ?? 1.5), '-f', 'framecrc', 'pipe:2',
     ];
-    const r = await run(this.o.ffmpegPath, args, req.timeoutMs + 2000);
-    if (r.missing) throw new AppError('ffmpeg_missing', `ffmpeg not found at "${this.o.ffmpegPath}": install ffmpeg or set ffmpegPath`, 500);
+    const r = await this.ffmpeg.exec(args, { timeoutMs: req.timeoutMs + 2000, maxStdout: 16 << 20 });
+    if (r.missing) throw new AppError('ffmpeg_missing', `ffmpeg not found at "${this.ffmpeg.info.path}": install ffmpeg or set ffmpegPath`, 500);
     const size = r.stdout.length ? jpegSize(r.stdout) : null;
     if (r.timedOut || r.code !== 0 || !size) throw classifyFailure(req, r);
     const crc = readFrameCrc(r.stderr);
     return { jpeg: r.stdout, ...size, fps: crc.fps, codec: crc.codec, source: 'one-shot', at: Date.now() };
-  }
-
-  private async inputArgs(req: GrabRequest): Promise<string[]> {
-    // Only network protocols: a URL (or a playlist it serves) must never make ffmpeg read local files.
-    if (!/^rtsps?:/i.test(req.url)) return ['-protocol_whitelist', 'http,https,tcp,tls', '-rw_timeout', String(req.timeoutMs * 1000), '-i', req.url];
-    // The RTSP socket timeout is -timeout (µs) from ffmpeg 5, -stimeout before (where -timeout means listen).
-    this.timeoutFlag ??= run(this.o.ffmpegPath, ['-hide_banner', '-version'], 5000).then((r) => {
-      const major = Number(/version\s+n?(\d+)\./.exec(r.stdout.toString())?.[1] ?? 5);
-      return major >= 5 ? '-timeout' : '-stimeout';
-    });
-    return ['-protocol_whitelist', 'rtsp,rtsps,rtp,srtp,udp,tcp,tls,http,https', '-rtsp_transport', req.transport, await this.timeoutFlag, String(req.timeoutMs * 1000), '-i', req.url];
   }
 }
 
@@ -118,13 +86,14 @@ export function jpegSize(buf: Buffer): { width: number; height: number } | null 
   return null;
 }
 
-function classifyFailure(req: GrabRequest, r: RunResult): AppError {
+/** The same codes as the ONVIF probe's (cameras/camera.errors.ts), so the UI explains both alike. */
+function classifyFailure(req: GrabRequest, r: ExecResult): AppError {
   const safeUrl = redactWith(req.url, req.secrets);
   const errors = r.stderr.split('\n').filter((l) => l.trim() && !l.startsWith('#') && !/^\d+,/.test(l)).join('\n');
   const last = redactWith(errors.trim().split('\n').slice(-2).join(' '), req.secrets).slice(0, 300);
   if (/401|unauthori[sz]ed/i.test(errors)) {
-    return probeError('wrong_credentials', `The stream ${safeUrl} refused the user name and password: check them (the camera's stream login may differ from its ONVIF user).`, { where: safeUrl, method: 'RTSP', detail: last });
+    return new AppError('wrong_credentials', `The stream ${safeUrl} refused the user name and password: check them (the camera's stream login may differ from its ONVIF user).`, 401, { params: { where: safeUrl, method: 'RTSP', detail: last } });
   }
   const reason = r.timedOut ? `no picture within ${Math.round(req.timeoutMs / 1000)} s` : /404|not found/i.test(errors) ? 'the stream path does not exist (404)' : /refused/i.test(errors) ? 'connection refused' : last || `ffmpeg exited with ${r.code}`;
-  return probeError('rtsp_unreachable', `No picture from ${safeUrl} (${reason}). Check the stream URL, that the camera is on, and try the other RTSP transport (TCP/UDP).`, { streamUri: safeUrl, reason, advertised: null });
+  return new AppError('rtsp_unreachable', `No picture from ${safeUrl} (${reason}). Check the stream URL, that the camera is on, and try the other RTSP transport (TCP/UDP).`, 502, { params: { streamUri: safeUrl, reason, advertised: null } });
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { polygonArea } from '../detect/geometry.js';
+import { polygonArea } from './geometry.js';
 
 /**
  * The motion part of a camera's settings (the cameras issue composes it into the whole

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ALERT_SEVERITIES } from '../store/alert.repository.js';
+import { ALERT_SEVERITIES } from './alert.js';
 
 /**
  * This issue's part of the camera settings: which tracks become events and which events

@@ -1,7 +1,9 @@
 /**
  * The socket.io contract, imported by both server/ and ui/ (type-only: no Node imports here).
  */
-export type CameraSessionState = 'starting' | 'online' | 'stalled' | 'restarting' | 'offline' | 'stopped';
+import type { CameraState } from './camera.js';
+
+export type CameraSessionState = CameraState;
 /** What users see: trực tuyến / gián đoạn / mất kết nối. */
 export type CameraDisplayState = 'online' | 'interrupted' | 'offline';
 

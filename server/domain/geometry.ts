@@ -1,4 +1,4 @@
-import type { Box } from '../ingest/frame.types.js';
+import type { Box } from './frame.js';
 
 /**
  * Box and polygon helpers shared by motion, regions, tracking and zones. Boxes are

@@ -1,0 +1,79 @@
+import type { Router } from 'express';
+import { alertRoutes } from './api/alert.routes.js';
+import { clipRoutes } from './api/clip.routes.js';
+import { eventRoutes } from './api/event.routes.js';
+import { defaultScopeOf, type ScopeOf } from './auth/access.scope.js';
+import type { Authorizer } from './auth/authorize.js';
+import { createClipsModule, type ClipsTuning } from './clips/clips.module.js';
+import { FfmpegMp4Tools, type Mp4Tools } from './clips/clip.ffmpeg.js';
+import type { AuditFn, CutClip } from './clips/clip.types.js';
+import type { ResolvedConfig } from './config/config.load.js';
+import { createEventsModule, type EventsTuning } from './events/events.module.js';
+import { FfmpegJpegEncoder, type JpegEncoder } from './events/snapshot.encoder.js';
+import type { FfmpegAdapter } from './ingest/ffmpeg.adapter.js';
+import { AlertRealtime, registerAlertSocketHandlers, type AlertRooms } from './realtime/alert.realtime.js';
+import type { AppIo, AppSocket } from './realtime/socket.server.js';
+import type { Bus } from './shared/bus.js';
+import type { Clock } from './shared/clock.js';
+import type { Logger } from './shared/log.js';
+import { MediaFiles } from './shared/media.files.js';
+import type { Store } from './store/store.js';
+
+/**
+ * Part of the composition root: events/alerts and clips with their routes and socket
+ * handlers. main.ts uses it, and so do the events integration tests, so both run one wiring.
+ */
+export interface EventsWiringDeps {
+  config: Pick<ResolvedConfig, 'dataDir' | 'timeZone' | 'record' | 'retention'>;
+  ffmpeg: Pick<FfmpegAdapter, 'exec'>;
+  store: Store;
+  bus: Bus;
+  authorizer: Authorizer;
+  log: Logger;
+  cutClip: CutClip;
+  audit: AuditFn;
+  /** Defaults: police/admin see all, others what was shared with their areas. */
+  scopeOf?: ScopeOf;
+  alertRooms?: AlertRooms;
+  clock?: Clock;
+  encoder?: JpegEncoder;
+  mp4?: Mp4Tools;
+  tuning?: Partial<EventsTuning & ClipsTuning>;
+}
+
+export function wireEventsAndClips(d: EventsWiringDeps) {
+  const scopeOf = d.scopeOf ?? defaultScopeOf;
+  const files = new MediaFiles(d.config.dataDir);
+  const clips = createClipsModule({
+    config: d.config, store: d.store, log: d.log, files, cutClip: d.cutClip, mp4: d.mp4 ?? new FfmpegMp4Tools(d.ffmpeg),
+    audit: d.audit, clock: d.clock, tuning: d.tuning,
+  });
+  const events = createEventsModule({
+    config: d.config, store: d.store, bus: d.bus, log: d.log, files, encoder: d.encoder ?? new FfmpegJpegEncoder(d.ffmpeg),
+    clips: clips.clips, clock: d.clock, tuning: d.tuning,
+  });
+  const routers: Router[] = [
+    eventRoutes({ authorizer: d.authorizer, events: events.events, files, scopeOf }),
+    alertRoutes({ authorizer: d.authorizer, alerts: events.alerts, query: events.query, scopeOf }),
+    clipRoutes({ authorizer: d.authorizer, clips: clips.query, exporter: clips.exporter, files, cameras: d.store.cameras, scopeOf }),
+  ];
+  return {
+    events, clips, files, routers,
+    attachIo(io: AppIo): void {
+      events.setPublisher(new AlertRealtime(io, d.alertRooms, (err) => d.log.error('alert push failed', { err })));
+    },
+    registerSocket(socket: AppSocket): void {
+      registerAlertSocketHandlers(socket, d.authorizer, { query: events.query, scopeOf, rooms: d.alertRooms });
+    },
+    /** Clips first: the events' start-up recovery schedules the clips of events left open. */
+    async start(): Promise<void> {
+      await clips.start();
+      await events.start();
+    },
+    async stop(): Promise<void> {
+      await events.stop();
+      await clips.stop();
+    },
+  };
+}
+export type EventsWiring = ReturnType<typeof wireEventsAndClips>;
