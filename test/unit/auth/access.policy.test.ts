@@ -14,7 +14,6 @@ const C = 1, A = 2, A1 = 3, B = 4;
 function user(roles: Role[], areaIds: number[] = []): Principal {
   return { kind: 'user', ip: '10.0.0.5', userId: 7, username: 'u', roles, areaIds, areaScope: expandAreaScope(AREAS, areaIds), sessionHash: 'f'.repeat(64) };
 }
-const anonymous: Principal = { kind: 'anonymous', ip: '10.0.0.9', roles: [], areaIds: [] };
 const loopback: Principal = { kind: 'loopback', ip: '127.0.0.1', roles: [], areaIds: [] };
 
 const ev = (areaId: number, visibility: 'shared' | 'internal'): ResourceRef => ({ type: 'event', id: 1, areaId, visibility });
