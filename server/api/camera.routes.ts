@@ -61,7 +61,7 @@ export function cameraView(c: CameraRecord) {
     id: c.id, name: c.name, areaId: c.areaId, ownerName: c.ownerName, ownerKind: c.ownerKind,
     address: c.address, latitude: c.latitude, longitude: c.longitude, onvifUrl: c.onvifUrl,
     credentials: c.credentialsEnc ? 'set' : 'not_set',
-    streams: c.streams, settings: c.settings, defaultVisibility: c.defaultVisibility, enabled: c.enabled,
+    streams: c.streams, settings: c.settings, settingsProblems: c.settingsProblems, defaultVisibility: c.defaultVisibility, enabled: c.enabled,
     state: c.state, display: cameraDisplayState(c.state), stateReason: c.stateReason,
     clockOffsetMs: c.clockOffsetMs, demo: c.demo, createdAt: c.createdAt, updatedAt: c.updatedAt,
   };

@@ -156,6 +156,10 @@ export class CameraService {
   }
 
   private async startSafely(camera: CameraRecord, credentials: CameraCredentials | null): Promise<void> {
+    if (camera.settingsProblems.length) {
+      // Once per start, here only: every stage then runs on the same parsed settings.
+      this.d.log.warn('stored camera settings invalid, defaults used for those parts: save the camera settings again', { cameraId: camera.id, problems: camera.settingsProblems });
+    }
     try {
       await this.d.runtime.start(camera, credentials);
     } catch (err) {

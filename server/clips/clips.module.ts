@@ -1,5 +1,4 @@
 import type { ResolvedConfig } from '../config/config.load.js';
-import { RULES_SETTINGS_KEY, rulesSettingsSchema } from '../domain/camera.settings.rules.js';
 import { systemClock, type Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/log.js';
 import type { MediaFiles } from '../shared/media.files.js';
@@ -74,8 +73,8 @@ export type ClipsModule = ReturnType<typeof createClipsModule>;
 async function cameraRetentionDays(store: Pick<Store, 'cameras'>): Promise<Map<number, number>> {
   const out = new Map<number, number>();
   for (const cam of await store.cameras.list()) {
-    const parsed = rulesSettingsSchema.safeParse(cam.settings[RULES_SETTINGS_KEY] ?? {});
-    if (parsed.success && parsed.data.retentionDays !== undefined) out.set(cam.id, parsed.data.retentionDays);
+    const days = cam.settings.rules.retentionDays;
+    if (days !== undefined) out.set(cam.id, days);
   }
   return out;
 }

@@ -1,5 +1,5 @@
 import type { DetectConfig } from '../config/config.schema.js';
-import { motionSettingsSchema, type MotionSettings } from '../domain/camera.settings.motion.js';
+import type { CameraSettings } from '../domain/camera.settings.js';
 import type { Frame } from '../domain/frame.js';
 import type { FrameSubscription } from '../ingest/frame.channel.js';
 import type { Bus } from '../shared/bus.js';
@@ -34,14 +34,14 @@ export class DetectService {
 
   constructor(private readonly d: DetectServiceDeps) {}
 
-  start(camera: { id: number; settings: Record<string, unknown> }): void {
+  start(camera: { id: number; settings: Pick<CameraSettings, 'motion'> }): void {
     if (this.running.has(camera.id)) return;
     const fps = this.d.config.fps;
     const pipeline = new CameraPipeline(
       {
         cameraId: camera.id,
         fps,
-        motion: this.motionSettings(camera),
+        motion: camera.settings.motion,
         regionPolicy: this.d.regionPolicy,
         minScore: this.d.config.minScore,
         labels: this.d.config.labels,
@@ -76,13 +76,5 @@ export class DetectService {
 
   stats(): Record<number, PipelineStats> {
     return Object.fromEntries([...this.running].map(([id, r]) => [id, { ...r.pipeline.stats }]));
-  }
-
-  /** A camera with unreadable motion settings still runs, on defaults, and says so. */
-  private motionSettings(camera: { id: number; settings: Record<string, unknown> }): MotionSettings {
-    const parsed = motionSettingsSchema.safeParse(camera.settings['motion'] ?? {});
-    if (parsed.success) return parsed.data;
-    this.d.log.warn('invalid motion settings, using defaults', { cameraId: camera.id, issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) });
-    return motionSettingsSchema.parse({});
   }
 }

@@ -13,9 +13,3 @@ export const recordingSettingsSchema = z
   .strict();
 
 export type RecordingSettings = z.infer<typeof recordingSettingsSchema>;
-
-/** Reads `settings.recording` from a stored settings document; anything invalid means defaults. */
-export function recordingSettingsOf(settings: Record<string, unknown> | undefined): RecordingSettings {
-  const parsed = recordingSettingsSchema.safeParse(settings?.recording ?? {});
-  return parsed.success ? parsed.data : recordingSettingsSchema.parse({});
-}

@@ -70,5 +70,3 @@ export type RulesSettings = z.infer<typeof rulesSettingsSchema>;
 export type ZoneRule = z.infer<typeof zoneSchema>;
 export type ScheduleWindow = z.infer<typeof scheduleWindowSchema>;
 
-/** The key of this part inside a camera's settings object. */
-export const RULES_SETTINGS_KEY = 'rules';

@@ -56,7 +56,7 @@ export function createEventsModule(d: EventsModuleDeps) {
   const events = new EventService({ repos: d.store, alerts, views, clock });
   const snapshots = new SnapshotService({ files: d.files, encoder: d.encoder });
   const lifecycle = new EventLifecycle({
-    repos: d.store, rules: cameraRulesProvider(d.store, log), snapshots, alerts, clips: d.clips, clock, log, timeZone: d.config.timeZone,
+    repos: d.store, rules: cameraRulesProvider(d.store), snapshots, alerts, clips: d.clips, clock, log, timeZone: d.config.timeZone,
     bestSnapshotIntervalMs: t.bestSnapshotIntervalMs, staleTrackMs: t.staleTrackMs,
   });
   const offline = new CameraOfflineWatcher({ alerts, log });

@@ -10,7 +10,6 @@ import type { FfmpegAdapter } from './ffmpeg.adapter.js';
 import type { FrameSubscription } from './frame.channel.js';
 import type { Frame } from '../domain/frame.js';
 import { ProcSampler } from './proc.sampler.js';
-import { recordingSettingsOf } from '../domain/camera.settings.recording.js';
 import { SegmentRecorder } from './segment.recorder.js';
 import { StreamSession, type SessionRole, type SessionSettings, type SessionSpec, type SessionStats } from './stream.session.js';
 import { isLive, sourceFromStream, type Credentials, type SourceSpec } from './stream.source.js';
@@ -180,7 +179,7 @@ export class IngestRuntime {
 
   private async startNow(camera: CameraRecord, credentials: Credentials | undefined, opts: StartOptions): Promise<void> {
     await this.stopNow(camera.id);
-    const rec = recordingSettingsOf(camera.settings);
+    const rec = camera.settings.recording;
     if (rec.days !== undefined) this.days.set(camera.id, rec.days);
     else this.days.delete(camera.id);
     const r: Running = { camera, sessions: new Map(), state: { state: 'stopped', reason: null }, stateWrites: Promise.resolve() };

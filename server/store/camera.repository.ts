@@ -1,4 +1,5 @@
 import type { CameraState, CameraStreams, Visibility } from '../domain/camera.js';
+import { readCameraSettings, type CameraSettings, type CameraSettingsInput } from '../domain/camera.settings.js';
 import type { Executor } from './db.js';
 import { fromJson, insertReturningId, toBool, toJson } from './repository.util.js';
 
@@ -16,7 +17,10 @@ export interface CameraRecord {
   onvifUrl: string | null;
   credentialsEnc: string | null;
   streams: CameraStreams;
-  settings: Record<string, unknown>;
+  /** Validated with defaults (domain/camera.settings.ts), parsed once here. */
+  settings: CameraSettings;
+  /** Stored settings that did not validate and fell back to defaults: shown and logged, never silently replaced. */
+  settingsProblems: string[];
   defaultVisibility: Visibility;
   enabled: boolean;
   state: CameraState;
@@ -26,7 +30,8 @@ export interface CameraRecord {
   createdAt: number;
   updatedAt: number;
 }
-export type NewCamera = Omit<CameraRecord, 'id' | 'createdAt' | 'updatedAt' | 'state' | 'stateReason'>;
+/** Settings are written as given (validated by the camera service) and read back with defaults. */
+export type NewCamera = Omit<CameraRecord, 'id' | 'createdAt' | 'updatedAt' | 'state' | 'stateReason' | 'settings' | 'settingsProblems'> & { settings: CameraSettingsInput };
 
 interface CameraRow {
   id: number; name: string; area_id: number | null; owner_name: string | null; owner_kind: string | null;
@@ -36,14 +41,17 @@ interface CameraRow {
   demo: unknown; created_at: number; updated_at: number; removed_at: number | null;
 }
 
-const toCamera = (r: CameraRow): CameraRecord => ({
+function toCamera(r: CameraRow): CameraRecord {
+  const { settings, problems } = readCameraSettings(fromJson<unknown>(r.settings, {}));
+  return {
   id: r.id, name: r.name, areaId: r.area_id, ownerName: r.owner_name, ownerKind: r.owner_kind,
   address: r.address, latitude: r.latitude, longitude: r.longitude, onvifUrl: r.onvif_url,
   credentialsEnc: r.credentials_enc, streams: fromJson<CameraStreams>(r.streams, { detect: { url: '' } }),
-  settings: fromJson<Record<string, unknown>>(r.settings, {}), defaultVisibility: r.default_visibility,
+  settings, settingsProblems: problems, defaultVisibility: r.default_visibility,
   enabled: toBool(r.enabled), state: r.state, stateReason: r.state_reason, clockOffsetMs: r.clock_offset_ms,
   demo: toBool(r.demo), createdAt: r.created_at, updatedAt: r.updated_at,
-});
+  };
+}
 
 function toRow(c: Partial<NewCamera>): Partial<CameraRow> {
   const row: Partial<Record<keyof CameraRow, unknown>> = {

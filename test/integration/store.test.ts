@@ -53,8 +53,16 @@ describe.each(dbTargets)('store on $name', (target) => {
       settings: { motion: { threshold: 30 } }, defaultVisibility: 'shared', enabled: true, clockOffsetMs: null, demo: false,
     });
     expect(cam.streams.detect.url).toBe('rtsp://10.0.0.2/sub');
-    expect(cam.settings).toEqual({ motion: { threshold: 30 } });
+    expect(cam.settings.motion.threshold).toBe(30);
+    expect(cam.settings.rules.minFrames).toBe(2); // the parts not stored come with their defaults
+    expect(cam.settingsProblems).toEqual([]);
     expect(cam.enabled).toBe(true);
+    // A stored value that no longer validates (hand edit, older version) is reported, and only that part falls back.
+    await h.db('cameras').where({ id: cam.id }).update({ settings: JSON.stringify({ motion: { threshold: 30 }, rules: { minFrames: 'soon' } }) });
+    const reread = (await store.cameras.get(cam.id))!;
+    expect(reread.settings.motion.threshold).toBe(30);
+    expect(reread.settings.rules.minFrames).toBe(2);
+    expect(reread.settingsProblems).toEqual([expect.stringMatching(/^rules\.minFrames: /)]);
     await store.cameras.setState(cam.id, 'online', null);
     expect(await store.cameras.countByState()).toEqual({ online: 1 });
     expect(await store.cameras.remove(cam.id)).toBe(true);
