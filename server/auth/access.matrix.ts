@@ -91,13 +91,6 @@ export const ACCESS_MATRIX: Record<Action, MatrixRow> = {
   'realtime.subscribe': row('realtime', ' - Y Y Y Y', 'Live updates (only rooms the user may see)', { audit: 'none' }),
 };
 
-export function accessOf(subject: Subject, action: Action): Access {
-  return ACCESS_MATRIX[action]?.access[subject] ?? 'deny';
-}
-
-/** Every action, for the check that ACTIONS and the matrix agree at run time too. */
-export const MATRIX_ACTIONS: readonly Action[] = ACTIONS;
-
 const SYMBOL: Record<Access, string> = { allow: '✅', 'own-area': '🏘️ own area', deny: '—' };
 
 /** The matrix as a markdown table for the README. */

@@ -27,4 +27,3 @@ export interface Actor {
   ip: string | null;
 }
 export const actorOf = (p: Principal): Actor => ({ userId: p.userId ?? null, username: p.username ?? null, ip: p.ip || null });
-export const SYSTEM_ACTOR: Actor = { userId: null, username: null, ip: null };

@@ -258,11 +258,6 @@ export function intAt(el: XmlElement | undefined, ...names: string[]): number | 
   return Math.round(Number(t));
 }
 
-export function boolAt(el: XmlElement | undefined, ...names: string[]): boolean | null {
-  const t = textAt(el, ...names);
-  return t === 'true' || t === '1' ? true : t === 'false' || t === '0' ? false : null;
-}
-
 /** An attribute by local name, whatever its prefix (`token`, `tt:token`). */
 export function attrLocal(el: XmlElement | undefined, name: string): string | null {
   if (!el) return null;
@@ -270,14 +265,3 @@ export function attrLocal(el: XmlElement | undefined, name: string): string | nu
   return null;
 }
 
-/** Breadth-first search for the first element with this local name. */
-export function findDeep(el: XmlElement | undefined, name: string, maxVisits = 100_000): XmlElement | undefined {
-  if (!el) return undefined;
-  const queue: XmlElement[] = [el];
-  for (let i = 0; i < queue.length && i < maxVisits; i++) {
-    const cur = queue[i]!;
-    if (cur.name === name) return cur;
-    queue.push(...cur.children);
-  }
-  return undefined;
-}

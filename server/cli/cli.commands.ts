@@ -69,10 +69,6 @@ const commands: Record<string, Command> = {
   bench: benchCommand,
 };
 
-export function registerCommand(name: string, command: Command): void {
-  commands[name] = command;
-}
-
 export function print(json: unknown, data: unknown, text: string): void {
   process.stdout.write((json ? JSON.stringify(data) : text) + '\n');
 }

@@ -11,4 +11,3 @@ export interface AlertPublisher {
   updated(alert: AlertMessage, before: { visibility: Visibility; areaId: number | null }): void;
 }
 
-export const nullAlertPublisher: AlertPublisher = { created: () => {}, updated: () => {} };

@@ -5,7 +5,6 @@ import type { JpegEncoder } from './snapshot.encoder.js';
 import { dayFolder, type MediaFiles } from '../shared/media.files.js';
 
 export type SnapshotKind = 'first' | 'best';
-export const SNAPSHOT_KINDS: readonly SnapshotKind[] = ['first', 'best'];
 
 /**
  * Event snapshots: the frame with the object's box drawn, as JPEG under

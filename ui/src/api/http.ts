@@ -89,7 +89,6 @@ export async function request<T>(method: string, url: string, body?: unknown, op
 export const getJson = <T>(url: string, opts?: RequestOptions) => request<T>('GET', url, undefined, opts);
 export const postJson = <T>(url: string, body?: unknown, opts?: RequestOptions) => request<T>('POST', url, body ?? {}, opts);
 export const patchJson = <T>(url: string, body: unknown, opts?: RequestOptions) => request<T>('PATCH', url, body, opts);
-export const deleteJson = (url: string, opts?: RequestOptions) => request<void>('DELETE', url, undefined, opts);
 
 /** `?a=1&b=x` from the defined, non-empty values of an object. */
 export function query(params: Record<string, string | number | boolean | undefined | null>): string {

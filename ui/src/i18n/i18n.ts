@@ -3,7 +3,6 @@ import { vi, type MessageKey } from './vi.js';
 
 export type { MessageKey };
 export type Lang = 'vi' | 'en';
-export const LANGS: readonly Lang[] = ['vi', 'en'];
 export type Params = Record<string, unknown>;
 
 const tables: Record<Lang, Record<MessageKey, string>> = { vi, en };
