@@ -157,12 +157,12 @@ const concat: OpHandler = (ctx) => {
 
 const resizeBilinear: OpHandler = (ctx) => {
   const n = ctx.node;
-  if (attr.bool(n, 'half_pixel_centers', false)) throw new ConvertError(`${n.op} ${n.name}: half_pixel_centers is not supported`);
-  const mode = attr.bool(n, 'align_corners', false) ? 'align_corners' : 'asymmetric';
+  // TF's default sampling (out · in/out, no pixel-centre shift) is ONNX "asymmetric"; the other modes are unverified here.
+  for (const a of ['align_corners', 'half_pixel_centers']) if (attr.bool(n, a, false)) throw new ConvertError(`${n.op} ${n.name}: ${a} is not supported`);
   const size = intValues(ctx.constant(1));
   // Opset 18 Resize takes sizes for the listed axes only, so N and C need not be known.
   const y = ctx.b.add1('Resize', [ctx.nchw(0), '', '', ctx.b.int64(size)], {
-    attributes: [str('mode', 'linear'), str('coordinate_transformation_mode', mode), ints('axes', [2, 3])], base: ctx.base,
+    attributes: [str('mode', 'linear'), str('coordinate_transformation_mode', 'asymmetric'), ints('axes', [2, 3])], base: ctx.base,
   });
   return [{ name: y, dtype: 'float32', nchw: true }];
 };
