@@ -4,8 +4,20 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 
-const tiers = (process.env.BINHYEN_TEST_TIERS ?? 'unit,integration,e2e').split(',');
+const ALL_TIERS = 'unit,integration,e2e';
+const tiers = (process.env.BINHYEN_TEST_TIERS ?? ALL_TIERS).split(',');
 const extra = process.argv.slice(2);
+if (process.env.CI === 'true') {
+  // CI must run everything, on both databases: a filter or a missing database is a failure, not a smaller run.
+  const problems = [];
+  if (tiers.join(',') !== ALL_TIERS) problems.push(`BINHYEN_TEST_TIERS=${process.env.BINHYEN_TEST_TIERS} leaves tiers out`);
+  if (extra.length) problems.push(`extra vitest arguments (${extra.join(' ')}) filter the run`);
+  if (!process.env.TEST_DATABASE_URL) problems.push('TEST_DATABASE_URL is not set, so the PostgreSQL store tests would not run');
+  if (problems.length) {
+    console.error(`CI=true: ${problems.join('; ')}.`);
+    process.exit(1);
+  }
+}
 mkdirSync('test-output', { recursive: true });
 let failed = false;
 const skipped = [];

@@ -132,7 +132,7 @@ export async function startServer(config: ResolvedConfig, log: Logger): Promise<
   await auth.start();
   await events.start();
   retention.start();
-  const demo = config.demoCamera ? new DemoCamera({ store, log: log.child('demo'), ffmpegPath: ffmpeg.info.path }) : undefined;
+  const demo = config.demoCamera ? new DemoCamera({ store, log: log.child('demo'), ffmpegPath: ffmpeg.info.path, ffmpeg, restart: (cam) => detection.runtime.start(cam, null) }) : undefined;
   await demo?.start().catch((err: unknown) => log.warn('demo camera could not start (install ffmpeg and the GStreamer RTSP server, see README)', { err }));
   await cameras.service.startAll();
   await new Promise<void>((resolve, reject) => {

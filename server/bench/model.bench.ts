@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { FfmpegAdapter } from '../ingest/ffmpeg.adapter.js';
 import { performance } from 'node:perf_hooks';
 import { ensureSampleFootage } from '../demo/footage.js';
 import type { ObjectBackendChoice } from '../detect/object.detector.js';
@@ -24,7 +24,7 @@ export interface ModelBenchOptions {
   frame?: Yuv420Image;
   video?: string;
   frameTime?: number;
-  ffmpegPath?: string;
+  ffmpeg?: Pick<FfmpegAdapter, 'exec'>;
 }
 
 export interface ModelBenchResult {
@@ -81,17 +81,19 @@ const round = (v: number) => Math.round(v * 10) / 10;
 async function vtestFrame(opts: ModelBenchOptions): Promise<Yuv420Image> {
   const video = opts.video ?? (await ensureSampleFootage(opts.log));
   if (!video) throw new AppError('footage_missing', 'sample footage vtest.avi is not available; run scripts/fetch-sample-footage', 500);
-  return readFrameYuv420(video, opts.frameTime ?? 30, { ffmpegPath: opts.ffmpegPath });
+  return readFrameYuv420(video, opts.frameTime ?? 30, { ffmpeg: opts.ffmpeg });
 }
 
 /**
  * One frame of a video as yuv420p at its own size, the first at or after `timeSec`
  * (ffmpeg's accurate input seek). Shared by the detector tests and benchmarks.
  */
-export async function readFrameYuv420(video: string, timeSec: number, opts: { ffmpegPath?: string } = {}): Promise<Yuv420Image & { time: number }> {
+export async function readFrameYuv420(video: string, timeSec: number, opts: { ffmpeg?: Pick<FfmpegAdapter, 'exec'> } = {}): Promise<Yuv420Image & { time: number }> {
   // yuv4mpeg carries the picture size in its header, so no ffprobe is needed (the bundled ffmpeg has none).
   const args = ['-v', 'error', '-nostdin', '-ss', String(timeSec), '-i', video, '-frames:v', '1', '-pix_fmt', 'yuv420p', '-f', 'yuv4mpegpipe', 'pipe:1'];
-  const out = await run(opts.ffmpegPath ?? 'ffmpeg', args);
+  const r = await (opts.ffmpeg ?? (await FfmpegAdapter.create())).exec(args, { timeoutMs: 60_000 });
+  if (r.code !== 0) throw new AppError('ffmpeg_failed', `ffmpeg could not read ${video} at ${timeSec}s: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`, 500);
+  const out = r.stdout;
   const headerEnd = out.indexOf(0x0a);
   const header = out.subarray(0, headerEnd).toString('latin1');
   const width = Number(/ W(\d+)/.exec(header)?.[1] ?? 0);
@@ -105,11 +107,3 @@ export async function readFrameYuv420(video: string, timeSec: number, opts: { ff
   return { width, height, data: new Uint8Array(out.buffer, out.byteOffset + dataStart, size), time: timeSec };
 }
 
-function run(cmd: string, args: string[]): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    execFile(cmd, args, { encoding: 'buffer', maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
-      if (err) reject(new AppError('ffmpeg_failed', `${cmd} failed: ${stderr.toString().trim().split('\n').slice(-3).join(' | ') || err.message}`, 500));
-      else resolve(stdout);
-    });
-  });
-}

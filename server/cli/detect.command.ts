@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { loadConfig } from '../config/config.load.js';
 import { runDetection, type TrackLine } from '../detect/detect.run.js';
-import { createObjectDetector } from '../detect/object.pool.js';
+import { startObjectDetector } from '../detect/detection.path.js';
 import { FfmpegAdapter } from '../ingest/ffmpeg.adapter.js';
 import { readFileFrames } from '../ingest/file.frames.js';
 import { StreamSession } from '../ingest/stream.session.js';
@@ -30,7 +30,9 @@ export const detectCommand: Command = {
     const width = positiveNumber(values.width, 'width') ?? config.detect.width;
     const log = createLogger(values.json ? 'warn' : config.logLevel);
     const ffmpeg = await FfmpegAdapter.create({ configuredPath: config.ffmpegPath });
-    const detector = await createObjectDetector({ backend: config.detect.backend, workers: config.detect.workers, minScore: config.detect.minScore }, { log });
+    // The same detector as the server's (detection.path.ts), so `binhyen detect` shows what a camera would get.
+    const { pool: detector, error } = await startObjectDetector(config.detect, log);
+    if (!detector) throw new AppError('detector_unavailable', `the object detector could not start: ${error}`, 1);
     const print = (line: object) => process.stdout.write(JSON.stringify(line) + '\n');
     const onTrack = (t: TrackLine) => (values.json ? print(t) : process.stdout.write(`${t.label.padEnd(12)} ${t.start.toFixed(1).padStart(7)}s – ${t.end.toFixed(1).padStart(7)}s  score ${t.score.toFixed(2)}  box ${t.box.join(',')}\n`));
     try {

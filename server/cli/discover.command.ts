@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import os from 'node:os';
 import type { CameraOnboarding, DiscoveredCamera } from '../cameras/camera.onboarding.js';
 import { loadConfig } from '../config/config.load.js';
 import { AppError } from '../shared/errors.js';
@@ -90,17 +89,6 @@ function usageError(message: string): number {
 
 /** Loaded lazily: the `onvif` library is only needed when discovering. */
 async function buildOnboarding(cameras: { list(): Promise<CameraRecord[]> }, log: Logger, discoveryInterfaces: string[] | undefined): Promise<CameraOnboarding> {
-  const [{ CameraOnboarding }, { OnvifDiscovery }, adapters, { probeOnvif }] = await Promise.all([
-    import('../cameras/camera.onboarding.js'),
-    import('../cameras/onvif.discovery.js'),
-    import('../cameras/onvif.discovery.adapters.js'),
-    import('../cameras/onvif.probe.js'),
-  ]);
-  const discovery = new OnvifDiscovery({
-    networkInterfaces: () => os.networkInterfaces(),
-    multicast: adapters.createLibraryMulticastProber(log),
-    unicast: adapters.createUnicastProber(log),
-    log,
-  });
-  return new CameraOnboarding({ store: { cameras }, discovery, probe: probeOnvif, log, discoveryInterfaces });
+  const { createOnboarding } = await import('../cameras/camera.module.js');
+  return createOnboarding({ store: { cameras }, log, discoveryInterfaces }).onboarding;
 }

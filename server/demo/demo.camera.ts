@@ -1,7 +1,6 @@
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
+import { FfmpegAdapter } from '../ingest/ffmpeg.adapter.js';
 import type { Logger } from '../shared/log.js';
 import type { CameraRecord } from '../store/camera.repository.js';
 import type { Store } from '../store/store.js';
@@ -20,11 +19,15 @@ export interface DemoCameraDeps {
   store: Store;
   log: Logger;
   ffmpegPath?: string;
+  /** The ffmpeg port, for the fallback pattern video (default: resolved like ingest does). */
+  ffmpeg?: Pick<FfmpegAdapter, 'exec'>;
   createSim?: () => DemoSim;
   /** Finds (or fetches) the real street footage; null when it cannot. */
   footage?: (log: Logger) => Promise<string | null>;
   /** Where the fallback pattern video is kept (default: the binhyen cache folder). */
   cacheDir?: string;
+  /** Restarts the running demo camera on its new stream (the fallback path switches files). */
+  restart?: (camera: CameraRecord) => Promise<void>;
 }
 
 export const DEMO_CAMERA_NAME = 'Camera mô phỏng (demo)';
@@ -52,7 +55,10 @@ export class DemoCamera {
       // No GStreamer RTSP server here: ffmpeg reads a local video as the camera instead.
       const file = await this.fallbackVideo();
       this.d.log.warn('demo camera without an RTSP simulator (install the GStreamer RTSP server, see README): playing a local video instead', { file, err });
-      return this.upsert(existing, file);
+      const camera = await this.upsert(existing, file);
+      // Fetch on this path too: a newcomer without GStreamer must still get real footage, and alerts.
+      if (file !== sampleFootagePath()) void this.switchFallbackToFootage(camera);
+      return camera;
     }
     this.sim = sim;
     const camera = await this.upsert(existing, sim.rtspUrl);
@@ -70,10 +76,12 @@ export class DemoCamera {
     if (existsSync(file)) return file;
     mkdirSync(dir, { recursive: true });
     const part = `${file}.part.mp4`;
-    await promisify(execFile)(this.d.ffmpegPath ?? 'ffmpeg', [
+    const ffmpeg = this.d.ffmpeg ?? (await FfmpegAdapter.create({ configuredPath: this.d.ffmpegPath }));
+    const r = await ffmpeg.exec([
       '-hide_banner', '-nostdin', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=768x576:rate=10:duration=120',
       '-c:v', 'libx264', '-preset', 'veryfast', '-g', '10', '-pix_fmt', 'yuv420p', part,
-    ], { timeout: 120_000 });
+    ], { timeoutMs: 120_000 });
+    if (r.code !== 0) throw new Error(`ffmpeg could not make the demo pattern video: ${r.stderr.trim().split('\n').slice(-2).join(' | ')}`);
     renameSync(part, file);
     return file;
   }
@@ -90,6 +98,18 @@ export class DemoCamera {
       name: DEMO_CAMERA_NAME, areaId: null, ownerName: null, ownerKind: null, address: null, latitude: null, longitude: null,
       onvifUrl: null, credentialsEnc: null, streams, settings: {}, defaultVisibility: 'internal', enabled: true, clockOffsetMs: null, demo: true,
     });
+  }
+
+  private async switchFallbackToFootage(camera: CameraRecord): Promise<void> {
+    try {
+      const file = await (this.d.footage ?? ensureSampleFootage)(this.d.log);
+      if (!file || this.stopped) return;
+      const updated = await this.upsert(camera, file);
+      await this.d.restart?.(updated);
+      this.d.log.info('demo camera now plays real street footage', { file });
+    } catch (err) {
+      this.d.log.warn('demo camera stays on the generated pattern', { err });
+    }
   }
 
   private async switchToFootage(): Promise<void> {

@@ -162,6 +162,16 @@ describe('discover → probe → register → test → edit → remove', () => {
     expect([jpeg[0], jpeg[1]]).toEqual([0xff, 0xd8]);
   });
 
+  it('test connection works on a host without ffmpeg on PATH, through the binary ingest uses (the bundled build)', async () => {
+    const ffmpeg = await FfmpegAdapter.create({ envPath: '' });
+    expect(ffmpeg.info.source).toBe('bundled');
+    const url = new URL(simcam.rtspUrl);
+    url.username = USER;
+    url.password = PASS;
+    const frame = await new FfmpegFrameGrabber(ffmpeg).grab({ url: url.href, transport: 'tcp', timeoutMs: 8000, secrets: [PASS] });
+    expect(frame).toMatchObject({ width: 320, height: 240, codec: 'h264', source: 'one-shot' });
+  });
+
   it('a running camera answers from its session, without opening another', async () => {
     runtime.runningFrame = { jpeg: Buffer.from([0xff, 0xd8, 0xff, 0xd9]), width: 640, height: 360, fps: 15, codec: 'h264', source: 'running', at: Date.now() };
     try {

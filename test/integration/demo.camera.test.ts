@@ -44,6 +44,24 @@ describe('demo camera', () => {
     await demo.stop();
   });
 
+  it('without an RTSP simulator still fetches the street footage, then restarts the camera on it', async () => {
+    const footage = path.join(tmp.dir, 'street.avi');
+    let fetched!: () => void;
+    const arrived = new Promise<void>((r) => (fetched = r));
+    const restarted: string[] = [];
+    const demo = new DemoCamera({
+      store, log: silentLogger, createSim: () => fakeSim(true), cacheDir: path.join(tmp.dir, 'cache'),
+      footage: async () => { await arrived; return footage; },
+      restart: async (c) => { restarted.push(c.streams.detect.url); },
+    });
+    const cam = await demo.start();
+    expect(cam?.streams.detect.url).toBe(path.join(tmp.dir, 'cache', 'demo-pattern.mp4'));
+    fetched();
+    await expect.poll(() => restarted).toEqual([footage]);
+    expect((await store.cameras.get(cam!.id))?.streams.detect.url).toBe(footage);
+    await demo.stop();
+  });
+
   it('reuses its row and points it at the simulator when it starts, and steps aside for a real camera', async () => {
     const demo = new DemoCamera({ store, log: silentLogger, createSim: () => fakeSim(false), footage: async () => null });
     const cam = await demo.start();
