@@ -13,6 +13,7 @@ import { ClipCutter } from './clips/clip.cutter.js';
 import type { ResolvedConfig } from './config/config.load.js';
 import { DemoCamera } from './demo/demo.camera.js';
 import { DetectService } from './detect/detect.service.js';
+import { detectorOptions } from './detect/object.model.resolve.js';
 import { createObjectDetector, type ObjectWorkerPool } from './detect/object.pool.js';
 import { DetectionQueue } from './detect/object.queue.js';
 import { PipelineRuntime } from './detect/pipeline.runtime.js';
@@ -51,7 +52,7 @@ export interface RunningServer {
 /** The object detector, or null (logged) when it cannot start: cameras still record and show. */
 async function startDetector(config: ResolvedConfig, log: Logger): Promise<ObjectWorkerPool | null> {
   try {
-    const pool = await createObjectDetector({ backend: config.detect.backend, workers: config.detect.workers, minScore: config.detect.minScore }, { log: log.child('detect') });
+    const pool = await createObjectDetector(detectorOptions(config.detect), { log: log.child('detect') });
     log.info('object detector ready', pool.describe());
     return pool;
   } catch (err) {

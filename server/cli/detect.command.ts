@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { loadConfig } from '../config/config.load.js';
 import { runDetection, type TrackLine } from '../detect/detect.run.js';
+import { detectorOptions } from '../detect/object.model.resolve.js';
 import { createObjectDetector } from '../detect/object.pool.js';
 import { FfmpegAdapter } from '../ingest/ffmpeg.adapter.js';
 import { readFileFrames } from '../ingest/file.frames.js';
@@ -30,7 +31,7 @@ export const detectCommand: Command = {
     const width = positiveNumber(values.width, 'width') ?? config.detect.width;
     const log = createLogger(values.json ? 'warn' : config.logLevel);
     const ffmpeg = await FfmpegAdapter.create({ configuredPath: config.ffmpegPath });
-    const detector = await createObjectDetector({ backend: config.detect.backend, workers: config.detect.workers, minScore: config.detect.minScore }, { log });
+    const detector = await createObjectDetector(detectorOptions(config.detect), { log });
     const print = (line: object) => process.stdout.write(JSON.stringify(line) + '\n');
     const onTrack = (t: TrackLine) => (values.json ? print(t) : process.stdout.write(`${t.label.padEnd(12)} ${t.start.toFixed(1).padStart(7)}s – ${t.end.toFixed(1).padStart(7)}s  score ${t.score.toFixed(2)}  box ${t.box.join(',')}\n`));
     try {
