@@ -5,6 +5,7 @@
 //   node scripts/compare-detectors.mjs [--models DIR] [--rounds N] [--time S]
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { readFrameYuv420 } from '../dist/server/bench/model.bench.js';
 import { ensureSampleFootage } from '../dist/server/demo/footage.js';

@@ -45,7 +45,7 @@ export function yoloxGrid(size: number, strides: readonly number[] = YOLOX_STRID
 export function decodeYolox(out: Float32Array, grid: YoloxGrid, classes: number, minScore: number, maxRows = YOLOX_MAX_CANDIDATES): Float32Array {
   const width = 5 + classes;
   const anchors = grid.gx.length;
-  if (out.length !== anchors * width) throw new RangeError(`YOLOX output has ${out.length} values; [1, ${anchors}, ${width}] was expected for input ${grid.size}`);
+  if (out.length !== anchors * width) throw new RangeError(`YOLOX output has ${out.length} values; [1, ${anchors}, ${width}] was expected for input ${grid.size} and ${classes} labels (detect.model.inputSize, detect.model.labels)`);
   const rows: number[] = [];
   for (let a = 0; a < anchors; a++) {
     const o = a * width;
