@@ -32,7 +32,8 @@ export function configReferenceMarkdown(): string {
         continue;
       }
       const d = defs[k];
-      const def = d === undefined ? '—' : `\`${Array.isArray(d) ? d.join(',') : String(d)}\``;
+      const shown = Array.isArray(d) ? d.join(',') : typeof d === 'object' && d !== null ? JSON.stringify(d) : String(d);
+      const def = d === undefined ? '—' : `\`${shown}\``;
       rows.push(`| \`${[...keys, k].join('.')}\` | \`${envName([...keys, k])}\` | ${typeOf(p)} | ${def} | ${(p.description ?? '').replace(/\|/g, '\\|')} |`);
     }
   };

@@ -26,6 +26,16 @@ const list = () =>
     z.array(z.string().min(1)),
   );
 
+/** An object given in an env var as JSON text; left as it is when it does not parse (the schema then says why). */
+const jsonObject = (v: unknown) => {
+  if (typeof v !== 'string') return v;
+  try {
+    return JSON.parse(v) as unknown;
+  } catch {
+    return v;
+  }
+};
+
 function isTimeZone(tz: string): boolean {
   try {
     new Intl.DateTimeFormat('en', { timeZone: tz });
@@ -35,13 +45,31 @@ function isTimeZone(tz: string): boolean {
   }
 }
 
+export const detectModelSchema = z
+  .object({
+    type: z.enum(['centernet', 'yolox']).default('centernet').describe('Detection model type; yolox needs an ONNX file in detect.model.path and the onnx backend'),
+    path: z.string().min(1).optional().describe('ONNX model file (required for yolox; for centernet default models/build/centernet.onnx); relative to the working directory'),
+    sha256: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex digits').optional().describe('Expected SHA-256 of the ONNX model file, checked at start'),
+    inputSize: int(32, 2048).optional().describe('Square model input in pixels (default: centernet 512, yolox 416); must match the model file'),
+    labels: list().optional().describe('Label names by class index (default: the 80 COCO classes)'),
+  })
+  .strict();
+
 export const detectConfigSchema = z
   .object({
     fps: num(0.2, 30).default(5).describe('Frames per second sampled for detection from each camera'),
     width: int(160, 3840).default(640).describe('Width of detection frames in pixels (height keeps the camera aspect ratio)'),
-    backend: z.enum(['auto', 'tfjs-node', 'wasm']).default('auto').describe('Object detector backend; auto picks tfjs-node when it loads, else wasm'),
-    workers: int(0, 64).default(0).describe('Detector worker threads for the wasm backend; 0 means cores - 1 (at least 1)'),
+    backend: z
+      .enum(['auto', 'onnx', 'tfjs-node', 'wasm'])
+      .default('auto')
+      .describe('Object detector backend; auto picks onnx when the model has an ONNX file and ONNX Runtime loads, else tfjs-node, else wasm'),
+    workers: int(0, 64).default(0).describe('Detector worker threads (onnx and wasm); 0 means cores - 1 (at least 1)'),
+    model: detectModelSchema.default(detectModelSchema.parse({})),
     minScore: num(0, 1).default(0.4).describe('Minimum detection score kept by the object detector'),
+    minScores: z
+      .preprocess(jsonObject, z.record(z.string().min(1), num(0, 1)))
+      .default({})
+      .describe('Minimum score per label, e.g. {"person": 0.5} (in env as JSON, or BINHYEN_DETECT__MIN_SCORES__PERSON=0.5); labels not named use minScore'),
     maxPerCameraPerSecond: num(0.1, 100).default(5).describe('Cap on object detections per camera per second'),
     staleMs: int(100, 60_000).default(2000).describe('Detection work older than this is dropped and counted'),
     trackCheckMs: int(0, 10_000).default(600).describe('Confirmed tracks are re-checked by the model at least this often; motion only on known tracks is followed by the tracker in between (0: model on every frame with motion)'),

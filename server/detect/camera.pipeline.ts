@@ -38,6 +38,8 @@ export interface CameraPipelineDeps {
   regionPolicy: RegionPolicy;
   /** Detections below this score are ignored. */
   minScore: number;
+  /** Per-label minimum scores (config detect.minScores); labels not named use minScore. */
+  minScores?: Readonly<Record<string, number>>;
   /** Labels tracked; others (a "sports ball" of litter on the grass) are ignored. Empty: all. */
   labels?: readonly string[];
   /** The shared detection queue (one for all cameras). */
@@ -109,13 +111,18 @@ export class CameraPipeline {
         this.d.onTracks(this.tracker.update([], frame, motionBoxes, []), frame);
         return;
       }
-      detections = dedupeAcrossRegions(frame, regions, outcome.detections.filter((x) => x.score >= this.d.minScore && (!this.labels || this.labels.has(x.label))));
+      detections = dedupeAcrossRegions(frame, regions, outcome.detections.filter((x) => x.score >= this.minScoreOf(x.label) && (!this.labels || this.labels.has(x.label))));
       checked = regions.slice(0, outcome.analysed).map(regionBox);
       this.stats.detections += detections.length;
     }
     this.stats.analysed++;
     this.d.onTracks(this.tracker.update(detections, frame, motionBoxes, checked), frame);
     this.d.onFrame?.({ frame, motion: motionBoxes, regions, detections });
+  }
+
+  private minScoreOf(label: string): number {
+    const per = this.d.minScores;
+    return per && Object.hasOwn(per, label) ? per[label]! : this.d.minScore;
   }
 
   private detectMotion(frame: Frame): Box[] {

@@ -34,7 +34,7 @@ export interface DetectSummary {
 
 export interface DetectRunOptions {
   detector: ObjectDetector & { timings?(): { inferMs: { medianMs: number } } };
-  config: Pick<DetectConfig, 'fps' | 'minScore' | 'labels' | 'trackCheckMs'>;
+  config: Pick<DetectConfig, 'fps' | 'minScore' | 'labels' | 'trackCheckMs'> & Partial<Pick<DetectConfig, 'minScores'>>;
   log: Logger;
   mode?: PipelineMode;
   regionPolicy?: RegionPolicy;
@@ -67,7 +67,7 @@ export async function runDetection(frames: AsyncIterable<Frame>, o: DetectRunOpt
   const pipeline = new CameraPipeline(
     {
       cameraId: 0, fps: o.config.fps, motion: motionSettings(), regionPolicy: o.regionPolicy ?? defaultRegionPolicy(),
-      minScore: o.config.minScore, labels: o.config.labels, trackCheckMs: o.config.trackCheckMs, queue, mode: o.still ? 'naive' : o.mode,
+      minScore: o.config.minScore, minScores: o.config.minScores, labels: o.config.labels, trackCheckMs: o.config.trackCheckMs, queue, mode: o.still ? 'naive' : o.mode,
       onFrame: ({ detections }) => {
         if (!o.still) return;
         for (const d of detections) {

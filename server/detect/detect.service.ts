@@ -44,6 +44,7 @@ export class DetectService {
         motion: camera.settings.motion,
         regionPolicy: this.d.regionPolicy,
         minScore: this.d.config.minScore,
+        minScores: this.d.config.minScores,
         labels: this.d.config.labels,
         trackCheckMs: this.d.config.trackCheckMs,
         queue: this.d.queue,

@@ -4,6 +4,7 @@ import type { Bus } from '../shared/bus.js';
 import type { Logger } from '../shared/log.js';
 import type { PipelineMode } from './camera.pipeline.js';
 import { DetectService } from './detect.service.js';
+import { detectorOptions } from './object.model.resolve.js';
 import { createObjectDetector, type ObjectWorkerPool } from './object.pool.js';
 import { DetectionQueue } from './object.queue.js';
 import { PipelineRuntime } from './pipeline.runtime.js';
@@ -18,7 +19,7 @@ export interface DetectorStatus {
 /** The worker pool as configured, or the reason it could not start (logged once). */
 export async function startObjectDetector(config: DetectConfig, log: Logger): Promise<{ pool: ObjectWorkerPool | null; error: string | null }> {
   try {
-    const pool = await createObjectDetector({ backend: config.backend, workers: config.workers, minScore: config.minScore }, { log: log.child('detect') });
+    const pool = await createObjectDetector(detectorOptions(config), { log: log.child('detect') });
     log.info('object detector ready', pool.describe());
     return { pool, error: null };
   } catch (err) {

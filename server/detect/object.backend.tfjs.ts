@@ -3,7 +3,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
-import type { WorkerBackendRequest, WorkerInit, WorkerMemory } from './object.protocol.js';
+import type { TfjsModelInit, WorkerBackendRequest, WorkerMemory } from './object.protocol.js';
 
 /**
  * The tfjs adapter, used inside a worker thread only: picks and initialises a backend,
@@ -12,12 +12,12 @@ import type { WorkerBackendRequest, WorkerInit, WorkerMemory } from './object.pr
  * registered unless it is asked for by name.
  */
 
-export type TfjsBackendName = Exclude<WorkerBackendRequest, 'auto'>;
+export type TfjsBackendName = Exclude<WorkerBackendRequest, 'auto' | 'onnx'>;
 
 interface BackendLoader {
   /** Name of the tfjs backend the package registers. */
   tfName: string;
-  load(init: WorkerInit): Promise<void>;
+  load(init: TfjsModelInit): Promise<void>;
 }
 
 /** Registry of loaders keyed by our backend names (see object.detector.ts for the pool side). */
@@ -64,13 +64,20 @@ export class BackendInitError extends Error {
   }
 }
 
-export async function createTfjsRuntime(init: WorkerInit): Promise<TfjsRuntime> {
+/** What the tfjs runtime needs: the graph and the square input size. */
+export interface TfjsRuntimeInit {
+  backend: TfjsBackendName | 'auto';
+  model: TfjsModelInit;
+  inputSize: number;
+}
+
+export async function createTfjsRuntime(init: TfjsRuntimeInit): Promise<TfjsRuntime> {
   const order: readonly TfjsBackendName[] = init.backend === 'auto' ? AUTO_ORDER : [init.backend];
   const tried: string[] = [];
   for (const name of order) {
     try {
-      await activate(name, init);
-      const model = await loadModel(init);
+      await activate(name, init.model);
+      const model = await loadModel(init.model);
       return runtime(name, model, init, await backendDetail(name));
     } catch (err) {
       tried.push(`${name}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
@@ -79,7 +86,7 @@ export async function createTfjsRuntime(init: WorkerInit): Promise<TfjsRuntime> 
   throw new BackendInitError(`no object detection backend could start (${tried.join('; ')})`, tried);
 }
 
-async function activate(name: TfjsBackendName, init: WorkerInit): Promise<void> {
+async function activate(name: TfjsBackendName, init: TfjsModelInit): Promise<void> {
   const loader = LOADERS[name];
   await loader.load(init);
   if (!(await tf.setBackend(loader.tfName))) throw new Error(`tfjs backend ${loader.tfName} failed to initialise`);
@@ -88,7 +95,7 @@ async function activate(name: TfjsBackendName, init: WorkerInit): Promise<void> 
   if (tf.getBackend() !== loader.tfName) throw new Error(`tfjs runs ${tf.getBackend()}, expected ${loader.tfName}`);
 }
 
-async function loadModel(init: WorkerInit): Promise<GraphModel> {
+async function loadModel(init: TfjsModelInit): Promise<GraphModel> {
   const json = JSON.parse(readFileSync(init.modelJson, 'utf8')) as {
     modelTopology: object;
     weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
@@ -117,13 +124,13 @@ async function loadModel(init: WorkerInit): Promise<GraphModel> {
   return model;
 }
 
-function runtime(name: TfjsBackendName, model: GraphModel, init: WorkerInit, detail: Record<string, unknown>): TfjsRuntime {
+function runtime(name: TfjsBackendName, model: GraphModel, init: TfjsRuntimeInit, detail: Record<string, unknown>): TfjsRuntime {
   const shape: [number, number, number, number] = [1, init.inputSize, init.inputSize, 3];
   return {
     backend: name,
     detail,
     async infer(input) {
-      const out = tf.tidy(() => model.execute(tf.tensor4d(input, shape, 'float32'), init.outputName) as tf.Tensor);
+      const out = tf.tidy(() => model.execute(tf.tensor4d(input, shape, 'float32'), init.model.outputName) as tf.Tensor);
       try {
         const rows = (await out.data()) as Float32Array;
         // Results are transferred to the main thread: hand over an array that owns its whole buffer.

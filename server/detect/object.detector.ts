@@ -6,8 +6,8 @@ export type { Detection };
 
 /**
  * The object detector seen from the pipeline: regions of frames in, labelled boxes in frame
- * pixels out. Implementations are registered by backend name below; the tfjs ones all run
- * in object.pool.ts (worker threads), which picks the backend at run time.
+ * pixels out. Implementations are registered by backend name below; they all run in
+ * object.pool.ts (worker threads), which picks the backend at run time.
  */
 
 export interface DetectRequest {
@@ -27,7 +27,7 @@ export interface ObjectDetector {
   close(): Promise<void>;
 }
 
-export type ObjectBackendName = 'tfjs-node' | 'wasm' | 'cpu';
+export type ObjectBackendName = 'onnx' | 'tfjs-node' | 'wasm' | 'cpu';
 /** What config.detect.backend (and tests) may ask for. */
 export type ObjectBackendChoice = 'auto' | ObjectBackendName;
 
@@ -40,8 +40,14 @@ export interface ObjectBackendSpec {
   why: string;
 }
 
-/** The registry, keyed by backend name (the worker side loads them in object.backend.tfjs.ts). */
+/** The registry, keyed by backend name (the worker side opens them in object.runtime.ts). */
 export const OBJECT_BACKENDS: Readonly<Record<ObjectBackendName, ObjectBackendSpec>> = {
+  onnx: {
+    name: 'onnx',
+    maxWorkers: 64,
+    live: true,
+    why: 'one ONNX Runtime session per worker with one intra-op thread and spinning off (two threads did not help on busy cores), so parallelism is a pool of workers',
+  },
   'tfjs-node': {
     name: 'tfjs-node',
     maxWorkers: 1,

@@ -111,6 +111,8 @@ export interface Detection {
 
 export interface DecodeOptions {
   minScore: number;
+  /** Per-label minimum scores (config detect.minScores); other labels use minScore. */
+  minScores?: Readonly<Record<string, number>>;
   labels: readonly string[];
   /** Same-class boxes overlapping more than this are one object (default 0.5). */
   iouThreshold?: number;
@@ -120,7 +122,7 @@ export interface DecodeOptions {
 
 /**
  * Reads the model output (rows of x1, y1, x2, y2, score, class in input pixels), keeps
- * rows above minScore, maps boxes to frame pixels and removes duplicates. The model emits
+ * rows above their label's minimum score, maps boxes to frame pixels and removes duplicates. The model emits
  * its top 100 heat-map peaks, so the same object can appear twice or under two classes.
  */
 export function decodeDetections(raw: Float32Array, lb: Letterbox, region: Box, regionIndex: number, opts: DecodeOptions): Detection[] {
@@ -128,10 +130,13 @@ export function decodeDetections(raw: Float32Array, lb: Letterbox, region: Box, 
   for (let r = 0; r + 6 <= raw.length; r += 6) {
     const score = raw[r + 4]!;
     const cls = raw[r + 5]!;
-    if (!(score >= opts.minScore) || !Number.isInteger(cls) || cls < 0) continue;
+    if (!Number.isInteger(cls) || cls < 0) continue;
+    const label = opts.labels[cls] ?? `class-${cls}`;
+    const min = opts.minScores && Object.hasOwn(opts.minScores, label) ? opts.minScores[label]! : opts.minScore;
+    if (!(score >= min)) continue;
     const box = inputBoxToFrame([raw[r]!, raw[r + 1]!, raw[r + 2]!, raw[r + 3]!], lb, region);
     if (box[2] - box[0] < 1 || box[3] - box[1] < 1) continue;
-    found.push({ label: opts.labels[cls] ?? `class-${cls}`, classIndex: cls, score, box, regionIndex });
+    found.push({ label, classIndex: cls, score, box, regionIndex });
   }
   const perClass = nms(found, opts.iouThreshold ?? 0.5, { classAware: true });
   return nms(perClass, opts.crossClassIou ?? 0.8, { classAware: false });

@@ -10,14 +10,15 @@ import {
   OBJECT_BACKENDS, isObjectBackendName, planWorkers,
   type DetectRequest, type Detection, type ObjectBackendChoice, type ObjectBackendName, type ObjectDetector,
 } from './object.detector.js';
-import { DEFAULT_MODEL, decodeDetections, findPackageDir, readModelManifest, resolveModelFiles, type ModelFiles } from './object.model.js';
+import { decodeDetections } from './object.model.js';
+import { checkMinScores, resolveModel, scoreFloor, type ModelChoice, type ResolvedModel } from './object.model.resolve.js';
 import { alignRegion, cropYuv420, letterboxFor } from './object.preprocess.js';
 import type { FromWorker, ToWorker, WorkerBackendRequest, WorkerInit, WorkerMemory } from './object.protocol.js';
 import { TimingRing, type TimingSummary } from './object.timing.js';
 
 /**
- * The tfjs object detector: a pool of worker threads, each with its own backend and model.
- * The first worker picks the backend (so tfjs-node is never loaded on the main thread);
+ * The object detector: a pool of worker threads, each with its own backend (ONNX Runtime or
+ * tfjs) and model. The first worker picks the backend (so no runtime loads on the main thread);
  * the pool is then sized for it. A worker that dies fails its job with `worker_crashed`
  * and is replaced; callers just see the next job succeed.
  */
@@ -39,7 +40,10 @@ export interface ObjectPoolOptions {
   /** 0 = cores − 1 (at least 1); tfjs-node always runs one. */
   workers: number;
   minScore: number;
-  model?: string;
+  /** Per-label minimum scores; labels not named use minScore. */
+  minScores?: Readonly<Record<string, number>>;
+  /** Default: CenterNet at 512 (ONNX when models/build/centernet.onnx exists, else tfjs). */
+  model?: ModelChoice;
   cores?: number;
   /** One blank inference per worker before it counts as ready (default true). */
   warmup?: boolean;
@@ -82,15 +86,6 @@ export function resolveWorkerFile(moduleUrl = import.meta.url, root = PROJECT_RO
   return file;
 }
 
-export function resolveWasmDir(root = PROJECT_ROOT): string {
-  const pkg = findPackageDir('@tensorflow/tfjs-backend-wasm', root);
-  const dir = pkg && path.join(pkg, 'dist');
-  if (!dir || !existsSync(path.join(dir, 'tfjs-backend-wasm.wasm'))) {
-    throw new AppError('detector_unavailable', '@tensorflow/tfjs-backend-wasm and its .wasm files are not installed; run npm install', 500);
-  }
-  return dir;
-}
-
 export async function createObjectDetector(opts: ObjectPoolOptions, deps: ObjectPoolDeps): Promise<ObjectWorkerPool> {
   return ObjectWorkerPool.start(opts, deps);
 }
@@ -115,15 +110,17 @@ export class ObjectWorkerPool implements ObjectDetector {
     private readonly log: Logger,
     private readonly spawn: WorkerSpawner,
     private readonly init: Omit<WorkerInit, 'backend'>,
-    readonly model: ModelFiles,
+    readonly model: ResolvedModel,
   ) {}
 
   static async start(opts: ObjectPoolOptions, deps: ObjectPoolDeps): Promise<ObjectWorkerPool> {
     const root = deps.root ?? PROJECT_ROOT;
-    const model = resolveModelFiles(readModelManifest(opts.model ?? DEFAULT_MODEL, root), root);
-    const init = {
-      modelJson: model.modelJson, weights: model.weights, inputName: model.inputName, outputName: model.outputName,
-      inputSize: model.inputSize, wasmDir: resolveWasmDir(root), warmup: opts.warmup ?? true,
+    const model = resolveModel(opts.model ?? { type: 'centernet' }, opts.backend, { root });
+    const minScores = opts.minScores ?? {};
+    checkMinScores(minScores, model.labels);
+    const init: Omit<WorkerInit, 'backend'> = {
+      modelType: model.modelType, inputSize: model.inputSize, classes: model.labels.length, minScore: scoreFloor(opts.minScore, minScores),
+      tfjs: model.tfjs, onnx: model.onnx, warmup: opts.warmup ?? true,
     };
     const pool = new ObjectWorkerPool(opts, deps.log, deps.spawn ?? spawnThread, init, model);
     try {
@@ -147,6 +144,8 @@ export class ObjectWorkerPool implements ObjectDetector {
     if (!isObjectBackendName(first.backend)) throw new AppError('detector_unavailable', `worker reported unknown backend ${first.backend}`, 500);
     this.backend = first.backend;
     this.detail = first.detail;
+    const skipped = Array.isArray(first.detail.skipped) ? (first.detail.skipped as string[]) : [];
+    if (skipped.length) this.log.warn(`object detector runs ${this.backend}, not its first choice`, { model: this.model.modelType, skipped });
     if (!OBJECT_BACKENDS[this.backend].live) this.log.warn(`object detector on the ${this.backend} backend, as requested: ${OBJECT_BACKENDS[this.backend].why}`);
     const cores = this.opts.cores ?? os.availableParallelism();
     const size = planWorkers(this.backend, this.opts.workers, cores);
@@ -154,7 +153,7 @@ export class ObjectWorkerPool implements ObjectDetector {
     const more = Array.from({ length: size - 1 }, () => this.spawnSlot(this.backend).ready);
     await Promise.all(more);
     this.workers = size;
-    this.log.info('object detector ready', { backend: this.backend, workers: size, model: this.model.name, source: this.model.source, loadMs: Math.round(first.loadMs), ...this.detail });
+    this.log.info('object detector ready', { ...this.detail, backend: this.backend, workers: size, model: this.model.modelType, inputSize: this.model.inputSize, source: this.source(), loadMs: Math.round(first.loadMs) });
   }
 
   private spawnSlot(backend: WorkerBackendRequest): Slot {
@@ -322,7 +321,7 @@ export class ObjectWorkerPool implements ObjectDetector {
     });
     const raws = await Promise.all(jobs.map(({ crop }) => this.run(crop.width, crop.height, crop.data.buffer as ArrayBuffer)));
     const size = this.init.inputSize;
-    const decode = { minScore: this.opts.minScore, labels: this.model.labels };
+    const decode = { minScore: this.opts.minScore, minScores: this.opts.minScores, labels: this.model.labels, iouThreshold: this.model.iouThreshold };
     return raws.flatMap((r, i) => {
       const { region, crop } = jobs[i]!;
       return decodeDetections(r.raw, letterboxFor(crop.width, crop.height, size), region, i, decode);
@@ -361,8 +360,14 @@ export class ObjectWorkerPool implements ObjectDetector {
   }
 
   /** For health/status displays and logs. */
-  describe(): { backend: string; workers: number; live: number; model: string; source: string; restarts: number; detail: Record<string, unknown> } {
-    return { backend: this.backend, workers: this.workers, live: this.live().length, model: this.model.name, source: this.model.source, restarts: this.restarts, detail: this.detail };
+  describe(): { backend: string; workers: number; live: number; model: string; inputSize: number; source: string; restarts: number; detail: Record<string, unknown> } {
+    const { backend, workers, restarts, detail } = this;
+    return { backend, workers, live: this.live().length, model: this.model.modelType, inputSize: this.model.inputSize, source: this.source(), restarts, detail };
+  }
+
+  /** Where the running backend's weights came from: the ONNX file, or the npm package of the tfjs graph. */
+  private source(): string {
+    return (this.backend === 'onnx' ? this.model.sources.onnx : this.model.sources.tfjs) ?? '?';
   }
 
   async close(): Promise<void> {

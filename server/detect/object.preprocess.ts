@@ -89,6 +89,18 @@ interface Taps {
 }
 
 /**
+ * How a model wants its input: CenterNet takes interleaved RGB (NHWC) padded with black;
+ * YOLOX takes planar BGR (NCHW) padded with grey 114, as it was trained. Both 0–255.
+ */
+export interface InputLayout {
+  planar: boolean;
+  bgr: boolean;
+  pad: number;
+}
+export const NHWC_RGB: InputLayout = { planar: false, bgr: false, pad: 0 };
+export const NCHW_BGR_114: InputLayout = { planar: true, bgr: true, pad: 114 };
+
+/**
  * Owns the model input and the per-axis sampling tables, sized once for the input size,
  * so converting a region allocates nothing.
  */
@@ -96,13 +108,13 @@ export class LetterboxScratch {
   readonly input: Float32Array;
   private readonly taps: Record<'lx' | 'ly' | 'cx' | 'cy', Taps>;
 
-  constructor(readonly size: number) {
+  constructor(readonly size: number, readonly layout: InputLayout = NHWC_RGB) {
     this.input = new Float32Array(size * size * 3);
     const taps = (): Taps => ({ i0: new Int32Array(size), i1: new Int32Array(size), w: new Float32Array(size) });
     this.taps = { lx: taps(), ly: taps(), cx: taps(), cy: taps() };
   }
 
-  /** Fills `input` with the region as RGB 0–255 (BT.601 limited range, ffmpeg's default), bilinear. */
+  /** Fills `input` with the region (BT.601 limited range, ffmpeg's default, to 0–255), bilinear, in the layout's order. */
   fill(img: Yuv420Image): Letterbox {
     const lb = letterboxFor(img.width, img.height, this.size);
     const { lx, ly, cx, cy } = this.taps;
@@ -116,7 +128,14 @@ export class LetterboxScratch {
     const uBase = img.width * img.height;
     const vBase = uBase + cw * ch;
     const out = this.input;
-    const rowStride = this.size * 3;
+    const { planar, bgr } = this.layout;
+    const plane = this.size * this.size;
+    // Interleaved: a pixel's channels are 1 apart, rows 3 × size. Planar: channels a plane apart, rows size.
+    const step = planar ? 1 : 3;
+    const chan = planar ? plane : 1;
+    const rowStride = this.size * step;
+    const first = bgr ? 2 * chan : 0;
+    const last = bgr ? 0 : 2 * chan;
     for (let oy = 0; oy < lb.height; oy++) {
       const yr0 = ly.i0[oy]! * img.width;
       const yr1 = ly.i1[oy]! * img.width;
@@ -125,7 +144,7 @@ export class LetterboxScratch {
       const cr1 = cy.i1[oy]! * cw;
       const wcy = cy.w[oy]!;
       let o = oy * rowStride;
-      for (let ox = 0; ox < lb.width; ox++) {
+      for (let ox = 0; ox < lb.width; ox++, o += step) {
         const a = lx.i0[ox]!;
         const b = lx.i1[ox]!;
         const wx = lx.w[ox]!;
@@ -137,15 +156,30 @@ export class LetterboxScratch {
         const wcx = cx.w[ox]!;
         const u = sample(d, uBase, cr0, cr1, ca, cb, wcx, wcy) - 128;
         const v = sample(d, vBase, cr0, cr1, ca, cb, wcx, wcy) - 128;
-        out[o++] = clamp255(c + 1.596 * v);
-        out[o++] = clamp255(c - 0.392 * u - 0.813 * v);
-        out[o++] = clamp255(c + 2.017 * u);
+        out[o + first] = clamp255(c + 1.596 * v);
+        out[o + chan] = clamp255(c - 0.392 * u - 0.813 * v);
+        out[o + last] = clamp255(c + 2.017 * u);
       }
-      // Right padding of this row; rows below the picture are cleared after the loop.
-      out.fill(0, o, (oy + 1) * rowStride);
     }
-    out.fill(0, lb.height * rowStride);
+    this.pad(lb);
     return lb;
+  }
+
+  /** Right of the picture on its rows, and every row below it, in each channel. */
+  private pad(lb: Letterbox): void {
+    const { planar, pad } = this.layout;
+    const out = this.input;
+    const s = this.size;
+    if (!planar) {
+      for (let oy = 0; oy < lb.height; oy++) out.fill(pad, (oy * s + lb.width) * 3, (oy + 1) * s * 3);
+      out.fill(pad, lb.height * s * 3);
+      return;
+    }
+    for (let p = 0; p < 3; p++) {
+      const base = p * s * s;
+      for (let oy = 0; oy < lb.height; oy++) out.fill(pad, base + oy * s + lb.width, base + (oy + 1) * s);
+      out.fill(pad, base + lb.height * s, base + s * s);
+    }
   }
 }
 

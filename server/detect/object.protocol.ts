@@ -3,18 +3,33 @@
  * pixels travel as transferred ArrayBuffers, so nothing is copied between threads.
  */
 
-/** Backends a worker can load; `auto` = tfjs-node when it loads, else wasm (never cpu). */
-export type WorkerBackendRequest = 'auto' | 'tfjs-node' | 'wasm' | 'cpu';
+import type { ModelTypeName } from './object.models.js';
 
-export interface WorkerInit {
-  backend: WorkerBackendRequest;
+/** Backends a worker can load; `auto` = onnx when it loads, else tfjs-node, else wasm (never cpu). */
+export type WorkerBackendRequest = 'auto' | 'onnx' | 'tfjs-node' | 'wasm' | 'cpu';
+
+/** CenterNet's tfjs graph, from the npm package named by models/centernet.manifest.json. */
+export interface TfjsModelInit {
   modelJson: string;
   weights: string[];
   inputName: string;
   outputName: string;
-  inputSize: number;
   /** Folder holding tfjs-backend-wasm's .wasm binaries (from node_modules). */
   wasmDir: string;
+}
+
+export interface WorkerInit {
+  backend: WorkerBackendRequest;
+  modelType: ModelTypeName;
+  inputSize: number;
+  /** Classes in the label map (YOLOX's output width is 5 + classes). */
+  classes: number;
+  /** Lowest score any label keeps: candidates below it never leave the worker. */
+  minScore: number;
+  /** The model as a tfjs graph, or null when this type has none. */
+  tfjs: TfjsModelInit | null;
+  /** The ONNX file, or why there is none (told to the user when `auto` moves on to tfjs). */
+  onnx: { file: string } | { missing: string };
   /** Run one inference on a blank input before reporting ready (kernels compiled, heap grown). */
   warmup: boolean;
 }
@@ -22,7 +37,7 @@ export interface WorkerInit {
 export interface WorkerMemory {
   numTensors: number;
   numBytes: number;
-  /** Size of the WebAssembly heap (wasm backend only; it grows and never shrinks). */
+  /** Size of the WebAssembly heap (wasm backend only; it grows and never shrinks). onnx keeps no tfjs tensors: 0, 0, null. */
   wasmHeapBytes: number | null;
 }
 

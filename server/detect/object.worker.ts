@@ -1,12 +1,15 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { createTfjsRuntime, BackendInitError, type TfjsRuntime } from './object.backend.tfjs.js';
+import { MODEL_REGISTRY } from './object.models.js';
 import { LetterboxScratch } from './object.preprocess.js';
 import type { FromWorker, ToWorker, WorkerInit } from './object.protocol.js';
+import { openRuntime, RuntimeInitError, type DetectorRuntime } from './object.runtime.js';
 
 /**
- * Worker-thread entry (runs compiled, from dist/server/detect/object.worker.js): one tfjs
- * backend and one model per thread, one job at a time. Messages are handled strictly in
- * order, so a stats request never sees a job's tensors half-way.
+ * Worker-thread entry (runs compiled, from dist/server/detect/object.worker.js): one backend
+ * and one model per thread, one job at a time. Messages are handled strictly in order, so a
+ * stats request never sees a job's tensors half-way. Pre-processing writes into one input
+ * buffer reused for every job, in the layout the model type wants; the type's decoder turns
+ * the raw output into a few candidate rows, the only thing sent back.
  */
 
 const port = parentPort;
@@ -14,15 +17,21 @@ if (!port) throw new Error('object.worker must run in a worker thread');
 
 const post = (msg: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage(msg, transfer);
 
+/** Results are transferred to the main thread: hand over an array that owns its whole buffer. */
+const owned = (rows: Float32Array) => (rows.byteOffset === 0 && rows.byteLength === rows.buffer.byteLength ? rows : rows.slice());
+
 async function main(init: WorkerInit): Promise<void> {
   const t0 = performance.now();
-  let rt: TfjsRuntime;
-  const scratch = new LetterboxScratch(init.inputSize);
+  const type = MODEL_REGISTRY[init.modelType];
+  const scratch = new LetterboxScratch(init.inputSize, type.layout);
+  let rt: DetectorRuntime;
+  let decode: (out: Float32Array, minScore: number) => Float32Array;
   try {
-    rt = await createTfjsRuntime(init);
-    if (init.warmup) await rt.infer(scratch.input);
+    decode = type.decoder(init.inputSize, init.classes);
+    rt = await openRuntime(init, scratch.input);
+    if (init.warmup) decode(await rt.infer(scratch.input), init.minScore);
   } catch (err) {
-    post({ type: 'init-failed', message: err instanceof Error ? err.message : String(err), tried: err instanceof BackendInitError ? err.tried : [] });
+    post({ type: 'init-failed', message: err instanceof Error ? err.message : String(err), tried: err instanceof RuntimeInitError ? err.tried : [] });
     return;
   }
   let inferences = 0;
@@ -37,9 +46,11 @@ async function main(init: WorkerInit): Promise<void> {
         const p0 = performance.now();
         scratch.fill({ width: msg.width, height: msg.height, data: new Uint8Array(msg.yuv) });
         const p1 = performance.now();
-        const raw = await rt.infer(scratch.input);
+        const out = await rt.infer(scratch.input);
+        const inferMs = performance.now() - p1;
+        const raw = owned(decode(out, init.minScore));
         inferences++;
-        post({ type: 'result', id: msg.id, raw, prepMs: p1 - p0, inferMs: performance.now() - p1 }, [raw.buffer as ArrayBuffer]);
+        post({ type: 'result', id: msg.id, raw, prepMs: p1 - p0, inferMs }, [raw.buffer as ArrayBuffer]);
       } catch (err) {
         post({ type: 'job-failed', id: msg.id, message: err instanceof Error ? err.message : String(err) });
       }

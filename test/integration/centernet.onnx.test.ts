@@ -5,7 +5,7 @@ import { ensureSampleFootage } from '../../server/demo/footage.js';
 import { convertCenternet, type ConvertedModel } from '../../server/detect/convert/centernet.convert.js';
 import { createTfjsRuntime, type TfjsRuntime } from '../../server/detect/object.backend.tfjs.js';
 import { readModelManifest, resolveModelFiles, type ModelFiles } from '../../server/detect/object.model.js';
-import { resolveWasmDir } from '../../server/detect/object.pool.js';
+import { resolveWasmDir } from '../../server/detect/object.model.resolve.js';
 import { LetterboxScratch } from '../../server/detect/object.preprocess.js';
 import { silentLogger } from '../../server/shared/log.js';
 
@@ -86,8 +86,8 @@ describe('CenterNet converted to ONNX gives the tfjs model’s detections (vtest
       intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential', extra: { session: { intra_op: { allow_spinning: '0' } } },
     });
     tfjs = await createTfjsRuntime({
-      backend: 'wasm', modelJson: files.modelJson, weights: files.weights, inputName: files.inputName, outputName: files.outputName,
-      inputSize: files.inputSize, wasmDir: resolveWasmDir(), warmup: false,
+      backend: 'wasm', inputSize: files.inputSize,
+      model: { modelJson: files.modelJson, weights: files.weights, inputName: files.inputName, outputName: files.outputName, wasmDir: resolveWasmDir() },
     });
   });
   afterAll(async () => {

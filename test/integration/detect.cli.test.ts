@@ -8,6 +8,8 @@ import { tempDir } from '../support/tmp.js';
 /** `binhyen detect` as users run it: the compiled CLI, the real model, real ffmpeg. */
 const CLI = path.join(__dirname, '../../dist/server/cli.js');
 const FOOTAGE = sampleFootagePath();
+/** The default backend (auto) runs CenterNet on ONNX Runtime once its converted file is built, else on tfjs-wasm. */
+const DEFAULT_BACKEND = existsSync(path.join(__dirname, '../../models/build/centernet.onnx')) ? 'onnx' : 'wasm';
 const tmp = tempDir('binhyen-detect-');
 afterAll(() => tmp.remove());
 
@@ -44,7 +46,7 @@ beforeAll(() => {
 describe('binhyen detect', () => {
   it('prints a well-formed summary for a generated clip with a moving shape', () => {
     const { lines, summary } = detect(path.join(tmp.dir, 'shape.mp4'));
-    expect(summary).toMatchObject({ backend: 'wasm', frames: expect.any(Number), analysed: summary.frames });
+    expect(summary).toMatchObject({ backend: DEFAULT_BACKEND, frames: expect.any(Number), analysed: summary.frames });
     expect(summary.frames).toBeGreaterThanOrEqual(25);
     expect(summary.framesWithMotion as number).toBeGreaterThan(10);
     expect(lines.filter((l) => l.label === 'person')).toEqual([]);

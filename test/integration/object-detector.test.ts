@@ -16,7 +16,9 @@ import { PROJECT_ROOT } from '../../server/version.js';
 /**
  * The real model in real worker threads on real footage. Workers run compiled JavaScript:
  * build first (`npx tsc -p tsconfig.build.json`; `npm test` does it). One pool of two wasm
- * workers serves the whole file so the model loads once per worker.
+ * workers serves the whole file so the model loads once per worker. This file is the tfjs
+ * path, asked for by name (auto prefers ONNX once models/build/centernet.onnx is built);
+ * ONNX Runtime and the choice between backends: object-detector.onnx.test.ts.
  */
 
 interface Fixture {
@@ -76,17 +78,16 @@ describe('object detector (CenterNet, tfjs worker pool) on vtest.avi', () => {
     const video = await ensureSampleFootage(silentLogger);
     if (!video) throw new Error('vtest.avi is missing and scripts/fetch-sample-footage could not fetch it');
     for (const f of fixture.frames) frames.set(f.time, await readFrameYuv420(video, f.time));
-    pool = await createObjectDetector({ backend: 'auto', workers: 2, minScore: MIN_SCORE }, { log: silentLogger, spawn: tracker.spawn });
+    pool = await createObjectDetector({ backend: 'wasm', workers: 2, minScore: MIN_SCORE }, { log: silentLogger, spawn: tracker.spawn });
   });
   afterAll(async () => {
     await pool?.close();
   });
 
-  it('runs tfjs-node when it is installed, else a pool of wasm workers, and says which', () => {
-    const tfjsNode = findPackageDir('@tensorflow/tfjs-node') !== null;
-    expect(pool.backend).toBe(tfjsNode ? 'tfjs-node' : 'wasm');
-    expect(pool.workers).toBe(tfjsNode ? 1 : 2);
-    expect(pool.describe()).toMatchObject({ backend: pool.backend, live: pool.workers, model: 'centernet' });
+  it('runs the pool of wasm workers it was asked for, and says which', () => {
+    expect(pool.backend).toBe('wasm');
+    expect(pool.workers).toBe(2);
+    expect(pool.describe()).toMatchObject({ backend: 'wasm', live: 2, model: 'centernet', source: expect.stringContaining('@vladmandic/human') });
   });
 
   it('finds every hand-boxed person (IoU ≥ 0.5) on whole frames', async () => {
@@ -168,7 +169,7 @@ describe('object detector (CenterNet, tfjs worker pool) on vtest.avi', () => {
   });
 
   it('benchModel reports the backend, model ms and the rate for the lead’s npm run bench', async () => {
-    const r = await benchModel({ log: silentLogger, workers: 1, iterations: 4, frame: frames.get(30)! });
+    const r = await benchModel({ log: silentLogger, backend: 'wasm', workers: 1, iterations: 4, frame: frames.get(30)! });
     expect(r).toMatchObject({ backend: pool.backend, workers: 1, inferences: 4 });
     expect(r.medianMs).toBeGreaterThan(0);
     expect(r.p95Ms).toBeGreaterThanOrEqual(r.medianMs);

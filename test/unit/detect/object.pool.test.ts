@@ -39,7 +39,7 @@ const answer: Script = (msg, w) => {
   else w.reply({ type: 'stats', id: msg.id, memory, inferences: w.jobs.filter((j) => j.type === 'detect').length });
 };
 
-function harness(backendFor: (init: WorkerInit, n: number) => string | Error, script: Script = answer) {
+function harness(backendFor: (init: WorkerInit, n: number) => string | Error, script: Script = answer, detail: Record<string, unknown> = {}) {
   const workers: FakeWorker[] = [];
   const lines: string[] = [];
   const spawn = (_file: string, init: WorkerInit) => {
@@ -47,7 +47,7 @@ function harness(backendFor: (init: WorkerInit, n: number) => string | Error, sc
     const b = backendFor(init, workers.length);
     workers.push(w);
     if (b instanceof Error) w.reply({ type: 'init-failed', message: b.message, tried: [b.message] });
-    else w.reply({ type: 'ready', backend: b, detail: {}, loadMs: 1, memory });
+    else w.reply({ type: 'ready', backend: b, detail, loadMs: 1, memory });
     return w;
   };
   const deps = { spawn, workerFile: '/nonexistent/object.worker.js', log: createLogger('debug', (l) => lines.push(l)) };
@@ -69,6 +69,17 @@ describe('ObjectWorkerPool with scripted workers', () => {
     expect(pool.workers).toBe(2);
     expect(h.lines.some((l) => l.includes('object detector ready') && l.includes('"backend":"wasm"'))).toBe(true);
     await pool.close();
+  });
+
+  it('tells why auto did not run its first choice, and describes the model that runs', async () => {
+    const skipped = ['onnx: models/build/centernet.onnx not found'];
+    const h = harness(() => 'wasm', answer, { skipped });
+    const pool = await createObjectDetector({ backend: 'auto', workers: 1, minScore: 0.4, minScores: { person: 0.3 }, cores: 2 }, h.deps);
+    expect(h.workers[0]!.init).toMatchObject({ backend: 'auto', modelType: 'centernet', inputSize: 512, classes: 80, minScore: 0.3 });
+    expect(h.lines.some((l) => l.includes('WARN') && l.includes('runs wasm, not its first choice') && l.includes('centernet.onnx not found'))).toBe(true);
+    expect(pool.describe()).toMatchObject({ backend: 'wasm', model: 'centernet', inputSize: 512, source: expect.stringContaining('@vladmandic/human') });
+    await pool.close();
+    await expect(createObjectDetector({ backend: 'auto', workers: 1, minScore: 0.4, minScores: { prson: 0.3 } }, h.deps)).rejects.toMatchObject({ details: { field: 'detect.minScores.prson' } });
   });
 
   it('runs a single worker for tfjs-node whatever the configured count, and says so', async () => {

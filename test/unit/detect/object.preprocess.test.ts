@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Box } from '../../../server/domain/frame.js';
 import {
-  LetterboxScratch, alignRegion, cropYuv420, inputBoxToFrame, letterboxFor, yuvBytes, type Yuv420Image,
+  LetterboxScratch, NCHW_BGR_114, alignRegion, cropYuv420, inputBoxToFrame, letterboxFor, yuvBytes, type Yuv420Image,
 } from '../../../server/detect/object.preprocess.js';
 
 type Yuv = [number, number, number];
@@ -100,5 +100,30 @@ describe('letterbox', () => {
     pixel(s, 5, 10).forEach((v, i) => expect(v).toBeCloseTo(rgbOf(RED)[i]!, 0));
     pixel(s, 60, 31).forEach((v, i) => expect(v).toBeCloseTo(rgbOf(BLUE)[i]!, 0));
     expect(pixel(s, 0, 32)).toEqual([0, 0, 0]);
+  });
+
+  it('writes YOLOX’s layout: planar B, G, R planes, padded with 114 in every plane, same pixels as the RGB layout', () => {
+    const img = paint(48, 24, (x) => (x < 24 ? RED : BLUE));
+    const rgb = new LetterboxScratch(32);
+    const bgr = new LetterboxScratch(32, NCHW_BGR_114);
+    bgr.input.fill(7); // leftovers must be overwritten, padding included
+    expect(bgr.fill(img)).toEqual(rgb.fill(img));
+    const plane = 32 * 32;
+    const at = (c: number, x: number, y: number) => bgr.input[c * plane + y * 32 + x]!;
+    for (const [x, y] of [[0, 0], [5, 7], [20, 15], [31, 15]] as const) {
+      const [r, g, b] = pixel(rgb, x, y);
+      expect([at(0, x, y), at(1, x, y), at(2, x, y)]).toEqual([b, g, r]);
+    }
+    expect(at(0, 3, 3)).toBeCloseTo(rgbOf(RED)[2]!, 0);
+    expect(at(2, 3, 3)).toBeCloseTo(rgbOf(RED)[0]!, 0);
+    // The picture is 32×16: rows 16–31 are padding in all three planes.
+    for (let c = 0; c < 3; c++) expect([at(c, 0, 16), at(c, 31, 31), at(c, 15, 20)]).toEqual([114, 114, 114]);
+    expect(bgr.input.filter((v) => v === 7)).toHaveLength(0);
+    // A tall picture (16×32) pads to its right instead.
+    bgr.fill(paint(24, 48, () => RED));
+    for (let c = 0; c < 3; c++) {
+      expect([at(c, 16, 0), at(c, 31, 31)]).toEqual([114, 114]);
+      expect(at(c, 15, 31)).toBeCloseTo(rgbOf(RED)[2 - c]!, 0);
+    }
   });
 });
