@@ -19,7 +19,7 @@ function setup() {
   const rows = new Map<number, CameraRecord>();
   let next = 1;
   const cameras = strict<Store['cameras']>({
-    create: vi.fn(async (c: NewCamera) => { const r = { ...c, id: next++, state: 'stopped', stateReason: null, createdAt: 1, updatedAt: 1 } as CameraRecord; rows.set(r.id, r); return r; }),
+    create: vi.fn(async (c: NewCamera) => { const r = { ...c, id: next++, state: 'stopped', stateReason: null, settingsProblems: [], createdAt: 1, updatedAt: 1 } as unknown as CameraRecord; rows.set(r.id, r); return r; }),
     get: vi.fn(async (id: number) => rows.get(id)),
     update: vi.fn(async (id: number, p: Partial<NewCamera>) => { const cur = rows.get(id)!; const clean = Object.fromEntries(Object.entries(p).filter(([, v]) => v !== undefined)); rows.set(id, { ...cur, ...clean }); return rows.get(id); }),
     remove: vi.fn(async (id: number) => rows.delete(id)),
