@@ -40,7 +40,7 @@ describeBrowser('police and resident journeys on the real pipeline', () => {
     await world?.server.stop();
   });
 
-  it('police: the wall shows the live picture, then the alert arrives (flash, no layout shift) and is resolved with a public note', async () => {
+  it('police: the wall shows the live picture, then the alert arrives (no layout shift) and is resolved with a public note', async () => {
     const { page, errors } = police;
     await login(page, world.server.url, 'congan');
     await expect.poll(() => page.url()).toMatch(/\/wall$/);
@@ -53,8 +53,9 @@ describeBrowser('police and resident journeys on the real pipeline', () => {
     const card = page.locator('.alert-card[data-state="new"]').first();
     await expect.poll(() => card.count(), { timeout: 150_000 }).toBe(1);
     alertId = Number(await card.getAttribute('data-alert-id'));
-    expect(await tile.getAttribute('class')).toContain('flash');
-    expect(await tile.boundingBox()).toEqual(before); // the flash is an outline: nothing moves
+    // The flash lasts 10 s and only for alerts that arrive live (wall.catchup.test.ts raises one on
+    // cue and checks it); here the detector decides when, so check what lasts: nothing moved.
+    expect(await tile.boundingBox()).toEqual(before);
     expect(await card.textContent()).toMatch(/Người/);
     expect(await card.locator('time').textContent()).toMatch(/^\d{2}\/\d{2}\/\d{4} \d{2}:\d{2}:\d{2}$/);
     await screenshot(page, 'police-wall-alert-1920x1080');
