@@ -53,3 +53,22 @@ export function layerRules() {
   });
   return entries;
 }
+
+/**
+ * The arrows as a mermaid flowchart for docs/architecture.md, without the arrows that follow
+ * from others (a → b → c hides a → c), so the picture stays readable. A test keeps it in sync.
+ */
+export function layersMermaid() {
+  const reach = (from, seen = new Set()) => {
+    for (const to of LAYERS[from] ?? []) if (!seen.has(to)) { seen.add(to); reach(to, seen); }
+    return seen;
+  };
+  const lines = ['flowchart TD'];
+  for (const [from, tos] of Object.entries(LAYERS)) {
+    for (const to of tos) {
+      const implied = tos.some((other) => other !== to && reach(other).has(to));
+      if (!implied) lines.push(`  ${from} --> ${to}`);
+    }
+  }
+  return lines.join('\n');
+}

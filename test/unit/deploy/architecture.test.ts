@@ -1,8 +1,11 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error a plain .mjs script without types
 import { cycles, folderGraph } from '../../../scripts/import-cycles.mjs';
+// @ts-expect-error a plain .js config module without types (eslint.config.js imports it too)
+import { layersMermaid } from '../../../architecture.layers.js';
 
 type Graph = Map<string, Set<string>>;
 const root = path.resolve(import.meta.dirname, '../../..');
@@ -43,5 +46,11 @@ describe('one-way house: folder imports', () => {
     expect(await lint("import type { Frame } from '../domain/frame.js';\nexport type X = Frame;\n", 'server/detect/ok.ts')).toEqual([]);
     expect(await lint("import type { AlertMessage } from '../../server/domain/socket.events.js';\nexport type X = AlertMessage;\n", 'ui/src/ok.ts')).toEqual([]);
     expect(await lint("import type { Note } from '../../server/store/note.repository.js';\nexport type X = Note;\n", 'ui/src/bad.ts')).toHaveLength(1);
+  });
+
+  it('docs/architecture.md draws the arrows lint enforces', () => {
+    const doc = readFileSync(path.join(root, 'docs/architecture.md'), 'utf8');
+    const drawn = /<!-- layers:start -->\n```mermaid\n([\s\S]*?)\n```\n<!-- layers:end -->/.exec(doc)?.[1];
+    expect(drawn).toBe(layersMermaid());
   });
 });
