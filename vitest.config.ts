@@ -30,6 +30,9 @@ export default defineConfig({
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
           environment: 'node',
+          // A station PC is never idle: a page may take seconds to render under load, so waiting
+          // for what a person sees gets a generous default instead of expect.poll's 1 s.
+          expect: { poll: { timeout: 20_000, interval: 100 } },
           fileParallelism: false,
           testTimeout: 120_000,
           hookTimeout: 180_000,
