@@ -24,6 +24,8 @@ export interface AttemptHandlers {
   /** The output cannot be parsed (desync): the attempt should be failed and restarted. */
   onBadOutput(err: Error): void;
   onStderrLine?(line: string): void;
+  /** A filter graph was (re)built for pictures of this size (see parseGraphInputSize). */
+  onVideoSize?(size: { width: number; height: number }): void;
 }
 
 export interface RunningAttempt extends Attempt {
@@ -62,7 +64,7 @@ export function launchAttempt(opts: {
 }): RunningAttempt {
   const { built, handlers: h } = opts;
   const proc = opts.ffmpeg.spawn(built.args, { extraPipes: built.pipes.count });
-  const tail = new StderrTail(opts.secrets, opts.stderrLines, h.onStderrLine);
+  const tail = new StderrTail(opts.secrets, opts.stderrLines, h.onStderrLine, h.onVideoSize);
   proc.stderr.on('data', (d: Buffer) => tail.push(d));
 
   let broken = false;

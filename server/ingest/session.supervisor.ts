@@ -64,6 +64,8 @@ export class SessionSupervisor {
   private healthyTimer: NodeJS.Timeout | undefined;
   private relaunchTimer: NodeJS.Timeout | undefined;
   private stopping = false;
+  /** Set while the current attempt is being ended on purpose, to be relaunched at once. */
+  private relaunching = false;
   private readonly now: () => number;
   failures = 0;
   restarts = 0;
@@ -94,7 +96,7 @@ export class SessionSupervisor {
 
   /** A frame (or progress) arrived from the current attempt. */
   activity(): void {
-    if (!this.current || this.stopping || this.failing) return;
+    if (!this.current || this.stopping || this.failing || this.relaunching) return;
     this.lastActivityAt = this.now();
     if (this.sawActivity) return;
     this.sawActivity = true;
@@ -109,9 +111,21 @@ export class SessionSupervisor {
 
   /** Ends the current attempt as failed (used when its output is unusable). */
   fail(failure: Failure): void {
-    if (!this.current || this.stopping || this.failing) return;
+    if (!this.current || this.stopping || this.failing || this.relaunching) return;
     this.failing = failure;
     if (this.sawActivity && !failure.fatal) this.setState('stalled', failure.message, failure);
+    void this.current.terminate(this.opts.killGraceMs);
+  }
+
+  /**
+   * Ends the current attempt cleanly (SIGTERM: ffmpeg closes its open segment) and starts a
+   * new one as soon as it has exited: not a failure, so no backoff. Used when the camera
+   * changed its stream under a running ffmpeg, whose outputs were set up for the old one.
+   */
+  restart(reason: string): void {
+    if (!this.current || this.stopping || this.failing || this.relaunching) return;
+    this.relaunching = true;
+    this.setState('restarting', reason);
     void this.current.terminate(this.opts.killGraceMs);
   }
 
@@ -137,6 +151,7 @@ export class SessionSupervisor {
     this.current = attempt;
     this.sawActivity = false;
     this.failing = undefined;
+    this.relaunching = false;
     this.attemptStartedAt = this.now();
     const period = Math.max(50, Math.min(1000, this.opts.stallTimeoutMs / 4));
     this.watchdog = setInterval(() => this.checkStall(), period);
@@ -144,7 +159,7 @@ export class SessionSupervisor {
   }
 
   private checkStall(): void {
-    if (!this.current || this.failing) return;
+    if (!this.current || this.failing || this.relaunching) return;
     if (this.hooks.isPaused?.()) {
       this.lastActivityAt = this.now();
       return;
@@ -164,6 +179,13 @@ export class SessionSupervisor {
     this.clearTimers();
     this.current = undefined;
     if (this.stopping) return;
+    if (this.relaunching) {
+      this.relaunching = false;
+      this.failing = undefined;
+      this.restarts++;
+      this.spawn();
+      return;
+    }
     if (!this.failing && this.opts.endIsFinal && exit.code === 0) {
       this.setState('stopped', 'end of file');
       return;

@@ -89,11 +89,20 @@ export class StreamSession {
   private lastCapturedAt = 0;
   /**
    * Wall-clock time of media time 0 of the current run, estimated as the least-delayed
-   * (arrival − media time) seen: from frames for capture times, from the segment list and the
-   * progress feed for recordings (progress reports end times, up to a frame early).
+   * (arrival − media time) seen: from frames for capture times; for recordings from the
+   * segment list alone. A segment's times are its packets' own arrival times (RTSP input runs
+   * with -use_wallclock_as_timestamps), so each list line, read as it arrives, pins the
+   * segment's end on the wall clock. The progress feed's out_time is never used: it is the
+   * furthest output's, and the fps= filter restarts from 0 and pads up to the stream's time
+   * when ffmpeg rebuilds it (a camera changing its picture), jumping by the run's uptime.
    */
   private anchorMs = Number.POSITIVE_INFINITY;
   private recordAnchorMs = Number.POSITIVE_INFINITY;
+  /** Picture size the current run's filter graphs were built for; a different one means the camera changed it. */
+  private attemptSize: { width: number; height: number } | undefined;
+  private lastRunSize: { width: number; height: number } | undefined;
+  private changing = false;
+  private inputRead = false;
   private lastProgressFrame = 0;
   private readonly frameRate = new RateMeter();
   private readonly inputRate = new RateMeter();
@@ -233,6 +242,9 @@ export class StreamSession {
     this.anchorMs = Number.POSITIVE_INFINITY;
     this.recordAnchorMs = Number.POSITIVE_INFINITY;
     this.lastProgressFrame = 0;
+    this.attemptSize = undefined;
+    this.changing = false;
+    this.inputRead = false;
     this.inputRate.reset();
     const sink = this.spec.record?.sink;
     const attempt = launchAttempt({
@@ -247,6 +259,7 @@ export class StreamSession {
         },
         onBadOutput: (err) => this.supervisor.fail({ code: 'bad_data', fatal: false, message: `unreadable frames from ffmpeg (${err.message})` }),
         onStderrLine: (line) => this.onStderrLine(line),
+        onVideoSize: (size) => this.onVideoSize(size),
       },
       afterExit: async () => {
         this.lastTail = attempt.stderr.tail();
@@ -260,8 +273,14 @@ export class StreamSession {
   }
 
   private onStderrLine(line: string): void {
-    if (!this.input && this.attempt?.stderr.input) {
-      this.input = this.attempt.stderr.input;
+    const input = this.attempt?.stderr.input;
+    if (!this.inputRead && input) {
+      // Read anew on every run: after a restart the camera may send another codec or size.
+      this.inputRead = true;
+      if (this.input && this.input.codec !== input.codec) {
+        this.deps.log.warn('camera changed its video codec', { cameraId: this.spec.cameraId, role: this.spec.role, from: this.input.codec, to: input.codec });
+      }
+      this.input = input;
       this.supervisor.refreshOnlineReason();
     }
     if (/error|fail|refused|unauthori[sz]ed|timed out/i.test(line)) {
@@ -276,7 +295,34 @@ export class StreamSession {
    * a burst (after probing, after a hiccup) keep their real capture times. Offline files run
    * faster than real time: their media time is laid on the wall clock from the run's start.
    */
+  /**
+   * ffmpeg copes with a new picture size by rebuilding its filters: detection frames keep the
+   * old size (squashed into the old aspect ratio), the fps= filter pads from 0 in a burst and
+   * its clock jumps. A clean restart rebuilds every output for the new stream, and the camera
+   * says so (state "restarting" with the reason, then "online") instead of drifting silently.
+   */
+  private onVideoSize(size: { width: number; height: number }): void {
+    const was = this.attemptSize;
+    if (!was) {
+      // A new run after a reconnect: only say so (its outputs are built for the new picture).
+      const last = this.lastRunSize;
+      if (last && (last.width !== size.width || last.height !== size.height)) {
+        this.deps.log.warn('camera changed its picture size', { cameraId: this.spec.cameraId, role: this.spec.role, from: last, to: size });
+      }
+      this.attemptSize = size;
+      this.lastRunSize = size;
+      return;
+    }
+    if (this.changing || (was.width === size.width && was.height === size.height)) return;
+    this.changing = true;
+    this.input = { ...(this.input ?? { codec: 'unknown' }), width: size.width, height: size.height };
+    this.deps.log.warn('camera changed its picture size: restarting its stream', { cameraId: this.spec.cameraId, role: this.spec.role, from: was, to: size });
+    this.supervisor.restart(`the camera changed its picture from ${was.width}×${was.height} to ${size.width}×${size.height}: restarting the stream`);
+  }
+
   private onFrame(raw: RawFrame): void {
+    // Frames after a picture change are rescaled into the old size and padded: not evidence.
+    if (this.changing) return;
     const now = this.now();
     const fps = this.spec.frames?.fps ?? 1;
     const mediaMs = (this.attemptFrames * 1000) / fps;
@@ -311,7 +357,6 @@ export class StreamSession {
 
   private onProgress(r: ProgressReport): void {
     const now = this.now();
-    if (r.outTimeUs > 0) this.recordAnchorMs = Math.min(this.recordAnchorMs, now - r.outTimeUs / 1000);
     if (r.frame > this.lastProgressFrame) {
       this.inputFrames += r.frame - this.lastProgressFrame;
       this.lastProgressFrame = r.frame;
