@@ -33,6 +33,19 @@ export class RecordingRepository {
     return rows.map(toRecording);
   }
 
+  /** Every indexed path of a camera, to reconcile its recordings tree against the index at start. */
+  async pathsOf(cameraId: number): Promise<{ id: number; path: string }[]> {
+    const rows = await this.db<RecordingRow>('recordings').where({ camera_id: cameraId }).select('id', 'path');
+    return rows.map((r) => ({ id: Number(r.id), path: r.path }));
+  }
+
+  /** End of the camera's latest indexed segment. */
+  async latestEnd(cameraId: number): Promise<number | undefined> {
+    const row = await this.db<RecordingRow>('recordings').where({ camera_id: cameraId }).max<{ m: number | null }[]>({ m: 'end_at' });
+    const m = row[0]?.m;
+    return m === null || m === undefined ? undefined : Number(m);
+  }
+
   async oldest(limit: number, cameraId?: number): Promise<Recording[]> {
     const q = this.db<RecordingRow>('recordings').orderBy('start_at').limit(limit);
     if (cameraId !== undefined) q.where({ camera_id: cameraId });
