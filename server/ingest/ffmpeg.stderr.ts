@@ -16,7 +16,7 @@ const NOISE = new RegExp([
   /service \d+ using PCR|muxrate VBR|^\[(Parsed_\w+|scaler_\w+|auto_scale\w*|graph \d+ input[^\]]*) @ [^\]]+\]/,
   /^\s*(w:\d+ h:\d+ |Set first pts|fps=\d+\/\d+$|\d+ frames in, )/,
   // The end-of-run report: it would become the "last line" that explains an exit.
-  /^\s*(Input|Output) (file|stream) #|^\s*Total: \d+ packets|^Exiting normally/,
+  /^\s*(Input|Output) (file|stream) #|^\s*Total: \d+ packets|^Exiting normally|^\s*video:\d+kB audio:/,
 ].map((r) => r.source).join('|'));
 
 /**
@@ -95,7 +95,7 @@ export function parseInputStream(line: string): InputStreamInfo | undefined {
 
 export type FailureCode =
   | 'auth_failed' | 'not_found' | 'forbidden' | 'refused' | 'timeout' | 'unreachable' | 'dns'
-  | 'bad_transport' | 'bad_data' | 'no_video' | 'missing_file' | 'stalled' | 'exited';
+  | 'bad_transport' | 'bad_data' | 'no_data' | 'no_video' | 'missing_file' | 'stalled' | 'exited';
 
 export interface Failure {
   code: FailureCode;

@@ -1,7 +1,7 @@
 import type { ExitInfo, FfmpegAdapter } from './ffmpeg.adapter.js';
 import type { SessionArgs } from './ffmpeg.args.js';
 import { ProgressParser, type ProgressReport } from './ffmpeg.progress.js';
-import { explainFailure, StderrTail } from './ffmpeg.stderr.js';
+import { explainFailure, StderrTail, type Failure } from './ffmpeg.stderr.js';
 import { FramerError, Y4mFramer, type RawFrame } from './frame.framer.js';
 import { JpegSplitter } from './jpeg.splitter.js';
 import type { Attempt } from './session.supervisor.js';
@@ -30,6 +30,8 @@ export interface AttemptHandlers {
 
 export interface RunningAttempt extends Attempt {
   readonly stderr: StderrTail;
+  /** A better explanation than stderr's, found after the exit (e.g. by probing the camera). */
+  explainAs(failure: Failure): void;
   pauseFrames(): void;
   resumeFrames(): void;
 }
@@ -85,6 +87,7 @@ export function launchAttempt(opts: {
   const jpegs = new JpegSplitter(h.onJpeg);
   pipe(built.pipes.jpeg)?.on('data', (d: Buffer) => jpegs.push(d));
 
+  let override: Failure | undefined;
   const exited: Promise<ExitInfo> = proc.exited.then(async (exit) => {
     tail.flush();
     await opts.afterExit?.();
@@ -99,7 +102,8 @@ export function launchAttempt(opts: {
       await proc.terminate(graceMs);
       return exited;
     },
-    explain: (exit) => explainFailure(tail.tail(), opts.where, exit),
+    explain: (exit) => override ?? explainFailure(tail.tail(), opts.where, exit),
+    explainAs: (f) => (override = f),
     pauseFrames: () => proc.stdout.pause(),
     resumeFrames: () => proc.stdout.resume(),
   };

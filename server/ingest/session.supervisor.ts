@@ -1,5 +1,6 @@
 import type { CameraState } from '../store/camera.repository.js';
 import type { ExitInfo } from './ffmpeg.adapter.js';
+import type { ProbeAnswer } from './camera.probe.js';
 import type { Failure } from './ffmpeg.stderr.js';
 
 /**
@@ -39,6 +40,8 @@ export interface SupervisorOptions {
   endIsFinal?: boolean;
   /** Fraction of random spread on each delay so many cameras do not reconnect in lockstep. */
   jitter?: number;
+  /** While waiting out a backoff, probe the camera this often (0: never); see `probe`. */
+  probeIntervalMs?: number;
 }
 
 export interface SupervisorHooks {
@@ -51,7 +54,14 @@ export interface SupervisorHooks {
   isPaused?(): boolean;
   now?: () => number;
   random?: () => number;
+  /** Cheap check of the camera (camera.probe.ts); without it backoffs are waited out in full. */
+  probe?(): Promise<ProbeAnswer>;
+  /** The probe found the camera back: the backoff is cut short (for the log). */
+  onProbeAnswered?(): void;
 }
+
+/** Failures that mean the camera was not there: once it answers again, waiting longer helps no one. */
+const DOWN_CODES = new Set<Failure['code']>(['refused', 'timeout', 'unreachable', 'dns']);
 
 export class SessionSupervisor {
   private current: Attempt | undefined;
@@ -63,6 +73,7 @@ export class SessionSupervisor {
   private watchdog: NodeJS.Timeout | undefined;
   private healthyTimer: NodeJS.Timeout | undefined;
   private relaunchTimer: NodeJS.Timeout | undefined;
+  private probeTimer: NodeJS.Timeout | undefined;
   private stopping = false;
   /** Set while the current attempt is being ended on purpose, to be relaunched at once. */
   private relaunching = false;
@@ -133,6 +144,7 @@ export class SessionSupervisor {
     this.stopping = true;
     this.clearTimers();
     clearTimeout(this.relaunchTimer);
+    clearTimeout(this.probeTimer);
     this.relaunchTimer = undefined;
     const attempt = this.current;
     if (attempt) await attempt.terminate(this.opts.killGraceMs);
@@ -204,14 +216,44 @@ export class SessionSupervisor {
     const base = failure.fatal ? this.opts.backoffMaxMs : this.opts.backoffInitialMs * 2 ** (this.failures - 1);
     const spread = 1 + (this.opts.jitter ?? 0.1) * ((this.hooks.random ?? Math.random)() * 2 - 1);
     const delay = Math.round(Math.min(base, this.opts.backoffMaxMs) * spread);
-    this.relaunchTimer = setTimeout(() => {
-      this.relaunchTimer = undefined;
-      if (this.stopping) return;
-      this.restarts++;
-      // An offline camera stays offline until video flows: no alert churn on every retry.
-      if (this.stateValue !== 'offline') this.setState('restarting', this.reasonValue);
-      this.spawn();
-    }, delay);
+    this.relaunchTimer = setTimeout(() => this.relaunch(), delay);
+    const every = this.opts.probeIntervalMs ?? 0;
+    if (this.hooks.probe && !failure.fatal && every > 0 && delay > every) this.probeDuringBackoff(DOWN_CODES.has(failure.code), every);
+  }
+
+  private relaunch(): void {
+    clearTimeout(this.relaunchTimer);
+    clearTimeout(this.probeTimer);
+    this.relaunchTimer = undefined;
+    if (this.stopping) return;
+    this.restarts++;
+    // An offline camera stays offline until video flows: no alert churn on every retry.
+    if (this.stateValue !== 'offline') this.setState('restarting', this.reasonValue);
+    this.spawn();
+  }
+
+  /**
+   * A long backoff would keep video away for up to a minute after the camera is back. So the
+   * camera is probed meanwhile, and once one that was down (refused, unreachable, no answer)
+   * answers, the session restarts at once. A camera that answers all along but sends no
+   * video (a stalled encoder, a silent camera) keeps its backoff: restarting sooner cannot help.
+   */
+  private probeDuringBackoff(wasDown: boolean, every: number): void {
+    const waiting = this.relaunchTimer;
+    let sawDown = wasDown;
+    const tick = async () => {
+      if (this.relaunchTimer !== waiting || this.stopping) return;
+      const answer = await this.hooks.probe!().catch(() => 'down' as const);
+      if (this.relaunchTimer !== waiting || this.stopping) return;
+      if (answer === 'down') sawDown = true;
+      if (answer === 'answers' && sawDown) {
+        this.hooks.onProbeAnswered?.();
+        this.relaunch();
+        return;
+      }
+      this.probeTimer = setTimeout(() => void tick(), every);
+    };
+    this.probeTimer = setTimeout(() => void tick(), every);
   }
 
   private clearTimers(): void {

@@ -1,5 +1,6 @@
 import type { Logger } from '../shared/log.js';
 import type { CameraState } from '../store/camera.repository.js';
+import { probeSource, silentCameraFailure } from './camera.probe.js';
 import type { FfmpegAdapter } from './ffmpeg.adapter.js';
 import { buildSessionArgs, type FramesOutput, type JpegOutput } from './ffmpeg.args.js';
 import type { ProgressReport } from './ffmpeg.progress.js';
@@ -109,6 +110,7 @@ export class StreamSession {
   private inputFrames = 0;
   private jpegWaiters: ((j: { jpeg: Buffer; at: number }) => void)[] = [];
   private started = false;
+  private stopping = false;
   input: InputStreamInfo | undefined;
   latestJpeg: { jpeg: Buffer; at: number } | undefined;
   lastFrameAt: number | undefined;
@@ -131,6 +133,8 @@ export class StreamSession {
       },
       onlineReason: () => this.onlineReason(),
       isPaused: () => this.gate?.paused ?? false,
+      probe: probeSource(spec.source, 0) ? () => probeSource(spec.source, this.probeTimeoutMs())! : undefined,
+      onProbeAnswered: () => deps.log.info('the camera answers again: restarting its stream now', { cameraId: spec.cameraId, role: spec.role }),
     });
     if (spec.backpressure) {
       this.gate = new BackpressureGate(this.hub, { pause: () => this.attempt?.pauseFrames(), resume: () => this.attempt?.resumeFrames() });
@@ -162,12 +166,14 @@ export class StreamSession {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
+    this.stopping = false;
     await this.spec.record?.sink.prepare();
     this.supervisor.start();
   }
 
   /** Stops ffmpeg (SIGTERM, then SIGKILL), waits for the last segment to be indexed, ends every frame subscription. */
   async stop(): Promise<void> {
+    this.stopping = true;
     await this.supervisor.stop();
     await this.spec.record?.sink.flush();
     this.hub.end();
@@ -263,6 +269,7 @@ export class StreamSession {
       },
       afterExit: async () => {
         this.lastTail = attempt.stderr.tail();
+        await this.diagnoseSilence(attempt);
         if (this.attempt === attempt) this.attempt = undefined;
         await sink?.attemptEnded(prefix);
       },
@@ -270,6 +277,17 @@ export class StreamSession {
     this.attempt = attempt;
     this.deps.log.debug('ffmpeg started', { cameraId: this.spec.cameraId, role: this.spec.role, pid: attempt.pid });
     return attempt;
+  }
+
+  private probeTimeoutMs(): number {
+    return Math.min(this.deps.settings.socketTimeoutMs, 3000);
+  }
+
+  /** A run that ended unreadable before any stream was seen: did the camera send anything at all? */
+  private async diagnoseSilence(attempt: RunningAttempt): Promise<void> {
+    if (this.stopping || attempt.stderr.input || attempt.explain({ code: 1, signal: null }).code !== 'bad_data') return;
+    const silent = await silentCameraFailure(this.spec.source, this.where, this.probeTimeoutMs());
+    if (silent) attempt.explainAs(silent);
   }
 
   private onStderrLine(line: string): void {

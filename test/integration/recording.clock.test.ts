@@ -52,6 +52,7 @@ describe('the recording clock across a camera resolution change (issue 19, defec
   });
 
   it('keeps every segment on the wall clock, restarts the stream as a camera event and reports the new size', async () => {
+    const t0 = Date.now();
     expect(await nextFrame(env, cam.id)).toMatchObject({ width: 320, height: 180 });
     await sleep(RUN_BEFORE_CHANGE_MS);
     const changedAt = Date.now();
@@ -74,6 +75,7 @@ describe('the recording clock across a camera resolution change (issue 19, defec
       return r.length >= 3 && r;
     }, 40_000, 250);
     const all = await rows();
+    console.info(`change at +${changedAt - t0} ms, ${all.length} segments at +${Date.now() - t0} ms`);
     expect(all.length).toBeGreaterThan(RUN_BEFORE_CHANGE_MS / 1000 / SEGMENT_S - 3);
     // Monotonic and non-overlapping: no two rows claim the same moment.
     for (let i = 1; i < all.length; i++) {
@@ -90,6 +92,7 @@ describe('the recording clock across a camera resolution change (issue 19, defec
       const p = await env.ffmpeg.probe(file);
       off.push({ rec, stamp: await firstStamp(file, p.width!, p.height!), width: p.width! });
     }
+    console.info(`stamps read at +${Date.now() - t0} ms`);
     const read = off.filter((o) => o.stamp !== null);
     expect(read.length).toBeGreaterThanOrEqual(all.length - 2);
     const errors = read.map((o) => o.rec.startAt - o.stamp!);
