@@ -53,7 +53,9 @@ describe('start-up reconciliation of the recordings tree (issue 19, defect 6)', 
     const back = after.find((r) => r.path === unindexed.path);
     expect(back).toBeDefined();
     expect(back!.startAt).toBe(unindexed.startAt);
-    expect(Math.abs(back!.endAt - unindexed.endAt)).toBeLessThan(300);
+    // Its end comes from its probed length now, not the segment list: the two differ by up to
+    // a frame or two, more on a loaded machine (recording.rtsp.test.ts allows 400 ms as well).
+    expect(Math.abs(back!.endAt - unindexed.endAt)).toBeLessThan(400);
     expect(back!.bytes).toBe(unindexed.bytes);
     expect(after.find((r) => r.id === fileless.id)).toBeUndefined();
     // The index and the tree agree: every kept file indexed, every row's file present.
