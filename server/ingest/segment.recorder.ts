@@ -37,6 +37,10 @@ export class SegmentRecorder implements SegmentSink {
   private chain: Promise<void> = Promise.resolve();
   /** End of the last finished segment of each running ffmpeg (by file prefix). */
   private readonly lastEnd = new Map<string, number>();
+  /** Runs that reported a segment, the latest anchor of each, and a first segment waiting for a second sample. */
+  private readonly runs = new Set<string>();
+  private readonly lastAnchor = new Map<string, number>();
+  private readonly firstOfRun = new Map<string, SegmentEntry>();
   /** End of the latest segment in the index for this camera (read at start, then kept). */
   private indexedUntil = Number.NEGATIVE_INFINITY;
 
@@ -54,7 +58,30 @@ export class SegmentRecorder implements SegmentSink {
     });
   }
 
+  /**
+   * The anchor of a run is only as good as its least-delayed sample, and the first segment's
+   * list line carries the start-up lag (ffmpeg catching up after probing, slower on a loaded
+   * machine). So a run's first segment waits for the second one's sample (or the run's end).
+   */
   segmentDone(e: SegmentEntry, attemptPrefix: string, anchorMs: number): void {
+    this.lastAnchor.set(attemptPrefix, anchorMs);
+    if (!this.runs.has(attemptPrefix)) {
+      this.runs.add(attemptPrefix);
+      this.firstOfRun.set(attemptPrefix, e);
+      return;
+    }
+    this.flushFirst(attemptPrefix);
+    this.indexEntry(e, attemptPrefix, anchorMs);
+  }
+
+  private flushFirst(attemptPrefix: string): void {
+    const first = this.firstOfRun.get(attemptPrefix);
+    if (!first) return;
+    this.firstOfRun.delete(attemptPrefix);
+    this.indexEntry(first, attemptPrefix, this.lastAnchor.get(attemptPrefix)!);
+  }
+
+  private indexEntry(e: SegmentEntry, attemptPrefix: string, anchorMs: number): void {
     const file = path.join(this.liveDir, path.basename(e.file));
     const startAt = this.contiguous(attemptPrefix, Math.round(anchorMs + e.startS * 1000));
     const endAt = Math.round(anchorMs + e.endS * 1000);
@@ -63,6 +90,9 @@ export class SegmentRecorder implements SegmentSink {
   }
 
   attemptEnded(attemptPrefix: string): Promise<void> {
+    this.flushFirst(attemptPrefix);
+    this.runs.delete(attemptPrefix);
+    this.lastAnchor.delete(attemptPrefix);
     return this.enqueue(async () => {
       await this.recover(attemptPrefix);
       this.lastEnd.delete(attemptPrefix);
