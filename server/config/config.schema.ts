@@ -93,7 +93,8 @@ export const retentionConfigSchema = z
     recordingDays: num(0.01, 3650).default(7).describe('Days continuous recordings are kept'),
     eventDays: num(0.01, 3650).default(30).describe('Days event clips and snapshots are kept (pinned evidence is never deleted)'),
     maxDiskGb: num(0, 1_000_000).default(0).describe('Disk quota for recordings in GB; 0 means no quota'),
-    minFreeGb: num(0, 1_000_000).default(1).describe('Free disk space floor in GB; oldest recordings are deleted below it'),
+    minFreeGb: num(0, 1_000_000).default(1).describe('Free disk space floor in GB; oldest recordings are deleted below it, except the most recent window'),
+    keepRecentMinutes: num(0, 10_080).default(10).describe('Minutes of the most recent recordings the free-space floor never deletes (the disk health state turns "low" instead)'),
   })
   .strict();
 
@@ -105,6 +106,7 @@ export const ingestConfigSchema = z
     healthyResetMs: int(100, 3_600_000).default(30_000).describe('Online this long resets the backoff'),
     offlineAfterFailures: int(1, 1000).default(3).describe('Consecutive failures before a camera is shown offline'),
     killGraceMs: int(50, 60_000).default(2_000).describe('Time between SIGTERM and SIGKILL when stopping ffmpeg'),
+    probeIntervalMs: int(0, 600_000).default(2_000).describe('While a restart waits out its backoff, the camera is probed this often (RTSP OPTIONS or TCP) and restarted as soon as it answers again; 0 turns it off'),
     rtspTransport: z.enum(['tcp', 'udp']).default('tcp').describe('Default RTSP transport'),
     startTimeoutMs: int(500, 600_000).default(20_000).describe('A new connection with no frame for this long has failed (probing and the first keyframe take a few seconds)'),
     socketTimeoutMs: int(100, 600_000).default(5_000).describe('Network read timeout given to ffmpeg for RTSP and HTTP sources'),
