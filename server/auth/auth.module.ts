@@ -10,10 +10,12 @@ import type { Logger } from '../shared/log.js';
 import type { Store } from '../store/store.js';
 import { createAccessAuthorizer } from './access.policy.js';
 import { AudienceResolver } from './access.rooms.js';
+import { AuditAggregator } from './audit.aggregate.js';
 import { AuditLog } from './audit.log.js';
 import type { Authorizer } from './authorize.js';
 import { LoginLimiter } from './login.limiter.js';
 import { PasswordHasher } from './password.hasher.js';
+import { ScryptPool } from './password.pool.js';
 import { RevocationHub } from './revocation.hub.js';
 import { auditMiddleware, rejectHostileBodies, rejectHostileUrls, sameOriginForChanges, sessionMiddleware } from './security.middleware.js';
 import { SessionService, systemClock, type Clock } from './session.service.js';
@@ -31,6 +33,10 @@ export interface AuthModule {
   sessions: SessionService;
   setup: SetupService;
   audit: AuditLog;
+  /** Aggregated audit of refusals (rate-limited, busy, 403): flush() writes the pending counts. */
+  refusals: AuditAggregator;
+  /** The password hashing threads. */
+  hashPool: ScryptPool;
   limiter: LoginLimiter;
   revocations: RevocationHub;
   audience: AudienceResolver;
@@ -59,8 +65,11 @@ export function trustProxyValue(setting: string): boolean | number | string {
   return /^\d+$/.test(s) ? Number(s) : s;
 }
 
-/** Services only: what the CLI needs (no HTTP, no sockets). */
-export function createAccountServices(d: AuthModuleDeps) {
+/**
+ * Services only: what the CLI needs (no HTTP, no sockets). With `hashPool` passwords are hashed
+ * on its threads (the server); without, on libuv's pool (the CLI, where nothing competes).
+ */
+export function createAccountServices(d: AuthModuleDeps, hashPool?: ScryptPool) {
   const clock = d.clock ?? systemClock;
   const a = d.config.auth;
   const audit = new AuditLog(d.store.audit, clock, d.log);
@@ -70,14 +79,16 @@ export function createAccountServices(d: AuthModuleDeps) {
   });
   const revocations = new RevocationHub();
   const users = new UserService({
-    store: d.store, hasher: new PasswordHasher(a.scryptLog2N), sessions, revocations, audit, minPasswordLength: a.passwordMinLength,
+    store: d.store, hasher: new PasswordHasher(a.scryptLog2N, 8, 1, hashPool), sessions, revocations, audit, minPasswordLength: a.passwordMinLength,
   });
   return { clock, audit, sessions, revocations, users };
 }
 
 export function createAuth(d: AuthModuleDeps): AuthModule {
   const a = d.config.auth;
-  const { clock, audit, sessions, revocations, users } = createAccountServices(d);
+  const hashPool = new ScryptPool({ workers: a.hashWorkers, maxQueue: a.hashQueueMax });
+  const { clock, audit, sessions, revocations, users } = createAccountServices(d, hashPool);
+  const refusals = new AuditAggregator(audit, () => clock.now(), d.log, { windowMs: a.refusalAuditWindowSeconds * 1000, maxKeys: 200 });
   const authorizer = createAccessAuthorizer();
   const setup = new SetupService(users, path.join(d.config.dataDir, 'setup-code.txt'), d.log);
   const limiter = new LoginLimiter({ maxPerUser: a.loginMaxFailuresPerUser, maxPerIp: a.loginMaxFailuresPerIp, windowMs: a.loginWindowSeconds * 1000, clock });
@@ -87,24 +98,25 @@ export function createAuth(d: AuthModuleDeps): AuthModule {
   const onApi = (mw: RequestHandler): RequestHandler => (req, res, next) => (req.path.startsWith('/api/') ? mw(req, res, next) : next());
 
   return {
-    authorizer, users, sessions, setup, audit, limiter, revocations, socket,
+    authorizer, users, sessions, setup, audit, refusals, hashPool, limiter, revocations, socket,
     audience: new AudienceResolver(d.store.areas),
     trustProxy: trustProxyValue(a.trustProxy),
     before: [
       rejectHostileUrls(),
       sameOriginForChanges(a.allowedOrigins),
       onApi(sessionMiddleware(sessions, secureCookie)),
-      auditMiddleware(audit, d.log, clock),
+      auditMiddleware(audit, d.log, clock, refusals),
     ],
     afterBody: [rejectHostileBodies()],
     routers: [
-      authRoutes({ authorizer, users, sessions, setup, limiter, audit, revocations, secureCookie }),
+      authRoutes({ authorizer, users, sessions, setup, limiter, audit, refusals, revocations, secureCookie }),
       userRoutes({ authorizer, users }),
       areaRoutes({ authorizer, areas: d.store.areas }),
       auditRoutes({ authorizer, audit }),
     ],
     async start() {
       await setup.init();
+      refusals.start();
       const purge = () => sessions.purge().catch((err: unknown) => d.log.error('session purge failed', { err }));
       purgeTimer = setInterval(purge, 3_600_000);
       purgeTimer.unref();
@@ -112,6 +124,8 @@ export function createAuth(d: AuthModuleDeps): AuthModule {
     async stop() {
       if (purgeTimer) clearInterval(purgeTimer);
       socket.detach();
+      await refusals.stop();
+      await hashPool.close();
       await audit.flush();
     },
   };

@@ -4,6 +4,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import { AppError } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
 import { ACCESS_MATRIX } from './access.matrix.js';
+import type { AuditAggregator } from './audit.aggregate.js';
 import type { AuditLog } from './audit.log.js';
 import { anonymousPrincipal, authorizedOf, principalOf, setPrincipal } from './authorize.js';
 import { clearedSessionCookie, sessionTokenFrom } from './session.cookie.js';
@@ -145,16 +146,17 @@ export function sessionMiddleware(sessions: SessionService, secureCookie: (req: 
 /**
  * Writes the audit entries the matrix asks for when a response ends (or is cut off): successful changes,
  * views of media (once per user and thing within `viewDedupeMs`, since players send many
- * range requests), and refusals of signed-in users.
+ * range requests), and refusals of signed-in users (aggregated per user, address and path).
  */
-export function auditMiddleware(audit: AuditLog, log: Logger, clock: Clock, viewDedupeMs = 5 * 60_000): RequestHandler {
+export function auditMiddleware(audit: AuditLog, log: Logger, clock: Clock, denials: AuditAggregator, viewDedupeMs = 5 * 60_000): RequestHandler {
   const lastView = new Map<string, number>();
   const record = (req: Request, res: Response) => {
     const done = authorizedOf(res);
     const path = req.originalUrl.split('?')[0]!.slice(0, 300);
     if (!done) {
       const p = principalOf(req);
-      if (res.statusCode === 403 && p.kind === 'user') return audit.record({ principal: p, action: 'access.denied', detail: { method: req.method, path } });
+      // Aggregated: a script hammering a forbidden route must not write one row per request.
+      if (res.statusCode === 403 && p.kind === 'user') denials.note(`denied|${p.userId}|${p.ip}|${req.method}|${path}`, { principal: p, action: 'access.denied', detail: { method: req.method, path } });
       return undefined;
     }
     const mode = ACCESS_MATRIX[done.action].audit;

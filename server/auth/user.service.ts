@@ -49,9 +49,11 @@ const invalid = (field: string, code: string, message: string, params: Record<st
 
 /** Accounts: creation, passwords, roles and areas, disabling. Used by the API, the CLI and tests. */
 export class UserService {
-  private dummy: Promise<string> | undefined;
+  private readonly dummy: string;
 
-  constructor(private readonly d: UserServiceDeps) {}
+  constructor(private readonly d: UserServiceDeps) {
+    this.dummy = d.hasher.dummyHash();
+  }
 
   async add(input: NewUserInput, actor: Actor): Promise<UserRecord> {
     const username = this.checkUsername(input.username);
@@ -70,13 +72,19 @@ export class UserService {
 
   /** The user when the password is right and the account enabled; the same slow path either way. */
   async authenticate(usernameInput: string, password: string): Promise<UserRecord | undefined> {
-    const username = usernameSchema.safeParse(usernameInput).data;
-    const user = username ? await this.d.store.users.getByUsername(username) : undefined;
-    const hash = user ? await this.d.store.users.passwordHashOf(user.id) : undefined;
-    const ok = await this.d.hasher.verify(password, hash ?? (await this.dummyHash()));
-    if (!user || !hash || !ok || user.disabled) return undefined;
-    if (this.d.hasher.needsRehash(hash)) await this.d.store.users.setPasswordHash(user.id, await this.d.hasher.hash(password));
-    return user;
+    // The place in the hashing queue first: when it is full, refuse before touching the database.
+    const check = this.d.hasher.admitCheck();
+    try {
+      const username = usernameSchema.safeParse(usernameInput).data;
+      const user = username ? await this.d.store.users.getByUsername(username) : undefined;
+      const hash = user ? await this.d.store.users.passwordHashOf(user.id) : undefined;
+      const ok = await check.verify(password, hash ?? this.dummy);
+      if (!user || !hash || !ok || user.disabled) return undefined;
+      if (this.d.hasher.needsRehash(hash)) await this.d.store.users.setPasswordHash(user.id, await this.d.hasher.hash(password));
+      return user;
+    } finally {
+      check.cancel();
+    }
   }
 
   /** Own password change: needs the current one; ends every session of the user (the caller opens a new one). */
@@ -185,10 +193,6 @@ export class UserService {
     const unknown = areaIds.find((id) => !known.has(id));
     if (unknown !== undefined) throw invalid('areaIds', 'unknown_area', `area ${unknown} does not exist`, { id: unknown });
     if (roles.includes('resident') && areaIds.length === 0) throw invalid('areaIds', 'resident_needs_area', 'a resident must belong to at least one area');
-  }
-
-  private dummyHash(): Promise<string> {
-    return (this.dummy ??= this.d.hasher.dummyHash());
   }
 
   private async audit(actor: Actor, action: string, userId: number, detail: Record<string, unknown>): Promise<void> {
