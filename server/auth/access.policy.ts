@@ -55,9 +55,14 @@ function areaOf(ref: ResourceRef): number | null {
   return typeof ref.areaId === 'number' ? ref.areaId : null;
 }
 
-/** Own area: inside the user's areas (or under them) and, for footage and notes, shared. */
+/**
+ * Own area: inside the user's areas (or under them) and, for footage and notes, shared. A camera
+ * not yet assigned to an area counts as anyone's own (a technician registering it must be able
+ * to finish); only technicians have own-area rights on cameras.
+ */
 export function withinOwnArea(p: Principal, ref: ResourceRef): boolean {
   const area = areaOf(ref);
+  if (ref.type === 'camera' && ref.areaId === null) return true;
   if (area === null || !(p.areaScope ?? p.areaIds).includes(area)) return false;
   return sharedWithArea(ref);
 }

@@ -13,7 +13,7 @@ export const ACTIONS = [
   'user.list', 'user.read', 'user.create', 'user.update', 'user.password',
   'area.list', 'area.create', 'area.update',
   'audit.list', 'audit.verify',
-  'camera.list', 'camera.read', 'camera.create', 'camera.update', 'camera.delete', 'camera.live', 'camera.discover', 'camera.probe',
+  'camera.list', 'camera.read', 'camera.create', 'camera.update', 'camera.delete', 'camera.publish', 'camera.live', 'camera.discover', 'camera.probe',
   'settings.read', 'settings.update',
   'event.list', 'event.read', 'event.snapshot', 'event.update', 'event.share',
   'clip.list', 'clip.read', 'clip.download', 'clip.export',
@@ -124,6 +124,18 @@ export const AUTHORIZED = Symbol.for('binhyen.authorized');
 
 export function authorizedOf(res: Response): AuthorizedLocals | undefined {
   return (res.locals as Record<symbol, AuthorizedLocals | undefined>)[AUTHORIZED];
+}
+
+const AUDIT_DETAIL = Symbol.for('binhyen.auditDetail');
+
+/** What a route adds to the audit entry of a successful change (e.g. the fields it changed). */
+export function addAuditDetail(res: Response, detail: Record<string, unknown>): void {
+  const locals = res.locals as Record<symbol, Record<string, unknown> | undefined>;
+  locals[AUDIT_DETAIL] = { ...locals[AUDIT_DETAIL], ...detail };
+}
+
+export function auditDetailOf(res: Response): Record<string, unknown> | undefined {
+  return (res.locals as Record<symbol, Record<string, unknown> | undefined>)[AUDIT_DETAIL];
 }
 
 function refuse(principal: Principal, action: Action): AppError {

@@ -6,7 +6,7 @@ import type { Logger } from '../shared/log.js';
 import { ACCESS_MATRIX } from './access.matrix.js';
 import type { AuditAggregator } from './audit.aggregate.js';
 import type { AuditLog } from './audit.log.js';
-import { anonymousPrincipal, authorizedOf, principalOf, setPrincipal } from './authorize.js';
+import { anonymousPrincipal, auditDetailOf, authorizedOf, principalOf, setPrincipal } from './authorize.js';
 import { clearedSessionCookie, sessionTokenFrom } from './session.cookie.js';
 import type { Clock, SessionService } from './session.service.js';
 
@@ -153,12 +153,14 @@ export function auditMiddleware(audit: AuditLog, log: Logger, clock: Clock, deni
   const record = (req: Request, res: Response) => {
     const done = authorizedOf(res);
     const path = req.originalUrl.split('?')[0]!.slice(0, 300);
-    if (!done) {
-      const p = principalOf(req);
-      // Aggregated: a script hammering a forbidden route must not write one row per request.
-      if (res.statusCode === 403 && p.kind === 'user') denials.note(`denied|${p.userId}|${p.ip}|${req.method}|${path}`, { principal: p, action: 'access.denied', detail: { method: req.method, path } });
+    const p = principalOf(req);
+    // Refused by authorize() or later by the route (e.g. a field the user may not change). Aggregated:
+    // a script hammering a forbidden route must not write one row per request.
+    if (res.statusCode === 403 && p.kind === 'user') {
+      denials.note(`denied|${p.userId}|${p.ip}|${req.method}|${path}`, { principal: p, action: 'access.denied', detail: { method: req.method, path } });
       return undefined;
     }
+    if (!done) return undefined;
     const mode = ACCESS_MATRIX[done.action].audit;
     if (res.statusCode >= 400 || mode === 'none' || mode === 'explicit') return undefined;
     if (mode === 'change' && (req.method === 'GET' || req.method === 'HEAD')) return undefined;
@@ -172,7 +174,7 @@ export function auditMiddleware(audit: AuditLog, log: Logger, clock: Clock, deni
     return audit.record({
       principal: done.principal, action: done.action,
       resource: done.resource ? { type: done.resource.type, id: done.resource.id } : undefined,
-      detail: { method: req.method, path, status: res.statusCode },
+      detail: { method: req.method, path, status: res.statusCode, ...auditDetailOf(res) },
     });
   };
   return (req, res, next) => {
