@@ -11,6 +11,7 @@ import type { Store } from '../store/store.js';
 import type { CameraRecord } from '../store/camera.repository.js';
 import { cameraDisplayState } from '../realtime/socket.events.js';
 import { cameraChanges, checkCreateRights, checkUpdateRights } from './camera.changes.js';
+import { idParams } from './params.js';
 import { parse } from './validate.js';
 
 /** The latest low-rate JPEG of each running camera, kept by ingest. */
@@ -28,7 +29,6 @@ export interface CameraRoutesDeps {
   stats?: () => Promise<unknown[]>;
 }
 
-const idParams = z.object({ id: z.coerce.number().int().positive().max(2 ** 31 - 1) }).strict();
 
 const discoverBody = z
   .object({

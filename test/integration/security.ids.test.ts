@@ -1,0 +1,46 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestServer } from '../support/server.js';
+import { addUser, call, login, seedAreas, startAuthServer } from './auth.world.js';
+
+/** Issue 12, finding 7: an id has one spelling. 0x1, 1.0, +1 … were the same thing as 1. */
+let srv: TestServer;
+let admin: string;
+let ids: { camera: number; user: number; area: number };
+
+beforeAll(async () => {
+  srv = await startAuthServer();
+  await srv.auth.users.add({ username: 'chief', roles: ['admin'], areaIds: [], password: 'bootstrap password 1' }, { name: 'cli' });
+  const areas = await seedAreas(srv.store);
+  const user = await addUser(srv, 'officer', ['police']);
+  admin = await login(srv, 'chief', 'bootstrap password 1');
+  const cam = await srv.store.cameras.create({
+    name: 'c', areaId: areas.hamletA, ownerName: null, ownerKind: null, address: null, latitude: null, longitude: null, onvifUrl: null, credentialsEnc: null,
+    streams: { detect: { url: 'rtsp://127.0.0.1:1/none' } }, settings: {}, defaultVisibility: 'internal', enabled: false, clockOffsetMs: null, demo: false,
+  });
+  ids = { camera: cam.id, user: user.id, area: areas.hamletA };
+});
+afterAll(async () => {
+  await srv?.stop();
+});
+
+describe('ids in paths and queries', () => {
+  it('answer only to canonical decimal, with a 400 naming the field otherwise', async () => {
+    for (const [base, id] of [['/api/cameras', ids.camera], ['/api/users', ids.user], ['/api/areas', ids.area]] as const) {
+      const method = base === '/api/areas' ? 'PATCH' : 'GET';
+      const body = method === 'PATCH' ? { name: 'Ấp An Phú' } : undefined;
+      expect((await call(srv, method, `${base}/${id}`, { cookie: admin, body })).status, `${base}/${id}`).toBe(200);
+      for (const alias of [`0x${id.toString(16)}`, `${id}.0`, `+${id}`, `${id}e0`, `0${id}`, `%20${id}`]) {
+        const r = await call<{ error: { code: string; field: string } }>(srv, method, `${base}/${alias}`, { cookie: admin, body });
+        expect(r.status, `${base}/${alias}`).toBe(400);
+        expect(r.body.error).toMatchObject({ code: 'validation', field: 'params.id' });
+      }
+    }
+    for (const q of ['limit=0x10', 'limit=1.0', 'beforeId=+5', 'userId=1e0']) {
+      const r = await call<{ error: { field: string } }>(srv, 'GET', `/api/audit?${q}`, { cookie: admin });
+      expect(r.status, q).toBe(400);
+      expect(r.body.error.field).toBe(`query.${q.split('=')[0]}`);
+    }
+    for (const q of ['limit=0x10', 'offset=1.0']) expect((await call(srv, 'GET', `/api/events?${q}`, { cookie: admin })).status, q).toBe(400);
+    expect((await call(srv, 'GET', '/api/audit?limit=10&beforeId=1000', { cookie: admin })).status).toBe(200);
+  });
+});
