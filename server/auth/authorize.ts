@@ -92,8 +92,16 @@ export interface Authorizer {
    * all? Refusing here means a forbidden caller never learns whether an id exists.
    */
   gate?: (principal: Principal, action: Action) => boolean;
+  /**
+   * Optional: for this principal and action, a thing that exists but may not be seen answers
+   * exactly like a missing one (404), so ids cannot be probed (residents, issue 12).
+   */
+  conceal?: (principal: Principal, action: Action) => boolean;
   principalOf(req: Request): Principal;
 }
+
+/** The one answer for "no such thing" and "not yours to see" when concealing. */
+export const concealedNotFound = () => new AppError('not_found', 'not found', 404);
 
 type RequestWithPrincipal = Request & { principal?: Principal };
 
@@ -144,6 +152,15 @@ function refuse(principal: Principal, action: Action): AppError {
     : new AppError('unauthenticated', 'sign in required', 401);
 }
 
+async function resolveOrConceal(resource: (req: Request) => ResourceRef | undefined | Promise<ResourceRef | undefined>, req: Request, conceal: boolean) {
+  try {
+    return await resource(req);
+  } catch (err) {
+    if (conceal && err instanceof AppError && err.status === 404) throw concealedNotFound();
+    throw err;
+  }
+}
+
 /**
  * Route middleware: declares `action` and checks it against the policy. `resource` resolves
  * what is acted on (for per-area checks); it may throw AppError (e.g. not found). It runs
@@ -158,8 +175,9 @@ export function authorize(
     try {
       const principal = authorizer.principalOf(req);
       if (authorizer.gate && !authorizer.gate(principal, action)) throw refuse(principal, action);
-      const ref = resource ? await resource(req) : undefined;
-      if (!(await authorizer.policy(principal, action, ref))) throw refuse(principal, action);
+      const conceal = authorizer.conceal?.(principal, action) ?? false;
+      const ref = resource ? await resolveOrConceal(resource, req, conceal) : undefined;
+      if (!(await authorizer.policy(principal, action, ref))) throw conceal && ref ? concealedNotFound() : refuse(principal, action);
       (res.locals as Record<symbol, AuthorizedLocals>)[AUTHORIZED] = { action, resource: ref, principal };
       next();
     } catch (err) {

@@ -44,3 +44,34 @@ describe('ids in paths and queries', () => {
     expect((await call(srv, 'GET', '/api/audit?limit=10&beforeId=1000', { cookie: admin })).status).toBe(200);
   });
 });
+
+describe('a resident probing event ids', () => {
+  it('gets the same answer for an event of another area, an internal one and a missing one', async () => {
+    const areas = await srv.store.areas.list();
+    const [hamletA, hamletB] = [areas.find((a) => a.name === 'Ấp An Phú')!.id, areas.find((a) => a.name === 'Ấp Bình Lợi')!.id];
+    await addUser(srv, 'resident-a', ['resident'], [hamletA]);
+    const resident = await login(srv, 'resident-a');
+    const camB = await srv.store.cameras.create({
+      name: 'b', areaId: hamletB, ownerName: null, ownerKind: null, address: null, latitude: null, longitude: null, onvifUrl: null, credentialsEnc: null,
+      streams: { detect: { url: 'rtsp://127.0.0.1:1/none' } }, settings: {}, defaultVisibility: 'internal', enabled: false, clockOffsetMs: null, demo: false,
+    });
+    const t = 1_800_000_000_000;
+    const event = (cameraId: number, areaId: number, visibility: 'internal' | 'shared') =>
+      srv.store.events.create({ cameraId, areaId, trackId: null, label: 'person', score: 0.9, box: null, zones: [], startAt: t, lastSeenAt: t, bestAt: t, visibility });
+    const other = await event(camB.id, hamletB, 'shared');
+    const internal = await event(ids.camera, hamletA, 'internal');
+    const mine = await event(ids.camera, hamletA, 'shared');
+    expect((await call(srv, 'GET', `/api/events/${mine.id}`, { cookie: resident })).status).toBe(200);
+    const answers = [];
+    for (const id of [other.id, internal.id, 999_999]) {
+      for (const path of [`/api/events/${id}`, `/api/events/${id}/snapshots/best.jpg`]) {
+        const r = await call(srv, 'GET', path, { cookie: resident });
+        answers.push({ status: r.status, body: r.body });
+      }
+      const c = await call(srv, 'POST', `/api/events/${id}/comments`, { cookie: resident, body: { body: 'ai đây?' } });
+      answers.push({ status: c.status, body: c.body });
+    }
+    expect(new Set(answers.map((a) => JSON.stringify(a))).size).toBe(1);
+    expect(answers[0]).toEqual({ status: 404, body: { error: { code: 'not_found', message: 'not found' } } });
+  });
+});
