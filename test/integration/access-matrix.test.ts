@@ -171,7 +171,7 @@ async function checkRoutes(target: { url: string }, list: RouteLayer[]): Promise
       const body = sample ? sample(s!) : r.method === 'GET' || r.method === 'HEAD' ? undefined : {};
       const kind = params.at(-1)?.kind ?? (byBody ? 'camera' : undefined);
       for (const c of callers) {
-        const res = await call<{ authorized?: boolean; error?: { code: string } }>(target, r.method, path, { cookie: c.cookie, body });
+        const res = await call<{ authorized?: boolean; error?: { code: string; message?: string } }>(target, r.method, path, { cookie: c.cookie, body });
         const want = expectAllowed(r.action!, c, kind, s);
         const got = res.body?.authorized === true ? 'allowed' : res.status === 401 ? 'unauthenticated' : res.status === 403 ? 'forbidden' : res.status === 404 && res.body?.error?.message === 'not found' ? 'not found' : `${res.status} ${res.body?.error?.code ?? ''}`;
         const expected = want ? 'allowed' : c.subject === 'anonymous' ? 'unauthenticated' : concealed(r.action!, c, s) ? 'not found' : 'forbidden';
