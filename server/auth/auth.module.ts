@@ -17,7 +17,7 @@ import { LoginLimiter } from './login.limiter.js';
 import { PasswordHasher } from './password.hasher.js';
 import { ScryptPool } from './password.pool.js';
 import { RevocationHub } from './revocation.hub.js';
-import { auditMiddleware, rejectHostileBodies, rejectHostileUrls, sameOriginForChanges, sessionMiddleware } from './security.middleware.js';
+import { auditMiddleware, checkHost, rejectHostileBodies, rejectHostileUrls, sameOriginForChanges, sessionMiddleware } from './security.middleware.js';
 import { SessionService, systemClock, type Clock } from './session.service.js';
 import { SetupService } from './setup.service.js';
 import { UserService } from './user.service.js';
@@ -54,7 +54,7 @@ export interface AuthModule {
 
 export interface AuthModuleDeps {
   store: Store;
-  config: { auth: AuthConfig; dataDir: string };
+  config: { auth: AuthConfig; dataDir: string; host?: string };
   log: Logger;
   clock?: Clock;
 }
@@ -102,6 +102,7 @@ export function createAuth(d: AuthModuleDeps): AuthModule {
     audience: new AudienceResolver(d.store.areas),
     trustProxy: trustProxyValue(a.trustProxy),
     before: [
+      checkHost(a.allowedHosts, d.config.host),
       rejectHostileUrls(),
       sameOriginForChanges(a.allowedOrigins),
       onApi(sessionMiddleware(sessions, secureCookie)),

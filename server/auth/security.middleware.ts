@@ -1,4 +1,5 @@
 import { isUtf8 } from 'node:buffer';
+import { isIP } from 'node:net';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Request, RequestHandler, Response } from 'express';
 import { AppError } from '../shared/errors.js';
@@ -32,6 +33,31 @@ export function securityHeaders(): RequestHandler {
     // API answers hold footage metadata and personal data: never cached (routes may override).
     if (req.path.startsWith('/api/')) res.set('Cache-Control', 'no-store');
     next();
+  };
+}
+
+/** The name in a Host header, without port or IPv6 brackets, lower case. */
+export function hostName(header: string): string {
+  const h = header.trim().toLowerCase();
+  if (h.startsWith('[')) return h.slice(1, h.indexOf(']') < 0 ? undefined : h.indexOf(']'));
+  const colon = h.lastIndexOf(':');
+  return colon >= 0 && h.indexOf(':') === colon ? h.slice(0, colon) : h;
+}
+
+/**
+ * DNS rebinding defence: a page on attacker.example whose name is re-pointed at this server
+ * sends `Host: attacker.example`, so only names the server is known by are answered: IP
+ * addresses (typed by the user: no name to rebind), localhost, the configured `host` and
+ * `auth.allowedHosts`. A request without Host (HTTP/1.0 tools) is not a browser's.
+ */
+export function checkHost(allowedHosts: readonly string[], listenHost?: string): RequestHandler {
+  const names = new Set(['localhost', ...allowedHosts.map((h) => hostName(h)), ...(listenHost ? [hostName(listenHost)] : [])]);
+  return (req, _res, next) => {
+    const header = req.headers.host;
+    if (header === undefined) return next();
+    const name = hostName(header);
+    if (isIP(name) || names.has(name) || name.endsWith('.localhost')) return next();
+    next(new AppError('unknown_host', `this server does not answer to "${name.slice(0, 100)}"; add it to auth.allowedHosts`, 421, { params: { host: name.slice(0, 100) } }));
   };
 }
 

@@ -5,6 +5,7 @@ import type { UserRecord } from '../store/user.repository.js';
 import type { AuditLog } from './audit.log.js';
 import { ROLES, type Principal, type Role } from './authorize.js';
 import type { PasswordHasher } from './password.hasher.js';
+import { passwordWeakness, type PasswordWeakness } from './password.policy.js';
 import type { RevocationHub } from './revocation.hub.js';
 import type { SessionService } from './session.service.js';
 
@@ -43,6 +44,12 @@ export interface UserServiceDeps {
   audit: AuditLog;
   minPasswordLength: number;
 }
+
+const WEAKNESS_TEXT: Record<PasswordWeakness, string> = {
+  common: 'it is one of the most common passwords',
+  repetitive: 'it repeats one or two characters',
+  sequence: 'it is a run of the keyboard or the alphabet',
+};
 
 const invalid = (field: string, code: string, message: string, params: Record<string, unknown> = {}) =>
   new AppError(code, message, 400, { field, params });
@@ -180,6 +187,8 @@ export class UserService {
     if (typeof password !== 'string' || [...password].length < min) throw invalid('password', 'password_too_short', `the password needs at least ${min} characters`, { min });
     if (password.length > 256) throw invalid('password', 'password_too_long', 'the password may have at most 256 characters', { max: 256 });
     if (password.toLowerCase().includes(username.toLowerCase())) throw invalid('password', 'password_contains_username', 'the password must not contain the username');
+    const weakness = passwordWeakness(password);
+    if (weakness) throw invalid('password', 'password_too_weak', `the password is too easy to guess (${WEAKNESS_TEXT[weakness]}); a few unrelated words work well`, { reason: weakness });
   }
 
   private checkRoles(roles: readonly string[]): Role[] {

@@ -108,6 +108,9 @@ export const authConfigSchema = z
       .default('')
       .describe('Reverse proxies whose X-Forwarded-For/-Proto are believed (express trust proxy: loopback, 10.0.0.1, 1 …); empty trusts none'),
     secureCookie: z.enum(['auto', 'always', 'never']).default('auto').describe('Secure flag on the session cookie; auto sets it when the request came over HTTPS'),
+    allowedHosts: list()
+      .default([])
+      .describe('Host names the server answers to besides localhost, IP addresses and `host` (e.g. camera.xa-binhyen.vn); other Host headers get 421, which stops DNS rebinding'),
     allowedOrigins: list().default([]).describe('Extra browser origins (scheme://host:port) allowed to send changes, besides the server\'s own'),
     socketRecheckSeconds: int(1, 3600).default(30).describe('How often open sockets are checked against revoked or expired sessions'),
   })

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimulatedCamera } from '../../server/demo/sim-camera.js';
 import type { TrackMessage } from '../../server/shared/bus.js';
+import { dbTargets, type DbTarget } from '../support/db.js';
 import type { TestServer } from '../support/server.js';
 import { call, login, startAuthServer } from './auth.world.js';
 import { syntheticFrame } from './events.fixture.js';
@@ -13,36 +14,14 @@ import { recordingFiles, waitFor } from './ingest.helpers.js';
  * addresses (so the per-address limit cannot be what saves it: the hashing pool's queue limit
  * must). Meanwhile /api/health stays fast, nothing answers 5xx, every recording segment and
  * every qualifying track gets its row, and every failed attempt is in the audit log.
+ * On SQLite, and on PostgreSQL when TEST_DATABASE_URL is set.
  */
 const SEGMENT_S = 2;
 const FLOOD = 300;
-let srv: TestServer;
-let sim: SimulatedCamera;
-let cameraId: number;
-
-beforeAll(async () => {
-  sim = new SimulatedCamera({ source: { kind: 'pattern' }, width: 320, height: 240, fps: 10 });
-  await sim.start();
-  srv = await startAuthServer(
-    { scryptLog2N: 15, trustProxy: 'loopback', hashWorkers: 1, hashQueueMax: 16 },
-    { record: { segmentSeconds: SEGMENT_S }, detect: { fps: 2, width: 160 } },
-  );
-  await srv.auth.users.add({ username: 'chief', roles: ['admin'], areaIds: [], password: 'bootstrap password 1' }, { name: 'cli' });
-  const admin = await login(srv, 'chief', 'bootstrap password 1');
-  const cam = await call<{ id: number }>(srv, 'POST', '/api/cameras', { cookie: admin, body: { name: 'Cổng chợ', streams: { detect: { url: sim.rtspUrl } } } });
-  expect(cam.status).toBe(201);
-  cameraId = cam.body.id;
-  await waitFor('two indexed segments', async () => (await srv.store.recordings.overlapping(cameraId, 0, Date.now() + 60_000)).length >= 2, 30_000, 200);
-}, 90_000);
-afterAll(async () => {
-  await srv?.stop();
-  await sim?.stop();
-});
-
 const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
 
 /** A person track that qualifies as an event (1.5 s, two detections) and ends. */
-function emitTrack(trackId: string, at: number): void {
+function emitTrack(srv: TestServer, cameraId: number, trackId: string, at: number): void {
   const box: [number, number, number, number] = [100, 40, 140, 160];
   const msg = (t: number, score: number): TrackMessage => ({
     cameraId, trackId, label: 'person', score, box, frameWidth: 320, frameHeight: 180,
@@ -53,7 +32,34 @@ function emitTrack(trackId: string, at: number): void {
   srv.bus.emit('track.end', { ...msg(at + 2000, 0.8), reason: 'lost' });
 }
 
-describe('a flood of wrong sign-ins while a camera records', () => {
+describe.each(dbTargets)('a flood of wrong sign-ins while a camera records ($name)', (target: DbTarget) => {
+  let srv: TestServer;
+  let sim: SimulatedCamera;
+  let cameraId: number;
+  let pg: Awaited<ReturnType<DbTarget['open']>> | undefined;
+
+  beforeAll(async () => {
+    // SQLite: the server's own file in its data dir; PostgreSQL: a fresh schema.
+    pg = target.name === 'postgres' ? await target.open() : undefined;
+    sim = new SimulatedCamera({ source: { kind: 'pattern' }, width: 320, height: 240, fps: 10 });
+    await sim.start();
+    srv = await startAuthServer(
+      { scryptLog2N: 15, trustProxy: 'loopback', hashWorkers: 1, hashQueueMax: 16 },
+      { record: { segmentSeconds: SEGMENT_S }, detect: { fps: 2, width: 160 }, ...(pg ? { databaseUrl: pg.url } : {}) },
+    );
+    await srv.auth.users.add({ username: 'chief', roles: ['admin'], areaIds: [], password: 'bootstrap password 1' }, { name: 'cli' });
+    const admin = await login(srv, 'chief', 'bootstrap password 1');
+    const cam = await call<{ id: number }>(srv, 'POST', '/api/cameras', { cookie: admin, body: { name: 'Cổng chợ', streams: { detect: { url: sim.rtspUrl } } } });
+    expect(cam.status).toBe(201);
+    cameraId = cam.body.id;
+    await waitFor('two indexed segments', async () => (await srv.store.recordings.overlapping(cameraId, 0, Date.now() + 60_000)).length >= 2, 30_000, 200);
+  }, 90_000);
+  afterAll(async () => {
+    await srv?.stop();
+    await sim?.stop();
+    await pg?.cleanup();
+  });
+
   it('keeps health fast, answers no 5xx, loses no recording or event row, and audits every failure', async () => {
     const auditBefore = ((await srv.store.db('audit_log').max('id as id').first()) as { id: number | null }).id ?? 0;
     const floodStart = Date.now();
@@ -75,7 +81,7 @@ describe('a flood of wrong sign-ins while a camera records', () => {
     while (!done || health.length < 20) {
       if (tracks.length < 10) {
         tracks.push(`flood-${tracks.length}`);
-        emitTrack(tracks.at(-1)!, Date.now());
+        emitTrack(srv, cameraId, tracks.at(-1)!, Date.now());
       }
       const t0 = performance.now();
       const h = await fetch(`${srv.url}/api/health`);

@@ -1,14 +1,19 @@
+import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestServer } from '../support/server.js';
-import { addUser, call, login, seedAreas, startAuthServer } from './auth.world.js';
+import { addUser, call, login, PASSWORD, seedAreas, startAuthServer } from './auth.world.js';
 
-/** Issue 12, finding 7: an id has one spelling. 0x1, 1.0, +1 … were the same thing as 1. */
+/**
+ * Issue 12, finding 7: probing the server. An id has one spelling (0x1, 1.0, +1 were the same
+ * thing as 1); a resident cannot tell hidden events from missing ones; a rebound DNS name is
+ * not answered; weak passwords are refused.
+ */
 let srv: TestServer;
 let admin: string;
 let ids: { camera: number; user: number; area: number };
 
 beforeAll(async () => {
-  srv = await startAuthServer();
+  srv = await startAuthServer({ allowedHosts: ['camera.xa-binhyen.vn'] });
   await srv.auth.users.add({ username: 'chief', roles: ['admin'], areaIds: [], password: 'bootstrap password 1' }, { name: 'cli' });
   const areas = await seedAreas(srv.store);
   const user = await addUser(srv, 'officer', ['police']);
@@ -73,5 +78,50 @@ describe('a resident probing event ids', () => {
     }
     expect(new Set(answers.map((a) => JSON.stringify(a))).size).toBe(1);
     expect(answers[0]).toEqual({ status: 404, body: { error: { code: 'not_found', message: 'not found' } } });
+  });
+});
+
+/** GET with a Host header of our choosing (fetch would not send it); the connection goes to loopback. */
+function getWithHost(path: string, host: string): Promise<{ status: number; body: string }> {
+  const url = new URL(srv.url);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: url.hostname, port: url.port, path, headers: { host } }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('DNS rebinding', () => {
+  it('answers only to IP addresses, localhost and the configured names', async () => {
+    const port = new URL(srv.url).port;
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`, '192.0.2.10', 'camera.xa-binhyen.vn', `CAMERA.xa-binhyen.vn:${port}`]) {
+      expect((await getWithHost('/api/health', host)).status, host).toBe(200);
+    }
+    for (const host of [`attacker.example:${port}`, 'rebind.127.0.0.1.nip.io', 'camera.xa-binhyen.vn.attacker.example']) {
+      for (const path of ['/api/health', '/', '/login']) {
+        const r = await getWithHost(path, host);
+        expect(r.status, `${host} ${path}`).toBe(421);
+        expect(JSON.parse(r.body)).toMatchObject({ error: { code: 'unknown_host' } });
+      }
+    }
+  });
+});
+
+describe('weak passwords', () => {
+  it('are refused with the reason, for new accounts and password changes', async () => {
+    for (const [password, reason] of [['password123', 'common'], ['aaaaaaaaaaaa', 'repetitive'], ['1234567890', 'sequence']] as const) {
+      const r = await call<{ error: { code: string; field: string; params: { reason: string } } }>(srv, 'POST', '/api/users', { cookie: admin, body: { username: 'newbie', password, roles: ['police'], areaIds: [] } });
+      expect(r.status, password).toBe(400);
+      expect(r.body.error).toMatchObject({ code: 'password_too_weak', field: 'password', params: { reason } });
+    }
+    const officer = await login(srv, 'officer');
+    const change = await call<{ error: { code: string } }>(srv, 'POST', '/api/auth/password', { cookie: officer, body: { currentPassword: PASSWORD, newPassword: 'qwertyuiop' } });
+    expect(change.status).toBe(400);
+    expect(change.body.error.code).toBe('password_too_weak');
+    expect(await srv.auth.users.getByUsername('newbie')).toBeUndefined();
   });
 });
