@@ -111,8 +111,11 @@ export class ScryptPool implements ScryptBackend {
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const p of this.queue.splice(0)) p.reject(new AppError('shutting_down', 'the server is stopping', 503));
-    await Promise.all(this.slots.splice(0).map((s) => s.worker.terminate()));
+    const stopping = () => new AppError('shutting_down', 'the server is stopping', 503);
+    for (const p of this.queue.splice(0)) p.reject(stopping());
+    const slots = this.slots.splice(0);
+    for (const s of slots) s.busy?.reject(stopping());
+    await Promise.all(slots.map((s) => s.worker.terminate()));
   }
 
   private idleSlot(): Slot | undefined {
@@ -127,16 +130,16 @@ export class ScryptPool implements ScryptBackend {
     slot.worker.unref();
     slot.worker.on('message', (m: ScryptReply) => this.onReply(slot, m));
     const fail = (err: Error) => {
-      this.slots.splice(this.slots.indexOf(slot), 1);
+      const at = this.slots.indexOf(slot);
+      if (at < 0) return; // 'error' is followed by 'exit': handle the thread's end once
+      this.slots.splice(at, 1);
       slot.busy?.reject(err);
       slot.busy = undefined;
       const next = this.queue.shift();
       if (next && !this.closed) this.dispatch(this.idleSlot()!, next);
     };
     slot.worker.on('error', fail);
-    slot.worker.on('exit', (code) => {
-      if (this.slots.includes(slot)) fail(new Error(`password hashing thread exited (${code})`));
-    });
+    slot.worker.on('exit', (code) => fail(new Error(`password hashing thread exited (${code})`)));
     this.slots.push(slot);
     return slot;
   }
