@@ -129,12 +129,18 @@ export const authConfigSchema = z
     loginWindowSeconds: int(1, 86_400).default(900).describe('Window for counting failed sign-ins; a refused client is told how many seconds to wait'),
     passwordMinLength: int(8, 128).default(10).describe('Minimum password length'),
     scryptLog2N: int(10, 20).default(15).describe('scrypt cost (log2 N) for new password hashes; 15 takes ~0.1 s and 32 MB per hash'),
+    hashWorkers: int(0, 16).default(0).describe('Threads that hash passwords, apart from the database and detection (0: 1 on up to 2 cores, else 2)'),
+    hashQueueMax: int(0, 10_000).default(16).describe('Password checks that may wait for a hashing thread; more are answered 503 with Retry-After at once'),
+    refusalAuditWindowSeconds: int(1, 3600).default(60).describe('Repeated refusals (rate-limited sign-ins, 403s) are written to the audit log once per key and window, with a count'),
     trustProxy: z
       .string()
       .refine((v) => !/^(true|\*)$/i.test(v.trim()), 'trusting every proxy lets any client fake its address; name the proxy (loopback, an IP or subnet) or a hop count')
       .default('')
       .describe('Reverse proxies whose X-Forwarded-For/-Proto are believed (express trust proxy: loopback, 10.0.0.1, 1 …); empty trusts none'),
     secureCookie: z.enum(['auto', 'always', 'never']).default('auto').describe('Secure flag on the session cookie; auto sets it when the request came over HTTPS'),
+    allowedHosts: list()
+      .default([])
+      .describe('Host names the server answers to besides localhost, IP addresses and `host` (e.g. camera.xa-binhyen.vn); other Host headers get 421, which stops DNS rebinding'),
     allowedOrigins: list().default([]).describe('Extra browser origins (scheme://host:port) allowed to send changes, besides the server\'s own'),
     socketRecheckSeconds: int(1, 3600).default(30).describe('How often open sockets are checked against revoked or expired sessions'),
   })
