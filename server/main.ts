@@ -62,7 +62,7 @@ function auditPort(audit: AuditLog): AuditFn {
 function authRouters(auth: AuthModule, store: Store): Router[] {
   const { authorizer } = auth;
   return [
-    authRoutes({ authorizer, users: auth.users, sessions: auth.sessions, setup: auth.setup, limiter: auth.limiter, audit: auth.audit, revocations: auth.revocations, secureCookie: auth.secureCookie }),
+    authRoutes({ authorizer, users: auth.users, sessions: auth.sessions, setup: auth.setup, limiter: auth.limiter, audit: auth.audit, refusals: auth.refusals, revocations: auth.revocations, secureCookie: auth.secureCookie }),
     userRoutes({ authorizer, users: auth.users }),
     areaRoutes({ authorizer, areas: store.areas }),
     auditRoutes({ authorizer, audit: auth.audit }),

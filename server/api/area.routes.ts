@@ -4,6 +4,7 @@ import { areaChain, listScope } from '../auth/access.policy.js';
 import { authorize, principalOf, type Authorizer } from '../auth/authorize.js';
 import { AppError, notFound } from '../shared/errors.js';
 import { AREA_KINDS, type Area, type AreaRepository } from '../store/area.repository.js';
+import { idParams } from './params.js';
 import { parse } from './validate.js';
 
 export interface AreaRoutesDeps {
@@ -11,7 +12,6 @@ export interface AreaRoutesDeps {
   areas: AreaRepository;
 }
 
-const idParams = z.object({ id: z.coerce.number().int().positive().max(2 ** 31 - 1) }).strict();
 const name = z.string().trim().min(1).max(200);
 const createBody = z.object({ parentId: z.number().int().positive().nullable(), kind: z.enum(AREA_KINDS), name }).strict();
 const patchBody = z.object({ name }).strict();

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { AuditLog } from '../auth/audit.log.js';
 import { authorize, type Authorizer } from '../auth/authorize.js';
 import type { AuditEntry } from '../store/audit.repository.js';
+import { decimalInt } from './params.js';
 import { parse } from './validate.js';
 
 export interface AuditRoutesDeps {
@@ -11,7 +12,7 @@ export interface AuditRoutesDeps {
 }
 
 // Filters are validated to plain shapes: anything else (quotes, semicolons, spaces) is a 400.
-const intParam = z.coerce.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+const intParam = decimalInt(0, Number.MAX_SAFE_INTEGER);
 const listQuery = z.object({
   userId: intParam.optional(),
   action: z.string().regex(/^[a-z][a-z0-9._-]{0,63}$/, 'an action name such as auth.login.failure').optional(),
@@ -20,7 +21,7 @@ const listQuery = z.object({
   from: intParam.optional().describe('epoch ms, inclusive'),
   to: intParam.optional().describe('epoch ms, exclusive'),
   beforeId: intParam.optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
+  limit: decimalInt(1, 500).default(100),
 }).strict();
 
 function entryView(e: AuditEntry) {

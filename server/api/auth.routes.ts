@@ -1,8 +1,10 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
+import type { AuditAggregator } from '../auth/audit.aggregate.js';
 import type { AuditLog } from '../auth/audit.log.js';
 import { authorize, principalOf, type Authorizer } from '../auth/authorize.js';
-import type { LoginLimiter } from '../auth/login.limiter.js';
+import type { LoginAttempt, LoginLimiter } from '../auth/login.limiter.js';
+import { HashPoolBusyError } from '../auth/password.pool.js';
 import type { RevocationHub } from '../auth/revocation.hub.js';
 import { clearedSessionCookie, sessionCookie } from '../auth/session.cookie.js';
 import type { SessionService } from '../auth/session.service.js';
@@ -19,6 +21,7 @@ export interface AuthRoutesDeps {
   setup: SetupService;
   limiter: LoginLimiter;
   audit: AuditLog;
+  refusals: AuditAggregator;
   revocations: RevocationHub;
   secureCookie(req: Request): boolean;
 }
@@ -72,22 +75,43 @@ export function authRoutes(d: AuthRoutesDeps): Router {
     }
   });
 
+  /**
+   * The password is checked only under a reservation in the limiter (so a parallel burst cannot
+   * outrun it), and on the bounded hashing pool (so a flood is answered 503 at once instead of
+   * queueing). Refusals are audited aggregated; wrong passwords, bounded by the limiter, one row each.
+   */
+  const checkPassword = async (res: Response, attempt: LoginAttempt, ip: string, key: string, body: z.infer<typeof loginBody>) => {
+    try {
+      return await d.users.authenticate(body.username, body.password);
+    } catch (err) {
+      attempt.release();
+      if (err instanceof HashPoolBusyError) {
+        // One key for all: a busy pool means many clients at once, and one row each would load the database.
+        d.refusals.note('busy', { username: key, ip, action: 'auth.login.busy' }, `${ip} ${key}`);
+        res.set('Retry-After', String(err.retryAfterSeconds));
+      }
+      throw err;
+    }
+  };
+
   r.post('/api/auth/login', authorize(d.authorizer, 'auth.login'), async (req, res) => {
     const ip = ipOf(req);
     const body = parse(loginBody, req.body, 'body');
     const key = limiterKey(body.username);
-    const verdict = d.limiter.check(ip, key);
-    if (!verdict.ok) {
-      await d.audit.record({ username: key, ip, action: 'auth.login.refused', detail: { scope: verdict.scope, retryAfterSeconds: verdict.retryAfterSeconds } });
-      refuseRateLimited(res, verdict.retryAfterSeconds);
+    const reserved = d.limiter.reserve(ip, key);
+    if (!reserved.ok) {
+      // Per address when the address is over its limit (many usernames), per username when that is (many addresses).
+      const who = reserved.scope === 'ip' ? ip : key;
+      d.refusals.note(`refused|${reserved.scope}|${who}`, { username: key, ip, action: 'auth.login.refused', detail: { scope: reserved.scope, retryAfterSeconds: reserved.retryAfterSeconds } }, `${ip} ${key}`);
+      refuseRateLimited(res, reserved.retryAfterSeconds);
     }
-    const user = await d.users.authenticate(body.username, body.password);
+    const user = await checkPassword(res, reserved.attempt, ip, key, body);
     if (!user) {
-      d.limiter.fail(ip, key);
+      reserved.attempt.fail();
       await d.audit.record({ username: key, ip, action: 'auth.login.failure' });
       throw new AppError('invalid_credentials', 'wrong username or password', 401);
     }
-    d.limiter.succeed(key);
+    reserved.attempt.succeed();
     const reply = await startSession(req, res, user);
     await d.audit.record({ username: user.username, ip, action: 'auth.login.success', resource: { type: 'user', id: user.id } });
     res.json(reply);

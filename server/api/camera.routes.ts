@@ -1,7 +1,7 @@
-import { Router, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { Authorizer } from '../auth/authorize.js';
-import { authorize } from '../auth/authorize.js';
+import { addAuditDetail, authorize, type Action, type ResourceRef } from '../auth/authorize.js';
 import type { CameraOnboarding } from '../cameras/camera.onboarding.js';
 import type { TestFrame } from '../ingest/ffmpeg.grab.js';
 import type { CameraService } from '../cameras/camera.service.js';
@@ -10,6 +10,8 @@ import { AppError, notFound } from '../shared/errors.js';
 import type { Store } from '../store/store.js';
 import type { CameraRecord } from '../store/camera.repository.js';
 import { cameraDisplayState } from '../domain/socket.events.js';
+import { cameraChanges, checkCreateRights, checkUpdateRights } from './camera.changes.js';
+import { idParams } from './params.js';
 import { parse } from './validate.js';
 
 /** The latest low-rate JPEG of each running camera, kept by ingest. */
@@ -27,7 +29,6 @@ export interface CameraRoutesDeps {
   stats?: () => Promise<unknown[]>;
 }
 
-const idParams = z.object({ id: z.coerce.number().int().positive().max(2 ** 31 - 1) }).strict();
 
 const discoverBody = z
   .object({
@@ -52,6 +53,11 @@ const testBody = z
     transport: z.enum(['tcp', 'udp']).optional(),
   })
   .strict();
+
+const publicationBody = z
+  .object({ areaId: z.number().int().positive().nullable().optional(), defaultVisibility: z.enum(['internal', 'shared']).optional() })
+  .strict()
+  .refine((v) => v.areaId !== undefined || v.defaultVisibility !== undefined, 'give areaId or defaultVisibility');
 
 const testRegisteredBody = z.object({ stream: z.enum(['detect', 'record']).default('detect') }).strict();
 
@@ -81,6 +87,7 @@ function sendTestFrame(res: Response, accept: string | undefined, f: TestFrame):
 
 export function cameraRoutes(d: CameraRoutesDeps): Router {
   const r = Router();
+  const mayFor = (req: Request) => (action: Action, ref: ResourceRef) => d.authorizer.policy(d.authorizer.principalOf(req), action, ref);
   const cameraRef = async (req: { params: unknown }) => {
     const { id } = parse(idParams, req.params, 'params');
     const cam = await d.store.cameras.get(id);
@@ -98,7 +105,10 @@ export function cameraRoutes(d: CameraRoutesDeps): Router {
 
   r.post('/api/cameras', authorize(d.authorizer, 'camera.create'), async (req, res) => {
     const body = parse(cameraCreateSchema, req.body, 'body');
-    res.status(201).json(cameraView(await d.cameras.register(body)));
+    await checkCreateRights(mayFor(req), body);
+    const cam = await d.cameras.register(body);
+    addAuditDetail(res, { cameraId: cam.id, name: cam.name, areaId: cam.areaId, defaultVisibility: cam.defaultVisibility });
+    res.status(201).json(cameraView(cam));
   });
 
   r.post('/api/cameras/discover', authorize(d.authorizer, 'camera.discover'), async (req, res) => {
@@ -122,7 +132,22 @@ export function cameraRoutes(d: CameraRoutesDeps): Router {
 
   r.patch('/api/cameras/:id', authorize(d.authorizer, 'camera.update', cameraRef), async (req, res) => {
     const { id } = parse(idParams, req.params, 'params');
-    res.json(cameraView(await d.cameras.update(id, parse(cameraUpdateSchema, req.body, 'body'))));
+    const patch = parse(cameraUpdateSchema, req.body, 'body');
+    const before = (await d.store.cameras.get(id))!;
+    await checkUpdateRights(mayFor(req), before, patch);
+    const after = await d.cameras.update(id, patch);
+    addAuditDetail(res, { changes: cameraChanges(before, after) });
+    res.json(cameraView(after));
+  });
+
+  // The police's way to decide where a camera's footage goes, without the rights to edit it.
+  r.put('/api/cameras/:id/publication', authorize(d.authorizer, 'camera.publish', cameraRef), async (req, res) => {
+    const { id } = parse(idParams, req.params, 'params');
+    const body = parse(publicationBody, req.body, 'body');
+    const before = (await d.store.cameras.get(id))!;
+    const after = await d.cameras.update(id, body);
+    addAuditDetail(res, { changes: cameraChanges(before, after) });
+    res.json(cameraView(after));
   });
 
   r.delete('/api/cameras/:id', authorize(d.authorizer, 'camera.delete', cameraRef), async (req, res) => {

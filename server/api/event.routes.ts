@@ -8,6 +8,7 @@ import { AppError } from '../shared/errors.js';
 import type { EventRecord, EventSort, Page } from '../store/event.repository.js';
 import { NOTE_VISIBILITIES } from '../store/note.repository.js';
 import { ALERT_KINDS, ALERT_STATES } from '../store/alert.repository.js';
+import { decimalInt } from './params.js';
 import { parse } from './validate.js';
 
 export interface EventRoutesDeps {
@@ -33,7 +34,7 @@ export const timeParam = z.preprocess(
 export const labelQuery = z.string().regex(/^[a-z][a-z ]{0,63}$/, 'a detector label such as person');
 export const visibilityQuery = z.enum(['internal', 'shared']);
 const flag = z.enum(['true', 'false']).transform((v) => v === 'true');
-export const pageQuery = { limit: z.coerce.number().int().min(1).max(200).default(50), offset: z.coerce.number().int().min(0).max(1_000_000).default(0) };
+export const pageQuery = { limit: decimalInt(1, 200).default(50), offset: decimalInt(0, 1_000_000).default(0) };
 
 /** `sort=-startAt` → column key and order; the keys are a whitelist, never SQL. */
 export function sortParam<K extends string>(keys: readonly [K, ...K[]], dflt: `${'-' | ''}${K}`) {

@@ -4,6 +4,7 @@ import { authorize, principalOf, type Authorizer } from '../auth/authorize.js';
 import { displayNameSchema, passwordInputSchema, roleSchema, type UserService } from '../auth/user.service.js';
 import { notFound } from '../shared/errors.js';
 import { userView } from './auth.routes.js';
+import { idParams } from './params.js';
 import { parse } from './validate.js';
 
 export interface UserRoutesDeps {
@@ -11,7 +12,6 @@ export interface UserRoutesDeps {
   users: UserService;
 }
 
-const idParams = z.object({ id: z.coerce.number().int().positive().max(2 ** 31 - 1) }).strict();
 const areaIds = z.array(z.number().int().positive()).max(200);
 const createBody = z.object({
   username: z.string().max(64), displayName: displayNameSchema.optional(), password: passwordInputSchema,

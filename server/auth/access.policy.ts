@@ -55,9 +55,14 @@ function areaOf(ref: ResourceRef): number | null {
   return typeof ref.areaId === 'number' ? ref.areaId : null;
 }
 
-/** Own area: inside the user's areas (or under them) and, for footage and notes, shared. */
+/**
+ * Own area: inside the user's areas (or under them) and, for footage and notes, shared. A camera
+ * not yet assigned to an area counts as anyone's own (a technician registering it must be able
+ * to finish); only technicians have own-area rights on cameras.
+ */
 export function withinOwnArea(p: Principal, ref: ResourceRef): boolean {
   const area = areaOf(ref);
+  if (ref.type === 'camera' && ref.areaId === null) return true;
   if (area === null || !(p.areaScope ?? p.areaIds).includes(area)) return false;
   return sharedWithArea(ref);
 }
@@ -100,9 +105,14 @@ export function listScope(p: Principal, listAction: Action): ListScope {
 
 export const accessPolicy = (p: Principal, action: Action, ref?: ResourceRef): boolean => can(p, action, ref);
 
+const CONCEALED = new Set(['event', 'clip', 'alert', 'note', 'comment']);
+
 /** The authorizer the server uses: the matrix gate first, then the per-thing policy. */
 export function createAccessAuthorizer(): Authorizer {
-  return { policy: accessPolicy, gate: mayAttempt, principalOf };
+  // Residents (own-area on footage) get the same 404 for things of other areas, unshared things and
+  // missing ones. A technician refused a camera of another area is told 403: cameras are no secret to staff.
+  const conceal = (p: Principal, action: Action) => CONCEALED.has(ACCESS_MATRIX[action].resource) && accessFor(p, action) === 'own-area';
+  return { policy: accessPolicy, gate: mayAttempt, principalOf, conceal };
 }
 
 /** The area ids in `roots` and every area under them. */

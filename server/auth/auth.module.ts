@@ -4,12 +4,14 @@ import type { AuthConfig } from '../config/config.schema.js';
 import type { Logger } from '../shared/log.js';
 import type { Store } from '../store/store.js';
 import { createAccessAuthorizer } from './access.policy.js';
+import { AuditAggregator } from './audit.aggregate.js';
 import { AuditLog } from './audit.log.js';
 import type { Authorizer } from './authorize.js';
 import { LoginLimiter } from './login.limiter.js';
 import { PasswordHasher } from './password.hasher.js';
+import { ScryptPool } from './password.pool.js';
 import { RevocationHub } from './revocation.hub.js';
-import { auditMiddleware, rejectHostileBodies, rejectHostileUrls, sameOriginForChanges, sessionMiddleware } from './security.middleware.js';
+import { auditMiddleware, checkHost, rejectHostileBodies, rejectHostileUrls, sameOriginForChanges, sessionMiddleware } from './security.middleware.js';
 import { SessionService, systemClock, type Clock } from './session.service.js';
 import { SetupService } from './setup.service.js';
 import { UserService } from './user.service.js';
@@ -26,6 +28,10 @@ export interface AuthModule {
   sessions: SessionService;
   setup: SetupService;
   audit: AuditLog;
+  /** Aggregated audit of refusals (rate-limited, busy, 403): flush() writes the pending counts. */
+  refusals: AuditAggregator;
+  /** The password hashing threads. */
+  hashPool: ScryptPool;
   limiter: LoginLimiter;
   revocations: RevocationHub;
   /** express 'trust proxy' value. */
@@ -42,7 +48,7 @@ export interface AuthModule {
 
 export interface AuthModuleDeps {
   store: Store;
-  config: { auth: AuthConfig; dataDir: string };
+  config: { auth: AuthConfig; dataDir: string; host?: string };
   log: Logger;
   clock?: Clock;
 }
@@ -53,8 +59,11 @@ export function trustProxyValue(setting: string): boolean | number | string {
   return /^\d+$/.test(s) ? Number(s) : s;
 }
 
-/** Services only: what the CLI needs (no HTTP, no sockets). */
-export function createAccountServices(d: AuthModuleDeps) {
+/**
+ * Services only: what the CLI needs (no HTTP, no sockets). With `hashPool` passwords are hashed
+ * on its threads (the server); without, on libuv's pool (the CLI, where nothing competes).
+ */
+export function createAccountServices(d: AuthModuleDeps, hashPool?: ScryptPool) {
   const clock = d.clock ?? systemClock;
   const a = d.config.auth;
   const audit = new AuditLog(d.store.audit, clock, d.log);
@@ -64,14 +73,16 @@ export function createAccountServices(d: AuthModuleDeps) {
   });
   const revocations = new RevocationHub();
   const users = new UserService({
-    store: d.store, hasher: new PasswordHasher(a.scryptLog2N), sessions, revocations, audit, minPasswordLength: a.passwordMinLength,
+    store: d.store, hasher: new PasswordHasher(a.scryptLog2N, 8, 1, hashPool), sessions, revocations, audit, minPasswordLength: a.passwordMinLength,
   });
   return { clock, audit, sessions, revocations, users };
 }
 
 export function createAuth(d: AuthModuleDeps): AuthModule {
   const a = d.config.auth;
-  const { clock, audit, sessions, revocations, users } = createAccountServices(d);
+  const hashPool = new ScryptPool({ workers: a.hashWorkers, maxQueue: a.hashQueueMax });
+  const { clock, audit, sessions, revocations, users } = createAccountServices(d, hashPool);
+  const refusals = new AuditAggregator(audit, () => clock.now(), d.log, { windowMs: a.refusalAuditWindowSeconds * 1000, maxKeys: 200 });
   const authorizer = createAccessAuthorizer();
   const setup = new SetupService(users, path.join(d.config.dataDir, 'setup-code.txt'), d.log);
   const limiter = new LoginLimiter({ maxPerUser: a.loginMaxFailuresPerUser, maxPerIp: a.loginMaxFailuresPerIp, windowMs: a.loginWindowSeconds * 1000, clock });
@@ -80,23 +91,27 @@ export function createAuth(d: AuthModuleDeps): AuthModule {
   const onApi = (mw: RequestHandler): RequestHandler => (req, res, next) => (req.path.startsWith('/api/') ? mw(req, res, next) : next());
 
   return {
-    authorizer, users, sessions, setup, audit, limiter, revocations, secureCookie,
+    authorizer, users, sessions, setup, audit, refusals, hashPool, limiter, revocations, secureCookie,
     trustProxy: trustProxyValue(a.trustProxy),
     before: [
+      checkHost(a.allowedHosts, d.config.host),
       rejectHostileUrls(),
       sameOriginForChanges(a.allowedOrigins),
       onApi(sessionMiddleware(sessions, secureCookie)),
-      auditMiddleware(audit, d.log, clock),
+      auditMiddleware(audit, d.log, clock, refusals),
     ],
     afterBody: [rejectHostileBodies()],
     async start() {
       await setup.init();
+      refusals.start();
       const purge = () => sessions.purge().catch((err: unknown) => d.log.error('session purge failed', { err }));
       purgeTimer = setInterval(purge, 3_600_000);
       purgeTimer.unref();
     },
     async stop() {
       if (purgeTimer) clearInterval(purgeTimer);
+      await refusals.stop();
+      await hashPool.close();
       await audit.flush();
     },
   };

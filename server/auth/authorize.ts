@@ -14,7 +14,7 @@ export const ACTIONS = [
   'user.list', 'user.read', 'user.create', 'user.update', 'user.password',
   'area.list', 'area.create', 'area.update',
   'audit.list', 'audit.verify',
-  'camera.list', 'camera.read', 'camera.create', 'camera.update', 'camera.delete', 'camera.live', 'camera.discover', 'camera.probe',
+  'camera.list', 'camera.read', 'camera.create', 'camera.update', 'camera.delete', 'camera.publish', 'camera.live', 'camera.discover', 'camera.probe',
   'settings.read', 'settings.update',
   'event.list', 'event.read', 'event.snapshot', 'event.update', 'event.share',
   'clip.list', 'clip.read', 'clip.download', 'clip.export',
@@ -92,8 +92,16 @@ export interface Authorizer {
    * all? Refusing here means a forbidden caller never learns whether an id exists.
    */
   gate?: (principal: Principal, action: Action) => boolean;
+  /**
+   * Optional: for this principal and action, a thing that exists but may not be seen answers
+   * exactly like a missing one (404), so ids cannot be probed (residents, issue 12).
+   */
+  conceal?: (principal: Principal, action: Action) => boolean;
   principalOf(req: Request): Principal;
 }
+
+/** The one answer for "no such thing" and "not yours to see" when concealing. */
+export const concealedNotFound = () => new AppError('not_found', 'not found', 404);
 
 type RequestWithPrincipal = Request & { principal?: Principal };
 
@@ -126,10 +134,31 @@ export function authorizedOf(res: Response): AuthorizedLocals | undefined {
   return (res.locals as Record<symbol, AuthorizedLocals | undefined>)[AUTHORIZED];
 }
 
+const AUDIT_DETAIL = Symbol.for('binhyen.auditDetail');
+
+/** What a route adds to the audit entry of a successful change (e.g. the fields it changed). */
+export function addAuditDetail(res: Response, detail: Record<string, unknown>): void {
+  const locals = res.locals as Record<symbol, Record<string, unknown> | undefined>;
+  locals[AUDIT_DETAIL] = { ...locals[AUDIT_DETAIL], ...detail };
+}
+
+export function auditDetailOf(res: Response): Record<string, unknown> | undefined {
+  return (res.locals as Record<symbol, Record<string, unknown> | undefined>)[AUDIT_DETAIL];
+}
+
 function refuse(principal: Principal, action: Action): AppError {
   return principal.kind === 'user' || principal.kind === 'loopback'
     ? forbidden(action)
     : new AppError('unauthenticated', 'sign in required', 401);
+}
+
+async function resolveOrConceal(resource: (req: Request) => ResourceRef | undefined | Promise<ResourceRef | undefined>, req: Request, conceal: boolean) {
+  try {
+    return await resource(req);
+  } catch (err) {
+    if (conceal && err instanceof AppError && err.status === 404) throw concealedNotFound();
+    throw err;
+  }
 }
 
 /**
@@ -146,8 +175,9 @@ export function authorize(
     try {
       const principal = authorizer.principalOf(req);
       if (authorizer.gate && !authorizer.gate(principal, action)) throw refuse(principal, action);
-      const ref = resource ? await resource(req) : undefined;
-      if (!(await authorizer.policy(principal, action, ref))) throw refuse(principal, action);
+      const conceal = authorizer.conceal?.(principal, action) ?? false;
+      const ref = resource ? await resolveOrConceal(resource, req, conceal) : undefined;
+      if (!(await authorizer.policy(principal, action, ref))) throw conceal && ref ? concealedNotFound() : refuse(principal, action);
       (res.locals as Record<symbol, AuthorizedLocals>)[AUTHORIZED] = { action, resource: ref, principal };
       next();
     } catch (err) {

@@ -4,6 +4,9 @@ import type { Clock } from './session.service.js';
  * Counts failed sign-ins per client address and per username in a sliding window. Once a key
  * reaches its maximum, further attempts are refused (before the password is even checked)
  * until the oldest failure leaves the window; the caller is told how many seconds that is.
+ * Attempts still being checked count too (reserve): otherwise a burst sent in parallel all
+ * passes the check before the first failure is recorded (issue 12: the right password got
+ * through as guess 45 of 60 with a limit of 5).
  * In memory: a restart forgets, which only ever helps a locked-out user.
  */
 export interface LimiterOptions {
@@ -17,8 +20,21 @@ export interface LimiterOptions {
 
 export type LimitVerdict = { ok: true } | { ok: false; retryAfterSeconds: number; scope: 'ip' | 'user' };
 
+/** One reserved attempt: settle it exactly once (later calls do nothing). */
+export interface LoginAttempt {
+  /** The password was wrong: the reservation becomes a failure. */
+  fail(): void;
+  /** The password was right: clears the username's failures. */
+  succeed(): void;
+  /** Nothing was checked (e.g. the server was busy): the reservation is dropped. */
+  release(): void;
+}
+
+export type Reservation = { ok: true; attempt: LoginAttempt } | Extract<LimitVerdict, { ok: false }>;
+
 export class LoginLimiter {
   private readonly failures = new Map<string, number[]>();
+  private readonly inFlight = new Map<string, number>();
   private readonly maxKeys: number;
 
   constructor(private readonly o: LimiterOptions) {
@@ -34,6 +50,33 @@ export class LoginLimiter {
       if (byUser > 0) return { ok: false, retryAfterSeconds: byUser, scope: 'user' };
     }
     return { ok: true };
+  }
+
+  /** Checks and, when allowed, counts this attempt against both keys until it is settled. */
+  reserve(ip: string, username: string): Reservation {
+    const verdict = this.check(ip, username);
+    if (!verdict.ok) return verdict;
+    const keys = [`ip:${ip}`, `user:${username}`];
+    for (const k of keys) this.inFlight.set(k, (this.inFlight.get(k) ?? 0) + 1);
+    let settled = false;
+    const settle = (then: () => void) => {
+      if (settled) return;
+      settled = true;
+      for (const k of keys) {
+        const n = (this.inFlight.get(k) ?? 1) - 1;
+        if (n > 0) this.inFlight.set(k, n);
+        else this.inFlight.delete(k);
+      }
+      then();
+    };
+    return {
+      ok: true,
+      attempt: {
+        fail: () => settle(() => this.fail(ip, username)),
+        succeed: () => settle(() => this.succeed(username)),
+        release: () => settle(() => undefined),
+      },
+    };
   }
 
   fail(ip: string, username?: string): void {
@@ -56,7 +99,10 @@ export class LoginLimiter {
 
   private retryAfter(key: string, max: number, now: number): number {
     const list = this.recent(key, now);
-    if (list.length < max) return 0;
+    const pending = this.inFlight.get(key) ?? 0;
+    if (list.length + pending < max) return 0;
+    // Full with attempts still being checked: they settle within about a second.
+    if (list.length < max) return 1;
     const freeAt = list[list.length - max]! + this.o.windowMs;
     return Math.max(1, Math.ceil((freeAt - now) / 1000));
   }

@@ -1,17 +1,26 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import type { ScryptBackend, ScryptRunner } from './password.pool.js';
 
 /**
  * scrypt password hashes with a per-user random salt, stored as
  * `scrypt$<log2 N>$<r>$<p>$<salt b64>$<hash b64>` so the cost can be raised later and old
- * hashes still verify. scrypt runs on libuv's thread pool, off the event loop.
+ * hashes still verify. The server runs scrypt on its own bounded thread pool (password.pool.ts);
+ * the default here (libuv's pool) is for the CLI and unit tests, where nothing else competes.
  */
 const KEY_LEN = 32;
 const SALT_LEN = 16;
 
-function scryptAsync(password: string, salt: Buffer, opts: ScryptOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    scrypt(password, salt, KEY_LEN, opts, (err, key) => (err ? reject(err) : resolve(key)));
+const libuvScrypt: ScryptRunner = (password, salt, keyLen, opts) =>
+  new Promise((resolve, reject) => {
+    scrypt(password, salt, keyLen, opts, (err, key) => (err ? reject(err) : resolve(key)));
   });
+/** Unbounded, on libuv's pool: for the CLI and unit tests. */
+export const libuvScryptBackend: ScryptBackend = { admit: () => ({ run: libuvScrypt, cancel: () => undefined }) };
+
+/** A password check with its place in the hashing queue already held. */
+export interface PasswordCheck {
+  verify(password: string, stored: string): Promise<boolean>;
+  cancel(): void;
 }
 
 const paramsOf = (log2N: number, r: number, p: number): ScryptOptions => ({
@@ -24,15 +33,39 @@ const paramsOf = (log2N: number, r: number, p: number): ScryptOptions => ({
 const normalize = (password: string) => password.normalize('NFC');
 
 export class PasswordHasher {
-  constructor(private readonly log2N = 15, private readonly r = 8, private readonly p = 1) {}
+  constructor(
+    private readonly log2N = 15,
+    private readonly r = 8,
+    private readonly p = 1,
+    private readonly kdf: ScryptBackend = libuvScryptBackend,
+  ) {}
 
   async hash(password: string): Promise<string> {
     const salt = randomBytes(SALT_LEN);
-    const key = await scryptAsync(normalize(password), salt, paramsOf(this.log2N, this.r, this.p));
+    const key = await this.kdf.admit().run(normalize(password), salt, KEY_LEN, paramsOf(this.log2N, this.r, this.p));
     return ['scrypt', this.log2N, this.r, this.p, salt.toString('base64'), key.toString('base64')].join('$');
   }
 
-  async verify(password: string, stored: string): Promise<boolean> {
+  verify(password: string, stored: string): Promise<boolean> {
+    return this.admitCheck().verify(password, stored);
+  }
+
+  /** Holds a place for one verify now (refused at once when busy); the caller does its lookups, then verifies. */
+  admitCheck(): PasswordCheck {
+    const place = this.kdf.admit();
+    return {
+      verify: async (password, stored) => {
+        try {
+          return await this.verifyWith(place.run, password, stored);
+        } finally {
+          place.cancel();
+        }
+      },
+      cancel: () => place.cancel(),
+    };
+  }
+
+  private async verifyWith(run: ScryptRunner, password: string, stored: string): Promise<boolean> {
     const parts = stored.split('$');
     if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
     const [log2N, r, p] = parts.slice(1, 4).map(Number) as [number, number, number];
@@ -40,7 +73,7 @@ export class PasswordHasher {
     const salt = Buffer.from(parts[4]!, 'base64');
     const expected = Buffer.from(parts[5]!, 'base64');
     if (expected.length !== KEY_LEN) return false;
-    const key = await scryptAsync(normalize(password), salt, paramsOf(log2N, r, p));
+    const key = await run(normalize(password), salt, KEY_LEN, paramsOf(log2N, r, p));
     return timingSafeEqual(key, expected);
   }
 
@@ -49,8 +82,12 @@ export class PasswordHasher {
     return !stored.startsWith(`scrypt$${this.log2N}$${this.r}$${this.p}$`);
   }
 
-  /** A valid hash of a random password: compared against when the username is unknown, so timing does not tell. */
-  async dummyHash(): Promise<string> {
-    return this.hash(randomBytes(18).toString('base64'));
+  /**
+   * A hash in the current format with a random key: verifying against it costs one full scrypt
+   * and never matches, so an unknown username takes as long as a known one. Random bytes, not
+   * a real hash, so making it takes no place in the hashing queue.
+   */
+  dummyHash(): string {
+    return ['scrypt', this.log2N, this.r, this.p, randomBytes(SALT_LEN).toString('base64'), randomBytes(KEY_LEN).toString('base64')].join('$');
   }
 }

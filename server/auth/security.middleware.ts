@@ -1,11 +1,13 @@
 import { isUtf8 } from 'node:buffer';
+import { isIP } from 'node:net';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Request, RequestHandler, Response } from 'express';
 import { AppError } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
 import { ACCESS_MATRIX } from './access.matrix.js';
+import type { AuditAggregator } from './audit.aggregate.js';
 import type { AuditLog } from './audit.log.js';
-import { anonymousPrincipal, authorizedOf, principalOf, setPrincipal } from './authorize.js';
+import { anonymousPrincipal, auditDetailOf, authorizedOf, principalOf, setPrincipal } from './authorize.js';
 import { clearedSessionCookie, sessionTokenFrom } from './session.cookie.js';
 import type { Clock, SessionService } from './session.service.js';
 
@@ -31,6 +33,31 @@ export function securityHeaders(): RequestHandler {
     // API answers hold footage metadata and personal data: never cached (routes may override).
     if (req.path.startsWith('/api/')) res.set('Cache-Control', 'no-store');
     next();
+  };
+}
+
+/** The name in a Host header, without port or IPv6 brackets, lower case. */
+export function hostName(header: string): string {
+  const h = header.trim().toLowerCase();
+  if (h.startsWith('[')) return h.slice(1, h.indexOf(']') < 0 ? undefined : h.indexOf(']'));
+  const colon = h.lastIndexOf(':');
+  return colon >= 0 && h.indexOf(':') === colon ? h.slice(0, colon) : h;
+}
+
+/**
+ * DNS rebinding defence: a page on attacker.example whose name is re-pointed at this server
+ * sends `Host: attacker.example`, so only names the server is known by are answered: IP
+ * addresses (typed by the user: no name to rebind), localhost, the configured `host` and
+ * `auth.allowedHosts`. A request without Host (HTTP/1.0 tools) is not a browser's.
+ */
+export function checkHost(allowedHosts: readonly string[], listenHost?: string): RequestHandler {
+  const names = new Set(['localhost', ...allowedHosts.map((h) => hostName(h)), ...(listenHost ? [hostName(listenHost)] : [])]);
+  return (req, _res, next) => {
+    const header = req.headers.host;
+    if (header === undefined) return next();
+    const name = hostName(header);
+    if (isIP(name) || names.has(name) || name.endsWith('.localhost')) return next();
+    next(new AppError('unknown_host', `this server does not answer to "${name.slice(0, 100)}"; add it to auth.allowedHosts`, 421, { params: { host: name.slice(0, 100) } }));
   };
 }
 
@@ -145,18 +172,21 @@ export function sessionMiddleware(sessions: SessionService, secureCookie: (req: 
 /**
  * Writes the audit entries the matrix asks for when a response ends (or is cut off): successful changes,
  * views of media (once per user and thing within `viewDedupeMs`, since players send many
- * range requests), and refusals of signed-in users.
+ * range requests), and refusals of signed-in users (aggregated per user, address and path).
  */
-export function auditMiddleware(audit: AuditLog, log: Logger, clock: Clock, viewDedupeMs = 5 * 60_000): RequestHandler {
+export function auditMiddleware(audit: AuditLog, log: Logger, clock: Clock, denials: AuditAggregator, viewDedupeMs = 5 * 60_000): RequestHandler {
   const lastView = new Map<string, number>();
   const record = (req: Request, res: Response) => {
     const done = authorizedOf(res);
     const path = req.originalUrl.split('?')[0]!.slice(0, 300);
-    if (!done) {
-      const p = principalOf(req);
-      if (res.statusCode === 403 && p.kind === 'user') return audit.record({ principal: p, action: 'access.denied', detail: { method: req.method, path } });
+    const p = principalOf(req);
+    // Refused by authorize() or later by the route (e.g. a field the user may not change). Aggregated:
+    // a script hammering a forbidden route must not write one row per request.
+    if (res.statusCode === 403 && p.kind === 'user') {
+      denials.note(`denied|${p.userId}|${p.ip}|${req.method}|${path}`, { principal: p, action: 'access.denied', detail: { method: req.method, path } });
       return undefined;
     }
+    if (!done) return undefined;
     const mode = ACCESS_MATRIX[done.action].audit;
     if (res.statusCode >= 400 || mode === 'none' || mode === 'explicit') return undefined;
     if (mode === 'change' && (req.method === 'GET' || req.method === 'HEAD')) return undefined;
@@ -170,7 +200,7 @@ export function auditMiddleware(audit: AuditLog, log: Logger, clock: Clock, view
     return audit.record({
       principal: done.principal, action: done.action,
       resource: done.resource ? { type: done.resource.type, id: done.resource.id } : undefined,
-      detail: { method: req.method, path, status: res.statusCode },
+      detail: { method: req.method, path, status: res.statusCode, ...auditDetailOf(res) },
     });
   };
   return (req, res, next) => {

@@ -5,6 +5,7 @@ import type { UserRecord } from '../store/user.repository.js';
 import type { AuditLog } from './audit.log.js';
 import { ROLES, type Principal, type Role } from './authorize.js';
 import type { PasswordHasher } from './password.hasher.js';
+import { passwordWeakness, type PasswordWeakness } from './password.policy.js';
 import type { RevocationHub } from './revocation.hub.js';
 import type { SessionService } from './session.service.js';
 
@@ -44,14 +45,22 @@ export interface UserServiceDeps {
   minPasswordLength: number;
 }
 
+const WEAKNESS_TEXT: Record<PasswordWeakness, string> = {
+  common: 'it is one of the most common passwords',
+  repetitive: 'it repeats one or two characters',
+  sequence: 'it is a run of the keyboard or the alphabet',
+};
+
 const invalid = (field: string, code: string, message: string, params: Record<string, unknown> = {}) =>
   new AppError(code, message, 400, { field, params });
 
 /** Accounts: creation, passwords, roles and areas, disabling. Used by the API, the CLI and tests. */
 export class UserService {
-  private dummy: Promise<string> | undefined;
+  private readonly dummy: string;
 
-  constructor(private readonly d: UserServiceDeps) {}
+  constructor(private readonly d: UserServiceDeps) {
+    this.dummy = d.hasher.dummyHash();
+  }
 
   async add(input: NewUserInput, actor: Actor): Promise<UserRecord> {
     const username = this.checkUsername(input.username);
@@ -70,13 +79,19 @@ export class UserService {
 
   /** The user when the password is right and the account enabled; the same slow path either way. */
   async authenticate(usernameInput: string, password: string): Promise<UserRecord | undefined> {
-    const username = usernameSchema.safeParse(usernameInput).data;
-    const user = username ? await this.d.store.users.getByUsername(username) : undefined;
-    const hash = user ? await this.d.store.users.passwordHashOf(user.id) : undefined;
-    const ok = await this.d.hasher.verify(password, hash ?? (await this.dummyHash()));
-    if (!user || !hash || !ok || user.disabled) return undefined;
-    if (this.d.hasher.needsRehash(hash)) await this.d.store.users.setPasswordHash(user.id, await this.d.hasher.hash(password));
-    return user;
+    // The place in the hashing queue first: when it is full, refuse before touching the database.
+    const check = this.d.hasher.admitCheck();
+    try {
+      const username = usernameSchema.safeParse(usernameInput).data;
+      const user = username ? await this.d.store.users.getByUsername(username) : undefined;
+      const hash = user ? await this.d.store.users.passwordHashOf(user.id) : undefined;
+      const ok = await check.verify(password, hash ?? this.dummy);
+      if (!user || !hash || !ok || user.disabled) return undefined;
+      if (this.d.hasher.needsRehash(hash)) await this.d.store.users.setPasswordHash(user.id, await this.d.hasher.hash(password));
+      return user;
+    } finally {
+      check.cancel();
+    }
   }
 
   /** Own password change: needs the current one; ends every session of the user (the caller opens a new one). */
@@ -172,6 +187,8 @@ export class UserService {
     if (typeof password !== 'string' || [...password].length < min) throw invalid('password', 'password_too_short', `the password needs at least ${min} characters`, { min });
     if (password.length > 256) throw invalid('password', 'password_too_long', 'the password may have at most 256 characters', { max: 256 });
     if (password.toLowerCase().includes(username.toLowerCase())) throw invalid('password', 'password_contains_username', 'the password must not contain the username');
+    const weakness = passwordWeakness(password);
+    if (weakness) throw invalid('password', 'password_too_weak', `the password is too easy to guess (${WEAKNESS_TEXT[weakness]}); a few unrelated words work well`, { reason: weakness });
   }
 
   private checkRoles(roles: readonly string[]): Role[] {
@@ -185,10 +202,6 @@ export class UserService {
     const unknown = areaIds.find((id) => !known.has(id));
     if (unknown !== undefined) throw invalid('areaIds', 'unknown_area', `area ${unknown} does not exist`, { id: unknown });
     if (roles.includes('resident') && areaIds.length === 0) throw invalid('areaIds', 'resident_needs_area', 'a resident must belong to at least one area');
-  }
-
-  private dummyHash(): Promise<string> {
-    return (this.dummy ??= this.d.hasher.dummyHash());
   }
 
   private async audit(actor: Actor, action: string, userId: number, detail: Record<string, unknown>): Promise<void> {

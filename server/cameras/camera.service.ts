@@ -40,6 +40,7 @@ export class CameraService {
   }
 
   async register(input: CameraCreateInput): Promise<CameraRecord> {
+    rejectControlCharacters(input.streams);
     await this.checkArea(input.areaId);
     const split = splitStreams(input.streams);
     let credentials = input.credentials ?? split.credentials;
@@ -72,6 +73,7 @@ export class CameraService {
   async update(id: number, patch: CameraUpdateInput): Promise<CameraRecord> {
     const current = await this.d.store.cameras.get(id);
     if (!current) throw notFound('camera', id);
+    rejectControlCharacters(patch.streams);
     if (patch.areaId !== undefined) await this.checkArea(patch.areaId);
     const split = splitStreams(patch.streams);
     const credentials = patch.credentials !== undefined ? patch.credentials : split.credentials ?? undefined;
@@ -126,6 +128,7 @@ export class CameraService {
       const spec = (stream === 'record' ? camera.streams.record : undefined) ?? camera.streams.detect;
       return this.grabOnce(spec.url, this.credentialsOf(camera), spec.transport);
     }
+    checkUrlCharacters(input.url, 'body.url');
     const split = splitUrlCredentials(input.url);
     return this.grabOnce(split.url, input.credentials ?? split.credentials, input.transport);
   }
@@ -175,6 +178,23 @@ export class CameraService {
       this.d.log.error('camera did not stop cleanly', { cameraId: id, err });
     }
   }
+}
+
+/**
+ * The URL parser drops tabs and newlines ("ht\ttp://…" parses as http://…) but ffmpeg receives
+ * the raw string and opens it as a file: the string ffmpeg gets must be the one validated.
+ */
+function checkUrlCharacters(url: string, field: string): void {
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(url)) {
+    throw new AppError('validation', `${field}: must not contain control characters (tab, newline …)`, 400, { field, params: { reason: 'control characters' } });
+  }
+}
+
+function rejectControlCharacters(streams: CameraStreams | undefined): void {
+  if (!streams) return;
+  checkUrlCharacters(streams.detect.url, 'body.streams.detect.url');
+  if (streams.record) checkUrlCharacters(streams.record.url, 'body.streams.record.url');
 }
 
 /** Stream URLs lose any credentials typed into them; those become the camera's credentials. */

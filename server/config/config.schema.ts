@@ -93,7 +93,8 @@ export const retentionConfigSchema = z
     recordingDays: num(0.01, 3650).default(7).describe('Days continuous recordings are kept'),
     eventDays: num(0.01, 3650).default(30).describe('Days event clips and snapshots are kept (pinned evidence is never deleted)'),
     maxDiskGb: num(0, 1_000_000).default(0).describe('Disk quota for recordings in GB; 0 means no quota'),
-    minFreeGb: num(0, 1_000_000).default(1).describe('Free disk space floor in GB; oldest recordings are deleted below it'),
+    minFreeGb: num(0, 1_000_000).default(1).describe('Free disk space floor in GB; oldest recordings are deleted below it, except the most recent window'),
+    keepRecentMinutes: num(0, 10_080).default(10).describe('Minutes of the most recent recordings the free-space floor never deletes (the disk health state turns "low" instead)'),
   })
   .strict();
 
@@ -105,6 +106,7 @@ export const ingestConfigSchema = z
     healthyResetMs: int(100, 3_600_000).default(30_000).describe('Online this long resets the backoff'),
     offlineAfterFailures: int(1, 1000).default(3).describe('Consecutive failures before a camera is shown offline'),
     killGraceMs: int(50, 60_000).default(2_000).describe('Time between SIGTERM and SIGKILL when stopping ffmpeg'),
+    probeIntervalMs: int(0, 600_000).default(2_000).describe('While a restart waits out its backoff, the camera is probed this often (RTSP OPTIONS or TCP) and restarted as soon as it answers again; 0 turns it off'),
     rtspTransport: z.enum(['tcp', 'udp']).default('tcp').describe('Default RTSP transport'),
     startTimeoutMs: int(500, 600_000).default(20_000).describe('A new connection with no frame for this long has failed (probing and the first keyframe take a few seconds)'),
     socketTimeoutMs: int(100, 600_000).default(5_000).describe('Network read timeout given to ffmpeg for RTSP and HTTP sources'),
@@ -127,12 +129,18 @@ export const authConfigSchema = z
     loginWindowSeconds: int(1, 86_400).default(900).describe('Window for counting failed sign-ins; a refused client is told how many seconds to wait'),
     passwordMinLength: int(8, 128).default(10).describe('Minimum password length'),
     scryptLog2N: int(10, 20).default(15).describe('scrypt cost (log2 N) for new password hashes; 15 takes ~0.1 s and 32 MB per hash'),
+    hashWorkers: int(0, 16).default(0).describe('Threads that hash passwords, apart from the database and detection (0: 1 on up to 2 cores, else 2)'),
+    hashQueueMax: int(0, 10_000).default(16).describe('Password checks that may wait for a hashing thread; more are answered 503 with Retry-After at once'),
+    refusalAuditWindowSeconds: int(1, 3600).default(60).describe('Repeated refusals (rate-limited sign-ins, 403s) are written to the audit log once per key and window, with a count'),
     trustProxy: z
       .string()
       .refine((v) => !/^(true|\*)$/i.test(v.trim()), 'trusting every proxy lets any client fake its address; name the proxy (loopback, an IP or subnet) or a hop count')
       .default('')
       .describe('Reverse proxies whose X-Forwarded-For/-Proto are believed (express trust proxy: loopback, 10.0.0.1, 1 …); empty trusts none'),
     secureCookie: z.enum(['auto', 'always', 'never']).default('auto').describe('Secure flag on the session cookie; auto sets it when the request came over HTTPS'),
+    allowedHosts: list()
+      .default([])
+      .describe('Host names the server answers to besides localhost, IP addresses and `host` (e.g. camera.xa-binhyen.vn); other Host headers get 421, which stops DNS rebinding'),
     allowedOrigins: list().default([]).describe('Extra browser origins (scheme://host:port) allowed to send changes, besides the server\'s own'),
     socketRecheckSeconds: int(1, 3600).default(30).describe('How often open sockets are checked against revoked or expired sessions'),
   })

@@ -162,6 +162,25 @@ export class SimulatedCamera {
     this.logger.info('simulated camera switched source', { source: source.kind === 'file' ? source.path : 'pattern' });
   }
 
+  /**
+   * The camera's encoder restarts at another picture size (a setting changed on the camera):
+   * same URL, same RTSP session for clients that stay connected, new SPS in the stream.
+   * Resolves once a new client can play the new stream.
+   */
+  async restartEncoder(size: { width: number; height: number; fps?: number }): Promise<void> {
+    if (size.width % 2 || size.height % 2) throw new Error('width and height must be even (yuv420p)');
+    if (!this.rtsp || !this.size) throw new Error('simulated camera not started');
+    this.size = { width: size.width, height: size.height, fps: size.fps ?? this.size.fps };
+    const encoded = this.opts.stamp ? null : await ensureEncodedCopy(this.ffmpegPath, this.cacheDir(), this.source, this.size, this.logger);
+    const old = this.publisher;
+    this.publisher = null;
+    await old?.stop();
+    if (this.cut) return;
+    await this.publish(encoded ?? undefined);
+    await this.waitPlayable();
+    this.logger.info('simulated camera restarted its encoder', { ...this.size });
+  }
+
   private async resolveSize(source: SimSource): Promise<VideoSize> {
     const { width, height, fps } = this.opts;
     if (width && height && fps) return { width, height, fps };

@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -28,6 +28,20 @@ export interface FfmpegInfo {
   ffprobePath?: string;
   source: 'config' | 'path' | 'bundled';
   version: FfmpegVersion;
+}
+
+/**
+ * Every ffmpeg dies with the server, even on `kill -9`: it is started under `setpriv
+ * --pdeathsig SIGKILL` (util-linux, on every Debian), which sets the kernel's parent-death
+ * signal (prctl PR_SET_PDEATHSIG, out of Node's reach) and then execs ffmpeg, so the pid is
+ * ffmpeg's own. Without it an ffmpeg writing a file (a clip cut) would go on as an orphan;
+ * those writing to our pipes would die of SIGPIPE anyway. Where setpriv is missing ffmpeg
+ * runs as is.
+ */
+const SETPRIV = '/usr/bin/setpriv';
+const hasSetpriv = existsSync(SETPRIV);
+export function boundToParent(bin: string, args: readonly string[]): [string, string[]] {
+  return hasSetpriv ? [SETPRIV, ['--pdeathsig', 'SIGKILL', '--', bin, ...args]] : [bin, [...args]];
 }
 
 export interface ExitInfo { code: number | null; signal: NodeJS.Signals | null }
@@ -153,7 +167,8 @@ export class FfmpegAdapter {
   spawn(args: string[], opts: { extraPipes?: number } = {}): FfmpegProcess {
     const extra = opts.extraPipes ?? 0;
     const stdio: ('ignore' | 'pipe')[] = ['ignore', 'pipe', 'pipe', ...Array<'pipe'>(extra).fill('pipe')];
-    const child = spawn(this.info.path, args, { stdio, windowsHide: true });
+    const [cmd, argv] = boundToParent(this.info.path, args);
+    const child = spawn(cmd, argv, { stdio, windowsHide: true });
     let exitedFlag = false;
     const exited = new Promise<ExitInfo>((resolve) => {
       // 'close' waits for the pipes too, so every byte written before exit has been read.
@@ -205,7 +220,8 @@ export class FfmpegAdapter {
     if (!bin) return Promise.reject(new Error('ffprobe is not available'));
     const maxStdout = opts.maxStdout ?? 64 << 20;
     return new Promise((resolve) => {
-      const child = spawn(bin, args, { stdio: [opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+      const [cmd, argv] = boundToParent(bin, args);
+      const child = spawn(cmd, argv, { stdio: [opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
       const out: Buffer[] = [];
       let size = 0;
       let stderr = '';

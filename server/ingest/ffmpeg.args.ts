@@ -137,7 +137,9 @@ export function buildSessionArgs(src: SourceSpec, url: string, outs: SessionOutp
   if (outs.jpeg) pipes.jpeg = next++;
   pipes.count = next - 3;
   const args = [
-    '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info', '-y',
+    // verbose: the only report of a camera changing its picture size mid-stream is a filter
+    // graph being rebuilt (see parseGraphInputSize); the extra chatter is filtered on arrival.
+    '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'verbose', '-y',
     // One thread per camera process (decode, filters, JPEG): ten cameras on two cores need no
     // thread pools of their own; measured here: 11 threads → 1, 66 → 63 MB, slightly less CPU.
     '-filter_threads', '1',

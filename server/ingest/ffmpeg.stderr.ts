@@ -6,8 +6,30 @@ import { redactWith } from '../shared/redact.js';
  * the input stream's codec and for the reason a session failed.
  */
 
-/** Harmless lines that would otherwise crowd out the ones that explain a failure. */
-const NOISE = /deprecated pixel format used|Last message repeated|^\s*$/;
+/**
+ * Harmless lines that would otherwise crowd out the ones that explain a failure. ffmpeg runs at
+ * verbose level (for the picture size below), so its per-segment and filter chatter goes too.
+ */
+const NOISE = new RegExp([
+  /deprecated pixel format used|Last message repeated|^\s*$/,
+  /^\[AVIOContext @ [^\]]+\] Statistics:|Opening '.*' for writing|segment:'.*' (count:\d+ ended|starts with packet)/,
+  /service \d+ using PCR|muxrate VBR|^\[(Parsed_\w+|scaler_\w+|auto_scale\w*|graph \d+ input[^\]]*) @ [^\]]+\]/,
+  /^\s*(w:\d+ h:\d+ |Set first pts|fps=\d+\/\d+$|\d+ frames in, )/,
+  // The end-of-run report: it would become the "last line" that explains an exit.
+  /^\s*(Input|Output) (file|stream) #|^\s*Total: \d+ packets|^Exiting normally|^\s*video:\d+kB audio:/,
+].map((r) => r.source).join('|'));
+
+/**
+ * The decoded picture size as a filter graph's input sees it (libavfilter's buffer source,
+ * verbose level, 4.x to 7.x): printed when a graph is built and again whenever ffmpeg rebuilds
+ * it because the camera changed its picture mid-stream, which nothing at info level reports.
+ */
+const GRAPH_INPUT_SIZE = /\bw:(\d{2,5}) h:(\d{2,5}) pixfmt:\S+ tb:/;
+
+export function parseGraphInputSize(line: string): { width: number; height: number } | undefined {
+  const m = GRAPH_INPUT_SIZE.exec(line);
+  return m ? { width: Number(m[1]), height: Number(m[2]) } : undefined;
+}
 
 export interface InputStreamInfo { codec: string; width?: number; height?: number; fps?: number }
 
@@ -21,6 +43,7 @@ export class StderrTail {
     private readonly secrets: readonly (string | undefined)[],
     private readonly maxLines = 40,
     private readonly onLine?: (line: string) => void,
+    private readonly onVideoSize?: (size: { width: number; height: number }) => void,
   ) {}
 
   push(chunk: Buffer | string): void {
@@ -39,6 +62,8 @@ export class StderrTail {
 
   private addLine(raw: string): void {
     const line = redactWith(raw.trimEnd(), this.secrets).slice(0, 1000);
+    const size = this.onVideoSize && parseGraphInputSize(line);
+    if (size) this.onVideoSize?.(size);
     if (!line || NOISE.test(line)) return;
     if (/^Output #\d+/.test(line)) this.inOutputSection = true;
     if (!this.inOutputSection && !this.input) this.input = parseInputStream(line);
@@ -70,7 +95,7 @@ export function parseInputStream(line: string): InputStreamInfo | undefined {
 
 export type FailureCode =
   | 'auth_failed' | 'not_found' | 'forbidden' | 'refused' | 'timeout' | 'unreachable' | 'dns'
-  | 'bad_transport' | 'bad_data' | 'no_video' | 'missing_file' | 'stalled' | 'exited';
+  | 'bad_transport' | 'bad_data' | 'no_data' | 'no_video' | 'missing_file' | 'stalled' | 'exited';
 
 export interface Failure {
   code: FailureCode;

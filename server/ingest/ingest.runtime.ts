@@ -249,6 +249,7 @@ export class IngestRuntime {
       stallTimeoutMs: i.stallTimeoutMs, startTimeoutMs: i.startTimeoutMs, backoffInitialMs: i.backoffInitialMs,
       backoffMaxMs: i.backoffMaxMs, healthyResetMs: i.healthyResetMs, offlineAfterFailures: i.offlineAfterFailures,
       killGraceMs: i.killGraceMs, socketTimeoutMs: i.socketTimeoutMs, decodeThreads: i.decodeThreads, stderrLines: i.stderrLines,
+      probeIntervalMs: i.probeIntervalMs,
     };
   }
 

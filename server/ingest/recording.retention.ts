@@ -3,11 +3,15 @@ import path from 'node:path';
 import type { RetentionConfig } from '../config/config.schema.js';
 import type { Logger } from '../shared/log.js';
 import type { Recording, RecordingRepository } from '../store/recording.repository.js';
+import { RecordingLeases } from './recording.leases.js';
 
 /**
  * Retention of continuous recordings, oldest first: segments older than the camera's days
  * (or the global days), then the oldest of all cameras while the disk quota is exceeded or
- * free space is below the floor. A file is deleted before its index row, so an interrupted
+ * free space is below the floor. The floor never deletes the most recent window
+ * (`keepRecentMinutes`): when that is all that is left, the disk state turns "low" (for the
+ * health route and an alert) instead of the index emptying as fast as segments arrive.
+ * Nothing deletes a segment a clip cut or export holds (`hold`). A file is deleted before its index row, so an interrupted
  * sweep leaves at worst a row whose file is gone (clip cutting skips it, the next sweep
  * removes it), never an unindexed file that nothing would ever delete.
  */
@@ -22,6 +26,20 @@ export interface RetentionDeps {
   freeBytes?: (dir: string) => Promise<number>;
   log: Logger;
   now?: () => number;
+  /** Shared with whatever cuts clips or exports (default: a set of its own). */
+  leases?: RecordingLeases;
+  /** Called when the disk state changes (e.g. to raise an alert). */
+  onDiskState?(state: DiskState): void;
+}
+
+/** What the health route shows about the recordings disk. */
+export interface DiskState {
+  state: 'ok' | 'low';
+  freeBytes: number | null;
+  minFreeBytes: number;
+  /** Why it is low, readable; null when ok. */
+  message: string | null;
+  since: number;
 }
 
 export interface SweepResult { deleted: number; bytes: number; byAge: number; byQuota: number; byFreeSpace: number }
@@ -39,9 +57,27 @@ export class RecordingRetention {
   private running: Promise<SweepResult> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private quotaCheck: NodeJS.Timeout | undefined;
-  private warnedFloor = false;
+  private diskState: DiskState;
+  readonly leases: RecordingLeases;
 
-  constructor(private readonly deps: RetentionDeps) {}
+  constructor(private readonly deps: RetentionDeps) {
+    this.leases = deps.leases ?? new RecordingLeases();
+    this.diskState = { state: 'ok', freeBytes: null, minFreeBytes: deps.config().minFreeGb * GB, message: null, since: this.now() };
+  }
+
+  /** The recordings disk as of the last sweep (read from memory: the health route must not wait). */
+  disk(): DiskState {
+    return { ...this.diskState };
+  }
+
+  /** Keeps retention off [from, to) of a camera's recordings until the returned release() is called. */
+  hold(cameraId: number, from: number, to: number): () => void {
+    return this.leases.hold(cameraId, from, to);
+  }
+
+  private now(): number {
+    return (this.deps.now ?? Date.now)();
+  }
 
   /** One sweep at a time; a call during a sweep shares its result. */
   sweep(): Promise<SweepResult> {
@@ -92,15 +128,15 @@ export class RecordingRetention {
   }
 
   private async deleteByAge(): Promise<{ count: number; bytes: number }> {
-    const now = (this.deps.now ?? Date.now)();
+    const now = this.now();
     const overrides = this.deps.cameraDays?.() ?? new Map<number, number>();
     const total = { count: 0, bytes: 0 };
     const add = (r: { count: number; bytes: number }) => ((total.count += r.count), (total.bytes += r.bytes));
     for (const [cameraId, days] of overrides) {
-      add(await this.drain(() => this.deps.recordings.olderThan(now - days * DAY_MS, BATCH, cameraId), Infinity));
+      add(await this.drain((skip) => this.deps.recordings.olderThan(now - days * DAY_MS, BATCH, cameraId, skip), Infinity));
     }
     const globalCutoff = now - this.deps.config().recordingDays * DAY_MS;
-    add(await this.drain(() => this.deps.recordings.olderThanExcept(globalCutoff, BATCH, [...overrides.keys()]), Infinity));
+    add(await this.drain((skip) => this.deps.recordings.olderThanExcept(globalCutoff, BATCH, [...overrides.keys()], skip), Infinity));
     return total;
   }
 
@@ -108,35 +144,62 @@ export class RecordingRetention {
     const quota = this.deps.config().maxDiskGb * GB;
     if (quota <= 0) return { count: 0, bytes: 0 };
     const excess = (await this.deps.recordings.totalBytes()) - quota;
-    return excess > 0 ? this.drain(() => this.deps.recordings.oldest(BATCH), excess) : { count: 0, bytes: 0 };
+    return excess > 0 ? this.drain((skip) => this.deps.recordings.oldest(BATCH, undefined, skip), excess) : { count: 0, bytes: 0 };
   }
 
   private async deleteForFreeSpace(): Promise<{ count: number; bytes: number }> {
-    const floor = this.deps.config().minFreeGb * GB;
-    if (floor <= 0) return { count: 0, bytes: 0 };
-    const free = await (this.deps.freeBytes ?? statfsFree)(this.deps.recordingsDir);
-    if (free >= floor) {
-      this.warnedFloor = false;
+    const cfg = this.deps.config();
+    const floor = cfg.minFreeGb * GB;
+    if (floor <= 0) {
+      this.setDisk({ state: 'ok', freeBytes: null, minFreeBytes: 0, message: null });
       return { count: 0, bytes: 0 };
     }
-    const r = await this.drain(() => this.deps.recordings.oldest(BATCH), floor - free);
-    if (r.bytes < floor - free && !this.warnedFloor) {
-      this.warnedFloor = true;
-      this.deps.log.warn('free disk space is below the floor and no recordings are left to delete', { minFreeGb: this.deps.config().minFreeGb });
+    const free = await (this.deps.freeBytes ?? statfsFree)(this.deps.recordingsDir);
+    if (free >= floor) {
+      this.setDisk({ state: 'ok', freeBytes: free, minFreeBytes: floor, message: null });
+      return { count: 0, bytes: 0 };
+    }
+    const keepFrom = this.now() - cfg.keepRecentMinutes * 60_000;
+    const r = await this.drain((skip) => this.deps.recordings.olderThan(keepFrom, BATCH, undefined, skip), floor - free);
+    if (r.bytes >= floor - free) {
+      this.setDisk({ state: 'ok', freeBytes: free + r.bytes, minFreeBytes: floor, message: null });
+    } else {
+      const gb = (b: number) => (b / GB).toFixed(2);
+      this.setDisk({
+        state: 'low', freeBytes: free + r.bytes, minFreeBytes: floor,
+        message: `free disk space ${gb(free + r.bytes)} GB is below the ${gb(floor)} GB floor; only the last ${cfg.keepRecentMinutes} minutes of recordings and segments held by clips are left, and they are kept`,
+      });
     }
     return r;
   }
 
-  /** Deletes batches from `next` (oldest first) until `bytesWanted` are freed or nothing is left. */
-  private async drain(next: () => Promise<Recording[]>, bytesWanted: number): Promise<{ count: number; bytes: number }> {
+  private setDisk(next: Omit<DiskState, 'since'>): void {
+    const changed = next.state !== this.diskState.state;
+    this.diskState = { ...next, since: changed ? this.now() : this.diskState.since };
+    if (!changed) return;
+    if (next.state === 'low') this.deps.log.warn('recordings disk is low', { message: next.message, freeBytes: next.freeBytes });
+    else this.deps.log.info('recordings disk is back above its free-space floor', { freeBytes: next.freeBytes });
+    this.deps.onDiskState?.(this.disk());
+  }
+
+  /**
+   * Deletes batches from `next` (oldest first) until `bytesWanted` are freed or nothing is left.
+   * Held segments are skipped, and `next` is told how many it has to page past.
+   */
+  private async drain(next: (skip: number) => Promise<Recording[]>, bytesWanted: number): Promise<{ count: number; bytes: number }> {
     let count = 0;
     let bytes = 0;
+    let skipped = 0;
     while (bytes < bytesWanted) {
-      const batch = await next();
+      const batch = await next(skipped);
       if (batch.length === 0) break;
       const chosen: Recording[] = [];
       for (const r of batch) {
         if (bytes >= bytesWanted) break;
+        if (this.leases.isHeld(r)) {
+          skipped++;
+          continue;
+        }
         chosen.push(r);
         bytes += r.bytes;
       }

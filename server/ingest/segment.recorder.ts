@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Logger } from '../shared/log.js';
 import type { Recording, RecordingRepository } from '../store/recording.repository.js';
 import type { FfmpegAdapter } from './ffmpeg.adapter.js';
+import { reconcileCamera } from './recording.reconcile.js';
 import type { SegmentEntry } from './session.attempt.js';
 import type { SegmentSink } from './stream.session.js';
 
@@ -13,6 +14,7 @@ import type { SegmentSink } from './stream.session.js';
  * then moved to `<recordings>/<cameraId>/<UTC day>/<startMs>.ts`. Whatever stays in `live/`
  * after a run (a segment cut short by SIGKILL or a crash) is indexed from its probed duration
  * when it holds video, or deleted: the index never names a file that is still being written.
+ * At start the rest of the tree is reconciled against the index (recording.reconcile.ts).
  * Paths in the index are relative to the recordings directory.
  */
 
@@ -35,17 +37,51 @@ export class SegmentRecorder implements SegmentSink {
   private chain: Promise<void> = Promise.resolve();
   /** End of the last finished segment of each running ffmpeg (by file prefix). */
   private readonly lastEnd = new Map<string, number>();
+  /** Runs that reported a segment, the latest anchor of each, and a first segment waiting for a second sample. */
+  private readonly runs = new Set<string>();
+  private readonly lastAnchor = new Map<string, number>();
+  private readonly firstOfRun = new Map<string, SegmentEntry>();
+  /** End of the latest segment in the index for this camera (read at start, then kept). */
+  private indexedUntil = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly deps: RecorderDeps, private readonly cameraId: number) {
     this.liveDir = path.join(deps.recordingsDir, String(cameraId), 'live');
   }
 
+  /** Salvages what a previous run left in `live/`, then reconciles the whole tree against the index. */
   async prepare(): Promise<void> {
     await mkdir(this.liveDir, { recursive: true });
-    await this.enqueue(() => this.recover());
+    await this.enqueue(async () => {
+      await this.recover();
+      await reconcileCamera(this.deps, this.cameraId);
+      this.indexedUntil = (await this.deps.recordings.latestEnd(this.cameraId)) ?? Number.NEGATIVE_INFINITY;
+    });
   }
 
+  /**
+   * The anchor of a run is only as good as its least-delayed sample, and the first segment's
+   * list line carries the start-up lag (ffmpeg catching up after probing, slower on a loaded
+   * machine). So a run's first segment waits for the second one's sample (or the run's end).
+   */
   segmentDone(e: SegmentEntry, attemptPrefix: string, anchorMs: number): void {
+    this.lastAnchor.set(attemptPrefix, anchorMs);
+    if (!this.runs.has(attemptPrefix)) {
+      this.runs.add(attemptPrefix);
+      this.firstOfRun.set(attemptPrefix, e);
+      return;
+    }
+    this.flushFirst(attemptPrefix);
+    this.indexEntry(e, attemptPrefix, anchorMs);
+  }
+
+  private flushFirst(attemptPrefix: string): void {
+    const first = this.firstOfRun.get(attemptPrefix);
+    if (!first) return;
+    this.firstOfRun.delete(attemptPrefix);
+    this.indexEntry(first, attemptPrefix, this.lastAnchor.get(attemptPrefix)!);
+  }
+
+  private indexEntry(e: SegmentEntry, attemptPrefix: string, anchorMs: number): void {
     const file = path.join(this.liveDir, path.basename(e.file));
     const startAt = this.contiguous(attemptPrefix, Math.round(anchorMs + e.startS * 1000));
     const endAt = Math.round(anchorMs + e.endS * 1000);
@@ -54,6 +90,9 @@ export class SegmentRecorder implements SegmentSink {
   }
 
   attemptEnded(attemptPrefix: string): Promise<void> {
+    this.flushFirst(attemptPrefix);
+    this.runs.delete(attemptPrefix);
+    this.lastAnchor.delete(attemptPrefix);
     return this.enqueue(async () => {
       await this.recover(attemptPrefix);
       this.lastEnd.delete(attemptPrefix);
@@ -83,6 +122,12 @@ export class SegmentRecorder implements SegmentSink {
   }
 
   private async index(file: string, startAt: number, endAt: number): Promise<void> {
+    if (startAt < this.indexedUntil) {
+      // Evidence never overlaps: a run starts after the previous one ended, so a start before
+      // the last indexed end is an estimate a few ms early, never footage of the same time.
+      if (this.indexedUntil - startAt > 500) this.deps.log.warn('recording segment started before the last indexed one ended', { cameraId: this.cameraId, startAt, indexedUntil: this.indexedUntil });
+      startAt = this.indexedUntil;
+    }
     if (!existsSync(file) || endAt <= startAt) return;
     const day = utcDay(startAt);
     const dir = path.join(this.deps.recordingsDir, String(this.cameraId), day);
@@ -95,6 +140,7 @@ export class SegmentRecorder implements SegmentSink {
     const rel = [String(this.cameraId), day, name].join('/');
     try {
       const rec = await this.deps.recordings.add({ cameraId: this.cameraId, path: rel, startAt, endAt, bytes: size });
+      this.indexedUntil = Math.max(this.indexedUntil, endAt);
       this.deps.onIndexed?.(rec);
     } catch (err) {
       // Put it back: the next start-up recovery indexes it instead of leaking an unindexed file.

@@ -1,7 +1,7 @@
 import type { ExitInfo, FfmpegAdapter } from './ffmpeg.adapter.js';
 import type { SessionArgs } from './ffmpeg.args.js';
 import { ProgressParser, type ProgressReport } from './ffmpeg.progress.js';
-import { explainFailure, StderrTail } from './ffmpeg.stderr.js';
+import { explainFailure, StderrTail, type Failure } from './ffmpeg.stderr.js';
 import { FramerError, Y4mFramer, type RawFrame } from './frame.framer.js';
 import { JpegSplitter } from './jpeg.splitter.js';
 import type { Attempt } from './session.supervisor.js';
@@ -24,10 +24,14 @@ export interface AttemptHandlers {
   /** The output cannot be parsed (desync): the attempt should be failed and restarted. */
   onBadOutput(err: Error): void;
   onStderrLine?(line: string): void;
+  /** A filter graph was (re)built for pictures of this size (see parseGraphInputSize). */
+  onVideoSize?(size: { width: number; height: number }): void;
 }
 
 export interface RunningAttempt extends Attempt {
   readonly stderr: StderrTail;
+  /** A better explanation than stderr's, found after the exit (e.g. by probing the camera). */
+  explainAs(failure: Failure): void;
   pauseFrames(): void;
   resumeFrames(): void;
 }
@@ -62,7 +66,7 @@ export function launchAttempt(opts: {
 }): RunningAttempt {
   const { built, handlers: h } = opts;
   const proc = opts.ffmpeg.spawn(built.args, { extraPipes: built.pipes.count });
-  const tail = new StderrTail(opts.secrets, opts.stderrLines, h.onStderrLine);
+  const tail = new StderrTail(opts.secrets, opts.stderrLines, h.onStderrLine, h.onVideoSize);
   proc.stderr.on('data', (d: Buffer) => tail.push(d));
 
   let broken = false;
@@ -83,6 +87,7 @@ export function launchAttempt(opts: {
   const jpegs = new JpegSplitter(h.onJpeg);
   pipe(built.pipes.jpeg)?.on('data', (d: Buffer) => jpegs.push(d));
 
+  let override: Failure | undefined;
   const exited: Promise<ExitInfo> = proc.exited.then(async (exit) => {
     tail.flush();
     await opts.afterExit?.();
@@ -97,7 +102,8 @@ export function launchAttempt(opts: {
       await proc.terminate(graceMs);
       return exited;
     },
-    explain: (exit) => explainFailure(tail.tail(), opts.where, exit),
+    explain: (exit) => override ?? explainFailure(tail.tail(), opts.where, exit),
+    explainAs: (f) => (override = f),
     pauseFrames: () => proc.stdout.pause(),
     resumeFrames: () => proc.stdout.resume(),
   };

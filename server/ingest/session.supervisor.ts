@@ -1,5 +1,6 @@
 import type { CameraState } from '../store/camera.repository.js';
 import type { ExitInfo } from './ffmpeg.adapter.js';
+import type { ProbeAnswer } from './camera.probe.js';
 import type { Failure } from './ffmpeg.stderr.js';
 
 /**
@@ -39,6 +40,8 @@ export interface SupervisorOptions {
   endIsFinal?: boolean;
   /** Fraction of random spread on each delay so many cameras do not reconnect in lockstep. */
   jitter?: number;
+  /** While waiting out a backoff, probe the camera this often (0: never); see `probe`. */
+  probeIntervalMs?: number;
 }
 
 export interface SupervisorHooks {
@@ -51,7 +54,14 @@ export interface SupervisorHooks {
   isPaused?(): boolean;
   now?: () => number;
   random?: () => number;
+  /** Cheap check of the camera (camera.probe.ts); without it backoffs are waited out in full. */
+  probe?(): Promise<ProbeAnswer>;
+  /** The probe found the camera back: the backoff is cut short (for the log). */
+  onProbeAnswered?(): void;
 }
+
+/** Failures that mean the camera was not there: once it answers again, waiting longer helps no one. */
+const DOWN_CODES = new Set<Failure['code']>(['refused', 'timeout', 'unreachable', 'dns']);
 
 export class SessionSupervisor {
   private current: Attempt | undefined;
@@ -63,7 +73,10 @@ export class SessionSupervisor {
   private watchdog: NodeJS.Timeout | undefined;
   private healthyTimer: NodeJS.Timeout | undefined;
   private relaunchTimer: NodeJS.Timeout | undefined;
+  private probeTimer: NodeJS.Timeout | undefined;
   private stopping = false;
+  /** Set while the current attempt is being ended on purpose, to be relaunched at once. */
+  private relaunching = false;
   private readonly now: () => number;
   failures = 0;
   restarts = 0;
@@ -94,7 +107,7 @@ export class SessionSupervisor {
 
   /** A frame (or progress) arrived from the current attempt. */
   activity(): void {
-    if (!this.current || this.stopping || this.failing) return;
+    if (!this.current || this.stopping || this.failing || this.relaunching) return;
     this.lastActivityAt = this.now();
     if (this.sawActivity) return;
     this.sawActivity = true;
@@ -109,9 +122,21 @@ export class SessionSupervisor {
 
   /** Ends the current attempt as failed (used when its output is unusable). */
   fail(failure: Failure): void {
-    if (!this.current || this.stopping || this.failing) return;
+    if (!this.current || this.stopping || this.failing || this.relaunching) return;
     this.failing = failure;
     if (this.sawActivity && !failure.fatal) this.setState('stalled', failure.message, failure);
+    void this.current.terminate(this.opts.killGraceMs);
+  }
+
+  /**
+   * Ends the current attempt cleanly (SIGTERM: ffmpeg closes its open segment) and starts a
+   * new one as soon as it has exited: not a failure, so no backoff. Used when the camera
+   * changed its stream under a running ffmpeg, whose outputs were set up for the old one.
+   */
+  restart(reason: string): void {
+    if (!this.current || this.stopping || this.failing || this.relaunching) return;
+    this.relaunching = true;
+    this.setState('restarting', reason);
     void this.current.terminate(this.opts.killGraceMs);
   }
 
@@ -119,6 +144,7 @@ export class SessionSupervisor {
     this.stopping = true;
     this.clearTimers();
     clearTimeout(this.relaunchTimer);
+    clearTimeout(this.probeTimer);
     this.relaunchTimer = undefined;
     const attempt = this.current;
     if (attempt) await attempt.terminate(this.opts.killGraceMs);
@@ -137,6 +163,7 @@ export class SessionSupervisor {
     this.current = attempt;
     this.sawActivity = false;
     this.failing = undefined;
+    this.relaunching = false;
     this.attemptStartedAt = this.now();
     const period = Math.max(50, Math.min(1000, this.opts.stallTimeoutMs / 4));
     this.watchdog = setInterval(() => this.checkStall(), period);
@@ -144,7 +171,7 @@ export class SessionSupervisor {
   }
 
   private checkStall(): void {
-    if (!this.current || this.failing) return;
+    if (!this.current || this.failing || this.relaunching) return;
     if (this.hooks.isPaused?.()) {
       this.lastActivityAt = this.now();
       return;
@@ -164,6 +191,13 @@ export class SessionSupervisor {
     this.clearTimers();
     this.current = undefined;
     if (this.stopping) return;
+    if (this.relaunching) {
+      this.relaunching = false;
+      this.failing = undefined;
+      this.restarts++;
+      this.spawn();
+      return;
+    }
     if (!this.failing && this.opts.endIsFinal && exit.code === 0) {
       this.setState('stopped', 'end of file');
       return;
@@ -182,14 +216,44 @@ export class SessionSupervisor {
     const base = failure.fatal ? this.opts.backoffMaxMs : this.opts.backoffInitialMs * 2 ** (this.failures - 1);
     const spread = 1 + (this.opts.jitter ?? 0.1) * ((this.hooks.random ?? Math.random)() * 2 - 1);
     const delay = Math.round(Math.min(base, this.opts.backoffMaxMs) * spread);
-    this.relaunchTimer = setTimeout(() => {
-      this.relaunchTimer = undefined;
-      if (this.stopping) return;
-      this.restarts++;
-      // An offline camera stays offline until video flows: no alert churn on every retry.
-      if (this.stateValue !== 'offline') this.setState('restarting', this.reasonValue);
-      this.spawn();
-    }, delay);
+    this.relaunchTimer = setTimeout(() => this.relaunch(), delay);
+    const every = this.opts.probeIntervalMs ?? 0;
+    if (this.hooks.probe && !failure.fatal && every > 0 && delay > every) this.probeDuringBackoff(DOWN_CODES.has(failure.code), every);
+  }
+
+  private relaunch(): void {
+    clearTimeout(this.relaunchTimer);
+    clearTimeout(this.probeTimer);
+    this.relaunchTimer = undefined;
+    if (this.stopping) return;
+    this.restarts++;
+    // An offline camera stays offline until video flows: no alert churn on every retry.
+    if (this.stateValue !== 'offline') this.setState('restarting', this.reasonValue);
+    this.spawn();
+  }
+
+  /**
+   * A long backoff would keep video away for up to a minute after the camera is back. So the
+   * camera is probed meanwhile, and once one that was down (refused, unreachable, no answer)
+   * answers, the session restarts at once. A camera that answers all along but sends no
+   * video (a stalled encoder, a silent camera) keeps its backoff: restarting sooner cannot help.
+   */
+  private probeDuringBackoff(wasDown: boolean, every: number): void {
+    const waiting = this.relaunchTimer;
+    let sawDown = wasDown;
+    const tick = async () => {
+      if (this.relaunchTimer !== waiting || this.stopping) return;
+      const answer = await this.hooks.probe!().catch(() => 'down' as const);
+      if (this.relaunchTimer !== waiting || this.stopping) return;
+      if (answer === 'down') sawDown = true;
+      if (answer === 'answers' && sawDown) {
+        this.hooks.onProbeAnswered?.();
+        this.relaunch();
+        return;
+      }
+      this.probeTimer = setTimeout(() => void tick(), every);
+    };
+    this.probeTimer = setTimeout(() => void tick(), every);
   }
 
   private clearTimers(): void {

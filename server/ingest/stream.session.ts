@@ -1,5 +1,6 @@
 import type { Logger } from '../shared/log.js';
 import type { CameraState } from '../store/camera.repository.js';
+import { probeSource, silentCameraFailure } from './camera.probe.js';
 import type { FfmpegAdapter } from './ffmpeg.adapter.js';
 import { buildSessionArgs, type FramesOutput, type JpegOutput } from './ffmpeg.args.js';
 import type { ProgressReport } from './ffmpeg.progress.js';
@@ -89,17 +90,27 @@ export class StreamSession {
   private lastCapturedAt = 0;
   /**
    * Wall-clock time of media time 0 of the current run, estimated as the least-delayed
-   * (arrival − media time) seen: from frames for capture times, from the segment list and the
-   * progress feed for recordings (progress reports end times, up to a frame early).
+   * (arrival − media time) seen: from frames for capture times; for recordings from the
+   * segment list alone. A segment's times are its packets' own arrival times (RTSP input runs
+   * with -use_wallclock_as_timestamps), so each list line, read as it arrives, pins the
+   * segment's end on the wall clock. The progress feed's out_time is never used: it is the
+   * furthest output's, and the fps= filter restarts from 0 and pads up to the stream's time
+   * when ffmpeg rebuilds it (a camera changing its picture), jumping by the run's uptime.
    */
   private anchorMs = Number.POSITIVE_INFINITY;
   private recordAnchorMs = Number.POSITIVE_INFINITY;
+  /** Picture size the current run's filter graphs were built for; a different one means the camera changed it. */
+  private attemptSize: { width: number; height: number } | undefined;
+  private lastRunSize: { width: number; height: number } | undefined;
+  private changing = false;
+  private inputRead = false;
   private lastProgressFrame = 0;
   private readonly frameRate = new RateMeter();
   private readonly inputRate = new RateMeter();
   private inputFrames = 0;
   private jpegWaiters: ((j: { jpeg: Buffer; at: number }) => void)[] = [];
   private started = false;
+  private stopping = false;
   input: InputStreamInfo | undefined;
   latestJpeg: { jpeg: Buffer; at: number } | undefined;
   lastFrameAt: number | undefined;
@@ -122,6 +133,8 @@ export class StreamSession {
       },
       onlineReason: () => this.onlineReason(),
       isPaused: () => this.gate?.paused ?? false,
+      probe: probeSource(spec.source, 0) ? () => probeSource(spec.source, this.probeTimeoutMs())! : undefined,
+      onProbeAnswered: () => deps.log.info('the camera answers again: restarting its stream now', { cameraId: spec.cameraId, role: spec.role }),
     });
     if (spec.backpressure) {
       this.gate = new BackpressureGate(this.hub, { pause: () => this.attempt?.pauseFrames(), resume: () => this.attempt?.resumeFrames() });
@@ -153,12 +166,14 @@ export class StreamSession {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
+    this.stopping = false;
     await this.spec.record?.sink.prepare();
     this.supervisor.start();
   }
 
   /** Stops ffmpeg (SIGTERM, then SIGKILL), waits for the last segment to be indexed, ends every frame subscription. */
   async stop(): Promise<void> {
+    this.stopping = true;
     await this.supervisor.stop();
     await this.spec.record?.sink.flush();
     this.hub.end();
@@ -233,6 +248,9 @@ export class StreamSession {
     this.anchorMs = Number.POSITIVE_INFINITY;
     this.recordAnchorMs = Number.POSITIVE_INFINITY;
     this.lastProgressFrame = 0;
+    this.attemptSize = undefined;
+    this.changing = false;
+    this.inputRead = false;
     this.inputRate.reset();
     const sink = this.spec.record?.sink;
     const attempt = launchAttempt({
@@ -247,9 +265,11 @@ export class StreamSession {
         },
         onBadOutput: (err) => this.supervisor.fail({ code: 'bad_data', fatal: false, message: `unreadable frames from ffmpeg (${err.message})` }),
         onStderrLine: (line) => this.onStderrLine(line),
+        onVideoSize: (size) => this.onVideoSize(size),
       },
       afterExit: async () => {
         this.lastTail = attempt.stderr.tail();
+        await this.diagnoseSilence(attempt);
         if (this.attempt === attempt) this.attempt = undefined;
         await sink?.attemptEnded(prefix);
       },
@@ -259,9 +279,26 @@ export class StreamSession {
     return attempt;
   }
 
+  private probeTimeoutMs(): number {
+    return Math.min(this.deps.settings.socketTimeoutMs, 3000);
+  }
+
+  /** A run that ended unreadable before any stream was seen: did the camera send anything at all? */
+  private async diagnoseSilence(attempt: RunningAttempt): Promise<void> {
+    if (this.stopping || attempt.stderr.input || attempt.explain({ code: 1, signal: null }).code !== 'bad_data') return;
+    const silent = await silentCameraFailure(this.spec.source, this.where, this.probeTimeoutMs());
+    if (silent) attempt.explainAs(silent);
+  }
+
   private onStderrLine(line: string): void {
-    if (!this.input && this.attempt?.stderr.input) {
-      this.input = this.attempt.stderr.input;
+    const input = this.attempt?.stderr.input;
+    if (!this.inputRead && input) {
+      // Read anew on every run: after a restart the camera may send another codec or size.
+      this.inputRead = true;
+      if (this.input && this.input.codec !== input.codec) {
+        this.deps.log.warn('camera changed its video codec', { cameraId: this.spec.cameraId, role: this.spec.role, from: this.input.codec, to: input.codec });
+      }
+      this.input = input;
       this.supervisor.refreshOnlineReason();
     }
     if (/error|fail|refused|unauthori[sz]ed|timed out/i.test(line)) {
@@ -276,7 +313,34 @@ export class StreamSession {
    * a burst (after probing, after a hiccup) keep their real capture times. Offline files run
    * faster than real time: their media time is laid on the wall clock from the run's start.
    */
+  /**
+   * ffmpeg copes with a new picture size by rebuilding its filters: detection frames keep the
+   * old size (squashed into the old aspect ratio), the fps= filter pads from 0 in a burst and
+   * its clock jumps. A clean restart rebuilds every output for the new stream, and the camera
+   * says so (state "restarting" with the reason, then "online") instead of drifting silently.
+   */
+  private onVideoSize(size: { width: number; height: number }): void {
+    const was = this.attemptSize;
+    if (!was) {
+      // A new run after a reconnect: only say so (its outputs are built for the new picture).
+      const last = this.lastRunSize;
+      if (last && (last.width !== size.width || last.height !== size.height)) {
+        this.deps.log.warn('camera changed its picture size', { cameraId: this.spec.cameraId, role: this.spec.role, from: last, to: size });
+      }
+      this.attemptSize = size;
+      this.lastRunSize = size;
+      return;
+    }
+    if (this.changing || (was.width === size.width && was.height === size.height)) return;
+    this.changing = true;
+    this.input = { ...(this.input ?? { codec: 'unknown' }), width: size.width, height: size.height };
+    this.deps.log.warn('camera changed its picture size: restarting its stream', { cameraId: this.spec.cameraId, role: this.spec.role, from: was, to: size });
+    this.supervisor.restart(`the camera changed its picture from ${was.width}×${was.height} to ${size.width}×${size.height}: restarting the stream`);
+  }
+
   private onFrame(raw: RawFrame): void {
+    // Frames after a picture change are rescaled into the old size and padded: not evidence.
+    if (this.changing) return;
     const now = this.now();
     const fps = this.spec.frames?.fps ?? 1;
     const mediaMs = (this.attemptFrames * 1000) / fps;
@@ -311,7 +375,6 @@ export class StreamSession {
 
   private onProgress(r: ProgressReport): void {
     const now = this.now();
-    if (r.outTimeUs > 0) this.recordAnchorMs = Math.min(this.recordAnchorMs, now - r.outTimeUs / 1000);
     if (r.frame > this.lastProgressFrame) {
       this.inputFrames += r.frame - this.lastProgressFrame;
       this.lastProgressFrame = r.frame;

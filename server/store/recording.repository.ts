@@ -33,21 +33,35 @@ export class RecordingRepository {
     return rows.map(toRecording);
   }
 
-  async oldest(limit: number, cameraId?: number): Promise<Recording[]> {
-    const q = this.db<RecordingRow>('recordings').orderBy('start_at').limit(limit);
+  /** Every indexed path of a camera, to reconcile its recordings tree against the index at start. */
+  async pathsOf(cameraId: number): Promise<{ id: number; path: string }[]> {
+    const rows = await this.db<RecordingRow>('recordings').where({ camera_id: cameraId }).select('id', 'path');
+    return rows.map((r) => ({ id: Number(r.id), path: r.path }));
+  }
+
+  /** End of the camera's latest indexed segment. */
+  async latestEnd(cameraId: number): Promise<number | undefined> {
+    const row = await this.db<RecordingRow>('recordings').where({ camera_id: cameraId }).max<{ m: number | null }[]>({ m: 'end_at' });
+    const m = row[0]?.m;
+    return m === null || m === undefined ? undefined : Number(m);
+  }
+
+  /** `offset` skips rows a caller chose to keep (e.g. held by a clip cut), so paging goes on past them. */
+  async oldest(limit: number, cameraId?: number, offset = 0): Promise<Recording[]> {
+    const q = this.db<RecordingRow>('recordings').orderBy('start_at').orderBy('id').limit(limit).offset(offset);
     if (cameraId !== undefined) q.where({ camera_id: cameraId });
     return (await q).map(toRecording);
   }
 
-  async olderThan(cutoff: number, limit: number, cameraId?: number): Promise<Recording[]> {
-    const q = this.db<RecordingRow>('recordings').where('end_at', '<', cutoff).orderBy('start_at').limit(limit);
+  async olderThan(cutoff: number, limit: number, cameraId?: number, offset = 0): Promise<Recording[]> {
+    const q = this.db<RecordingRow>('recordings').where('end_at', '<', cutoff).orderBy('start_at').orderBy('id').limit(limit).offset(offset);
     if (cameraId !== undefined) q.where({ camera_id: cameraId });
     return (await q).map(toRecording);
   }
 
   /** Segments that ended before the cutoff, of every camera except the listed ones (they have their own retention). */
-  async olderThanExcept(cutoff: number, limit: number, exceptCameraIds: number[]): Promise<Recording[]> {
-    const q = this.db<RecordingRow>('recordings').where('end_at', '<', cutoff).orderBy('start_at').limit(limit);
+  async olderThanExcept(cutoff: number, limit: number, exceptCameraIds: number[], offset = 0): Promise<Recording[]> {
+    const q = this.db<RecordingRow>('recordings').where('end_at', '<', cutoff).orderBy('start_at').orderBy('id').limit(limit).offset(offset);
     if (exceptCameraIds.length) q.whereNotIn('camera_id', exceptCameraIds);
     return (await q).map(toRecording);
   }

@@ -127,6 +127,12 @@ function expectAllowed(action: Action, c: Caller, kind: Kind | undefined, s: Sce
   return s.area === c.area && (!SHAREABLE.has(kind) || s.shared);
 }
 
+/** Residents asking for a footage thing they may not see get the same 404 as for a missing one (issue 12). */
+const CONCEALED = new Set(['event', 'clip', 'alert', 'note', 'comment']);
+function concealed(action: Action, c: Caller, s: Scenario | undefined): boolean {
+  return s !== undefined && CONCEALED.has(ACCESS_MATRIX[action].resource) && ACCESS_MATRIX[action].access[c.subject] === 'own-area';
+}
+
 function kindsOf(path: string): { param: string; kind: Kind | undefined }[] {
   const segs = path.split('/');
   return segs.flatMap((seg, i) => (seg.startsWith(':') ? [{ param: seg.slice(1), kind: KIND_OF_PARAM[seg.slice(1)] ?? KIND_OF_SEGMENT[segs[i - 1] ?? ''] }] : []));
@@ -165,10 +171,10 @@ async function checkRoutes(target: { url: string }, list: RouteLayer[]): Promise
       const body = sample ? sample(s!) : r.method === 'GET' || r.method === 'HEAD' ? undefined : {};
       const kind = params.at(-1)?.kind ?? (byBody ? 'camera' : undefined);
       for (const c of callers) {
-        const res = await call<{ authorized?: boolean; error?: { code: string } }>(target, r.method, path, { cookie: c.cookie, body });
+        const res = await call<{ authorized?: boolean; error?: { code: string; message?: string } }>(target, r.method, path, { cookie: c.cookie, body });
         const want = expectAllowed(r.action!, c, kind, s);
-        const got = res.body?.authorized === true ? 'allowed' : res.status === 401 ? 'unauthenticated' : res.status === 403 ? 'forbidden' : `${res.status} ${res.body?.error?.code ?? ''}`;
-        const expected = want ? 'allowed' : c.subject === 'anonymous' ? 'unauthenticated' : 'forbidden';
+        const got = res.body?.authorized === true ? 'allowed' : res.status === 401 ? 'unauthenticated' : res.status === 403 ? 'forbidden' : res.status === 404 && res.body?.error?.message === 'not found' ? 'not found' : `${res.status} ${res.body?.error?.code ?? ''}`;
+        const expected = want ? 'allowed' : c.subject === 'anonymous' ? 'unauthenticated' : concealed(r.action!, c, s) ? 'not found' : 'forbidden';
         if (got !== expected) wrong.push(`${c.name} ${r.method} ${path} (${r.action}${s ? `, ${s.label}` : ''}): expected ${expected}, got ${got}`);
         checked += 1;
       }
@@ -234,11 +240,11 @@ describe('access matrix: the checker itself, on probe routes', () => {
     // spot-check the cases the issue names, straight from the responses
     const residentA = callers.find((c) => c.name === 'resident-a')!.cookie;
     const [aShared, aInternal, bShared] = scenarios as [Scenario, Scenario, Scenario];
-    expect((await call(probe, 'GET', `/api/clips/${bShared.ids.clip}/video.mp4`, { cookie: residentA })).status).toBe(403);
-    expect((await call(probe, 'GET', `/api/events/${bShared.ids.event}/snapshots/best.jpg`, { cookie: residentA })).status).toBe(403);
-    expect((await call(probe, 'GET', `/api/notes/${bShared.ids.note}`, { cookie: residentA })).status).toBe(403);
-    expect((await call(probe, 'GET', `/api/alerts/${bShared.ids.alert}`, { cookie: residentA })).status).toBe(403);
-    expect((await call(probe, 'GET', `/api/events/${aInternal.ids.event}`, { cookie: residentA })).status).toBe(403);
+    expect((await call(probe, 'GET', `/api/clips/${bShared.ids.clip}/video.mp4`, { cookie: residentA })).status).toBe(404);
+    expect((await call(probe, 'GET', `/api/events/${bShared.ids.event}/snapshots/best.jpg`, { cookie: residentA })).status).toBe(404);
+    expect((await call(probe, 'GET', `/api/notes/${bShared.ids.note}`, { cookie: residentA })).status).toBe(404);
+    expect((await call(probe, 'GET', `/api/alerts/${bShared.ids.alert}`, { cookie: residentA })).status).toBe(404);
+    expect((await call(probe, 'GET', `/api/events/${aInternal.ids.event}`, { cookie: residentA })).status).toBe(404);
     expect((await call(probe, 'GET', `/api/events/${aShared.ids.event}`, { cookie: residentA })).status).toBe(200);
   });
 
@@ -250,7 +256,7 @@ describe('access matrix: the checker itself, on probe routes', () => {
     });
     try {
       const { wrong } = await checkRoutes(broken, walkAndStub(broken.app));
-      expect(wrong).toContain(`resident-a GET /api/events/${scenarios[1]!.ids.event} (event.read, hamlet A, internal): expected forbidden, got allowed`);
+      expect(wrong).toContain(`resident-a GET /api/events/${scenarios[1]!.ids.event} (event.read, hamlet A, internal): expected not found, got allowed`);
       expect(wrong).toContain(`resident-a GET /api/alerts/${scenarios[0]!.ids.alert} (alert.read, hamlet A, shared): expected allowed, got forbidden`);
     } finally {
       await new Promise((resolve) => broken.http.close(resolve));

@@ -125,7 +125,7 @@ export async function startTestServer(o: {
     config: {
       dataDir: o.dataDir, timeZone: 'Asia/Ho_Chi_Minh',
       record: { enabled: true, segmentSeconds: 2, preRollSeconds: o.preRollS ?? 3, postRollSeconds: o.postRollS ?? 3 },
-      retention: { recordingDays: 7, eventDays: 30, maxDiskGb: 0, minFreeGb: 0 },
+      retention: { recordingDays: 7, eventDays: 30, maxDiskGb: 0, minFreeGb: 0, keepRecentMinutes: 10 },
     },
     ffmpeg: await FfmpegAdapter.create(), store: o.store, bus: o.bus, authorizer, log: silentLogger, cutClip: o.cutClip,
     audit: async (e) => { audits.push(e); }, scopeOf, clock: o.clock, tuning: { clipSettleMs: 0, ...o.tuning },

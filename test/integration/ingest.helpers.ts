@@ -89,7 +89,8 @@ export function ffmpegChildren(except: number[] = []): number[] {
       const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
       const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === process.pid && comm === 'ffmpeg' && !except.includes(Number(name))) out.push(Number(name));
+      // The adapter starts ffmpeg through setpriv (death signal), which execs it a moment later.
+      if (ppid === process.pid && (comm === 'ffmpeg' || comm === 'setpriv') && !except.includes(Number(name))) out.push(Number(name));
     } catch {
       // the process ended while we listed /proc: it is no child any more
     }

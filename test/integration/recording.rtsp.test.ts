@@ -132,6 +132,7 @@ describe('continuous recording from the simulated camera', () => {
     // The free-space floor and the age limit delete oldest first as well.
     env.retentionConfig.maxDiskGb = 0;
     env.retentionConfig.minFreeGb = 1;
+    env.retentionConfig.keepRecentMinutes = 0; // these segments are all recent (recording.retention.test.ts covers the window)
     const lowDisk = new RecordingRetention({
       recordings: env.store.recordings, recordingsDir: recDir(), config: () => env.retentionConfig, log: env.log,
       freeBytes: async () => 1e9 - keep[0]!.bytes, // one segment short of the floor

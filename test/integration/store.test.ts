@@ -85,6 +85,11 @@ describe.each(dbTargets)('store on $name', (target) => {
     expect(hits.map((r) => r.path)).toEqual(['/r/1.ts', '/r/2.ts']);
     expect(await store.recordings.totalBytes(cam.id)).toBe(5000);
     expect(typeof hits[0]!.startAt).toBe('number');
+    // What start-up reconciliation and retention page through.
+    expect((await store.recordings.pathsOf(cam.id)).map((r) => [typeof r.id, r.path])).toEqual([0, 1, 2, 3, 4].map((i) => ['number', `/r/${i}.ts`]));
+    expect(await store.recordings.latestEnd(cam.id)).toBe(t0 + 20_000);
+    expect((await store.recordings.oldest(2, cam.id, 1)).map((r) => r.path)).toEqual(['/r/1.ts', '/r/2.ts']);
+    expect((await store.recordings.olderThan(t0 + 12_001, 10, cam.id, 2)).map((r) => r.path)).toEqual(['/r/2.ts']);
     await expect(
       store.transaction(async (tx) => {
         await tx.recordings.add({ cameraId: cam.id, path: '/r/x.ts', startAt: t0, endAt: t0 + 1, bytes: 1 });

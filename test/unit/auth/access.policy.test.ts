@@ -68,9 +68,21 @@ describe('policy: roles', () => {
 
   it('gives a technician who is also a resident the union of both', () => {
     const tr = user(['technician', 'resident'], [A]);
-    expect(can(tr, 'camera.update', { type: 'camera', areaId: B })).toBe(true);
+    expect(can(tr, 'camera.update', { type: 'camera', areaId: A })).toBe(true);
     expect(canSee(tr, ev(A, 'shared'))).toBe(true);
     expect(canSee(tr, ev(B, 'shared'))).toBe(false);
+  });
+
+  it('lets technicians act on cameras of their areas and unassigned ones only, and never publish (issue 12)', () => {
+    const tech = user(['technician'], [A]);
+    expect(can(tech, 'camera.update', { type: 'camera', areaId: A })).toBe(true);
+    expect(can(tech, 'camera.update', { type: 'camera', areaId: null })).toBe(true);
+    expect(can(tech, 'camera.update', { type: 'camera', areaId: B })).toBe(false);
+    expect(can(tech, 'camera.delete', { type: 'camera' })).toBe(false); // no area given: fail closed
+    expect(can(tech, 'camera.publish', { type: 'camera', areaId: A })).toBe(false);
+    expect(can(user(['police']), 'camera.publish', { type: 'camera', areaId: B })).toBe(true);
+    // unassigned cameras are not "own area" for residents: they have no camera rights at all
+    expect(can(user(['resident'], [A]), 'camera.read', { type: 'camera', areaId: null })).toBe(false);
   });
 
   it('refuses a user without roles everything but the public actions', () => {

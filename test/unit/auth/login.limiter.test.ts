@@ -55,3 +55,31 @@ describe('LoginLimiter', () => {
     expect((limiter as unknown as { failures: Map<string, unknown> }).failures.size).toBeLessThanOrEqual(100);
   });
 });
+
+describe('LoginLimiter reservations (issue 12: a parallel burst must not outrun the count)', () => {
+  it('counts attempts still being checked, so a burst gets no more checks than the limit', () => {
+    const { limiter } = setup({ maxPerUser: 3, maxPerIp: 100 });
+    const results = Array.from({ length: 10 }, () => limiter.reserve('10.0.0.1', 'an'));
+    expect(results.filter((r) => r.ok)).toHaveLength(3);
+    expect(results[3]).toEqual({ ok: false, scope: 'user', retryAfterSeconds: 1 });
+  });
+
+  it('turns a reservation into a failure, a success (clears the user) or nothing, once', () => {
+    const { limiter } = setup({ maxPerUser: 2, maxPerIp: 100 });
+    const a = limiter.reserve('10.0.0.1', 'an');
+    const b = limiter.reserve('10.0.0.1', 'an');
+    if (!a.ok || !b.ok) throw new Error('reserve refused');
+    a.attempt.release();
+    a.attempt.fail(); // already settled: ignored
+    expect(limiter.reserve('10.0.0.1', 'an').ok).toBe(true); // a's place is free again (leaves one in flight)
+    b.attempt.fail();
+    expect(limiter.check('10.0.0.1', 'an')).toMatchObject({ ok: false, scope: 'user' });
+  });
+
+  it('counts in-flight attempts per address across usernames', () => {
+    const { limiter } = setup({ maxPerUser: 100, maxPerIp: 2 });
+    expect(limiter.reserve('10.0.0.9', 'a').ok).toBe(true);
+    expect(limiter.reserve('10.0.0.9', 'b').ok).toBe(true);
+    expect(limiter.reserve('10.0.0.9', 'c')).toMatchObject({ ok: false, scope: 'ip' });
+  });
+});

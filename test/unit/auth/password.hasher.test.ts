@@ -38,3 +38,12 @@ describe('PasswordHasher (scrypt)', () => {
     }
   });
 });
+
+describe('PasswordHasher dummy hash (unknown usernames)', () => {
+  it('is in the current format, costs a full verify, and never matches', async () => {
+    const dummy = hasher.dummyHash();
+    expect(dummy).toMatch(/^scrypt\$10\$8\$1\$[A-Za-z0-9+/=]{24}\$[A-Za-z0-9+/=]{44}$/);
+    expect(hasher.needsRehash(dummy)).toBe(false);
+    expect(await hasher.verify('', dummy)).toBe(false);
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { explainFailure, parseInputStream, StderrTail } from '../../../server/ingest/ffmpeg.stderr.js';
+import { explainFailure, parseGraphInputSize, parseInputStream, StderrTail } from '../../../server/ingest/ffmpeg.stderr.js';
 import { describeSource, sourceFromStream, urlWithCredentials } from '../../../server/ingest/stream.source.js';
 
 describe('StderrTail', () => {
@@ -64,5 +64,18 @@ describe('stream sources', () => {
     expect(urlWithCredentials('rtsp://10.0.0.5:554/s', { username: 'ad@min', password: 'p:w/#' })).toBe('rtsp://ad%40min:p%3Aw%2F%23@10.0.0.5:554/s');
     expect(urlWithCredentials('rtsp://10.0.0.5:554/s', undefined)).toBe('rtsp://10.0.0.5:554/s');
     expect(describeSource({ kind: 'rtsp', url: 'rtsp://a:b@10.0.0.5:554/s?token=x', transport: 'tcp' })).toBe('rtsp://10.0.0.5:554');
+  });
+});
+
+describe('picture size from the filter graph (verbose level)', () => {
+  it('reads the buffer source line, and only it, and keeps the chatter out of the tail', () => {
+    expect(parseGraphInputSize('[graph 0 input from stream 0:0 @ 0x55] w:480 h:360 pixfmt:yuv420p tb:1/90000 fr:10/1 sar:0/1')).toEqual({ width: 480, height: 360 });
+    expect(parseGraphInputSize('[scaler_out_1_0 @ 0x55] w:320 h:240 fmt:yuv420p sar:0/1 -> w:320 h:180 fmt:yuv420p sar:0/1 flags:0x0')).toBeUndefined();
+    const sizes: { width: number; height: number }[] = [];
+    const tail = new StderrTail([], 10, undefined, (s) => sizes.push(s));
+    tail.push("[segment @ 0x1] Opening '/x/live/1-000004.ts' for writing\n[AVIOContext @ 0x2] Statistics: 1 bytes written\n");
+    tail.push('[graph 0 input from stream 0:0 @ 0x3] w:640 h:360 pixfmt:yuv420p tb:1/90000 fr:10/1 sar:0/1\n[h264 @ 0x4] Reinit context to 480x368, pix_fmt: yuv420p\n');
+    expect(sizes).toEqual([{ width: 640, height: 360 }]);
+    expect(tail.tail()).toEqual(['[h264 @ 0x4] Reinit context to 480x368, pix_fmt: yuv420p']);
   });
 });

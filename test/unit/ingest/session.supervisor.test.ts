@@ -167,3 +167,66 @@ describe('SessionSupervisor', () => {
     await sup.stop();
   });
 });
+
+describe('SessionSupervisor: restart on a camera change, probing during backoff', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('restart() ends the run and starts the next at once, without counting a failure', async () => {
+    const { sup, states, attempts } = setup({ backoffInitialMs: 10_000 });
+    sup.start();
+    sup.activity();
+    sup.restart('the camera changed its picture from 640×360 to 480×360');
+    await flush();
+    expect(attempts).toHaveLength(2);
+    expect(attempts[0]!.terminated).toBe(1);
+    expect(sup.failures).toBe(0);
+    sup.activity();
+    expect(states).toEqual(['starting', 'online', 'restarting: the camera changed its picture from 640×360 to 480×360', 'online']);
+    expect(sup.restarts).toBe(1);
+    await sup.stop();
+  });
+
+  function probed(answers: ('answers' | 'silent' | 'down')[], failure: Failure) {
+    const attempts: FakeAttempt[] = [];
+    const asked: number[] = [];
+    const sup = new SessionSupervisor(() => {
+      const a = new FakeAttempt(failure);
+      attempts.push(a);
+      return a;
+    }, { ...OPTS, backoffInitialMs: 30_000, backoffMaxMs: 30_000, probeIntervalMs: 500 }, {
+      where: 'rtsp://cam:554', onState: () => undefined,
+      probe: async () => {
+        asked.push(Date.now());
+        return answers.shift() ?? 'answers';
+      },
+    });
+    return { sup, attempts, asked };
+  }
+
+  it('restarts as soon as a camera that was down answers again', async () => {
+    const { sup, attempts, asked } = probed(['down', 'down', 'answers'], { code: 'exited', fatal: false, message: 'ended' });
+    sup.start();
+    attempts[0]!.exit();
+    await vi.advanceTimersByTimeAsync(1600);
+    expect(asked).toHaveLength(3);
+    expect(attempts).toHaveLength(2);
+    await sup.stop();
+  });
+
+  it('keeps the backoff for a camera that answers all along (nothing to wait for), and never probes after a fatal failure', async () => {
+    const stalled = probed(['answers', 'answers', 'answers'], { code: 'stalled', fatal: false, message: 'no video' });
+    stalled.sup.start();
+    stalled.attempts[0]!.exit();
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(stalled.asked.length).toBeGreaterThanOrEqual(5);
+    expect(stalled.attempts).toHaveLength(1);
+    await stalled.sup.stop();
+    const fatal = probed([], { code: 'auth_failed', fatal: true, message: '401' });
+    fatal.sup.start();
+    fatal.attempts[0]!.exit();
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(fatal.asked).toEqual([]);
+    await fatal.sup.stop();
+  });
+});
