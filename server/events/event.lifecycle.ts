@@ -1,5 +1,6 @@
 import type { Bus, BusEvents, TrackMessage } from '../shared/bus.js';
 import type { Logger } from '../shared/log.js';
+import type { AlertService } from './alert.service.js';
 import type { AlertSeverity } from '../store/alert.repository.js';
 import type { EventRecord } from '../store/event.repository.js';
 import type { Repositories } from '../store/store.js';
@@ -7,13 +8,13 @@ import type { Clock, Timer } from '../shared/clock.js';
 import { alertDecision, CooldownBook, eventDecision, startCooldowns, type TrackFacts } from './rules.evaluator.js';
 import { zonesContaining } from './rules.geometry.js';
 import type { CameraRules, RulesProvider } from './rules.provider.js';
-import type { SnapshotService } from './snapshot.service.js';
+import type { SnapshotWriter } from './snapshot.retry.js';
 
 export interface EventLifecycleDeps {
-  repos: Pick<Repositories, 'events'>;
+  repos: Pick<Repositories, 'events' | 'alerts'>;
   rules: RulesProvider;
-  snapshots: Pick<SnapshotService, 'writeMany'>;
-  alerts: { raiseForEvent(ev: EventRecord, severity: AlertSeverity): Promise<unknown> };
+  snapshots: Pick<SnapshotWriter, 'write'>;
+  alerts: Pick<AlertService, 'raiseForEvent' | 'createEventWithAlert' | 'snapshotReady'>;
   clips: { scheduleForEvent(ev: EventRecord): void };
   clock: Clock;
   log: Logger;
@@ -105,7 +106,28 @@ export class EventLifecycle {
       this.d.clips.scheduleForEvent({ ...ev, endAt, endReason: 'server_restart' });
     }
     if (open.length) this.d.log.info('closed events left open by the previous run', { count: open.length });
+    await this.raiseMissing(open);
     return open.length;
+  }
+
+  /**
+   * Events the previous run left open whose rules say "alert" but that have none (written by
+   * an older version in two steps, killed in between): raised now, oldest first, with the
+   * cooldowns applied among them so a burst is not replayed as a burst.
+   */
+  private async raiseMissing(open: EventRecord[]): Promise<void> {
+    const book = new CooldownBook();
+    for (const ev of open) {
+      if (await this.d.repos.alerts.byEvent(ev.id)) continue;
+      const ctx = await this.d.rules.forCamera(ev.cameraId);
+      if (!ctx) continue;
+      const at = ev.startAt;
+      const decision = alertDecision(ctx.rules, { label: ev.label, zonesNow: ev.zones }, { cameraId: ev.cameraId, at, timeZone: this.d.timeZone, cooldowns: book });
+      if (!decision.alert) continue;
+      startCooldowns(ctx.rules, decision.zones, { cameraId: ev.cameraId, at, timeZone: this.d.timeZone, cooldowns: book });
+      await this.d.alerts.raiseForEvent(ev, decision.severity, 'raised at restart: the previous run stopped before alerting');
+      this.d.log.warn('raised a missing alert at start', { eventId: ev.id });
+    }
   }
 
   private async onSeen(key: string, msg: TrackMessage): Promise<void> {
@@ -118,11 +140,12 @@ export class EventLifecycle {
     const newZone = t.zonesNow.some((z) => !t.zonesEntered.has(z));
     t.zonesNow.forEach((z) => t.zonesEntered.add(z));
     if (!t.event) {
+      // Creating the event decides its alert too (same transaction).
       if (eventDecision(t.ctx.rules, this.facts(t)).ok) await this.createEvent(t);
-    } else {
-      await this.updateEvent(t, newZone);
+      return;
     }
-    if (t.event && !t.alerted) await this.maybeAlert(t);
+    await this.updateEvent(t, newZone);
+    if (!t.alerted) await this.maybeAlert(t);
   }
 
   private async track(key: string, msg: TrackMessage): Promise<TrackState> {
@@ -142,39 +165,42 @@ export class EventLifecycle {
     };
   }
 
-  /** Persisted at once; the snapshot follows in the same step so the alert can show it. */
+  /**
+   * The event and (when the alert rules hold now) its alert are one transaction and the alert
+   * is pushed at once; the snapshot is encoded afterwards and follows as `alert:updated`.
+   */
   private async createEvent(t: TrackState): Promise<void> {
     const m = t.last;
     const cam = t.ctx!.camera;
     const now = this.d.clock.now();
-    const ev = await this.d.repos.events.create({
+    const severity = this.alertNow(t);
+    const { event, alert } = await this.d.alerts.createEventWithAlert({
       cameraId: m.cameraId, areaId: cam.areaId, trackId: m.trackId, label: m.label, score: m.score, box: m.best.box,
       zones: [...t.zonesEntered], startAt: m.firstSeenAt, lastSeenAt: m.lastSeenAt, bestAt: m.best.frame.capturedAt,
       visibility: cam.defaultVisibility,
-    }, now);
-    t.event = ev;
+    }, severity, now);
+    t.event = event;
+    t.alerted = alert !== undefined;
     t.lastSeenWrittenAt = now;
     const [snap, best] = (await this.snapshot(t, ['first', 'best'])) ?? [];
     if (snap && best) {
       t.firstBytes = snap.bytes;
       t.bestBytes = best.bytes;
       const patch = { firstSnapshotPath: snap.path, snapshotPath: best.path, snapshotBytes: snap.bytes + best.bytes };
-      await this.d.repos.events.update(ev.id, patch, now);
-      t.event = { ...ev, ...patch };
+      await this.d.repos.events.update(event.id, patch, this.d.clock.now());
+      t.event = { ...event, ...patch };
+      if (t.alerted) await this.d.alerts.snapshotReady(event.id);
     }
   }
 
   private async snapshot(t: TrackState, kinds: ('first' | 'best')[]): Promise<{ path: string; bytes: number }[] | undefined> {
-    try {
-      const r = await this.d.snapshots.writeMany(t.event!, kinds, t.last.best.frame, t.last.best.box);
+    // A failure is retried, counted and logged by the writer; the event matters more than its picture.
+    const r = await this.d.snapshots.write(t.event!, kinds, t.last.best.frame, t.last.best.box);
+    if (r) {
       t.snapshotScore = t.last.best.score;
       t.snapshotAt = this.d.clock.now();
-      return r;
-    } catch (err) {
-      // The event matters more than its picture: keep it, say why the picture is missing.
-      this.d.log.error('event snapshot failed', { eventId: t.event!.id, kinds, err });
-      return undefined;
     }
+    return r;
   }
 
   private async updateEvent(t: TrackState, newZone: boolean): Promise<void> {
@@ -206,14 +232,21 @@ export class EventLifecycle {
     t.lastSeenWrittenAt = now;
   }
 
-  private async maybeAlert(t: TrackState): Promise<void> {
+  /** The alert decision now; when it holds, the cooldowns start synchronously with it. */
+  private alertNow(t: TrackState): AlertSeverity | null {
     const ctx = { cameraId: t.last.cameraId, at: this.d.clock.now(), timeZone: this.d.timeZone, cooldowns: this.cooldowns };
     const decision = alertDecision(t.ctx!.rules, { label: t.last.label, zonesNow: t.zonesNow }, ctx);
-    if (!decision.alert) return;
+    if (!decision.alert) return null;
     // Synchronously with the decision, so a second track in the same zone cannot slip past the cooldown.
     startCooldowns(t.ctx!.rules, decision.zones, ctx);
+    return decision.severity;
+  }
+
+  private async maybeAlert(t: TrackState): Promise<void> {
+    const severity = this.alertNow(t);
+    if (!severity) return;
     t.alerted = true;
-    await this.d.alerts.raiseForEvent(t.event!, decision.severity);
+    await this.d.alerts.raiseForEvent(t.event!, severity);
   }
 
   private async onEnd(key: string, msg: TrackMessage, reason: string): Promise<void> {

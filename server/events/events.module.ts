@@ -15,6 +15,7 @@ import { EventService } from './event.service.js';
 import { cameraRulesProvider } from './rules.provider.js';
 import type { JpegEncoder } from './snapshot.encoder.js';
 import { SnapshotService } from './snapshot.service.js';
+import { SnapshotWriter } from './snapshot.retry.js';
 
 export interface EventsModuleDeps {
   config: Pick<ResolvedConfig, 'timeZone'>;
@@ -32,6 +33,8 @@ export interface EventsModuleDeps {
 export interface EventsTuning {
   bestSnapshotIntervalMs: number;
   staleTrackMs: number;
+  /** Waits before each snapshot retry (its length is the number of retries). */
+  snapshotBackoffMs: number[];
 }
 
 /** Forwards to socket.io once the server has it (routes are built before the io server exists). */
@@ -47,14 +50,14 @@ class LatePublisher implements AlertPublisher {
  */
 export function createEventsModule(d: EventsModuleDeps) {
   const clock = d.clock ?? systemClock;
-  const t: EventsTuning = { bestSnapshotIntervalMs: 1000, staleTrackMs: 120_000, ...d.tuning };
+  const t: EventsTuning = { bestSnapshotIntervalMs: 1000, staleTrackMs: 120_000, snapshotBackoffMs: [200, 1000], ...d.tuning };
   const log = d.log.child('events');
   const publisher = new LatePublisher();
   const views = new AlertViews(d.store);
   const alerts = new AlertService({ store: d.store, publisher, views, clock, log });
   const query = new AlertQuery({ repos: d.store, views, clock });
   const events = new EventService({ repos: d.store, alerts, views, clock });
-  const snapshots = new SnapshotService({ files: d.files, encoder: d.encoder });
+  const snapshots = new SnapshotWriter({ snapshots: new SnapshotService({ files: d.files, encoder: d.encoder }), clock, log, backoffMs: t.snapshotBackoffMs });
   const lifecycle = new EventLifecycle({
     repos: d.store, rules: cameraRulesProvider(d.store), snapshots, alerts, clips: d.clips, clock, log, timeZone: d.config.timeZone,
     bestSnapshotIntervalMs: t.bestSnapshotIntervalMs, staleTrackMs: t.staleTrackMs,
@@ -63,6 +66,8 @@ export function createEventsModule(d: EventsModuleDeps) {
 
   return {
     alerts, query, events, lifecycle,
+    /** Snapshot counters (written / retried / failed) for health and the bench. */
+    snapshotCounters: snapshots.counters,
     setPublisher(target: AlertPublisher): void {
       publisher.target = target;
     },

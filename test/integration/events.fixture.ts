@@ -117,6 +117,7 @@ export interface TestServer {
 
 export async function startTestServer(o: {
   store: Store; bus: Bus; dataDir: string; cutClip: CutClip; clock?: Clock; tuning?: EventsWiringDeps['tuning']; port?: number; preRollS?: number; postRollS?: number;
+  encoder?: EventsWiringDeps['encoder'];
 }): Promise<TestServer> {
   const audits: AuditEntry[] = [];
   const authorizer: Authorizer = { ...createAuthorizer(testPolicy), principalOf: (req) => principalFrom(req.get('x-test-as'), req.socket.remoteAddress ?? '') };
@@ -128,7 +129,7 @@ export async function startTestServer(o: {
       retention: { recordingDays: 7, eventDays: 30, maxDiskGb: 0, minFreeGb: 0 },
     },
     ffmpeg: await FfmpegAdapter.create(), store: o.store, bus: o.bus, authorizer, log: silentLogger, cutClip: o.cutClip,
-    audit: async (e) => { audits.push(e); }, scopeOf, clock: o.clock, tuning: { clipSettleMs: 0, ...o.tuning },
+    audit: async (e) => { audits.push(e); }, scopeOf, clock: o.clock, tuning: { clipSettleMs: 0, ...o.tuning }, encoder: o.encoder,
   });
   const app = createApp({ routers: module.routers, log: silentLogger });
   const http = createServer(app);

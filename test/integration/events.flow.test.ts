@@ -64,7 +64,10 @@ describe('track → event → alert → workflow → clip', () => {
     bus.emit('track.update', track(base + 11_500, 0.8)); // 1.5 s and 2 detections: qualifies
     const alert = await waitFor(() => received[0], 5000, 5);
     expect(alert).toMatchObject({ kind: 'object', severity: 'normal', state: 'new', cameraId, cameraName: 'Cổng sau', label: 'person', visibility: 'internal' });
-    expect(alert.snapshotUrl).toMatch(new RegExp(`^/api/events/${alert.eventId}/snapshots/best\\.jpg`));
+    // The alert goes out on confirmation, before the snapshot is encoded; the picture follows as an update.
+    expect(alert.snapshotUrl).toBeNull();
+    const withPicture = await waitFor(() => updates.find((u) => u.id === alert.id && u.snapshotUrl), 5000, 5);
+    expect(withPicture.snapshotUrl).toMatch(new RegExp(`^/api/events/${alert.eventId}/snapshots/best\\.jpg`));
 
     const ev = (await store.events.get(alert.eventId!))!;
     expect(ev).toMatchObject({ cameraId, label: 'person', startAt: base + 10_000, endAt: null, visibility: 'internal' });
@@ -73,7 +76,7 @@ describe('track → event → alert → workflow → clip', () => {
     expect(jpeg.subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
     expect(ev.snapshotBytes).toBeGreaterThan(jpeg.length);
 
-    const res = await fetch(`${server.url}${alert.snapshotUrl}`);
+    const res = await fetch(`${server.url}${withPicture.snapshotUrl}`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('image/jpeg');
     expect(Buffer.from(await res.arrayBuffer()).equals(jpeg)).toBe(true);
