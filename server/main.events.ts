@@ -6,7 +6,7 @@ import { defaultScopeOf, type ScopeOf } from './auth/access.scope.js';
 import type { Authorizer } from './auth/authorize.js';
 import { createClipsModule, type ClipsTuning } from './clips/clips.module.js';
 import { FfmpegMp4Tools, type Mp4Tools } from './clips/clip.ffmpeg.js';
-import type { AuditFn, CutClip } from './clips/clip.types.js';
+import type { AuditFn, CutClip, RangeHolds } from './clips/clip.types.js';
 import type { ResolvedConfig } from './config/config.load.js';
 import { createEventsModule, type EventsTuning } from './events/events.module.js';
 import { FfmpegJpegEncoder, type JpegEncoder } from './events/snapshot.encoder.js';
@@ -38,6 +38,8 @@ export interface EventsWiringDeps {
   clock?: Clock;
   encoder?: JpegEncoder;
   mp4?: Mp4Tools;
+  /** Recording leases shared with the recording retention (ingest's RecordingHolds). */
+  holds?: RangeHolds;
   tuning?: Partial<EventsTuning & ClipsTuning>;
 }
 
@@ -46,7 +48,7 @@ export function wireEventsAndClips(d: EventsWiringDeps) {
   const files = new MediaFiles(d.config.dataDir);
   const clips = createClipsModule({
     config: d.config, store: d.store, log: d.log, files, cutClip: d.cutClip, mp4: d.mp4 ?? new FfmpegMp4Tools(d.ffmpeg),
-    audit: d.audit, clock: d.clock, tuning: d.tuning,
+    audit: d.audit, holds: d.holds, clock: d.clock, tuning: d.tuning,
   });
   const events = createEventsModule({
     config: d.config, store: d.store, bus: d.bus, log: d.log, files, encoder: d.encoder ?? new FfmpegJpegEncoder(d.ffmpeg),

@@ -20,7 +20,7 @@ import { DemoCamera } from './demo/demo.camera.js';
 import { createDetectionPath, type DetectionPath } from './detect/detection.path.js';
 import { FfmpegAdapter } from './ingest/ffmpeg.adapter.js';
 import { IngestRuntime, recordingsDirOf } from './ingest/ingest.runtime.js';
-import { RecordingRetention } from './ingest/recording.retention.js';
+import { RecordingHolds, RecordingRetention } from './ingest/recording.retention.js';
 import { wireEventsAndClips, type EventsWiring } from './main.events.js';
 import { forwardCameraStates, registerCameraSocketHandlers } from './realtime/camera.socket.js';
 import { cameraStatsRows, startStatsPush } from './realtime/camera.stats.push.js';
@@ -86,9 +86,11 @@ export async function startServer(config: ResolvedConfig, log: Logger): Promise<
 
   const ffmpeg = await FfmpegAdapter.create({ configuredPath: config.ffmpegPath });
   log.info('ffmpeg', { path: ffmpeg.info.path, version: ffmpeg.info.version, source: ffmpeg.info.source });
+  // Clip cuts and exports lease their range of the recording: retention skips it until released.
+  const holds = new RecordingHolds();
   const retention = new RecordingRetention({
     recordings: store.recordings, recordingsDir: recordingsDirOf(config.dataDir), config: () => config.retention,
-    cameraDays: () => ingest.cameraDays(), log: log.child('retention'),
+    cameraDays: () => ingest.cameraDays(), log: log.child('retention'), holds,
   });
   const ingest = new IngestRuntime({
     ffmpeg, cameras: store.cameras, recordings: store.recordings, bus, log: log.child('ingest'), dataDir: config.dataDir,
@@ -98,7 +100,7 @@ export async function startServer(config: ResolvedConfig, log: Logger): Promise<
   const cameras = createCameraKit({ config, ffmpeg, store, bus, log, runner: detection.runtime });
   const cutter = new ClipCutter({ recordings: store.recordings, ffmpeg, recordingsDir: ingest.recordingsDir, log: log.child('clips') });
   const events = wireEventsAndClips({
-    config, ffmpeg, store, bus, authorizer, log, cutClip: cutter.cut, audit: auditPort(auth.audit), scopeOf: (p) => listScope(p, 'event.list'),
+    config, ffmpeg, store, bus, authorizer, log, cutClip: cutter.cut, audit: auditPort(auth.audit), scopeOf: (p) => listScope(p, 'event.list'), holds,
   });
   const stats = () => cameraStatsRows(ingest, detection.service);
 

@@ -230,6 +230,8 @@ export class EventLifecycle {
     await this.d.repos.events.update(ev.id, patch, now);
     t.event = { ...ev, ...patch };
     t.lastSeenWrittenAt = now;
+    // A long event gets its chained clips as it goes (the end schedules the last one).
+    if (!end) this.d.clips.scheduleForEvent(t.event);
   }
 
   /** The alert decision now; when it holds, the cooldowns start synchronously with it. */

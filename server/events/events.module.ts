@@ -25,7 +25,7 @@ export interface EventsModuleDeps {
   files: MediaFiles;
   encoder: JpegEncoder;
   /** Where an ended event goes for its clip (clips/ClipService): events do not know clips. */
-  clips: { scheduleForEvent(ev: EventRecord): void };
+  clips: { scheduleForEvent(ev: EventRecord): void; eventPinned(eventId: number): void };
   clock?: Clock;
   tuning?: Partial<EventsTuning>;
 }
@@ -56,7 +56,7 @@ export function createEventsModule(d: EventsModuleDeps) {
   const views = new AlertViews(d.store);
   const alerts = new AlertService({ store: d.store, publisher, views, clock, log });
   const query = new AlertQuery({ repos: d.store, views, clock });
-  const events = new EventService({ repos: d.store, alerts, views, clock });
+  const events = new EventService({ repos: d.store, alerts, views, clock, clips: d.clips });
   const snapshots = new SnapshotWriter({ snapshots: new SnapshotService({ files: d.files, encoder: d.encoder }), clock, log, backoffMs: t.snapshotBackoffMs });
   const lifecycle = new EventLifecycle({
     repos: d.store, rules: cameraRulesProvider(d.store), snapshots, alerts, clips: d.clips, clock, log, timeZone: d.config.timeZone,

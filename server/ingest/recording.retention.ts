@@ -12,6 +12,27 @@ import type { Recording, RecordingRepository } from '../store/recording.reposito
  * removes it), never an unindexed file that nothing would ever delete.
  */
 
+/**
+ * Leases on ranges of the recording (issue 19 item 2): a clip being materialised or an export
+ * in progress holds its range, and retention skips held segments until released. In memory:
+ * a lease only needs to outlive the cut that took it, never a restart.
+ */
+export class RecordingHolds {
+  private readonly leases = new Set<{ cameraId: number; from: number; to: number }>();
+
+  /** Holds [from, to) of a camera's recording; call the returned function to release (idempotent). */
+  hold(cameraId: number, from: number, to: number): () => void {
+    const lease = { cameraId, from, to };
+    this.leases.add(lease);
+    return () => void this.leases.delete(lease);
+  }
+
+  isHeld(r: Pick<Recording, 'cameraId' | 'startAt' | 'endAt'>): boolean {
+    for (const l of this.leases) if (l.cameraId === r.cameraId && r.endAt > l.from && r.startAt < l.to) return true;
+    return false;
+  }
+}
+
 export interface RetentionDeps {
   recordings: RecordingRepository;
   recordingsDir: string;
@@ -22,6 +43,8 @@ export interface RetentionDeps {
   freeBytes?: (dir: string) => Promise<number>;
   log: Logger;
   now?: () => number;
+  /** Ranges clips and exports are cutting right now: never deleted under them. */
+  holds?: Pick<RecordingHolds, 'isHeld'>;
 }
 
 export interface SweepResult { deleted: number; bytes: number; byAge: number; byQuota: number; byFreeSpace: number }
@@ -137,9 +160,11 @@ export class RecordingRetention {
       const chosen: Recording[] = [];
       for (const r of batch) {
         if (bytes >= bytesWanted) break;
+        if (this.deps.holds?.isHeld(r)) continue;
         chosen.push(r);
         bytes += r.bytes;
       }
+      if (chosen.length === 0) break; // the oldest are all held: wait for their release
       await this.remove(chosen);
       count += chosen.length;
     }

@@ -63,7 +63,8 @@ function setup(settings: Record<string, unknown> = {}, cameraOver: Partial<Camer
       },
       snapshotReady: async (eventId) => { snapshotPushes.push(eventId); },
     },
-    clips: { scheduleForEvent: (ev) => { clips.push(ev); } },
+    // Only ended events: open ones are passed too, for their chained clips.
+    clips: { scheduleForEvent: (ev) => { if (ev.endAt !== null) clips.push(ev); } },
     clock, log: silentLogger, timeZone: TZ, bestSnapshotIntervalMs: 1000, lastSeenWriteMs: 5000, staleTrackMs: 60_000,
   });
   return { clock, bus, events, snapshots, alerts, clips, lifecycle, snapshotPushes };
