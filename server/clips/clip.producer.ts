@@ -4,6 +4,7 @@ import type { Repositories } from '../store/store.js';
 import { dayFolder, type MediaFiles } from '../shared/media.files.js';
 import type { Clock } from '../shared/clock.js';
 import type { CutClip, RangeHolds } from './clip.types.js';
+import type { WriteRetry } from '../store/write.retry.js';
 import type { Mp4Tools } from './clip.ffmpeg.js';
 
 export interface ClipProducerDeps {
@@ -14,6 +15,8 @@ export interface ClipProducerDeps {
   clock: Clock;
   /** Recording retention keeps the range while it is cut. */
   holds?: RangeHolds;
+  /** The row change after the files are in place is retried on a locked database (file and row change together). */
+  writes?: Pick<WriteRetry, 'run'>;
 }
 
 /** Where a clip's files live (relative to the data dir); `.part` names are interrupted work. */
@@ -53,7 +56,8 @@ export class ClipProducer {
         state: 'ready' as const, path: p.video, posterPath: p.poster, sha256, bytes, durationMs: Math.round(cut.durationS * 1000),
         error: null, finalisedAt: this.d.clock.now(),
       };
-      await this.d.repos.clips.update(clip.id, patch);
+      const write = () => this.d.repos.clips.update(clip.id, patch);
+      await (this.d.writes ? this.d.writes.run('clip file', write) : write());
       return { ...clip, ...patch };
     } finally {
       release?.();

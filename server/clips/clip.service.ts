@@ -8,12 +8,15 @@ import type { MediaFiles } from '../shared/media.files.js';
 import type { ClipProducer } from './clip.producer.js';
 import { chainRanges, gapsIn } from './clip.ranges.js';
 import { PRIORITY, type ClipWorkQueue } from './clip.work.queue.js';
+import { isTransientDbError, type WriteRetry } from '../store/write.retry.js';
 
 export interface ClipServiceDeps {
   repos: Pick<Repositories, 'clips' | 'recordings'>;
   producer: Pick<ClipProducer, 'produce' | 'fail'>;
   files: Pick<MediaFiles, 'removePartials'>;
   queue: ClipWorkQueue;
+  /** Clip rows are retried on a locked database, never marked failed for it. */
+  writes: Pick<WriteRetry, 'run'>;
   clock: Clock;
   log: Logger;
   preRollMs: number;
@@ -67,8 +70,9 @@ export class ClipService {
     this.checks = this.checks.then(async () => {
       const existing = await this.d.repos.clips.listByEvent(ev.id);
       for (const r of ranges) {
+        const now = this.d.clock.now();
         const clip = existing.find((c) => c.startAt === r.startAt)
-          ?? await this.d.repos.clips.create({ cameraId: ev.cameraId, eventId: ev.id, kind: 'event', ...r, pinned: ev.pinned, reason: null, createdBy: null }, this.d.clock.now());
+          ?? await this.d.writes.run('clip', () => this.d.repos.clips.create({ cameraId: ev.cameraId, eventId: ev.id, kind: 'event', ...r, pinned: ev.pinned, reason: null, createdBy: null }, now));
         if (clip.state === 'pending' && !this.timers.has(clip.id)) this.schedule(clip);
       }
     }).catch((err: unknown) => this.d.log.error('clip scheduling failed', { eventId: ev.id, err }));
@@ -158,10 +162,12 @@ export class ClipService {
       const to = Math.min(clip.endAt, segs.at(-1)!.endAt);
       const durationMs = to - from - gaps.reduce((n, [a, b]) => n + Math.max(0, Math.min(b, to) - Math.max(a, from)), 0);
       const patch = { state: 'ready' as const, durationMs, gaps, error: null, finalisedAt: this.d.clock.now() };
-      await this.d.repos.clips.update(clip.id, patch);
+      await this.d.writes.run('clip ready', () => this.d.repos.clips.update(clip.id, patch));
       this.d.log.info('clip ready', { clipId: clip.id, eventId: clip.eventId, durationMs, gaps: gaps.length });
       if (clip.pinned) this.materialise({ ...clip, ...patch });
     } catch (err) {
+      // A database that stayed locked past the write retries is no reason to call the clip failed: check again later.
+      if (isTransientDbError(err)) return this.schedule(clip, 5000);
       const failed = await this.d.producer.fail(clip, err).catch((e: unknown) => {
         this.d.log.error('could not record clip failure', { clipId: clip.id, err: e });
         return clip;

@@ -3,6 +3,7 @@ import { systemClock, type Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/log.js';
 import type { MediaFiles } from '../shared/media.files.js';
 import type { Store } from '../store/store.js';
+import type { WriteRetry } from '../store/write.retry.js';
 import { ClipExporter } from './clip.export.js';
 import type { Mp4Tools } from './clip.ffmpeg.js';
 import { ClipProducer } from './clip.producer.js';
@@ -26,6 +27,7 @@ export interface ClipsModuleDeps {
   audit: AuditFn;
   /** Recording leases (ingest's RecordingHolds): retention keeps what is being cut. */
   holds?: RangeHolds;
+  writes: WriteRetry;
   clock?: Clock;
   tuning?: Partial<ClipsTuning>;
 }
@@ -55,12 +57,12 @@ export function createClipsModule(d: ClipsModuleDeps) {
     retentionIntervalMs: 10 * 60_000, clipCacheBytes: 512e6, clipQueueMax: 64, ...d.tuning,
   };
   const log = d.log.child('clips');
-  const producer = new ClipProducer({ repos: d.store, files: d.files, cutClip: d.cutClip, mp4: d.mp4, clock, holds: d.holds });
+  const producer = new ClipProducer({ repos: d.store, files: d.files, cutClip: d.cutClip, mp4: d.mp4, clock, holds: d.holds, writes: d.writes });
   const queue = new ClipWorkQueue({ maxQueued: t.clipQueueMax });
   const posterAtS = d.config.record.preRollSeconds + 0.5; // the moment the event began
   const cache = new ClipCache({ files: d.files, cutClip: d.cutClip, mp4: d.mp4, queue, holds: d.holds, maxBytes: t.clipCacheBytes, log });
   const clips = new ClipService({
-    repos: d.store, producer, files: d.files, queue, clock, log, preRollMs: d.config.record.preRollSeconds * 1000,
+    repos: d.store, producer, files: d.files, queue, writes: d.writes, clock, log, preRollMs: d.config.record.preRollSeconds * 1000,
     postRollMs: d.config.record.postRollSeconds * 1000, maxClipMs: d.config.record.maxClipSeconds * 1000,
     settleMs: t.clipSettleMs, maxWaitMs: t.clipMaxWaitMs, retryMs: t.clipRetryMs,
   });

@@ -35,8 +35,8 @@ export interface StateChange {
 export class AlertService {
   constructor(private readonly d: AlertServiceDeps) {}
 
-  async raiseForEvent(ev: EventRecord, severity: AlertSeverity, note: string | null = null): Promise<AlertRecord> {
-    const at = this.d.clock.now();
+  /** `at`: when the alert was decided (a retried write keeps it). */
+  async raiseForEvent(ev: EventRecord, severity: AlertSeverity, note: string | null = null, at = this.d.clock.now()): Promise<AlertRecord> {
     const alert = await this.d.store.transaction((tx) => this.insertObjectAlert(tx, ev, severity, at, note));
     this.d.publisher.created(await this.d.views.one(alert));
     return alert;

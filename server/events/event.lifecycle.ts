@@ -9,6 +9,7 @@ import { alertDecision, CooldownBook, eventDecision, startCooldowns, type TrackF
 import { zonesContaining } from './rules.geometry.js';
 import type { CameraRules, RulesProvider } from './rules.provider.js';
 import type { SnapshotWriter } from './snapshot.retry.js';
+import type { WriteRetry } from '../store/write.retry.js';
 
 export interface EventLifecycleDeps {
   repos: Pick<Repositories, 'events' | 'alerts'>;
@@ -16,6 +17,8 @@ export interface EventLifecycleDeps {
   snapshots: Pick<SnapshotWriter, 'write'>;
   alerts: Pick<AlertService, 'raiseForEvent' | 'createEventWithAlert' | 'snapshotReady'>;
   clips: { scheduleForEvent(ev: EventRecord): void };
+  /** Event and alert writes are retried on a locked database, with their original timestamps. */
+  writes: Pick<WriteRetry, 'run'>;
   clock: Clock;
   log: Logger;
   timeZone: string;
@@ -102,7 +105,8 @@ export class EventLifecycle {
     const open = await this.d.repos.events.listOpen();
     for (const ev of open) {
       const endAt = ev.lastSeenAt ?? ev.startAt;
-      await this.d.repos.events.update(ev.id, { endAt, endReason: 'server_restart' }, this.d.clock.now());
+      const now = this.d.clock.now();
+      await this.d.writes.run('event close', () => this.d.repos.events.update(ev.id, { endAt, endReason: 'server_restart' }, now));
       this.d.clips.scheduleForEvent({ ...ev, endAt, endReason: 'server_restart' });
     }
     if (open.length) this.d.log.info('closed events left open by the previous run', { count: open.length });
@@ -125,7 +129,7 @@ export class EventLifecycle {
       const decision = alertDecision(ctx.rules, { label: ev.label, zonesNow: ev.zones }, { cameraId: ev.cameraId, at, timeZone: this.d.timeZone, cooldowns: book });
       if (!decision.alert) continue;
       startCooldowns(ctx.rules, decision.zones, { cameraId: ev.cameraId, at, timeZone: this.d.timeZone, cooldowns: book });
-      await this.d.alerts.raiseForEvent(ev, decision.severity, 'raised at restart: the previous run stopped before alerting');
+      await this.d.writes.run('alert', () => this.d.alerts.raiseForEvent(ev, decision.severity, 'raised at restart: the previous run stopped before alerting'));
       this.d.log.warn('raised a missing alert at start', { eventId: ev.id });
     }
   }
@@ -174,11 +178,11 @@ export class EventLifecycle {
     const cam = t.ctx!.camera;
     const now = this.d.clock.now();
     const severity = this.alertNow(t);
-    const { event, alert } = await this.d.alerts.createEventWithAlert({
+    const { event, alert } = await this.d.writes.run('event start', () => this.d.alerts.createEventWithAlert({
       cameraId: m.cameraId, areaId: cam.areaId, trackId: m.trackId, label: m.label, score: m.score, box: m.best.box,
       zones: [...t.zonesEntered], startAt: m.firstSeenAt, lastSeenAt: m.lastSeenAt, bestAt: m.best.frame.capturedAt,
       visibility: cam.defaultVisibility,
-    }, severity, now);
+    }, severity, now));
     t.event = event;
     t.alerted = alert !== undefined;
     t.lastSeenWrittenAt = now;
@@ -187,7 +191,8 @@ export class EventLifecycle {
       t.firstBytes = snap.bytes;
       t.bestBytes = best.bytes;
       const patch = { firstSnapshotPath: snap.path, snapshotPath: best.path, snapshotBytes: snap.bytes + best.bytes };
-      await this.d.repos.events.update(event.id, patch, this.d.clock.now());
+      const at = this.d.clock.now();
+      await this.d.writes.run('event snapshot', () => this.d.repos.events.update(event.id, patch, at));
       t.event = { ...event, ...patch };
       if (t.alerted) await this.d.alerts.snapshotReady(event.id);
     }
@@ -227,7 +232,7 @@ export class EventLifecycle {
       score: Math.max(ev.score, t.last.score), box: t.last.best.box, zones: [...t.zonesEntered], lastSeenAt: t.last.lastSeenAt,
       bestAt: withSnapshot ? t.last.best.frame.capturedAt : ev.bestAt, snapshotPath, snapshotBytes, ...end,
     };
-    await this.d.repos.events.update(ev.id, patch, now);
+    await this.d.writes.run(end ? 'event end' : 'event update', () => this.d.repos.events.update(ev.id, patch, now));
     t.event = { ...ev, ...patch };
     t.lastSeenWrittenAt = now;
     // A long event gets its chained clips as it goes (the end schedules the last one).
@@ -248,7 +253,8 @@ export class EventLifecycle {
     const severity = this.alertNow(t);
     if (!severity) return;
     t.alerted = true;
-    await this.d.alerts.raiseForEvent(t.event!, severity);
+    const at = this.d.clock.now();
+    await this.d.writes.run('alert', () => this.d.alerts.raiseForEvent(t.event!, severity, null, at));
   }
 
   private async onEnd(key: string, msg: TrackMessage, reason: string): Promise<void> {

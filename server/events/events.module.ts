@@ -5,6 +5,7 @@ import type { Logger } from '../shared/log.js';
 import type { MediaFiles } from '../shared/media.files.js';
 import type { EventRecord } from '../store/event.repository.js';
 import type { Store } from '../store/store.js';
+import type { WriteRetry } from '../store/write.retry.js';
 import type { AlertPublisher } from './alert.publisher.js';
 import { AlertQuery } from './alert.query.js';
 import { AlertService } from './alert.service.js';
@@ -26,6 +27,8 @@ export interface EventsModuleDeps {
   encoder: JpegEncoder;
   /** Where an ended event goes for its clip (clips/ClipService): events do not know clips. */
   clips: { scheduleForEvent(ev: EventRecord): void; eventPinned(eventId: number): void };
+  /** Retries pipeline writes on a locked database (shared with the recording index). */
+  writes: WriteRetry;
   clock?: Clock;
   tuning?: Partial<EventsTuning>;
 }
@@ -59,7 +62,7 @@ export function createEventsModule(d: EventsModuleDeps) {
   const events = new EventService({ repos: d.store, alerts, views, clock, clips: d.clips });
   const snapshots = new SnapshotWriter({ snapshots: new SnapshotService({ files: d.files, encoder: d.encoder }), clock, log, backoffMs: t.snapshotBackoffMs });
   const lifecycle = new EventLifecycle({
-    repos: d.store, rules: cameraRulesProvider(d.store), snapshots, alerts, clips: d.clips, clock, log, timeZone: d.config.timeZone,
+    repos: d.store, rules: cameraRulesProvider(d.store), snapshots, alerts, clips: d.clips, writes: d.writes, clock, log, timeZone: d.config.timeZone,
     bestSnapshotIntervalMs: t.bestSnapshotIntervalMs, staleTrackMs: t.staleTrackMs,
   });
   const offline = new CameraOfflineWatcher({ alerts, log });

@@ -35,6 +35,7 @@ function setup(maxClipMs = 120_000) {
       fail: async (c: ClipRecord) => c,
     },
     files: { removePartials: async () => [] },
+    writes: { run: (_what, fn) => fn() }, // retries are WriteRetry's own test
     queue: new ClipWorkQueue({ maxQueued: 10 }),
     clock, log: silentLogger, preRollMs: 5000, postRollMs: 5000, maxClipMs, settleMs: 2000, maxWaitMs: 30_000, retryMs: 250,
   });

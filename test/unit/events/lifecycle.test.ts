@@ -64,6 +64,7 @@ function setup(settings: Record<string, unknown> = {}, cameraOver: Partial<Camer
       snapshotReady: async (eventId) => { snapshotPushes.push(eventId); },
     },
     // Only ended events: open ones are passed too, for their chained clips.
+    writes: { run: (_what, fn) => fn() }, // retries are WriteRetry's own test
     clips: { scheduleForEvent: (ev) => { if (ev.endAt !== null) clips.push(ev); } },
     clock, log: silentLogger, timeZone: TZ, bestSnapshotIntervalMs: 1000, lastSeenWriteMs: 5000, staleTrackMs: 60_000,
   });
