@@ -47,6 +47,8 @@ interface TrackState {
   lastSeenWrittenAt: number;
   last: TrackMessage;
   lastMessageAt: number;
+  /** Set when the tracker carried this track across an outage: the event starts here, not at firstSeenAt. */
+  sinceAt: number | undefined;
 }
 
 type Topic = 'track.start' | 'track.update' | 'track.end';
@@ -61,6 +63,8 @@ export class EventLifecycle {
   private readonly tracks = new Map<string, TrackState>();
   private readonly chains = new Map<string, Promise<void>>();
   private readonly cooldowns = new CooldownBook();
+  /** Last outage per camera: a track carried across it starts a new event from its first sighting after. */
+  private readonly outages = new Map<number, number>();
   private unsubscribe: (() => void)[] = [];
   private sweepTimer: Timer | undefined;
 
@@ -72,6 +76,7 @@ export class EventLifecycle {
     for (const topic of ['track.start', 'track.update', 'track.end'] as const) {
       this.unsubscribe.push(bus.on(topic, (m: BusEvents[typeof topic]) => this.handle(topic, m)));
     }
+    this.unsubscribe.push(bus.on('camera.state', (m) => this.onCameraState(m)));
     this.scheduleSweep();
     return closed;
   }
@@ -157,6 +162,7 @@ export class EventLifecycle {
     const t: TrackState = {
       key, ctx, ignored: !ctx || !ctx.rules.labels.includes(msg.label), frames: 0, zonesNow: [], zonesEntered: new Set(),
       event: undefined, alerted: false, snapshotScore: -1, snapshotAt: 0, firstBytes: 0, bestBytes: 0, lastSeenWrittenAt: 0, last: msg, lastMessageAt: this.d.clock.now(),
+      sinceAt: msg.firstSeenAt < (this.outages.get(msg.cameraId) ?? -Infinity) ? msg.lastSeenAt : undefined,
     };
     this.tracks.set(key, t);
     return t;
@@ -164,7 +170,7 @@ export class EventLifecycle {
 
   private facts(t: TrackState): TrackFacts {
     return {
-      label: t.last.label, score: t.last.score, durationMs: t.last.lastSeenAt - t.last.firstSeenAt, frames: t.frames,
+      label: t.last.label, score: t.last.score, durationMs: t.last.lastSeenAt - (t.sinceAt ?? t.last.firstSeenAt), frames: t.frames,
       stationary: t.last.stationary, zonesNow: t.zonesNow, zonesEntered: [...t.zonesEntered],
     };
   }
@@ -180,7 +186,7 @@ export class EventLifecycle {
     const severity = this.alertNow(t);
     const { event, alert } = await this.d.writes.run('event start', () => this.d.alerts.createEventWithAlert({
       cameraId: m.cameraId, areaId: cam.areaId, trackId: m.trackId, label: m.label, score: m.score, box: m.best.box,
-      zones: [...t.zonesEntered], startAt: m.firstSeenAt, lastSeenAt: m.lastSeenAt, bestAt: m.best.frame.capturedAt,
+      zones: [...t.zonesEntered], startAt: t.sinceAt ?? m.firstSeenAt, lastSeenAt: m.lastSeenAt, bestAt: m.best.frame.capturedAt,
       visibility: cam.defaultVisibility,
     }, severity, now));
     t.event = event;
@@ -261,10 +267,26 @@ export class EventLifecycle {
     const t = this.tracks.get(key);
     this.tracks.delete(key);
     if (!t?.event) return;
-    t.last = msg;
+    t.last = reason === 'camera_offline' ? { ...t.last, lastSeenAt: Math.min(t.last.lastSeenAt, msg.lastSeenAt) } : msg;
+    msg = t.last;
     const better = msg.best.score > t.snapshotScore;
     await this.writeProgress(t, better, this.d.clock.now(), { endAt: msg.lastSeenAt, endReason: reason });
     this.d.clips.scheduleForEvent(t.event);
+  }
+
+  /**
+   * An outage ends the camera's events at the outage (issue 19 item 8): a track the tracker
+   * carries across it would otherwise make one event spanning minutes nobody saw. What is seen
+   * after the camera is back is a new event.
+   */
+  private onCameraState(m: BusEvents['camera.state']): void {
+    if (m.state !== 'offline' && m.state !== 'stalled') return;
+    for (const t of this.tracks.values()) {
+      if (t.last.cameraId !== m.cameraId) continue;
+      // Queued behind the track's pending messages; onEnd takes the last one seen, capped at the outage.
+      this.handle('track.end', { ...t.last, lastSeenAt: m.at, reason: 'camera_offline' });
+    }
+    this.outages.set(m.cameraId, m.at);
   }
 
   private scheduleSweep(): void {

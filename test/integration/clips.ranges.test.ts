@@ -110,6 +110,21 @@ describe('clips as ranges of the recording', () => {
     expect(view.gaps).toEqual([[base + 10_000, base + 20_000]]);
   });
 
+  it('ends the events of a camera at its outage; the track carried across it makes a new event from its first sighting after', async () => {
+    bus.emit('track.start', track('o1', gapCam, base + 5000, base + 5000));
+    bus.emit('track.update', track('o1', gapCam, base + 5000, base + 8000));
+    const first = await waitFor(async () => (await store.events.list({ cameraId: gapCam }, { all: true }, { limit: 5, offset: 0, sort: 'id', order: 'asc' })).items[0]);
+    bus.emit('camera.state', { cameraId: gapCam, state: 'offline', reason: 'no packets', at: base + 10_000 });
+    bus.emit('track.update', track('o1', gapCam, base + 5000, base + 22_000)); // the tracker kept the id across the outage
+    bus.emit('track.end', { ...track('o1', gapCam, base + 5000, base + 26_000), reason: 'lost' });
+    const evs = await waitFor(async () => {
+      const items = (await store.events.list({ cameraId: gapCam }, { all: true }, { limit: 5, offset: 0, sort: 'id', order: 'asc' })).items;
+      return items.length === 2 && items.every((e) => e.endAt) ? items : undefined;
+    });
+    expect(evs[0]).toMatchObject({ id: first.id, startAt: base + 5000, endAt: base + 8000, endReason: 'camera_offline' });
+    expect(evs[1]).toMatchObject({ startAt: base + 22_000, endAt: base + 26_000, endReason: 'lost' });
+  });
+
   it('recording retention skips the segments an export is cutting (a lease), and deletes them once released', async () => {
     const retention = new RecordingRetention({
       recordings: store.recordings, recordingsDir: dataDir, config: () => ({ recordingDays: 0, eventDays: 30, maxDiskGb: 0, minFreeGb: 0 }),
