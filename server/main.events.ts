@@ -6,7 +6,7 @@ import { defaultScopeOf, type ScopeOf } from './auth/access.scope.js';
 import type { Authorizer } from './auth/authorize.js';
 import { createClipsModule, type ClipsTuning } from './clips/clips.module.js';
 import { FfmpegMp4Tools, type Mp4Tools } from './clips/clip.ffmpeg.js';
-import type { AuditFn, CutClip } from './clips/clip.types.js';
+import type { AuditFn, CutClip, RangeHolds } from './clips/clip.types.js';
 import type { ResolvedConfig } from './config/config.load.js';
 import { createEventsModule, type EventsTuning } from './events/events.module.js';
 import { FfmpegJpegEncoder, type JpegEncoder } from './events/snapshot.encoder.js';
@@ -18,6 +18,9 @@ import type { Clock } from './shared/clock.js';
 import type { Logger } from './shared/log.js';
 import { MediaFiles } from './shared/media.files.js';
 import type { Store } from './store/store.js';
+import { WriteRetry } from './store/write.retry.js';
+import type { PipelineCounters } from './api/health.monitor.js';
+import { systemClock } from './shared/clock.js';
 
 /**
  * Part of the composition root: events/alerts and clips with their routes and socket
@@ -38,19 +41,24 @@ export interface EventsWiringDeps {
   clock?: Clock;
   encoder?: JpegEncoder;
   mp4?: Mp4Tools;
+  /** Recording leases shared with the recording retention (ingest's RecordingLeases). */
+  holds?: RangeHolds;
+  /** Pipeline write retries; main.ts shares one with the recording index. */
+  writes?: WriteRetry;
   tuning?: Partial<EventsTuning & ClipsTuning>;
 }
 
 export function wireEventsAndClips(d: EventsWiringDeps) {
   const scopeOf = d.scopeOf ?? defaultScopeOf;
   const files = new MediaFiles(d.config.dataDir);
+  const writes = d.writes ?? new WriteRetry({ clock: d.clock ?? systemClock, log: d.log.child('writes') });
   const clips = createClipsModule({
     config: d.config, store: d.store, log: d.log, files, cutClip: d.cutClip, mp4: d.mp4 ?? new FfmpegMp4Tools(d.ffmpeg),
-    audit: d.audit, clock: d.clock, tuning: d.tuning,
+    audit: d.audit, holds: d.holds, writes, clock: d.clock, tuning: d.tuning,
   });
   const events = createEventsModule({
     config: d.config, store: d.store, bus: d.bus, log: d.log, files, encoder: d.encoder ?? new FfmpegJpegEncoder(d.ffmpeg),
-    clips: clips.clips, clock: d.clock, tuning: d.tuning,
+    clips: clips.clips, writes, clock: d.clock, tuning: d.tuning,
   });
   const routers: Router[] = [
     eventRoutes({ authorizer: d.authorizer, events: events.events, files, scopeOf }),
@@ -58,7 +66,16 @@ export function wireEventsAndClips(d: EventsWiringDeps) {
     clipRoutes({ authorizer: d.authorizer, clips: clips.query, exporter: clips.exporter, files, cameras: d.store.cameras, scopeOf }),
   ];
   return {
-    events, clips, files, routers,
+    events, clips, files, routers, writes,
+    /** What health and the bench show of the pipeline, from memory. */
+    counters(): PipelineCounters {
+      const c = clips.counters();
+      return {
+        snapshotFailures: events.snapshotCounters.failed, snapshotRetries: events.snapshotCounters.retried,
+        clipsPending: c.pending, clipsPendingMax: c.pendingMax, clipWorkQueued: c.queued,
+        writesQueued: writes.counters.queued, writesRetried: writes.counters.retried,
+      };
+    },
     attachIo(io: AppIo): void {
       events.setPublisher(new AlertRealtime(io, d.alertRooms, (err) => d.log.error('alert push failed', { err })));
     },

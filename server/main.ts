@@ -8,6 +8,8 @@ import { auditRoutes } from './api/audit.routes.js';
 import { authRoutes } from './api/auth.routes.js';
 import { cameraRoutes } from './api/camera.routes.js';
 import { healthRoutes } from './api/health.routes.js';
+import { HealthMonitor } from './api/health.monitor.js';
+import { retryingRecordings, WriteRetry } from './store/write.retry.js';
 import { userRoutes } from './api/user.routes.js';
 import { listScope } from './auth/access.policy.js';
 import { createAuth, type AuthModule } from './auth/auth.module.js';
@@ -20,6 +22,7 @@ import { DemoCamera } from './demo/demo.camera.js';
 import { createDetectionPath, type DetectionPath } from './detect/detection.path.js';
 import { FfmpegAdapter } from './ingest/ffmpeg.adapter.js';
 import { IngestRuntime, recordingsDirOf } from './ingest/ingest.runtime.js';
+import { RecordingLeases } from './ingest/recording.leases.js';
 import { RecordingRetention } from './ingest/recording.retention.js';
 import { wireEventsAndClips, type EventsWiring } from './main.events.js';
 import { forwardCameraStates, registerCameraSocketHandlers } from './realtime/camera.socket.js';
@@ -28,7 +31,8 @@ import { SocketAuth } from './realtime/socket.auth.js';
 import { createSocketServer, type AppIo } from './realtime/socket.server.js';
 import { Bus } from './shared/bus.js';
 import type { Logger } from './shared/log.js';
-import { migrateLatest, openDb } from './store/db.js';
+import { migrateLatest, openDb, pingDb } from './store/db.js';
+import { systemClock } from './shared/clock.js';
 import { createStore, type Store } from './store/store.js';
 import { PROJECT_ROOT, VERSION } from './version.js';
 
@@ -86,19 +90,27 @@ export async function startServer(config: ResolvedConfig, log: Logger): Promise<
 
   const ffmpeg = await FfmpegAdapter.create({ configuredPath: config.ffmpegPath });
   log.info('ffmpeg', { path: ffmpeg.info.path, version: ffmpeg.info.version, source: ffmpeg.info.source });
+  // Clip cuts and exports lease their range of the recording: retention skips it until released.
+  // One set of leases: clip cuts and exports hold ranges, retention skips them.
+  const holds = new RecordingLeases();
   const retention = new RecordingRetention({
     recordings: store.recordings, recordingsDir: recordingsDirOf(config.dataDir), config: () => config.retention,
-    cameraDays: () => ingest.cameraDays(), log: log.child('retention'),
+    cameraDays: () => ingest.cameraDays(), log: log.child('retention'), leases: holds,
   });
+  // Recording-index and event writes wait out a locked database instead of being dropped.
+  const writes = new WriteRetry({ clock: systemClock, log: log.child('writes') });
   const ingest = new IngestRuntime({
-    ffmpeg, cameras: store.cameras, recordings: store.recordings, bus, log: log.child('ingest'), dataDir: config.dataDir,
+    ffmpeg, cameras: store.cameras, recordings: retryingRecordings(store.recordings, writes), bus, log: log.child('ingest'), dataDir: config.dataDir,
     detect: config.detect, record: config.record, ingest: config.ingest, onSegmentIndexed: () => retention.segmentAdded(),
   });
   const detection = await createDetectionPath({ config: config.detect, ingest, bus, log });
   const cameras = createCameraKit({ config, ffmpeg, store, bus, log, runner: detection.runtime });
   const cutter = new ClipCutter({ recordings: store.recordings, ffmpeg, recordingsDir: ingest.recordingsDir, log: log.child('clips') });
   const events = wireEventsAndClips({
-    config, ffmpeg, store, bus, authorizer, log, cutClip: cutter.cut, audit: auditPort(auth.audit), scopeOf: (p) => listScope(p, 'event.list'),
+    config, ffmpeg, store, bus, authorizer, log, cutClip: cutter.cut, audit: auditPort(auth.audit), scopeOf: (p) => listScope(p, 'event.list'), holds, writes,
+  });
+  const health = new HealthMonitor({
+    ping: () => pingDb(store.db), cameraStates: () => store.cameras.countByState(), counters: () => events.counters(), clock: systemClock,
   });
   const stats = () => cameraStatsRows(ingest, detection.service);
 
@@ -110,7 +122,7 @@ export async function startServer(config: ResolvedConfig, log: Logger): Promise<
     afterBody: auth.afterBody,
     routers: [
       ...authRouters(auth, store),
-      healthRoutes({ store, authorizer, version: VERSION, startedAt, detector: detection.status }),
+      healthRoutes({ monitor: health, dbClient: String(store.db.client.config.client), authorizer, version: VERSION, startedAt, detector: detection.status }),
       cameraRoutes({ store, authorizer, liveFeed: ingest, cameras: cameras.service, onboarding: cameras.onboarding, stats }),
       ...events.routers,
     ],
@@ -130,6 +142,7 @@ export async function startServer(config: ResolvedConfig, log: Logger): Promise<
   const stopStatsPush = startStatsPush(io, stats, config.ingest.statsPushMs, log);
 
   await auth.start();
+  await health.start();
   await events.start();
   retention.start();
   const demo = config.demoCamera ? new DemoCamera({ store, log: log.child('demo'), ffmpegPath: ffmpeg.info.path, ffmpeg, restart: (cam) => detection.runtime.start(cam, null) }) : undefined;
@@ -151,6 +164,7 @@ export async function startServer(config: ResolvedConfig, log: Logger): Promise<
       (closing ??= (async () => {
         stopStatsPush();
         stopStates();
+        health.stop();
         socketAuth.detach();
         io.disconnectSockets(true);
         await new Promise<void>((resolve) => io.close(() => resolve()));

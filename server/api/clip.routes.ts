@@ -59,20 +59,20 @@ export function clipRoutes(d: ClipRoutesDeps): Router {
 
   r.get('/api/clips/:id/video.mp4', authorize(d.authorizer, 'clip.read', asClip), async (req, res) => {
     const c = await d.clips.get(idOf(req));
-    await sendMedia(res, d.files.root, d.clips.mediaPath(c, 'video'), 'video/mp4', c.sha256 ? { 'X-Content-SHA256': c.sha256 } : {});
+    await sendMedia(res, d.files.root, await d.clips.mediaPath(c, 'video'), 'video/mp4', c.sha256 ? { 'X-Content-SHA256': c.sha256 } : {});
   });
   r.get('/api/clips/:id/poster.jpg', authorize(d.authorizer, 'clip.read', asClip), async (req, res) => {
-    await sendMedia(res, d.files.root, d.clips.mediaPath(await d.clips.get(idOf(req)), 'poster'), 'image/jpeg');
+    await sendMedia(res, d.files.root, await d.clips.mediaPath(await d.clips.get(idOf(req)), 'poster'), 'image/jpeg');
   });
   r.get('/api/clips/:id/download', authorize(d.authorizer, 'clip.download', asClip), async (req, res) => {
     const c = await d.clips.get(idOf(req));
-    await sendMedia(res, d.files.root, d.clips.mediaPath(c, 'video'), 'video/mp4', {
+    await sendMedia(res, d.files.root, await d.clips.mediaPath(c, 'video'), 'video/mp4', {
       'Content-Disposition': `attachment; filename="binhyen-${c.kind}-${c.id}.mp4"`, ...(c.sha256 ? { 'X-Content-SHA256': c.sha256 } : {}),
     });
   });
   r.get('/api/clips/:id/manifest.json', authorize(d.authorizer, 'clip.download', asClip), async (req, res) => {
     const c = await d.clips.get(idOf(req));
-    await sendMedia(res, d.files.root, d.clips.mediaPath(c, 'manifest'), 'application/json', { 'Content-Disposition': `attachment; filename="binhyen-${c.kind}-${c.id}.json"` });
+    await sendMedia(res, d.files.root, await d.clips.mediaPath(c, 'manifest'), 'application/json', { 'Content-Disposition': `attachment; filename="binhyen-${c.kind}-${c.id}.json"` });
   });
 
   r.post('/api/clips/:id/pin', authorize(d.authorizer, 'event.update', asClip), async (req, res) => {

@@ -2,12 +2,13 @@ import { Router } from 'express';
 import type { Authorizer } from '../auth/authorize.js';
 import { authorize } from '../auth/authorize.js';
 import type { DetectorStatus } from '../detect/detection.path.js';
-import { pingDb } from '../store/db.js';
-import type { Store } from '../store/store.js';
 import { cameraDisplayState, type CameraSessionState } from '../domain/socket.events.js';
+import type { DbProbe, HealthMonitor, PipelineCounters } from './health.monitor.js';
 
 export interface HealthDeps {
-  store: Store;
+  monitor: Pick<HealthMonitor, 'read'>;
+  /** The database client's name (sqlite3, pg), shown as is. */
+  dbClient: string;
   authorizer: Authorizer;
   version: string;
   startedAt: number;
@@ -19,32 +20,32 @@ export interface HealthBody {
   status: 'ok' | 'degraded';
   version: string;
   uptimeSeconds: number;
-  db: { ok: boolean; client: string };
+  db: DbProbe & { client: string };
   detector: DetectorStatus;
   cameras: { online: number; interrupted: number; offline: number };
+  /** Snapshot failures, pending clips, queued writes: what falls behind before anything fails. */
+  pipeline: PipelineCounters & { writesBackingUp: boolean };
 }
 
+/** Answers from memory (HealthMonitor's cached, time-boxed probe): never waits on the database. */
 export function healthRoutes(d: HealthDeps): Router {
   const r = Router();
-  r.get('/api/health', authorize(d.authorizer, 'health.read'), async (_req, res) => {
-    const dbOk = await pingDb(d.store.db);
+  r.get('/api/health', authorize(d.authorizer, 'health.read'), (_req, res) => {
+    const h = d.monitor.read();
     const cameras = { online: 0, interrupted: 0, offline: 0 };
-    if (dbOk) {
-      for (const [state, n] of Object.entries(await d.store.cameras.countByState())) {
-        cameras[cameraDisplayState(state as CameraSessionState)] += n;
-      }
-    }
+    for (const [state, n] of Object.entries(h.cameras)) cameras[cameraDisplayState(state as CameraSessionState)] += n;
     const detector = d.detector();
     const body: HealthBody = {
       // A server that records but detects nothing is not fine: police would wait for alerts that never come.
-      status: dbOk && detector.error === null ? 'ok' : 'degraded',
+      status: !h.degraded && detector.error === null ? 'ok' : 'degraded',
       version: d.version,
       uptimeSeconds: Math.round((Date.now() - d.startedAt) / 1000),
-      db: { ok: dbOk, client: String(d.store.db.client.config.client) },
+      db: { ...h.db, client: d.dbClient },
       detector,
       cameras,
+      pipeline: { ...h.counters, writesBackingUp: h.writesBackingUp },
     };
-    res.status(dbOk ? 200 : 503).json(body);
+    res.status(h.db.ok ? 200 : 503).json(body);
   });
   return r;
 }

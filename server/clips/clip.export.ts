@@ -2,12 +2,15 @@ import path from 'node:path';
 import { AppError, notFound } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
 import type { ClipRecord } from '../store/clip.repository.js';
+import type { Recording } from '../store/recording.repository.js';
 import type { Repositories } from '../store/store.js';
 import type { Actor } from '../auth/access.scope.js';
 import type { Clock } from '../shared/clock.js';
 import type { MediaFiles } from '../shared/media.files.js';
 import { clipPaths, type ClipProducer } from './clip.producer.js';
 import type { AuditFn } from './clip.types.js';
+import { gapsIn } from './clip.ranges.js';
+import { PRIORITY, type ClipWorkQueue } from './clip.work.queue.js';
 
 export interface ExportRequest {
   cameraId: number;
@@ -30,6 +33,8 @@ export interface ExportManifest {
   exportedAt: number;
   exportedAtIso: string;
   reason: string;
+  /** Camera outages inside the range: the video jumps over them (issue 19 item 8). */
+  gaps: { from: number; to: number; fromIso: string; toIso: string }[];
 }
 
 export interface ClipExporterDeps {
@@ -37,6 +42,7 @@ export interface ClipExporterDeps {
   producer: Pick<ClipProducer, 'produce' | 'fail'>;
   files: Pick<MediaFiles, 'writeAtomic'>;
   audit: AuditFn;
+  queue: ClipWorkQueue;
   clock: Clock;
   log: Logger;
   /** Longest range one export may cover. */
@@ -56,11 +62,11 @@ export class ClipExporter {
     this.validate(req, now);
     const camera = await this.d.repos.cameras.getIncludingRemoved(req.cameraId);
     if (!camera) throw notFound('camera', req.cameraId);
-    await this.assertKept(req);
+    const gaps = gapsIn(await this.assertKept(req), req.from, req.to);
     const pending = await this.d.repos.clips.create({ cameraId: req.cameraId, eventId: null, kind: 'export', startAt: req.from, endAt: req.to, pinned: true, reason: req.reason, createdBy: actor.userId }, now);
     let clip: ClipRecord;
     try {
-      clip = await this.d.producer.produce(pending, 0);
+      clip = await this.d.queue.run(PRIORITY.export, () => this.d.producer.produce(pending, 0));
     } catch (err) {
       await this.d.producer.fail(pending, err);
       if (err instanceof AppError) throw err;
@@ -74,16 +80,17 @@ export class ClipExporter {
       file: path.basename(clip.path!), sha256: clip.sha256!, bytes: clip.bytes!, durationS: (clip.durationMs ?? 0) / 1000,
       exportedBy: { userId: actor.userId, username: actor.username, ip: actor.ip },
       exportedAt: now, exportedAtIso: new Date(now).toISOString(), reason: req.reason,
+      gaps: gaps.map(([from, to]) => ({ from, to, fromIso: new Date(from).toISOString(), toIso: new Date(to).toISOString() })),
     };
     const manifestPath = clipPaths(clip).manifest;
     await this.d.files.writeAtomic(manifestPath, Buffer.from(JSON.stringify(manifest, null, 2) + '\n'));
-    await this.d.repos.clips.update(clip.id, { manifestPath });
+    await this.d.repos.clips.update(clip.id, { manifestPath, gaps });
     await this.d.audit({
       action: 'clip.export', userId: actor.userId, username: actor.username, ip: actor.ip, resourceType: 'clip', resourceId: String(clip.id),
       detail: { cameraId: camera.id, from: req.from, to: req.to, sha256: manifest.sha256, bytes: manifest.bytes, reason: req.reason },
     });
     this.d.log.info('clip exported', { clipId: clip.id, cameraId: camera.id, bytes: manifest.bytes });
-    return { clip: { ...clip, manifestPath }, manifest };
+    return { clip: { ...clip, manifestPath, gaps }, manifest };
   }
 
   private validate(req: ExportRequest, now: number): void {
@@ -97,9 +104,9 @@ export class ClipExporter {
   }
 
   /** A clear 404 when retention already removed the range (or nothing was ever recorded then). */
-  private async assertKept(req: ExportRequest): Promise<void> {
+  private async assertKept(req: ExportRequest): Promise<Recording[]> {
     const segs = await this.d.repos.recordings.overlapping(req.cameraId, req.from, req.to);
-    if (segs.length) return;
+    if (segs.length) return segs;
     const earliest = await this.d.repos.recordings.earliestStart(req.cameraId);
     throw new AppError('range_not_kept', earliest === undefined
       ? `camera ${req.cameraId} has no recording kept`

@@ -3,7 +3,8 @@ import type { ClipRecord } from '../store/clip.repository.js';
 import type { Repositories } from '../store/store.js';
 import { dayFolder, type MediaFiles } from '../shared/media.files.js';
 import type { Clock } from '../shared/clock.js';
-import type { CutClip } from './clip.types.js';
+import type { CutClip, RangeHolds } from './clip.types.js';
+import type { WriteRetry } from '../store/write.retry.js';
 import type { Mp4Tools } from './clip.ffmpeg.js';
 
 export interface ClipProducerDeps {
@@ -12,6 +13,10 @@ export interface ClipProducerDeps {
   cutClip: CutClip;
   mp4: Mp4Tools;
   clock: Clock;
+  /** Recording retention keeps the range while it is cut. */
+  holds?: RangeHolds;
+  /** The row change after the files are in place is retried on a locked database (file and row change together). */
+  writes?: Pick<WriteRetry, 'run'>;
 }
 
 /** Where a clip's files live (relative to the data dir); `.part` names are interrupted work. */
@@ -22,7 +27,7 @@ export function clipPaths(c: Pick<ClipRecord, 'id' | 'cameraId' | 'startAt' | 'k
 }
 
 /**
- * Makes a clip's files: cut from the recording (stream copy), faststart remux when the cut
+ * Makes a clip's own files (exports, pinned clips; other clips are served from the recording): cut from the recording (stream copy), faststart remux when the cut
  * is not already, poster frame, SHA-256 of the finished file, then rename to the final name
  * and mark the row ready. Until that last step nothing is marked ready, and the temporary
  * `.part` files are removed on failure (and at the next start, after a crash).
@@ -32,6 +37,7 @@ export class ClipProducer {
 
   async produce(clip: ClipRecord, posterAtS: number): Promise<ClipRecord> {
     const p = clipPaths(clip);
+    const release = this.d.holds?.hold(clip.cameraId, clip.startAt, clip.endAt);
     try {
       await this.d.files.ensureDir(p.dir);
       const cut = await this.d.cutClip({ cameraId: clip.cameraId, from: clip.startAt, to: clip.endAt, outPath: this.d.files.abs(p.cut) });
@@ -50,9 +56,11 @@ export class ClipProducer {
         state: 'ready' as const, path: p.video, posterPath: p.poster, sha256, bytes, durationMs: Math.round(cut.durationS * 1000),
         error: null, finalisedAt: this.d.clock.now(),
       };
-      await this.d.repos.clips.update(clip.id, patch);
+      const write = () => this.d.repos.clips.update(clip.id, patch);
+      await (this.d.writes ? this.d.writes.run('clip file', write) : write());
       return { ...clip, ...patch };
     } finally {
+      release?.();
       for (const tmp of [p.cut, p.fast, p.posterTmp]) await this.d.files.remove(tmp);
     }
   }

@@ -27,3 +27,8 @@ export interface AuditEntry {
   detail: Record<string, unknown>;
 }
 export type AuditFn = (entry: AuditEntry) => Promise<void>;
+
+/** A lease on a range of the recording (ingest's RecordingLeases): retention keeps it until released. */
+export interface RangeHolds {
+  hold(cameraId: number, from: number, to: number): () => void;
+}

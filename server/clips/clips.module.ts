@@ -3,13 +3,17 @@ import { systemClock, type Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/log.js';
 import type { MediaFiles } from '../shared/media.files.js';
 import type { Store } from '../store/store.js';
+import type { WriteRetry } from '../store/write.retry.js';
 import { ClipExporter } from './clip.export.js';
 import type { Mp4Tools } from './clip.ffmpeg.js';
 import { ClipProducer } from './clip.producer.js';
 import { ClipQuery } from './clip.query.js';
 import { EventRetention } from './clip.retention.js';
 import { ClipService } from './clip.service.js';
-import type { AuditFn, CutClip } from './clip.types.js';
+import type { AuditFn, CutClip, RangeHolds } from './clip.types.js';
+import { ClipCache } from './clip.cache.js';
+import { eventMediaStats } from './clip.media.stats.js';
+import { ClipWorkQueue } from './clip.work.queue.js';
 
 export interface ClipsModuleDeps {
   config: Pick<ResolvedConfig, 'record' | 'retention'>;
@@ -21,6 +25,9 @@ export interface ClipsModuleDeps {
   mp4: Mp4Tools;
   /** Writes one audit entry (auth's audit log). */
   audit: AuditFn;
+  /** Recording leases (ingest's RecordingLeases): retention keeps what is being cut. */
+  holds?: RangeHolds;
+  writes: WriteRetry;
   clock?: Clock;
   tuning?: Partial<ClipsTuning>;
 }
@@ -29,10 +36,16 @@ export interface ClipsTuning {
   /** Disk quota for event clips + snapshots, bytes (0 = none). */
   eventMaxBytes: number;
   exportMaxRangeMs: number;
-  /** Wait after a clip's end before cutting; default one segment + 1.5 s. */
+  /** First readiness check this long after a clip's end; default half a segment. */
   clipSettleMs: number;
   clipMaxWaitMs: number;
+  /** Between readiness checks while the recording catches up. */
+  clipRetryMs: number;
   retentionIntervalMs: number;
+  /** Bytes of on-demand cuts kept for viewing (LRU). */
+  clipCacheBytes: number;
+  /** ffmpeg clip jobs (views, pins, exports) that may wait; more get 503. */
+  clipQueueMax: number;
 }
 
 /** Clips of ended events, exports and event-media retention: services only (main.ts builds the routes). */
@@ -40,24 +53,34 @@ export function createClipsModule(d: ClipsModuleDeps) {
   const clock = d.clock ?? systemClock;
   const segmentMs = d.config.record.segmentSeconds * 1000;
   const t: ClipsTuning = {
-    eventMaxBytes: 0, exportMaxRangeMs: 3_600_000, clipSettleMs: segmentMs + 1500, clipMaxWaitMs: 3 * segmentMs + 30_000,
-    retentionIntervalMs: 10 * 60_000, ...d.tuning,
+    eventMaxBytes: 0, exportMaxRangeMs: 3_600_000, clipSettleMs: segmentMs / 2, clipMaxWaitMs: 3 * segmentMs + 30_000, clipRetryMs: 250,
+    retentionIntervalMs: 10 * 60_000, clipCacheBytes: 512e6, clipQueueMax: 64, ...d.tuning,
   };
   const log = d.log.child('clips');
-  const producer = new ClipProducer({ repos: d.store, files: d.files, cutClip: d.cutClip, mp4: d.mp4, clock });
+  const producer = new ClipProducer({ repos: d.store, files: d.files, cutClip: d.cutClip, mp4: d.mp4, clock, holds: d.holds, writes: d.writes });
+  const queue = new ClipWorkQueue({ maxQueued: t.clipQueueMax });
+  const posterAtS = d.config.record.preRollSeconds + 0.5; // the moment the event began
+  const cache = new ClipCache({ files: d.files, cutClip: d.cutClip, mp4: d.mp4, queue, holds: d.holds, maxBytes: t.clipCacheBytes, log });
   const clips = new ClipService({
-    repos: d.store, producer, files: d.files, clock, log, preRollMs: d.config.record.preRollSeconds * 1000,
-    postRollMs: d.config.record.postRollSeconds * 1000, settleMs: t.clipSettleMs, maxWaitMs: t.clipMaxWaitMs,
+    repos: d.store, producer, files: d.files, queue, writes: d.writes, clock, log, preRollMs: d.config.record.preRollSeconds * 1000,
+    postRollMs: d.config.record.postRollSeconds * 1000, maxClipMs: d.config.record.maxClipSeconds * 1000,
+    settleMs: t.clipSettleMs, maxWaitMs: t.clipMaxWaitMs, retryMs: t.clipRetryMs,
   });
-  const exporter = new ClipExporter({ repos: d.store, producer, files: d.files, audit: d.audit, clock, log, maxRangeMs: t.exportMaxRangeMs });
+  const exporter = new ClipExporter({ repos: d.store, producer, files: d.files, audit: d.audit, queue, clock, log, maxRangeMs: t.exportMaxRangeMs });
   const retention = new EventRetention({
     repos: d.store, files: d.files, clock, log, eventDays: d.config.retention.eventDays, maxBytes: t.eventMaxBytes,
     intervalMs: t.retentionIntervalMs, cameraDays: () => cameraRetentionDays(d.store),
   });
   return {
-    clips, exporter, query: new ClipQuery(d.store), retention,
+    clips, exporter, retention, cache,
+    query: new ClipQuery(d.store, { cache, posterAtS, onPinned: (c) => clips.materialise(c) }),
+    /** Pending clips, queued ffmpeg work (health, bench). */
+    counters: () => ({ ...clips.counters(), cacheBytes: cache.bytes }),
+    /** Event-media bytes per camera-hour (bench). */
+    mediaStats: () => eventMediaStats(d.store),
     /** Re-queues unfinished clips; before events start, whose recovery schedules more. */
     async start(): Promise<void> {
+      await cache.start();
       await clips.recover();
       retention.start();
     },

@@ -85,6 +85,7 @@ export const recordConfigSchema = z
     segmentSeconds: int(2, 60).default(4).describe('Length of recording segments (at least the camera keyframe interval)'),
     preRollSeconds: int(0, 120).default(5).describe('Seconds of video kept before an event in its clip'),
     postRollSeconds: int(0, 120).default(5).describe('Seconds of video kept after an event in its clip'),
+    maxClipSeconds: int(10, 3600).default(120).describe('Longest event clip; a longer event gets chained clips, each ready as soon as it is recorded'),
   })
   .strict();
 

@@ -2,7 +2,7 @@ import { AppError, notFound } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
 import type { AlertHistoryEntry, AlertRecord, AlertSeverity, AlertState } from '../store/alert.repository.js';
 import type { Visibility } from '../store/camera.repository.js';
-import type { EventRecord } from '../store/event.repository.js';
+import type { EventRecord, NewEvent } from '../store/event.repository.js';
 import type { Note, NoteVisibility } from '../store/note.repository.js';
 import type { Repositories, Store } from '../store/store.js';
 import type { Actor } from '../auth/access.scope.js';
@@ -12,7 +12,7 @@ import type { AlertViews } from './alert.view.js';
 import type { Clock } from '../shared/clock.js';
 
 export interface AlertServiceDeps {
-  store: Pick<Store, 'transaction'> & Pick<Repositories, 'alerts' | 'cameras'>;
+  store: Pick<Store, 'transaction'> & Pick<Repositories, 'alerts' | 'cameras' | 'events'>;
   publisher: AlertPublisher;
   views: AlertViews;
   clock: Clock;
@@ -35,15 +35,38 @@ export interface StateChange {
 export class AlertService {
   constructor(private readonly d: AlertServiceDeps) {}
 
-  async raiseForEvent(ev: EventRecord, severity: AlertSeverity): Promise<AlertRecord> {
-    const at = this.d.clock.now();
-    const alert = await this.d.store.transaction(async (tx) => {
-      const a = await tx.alerts.create({ kind: 'object', severity, eventId: ev.id, cameraId: ev.cameraId, areaId: ev.areaId, visibility: ev.visibility }, at);
-      await tx.alerts.addHistory({ alertId: a.id, fromState: null, toState: 'new', userId: null, note: null, at });
-      return a;
-    });
+  /** `at`: when the alert was decided (a retried write keeps it). */
+  async raiseForEvent(ev: EventRecord, severity: AlertSeverity, note: string | null = null, at = this.d.clock.now()): Promise<AlertRecord> {
+    const alert = await this.d.store.transaction((tx) => this.insertObjectAlert(tx, ev, severity, at, note));
     this.d.publisher.created(await this.d.views.one(alert));
     return alert;
+  }
+
+  /**
+   * The event row and its alert in ONE transaction (issue 19 item 4: a kill between the two
+   * lost the alert forever), published right after the commit: nothing slow (no snapshot
+   * encode) sits between confirmation and `alert:new` (issue 11 §3). `severity` null = no alert yet.
+   */
+  async createEventWithAlert(e: NewEvent, severity: AlertSeverity | null, at: number): Promise<{ event: EventRecord; alert: AlertRecord | undefined }> {
+    const out = await this.d.store.transaction(async (tx) => {
+      const event = await tx.events.create(e, at);
+      const alert = severity ? await this.insertObjectAlert(tx, event, severity, at, null) : undefined;
+      return { event, alert };
+    });
+    if (out.alert) this.d.publisher.created(await this.d.views.one(out.alert));
+    return out;
+  }
+
+  /** The event's snapshot came after its alert: clients get the picture as `alert:updated`. */
+  async snapshotReady(eventId: number): Promise<void> {
+    const alert = await this.d.store.alerts.byEvent(eventId);
+    if (alert) this.d.publisher.updated(await this.d.views.one(alert), { visibility: alert.visibility, areaId: alert.areaId });
+  }
+
+  private async insertObjectAlert(tx: Repositories, ev: EventRecord, severity: AlertSeverity, at: number, note: string | null): Promise<AlertRecord> {
+    const a = await tx.alerts.create({ kind: 'object', severity, eventId: ev.id, cameraId: ev.cameraId, areaId: ev.areaId, visibility: ev.visibility }, at);
+    await tx.alerts.addHistory({ alertId: a.id, fromState: null, toState: 'new', userId: null, note, at });
+    return a;
   }
 
   /** A camera that went offline is itself an alert for the police; one per outage. */

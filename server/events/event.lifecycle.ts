@@ -1,5 +1,6 @@
 import type { Bus, BusEvents, TrackMessage } from '../shared/bus.js';
 import type { Logger } from '../shared/log.js';
+import type { AlertService } from './alert.service.js';
 import type { AlertSeverity } from '../store/alert.repository.js';
 import type { EventRecord } from '../store/event.repository.js';
 import type { Repositories } from '../store/store.js';
@@ -7,14 +8,17 @@ import type { Clock, Timer } from '../shared/clock.js';
 import { alertDecision, CooldownBook, eventDecision, startCooldowns, type TrackFacts } from './rules.evaluator.js';
 import { zonesContaining } from './rules.geometry.js';
 import type { CameraRules, RulesProvider } from './rules.provider.js';
-import type { SnapshotService } from './snapshot.service.js';
+import type { SnapshotWriter } from './snapshot.retry.js';
+import type { WriteRetry } from '../store/write.retry.js';
 
 export interface EventLifecycleDeps {
-  repos: Pick<Repositories, 'events'>;
+  repos: Pick<Repositories, 'events' | 'alerts'>;
   rules: RulesProvider;
-  snapshots: Pick<SnapshotService, 'writeMany'>;
-  alerts: { raiseForEvent(ev: EventRecord, severity: AlertSeverity): Promise<unknown> };
+  snapshots: Pick<SnapshotWriter, 'write'>;
+  alerts: Pick<AlertService, 'raiseForEvent' | 'createEventWithAlert' | 'snapshotReady'>;
   clips: { scheduleForEvent(ev: EventRecord): void };
+  /** Event and alert writes are retried on a locked database, with their original timestamps. */
+  writes: Pick<WriteRetry, 'run'>;
   clock: Clock;
   log: Logger;
   timeZone: string;
@@ -43,6 +47,8 @@ interface TrackState {
   lastSeenWrittenAt: number;
   last: TrackMessage;
   lastMessageAt: number;
+  /** Set when the tracker carried this track across an outage: the event starts here, not at firstSeenAt. */
+  sinceAt: number | undefined;
 }
 
 type Topic = 'track.start' | 'track.update' | 'track.end';
@@ -57,6 +63,8 @@ export class EventLifecycle {
   private readonly tracks = new Map<string, TrackState>();
   private readonly chains = new Map<string, Promise<void>>();
   private readonly cooldowns = new CooldownBook();
+  /** Last outage per camera: a track carried across it starts a new event from its first sighting after. */
+  private readonly outages = new Map<number, number>();
   private unsubscribe: (() => void)[] = [];
   private sweepTimer: Timer | undefined;
 
@@ -68,6 +76,7 @@ export class EventLifecycle {
     for (const topic of ['track.start', 'track.update', 'track.end'] as const) {
       this.unsubscribe.push(bus.on(topic, (m: BusEvents[typeof topic]) => this.handle(topic, m)));
     }
+    this.unsubscribe.push(bus.on('camera.state', (m) => this.onCameraState(m)));
     this.scheduleSweep();
     return closed;
   }
@@ -101,11 +110,33 @@ export class EventLifecycle {
     const open = await this.d.repos.events.listOpen();
     for (const ev of open) {
       const endAt = ev.lastSeenAt ?? ev.startAt;
-      await this.d.repos.events.update(ev.id, { endAt, endReason: 'server_restart' }, this.d.clock.now());
+      const now = this.d.clock.now();
+      await this.d.writes.run('event close', () => this.d.repos.events.update(ev.id, { endAt, endReason: 'server_restart' }, now));
       this.d.clips.scheduleForEvent({ ...ev, endAt, endReason: 'server_restart' });
     }
     if (open.length) this.d.log.info('closed events left open by the previous run', { count: open.length });
+    await this.raiseMissing(open);
     return open.length;
+  }
+
+  /**
+   * Events the previous run left open whose rules say "alert" but that have none (written by
+   * an older version in two steps, killed in between): raised now, oldest first, with the
+   * cooldowns applied among them so a burst is not replayed as a burst.
+   */
+  private async raiseMissing(open: EventRecord[]): Promise<void> {
+    const book = new CooldownBook();
+    for (const ev of open) {
+      if (await this.d.repos.alerts.byEvent(ev.id)) continue;
+      const ctx = await this.d.rules.forCamera(ev.cameraId);
+      if (!ctx) continue;
+      const at = ev.startAt;
+      const decision = alertDecision(ctx.rules, { label: ev.label, zonesNow: ev.zones }, { cameraId: ev.cameraId, at, timeZone: this.d.timeZone, cooldowns: book });
+      if (!decision.alert) continue;
+      startCooldowns(ctx.rules, decision.zones, { cameraId: ev.cameraId, at, timeZone: this.d.timeZone, cooldowns: book });
+      await this.d.writes.run('alert', () => this.d.alerts.raiseForEvent(ev, decision.severity, 'raised at restart: the previous run stopped before alerting'));
+      this.d.log.warn('raised a missing alert at start', { eventId: ev.id });
+    }
   }
 
   private async onSeen(key: string, msg: TrackMessage): Promise<void> {
@@ -118,11 +149,12 @@ export class EventLifecycle {
     const newZone = t.zonesNow.some((z) => !t.zonesEntered.has(z));
     t.zonesNow.forEach((z) => t.zonesEntered.add(z));
     if (!t.event) {
+      // Creating the event decides its alert too (same transaction).
       if (eventDecision(t.ctx.rules, this.facts(t)).ok) await this.createEvent(t);
-    } else {
-      await this.updateEvent(t, newZone);
+      return;
     }
-    if (t.event && !t.alerted) await this.maybeAlert(t);
+    await this.updateEvent(t, newZone);
+    if (!t.alerted) await this.maybeAlert(t);
   }
 
   private async track(key: string, msg: TrackMessage): Promise<TrackState> {
@@ -130,6 +162,7 @@ export class EventLifecycle {
     const t: TrackState = {
       key, ctx, ignored: !ctx || !ctx.rules.labels.includes(msg.label), frames: 0, zonesNow: [], zonesEntered: new Set(),
       event: undefined, alerted: false, snapshotScore: -1, snapshotAt: 0, firstBytes: 0, bestBytes: 0, lastSeenWrittenAt: 0, last: msg, lastMessageAt: this.d.clock.now(),
+      sinceAt: msg.firstSeenAt < (this.outages.get(msg.cameraId) ?? -Infinity) ? msg.lastSeenAt : undefined,
     };
     this.tracks.set(key, t);
     return t;
@@ -137,44 +170,48 @@ export class EventLifecycle {
 
   private facts(t: TrackState): TrackFacts {
     return {
-      label: t.last.label, score: t.last.score, durationMs: t.last.lastSeenAt - t.last.firstSeenAt, frames: t.frames,
+      label: t.last.label, score: t.last.score, durationMs: t.last.lastSeenAt - (t.sinceAt ?? t.last.firstSeenAt), frames: t.frames,
       stationary: t.last.stationary, zonesNow: t.zonesNow, zonesEntered: [...t.zonesEntered],
     };
   }
 
-  /** Persisted at once; the snapshot follows in the same step so the alert can show it. */
+  /**
+   * The event and (when the alert rules hold now) its alert are one transaction and the alert
+   * is pushed at once; the snapshot is encoded afterwards and follows as `alert:updated`.
+   */
   private async createEvent(t: TrackState): Promise<void> {
     const m = t.last;
     const cam = t.ctx!.camera;
     const now = this.d.clock.now();
-    const ev = await this.d.repos.events.create({
+    const severity = this.alertNow(t);
+    const { event, alert } = await this.d.writes.run('event start', () => this.d.alerts.createEventWithAlert({
       cameraId: m.cameraId, areaId: cam.areaId, trackId: m.trackId, label: m.label, score: m.score, box: m.best.box,
-      zones: [...t.zonesEntered], startAt: m.firstSeenAt, lastSeenAt: m.lastSeenAt, bestAt: m.best.frame.capturedAt,
+      zones: [...t.zonesEntered], startAt: t.sinceAt ?? m.firstSeenAt, lastSeenAt: m.lastSeenAt, bestAt: m.best.frame.capturedAt,
       visibility: cam.defaultVisibility,
-    }, now);
-    t.event = ev;
+    }, severity, now));
+    t.event = event;
+    t.alerted = alert !== undefined;
     t.lastSeenWrittenAt = now;
     const [snap, best] = (await this.snapshot(t, ['first', 'best'])) ?? [];
     if (snap && best) {
       t.firstBytes = snap.bytes;
       t.bestBytes = best.bytes;
       const patch = { firstSnapshotPath: snap.path, snapshotPath: best.path, snapshotBytes: snap.bytes + best.bytes };
-      await this.d.repos.events.update(ev.id, patch, now);
-      t.event = { ...ev, ...patch };
+      const at = this.d.clock.now();
+      await this.d.writes.run('event snapshot', () => this.d.repos.events.update(event.id, patch, at));
+      t.event = { ...event, ...patch };
+      if (t.alerted) await this.d.alerts.snapshotReady(event.id);
     }
   }
 
   private async snapshot(t: TrackState, kinds: ('first' | 'best')[]): Promise<{ path: string; bytes: number }[] | undefined> {
-    try {
-      const r = await this.d.snapshots.writeMany(t.event!, kinds, t.last.best.frame, t.last.best.box);
+    // A failure is retried, counted and logged by the writer; the event matters more than its picture.
+    const r = await this.d.snapshots.write(t.event!, kinds, t.last.best.frame, t.last.best.box);
+    if (r) {
       t.snapshotScore = t.last.best.score;
       t.snapshotAt = this.d.clock.now();
-      return r;
-    } catch (err) {
-      // The event matters more than its picture: keep it, say why the picture is missing.
-      this.d.log.error('event snapshot failed', { eventId: t.event!.id, kinds, err });
-      return undefined;
     }
+    return r;
   }
 
   private async updateEvent(t: TrackState, newZone: boolean): Promise<void> {
@@ -201,29 +238,55 @@ export class EventLifecycle {
       score: Math.max(ev.score, t.last.score), box: t.last.best.box, zones: [...t.zonesEntered], lastSeenAt: t.last.lastSeenAt,
       bestAt: withSnapshot ? t.last.best.frame.capturedAt : ev.bestAt, snapshotPath, snapshotBytes, ...end,
     };
-    await this.d.repos.events.update(ev.id, patch, now);
+    await this.d.writes.run(end ? 'event end' : 'event update', () => this.d.repos.events.update(ev.id, patch, now));
     t.event = { ...ev, ...patch };
     t.lastSeenWrittenAt = now;
+    // A long event gets its chained clips as it goes (the end schedules the last one).
+    if (!end) this.d.clips.scheduleForEvent(t.event);
+  }
+
+  /** The alert decision now; when it holds, the cooldowns start synchronously with it. */
+  private alertNow(t: TrackState): AlertSeverity | null {
+    const ctx = { cameraId: t.last.cameraId, at: this.d.clock.now(), timeZone: this.d.timeZone, cooldowns: this.cooldowns };
+    const decision = alertDecision(t.ctx!.rules, { label: t.last.label, zonesNow: t.zonesNow }, ctx);
+    if (!decision.alert) return null;
+    // Synchronously with the decision, so a second track in the same zone cannot slip past the cooldown.
+    startCooldowns(t.ctx!.rules, decision.zones, ctx);
+    return decision.severity;
   }
 
   private async maybeAlert(t: TrackState): Promise<void> {
-    const ctx = { cameraId: t.last.cameraId, at: this.d.clock.now(), timeZone: this.d.timeZone, cooldowns: this.cooldowns };
-    const decision = alertDecision(t.ctx!.rules, { label: t.last.label, zonesNow: t.zonesNow }, ctx);
-    if (!decision.alert) return;
-    // Synchronously with the decision, so a second track in the same zone cannot slip past the cooldown.
-    startCooldowns(t.ctx!.rules, decision.zones, ctx);
+    const severity = this.alertNow(t);
+    if (!severity) return;
     t.alerted = true;
-    await this.d.alerts.raiseForEvent(t.event!, decision.severity);
+    const at = this.d.clock.now();
+    await this.d.writes.run('alert', () => this.d.alerts.raiseForEvent(t.event!, severity, null, at));
   }
 
   private async onEnd(key: string, msg: TrackMessage, reason: string): Promise<void> {
     const t = this.tracks.get(key);
     this.tracks.delete(key);
     if (!t?.event) return;
-    t.last = msg;
+    t.last = reason === 'camera_offline' ? { ...t.last, lastSeenAt: Math.min(t.last.lastSeenAt, msg.lastSeenAt) } : msg;
+    msg = t.last;
     const better = msg.best.score > t.snapshotScore;
     await this.writeProgress(t, better, this.d.clock.now(), { endAt: msg.lastSeenAt, endReason: reason });
     this.d.clips.scheduleForEvent(t.event);
+  }
+
+  /**
+   * An outage ends the camera's events at the outage (issue 19 item 8): a track the tracker
+   * carries across it would otherwise make one event spanning minutes nobody saw. What is seen
+   * after the camera is back is a new event.
+   */
+  private onCameraState(m: BusEvents['camera.state']): void {
+    if (m.state !== 'offline' && m.state !== 'stalled') return;
+    for (const t of this.tracks.values()) {
+      if (t.last.cameraId !== m.cameraId) continue;
+      // Queued behind the track's pending messages; onEnd takes the last one seen, capped at the outage.
+      this.handle('track.end', { ...t.last, lastSeenAt: m.at, reason: 'camera_offline' });
+    }
+    this.outages.set(m.cameraId, m.at);
   }
 
   private scheduleSweep(): void {

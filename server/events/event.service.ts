@@ -16,6 +16,8 @@ export interface EventServiceDeps {
   alerts: Pick<AlertService, 'eventVisibilityChanged'>;
   views: AlertViews;
   clock: Clock;
+  /** Pinning an event makes its clips' own files (clips/ClipService). */
+  clips?: { eventPinned(eventId: number): void };
 }
 
 export type EventQuery = Omit<EventFilter, 'areaIds'> & { areaId?: number };
@@ -75,6 +77,7 @@ export class EventService {
     const ev = await this.get(id);
     await this.d.repos.events.update(id, { pinned }, this.d.clock.now());
     await this.d.repos.clips.setPinnedForEvent(id, pinned);
+    if (pinned) this.d.clips?.eventPinned(id); // pinned evidence gets files of its own
     return eventView({ ...ev, pinned });
   }
 

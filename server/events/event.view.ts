@@ -22,7 +22,9 @@ export function clipView(c: ClipRecord) {
     error: c.error, durationMs: c.durationMs, bytes: c.bytes, sha256: c.sha256, pinned: c.pinned, reason: c.reason,
     createdBy: c.createdBy, createdAt: c.createdAt, finalisedAt: c.finalisedAt, deletedAt: c.deletedAt,
     videoUrl: playable ? `/api/clips/${c.id}/video.mp4` : null,
-    posterUrl: playable && c.posterPath ? `/api/clips/${c.id}/poster.jpg` : null,
+    // A clip served from the recording has its poster made on demand, like its video.
+    posterUrl: playable && (c.posterPath || c.path === null) ? `/api/clips/${c.id}/poster.jpg` : null,
+    gaps: c.gaps,
     manifestUrl: c.manifestPath && c.deletedAt === null ? `/api/clips/${c.id}/manifest.json` : null,
   };
 }

@@ -5,6 +5,7 @@ import type { Logger } from '../shared/log.js';
 import type { MediaFiles } from '../shared/media.files.js';
 import type { EventRecord } from '../store/event.repository.js';
 import type { Store } from '../store/store.js';
+import type { WriteRetry } from '../store/write.retry.js';
 import type { AlertPublisher } from './alert.publisher.js';
 import { AlertQuery } from './alert.query.js';
 import { AlertService } from './alert.service.js';
@@ -15,6 +16,7 @@ import { EventService } from './event.service.js';
 import { cameraRulesProvider } from './rules.provider.js';
 import type { JpegEncoder } from './snapshot.encoder.js';
 import { SnapshotService } from './snapshot.service.js';
+import { SnapshotWriter } from './snapshot.retry.js';
 
 export interface EventsModuleDeps {
   config: Pick<ResolvedConfig, 'timeZone'>;
@@ -24,7 +26,9 @@ export interface EventsModuleDeps {
   files: MediaFiles;
   encoder: JpegEncoder;
   /** Where an ended event goes for its clip (clips/ClipService): events do not know clips. */
-  clips: { scheduleForEvent(ev: EventRecord): void };
+  clips: { scheduleForEvent(ev: EventRecord): void; eventPinned(eventId: number): void };
+  /** Retries pipeline writes on a locked database (shared with the recording index). */
+  writes: WriteRetry;
   clock?: Clock;
   tuning?: Partial<EventsTuning>;
 }
@@ -32,6 +36,8 @@ export interface EventsModuleDeps {
 export interface EventsTuning {
   bestSnapshotIntervalMs: number;
   staleTrackMs: number;
+  /** Waits before each snapshot retry (its length is the number of retries). */
+  snapshotBackoffMs: number[];
 }
 
 /** Forwards to socket.io once the server has it (routes are built before the io server exists). */
@@ -47,22 +53,24 @@ class LatePublisher implements AlertPublisher {
  */
 export function createEventsModule(d: EventsModuleDeps) {
   const clock = d.clock ?? systemClock;
-  const t: EventsTuning = { bestSnapshotIntervalMs: 1000, staleTrackMs: 120_000, ...d.tuning };
+  const t: EventsTuning = { bestSnapshotIntervalMs: 1000, staleTrackMs: 120_000, snapshotBackoffMs: [200, 1000], ...d.tuning };
   const log = d.log.child('events');
   const publisher = new LatePublisher();
   const views = new AlertViews(d.store);
   const alerts = new AlertService({ store: d.store, publisher, views, clock, log });
   const query = new AlertQuery({ repos: d.store, views, clock });
-  const events = new EventService({ repos: d.store, alerts, views, clock });
-  const snapshots = new SnapshotService({ files: d.files, encoder: d.encoder });
+  const events = new EventService({ repos: d.store, alerts, views, clock, clips: d.clips });
+  const snapshots = new SnapshotWriter({ snapshots: new SnapshotService({ files: d.files, encoder: d.encoder }), clock, log, backoffMs: t.snapshotBackoffMs });
   const lifecycle = new EventLifecycle({
-    repos: d.store, rules: cameraRulesProvider(d.store), snapshots, alerts, clips: d.clips, clock, log, timeZone: d.config.timeZone,
+    repos: d.store, rules: cameraRulesProvider(d.store), snapshots, alerts, clips: d.clips, writes: d.writes, clock, log, timeZone: d.config.timeZone,
     bestSnapshotIntervalMs: t.bestSnapshotIntervalMs, staleTrackMs: t.staleTrackMs,
   });
   const offline = new CameraOfflineWatcher({ alerts, log });
 
   return {
     alerts, query, events, lifecycle,
+    /** Snapshot counters (written / retried / failed) for health and the bench. */
+    snapshotCounters: snapshots.counters,
     setPublisher(target: AlertPublisher): void {
       publisher.target = target;
     },

@@ -203,6 +203,7 @@ export class RecordingRetention {
         chosen.push(r);
         bytes += r.bytes;
       }
+      if (chosen.length === 0) break; // the oldest are all held: wait for their release
       await this.remove(chosen);
       count += chosen.length;
     }

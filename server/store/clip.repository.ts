@@ -29,27 +29,30 @@ export interface ClipRecord {
   createdAt: number;
   finalisedAt: number | null;
   deletedAt: number | null;
+  /** Outages inside the range ([from, to] wall-clock pairs), known once the clip is ready. */
+  gaps: [number, number][];
 }
 export type NewClip = Pick<ClipRecord, 'cameraId' | 'eventId' | 'kind' | 'startAt' | 'endAt' | 'pinned' | 'reason' | 'createdBy'>;
 export type ClipPatch = Partial<Pick<ClipRecord,
-  'state' | 'path' | 'posterPath' | 'manifestPath' | 'sha256' | 'bytes' | 'durationMs' | 'pinned' | 'error' | 'finalisedAt' | 'deletedAt' | 'startAt' | 'endAt'>>;
+  'state' | 'path' | 'posterPath' | 'manifestPath' | 'sha256' | 'bytes' | 'durationMs' | 'pinned' | 'error' | 'finalisedAt' | 'deletedAt' | 'startAt' | 'endAt' | 'gaps'>>;
 
 interface ClipRow {
   id: number; camera_id: number; event_id: number | null; kind: ClipKind; start_at: number; end_at: number; state: ClipState;
   path: string | null; poster_path: string | null; manifest_path: string | null; sha256: string | null; bytes: number | string | null;
   duration_ms: number | string | null; pinned: unknown; reason: string | null; error: string | null; created_by: number | null;
-  created_at: number; finalised_at: number | null; deleted_at: number | null;
+  created_at: number; finalised_at: number | null; deleted_at: number | null; gaps: string | null;
 }
 const toClip = (r: ClipRow): ClipRecord => ({
   id: r.id, cameraId: r.camera_id, eventId: r.event_id, kind: r.kind, startAt: Number(r.start_at), endAt: Number(r.end_at),
   state: r.state, path: r.path, posterPath: r.poster_path, manifestPath: r.manifest_path, sha256: r.sha256, bytes: toNumberOrNull(r.bytes),
   durationMs: toNumberOrNull(r.duration_ms), pinned: toBool(r.pinned), reason: r.reason, error: r.error, createdBy: r.created_by,
   createdAt: Number(r.created_at), finalisedAt: toNumberOrNull(r.finalised_at), deletedAt: toNumberOrNull(r.deleted_at),
+  gaps: r.gaps ? (JSON.parse(r.gaps) as [number, number][]) : [],
 });
 const COLUMNS: Record<keyof ClipPatch, keyof ClipRow> = {
   state: 'state', path: 'path', posterPath: 'poster_path', manifestPath: 'manifest_path', sha256: 'sha256', bytes: 'bytes',
   durationMs: 'duration_ms', pinned: 'pinned', error: 'error', finalisedAt: 'finalised_at', deletedAt: 'deleted_at',
-  startAt: 'start_at', endAt: 'end_at',
+  startAt: 'start_at', endAt: 'end_at', gaps: 'gaps',
 };
 
 export interface ClipFilter {
@@ -85,9 +88,14 @@ export class ClipRepository {
     return row && toClip(row);
   }
 
+  /** Every clip of an event (long events have chained clips), oldest first. */
+  async listByEvent(eventId: number): Promise<ClipRecord[]> {
+    return (await this.db<ClipRow>('clips').where({ event_id: eventId, kind: 'event' }).orderBy('start_at')).map(toClip);
+  }
+
   async update(id: number, patch: ClipPatch): Promise<void> {
     const row: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(patch) as [keyof ClipPatch, unknown][]) if (v !== undefined) row[COLUMNS[k]] = v;
+    for (const [k, v] of Object.entries(patch) as [keyof ClipPatch, unknown][]) if (v !== undefined) row[COLUMNS[k]] = k === 'gaps' ? JSON.stringify(v) : v;
     if (Object.keys(row).length) await this.db('clips').where({ id }).update(row);
   }
 
@@ -118,13 +126,21 @@ export class ClipRepository {
     return (await this.db<ClipRow>('clips').where({ state: 'pending' }).orderBy('id')).map(toClip);
   }
 
+  /** Pinned clips still served from the recording: their file was not made yet (interrupted by a stop). */
+  async listPinnedWithoutFile(): Promise<ClipRecord[]> {
+    return (await this.db<ClipRow>('clips').where({ state: 'ready', pinned: true, kind: 'event' }).whereNull('path').whereNull('deleted_at').orderBy('id')).map(toClip);
+  }
+
   async setPinnedForEvent(eventId: number, pinned: boolean): Promise<void> {
     await this.db('clips').where({ event_id: eventId }).update({ pinned });
   }
 
-  /** Ready, unpinned clips whose range ended before the cutoff and whose file is still there. */
+  /**
+   * Ready, unpinned clips with a file of their own (a clip served from the recording has none:
+   * it goes with the recording) whose range ended before the cutoff.
+   */
   async deletableEndedBefore(cutoff: number, limit: number, cameras: CameraSelector = {}): Promise<ClipRecord[]> {
-    const q = this.db<ClipRow>('clips').where({ state: 'ready', pinned: false }).whereNull('deleted_at')
+    const q = this.db<ClipRow>('clips').where({ state: 'ready', pinned: false }).whereNull('deleted_at').whereNotNull('path')
       .where('end_at', '<', cutoff).orderBy('start_at').limit(limit);
     if (cameras.only !== undefined) q.where('camera_id', cameras.only);
     if (cameras.except?.length) q.whereNotIn('camera_id', cameras.except);
@@ -132,19 +148,28 @@ export class ClipRepository {
   }
 
   async oldestDeletable(limit: number): Promise<ClipRecord[]> {
-    return (await this.db<ClipRow>('clips').where({ state: 'ready', pinned: false }).whereNull('deleted_at')
+    return (await this.db<ClipRow>('clips').where({ state: 'ready', pinned: false }).whereNull('deleted_at').whereNotNull('path')
       .orderBy('start_at').limit(limit)).map(toClip);
   }
 
+  /** Bytes of clip files on disk (clips served from the recording have none). */
   async totalBytes(): Promise<number> {
-    const [row] = await this.db('clips').where({ state: 'ready' }).whereNull('deleted_at').sum<{ t: number | string | null }[]>({ t: 'bytes' });
+    const [row] = await this.db('clips').where({ state: 'ready' }).whereNull('deleted_at').whereNotNull('path').sum<{ t: number | string | null }[]>({ t: 'bytes' });
     return Number(row?.t ?? 0);
+  }
+
+  /** Clip file bytes per camera, for the bench's event-media bytes per camera-hour. */
+  async fileBytesByCamera(): Promise<Map<number, number>> {
+    const rows = await this.db('clips').where({ state: 'ready' }).whereNull('deleted_at').whereNotNull('path')
+      .select('camera_id').sum<{ camera_id: number; t: number | string | null }[]>({ t: 'bytes' }).groupBy('camera_id');
+    return new Map(rows.map((r) => [Number(r.camera_id), Number(r.t ?? 0)]));
   }
 
   /** For each ready event clip: when its event ended and when the clip was finalised (benchmarks). */
   async readiness(): Promise<{ eventEndAt: number; finalisedAt: number }[]> {
     const rows = await this.db('clips').join('events', 'events.id', 'clips.event_id')
       .where('clips.state', 'ready').whereNotNull('events.end_at').whereNotNull('clips.finalised_at')
+      .whereRaw('clips.end_at >= events.end_at') // of a chain, the clip holding the end
       .select<{ end_at: number | string; finalised_at: number | string }[]>('events.end_at', 'clips.finalised_at');
     return rows.map((r) => ({ eventEndAt: Number(r.end_at), finalisedAt: Number(r.finalised_at) }));
   }

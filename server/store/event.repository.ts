@@ -188,4 +188,11 @@ export class EventRepository {
     const [row] = await this.db('events').whereNull('media_deleted_at').sum<{ total: number | string | null }[]>({ total: 'snapshot_bytes' });
     return Number(row?.total ?? 0);
   }
+
+  /** Snapshot bytes per camera (bench: event-media bytes per camera-hour). */
+  async snapshotBytesByCamera(): Promise<Map<number, number>> {
+    const rows = await this.db('events').whereNull('media_deleted_at').select('camera_id')
+      .sum<{ camera_id: number; total: number | string | null }[]>({ total: 'snapshot_bytes' }).groupBy('camera_id');
+    return new Map(rows.map((r) => [Number(r.camera_id), Number(r.total ?? 0)]));
+  }
 }

@@ -90,4 +90,11 @@ export class RecordingRepository {
     const m = row[0]?.m;
     return m === null || m === undefined ? undefined : Number(m);
   }
+
+  /** Wall-clock milliseconds of recording kept per camera (bench: bytes per camera-hour). */
+  async recordedMsByCamera(): Promise<Map<number, number>> {
+    const rows = await this.db('recordings').select('camera_id')
+      .sum<{ camera_id: number; ms: number | string | null }[]>({ ms: this.db.raw('end_at - start_at') }).groupBy('camera_id');
+    return new Map(rows.map((r) => [Number(r.camera_id), Number(r.ms ?? 0)]));
+  }
 }

@@ -99,7 +99,8 @@ describe('alert delivery across reconnects and restarts', () => {
     bus.emit('camera.state', { cameraId, state: 'offline', reason: 'still refused', at: Date.now() }); // one alert per outage
     const off = await waitFor(() => police.live.find((a) => a.kind === 'camera_offline'), 5000, 5);
     expect(off).toMatchObject({ kind: 'camera_offline', severity: 'high', state: 'new', cameraId, visibility: 'internal' });
-    const updated = new Promise<AlertMessage>((resolve) => police.c.on('alert:updated', resolve));
+    // Other alerts' snapshots also arrive as updates (the picture follows the alert): wait for this one.
+    const updated = new Promise<AlertMessage>((resolve) => police.c.on('alert:updated', (a) => { if (a.id === off.id) resolve(a); }));
     bus.emit('camera.state', { cameraId, state: 'online', reason: null, at: Date.now() });
     expect(await updated).toMatchObject({ id: off.id, state: 'resolved' });
     expect((await store.alerts.history(off.id)).map((h) => h.toState)).toEqual(['new', 'resolved']);

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ClipCache } from '../../server/clips/clip.cache.js';
 import { clipPaths } from '../../server/clips/clip.producer.js';
 import { SnapshotService } from '../../server/events/snapshot.service.js';
 import { Bus } from '../../server/shared/bus.js';
@@ -64,11 +65,15 @@ describe('clips: export, media serving, faults and retention', () => {
   const post = (p: string, body: unknown) => fetch(`${server.url}${p}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const filesUnder = (rel: string) => (existsSync(path.join(dataDir, rel)) ? readdirSync(path.join(dataDir, rel), { recursive: true }).map(String) : []);
 
-  it('re-cuts a clip a crash left pending and removes the half-written file', () => {
-    expect(readyClip).toMatchObject({ state: 'ready', eventId: event.id });
+  it('a clip a crash left pending is ready at start, served from the recording; the half-written file is removed', async () => {
+    expect(readyClip).toMatchObject({ state: 'ready', eventId: event.id, path: null });
     expect(filesUnder('clips').filter((f) => f.includes('.part'))).toEqual([]);
-    const file = path.join(dataDir, readyClip.path!);
-    expect(createHash('sha256').update(readFileSync(file)).digest('hex')).toBe(readyClip.sha256);
+    const res = await fetch(`${server.url}/api/clips/${readyClip.id}/video.mp4`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('video/mp4');
+    const file = path.join(dataDir, ClipCache.paths(readyClip.id).video);
+    expect(Buffer.from(await res.arrayBuffer()).equals(readFileSync(file))).toBe(true);
+    expect(await probeDurationS(file)).toBeGreaterThanOrEqual((readyClip.endAt - readyClip.startAt) / 1000 - 0.2);
   });
 
   it('exports a kept range as MP4 + manifest, pinned and audited', async () => {
@@ -171,20 +176,26 @@ describe('clips: export, media serving, faults and retention', () => {
     expect(existsSync(path.join(dataDir, evidence.clip.path!))).toBe(true);
     expect(existsSync(path.join(dataDir, evidence.snap))).toBe(true);
     // Recent clips are untouched.
-    expect(existsSync(path.join(dataDir, readyClip.path!))).toBe(true);
+    expect(await store.clips.get(readyClip.id)).toMatchObject({ state: 'ready', deletedAt: null });
   });
 
-  it('under a disk quota deletes the oldest unpinned media first', async () => {
+  it('under a disk quota deletes the oldest unpinned clip files first; pinned ones stay', async () => {
+    // Pinned, the clip gets a file of its own; unpinned again, that file is ordinary event media.
+    expect((await post(`/api/clips/${readyClip.id}/pin`, {})).status).toBe(200);
+    const saved = await waitFor(async () => {
+      const c = await store.clips.get(readyClip.id);
+      return c?.path ? c : undefined;
+    });
+    expect(createHash('sha256').update(readFileSync(path.join(dataDir, saved.path!))).digest('hex')).toBe(saved.sha256);
+    expect((await post(`/api/clips/${readyClip.id}/unpin`, {})).status).toBe(200);
     const quotaServer = await startTestServer({ store, bus, dataDir, cutClip: concatCutter(store), tuning: { eventMaxBytes: 1 } });
     try {
-      const before = await store.clips.totalBytes();
-      expect(before).toBeGreaterThan(0);
+      expect(await store.clips.totalBytes()).toBeGreaterThan(0);
       const report = await quotaServer.module.clips.retention.run();
       expect(report.clipsDeleted).toBeGreaterThanOrEqual(1);
       // Only pinned media (the evidence clip, the exports) is left.
-      const left = await store.clips.oldestDeletable(10);
-      expect(left).toEqual([]);
-      expect(existsSync(path.join(dataDir, readyClip.path!))).toBe(false);
+      expect(await store.clips.oldestDeletable(10)).toEqual([]);
+      expect(existsSync(path.join(dataDir, saved.path!))).toBe(false);
     } finally {
       await quotaServer.close();
     }

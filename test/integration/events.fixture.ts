@@ -117,6 +117,7 @@ export interface TestServer {
 
 export async function startTestServer(o: {
   store: Store; bus: Bus; dataDir: string; cutClip: CutClip; clock?: Clock; tuning?: EventsWiringDeps['tuning']; port?: number; preRollS?: number; postRollS?: number;
+  encoder?: EventsWiringDeps['encoder']; maxClipS?: number; holds?: EventsWiringDeps['holds'];
 }): Promise<TestServer> {
   const audits: AuditEntry[] = [];
   const authorizer: Authorizer = { ...createAuthorizer(testPolicy), principalOf: (req) => principalFrom(req.get('x-test-as'), req.socket.remoteAddress ?? '') };
@@ -124,11 +125,11 @@ export async function startTestServer(o: {
   const module = wireEventsAndClips({
     config: {
       dataDir: o.dataDir, timeZone: 'Asia/Ho_Chi_Minh',
-      record: { enabled: true, segmentSeconds: 2, preRollSeconds: o.preRollS ?? 3, postRollSeconds: o.postRollS ?? 3 },
+      record: { enabled: true, segmentSeconds: 2, preRollSeconds: o.preRollS ?? 3, postRollSeconds: o.postRollS ?? 3, maxClipSeconds: o.maxClipS ?? 120 },
       retention: { recordingDays: 7, eventDays: 30, maxDiskGb: 0, minFreeGb: 0, keepRecentMinutes: 10 },
     },
     ffmpeg: await FfmpegAdapter.create(), store: o.store, bus: o.bus, authorizer, log: silentLogger, cutClip: o.cutClip,
-    audit: async (e) => { audits.push(e); }, scopeOf, clock: o.clock, tuning: { clipSettleMs: 0, ...o.tuning },
+    audit: async (e) => { audits.push(e); }, scopeOf, clock: o.clock, tuning: { clipSettleMs: 0, ...o.tuning }, encoder: o.encoder, holds: o.holds,
   });
   const app = createApp({ routers: module.routers, log: silentLogger });
   const http = createServer(app);

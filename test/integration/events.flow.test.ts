@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ClipCache } from '../../server/clips/clip.cache.js';
 import { moovBeforeMdat } from '../../server/clips/clip.ffmpeg.js';
 import type { AlertMessage } from '../../server/domain/socket.events.js';
 import { Bus, type TrackMessage } from '../../server/shared/bus.js';
@@ -64,7 +65,10 @@ describe('track → event → alert → workflow → clip', () => {
     bus.emit('track.update', track(base + 11_500, 0.8)); // 1.5 s and 2 detections: qualifies
     const alert = await waitFor(() => received[0], 5000, 5);
     expect(alert).toMatchObject({ kind: 'object', severity: 'normal', state: 'new', cameraId, cameraName: 'Cổng sau', label: 'person', visibility: 'internal' });
-    expect(alert.snapshotUrl).toMatch(new RegExp(`^/api/events/${alert.eventId}/snapshots/best\\.jpg`));
+    // The alert goes out on confirmation, before the snapshot is encoded; the picture follows as an update.
+    expect(alert.snapshotUrl).toBeNull();
+    const withPicture = await waitFor(() => updates.find((u) => u.id === alert.id && u.snapshotUrl), 5000, 5);
+    expect(withPicture.snapshotUrl).toMatch(new RegExp(`^/api/events/${alert.eventId}/snapshots/best\\.jpg`));
 
     const ev = (await store.events.get(alert.eventId!))!;
     expect(ev).toMatchObject({ cameraId, label: 'person', startAt: base + 10_000, endAt: null, visibility: 'internal' });
@@ -73,7 +77,7 @@ describe('track → event → alert → workflow → clip', () => {
     expect(jpeg.subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
     expect(ev.snapshotBytes).toBeGreaterThan(jpeg.length);
 
-    const res = await fetch(`${server.url}${alert.snapshotUrl}`);
+    const res = await fetch(`${server.url}${withPicture.snapshotUrl}`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('image/jpeg');
     expect(Buffer.from(await res.arrayBuffer()).equals(jpeg)).toBe(true);
@@ -101,7 +105,7 @@ describe('track → event → alert → workflow → clip', () => {
     expect(detail.notes.map((n) => n.visibility)).toEqual(['internal', 'public']);
   });
 
-  it('ends the event and cuts a faststart clip covering it plus pre/post roll, with a matching SHA-256', async () => {
+  it('ends the event: its clip is the recorded range, ready without cutting, served on demand as a faststart MP4', async () => {
     const eventId = received[0]!.eventId!;
     bus.emit('track.update', track(base + 13_000, 0.9, 200));
     bus.emit('track.end', { ...track(base + 14_000, 0.9, 200), reason: 'lost' });
@@ -109,29 +113,45 @@ describe('track → event → alert → workflow → clip', () => {
       const c = await store.clips.byEvent(eventId);
       return c && c.state !== 'pending' ? c : undefined;
     }, 30_000, 100);
-    expect(clip).toMatchObject({ state: 'ready', kind: 'event', startAt: base + 7000, endAt: base + 17_000, error: null });
+    expect(clip).toMatchObject({ state: 'ready', kind: 'event', startAt: base + 7000, endAt: base + 17_000, error: null, gaps: [] });
+    // No file of its own: an unpinned event clip costs no disk beyond the recording.
+    expect(clip).toMatchObject({ path: null, sha256: null, bytes: null });
+    expect(existsSync(path.join(dataDir, 'clips'))).toBe(false);
     const ev = (await store.events.get(eventId))!;
     expect(ev).toMatchObject({ endAt: base + 14_000, endReason: 'lost', score: 0.9 });
 
-    const file = path.join(dataDir, clip.path!);
+    const detail = await (await fetch(`${server.url}/api/events/${eventId}`)).json() as { clip: { videoUrl: string; posterUrl: string; durationMs: number } };
+    expect(detail.clip).toMatchObject({ videoUrl: `/api/clips/${clip.id}/video.mp4`, posterUrl: `/api/clips/${clip.id}/poster.jpg`, durationMs: 11_000 }); // from the keyframe at base + 6 s
+    const poster = await fetch(`${server.url}${detail.clip.posterUrl}`);
+    expect(poster.headers.get('content-type')).toBe('image/jpeg');
+    expect(Buffer.from(await poster.arrayBuffer()).subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
+
+    const video = Buffer.from(await (await fetch(`${server.url}${detail.clip.videoUrl}`)).arrayBuffer());
+    const file = path.join(dataDir, ClipCache.paths(clip.id).video);
+    expect(readFileSync(file).equals(video)).toBe(true);
     const duration = await probeDurationS(file);
     const wanted = (clip.endAt - clip.startAt) / 1000; // event 4 s + 3 s pre-roll + 3 s post-roll
     expect(duration).toBeGreaterThanOrEqual(wanted - 0.2);
     expect(duration).toBeLessThanOrEqual(wanted + 2 * 2 + 0.2); // within one 2 s segment each side
-    expect(createHash('sha256').update(readFileSync(file)).digest('hex')).toBe(clip.sha256);
     expect(await moovBeforeMdat(file)).toBe(true);
     expect(readdirNoParts(path.dirname(file))).toBe(true);
+  });
 
-    const detail = await (await fetch(`${server.url}/api/events/${eventId}`)).json() as { clip: { videoUrl: string; posterUrl: string; sha256: string } };
-    expect(detail.clip).toMatchObject({ videoUrl: `/api/clips/${clip.id}/video.mp4`, posterUrl: `/api/clips/${clip.id}/poster.jpg`, sha256: clip.sha256 });
-    const poster = await fetch(`${server.url}${detail.clip.posterUrl}`);
-    expect(poster.headers.get('content-type')).toBe('image/jpeg');
-    expect(Buffer.from(await poster.arrayBuffer()).subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
+  it('pinning the event saves its clip as a file of its own, with a matching SHA-256', async () => {
+    const eventId = received[0]!.eventId!;
+    expect((await fetch(`${server.url}/api/events/${eventId}/pin`, { method: 'POST' })).status).toBe(200);
+    const clip = await waitFor(async () => {
+      const c = await store.clips.byEvent(eventId);
+      return c?.path ? c : undefined;
+    }, 30_000, 100);
+    const file = path.join(dataDir, clip.path!);
+    expect(createHash('sha256').update(readFileSync(file)).digest('hex')).toBe(clip.sha256);
+    expect(await moovBeforeMdat(file)).toBe(true);
   });
 
   it('serves the clip with HTTP range requests so the browser can seek', async () => {
     const clip = (await store.clips.byEvent(received[0]!.eventId!))!;
-    const whole = readFileSync(path.join(dataDir, clip.path!));
+    const whole = readFileSync(path.join(dataDir, clip.path!)); // the pinned clip's own file
     const url = `${server.url}/api/clips/${clip.id}/video.mp4`;
 
     const full = await fetch(url);

@@ -36,22 +36,39 @@ function setup(settings: Record<string, unknown> = {}, cameraOver: Partial<Camer
   const snapshots: { eventId: number; kind: string; score: number }[] = [];
   const alerts: { eventId: number; severity: string }[] = [];
   const clips: EventRecord[] = [];
+  const snapshotPushes: number[] = [];
   const camera = { id: 3, name: 'Cổng sau', areaId: 12, defaultVisibility: 'shared', settings: {}, ...cameraOver } as CameraRecord;
   const ctx: CameraRules = { camera, rules: rulesSettingsSchema.parse(settings) };
+  const alertedEvents = new Set<number>();
+  const raise = (ev: EventRecord, severity: string) => {
+    alerts.push({ eventId: ev.id, severity });
+    alertedEvents.add(ev.id);
+    return { id: alerts.length } as never;
+  };
   const lifecycle = new EventLifecycle({
-    repos: { events } as never,
+    repos: { events, alerts: { byEvent: async (id: number) => (alertedEvents.has(id) ? ({ id } as never) : undefined) } } as never,
     rules: { forCamera: async (id) => (id === 3 ? ctx : undefined) },
     snapshots: {
-      writeMany: async (ev, kinds, _frame, _box) => kinds.map((kind) => {
+      write: async (ev, kinds, _frame, _box) => kinds.map((kind) => {
         snapshots.push({ eventId: ev.id, kind, score: -1 });
         return { path: `snapshots/3/x/event-${ev.id}-${kind}.jpg`, bytes: 1000 };
       }),
     },
-    alerts: { raiseForEvent: async (ev, severity) => { alerts.push({ eventId: ev.id, severity }); } },
-    clips: { scheduleForEvent: (ev) => { clips.push(ev); } },
+    alerts: {
+      raiseForEvent: async (ev, severity) => raise(ev, severity),
+      // The event and its alert land together (one transaction in the real service).
+      createEventWithAlert: async (e, severity, at) => {
+        const event = await events.create(e, at);
+        return { event, alert: severity ? raise(event, severity) : undefined };
+      },
+      snapshotReady: async (eventId) => { snapshotPushes.push(eventId); },
+    },
+    // Only ended events: open ones are passed too, for their chained clips.
+    writes: { run: (_what, fn) => fn() }, // retries are WriteRetry's own test
+    clips: { scheduleForEvent: (ev) => { if (ev.endAt !== null) clips.push(ev); } },
     clock, log: silentLogger, timeZone: TZ, bestSnapshotIntervalMs: 1000, lastSeenWriteMs: 5000, staleTrackMs: 60_000,
   });
-  return { clock, bus, events, snapshots, alerts, clips, lifecycle };
+  return { clock, bus, events, snapshots, alerts, clips, lifecycle, snapshotPushes };
 }
 
 const frame = (at: number) => ({ cameraId: 3, seq: 0, capturedAt: at, width: 4, height: 4, data: new Uint8Array(24) });
@@ -87,6 +104,7 @@ describe('event lifecycle from scripted track messages', () => {
     expect(ev.firstSnapshotPath).toBe('snapshots/3/x/event-1-first.jpg');
     expect(s.snapshots.map((x) => x.kind)).toEqual(['first', 'best']);
     expect(s.alerts).toEqual([{ eventId: 1, severity: 'normal' }]);
+    expect(s.snapshotPushes).toEqual([1]); // the picture follows the alert
 
     clock.advance(200); // better frame, but the best snapshot was just written
     bus.emit('track.update', msg('3-1', T0 + 1200, 0.9));
@@ -188,6 +206,15 @@ describe('restart safety', () => {
     expect(await s.lifecycle.start(s.bus)).toBe(1);
     expect(s.events.rows.get(1)).toMatchObject({ endAt: T0 - 50_000, endReason: 'server_restart' });
     expect(s.clips.map((c) => c.endReason)).toEqual(['server_restart']);
+    await s.lifecycle.stop();
+  });
+
+  it('raises at start the alert an open event of the previous run never got, once', async () => {
+    const s = setup();
+    await s.events.create({ cameraId: 3, areaId: 12, trackId: '3-8', label: 'person', score: 0.8, box: null, zones: [], startAt: T0 - 5000, lastSeenAt: T0 - 4000, bestAt: null, visibility: 'internal' }, T0);
+    await s.events.create({ cameraId: 3, areaId: 12, trackId: '3-7', label: 'dog', score: 0.8, box: null, zones: [], startAt: T0 - 3000, lastSeenAt: T0 - 2000, bestAt: null, visibility: 'internal' }, T0);
+    await s.lifecycle.start(s.bus);
+    expect(s.alerts).toEqual([{ eventId: 1, severity: 'normal' }]); // the dog is not alerted by the default rules
     await s.lifecycle.stop();
   });
 });
