@@ -122,7 +122,7 @@ export async function startServer(config: ResolvedConfig, log: Logger): Promise<
     afterBody: auth.afterBody,
     routers: [
       ...authRouters(auth, store),
-      healthRoutes({ monitor: health, dbClient: String(store.db.client.config.client), authorizer, version: VERSION, startedAt, detector: detection.status }),
+      healthRoutes({ monitor: health, dbClient: String(store.db.client.config.client), authorizer, version: VERSION, startedAt, detector: detection.status, disk: () => retention.disk() }),
       cameraRoutes({ store, authorizer, liveFeed: ingest, cameras: cameras.service, onboarding: cameras.onboarding, stats }),
       ...events.routers,
     ],

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type { Authorizer } from '../auth/authorize.js';
 import { authorize } from '../auth/authorize.js';
 import type { DetectorStatus } from '../detect/detection.path.js';
+import type { DiskState } from '../ingest/recording.retention.js';
 import { cameraDisplayState, type CameraSessionState } from '../domain/socket.events.js';
 import type { DbProbe, HealthMonitor, PipelineCounters } from './health.monitor.js';
 
@@ -14,6 +15,8 @@ export interface HealthDeps {
   startedAt: number;
   /** Whether the object detector runs, and why not. */
   detector: () => DetectorStatus;
+  /** The recordings disk (retention's free-space floor), from memory. */
+  disk: () => DiskState;
 }
 
 export interface HealthBody {
@@ -22,6 +25,7 @@ export interface HealthBody {
   uptimeSeconds: number;
   db: DbProbe & { client: string };
   detector: DetectorStatus;
+  disk: DiskState;
   cameras: { online: number; interrupted: number; offline: number };
   /** Snapshot failures, pending clips, queued writes: what falls behind before anything fails. */
   pipeline: PipelineCounters & { writesBackingUp: boolean };
@@ -35,13 +39,16 @@ export function healthRoutes(d: HealthDeps): Router {
     const cameras = { online: 0, interrupted: 0, offline: 0 };
     for (const [state, n] of Object.entries(h.cameras)) cameras[cameraDisplayState(state as CameraSessionState)] += n;
     const detector = d.detector();
+    const disk = d.disk();
     const body: HealthBody = {
       // A server that records but detects nothing is not fine: police would wait for alerts that never come.
-      status: !h.degraded && detector.error === null ? 'ok' : 'degraded',
+      // Recording, detection or the database not really working is not "ok", whatever else runs.
+      status: !h.degraded && detector.error === null && disk.state === 'ok' ? 'ok' : 'degraded',
       version: d.version,
       uptimeSeconds: Math.round((Date.now() - d.startedAt) / 1000),
       db: { ...h.db, client: d.dbClient },
       detector,
+      disk,
       cameras,
       pipeline: { ...h.counters, writesBackingUp: h.writesBackingUp },
     };

@@ -48,9 +48,16 @@ const BATCH = 200;
 const DAY_MS = 86_400_000;
 const GB = 1e9;
 
+/** Free bytes on the disk holding `dir`; before the first camera records, the folder's nearest existing parent. */
 async function statfsFree(dir: string): Promise<number> {
-  const s = await statfs(dir);
-  return Number(s.bavail) * Number(s.bsize);
+  for (let d = dir; ; d = path.dirname(d)) {
+    try {
+      const s = await statfs(d);
+      return Number(s.bavail) * Number(s.bsize);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || path.dirname(d) === d) throw err;
+    }
+  }
 }
 
 export class RecordingRetention {
@@ -85,9 +92,10 @@ export class RecordingRetention {
     return this.running;
   }
 
-  /** Periodic sweeps (age rules need no more than this). */
+  /** A sweep now (the disk state is known from the start), then periodic ones (age rules need no more). */
   start(intervalMs = 60_000): void {
     this.stop();
+    void this.sweepLogged();
     this.timer = setInterval(() => void this.sweepLogged(), intervalMs);
   }
 

@@ -48,7 +48,7 @@ describe('a locked or starved database', () => {
       clock: systemClock, intervalMs: 100, timeoutMs: 300, maxQueuedWrites: 0,
     });
     await health.start();
-    const app = createApp({ routers: [healthRoutes({ monitor: health, dbClient: 'sqlite3', authorizer: { ...createAuthorizer(testPolicy), principalOf: (req) => principalFrom(undefined, req.socket.remoteAddress ?? '') }, version: 't', startedAt: Date.now(), detector: () => ({ backend: 'none', error: null }) })], log: silentLogger });
+    const app = createApp({ routers: [healthRoutes({ monitor: health, dbClient: 'sqlite3', authorizer: { ...createAuthorizer(testPolicy), principalOf: (req) => principalFrom(undefined, req.socket.remoteAddress ?? '') }, version: 't', startedAt: Date.now(), detector: () => ({ backend: 'none', error: null }), disk: () => ({ state: 'ok', freeBytes: null, minFreeBytes: 0, message: null, since: 0 }) })], log: silentLogger });
     http = createServer(app);
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(http.address() as { port: number }).port}/api/health`;

@@ -24,3 +24,24 @@ describe('health with a detector that cannot start', () => {
     expect(body.detector.error).toMatch(/tfjs-node/);
   });
 });
+
+/** Recording that is about to stop for lack of disk is not "ok" either. */
+describe('health with the recordings disk below its free-space floor', () => {
+  let srv: TestServer;
+  beforeAll(async () => {
+    // A floor no disk can meet: the first sweep finds free space below it, with nothing to delete.
+    srv = await startTestServer({ retention: { minFreeGb: 1_000_000 } });
+  });
+  afterAll(async () => {
+    await srv?.stop();
+  });
+
+  it('answers degraded with the disk state low and a readable reason', async () => {
+    await expect
+      .poll(async () => ((await (await fetch(`${srv.url}/api/health`)).json()) as { disk: { state: string } }).disk.state, { timeout: 15_000 })
+      .toBe('low');
+    const body = (await (await fetch(`${srv.url}/api/health`)).json()) as { status: string; disk: { message: string | null } };
+    expect(body.status).toBe('degraded');
+    expect(body.disk.message).toMatch(/\S/);
+  });
+});
