@@ -22,8 +22,13 @@ export function countingLogger(): { log: Logger; counts: { snapshotFailures: num
 }
 
 export interface ClipCounters {
-  /** Clips not yet playable: the larger of pending rows and any pending counter the server exposes. */
+  /**
+   * Clips due but not playable yet (their post-roll has ended): the larger of such pending rows
+   * and any pending counter the server exposes. A clip still inside its post-roll is not late.
+   */
   pending: number;
+  /** Every pending row, due or not. */
+  rows: number;
   /** A snapshot-failure counter, when the server has one (else the bench counts log lines). */
   snapshotFailures: number | null;
 }
@@ -40,7 +45,9 @@ function pick(obj: unknown, paths: string[]): number | null {
 
 /** Any counters the clips/events modules or /api/health expose today (tolerant of none). */
 export async function readClipCounters(srv: RunningServer, cookie: string): Promise<ClipCounters> {
-  const rows = (await srv.store.clips.listPending()).length;
+  const pendingRows = await srv.store.clips.listPending();
+  const now = Date.now();
+  const due = pendingRows.filter((c) => c.endAt <= now).length;
   const mods = srv.events as unknown as Record<string, Record<string, unknown> | undefined>;
   const stats = (m: Record<string, unknown> | undefined) => (typeof m?.stats === 'function' ? (m.stats as () => unknown).call(m) : m);
   const clipStats = stats(mods.clips?.clips as Record<string, unknown> | undefined);
@@ -48,7 +55,7 @@ export async function readClipCounters(srv: RunningServer, cookie: string): Prom
   const health = await fetch(`${srv.url}/api/health`, { headers: { cookie } }).then((r) => r.json() as Promise<unknown>).catch(() => null);
   const pendingCounter = pick(clipStats, ['pending', 'pendingCount']) ?? pick(health, ['clips.pending', 'clips.pendingCount']);
   const snapshotFailures = pick(eventStats, ['snapshotFailures', 'snapshots.failed']) ?? pick(health, ['snapshots.failures', 'snapshots.failed', 'events.snapshotFailures']);
-  return { pending: Math.max(rows, pendingCounter ?? 0), snapshotFailures };
+  return { pending: Math.max(due, pendingCounter ?? 0), rows: pendingRows.length, snapshotFailures };
 }
 
 /** Ms from the end of each event clip's post-roll (its range end) to the clip being ready. */

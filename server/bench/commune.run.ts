@@ -71,8 +71,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const r1 = (x: number) => Math.round(x * 10) / 10;
 const mb = (b: number) => r1(b / 1048576);
 
-/** A person counts as seen while its track got a detection within this much of now. */
-const SEEN_MS = 1500;
+/**
+ * A person counts as seen while its track got a detection within this much of now: four
+ * analysed frames, more than the 600 ms re-check of a stationary track. Short enough that a
+ * track split in two, or kept alive without detections, does not count twice for long, and a
+ * camera analysed late or slowly loses people.
+ */
+const SEEN_MS = 800;
 
 /**
  * People tracked per camera: at each 200 ms sample, the person tracks that were detected

@@ -74,8 +74,9 @@ export async function sweepCommune(o: SweepOptions): Promise<SweepResult> {
       held[mode] = n;
     }
     // A little bisection between the last held and the first not held.
-    for (let i = 0; i < o.bisect && firstNot !== null && firstNot - held[mode] > 1; i++) {
-      const mid = Math.round((held[mode] + firstNot) / 2);
+    // (Never below 2: one camera alone is the reference, already run.)
+    for (let i = 0; i < o.bisect && firstNot !== null && firstNot - Math.max(1, held[mode]) > 1; i++) {
+      const mid = Math.round((Math.max(1, held[mode]) + firstNot) / 2);
       const r = await one(mode, mid);
       rows.push(r);
       if (r.verdict.held) held[mode] = mid;
