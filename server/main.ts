@@ -19,6 +19,7 @@ import { ClipCutter } from './clips/clip.cutter.js';
 import type { AuditFn } from './clips/clip.types.js';
 import type { ResolvedConfig } from './config/config.load.js';
 import { DemoCamera } from './demo/demo.camera.js';
+import type { PipelineMode } from './detect/camera.pipeline.js';
 import { createDetectionPath, type DetectionPath } from './detect/detection.path.js';
 import { FfmpegAdapter } from './ingest/ffmpeg.adapter.js';
 import { IngestRuntime, recordingsDirOf } from './ingest/ingest.runtime.js';
@@ -51,6 +52,11 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+export interface StartOptions {
+  /** 'naive' (model on every sampled frame, no motion gate): the bench's baseline only. */
+  detectMode?: PipelineMode;
+}
+
 /** The events module's audit port on top of auth's hash-chained audit log. */
 function auditPort(audit: AuditLog): AuditFn {
   return (e) =>
@@ -77,7 +83,7 @@ function authRouters(auth: AuthModule, store: Store): Router[] {
  * The composition root: the one place that builds adapters and services and wires them into
  * routes and sockets. Everything else receives its collaborators through its constructor.
  */
-export async function startServer(config: ResolvedConfig, log: Logger): Promise<RunningServer> {
+export async function startServer(config: ResolvedConfig, log: Logger, opts: StartOptions = {}): Promise<RunningServer> {
   const startedAt = Date.now();
   const db: Knex = openDb({ url: config.databaseUrl });
   const applied = await migrateLatest(db);
@@ -103,7 +109,7 @@ export async function startServer(config: ResolvedConfig, log: Logger): Promise<
     ffmpeg, cameras: store.cameras, recordings: retryingRecordings(store.recordings, writes), bus, log: log.child('ingest'), dataDir: config.dataDir,
     detect: config.detect, record: config.record, ingest: config.ingest, onSegmentIndexed: () => retention.segmentAdded(),
   });
-  const detection = await createDetectionPath({ config: config.detect, ingest, bus, log });
+  const detection = await createDetectionPath({ config: config.detect, ingest, bus, log, mode: opts.detectMode });
   const cameras = createCameraKit({ config, ffmpeg, store, bus, log, runner: detection.runtime });
   const cutter = new ClipCutter({ recordings: store.recordings, ffmpeg, recordingsDir: ingest.recordingsDir, log: log.child('clips') });
   const events = wireEventsAndClips({

@@ -4,77 +4,43 @@ import path from 'node:path';
 import { configSchema } from '../config/config.schema.js';
 import { sampleFootagePath } from '../demo/footage.js';
 import { runDetection, type DetectSummary } from '../detect/detect.run.js';
-import { createObjectDetector, type ObjectWorkerPool } from '../detect/object.pool.js';
+import { createObjectDetector } from '../detect/object.pool.js';
 import type { PipelineMode } from '../detect/camera.pipeline.js';
 import { FfmpegAdapter } from '../ingest/ffmpeg.adapter.js';
 import { readFileFrames } from '../ingest/file.frames.js';
 import { silentLogger } from '../shared/log.js';
-import { benchModel, type ModelBenchResult } from './model.bench.js';
-import { benchMotion, type MotionBenchResult } from './motion.bench.js';
-import { judge, runLive, SimFleet, type LiveRun } from './pipeline.bench.js';
-import { runIngestBench, type IngestBenchResult } from './ingest.bench.js';
-import { runLatencyBench, type LatencyResult } from './latency.bench.js';
 import { formatBench } from './bench.format.js';
+import { CommuneFleet } from './commune.fleet.js';
+import { CONFIRM_HITS } from './commune.run.js';
+import { quantile, sweepCommune, type CommuneRow } from './commune.sweep.js';
+import { runIngestBench, type IngestBenchResult } from './ingest.bench.js';
+import { vtestFrame } from './model.bench.js';
+import { measureModelRates, type ModelRate } from './model.rates.js';
+import { benchMotion, type MotionBenchResult } from './motion.bench.js';
 
 /**
- * `npm run bench`: the detection path measured on real footage (vtest.avi) and on simulated
- * RTSP cameras, with the naive baseline (model on every sampled frame, no motion gate) in the
- * same run so gains are ratios. Prints a table and writes JSON.
+ * `npm run bench`: raw model rates per backend and model (interleaved), motion cost, the
+ * offline file run, then the commune scenario (N simulated RTSP cameras through the real
+ * server, pipeline and naive swept in the same run, YOLOX at the largest count held), and
+ * the ingest-only cost. Prints a table and writes one JSON object.
  */
 export interface BenchOptions {
   out: string;
-  /** Live measurement window per camera count, seconds. */
+  quick: boolean;
+  /** Print the JSON on stdout (the table then goes to stderr). */
+  json: boolean;
   windowS: number;
   warmupS: number;
-  maxCameras: number;
-  fileSeconds: number;
-  ingestCameras: number;
-  latencySeconds: number;
+  drainS: number;
+  pipelineSteps: number[];
+  naiveSteps: number[];
   say(line: string): void;
 }
 
-export interface BenchResults {
-  at: string;
-  machine: { cpus: number; model: string; memGb: number; node: string; ffmpeg: string };
-  detector: { backend: string; workers: number; model: string };
-  model: ModelBenchResult[];
-  motion: MotionBenchResult & { width: number; height: number };
-  file: { seconds: number; pipeline: DetectSummary; naive: DetectSummary; rawModelPerSecond: number; pipelineRegionsPerSecond: number; overhead: number };
-  live: { runs: LiveRun[]; held: Record<PipelineMode, number>; ratio: number | null };
-  ingest: IngestBenchResult | { error: string };
-  latency: LatencyResult | { error: string };
-}
+type Failed = { error: string };
+const r1 = (x: number) => Math.round(x * 10) / 10;
 
-const r2 = (x: number) => Math.round(x * 100) / 100;
-
-async function fileRun(footage: string, ffmpeg: FfmpegAdapter, detector: ObjectWorkerPool, mode: PipelineMode, seconds: number): Promise<DetectSummary> {
-  const config = configSchema.parse({}).detect;
-  async function* frames() {
-    for await (const f of readFileFrames({ ffmpeg, path: footage, fps: config.fps, width: config.width })) {
-      if ((f.mediaTime ?? 0) > seconds) break;
-      yield f;
-    }
-  }
-  detector.resetTimings();
-  return runDetection(frames(), { detector, config, log: silentLogger, mode });
-}
-
-/** Raises the camera count until a count is not held (or the limit), for one mode. */
-async function sweep(mode: PipelineMode, o: BenchOptions, base: Omit<Parameters<typeof runLive>[0], 'mode' | 'cameras'>, fleet: SimFleet): Promise<LiveRun[]> {
-  const runs: LiveRun[] = [];
-  for (let n = 1; n <= o.maxCameras; n++) {
-    const run = await runLive({ ...base, mode, cameras: n }, fleet);
-    const judged = judge(run, runs[0] ?? run);
-    runs.push(judged);
-    o.say(`  ${mode} × ${n}: ${judged.held ? 'held' : 'NOT held'} (${judged.why}); analysed ≥ ${judged.minAnalysedFps} fps, dropped ${Math.round(judged.dropRatio * 100)} %, people ${judged.personOccupancy}, CPU ${judged.serverCpuPercent} %`);
-    if (!judged.held) break;
-  }
-  return runs;
-}
-
-const largestHeld = (runs: LiveRun[]) => runs.filter((r) => r.held).reduce((m, r) => Math.max(m, r.cameras), 0);
-
-async function attempt<T>(what: string, o: BenchOptions, fn: () => Promise<T>): Promise<T | { error: string }> {
+async function attempt<T>(what: string, o: BenchOptions, fn: () => Promise<T>): Promise<T | Failed> {
   try {
     return await fn();
   } catch (err) {
@@ -83,45 +49,93 @@ async function attempt<T>(what: string, o: BenchOptions, fn: () => Promise<T>): 
   }
 }
 
-export async function runBench(o: BenchOptions): Promise<BenchResults> {
-  const footage = sampleFootagePath();
-  const ffmpeg = await FfmpegAdapter.create();
-  o.say('model: raw CenterNet inference on a vtest frame');
-  const model = [await benchModel({ log: silentLogger, workers: 1 }), await benchModel({ log: silentLogger, workers: os.cpus().length })];
-  o.say('motion: synthetic 640×480 scene with two movers');
-  const motion = { width: 640, height: 480, ...benchMotion({ width: 640, height: 480, frames: 500 }) };
-  const detector = await createObjectDetector({ backend: 'auto', workers: 0, minScore: 0.4 }, { log: silentLogger });
-  const fleet = new SimFleet(footage, ffmpeg.info.path);
+async function fileRun(footage: string, ffmpeg: FfmpegAdapter, mode: PipelineMode, seconds: number): Promise<DetectSummary> {
+  const config = configSchema.parse({}).detect;
+  const detector = await createObjectDetector({ backend: 'auto', workers: 0, minScore: config.minScore }, { log: silentLogger });
+  async function* frames() {
+    for await (const f of readFileFrames({ ffmpeg, path: footage, fps: config.fps, width: config.width })) {
+      if ((f.mediaTime ?? 0) > seconds) break;
+      yield f;
+    }
+  }
   try {
-    o.say(`file: vtest.avi, first ${o.fileSeconds} s at 5 fps, pipeline then naive`);
-    const pipeline = await fileRun(footage, ffmpeg, detector, 'pipeline', o.fileSeconds);
-    const naive = await fileRun(footage, ffmpeg, detector, 'naive', o.fileSeconds);
-    const rawModelPerSecond = model[0]!.perSecond;
-    const pipelineRegionsPerSecond = r2(pipeline.regions / (pipeline.ms.wall / 1000));
-    o.say(`live: simulated RTSP cameras playing vtest.avi, ${o.windowS} s windows`);
-    const base = { footage, ffmpeg, detector, windowS: o.windowS, warmupS: o.warmupS, fps: 5, width: 640, say: o.say };
-    const naiveRuns = await sweep('naive', o, base, fleet);
-    const pipelineRuns = await sweep('pipeline', o, base, fleet);
-    await fleet.stop();
-    const held = { naive: largestHeld(naiveRuns), pipeline: largestHeld(pipelineRuns) };
-    o.say(`ingest: ${o.ingestCameras} simulated cameras without detection`);
-    const ingest = await attempt('ingest', o, () => runIngestBench({ cameras: o.ingestCameras, durationS: o.windowS * 2, warmupS: o.warmupS, progress: (l) => o.say('  ' + l) }));
-    const latency = await attempt('latency', o, () => runLatencyBench({ footage, seconds: o.latencySeconds, say: o.say }));
-    const results: BenchResults = {
-      at: new Date().toISOString(),
-      machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown', memGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, ffmpeg: ffmpeg.info.version.text.split(' Copyright')[0]! },
-      detector: { backend: detector.backend, workers: detector.workers, model: detector.describe().source },
-      model, motion,
-      file: { seconds: o.fileSeconds, pipeline, naive, rawModelPerSecond, pipelineRegionsPerSecond, overhead: r2(pipelineRegionsPerSecond / rawModelPerSecond) },
-      live: { runs: [...naiveRuns, ...pipelineRuns], held, ratio: held.naive ? r2(held.pipeline / held.naive) : null },
-      ingest, latency,
-    };
-    mkdirSync(path.dirname(o.out), { recursive: true });
-    writeFileSync(o.out, JSON.stringify(results, null, 2) + '\n');
-    process.stdout.write(formatBench(results) + `\nJSON: ${o.out}\n`);
-    return results;
+    return await runDetection(frames(), { detector, config, log: silentLogger, mode });
   } finally {
-    await fleet.stop();
     await detector.close();
   }
 }
+
+/** The run the headline latency and clip figures come from: the largest pipeline count held. */
+function reportRow(rows: CommuneRow[], held: number): CommuneRow | undefined {
+  const pipeline = rows.filter((r) => r.mode === 'pipeline');
+  return pipeline.find((r) => r.cameras === held && r.verdict.held) ?? pipeline[0];
+}
+
+export async function runBench(o: BenchOptions) {
+  const footage = sampleFootagePath();
+  const ffmpeg = await FfmpegAdapter.create();
+  const frame = await vtestFrame({ log: silentLogger, workers: 1, video: footage, ffmpeg });
+  o.say('model: raw rates per backend and model on a vtest frame, interleaved');
+  const rates: ModelRate[] = await measureModelRates({ frame, rounds: o.quick ? 2 : 4, sliceMs: o.quick ? 1000 : 2500, log: silentLogger, say: o.say });
+  o.say('motion: synthetic 640×480 scene with two movers');
+  const motion: MotionBenchResult & { width: number; height: number } = { width: 640, height: 480, ...benchMotion({ width: 640, height: 480, frames: o.quick ? 100 : 500 }) };
+  let file: { seconds: number; pipeline: DetectSummary; naive: DetectSummary } | { skipped: string } = { skipped: 'not run in --quick mode' };
+  if (!o.quick) {
+    o.say('file: vtest.avi, first 40 s at 5 fps, pipeline then naive (offline)');
+    file = { seconds: 40, pipeline: await fileRun(footage, ffmpeg, 'pipeline', 40), naive: await fileRun(footage, ffmpeg, 'naive', 40) };
+  }
+  const maxCameras = Math.max(...o.pipelineSteps, ...o.naiveSteps) + 1;
+  const fleet = new CommuneFleet({ footage, ffmpegPath: ffmpeg.info.path, log: silentLogger, maxCameras });
+  o.say(`commune: simulated cameras 640×360 10 fps, 5 fps analysed, a quarter busy; ${o.windowS} s windows`);
+  const sweep = await (async () => {
+    try {
+      return await sweepCommune({ fleet, pipelineSteps: o.pipelineSteps, naiveSteps: o.naiveSteps, bisect: o.quick ? 0 : 1, windowS: o.windowS, warmupS: o.warmupS, drainS: o.drainS, yolox: !o.quick, say: o.say });
+    } finally {
+      await fleet.stop();
+    }
+  })();
+  let ingest: IngestBenchResult | Failed | { skipped: string } = { skipped: 'not run in --quick mode' };
+  if (!o.quick) {
+    o.say('ingest: 10 simulated cameras without detection');
+    ingest = await attempt('ingest', o, () => runIngestBench({ cameras: 10, durationS: o.windowS, warmupS: o.warmupS, progress: (l) => o.say('  ' + l) }));
+  }
+  const report = reportRow(sweep.rows, sweep.held.pipeline);
+  const defaultRate = rates.find((r) => r.key === 'onnx/centernet') ?? rates[0];
+  const floorMs = defaultRate ? Math.round(1000 / 5 + CONFIRM_HITS * defaultRate.medianMs) : null;
+  const communeRuns = [...sweep.rows, ...('skipped' in sweep.yolox ? [] : [sweep.yolox])];
+  const results = {
+    at: new Date().toISOString(),
+    quick: o.quick,
+    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown', memGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, ffmpeg: ffmpeg.info.version.text.split(' Copyright')[0]!, loadAvg: os.loadavg().map(r1) },
+    model: { rates: Object.fromEntries(rates.map((r) => [r.key, r.perSecond])), detail: rates },
+    motion, file,
+    live: {
+      held: sweep.held, ratio: sweep.held.naive ? r1(sweep.held.pipeline / sweep.held.naive) : null,
+      reference: { people: sweep.reference.perCamera[0]?.people ?? null, personTracks: sweep.reference.perCamera[0]?.personTracks ?? null },
+      sweep: sweep.rows, yolox: sweep.yolox,
+    },
+    latency: {
+      cameras: report?.cameras ?? null, alerts: report?.latency.alerts ?? 0,
+      p50Ms: report?.latencyP50Ms ?? null, p95Ms: report?.latencyP95Ms ?? null, floorMs,
+      floor: `${1000 / 5} ms frame interval + ${CONFIRM_HITS} confirmation hits × ${defaultRate?.medianMs ?? '?'} ms median ${defaultRate?.key ?? ''} inference`,
+    },
+    clips: {
+      cameras: report?.cameras ?? null, ready: report?.clips.ready ?? 0,
+      readyP50Ms: quantile(report?.clips.readyMs ?? [], 0.5), readyP95Ms: report?.clipReadyP95Ms ?? null,
+      pendingMax: report?.clips.pendingMax ?? null, pendingMaxAnyRun: Math.max(0, ...communeRuns.map((r) => r.clips.pendingMax)),
+      failures: communeRuns.reduce((a, r) => a + r.clips.failures, 0),
+    },
+    snapshots: { failures: communeRuns.reduce((a, r) => a + r.snapshots.failures, 0) },
+    disk: report?.disk ?? null,
+    ingest,
+  };
+  mkdirSync(path.dirname(o.out), { recursive: true });
+  writeFileSync(o.out, JSON.stringify(results, null, 2) + '\n');
+  const table = formatBench(results) + `\nJSON: ${o.out}\n`;
+  if (o.json) {
+    process.stderr.write(table);
+    process.stdout.write(JSON.stringify(results) + '\n');
+  } else process.stdout.write(table);
+  return results;
+}
+export type BenchResults = Awaited<ReturnType<typeof runBench>>;

@@ -2,6 +2,7 @@ import { FfmpegAdapter } from '../ingest/ffmpeg.adapter.js';
 import { performance } from 'node:perf_hooks';
 import { ensureSampleFootage } from '../demo/footage.js';
 import type { ObjectBackendChoice } from '../detect/object.detector.js';
+import type { ModelChoice } from '../detect/object.model.resolve.js';
 import { createObjectDetector, type ObjectWorkerPool } from '../detect/object.pool.js';
 import { yuvBytes, type Yuv420Image } from '../detect/object.preprocess.js';
 import { AppError } from '../shared/errors.js';
@@ -18,6 +19,8 @@ export interface ModelBenchOptions {
   log: Logger;
   workers: number;
   backend?: ObjectBackendChoice;
+  /** Default: CenterNet (see object.model.resolve.ts). */
+  model?: ModelChoice;
   /** Timed inferences (after two untimed ones per worker). Default 40. */
   iterations?: number;
   /** The frame to run on; default: vtest.avi at `frameTime` seconds (fetched when missing). */
@@ -43,7 +46,7 @@ export interface ModelBenchResult {
 
 export async function benchModel(opts: ModelBenchOptions): Promise<ModelBenchResult> {
   const frame = opts.frame ?? (await vtestFrame(opts));
-  const pool = await createObjectDetector({ backend: opts.backend ?? 'auto', workers: opts.workers, minScore: 0.4 }, { log: opts.log });
+  const pool = await createObjectDetector({ backend: opts.backend ?? 'auto', workers: opts.workers, minScore: 0.4, model: opts.model }, { log: opts.log });
   try {
     const warm = 2 * pool.workers;
     await runClosedLoop(pool, frame, warm);
@@ -78,7 +81,7 @@ async function runClosedLoop(pool: ObjectWorkerPool, frame: Yuv420Image, count: 
 
 const round = (v: number) => Math.round(v * 10) / 10;
 
-async function vtestFrame(opts: ModelBenchOptions): Promise<Yuv420Image> {
+export async function vtestFrame(opts: ModelBenchOptions): Promise<Yuv420Image> {
   const video = opts.video ?? (await ensureSampleFootage(opts.log));
   if (!video) throw new AppError('footage_missing', 'sample footage vtest.avi is not available; run scripts/fetch-sample-footage', 500);
   return readFrameYuv420(video, opts.frameTime ?? 30, { ffmpeg: opts.ffmpeg });

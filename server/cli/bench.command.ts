@@ -9,22 +9,29 @@ const num = (v: unknown, name: string, dflt: number): number => {
   return n;
 };
 
+/** Camera counts tried, each mode stopping at the first count not held. */
+const PIPELINE_STEPS = [8, 16, 24, 32, 40, 48, 56, 64];
+const NAIVE_STEPS = [2, 4, 8, 16, 24, 32];
+
 /** `binhyen bench` (npm run bench): see server/bench/bench.runner.ts. */
 export const benchCommand: Command = {
-  summary: 'Measure the detection path on real footage and simulated cameras (table + JSON)',
-  usage: 'binhyen bench [--out FILE] [--window S] [--max-cameras N] [--quick]',
-  options: { out: { type: 'string' }, window: { type: 'string' }, 'max-cameras': { type: 'string' }, quick: { type: 'boolean' } },
+  summary: 'Measure model rates and the commune scenario (N simulated cameras through the real server), table + JSON',
+  usage: 'binhyen bench [--out FILE] [--window S] [--max-cameras N] [--quick] [--json]',
+  options: { out: { type: 'string' }, window: { type: 'string' }, 'max-cameras': { type: 'string' }, quick: { type: 'boolean' }, json: { type: 'boolean' } },
   async run({ values }) {
     const { runBench } = await import('../bench/bench.runner.js');
     const quick = Boolean(values.quick);
+    const max = num(values['max-cameras'], 'max-cameras', quick ? 8 : 64);
     await runBench({
       out: path.resolve(String(values.out ?? 'bench/results.json')),
-      windowS: num(values.window, 'window', quick ? 8 : 20),
-      warmupS: quick ? 4 : 8,
-      maxCameras: num(values['max-cameras'], 'max-cameras', quick ? 2 : 8),
-      fileSeconds: quick ? 10 : 40,
-      ingestCameras: quick ? 2 : 10,
-      latencySeconds: quick ? 20 : 60,
+      quick,
+      json: Boolean(values.json),
+      // A full loop of the busy footage (20 s) per window: people counts do not depend on the phase.
+      windowS: num(values.window, 'window', 20),
+      warmupS: quick ? 5 : 8,
+      drainS: quick ? 8 : 15,
+      pipelineSteps: (quick ? [4, 8] : PIPELINE_STEPS).filter((n) => n <= max),
+      naiveSteps: (quick ? [] : NAIVE_STEPS).filter((n) => n <= max),
       say: (l) => process.stderr.write(l + '\n'),
     });
     return 0;

@@ -1,0 +1,112 @@
+import type { Logger } from '../shared/log.js';
+import { repoFile } from './asset.path.js';
+import { failOnExit, killNow, spawnChild, terminate, type ChildHandle } from './simcam.process.js';
+
+/**
+ * Many simulated cameras at the cost of one RTSP server: `rtsp-multi.py` serves /cam1 … /camN
+ * on one port, and each camera's "uplink" is an ffmpeg that copies a pre-encoded file out in
+ * real time (`-re -c copy`, no decode), looping, from its own start offset so cameras showing
+ * the same footage are not in step. For benchmarks with dozens of cameras.
+ */
+export interface FleetCamera {
+  /** Pre-encoded H.264 file (see simcam.media.ts / commune.media.ts). */
+  file: string;
+  /** Seconds into the file where this camera starts. */
+  offsetS: number;
+}
+
+export interface SimFleetOptions {
+  ffmpegPath: string;
+  logger: Logger;
+  /** Mounts to create; cameras beyond it cannot be added later. */
+  mounts: number;
+  pythonPath?: string;
+}
+
+interface Ready { port: number; inputPorts: number[]; mounts: string[] }
+
+export class SimCameraFleet {
+  private server: ChildHandle | null = null;
+  private ready: Ready | null = null;
+  private readonly publishers: ChildHandle[] = [];
+
+  constructor(private readonly o: SimFleetOptions) {}
+
+  async start(): Promise<void> {
+    if (this.server) return;
+    const python = this.o.pythonPath ?? process.env.BINHYEN_PYTHON ?? '/usr/bin/python3';
+    const child = spawnChild(python, [repoFile('server/demo/rtsp-multi.py'), '--mounts', String(this.o.mounts)], {
+      name: 'rtsp-multi', logger: this.o.logger, stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    this.server = child;
+    try {
+      this.ready = await failOnExit(child, readyLine(child), 'the multi-mount RTSP server did not start');
+    } catch (err) {
+      await killNow(child);
+      this.server = null;
+      throw err;
+    }
+  }
+
+  /** Cameras publishing now. */
+  get size(): number {
+    return this.publishers.length;
+  }
+
+  /** Starts publishers until `cameras.length` cameras run (earlier ones keep running). */
+  async ensure(cameras: readonly FleetCamera[]): Promise<string[]> {
+    if (!this.ready) throw new Error('fleet not started');
+    if (cameras.length > this.ready.mounts.length) throw new Error(`the fleet has ${this.ready.mounts.length} mounts, ${cameras.length} asked`);
+    for (let i = this.publishers.length; i < cameras.length; i++) {
+      const cam = cameras[i]!;
+      const args = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-re', '-stream_loop', '-1', '-ss', cam.offsetS.toFixed(1), '-i', cam.file,
+        '-an', '-c', 'copy', '-f', 'mpegts', `udp://127.0.0.1:${this.ready.inputPorts[i]}?pkt_size=1316`];
+      this.publishers.push(spawnChild(this.o.ffmpegPath, args, { name: `fleet-publish-${i + 1}`, logger: this.o.logger }));
+    }
+    return cameras.map((_, i) => this.url(i));
+  }
+
+  url(i: number): string {
+    if (!this.ready) throw new Error('fleet not started');
+    return `rtsp://127.0.0.1:${this.ready.port}${this.ready.mounts[i]}`;
+  }
+
+  /** Every process of the fleet (to count the simulator's CPU apart from the product's). */
+  pids(): number[] {
+    return [this.server, ...this.publishers].filter((c): c is ChildHandle => !!c && c.isRunning() && c.proc.pid !== undefined).map((c) => c.proc.pid!);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.publishers.splice(0).map((p) => terminate(p, 1000)));
+    const server = this.server;
+    this.server = null;
+    this.ready = null;
+    server?.proc.stdin?.end();
+    if (server) await terminate(server);
+  }
+}
+
+function readyLine(child: ChildHandle, timeoutMs = 15_000): Promise<Ready> {
+  return new Promise((resolve, reject) => {
+    const stdout = child.proc.stdout;
+    if (!stdout) return reject(new Error('rtsp-multi has no stdout'));
+    const timer = setTimeout(() => reject(new Error(`rtsp-multi not ready after ${timeoutMs} ms\n${child.stderrTail()}`)), timeoutMs);
+    let pending = '';
+    stdout.setEncoding('utf8');
+    stdout.on('data', (chunk: string) => {
+      const lines = (pending + chunk).split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) {
+        let msg: Partial<Ready> & { event?: string; message?: string };
+        try {
+          msg = JSON.parse(line) as typeof msg;
+        } catch {
+          continue; // not one of our protocol lines (a library printed to stdout)
+        }
+        clearTimeout(timer);
+        if (msg.event === 'ready' && msg.port && msg.inputPorts && msg.mounts) resolve({ port: msg.port, inputPorts: msg.inputPorts, mounts: msg.mounts });
+        else reject(new Error(`rtsp-multi: ${msg.message ?? line}`));
+      }
+    });
+  });
+}
