@@ -39,16 +39,27 @@ export function layerRules() {
     return {
       files: [`server/${folder}/**/*.ts`],
       rules: {
-        'no-restricted-imports': ['error', { patterns: [{ group, message: `server/${folder} may import only ${LAYERS[folder].join(', ') || 'nothing of server/'} (architecture.layers.js).` }] }],
+        'no-restricted-imports': [
+          'error',
+          { patterns: [{ group, message: `server/${folder} may import only ${LAYERS[folder].join(', ') || 'nothing of server/'} (architecture.layers.js).` }] },
+        ],
       },
     };
   });
   entries.push({
     files: ['ui/src/**/*.ts', 'ui/src/**/*.tsx'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [{ regex: '^(\\.\\./)+server/(?!domain/|api/api\\.types\\.js$)', message: `ui/ may import from server/ only ${UI_ALLOWED.join(' and ')} (architecture.layers.js).` }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./)+server/(?!domain/|api/api\\.types\\.js$)',
+              message: `ui/ may import from server/ only ${UI_ALLOWED.join(' and ')} (architecture.layers.js).`,
+            },
+          ],
+        },
+      ],
     },
   });
   return entries;
@@ -60,7 +71,11 @@ export function layerRules() {
  */
 export function layersMermaid() {
   const reach = (from, seen = new Set()) => {
-    for (const to of LAYERS[from] ?? []) if (!seen.has(to)) { seen.add(to); reach(to, seen); }
+    for (const to of LAYERS[from] ?? [])
+      if (!seen.has(to)) {
+        seen.add(to);
+        reach(to, seen);
+      }
     return seen;
   };
   const lines = ['flowchart TD'];

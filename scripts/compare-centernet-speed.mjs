@@ -27,11 +27,20 @@ if (!video) throw new Error('vtest.avi unavailable: run scripts/fetch-sample-foo
 const files = resolveModelFiles(readModelManifest());
 const built = buildCenternetOnnx();
 const session = await ort.InferenceSession.create(built.onnxPath, {
-  intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential', extra: { session: { intra_op: { allow_spinning: '0' } } },
+  intraOpNumThreads: 1,
+  interOpNumThreads: 1,
+  executionMode: 'sequential',
+  extra: { session: { intra_op: { allow_spinning: '0' } } },
 });
 const tfjs = await createTfjsRuntime({
-  backend: 'wasm', modelJson: files.modelJson, weights: files.weights, inputName: files.inputName, outputName: files.outputName,
-  inputSize: files.inputSize, wasmDir: resolveWasmDir(), warmup: false,
+  backend: 'wasm',
+  modelJson: files.modelJson,
+  weights: files.weights,
+  inputName: files.inputName,
+  outputName: files.outputName,
+  inputSize: files.inputSize,
+  wasmDir: resolveWasmDir(),
+  warmup: false,
 });
 const scratch = new LetterboxScratch(files.inputSize);
 const inputs = [];
@@ -42,7 +51,7 @@ for (const t of [5, 30, 60]) {
 const shape = [1, files.inputSize, files.inputSize, 3];
 const runners = {
   'tfjs-wasm': (x) => tfjs.infer(x),
-  'onnxruntime': (x) => session.run({ [built.record.inputName]: new ort.Tensor('float32', x, shape) }),
+  onnxruntime: (x) => session.run({ [built.record.inputName]: new ort.Tensor('float32', x, shape) }),
 };
 const times = { 'tfjs-wasm': [], onnxruntime: [] };
 for (const x of inputs) for (const run of Object.values(runners)) await run(x); // warm-up
@@ -62,6 +71,19 @@ const stat = (a) => {
   return { n: s.length, medianMs: +s[Math.floor(s.length / 2)].toFixed(1), p90Ms: +s[Math.floor(s.length * 0.9)].toFixed(1), minMs: +s[0].toFixed(1) };
 };
 const result = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, stat(v)]));
-console.log(JSON.stringify({ frames: inputs.length, rounds, ...result, speedup: +(result['tfjs-wasm'].medianMs / result.onnxruntime.medianMs).toFixed(2), tfjs: tfjs.detail, ort: ort.env.versions?.node ?? '1.30' }, null, 2));
+console.log(
+  JSON.stringify(
+    {
+      frames: inputs.length,
+      rounds,
+      ...result,
+      speedup: +(result['tfjs-wasm'].medianMs / result.onnxruntime.medianMs).toFixed(2),
+      tfjs: tfjs.detail,
+      ort: ort.env.versions?.node ?? '1.30',
+    },
+    null,
+    2,
+  ),
+);
 tfjs.dispose();
 await session.release();

@@ -23,7 +23,13 @@ const frame = await readFrameYuv420(video, Number(values.time ?? 30));
 const candidates = [
   { name: 'yolox-nano 416 onnx', backend: 'onnx', model: { type: 'yolox', path: path.join(dir, 'yolox_nano_416x416.onnx'), inputSize: 416 }, perRound: 20 },
   { name: 'yolox-nano 320 onnx', backend: 'onnx', model: { type: 'yolox', path: path.join(dir, 'yolox_nano_320x320.onnx'), inputSize: 320 }, perRound: 30 },
-  { name: 'centernet 512 onnx', backend: 'onnx', model: { type: 'centernet' }, perRound: 6, needs: path.join(PROJECT_ROOT, 'models', 'build', 'centernet.onnx') },
+  {
+    name: 'centernet 512 onnx',
+    backend: 'onnx',
+    model: { type: 'centernet' },
+    perRound: 6,
+    needs: path.join(PROJECT_ROOT, 'models', 'build', 'centernet.onnx'),
+  },
   { name: 'centernet 512 wasm', backend: 'wasm', model: { type: 'centernet' }, perRound: 3 },
 ].filter((c) => (c.model.path ?? c.needs ?? '') === '' || existsSync(c.model.path ?? c.needs));
 
@@ -48,9 +54,14 @@ for (let r = 0; r < rounds; r++) {
 const rows = runs.map((run) => {
   const { inferMs, prepMs } = run.pool.timings();
   return {
-    model: run.name, backend: run.pool.backend, inferences: run.count,
-    perSecond: +((run.count / run.wallMs) * 1000).toFixed(2), inferMedianMs: +inferMs.medianMs.toFixed(1), inferP95Ms: +inferMs.p95Ms.toFixed(1),
-    prepMedianMs: +prepMs.medianMs.toFixed(2), people: run.people,
+    model: run.name,
+    backend: run.pool.backend,
+    inferences: run.count,
+    perSecond: +((run.count / run.wallMs) * 1000).toFixed(2),
+    inferMedianMs: +inferMs.medianMs.toFixed(1),
+    inferP95Ms: +inferMs.p95Ms.toFixed(1),
+    prepMedianMs: +prepMs.medianMs.toFixed(2),
+    people: run.people,
   };
 });
 for (const run of runs) await run.pool.close();

@@ -24,7 +24,9 @@ const skipped = [];
 for (const tier of tiers) {
   const out = `test-output/vitest-${tier}.json`;
   rmSync(out, { force: true });
-  const r = spawnSync('npx', ['vitest', 'run', '--project', tier, '--reporter=default', '--reporter=json', `--outputFile.json=${out}`, ...extra], { stdio: 'inherit' });
+  const r = spawnSync('npx', ['vitest', 'run', '--project', tier, '--reporter=default', '--reporter=json', `--outputFile.json=${out}`, ...extra], {
+    stdio: 'inherit',
+  });
   if (r.status !== 0) failed = true;
   try {
     const report = JSON.parse(readFileSync(out, 'utf8'));

@@ -53,12 +53,29 @@ export function wireEventsAndClips(d: EventsWiringDeps) {
   const files = new MediaFiles(d.config.dataDir);
   const writes = d.writes ?? new WriteRetry({ clock: d.clock ?? systemClock, log: d.log.child('writes') });
   const clips = createClipsModule({
-    config: d.config, store: d.store, log: d.log, files, cutClip: d.cutClip, mp4: d.mp4 ?? new FfmpegMp4Tools(d.ffmpeg),
-    audit: d.audit, holds: d.holds, writes, clock: d.clock, tuning: d.tuning,
+    config: d.config,
+    store: d.store,
+    log: d.log,
+    files,
+    cutClip: d.cutClip,
+    mp4: d.mp4 ?? new FfmpegMp4Tools(d.ffmpeg),
+    audit: d.audit,
+    holds: d.holds,
+    writes,
+    clock: d.clock,
+    tuning: d.tuning,
   });
   const events = createEventsModule({
-    config: d.config, store: d.store, bus: d.bus, log: d.log, files, encoder: d.encoder ?? new FfmpegJpegEncoder(d.ffmpeg),
-    clips: clips.clips, writes, clock: d.clock, tuning: d.tuning,
+    config: d.config,
+    store: d.store,
+    bus: d.bus,
+    log: d.log,
+    files,
+    encoder: d.encoder ?? new FfmpegJpegEncoder(d.ffmpeg),
+    clips: clips.clips,
+    writes,
+    clock: d.clock,
+    tuning: d.tuning,
   });
   const routers: Router[] = [
     eventRoutes({ authorizer: d.authorizer, events: events.events, files, scopeOf }),
@@ -66,14 +83,22 @@ export function wireEventsAndClips(d: EventsWiringDeps) {
     clipRoutes({ authorizer: d.authorizer, clips: clips.query, exporter: clips.exporter, files, cameras: d.store.cameras, scopeOf }),
   ];
   return {
-    events, clips, files, routers, writes,
+    events,
+    clips,
+    files,
+    routers,
+    writes,
     /** What health and the bench show of the pipeline, from memory. */
     counters(): PipelineCounters {
       const c = clips.counters();
       return {
-        snapshotFailures: events.snapshotCounters.failed, snapshotRetries: events.snapshotCounters.retried,
-        clipsPending: c.pending, clipsPendingMax: c.pendingMax, clipWorkQueued: c.queued,
-        writesQueued: writes.counters.queued, writesRetried: writes.counters.retried,
+        snapshotFailures: events.snapshotCounters.failed,
+        snapshotRetries: events.snapshotCounters.retried,
+        clipsPending: c.pending,
+        clipsPendingMax: c.pendingMax,
+        clipWorkQueued: c.queued,
+        writesQueued: writes.counters.queued,
+        writesRetried: writes.counters.retried,
       };
     },
     attachIo(io: AppIo): void {

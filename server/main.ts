@@ -62,8 +62,13 @@ function auditPort(audit: AuditLog): AuditFn {
   return (e) =>
     audit
       .record({
-        principal: e.userId !== null ? { kind: 'user', userId: e.userId, username: e.username ?? undefined, ip: e.ip ?? '', roles: [], areaIds: [] } : undefined,
-        username: e.username, ip: e.ip, action: e.action, resource: { type: e.resourceType, id: e.resourceId }, detail: e.detail,
+        principal:
+          e.userId !== null ? { kind: 'user', userId: e.userId, username: e.username ?? undefined, ip: e.ip ?? '', roles: [], areaIds: [] } : undefined,
+        username: e.username,
+        ip: e.ip,
+        action: e.action,
+        resource: { type: e.resourceType, id: e.resourceId },
+        detail: e.detail,
       })
       .then(() => undefined);
 }
@@ -72,7 +77,17 @@ function auditPort(audit: AuditLog): AuditFn {
 function authRouters(auth: AuthModule, store: Store): Router[] {
   const { authorizer } = auth;
   return [
-    authRoutes({ authorizer, users: auth.users, sessions: auth.sessions, setup: auth.setup, limiter: auth.limiter, audit: auth.audit, refusals: auth.refusals, revocations: auth.revocations, secureCookie: auth.secureCookie }),
+    authRoutes({
+      authorizer,
+      users: auth.users,
+      sessions: auth.sessions,
+      setup: auth.setup,
+      limiter: auth.limiter,
+      audit: auth.audit,
+      refusals: auth.refusals,
+      revocations: auth.revocations,
+      secureCookie: auth.secureCookie,
+    }),
     userRoutes({ authorizer, users: auth.users }),
     areaRoutes({ authorizer, areas: store.areas }),
     auditRoutes({ authorizer, audit: auth.audit }),
@@ -100,23 +115,48 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
   // One set of leases: clip cuts and exports hold ranges, retention skips them.
   const holds = new RecordingLeases();
   const retention = new RecordingRetention({
-    recordings: store.recordings, recordingsDir: recordingsDirOf(config.dataDir), config: () => config.retention,
-    cameraDays: () => ingest.cameraDays(), log: log.child('retention'), leases: holds,
+    recordings: store.recordings,
+    recordingsDir: recordingsDirOf(config.dataDir),
+    config: () => config.retention,
+    cameraDays: () => ingest.cameraDays(),
+    log: log.child('retention'),
+    leases: holds,
   });
   // Recording-index and event writes wait out a locked database instead of being dropped.
   const writes = new WriteRetry({ clock: systemClock, log: log.child('writes') });
   const ingest = new IngestRuntime({
-    ffmpeg, cameras: store.cameras, recordings: retryingRecordings(store.recordings, writes), bus, log: log.child('ingest'), dataDir: config.dataDir,
-    detect: config.detect, record: config.record, ingest: config.ingest, onSegmentIndexed: () => retention.segmentAdded(),
+    ffmpeg,
+    cameras: store.cameras,
+    recordings: retryingRecordings(store.recordings, writes),
+    bus,
+    log: log.child('ingest'),
+    dataDir: config.dataDir,
+    detect: config.detect,
+    record: config.record,
+    ingest: config.ingest,
+    onSegmentIndexed: () => retention.segmentAdded(),
   });
   const detection = await createDetectionPath({ config: config.detect, ingest, bus, log, mode: opts.detectMode });
   const cameras = createCameraKit({ config, ffmpeg, store, bus, log, runner: detection.runtime });
   const cutter = new ClipCutter({ recordings: store.recordings, ffmpeg, recordingsDir: ingest.recordingsDir, log: log.child('clips') });
   const events = wireEventsAndClips({
-    config, ffmpeg, store, bus, authorizer, log, cutClip: cutter.cut, audit: auditPort(auth.audit), scopeOf: (p) => listScope(p, 'event.list'), holds, writes,
+    config,
+    ffmpeg,
+    store,
+    bus,
+    authorizer,
+    log,
+    cutClip: cutter.cut,
+    audit: auditPort(auth.audit),
+    scopeOf: (p) => listScope(p, 'event.list'),
+    holds,
+    writes,
   });
   const health = new HealthMonitor({
-    ping: () => pingDb(store.db), cameraStates: () => store.cameras.countByState(), counters: () => events.counters(), clock: systemClock,
+    ping: () => pingDb(store.db),
+    cameraStates: () => store.cameras.countByState(),
+    counters: () => events.counters(),
+    clock: systemClock,
   });
   const stats = () => cameraStatsRows(ingest, detection.service);
 
@@ -128,14 +168,25 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
     afterBody: auth.afterBody,
     routers: [
       ...authRouters(auth, store),
-      healthRoutes({ monitor: health, dbClient: String(store.db.client.config.client), authorizer, version: VERSION, startedAt, detector: detection.status, disk: () => retention.disk() }),
+      healthRoutes({
+        monitor: health,
+        dbClient: String(store.db.client.config.client),
+        authorizer,
+        version: VERSION,
+        startedAt,
+        detector: detection.status,
+        disk: () => retention.disk(),
+      }),
       cameraRoutes({ store, authorizer, liveFeed: ingest, cameras: cameras.service, onboarding: cameras.onboarding, stats }),
       ...events.routers,
     ],
   });
   const http: HttpServer = createServer(app);
   const socketAuth = new SocketAuth({
-    sessions: auth.sessions, revocations: auth.revocations, allowedOrigins: config.auth.allowedOrigins, log: log.child('socket-auth'),
+    sessions: auth.sessions,
+    revocations: auth.revocations,
+    allowedOrigins: config.auth.allowedOrigins,
+    log: log.child('socket-auth'),
     recheckMs: config.auth.socketRecheckSeconds * 1000,
   });
   const io = createSocketServer(http, authorizer, log, socketAuth);
@@ -151,7 +202,9 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
   await health.start();
   await events.start();
   retention.start();
-  const demo = config.demoCamera ? new DemoCamera({ store, log: log.child('demo'), ffmpegPath: ffmpeg.info.path, ffmpeg, restart: (cam) => detection.runtime.start(cam, null) }) : undefined;
+  const demo = config.demoCamera
+    ? new DemoCamera({ store, log: log.child('demo'), ffmpegPath: ffmpeg.info.path, ffmpeg, restart: (cam) => detection.runtime.start(cam, null) })
+    : undefined;
   await demo?.start().catch((err: unknown) => log.warn('demo camera could not start (install ffmpeg and the GStreamer RTSP server, see README)', { err }));
   await cameras.service.startAll();
   await new Promise<void>((resolve, reject) => {
@@ -165,7 +218,17 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
 
   let closing: Promise<void> | undefined;
   return {
-    app, url, port, store, bus, io, auth, cameras, events, ingest, detection,
+    app,
+    url,
+    port,
+    store,
+    bus,
+    io,
+    auth,
+    cameras,
+    events,
+    ingest,
+    detection,
     close: () =>
       (closing ??= (async () => {
         stopStatsPush();

@@ -16,27 +16,31 @@ export interface AlertRoutesDeps {
   scopeOf: ScopeOf;
 }
 
-const listQuery = z.object({
-  cameraId: idQuery.optional(),
-  areaId: idQuery.optional(),
-  state: z.enum(ALERT_STATES).optional(),
-  kind: z.enum(ALERT_KINDS).optional(),
-  severity: z.enum(ALERT_SEVERITIES).optional(),
-  label: labelQuery.optional(),
-  minScore: z.coerce.number().min(0).max(1).optional(),
-  visibility: visibilityQuery.optional(),
-  from: timeParam.optional(),
-  to: timeParam.optional(),
-  ...pageQuery,
-  sort: sortParam<AlertSort>(['createdAt', 'updatedAt', 'id'], '-createdAt'),
-}).strict();
+const listQuery = z
+  .object({
+    cameraId: idQuery.optional(),
+    areaId: idQuery.optional(),
+    state: z.enum(ALERT_STATES).optional(),
+    kind: z.enum(ALERT_KINDS).optional(),
+    severity: z.enum(ALERT_SEVERITIES).optional(),
+    label: labelQuery.optional(),
+    minScore: z.coerce.number().min(0).max(1).optional(),
+    visibility: visibilityQuery.optional(),
+    from: timeParam.optional(),
+    to: timeParam.optional(),
+    ...pageQuery,
+    sort: sortParam<AlertSort>(['createdAt', 'updatedAt', 'id'], '-createdAt'),
+  })
+  .strict();
 
-const stateBody = z.object({
-  state: z.enum(ALERT_STATES),
-  note: z.string().trim().min(1).max(4000).optional(),
-  noteVisibility: z.enum(NOTE_VISIBILITIES).default('internal'),
-  assigneeId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
-}).strict();
+const stateBody = z
+  .object({
+    state: z.enum(ALERT_STATES),
+    note: z.string().trim().min(1).max(4000).optional(),
+    noteVisibility: z.enum(NOTE_VISIBILITIES).default('internal'),
+    assigneeId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
+  })
+  .strict();
 const noteBody = z.object({ body: z.string().trim().min(1).max(4000), visibility: z.enum(NOTE_VISIBILITIES).default('internal') }).strict();
 
 export const alertRef = (a: AlertRecord): ResourceRef => ({ type: 'alert', id: a.id, areaId: a.areaId, visibility: a.visibility });
@@ -64,7 +68,8 @@ export function alertRoutes(d: AlertRoutesDeps): Router {
 
   const asNote = async (req: Request): Promise<ResourceRef> => {
     const a = await d.query.get(idOf(req));
-    const visibility = typeof req.body === 'object' && req.body !== null && (req.body as { visibility?: unknown }).visibility === 'public' ? 'public' : 'internal';
+    const visibility =
+      typeof req.body === 'object' && req.body !== null && (req.body as { visibility?: unknown }).visibility === 'public' ? 'public' : 'internal';
     return { type: 'note', areaId: a.areaId, visibility, eventVisibility: a.visibility };
   };
   r.post('/api/alerts/:id/notes', authorize(d.authorizer, 'note.create', asNote), async (req, res) => {

@@ -13,16 +13,27 @@ export interface AuditRoutesDeps {
 
 // Filters are validated to plain shapes: anything else (quotes, semicolons, spaces) is a 400.
 const intParam = decimalInt(0, Number.MAX_SAFE_INTEGER);
-const listQuery = z.object({
-  userId: intParam.optional(),
-  action: z.string().regex(/^[a-z][a-z0-9._-]{0,63}$/, 'an action name such as auth.login.failure').optional(),
-  resourceType: z.string().regex(/^[a-z][a-z_]{0,31}$/, 'a resource type such as clip').optional(),
-  resourceId: z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/, 'a resource id').optional(),
-  from: intParam.optional().describe('epoch ms, inclusive'),
-  to: intParam.optional().describe('epoch ms, exclusive'),
-  beforeId: intParam.optional(),
-  limit: decimalInt(1, 500).default(100),
-}).strict();
+const listQuery = z
+  .object({
+    userId: intParam.optional(),
+    action: z
+      .string()
+      .regex(/^[a-z][a-z0-9._-]{0,63}$/, 'an action name such as auth.login.failure')
+      .optional(),
+    resourceType: z
+      .string()
+      .regex(/^[a-z][a-z_]{0,31}$/, 'a resource type such as clip')
+      .optional(),
+    resourceId: z
+      .string()
+      .regex(/^[A-Za-z0-9._:-]{1,64}$/, 'a resource id')
+      .optional(),
+    from: intParam.optional().describe('epoch ms, inclusive'),
+    to: intParam.optional().describe('epoch ms, exclusive'),
+    beforeId: intParam.optional(),
+    limit: decimalInt(1, 500).default(100),
+  })
+  .strict();
 
 function entryView(e: AuditEntry) {
   return { ...e, detail: e.detail ? (JSON.parse(e.detail) as unknown) : null };

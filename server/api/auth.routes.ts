@@ -28,11 +28,22 @@ export interface AuthRoutesDeps {
 
 /** What the UI learns about the signed-in user. */
 export function userView(u: UserRecord) {
-  return { id: u.id, username: u.username, displayName: u.displayName, roles: u.roles, areaIds: u.areaIds, disabled: u.disabled, createdAt: u.createdAt, updatedAt: u.updatedAt };
+  return {
+    id: u.id,
+    username: u.username,
+    displayName: u.displayName,
+    roles: u.roles,
+    areaIds: u.areaIds,
+    disabled: u.disabled,
+    createdAt: u.createdAt,
+    updatedAt: u.updatedAt,
+  };
 }
 
 const loginBody = z.object({ username: z.string().max(64), password: passwordInputSchema }).strict();
-const setupBody = z.object({ code: z.string().max(64), username: z.string().max(64), displayName: z.string().max(200).optional(), password: passwordInputSchema }).strict();
+const setupBody = z
+  .object({ code: z.string().max(64), username: z.string().max(64), displayName: z.string().max(200).optional(), password: passwordInputSchema })
+  .strict();
 const passwordBody = z.object({ currentPassword: passwordInputSchema, newPassword: passwordInputSchema }).strict();
 
 const ipOf = (req: Request) => req.ip ?? req.socket.remoteAddress ?? '';
@@ -54,7 +65,7 @@ export function authRoutes(d: AuthRoutesDeps): Router {
   r.get('/api/auth/session', authorize(d.authorizer, 'auth.session'), async (req, res) => {
     const p = principalOf(req);
     const user = p.kind === 'user' && p.userId !== undefined ? await d.users.get(p.userId) : undefined;
-    res.json({ setupRequired: d.setup.pending, user: user ? userView(user) : null, expiresAt: user ? p.sessionExpiresAt ?? null : null });
+    res.json({ setupRequired: d.setup.pending, user: user ? userView(user) : null, expiresAt: user ? (p.sessionExpiresAt ?? null) : null });
   });
 
   r.post('/api/setup', authorize(d.authorizer, 'auth.setup'), async (req, res) => {
@@ -102,7 +113,11 @@ export function authRoutes(d: AuthRoutesDeps): Router {
     if (!reserved.ok) {
       // Per address when the address is over its limit (many usernames), per username when that is (many addresses).
       const who = reserved.scope === 'ip' ? ip : key;
-      d.refusals.note(`refused|${reserved.scope}|${who}`, { username: key, ip, action: 'auth.login.refused', detail: { scope: reserved.scope, retryAfterSeconds: reserved.retryAfterSeconds } }, `${ip} ${key}`);
+      d.refusals.note(
+        `refused|${reserved.scope}|${who}`,
+        { username: key, ip, action: 'auth.login.refused', detail: { scope: reserved.scope, retryAfterSeconds: reserved.retryAfterSeconds } },
+        `${ip} ${key}`,
+      );
       refuseRateLimited(res, reserved.retryAfterSeconds);
     }
     const user = await checkPassword(res, reserved.attempt, ip, key, body);

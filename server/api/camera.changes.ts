@@ -10,7 +10,10 @@ import type { CameraRecord } from '../store/camera.repository.js';
  * may place an unassigned camera into one of their areas; nothing else about area or visibility.
  */
 const refusePublish = (field: string) =>
-  new AppError('forbidden', `not allowed: camera.publish (${field} is decided by the police or an admin)`, 403, { field, params: { action: 'camera.publish' } });
+  new AppError('forbidden', `not allowed: camera.publish (${field} is decided by the police or an admin)`, 403, {
+    field,
+    params: { action: 'camera.publish' },
+  });
 
 const cameraAt = (areaId: number | null): ResourceRef => ({ type: 'camera', areaId });
 
@@ -32,7 +35,19 @@ export async function checkUpdateRights(may: May, before: CameraRecord, patch: C
   }
 }
 
-const SCALARS = ['name', 'areaId', 'ownerName', 'ownerKind', 'address', 'latitude', 'longitude', 'onvifUrl', 'defaultVisibility', 'enabled', 'clockOffsetMs'] as const;
+const SCALARS = [
+  'name',
+  'areaId',
+  'ownerName',
+  'ownerKind',
+  'address',
+  'latitude',
+  'longitude',
+  'onvifUrl',
+  'defaultVisibility',
+  'enabled',
+  'clockOffsetMs',
+] as const;
 
 /**
  * What an edit changed, for the audit entry: old and new values of plain fields, stream URLs

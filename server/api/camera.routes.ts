@@ -29,10 +29,13 @@ export interface CameraRoutesDeps {
   stats?: () => Promise<unknown[]>;
 }
 
-
 const discoverBody = z
   .object({
-    interfaces: z.array(z.string().trim().min(1).max(64)).max(32).optional().describe('Network interface names; default: config.discoveryInterfaces, else every IPv4 interface'),
+    interfaces: z
+      .array(z.string().trim().min(1).max(64))
+      .max(32)
+      .optional()
+      .describe('Network interface names; default: config.discoveryInterfaces, else every IPv4 interface'),
     targets: z.array(z.string().trim().min(1).max(300)).max(64).optional().describe('Addresses (host or host:port) to send a directed WS-Discovery probe to'),
     timeoutSeconds: z.number().min(0.5).max(30).default(3),
   })
@@ -64,12 +67,28 @@ const testRegisteredBody = z.object({ stream: z.enum(['detect', 'record']).defau
 /** What the API shows of a camera: never credentials, only whether they are set. */
 export function cameraView(c: CameraRecord) {
   return {
-    id: c.id, name: c.name, areaId: c.areaId, ownerName: c.ownerName, ownerKind: c.ownerKind,
-    address: c.address, latitude: c.latitude, longitude: c.longitude, onvifUrl: c.onvifUrl,
+    id: c.id,
+    name: c.name,
+    areaId: c.areaId,
+    ownerName: c.ownerName,
+    ownerKind: c.ownerKind,
+    address: c.address,
+    latitude: c.latitude,
+    longitude: c.longitude,
+    onvifUrl: c.onvifUrl,
     credentials: c.credentialsEnc ? 'set' : 'not_set',
-    streams: c.streams, settings: c.settings, settingsProblems: c.settingsProblems, defaultVisibility: c.defaultVisibility, enabled: c.enabled,
-    state: c.state, display: cameraDisplayState(c.state), stateReason: c.stateReason,
-    clockOffsetMs: c.clockOffsetMs, demo: c.demo, createdAt: c.createdAt, updatedAt: c.updatedAt,
+    streams: c.streams,
+    settings: c.settings,
+    settingsProblems: c.settingsProblems,
+    defaultVisibility: c.defaultVisibility,
+    enabled: c.enabled,
+    state: c.state,
+    display: cameraDisplayState(c.state),
+    stateReason: c.stateReason,
+    clockOffsetMs: c.clockOffsetMs,
+    demo: c.demo,
+    createdAt: c.createdAt,
+    updatedAt: c.updatedAt,
   };
 }
 
@@ -78,7 +97,14 @@ function sendTestFrame(res: Response, accept: string | undefined, f: TestFrame):
   const info = { width: f.width, height: f.height, fps: f.fps, codec: f.codec, source: f.source, at: f.at };
   res.set('Cache-Control', 'no-store');
   if (accept && /image\/jpeg/.test(accept) && !/application\/json/.test(accept)) {
-    res.set({ 'Content-Type': 'image/jpeg', 'X-Frame-Width': String(f.width), 'X-Frame-Height': String(f.height), 'X-Frame-Fps': String(f.fps ?? ''), 'X-Frame-Codec': f.codec ?? '', 'X-Frame-Source': f.source });
+    res.set({
+      'Content-Type': 'image/jpeg',
+      'X-Frame-Width': String(f.width),
+      'X-Frame-Height': String(f.height),
+      'X-Frame-Fps': String(f.fps ?? ''),
+      'X-Frame-Codec': f.codec ?? '',
+      'X-Frame-Source': f.source,
+    });
     res.send(f.jpeg);
     return;
   }

@@ -21,24 +21,31 @@ export interface ClipRoutesDeps {
   scopeOf: ScopeOf;
 }
 
-const listQuery = z.object({
-  cameraId: idQuery.optional(),
-  eventId: idQuery.optional(),
-  kind: z.enum(['event', 'export']).optional(),
-  state: z.enum(CLIP_STATES).optional(),
-  pinned: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
-  from: timeParam.optional(),
-  to: timeParam.optional(),
-  ...pageQuery,
-  sort: sortParam<ClipSort>(['startAt', 'createdAt', 'id'], '-startAt'),
-}).strict();
+const listQuery = z
+  .object({
+    cameraId: idQuery.optional(),
+    eventId: idQuery.optional(),
+    kind: z.enum(['event', 'export']).optional(),
+    state: z.enum(CLIP_STATES).optional(),
+    pinned: z
+      .enum(['true', 'false'])
+      .transform((v) => v === 'true')
+      .optional(),
+    from: timeParam.optional(),
+    to: timeParam.optional(),
+    ...pageQuery,
+    sort: sortParam<ClipSort>(['startAt', 'createdAt', 'id'], '-startAt'),
+  })
+  .strict();
 
-const exportBody = z.object({
-  cameraId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
-  from: timeParam,
-  to: timeParam,
-  reason: z.string().trim().min(3).max(1000),
-}).strict();
+const exportBody = z
+  .object({
+    cameraId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+    from: timeParam,
+    to: timeParam,
+    reason: z.string().trim().min(3).max(1000),
+  })
+  .strict();
 
 /** Clips served by id only: no route takes a path, a file name or an extension from the client. */
 export function clipRoutes(d: ClipRoutesDeps): Router {
@@ -67,12 +74,15 @@ export function clipRoutes(d: ClipRoutesDeps): Router {
   r.get('/api/clips/:id/download', authorize(d.authorizer, 'clip.download', asClip), async (req, res) => {
     const c = await d.clips.get(idOf(req));
     await sendMedia(res, d.files.root, await d.clips.mediaPath(c, 'video'), 'video/mp4', {
-      'Content-Disposition': `attachment; filename="binhyen-${c.kind}-${c.id}.mp4"`, ...(c.sha256 ? { 'X-Content-SHA256': c.sha256 } : {}),
+      'Content-Disposition': `attachment; filename="binhyen-${c.kind}-${c.id}.mp4"`,
+      ...(c.sha256 ? { 'X-Content-SHA256': c.sha256 } : {}),
     });
   });
   r.get('/api/clips/:id/manifest.json', authorize(d.authorizer, 'clip.download', asClip), async (req, res) => {
     const c = await d.clips.get(idOf(req));
-    await sendMedia(res, d.files.root, await d.clips.mediaPath(c, 'manifest'), 'application/json', { 'Content-Disposition': `attachment; filename="binhyen-${c.kind}-${c.id}.json"` });
+    await sendMedia(res, d.files.root, await d.clips.mediaPath(c, 'manifest'), 'application/json', {
+      'Content-Disposition': `attachment; filename="binhyen-${c.kind}-${c.id}.json"`,
+    });
   });
 
   r.post('/api/clips/:id/pin', authorize(d.authorizer, 'event.update', asClip), async (req, res) => {

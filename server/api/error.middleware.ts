@@ -15,7 +15,7 @@ export const notFoundHandler: RequestHandler = (req, res) => {
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
     const body = toErrorBody(err);
-    const status = err instanceof AppError ? err.status : httpStatusOf(err) ?? 500;
+    const status = err instanceof AppError ? err.status : (httpStatusOf(err) ?? 500);
     if (status >= 500) log.error('request failed', { method: req.method, path: req.path, err });
     if (res.headersSent) return;
     res.status(status).json(status >= 500 && !(err instanceof AppError) ? { error: { code: 'internal', message: 'internal error' } } : body);
@@ -35,9 +35,12 @@ function toErrorBody(err: unknown): ErrorBody {
   // body-parser errors: malformed JSON, too large, bad charset
   const e = err as { type?: string; message?: string };
   const code =
-    e?.type === 'entity.parse.failed' ? 'invalid_json'
-    : e?.type === 'entity.too.large' ? 'body_too_large'
-    : e?.type === 'charset.unsupported' || e?.type === 'encoding.unsupported' ? 'unsupported_encoding'
-    : 'bad_request';
+    e?.type === 'entity.parse.failed'
+      ? 'invalid_json'
+      : e?.type === 'entity.too.large'
+        ? 'body_too_large'
+        : e?.type === 'charset.unsupported' || e?.type === 'encoding.unsupported'
+          ? 'unsupported_encoding'
+          : 'bad_request';
   return { error: { code, message: e?.message ?? 'bad request' } };
 }

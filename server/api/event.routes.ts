@@ -20,7 +20,10 @@ export interface EventRoutesDeps {
 
 // ---- query pieces shared by the event, alert and clip routes -------------------------------
 /** Plain decimal ids only: no 0x1, 1e3, signs or spaces (Number() would accept them). */
-export const idQuery = z.string().regex(/^[1-9]\d{0,15}$/, 'must be a positive whole number').transform(Number)
+export const idQuery = z
+  .string()
+  .regex(/^[1-9]\d{0,15}$/, 'must be a positive whole number')
+  .transform(Number)
   .refine((n) => Number.isSafeInteger(n), 'must be a positive whole number');
 export const idParams = z.object({ id: idQuery }).strict();
 const MAX_MS = 8_640_000_000_000_000;
@@ -39,7 +42,10 @@ export const pageQuery = { limit: decimalInt(1, 200).default(50), offset: decima
 /** `sort=-startAt` → column key and order; the keys are a whitelist, never SQL. */
 export function sortParam<K extends string>(keys: readonly [K, ...K[]], dflt: `${'-' | ''}${K}`) {
   const values = keys.flatMap((k) => [k, `-${k}`]) as [string, ...string[]];
-  return z.enum(values).default(dflt).transform((s) => ({ sort: s.replace(/^-/, '') as K, order: s.startsWith('-') ? 'desc' as const : 'asc' as const }));
+  return z
+    .enum(values)
+    .default(dflt)
+    .transform((s) => ({ sort: s.replace(/^-/, '') as K, order: s.startsWith('-') ? ('desc' as const) : ('asc' as const) }));
 }
 
 export function pageOf<K extends string>(q: { limit: number; offset: number; sort: { sort: K; order: 'asc' | 'desc' } }): Page<K> {
@@ -49,30 +55,36 @@ export function pageOf<K extends string>(q: { limit: number; offset: number; sor
 /** Sends a media file by its stored (relative) path with Range support; `root` keeps it inside the data dir. */
 export function sendMedia(res: Response, root: string, rel: string, type: string, extra: Record<string, string> = {}): Promise<void> {
   return new Promise((resolve, reject) => {
-    res.sendFile(rel, { root, dotfiles: 'deny', acceptRanges: true, lastModified: true, headers: { 'Content-Type': type, 'Cache-Control': 'private, no-cache', ...extra } }, (err) => {
-      if (!err) return resolve();
-      const e = err as NodeJS.ErrnoException & { status?: number };
-      if (e.code === 'ENOENT' || e.status === 404) return reject(new AppError('media_missing', 'the file of this media is missing on the server', 404));
-      if (res.headersSent) return resolve(); // client went away mid-stream (seeking does that)
-      reject(err);
-    });
+    res.sendFile(
+      rel,
+      { root, dotfiles: 'deny', acceptRanges: true, lastModified: true, headers: { 'Content-Type': type, 'Cache-Control': 'private, no-cache', ...extra } },
+      (err) => {
+        if (!err) return resolve();
+        const e = err as NodeJS.ErrnoException & { status?: number };
+        if (e.code === 'ENOENT' || e.status === 404) return reject(new AppError('media_missing', 'the file of this media is missing on the server', 404));
+        if (res.headersSent) return resolve(); // client went away mid-stream (seeking does that)
+        reject(err);
+      },
+    );
   });
 }
 
-const listQuery = z.object({
-  cameraId: idQuery.optional(),
-  areaId: idQuery.optional(),
-  label: labelQuery.optional(),
-  from: timeParam.optional(),
-  to: timeParam.optional(),
-  minScore: z.coerce.number().min(0).max(1).optional(),
-  visibility: visibilityQuery.optional(),
-  state: z.enum(ALERT_STATES).optional(),
-  kind: z.enum(ALERT_KINDS).optional(),
-  pinned: flag.optional(),
-  ...pageQuery,
-  sort: sortParam<EventSort>(['startAt', 'score', 'id'], '-startAt'),
-}).strict();
+const listQuery = z
+  .object({
+    cameraId: idQuery.optional(),
+    areaId: idQuery.optional(),
+    label: labelQuery.optional(),
+    from: timeParam.optional(),
+    to: timeParam.optional(),
+    minScore: z.coerce.number().min(0).max(1).optional(),
+    visibility: visibilityQuery.optional(),
+    state: z.enum(ALERT_STATES).optional(),
+    kind: z.enum(ALERT_KINDS).optional(),
+    pinned: flag.optional(),
+    ...pageQuery,
+    sort: sortParam<EventSort>(['startAt', 'score', 'id'], '-startAt'),
+  })
+  .strict();
 
 const commentBody = z.object({ body: z.string().trim().min(1).max(2000), flag: z.boolean().default(false) }).strict();
 const noteBody = z.object({ body: z.string().trim().min(1).max(4000), visibility: z.enum(NOTE_VISIBILITIES).default('internal') }).strict();
@@ -99,7 +111,8 @@ export function eventRoutes(d: EventRoutesDeps): Router {
     r.get(`/api/events/:id/snapshots/${kind}.jpg`, authorize(d.authorizer, 'event.snapshot', asEvent), async (req, res) => {
       const ev = await load(req);
       const rel = kind === 'best' ? ev.snapshotPath : ev.firstSnapshotPath;
-      if (ev.mediaDeletedAt !== null) throw new AppError('media_deleted', 'this snapshot was removed by retention; the event is kept', 404, { params: { reason: 'retention' } });
+      if (ev.mediaDeletedAt !== null)
+        throw new AppError('media_deleted', 'this snapshot was removed by retention; the event is kept', 404, { params: { reason: 'retention' } });
       if (!rel) throw new AppError('no_snapshot', 'this event has no snapshot', 404);
       await sendMedia(res, d.files.root, rel, 'image/jpeg');
     });
@@ -129,7 +142,8 @@ export function eventRoutes(d: EventRoutesDeps): Router {
 
   const asNote = async (req: Request): Promise<ResourceRef> => {
     const e = await load(req);
-    const visibility = typeof req.body === 'object' && req.body !== null && (req.body as { visibility?: unknown }).visibility === 'public' ? 'public' : 'internal';
+    const visibility =
+      typeof req.body === 'object' && req.body !== null && (req.body as { visibility?: unknown }).visibility === 'public' ? 'public' : 'internal';
     return { type: 'note', areaId: e.areaId, visibility, eventVisibility: e.visibility };
   };
   r.post('/api/events/:id/notes', authorize(d.authorizer, 'note.create', asNote), async (req, res) => {

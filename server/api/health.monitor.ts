@@ -69,7 +69,9 @@ export class HealthMonitor {
 
   /** One time-boxed probe; concurrent callers share it. */
   probe(): Promise<void> {
-    this.inFlight ??= this.probeOnce().finally(() => { this.inFlight = undefined; });
+    this.inFlight ??= this.probeOnce().finally(() => {
+      this.inFlight = undefined;
+    });
     return this.inFlight;
   }
 

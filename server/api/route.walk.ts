@@ -23,9 +23,7 @@ export function listRoutes(app: Express): RouteInfo[] {
   const walk = (stack: Layer[]) => {
     for (const layer of stack) {
       if (layer.route) {
-        const declared = layer.route.stack
-          .map((l) => (l.handle as Record<symbol, Action | undefined>)[AUTH_ACTION])
-          .find((a) => a !== undefined);
+        const declared = layer.route.stack.map((l) => (l.handle as Record<symbol, Action | undefined>)[AUTH_ACTION]).find((a) => a !== undefined);
         for (const method of Object.keys(layer.route.methods)) {
           out.push({ method: method.toUpperCase(), path: layer.route.path, action: declared });
         }

@@ -13,13 +13,24 @@ export interface UserRoutesDeps {
 }
 
 const areaIds = z.array(z.number().int().positive()).max(200);
-const createBody = z.object({
-  username: z.string().max(64), displayName: displayNameSchema.optional(), password: passwordInputSchema,
-  roles: z.array(roleSchema).min(1).max(4), areaIds: areaIds.default([]),
-}).strict();
-const patchBody = z.object({
-  displayName: displayNameSchema.optional(), roles: z.array(roleSchema).min(1).max(4).optional(), areaIds: areaIds.optional(), disabled: z.boolean().optional(),
-}).strict().refine((b) => Object.keys(b).length > 0, 'give at least one of displayName, roles, areaIds, disabled');
+const createBody = z
+  .object({
+    username: z.string().max(64),
+    displayName: displayNameSchema.optional(),
+    password: passwordInputSchema,
+    roles: z.array(roleSchema).min(1).max(4),
+    areaIds: areaIds.default([]),
+  })
+  .strict();
+const patchBody = z
+  .object({
+    displayName: displayNameSchema.optional(),
+    roles: z.array(roleSchema).min(1).max(4).optional(),
+    areaIds: areaIds.optional(),
+    disabled: z.boolean().optional(),
+  })
+  .strict()
+  .refine((b) => Object.keys(b).length > 0, 'give at least one of displayName, roles, areaIds, disabled');
 const passwordBody = z.object({ password: passwordInputSchema }).strict();
 
 /** Admin user management. Changing roles or areas, disabling or resetting a password ends the user's sessions and sockets. */

@@ -51,7 +51,7 @@ function sharedWithArea(ref: ResourceRef): boolean {
 }
 
 function areaOf(ref: ResourceRef): number | null {
-  if (ref.type === 'area') return typeof ref.id === 'number' ? ref.id : ref.areaId ?? null;
+  if (ref.type === 'area') return typeof ref.id === 'number' ? ref.id : (ref.areaId ?? null);
   return typeof ref.areaId === 'number' ? ref.areaId : null;
 }
 
@@ -80,8 +80,15 @@ export function can(p: Principal, action: Action, ref?: ResourceRef): boolean {
 }
 
 const READ_ACTION: Record<string, Action> = {
-  camera: 'camera.read', event: 'event.read', clip: 'clip.read', alert: 'alert.read',
-  note: 'note.list', comment: 'comment.list', user: 'user.read', area: 'area.list', audit: 'audit.list',
+  camera: 'camera.read',
+  event: 'event.read',
+  clip: 'clip.read',
+  alert: 'alert.read',
+  note: 'note.list',
+  comment: 'comment.list',
+  user: 'user.read',
+  area: 'area.list',
+  audit: 'audit.list',
 };
 
 /** May the principal see this thing (read it, receive it over a socket, load its media)? */

@@ -15,7 +15,13 @@ export interface AggregatorOptions {
   maxKeys: number;
 }
 
-interface Pending { record: AuditRecord; count: number; firstAt: number; lastAt: number; samples: Set<string> }
+interface Pending {
+  record: AuditRecord;
+  count: number;
+  firstAt: number;
+  lastAt: number;
+  samples: Set<string>;
+}
 const MAX_SAMPLES = 20;
 
 export class AuditAggregator {
@@ -44,7 +50,13 @@ export class AuditAggregator {
     const k = this.opened.has(key) ? key : `overflow|${record.action}`;
     const at = this.now();
     const p = this.pending.get(k);
-    const entry = p ?? { record: k === key ? record : { action: record.action, detail: { overflow: true } }, count: 0, firstAt: at, lastAt: at, samples: new Set<string>() };
+    const entry = p ?? {
+      record: k === key ? record : { action: record.action, detail: { overflow: true } },
+      count: 0,
+      firstAt: at,
+      lastAt: at,
+      samples: new Set<string>(),
+    };
     entry.count += 1;
     entry.lastAt = at;
     if (sample !== undefined && entry.samples.size < MAX_SAMPLES) entry.samples.add(sample.slice(0, 100));

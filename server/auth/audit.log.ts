@@ -23,7 +23,11 @@ export interface AuditRecord {
 export class AuditLog {
   private tail: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly repo: AuditRepository, private readonly clock: Clock, private readonly log: Logger) {}
+  constructor(
+    private readonly repo: AuditRepository,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+  ) {}
 
   record(r: AuditRecord): Promise<AuditEntry> {
     const p = r.principal;

@@ -68,12 +68,21 @@ export function createAccountServices(d: AuthModuleDeps, hashPool?: ScryptPool) 
   const a = d.config.auth;
   const audit = new AuditLog(d.store.audit, clock, d.log);
   const sessions = new SessionService({
-    sessions: d.store.sessions, users: d.store.users, areas: d.store.areas, clock,
-    idleMs: a.idleTimeoutSeconds * 1000, absoluteMs: a.absoluteTimeoutSeconds * 1000,
+    sessions: d.store.sessions,
+    users: d.store.users,
+    areas: d.store.areas,
+    clock,
+    idleMs: a.idleTimeoutSeconds * 1000,
+    absoluteMs: a.absoluteTimeoutSeconds * 1000,
   });
   const revocations = new RevocationHub();
   const users = new UserService({
-    store: d.store, hasher: new PasswordHasher(a.scryptLog2N, 8, 1, hashPool), sessions, revocations, audit, minPasswordLength: a.passwordMinLength,
+    store: d.store,
+    hasher: new PasswordHasher(a.scryptLog2N, 8, 1, hashPool),
+    sessions,
+    revocations,
+    audit,
+    minPasswordLength: a.passwordMinLength,
   });
   return { clock, audit, sessions, revocations, users };
 }
@@ -88,10 +97,22 @@ export function createAuth(d: AuthModuleDeps): AuthModule {
   const limiter = new LoginLimiter({ maxPerUser: a.loginMaxFailuresPerUser, maxPerIp: a.loginMaxFailuresPerIp, windowMs: a.loginWindowSeconds * 1000, clock });
   const secureCookie = (req: Request) => a.secureCookie === 'always' || (a.secureCookie === 'auto' && req.secure);
   let purgeTimer: NodeJS.Timeout | undefined;
-  const onApi = (mw: RequestHandler): RequestHandler => (req, res, next) => (req.path.startsWith('/api/') ? mw(req, res, next) : next());
+  const onApi =
+    (mw: RequestHandler): RequestHandler =>
+    (req, res, next) =>
+      req.path.startsWith('/api/') ? mw(req, res, next) : next();
 
   return {
-    authorizer, users, sessions, setup, audit, refusals, hashPool, limiter, revocations, secureCookie,
+    authorizer,
+    users,
+    sessions,
+    setup,
+    audit,
+    refusals,
+    hashPool,
+    limiter,
+    revocations,
+    secureCookie,
     trustProxy: trustProxyValue(a.trustProxy),
     before: [
       checkHost(a.allowedHosts, d.config.host),

@@ -10,17 +10,48 @@ import { AppError, forbidden } from '../shared/errors.js';
  */
 export const ACTIONS = [
   'health.read',
-  'auth.session', 'auth.setup', 'auth.login', 'auth.logout', 'auth.password',
-  'user.list', 'user.read', 'user.create', 'user.update', 'user.password',
-  'area.list', 'area.create', 'area.update',
-  'audit.list', 'audit.verify',
-  'camera.list', 'camera.read', 'camera.create', 'camera.update', 'camera.delete', 'camera.publish', 'camera.live', 'camera.discover', 'camera.probe',
-  'settings.read', 'settings.update',
-  'event.list', 'event.read', 'event.snapshot', 'event.update', 'event.share',
-  'clip.list', 'clip.read', 'clip.download', 'clip.export',
-  'alert.list', 'alert.read', 'alert.update',
-  'note.list', 'note.create',
-  'comment.list', 'comment.create',
+  'auth.session',
+  'auth.setup',
+  'auth.login',
+  'auth.logout',
+  'auth.password',
+  'user.list',
+  'user.read',
+  'user.create',
+  'user.update',
+  'user.password',
+  'area.list',
+  'area.create',
+  'area.update',
+  'audit.list',
+  'audit.verify',
+  'camera.list',
+  'camera.read',
+  'camera.create',
+  'camera.update',
+  'camera.delete',
+  'camera.publish',
+  'camera.live',
+  'camera.discover',
+  'camera.probe',
+  'settings.read',
+  'settings.update',
+  'event.list',
+  'event.read',
+  'event.snapshot',
+  'event.update',
+  'event.share',
+  'clip.list',
+  'clip.read',
+  'clip.download',
+  'clip.export',
+  'alert.list',
+  'alert.read',
+  'alert.update',
+  'note.list',
+  'note.create',
+  'comment.list',
+  'comment.create',
   'realtime.subscribe',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
@@ -69,8 +100,7 @@ export const PUBLIC_ACTIONS: ReadonlySet<Action> = new Set<Action>(['health.read
  * The pre-accounts policy, kept only so route modules can be unit-tested without sessions.
  * The server uses accessPolicy (access.policy.ts): loopback is not privileged there.
  */
-export const loopbackOnlyPolicy: Policy = (principal, action) =>
-  PUBLIC_ACTIONS.has(action) || principal.kind === 'loopback';
+export const loopbackOnlyPolicy: Policy = (principal, action) => PUBLIC_ACTIONS.has(action) || principal.kind === 'loopback';
 
 export function principalFromIp(ip: string | undefined): Principal {
   const addr = ip ?? '';
@@ -147,9 +177,7 @@ export function auditDetailOf(res: Response): Record<string, unknown> | undefine
 }
 
 function refuse(principal: Principal, action: Action): AppError {
-  return principal.kind === 'user' || principal.kind === 'loopback'
-    ? forbidden(action)
-    : new AppError('unauthenticated', 'sign in required', 401);
+  return principal.kind === 'user' || principal.kind === 'loopback' ? forbidden(action) : new AppError('unauthenticated', 'sign in required', 401);
 }
 
 async function resolveOrConceal(resource: (req: Request) => ResourceRef | undefined | Promise<ResourceRef | undefined>, req: Request, conceal: boolean) {

@@ -24,7 +24,9 @@ export interface PasswordCheck {
 }
 
 const paramsOf = (log2N: number, r: number, p: number): ScryptOptions => ({
-  N: 2 ** log2N, r, p,
+  N: 2 ** log2N,
+  r,
+  p,
   // Node refuses more than 32 MiB by default; scrypt needs 128·N·r bytes.
   maxmem: 256 * 2 ** log2N * r + 1024 * 1024,
 });

@@ -13,7 +13,13 @@ import { PROJECT_ROOT } from '../version.js';
  * `workers` threads, and when `maxQueue` jobs already wait the caller is told at once to come
  * back later (HashPoolBusyError → 429 with Retry-After) instead of piling up.
  */
-export interface ScryptJob { id: number; password: string; salt: Uint8Array; keyLen: number; opts: ScryptOptions }
+export interface ScryptJob {
+  id: number;
+  password: string;
+  salt: Uint8Array;
+  keyLen: number;
+  opts: ScryptOptions;
+}
 export type ScryptReply = { id: number; key: Uint8Array } | { id: number; error: string };
 
 export type ScryptRunner = (password: string, salt: Buffer, keyLen: number, opts: ScryptOptions) => Promise<Buffer>;
@@ -22,10 +28,15 @@ export type ScryptRunner = (password: string, salt: Buffer, keyLen: number, opts
  * A place held for one scrypt, taken before the caller's own work (looking the user up): so a
  * burst is refused before it queues on the database too. Use `run` once, or `cancel`.
  */
-export interface ScryptAdmission { run: ScryptRunner; cancel(): void }
+export interface ScryptAdmission {
+  run: ScryptRunner;
+  cancel(): void;
+}
 
 /** What PasswordHasher needs: admissions that may be refused (HashPoolBusyError) when busy. */
-export interface ScryptBackend { admit(): ScryptAdmission }
+export interface ScryptBackend {
+  admit(): ScryptAdmission;
+}
 
 export class HashPoolBusyError extends AppError {
   constructor(readonly retryAfterSeconds: number) {
@@ -42,8 +53,16 @@ export interface ScryptPoolOptions {
   workerFile?: string;
 }
 
-interface Pending { job: ScryptJob; resolve(b: Buffer): void; reject(e: Error): void; startedAt?: number }
-interface Slot { worker: Worker; busy?: Pending }
+interface Pending {
+  job: ScryptJob;
+  resolve(b: Buffer): void;
+  reject(e: Error): void;
+  startedAt?: number;
+}
+interface Slot {
+  worker: Worker;
+  busy?: Pending;
+}
 
 /** The compiled worker: beside this module, or in dist/ when running from .ts (vitest; build first). */
 export function resolveHashWorkerFile(moduleUrl = import.meta.url): string {

@@ -13,9 +13,17 @@ import type { Clock, SessionService } from './session.service.js';
 
 /** The CSP the UI runs under: own scripts only, no inline script, no framing, sockets to ourselves. */
 export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'", "script-src 'self'", "style-src 'self' 'unsafe-inline'", "img-src 'self' data: blob:",
-  "media-src 'self' blob:", "connect-src 'self'", "font-src 'self'", "object-src 'none'", "frame-ancestors 'none'",
-  "base-uri 'none'", "form-action 'self'",
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "media-src 'self' blob:",
+  "connect-src 'self'",
+  "font-src 'self'",
+  "object-src 'none'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
 ].join('; ');
 
 export function securityHeaders(): RequestHandler {
@@ -57,7 +65,11 @@ export function checkHost(allowedHosts: readonly string[], listenHost?: string):
     if (header === undefined) return next();
     const name = hostName(header);
     if (isIP(name) || names.has(name) || name.endsWith('.localhost')) return next();
-    next(new AppError('unknown_host', `this server does not answer to "${name.slice(0, 100)}"; add it to auth.allowedHosts`, 421, { params: { host: name.slice(0, 100) } }));
+    next(
+      new AppError('unknown_host', `this server does not answer to "${name.slice(0, 100)}"; add it to auth.allowedHosts`, 421, {
+        params: { host: name.slice(0, 100) },
+      }),
+    );
   };
 }
 
@@ -102,7 +114,12 @@ function decodeUrlParts(raw: string): { segments: string[]; keys: string[] } {
   const q = raw.indexOf('?');
   const segments = (q < 0 ? raw : raw.slice(0, q)).split('/').map((s) => decodeURIComponent(s));
   const keys: string[] = [];
-  for (const pair of q < 0 ? [] : raw.slice(q + 1).replace(/\+/g, ' ').split('&')) {
+  for (const pair of q < 0
+    ? []
+    : raw
+        .slice(q + 1)
+        .replace(/\+/g, ' ')
+        .split('&')) {
     const eq = pair.indexOf('=');
     if (eq >= 0) decodeURIComponent(pair.slice(eq + 1));
     keys.push(decodeURIComponent(eq < 0 ? pair : pair.slice(0, eq)));
@@ -198,7 +215,8 @@ export function auditMiddleware(audit: AuditLog, log: Logger, clock: Clock, deni
       lastView.set(key, now);
     }
     return audit.record({
-      principal: done.principal, action: done.action,
+      principal: done.principal,
+      action: done.action,
       resource: done.resource ? { type: done.resource.type, id: done.resource.id } : undefined,
       detail: { method: req.method, path, status: res.statusCode, ...auditDetailOf(res) },
     });

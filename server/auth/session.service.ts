@@ -76,8 +76,15 @@ export class SessionService {
 
   async principalOf(user: UserRecord, ip: string, sessionHash?: string, sessionExpiresAt?: number): Promise<Principal> {
     return {
-      kind: 'user', ip, userId: user.id, username: user.username, roles: [...user.roles], areaIds: [...user.areaIds],
-      areaScope: expandAreaScope(await this.d.areas.list(), user.areaIds), sessionHash, sessionExpiresAt,
+      kind: 'user',
+      ip,
+      userId: user.id,
+      username: user.username,
+      roles: [...user.roles],
+      areaIds: [...user.areaIds],
+      areaScope: expandAreaScope(await this.d.areas.list(), user.areaIds),
+      sessionHash,
+      sessionExpiresAt,
     };
   }
 

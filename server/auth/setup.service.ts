@@ -55,7 +55,9 @@ export class SetupService {
     const shown = raw.match(/.{4}/g)!.join('-');
     await this.files.write(this.file, shown + '\n');
     this.code = raw;
-    this.log.warn(`No account exists yet. Open the control panel and enter the one-time setup code ${shown} to create the first admin (also in ${this.file}, readable only by this user).`);
+    this.log.warn(
+      `No account exists yet. Open the control panel and enter the one-time setup code ${shown} to create the first admin (also in ${this.file}, readable only by this user).`,
+    );
   }
 
   get pending(): boolean {
@@ -67,7 +69,9 @@ export class SetupService {
     const expected = this.code;
     if (expected === undefined) throw new AppError('setup_done', 'setup is already done; sign in instead', 409);
     if (!timingSafeEqual(digest(normalizeCode(code)), digest(expected))) {
-      throw new AppError('invalid_setup_code', 'the setup code is not right (see the server log or setup-code.txt in the data directory)', 400, { field: 'code' });
+      throw new AppError('invalid_setup_code', 'the setup code is not right (see the server log or setup-code.txt in the data directory)', 400, {
+        field: 'code',
+      });
     }
     this.code = undefined;
     try {

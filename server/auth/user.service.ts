@@ -51,8 +51,7 @@ const WEAKNESS_TEXT: Record<PasswordWeakness, string> = {
   sequence: 'it is a run of the keyboard or the alphabet',
 };
 
-const invalid = (field: string, code: string, message: string, params: Record<string, unknown> = {}) =>
-  new AppError(code, message, 400, { field, params });
+const invalid = (field: string, code: string, message: string, params: Record<string, unknown> = {}) => new AppError(code, message, 400, { field, params });
 
 /** Accounts: creation, passwords, roles and areas, disabling. Used by the API, the CLI and tests. */
 export class UserService {
@@ -70,7 +69,8 @@ export class UserService {
     const passwordHash = await this.d.hasher.hash(input.password);
     const displayName = displayNameSchema.safeParse(input.displayName ?? username).data ?? username;
     const user = await this.d.store.transaction(async (tx) => {
-      if (await tx.users.getByUsername(username)) throw new AppError('username_taken', `username ${username} is taken`, 409, { field: 'username', params: { username } });
+      if (await tx.users.getByUsername(username))
+        throw new AppError('username_taken', `username ${username} is taken`, 409, { field: 'username', params: { username } });
       return tx.users.create({ username, displayName, passwordHash, roles, areaIds: input.areaIds });
     });
     await this.audit(actor, 'user.create', user.id, { username, roles, areaIds: user.areaIds });
@@ -184,11 +184,16 @@ export class UserService {
 
   private checkPassword(password: string, username: string): void {
     const min = this.d.minPasswordLength;
-    if (typeof password !== 'string' || [...password].length < min) throw invalid('password', 'password_too_short', `the password needs at least ${min} characters`, { min });
+    if (typeof password !== 'string' || [...password].length < min)
+      throw invalid('password', 'password_too_short', `the password needs at least ${min} characters`, { min });
     if (password.length > 256) throw invalid('password', 'password_too_long', 'the password may have at most 256 characters', { max: 256 });
-    if (password.toLowerCase().includes(username.toLowerCase())) throw invalid('password', 'password_contains_username', 'the password must not contain the username');
+    if (password.toLowerCase().includes(username.toLowerCase()))
+      throw invalid('password', 'password_contains_username', 'the password must not contain the username');
     const weakness = passwordWeakness(password);
-    if (weakness) throw invalid('password', 'password_too_weak', `the password is too easy to guess (${WEAKNESS_TEXT[weakness]}); a few unrelated words work well`, { reason: weakness });
+    if (weakness)
+      throw invalid('password', 'password_too_weak', `the password is too easy to guess (${WEAKNESS_TEXT[weakness]}); a few unrelated words work well`, {
+        reason: weakness,
+      });
   }
 
   private checkRoles(roles: readonly string[]): Role[] {

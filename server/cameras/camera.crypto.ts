@@ -47,7 +47,11 @@ export class CredentialCipher {
       return Buffer.concat([decipher.update(raw.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString('utf8');
     } catch {
       // Wrong key (e.g. secret.key replaced) or tampering: say which, never echo the data.
-      throw new AppError('credentials_unreadable', 'stored credentials cannot be decrypted with the current secret key (was the key file replaced?); enter the camera password again', 500);
+      throw new AppError(
+        'credentials_unreadable',
+        'stored credentials cannot be decrypted with the current secret key (was the key file replaced?); enter the camera password again',
+        500,
+      );
     }
   }
 
@@ -83,11 +87,13 @@ export function loadOrCreateKey(file: string, log: Logger): Buffer {
   try {
     content = readFileSync(file);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new AppError('secret_key_unreadable', `cannot read the secret key file ${file}: ${(err as Error).message}`, 500);
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw new AppError('secret_key_unreadable', `cannot read the secret key file ${file}: ${(err as Error).message}`, 500);
     return createKeyFile(file, log);
   }
   const key = parseKey(content);
-  if (!key) throw new AppError('secret_key_invalid', `the secret key file ${file} does not hold a 32-byte key (base64, 64 hex characters or 32 raw bytes)`, 500);
+  if (!key)
+    throw new AppError('secret_key_invalid', `the secret key file ${file} does not hold a 32-byte key (base64, 64 hex characters or 32 raw bytes)`, 500);
   const mode = statSync(file).mode & 0o777;
   if (mode & 0o077) {
     chmodSync(file, 0o600);

@@ -9,33 +9,36 @@ export type ProbeErrorCode = (typeof PROBE_ERROR_CODES)[number];
 
 export type TransportReason = 'refused' | 'timeout' | 'dns' | 'no_route' | 'reset' | 'tls' | 'too_large' | 'deadline';
 export type NotOnvifReason =
-  | 'http_status' | 'not_xml' | 'malformed_xml' | 'dtd_forbidden' | 'too_large' | 'too_complex'
-  | 'wrong_namespace' | 'missing_field' | 'soap_fault';
+  'http_status' | 'not_xml' | 'malformed_xml' | 'dtd_forbidden' | 'too_large' | 'too_complex' | 'wrong_namespace' | 'missing_field' | 'soap_fault';
 
 const STATUS: Record<ProbeErrorCode, number> = {
-  unreachable: 504, not_onvif: 502, wrong_credentials: 401, no_media_profiles: 422, rtsp_unreachable: 502,
+  unreachable: 504,
+  not_onvif: 502,
+  wrong_credentials: 401,
+  no_media_profiles: 422,
+  rtsp_unreachable: 502,
 };
 
 export function probeError(code: ProbeErrorCode, message: string, params: Record<string, unknown>): AppError {
   return new AppError(code, message, STATUS[code], { params });
 }
 
-export const isProbeError = (err: unknown): err is AppError =>
-  err instanceof AppError && (PROBE_ERROR_CODES as readonly string[]).includes(err.code);
+export const isProbeError = (err: unknown): err is AppError => err instanceof AppError && (PROBE_ERROR_CODES as readonly string[]).includes(err.code);
 
 const PORT_HINT = 'ONVIF usually listens on port 80, 8000, 8080, 8899 or 2020';
 
 export function unreachable(where: string, reason: TransportReason, stage: string, seconds: number): AppError {
   const what: Record<TransportReason, string> = {
     refused: `refused the connection: nothing listens on that port (${PORT_HINT})`,
-    timeout: stage === 'GetSystemDateAndTime'
-      ? `did not answer within ${seconds} s: check the camera is powered and on this network, and the address`
-      : `stopped answering during ${stage} (no complete reply within ${seconds} s); the camera may be overloaded or the link poor — retry, or reboot the camera`,
+    timeout:
+      stage === 'GetSystemDateAndTime'
+        ? `did not answer within ${seconds} s: check the camera is powered and on this network, and the address`
+        : `stopped answering during ${stage} (no complete reply within ${seconds} s); the camera may be overloaded or the link poor — retry, or reboot the camera`,
     deadline: `did not finish answering within the ${seconds} s limit (during ${stage}); the camera or the link is too slow — retry closer to the camera`,
-    dns: 'is a host name that does not resolve: type the camera\'s IP address instead',
-    no_route: 'cannot be reached from this computer (no route to host): check you are on the camera\'s network or VPN',
+    dns: "is a host name that does not resolve: type the camera's IP address instead",
+    no_route: "cannot be reached from this computer (no route to host): check you are on the camera's network or VPN",
     reset: `closed the connection during ${stage}: check the port (${PORT_HINT}) and that ONVIF is enabled`,
-    tls: 'failed the HTTPS handshake: try http:// and the camera\'s ONVIF port',
+    tls: "failed the HTTPS handshake: try http:// and the camera's ONVIF port",
     too_large: `sent a reply to ${stage} larger than allowed`,
   };
   return probeError('unreachable', `Camera ${where} ${what[reason]}.`, { reason, where, stage });
@@ -107,7 +110,8 @@ export function noMediaProfiles(where: string, detail: string): AppError {
 }
 
 export function rtspUnreachable(streamUri: string, reason: string, advertised: string | null): AppError {
-  const nat = advertised && advertised !== streamUri ? ` (the camera advertises ${advertised}; it is behind NAT, so its RTSP port must be forwarded as well)` : '';
+  const nat =
+    advertised && advertised !== streamUri ? ` (the camera advertises ${advertised}; it is behind NAT, so its RTSP port must be forwarded as well)` : '';
   return probeError(
     'rtsp_unreachable',
     `ONVIF works, but the video stream ${streamUri} does not answer (${reason})${nat}. Check that RTSP is enabled on the camera and its RTSP port (often 554) is open or forwarded.`,

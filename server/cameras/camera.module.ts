@@ -52,9 +52,19 @@ export function createOnboarding(d: { store: CameraOnboardingDeps['store']; log:
 export function createCameraKit(d: CameraKitDeps): CameraKit {
   const log = d.log.child('cameras');
   const cipher = new CredentialCipher(loadOrCreateKey(d.config.secretKeyFile, log));
-  const { discovery, probe, onboarding } = createOnboarding({ store: d.store, log, discoveryInterfaces: d.config.discoveryInterfaces, probeOptions: d.probeOptions });
+  const { discovery, probe, onboarding } = createOnboarding({
+    store: d.store,
+    log,
+    discoveryInterfaces: d.config.discoveryInterfaces,
+    probeOptions: d.probeOptions,
+  });
   const service = new CameraService({
-    store: d.store, cipher, runtime: d.runner, bus: d.bus, log, probe,
+    store: d.store,
+    cipher,
+    runtime: d.runner,
+    bus: d.bus,
+    log,
+    probe,
     grabber: d.grabber ?? new FfmpegFrameGrabber(d.ffmpeg),
     rtspTransport: d.config.ingest.rtspTransport,
   });

@@ -40,7 +40,8 @@ export class CameraOnboarding {
     const registered = await this.registeredCameras();
     const devices = report.devices.map((dev) => {
       const keys = [...dev.xaddrs.map(hostPortOf), ...dev.xaddrs.map((x) => rehost(x, dev.address))];
-      const cameraId = keys.map((k) => (k ? registered.byOnvif.get(k) : undefined)).find((id) => id !== undefined) ?? registered.byStreamHost.get(dev.address) ?? null;
+      const cameraId =
+        keys.map((k) => (k ? registered.byOnvif.get(k) : undefined)).find((id) => id !== undefined) ?? registered.byStreamHost.get(dev.address) ?? null;
       return { ...dev, registered: cameraId !== null, cameraId };
     });
     return { ...report, devices };
@@ -51,7 +52,13 @@ export class CameraOnboarding {
     const username = req.username ?? target.username;
     const password = req.password ?? target.password;
     const result = await this.d.probe({ url: target.url, username, password }, this.d.probeOptions);
-    this.d.log.info('camera probed', { where: target.url.host, manufacturer: result.manufacturer, model: result.model, profiles: result.profiles.length, clockOffsetMs: result.clockOffsetMs });
+    this.d.log.info('camera probed', {
+      where: target.url.host,
+      manufacturer: result.manufacturer,
+      model: result.model,
+      profiles: result.profiles.length,
+      clockOffsetMs: result.clockOffsetMs,
+    });
     return result;
   }
 

@@ -29,8 +29,7 @@ export interface CameraServiceDeps {
 }
 
 export type TestConnectionInput =
-  | { cameraId: number; stream?: 'detect' | 'record' }
-  | { url: string; credentials?: CameraCredentials | null; transport?: 'tcp' | 'udp' };
+  { cameraId: number; stream?: 'detect' | 'record' } | { url: string; credentials?: CameraCredentials | null; transport?: 'tcp' | 'udp' };
 
 export class CameraService {
   private readonly now: () => number;
@@ -57,13 +56,26 @@ export class CameraService {
       onvifUrl = target.url.href;
     }
     const settings = validateSettings(input.settings ?? {});
-    const camera = await this.d.store.cameras.create({
-      name: input.name, areaId: input.areaId ?? null, ownerName: input.ownerName ?? null, ownerKind: input.ownerKind ?? null,
-      address: input.address ?? null, latitude: input.latitude ?? null, longitude: input.longitude ?? null, onvifUrl,
-      credentialsEnc: credentials ? this.d.cipher.encryptCredentials(credentials) : null,
-      streams: streams!, settings, defaultVisibility: input.defaultVisibility ?? 'internal', enabled: input.enabled ?? true,
-      clockOffsetMs, demo: false,
-    }, this.now());
+    const camera = await this.d.store.cameras.create(
+      {
+        name: input.name,
+        areaId: input.areaId ?? null,
+        ownerName: input.ownerName ?? null,
+        ownerKind: input.ownerKind ?? null,
+        address: input.address ?? null,
+        latitude: input.latitude ?? null,
+        longitude: input.longitude ?? null,
+        onvifUrl,
+        credentialsEnc: credentials ? this.d.cipher.encryptCredentials(credentials) : null,
+        streams: streams!,
+        settings,
+        defaultVisibility: input.defaultVisibility ?? 'internal',
+        enabled: input.enabled ?? true,
+        clockOffsetMs,
+        demo: false,
+      },
+      this.now(),
+    );
     this.d.log.info('camera registered', { cameraId: camera.id, name: camera.name, onvif: !!onvifUrl, credentials: !!credentials });
     this.d.bus.emit('camera.changed', { cameraId: camera.id, change: 'created', at: this.now() });
     if (camera.enabled) await this.startSafely(camera, credentials);
@@ -76,11 +88,20 @@ export class CameraService {
     rejectControlCharacters(patch.streams);
     if (patch.areaId !== undefined) await this.checkArea(patch.areaId);
     const split = splitStreams(patch.streams);
-    const credentials = patch.credentials !== undefined ? patch.credentials : split.credentials ?? undefined;
+    const credentials = patch.credentials !== undefined ? patch.credentials : (split.credentials ?? undefined);
     const changes: Partial<NewCamera> = {
-      name: patch.name, areaId: patch.areaId, ownerName: patch.ownerName, ownerKind: patch.ownerKind, address: patch.address,
-      latitude: patch.latitude, longitude: patch.longitude, onvifUrl: patch.onvifUrl, streams: split.streams,
-      defaultVisibility: patch.defaultVisibility, enabled: patch.enabled, clockOffsetMs: patch.clockOffsetMs,
+      name: patch.name,
+      areaId: patch.areaId,
+      ownerName: patch.ownerName,
+      ownerKind: patch.ownerKind,
+      address: patch.address,
+      latitude: patch.latitude,
+      longitude: patch.longitude,
+      onvifUrl: patch.onvifUrl,
+      streams: split.streams,
+      defaultVisibility: patch.defaultVisibility,
+      enabled: patch.enabled,
+      clockOffsetMs: patch.clockOffsetMs,
     };
     if (credentials !== undefined) changes.credentialsEnc = credentials ? this.d.cipher.encryptCredentials(credentials) : null;
     if (patch.settings) changes.settings = validateSettings({ ...current.settings, ...patch.settings });
@@ -161,7 +182,10 @@ export class CameraService {
   private async startSafely(camera: CameraRecord, credentials: CameraCredentials | null): Promise<void> {
     if (camera.settingsProblems.length) {
       // Once per start, here only: every stage then runs on the same parsed settings.
-      this.d.log.warn('stored camera settings invalid, defaults used for those parts: save the camera settings again', { cameraId: camera.id, problems: camera.settingsProblems });
+      this.d.log.warn('stored camera settings invalid, defaults used for those parts: save the camera settings again', {
+        cameraId: camera.id,
+        problems: camera.settingsProblems,
+      });
     }
     try {
       await this.d.runtime.start(camera, credentials);
@@ -187,7 +211,10 @@ export class CameraService {
 function checkUrlCharacters(url: string, field: string): void {
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f-\u009f]/.test(url)) {
-    throw new AppError('validation', `${field}: must not contain control characters (tab, newline …)`, 400, { field, params: { reason: 'control characters' } });
+    throw new AppError('validation', `${field}: must not contain control characters (tab, newline …)`, 400, {
+      field,
+      params: { reason: 'control characters' },
+    });
   }
 }
 

@@ -31,7 +31,9 @@ export function xmlEscape(s: string): string {
  */
 export function usernameToken(username: string, password: string, cameraNowMs: number, nonce = randomBytes(16)): string {
   const created = new Date(cameraNowMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
-  const digest = createHash('sha1').update(Buffer.concat([nonce, Buffer.from(created, 'utf8'), Buffer.from(password, 'utf8')])).digest('base64');
+  const digest = createHash('sha1')
+    .update(Buffer.concat([nonce, Buffer.from(created, 'utf8'), Buffer.from(password, 'utf8')]))
+    .digest('base64');
   return (
     `<wsse:Security xmlns:wsse="${NS.wsse}" xmlns:wsu="${NS.wsu}" env:mustUnderstand="true">` +
     `<wsse:UsernameToken><wsse:Username>${xmlEscape(username)}</wsse:Username>` +
@@ -78,13 +80,27 @@ export function pickChallenge(headers: string[]): DigestChallenge | undefined {
 }
 
 export function digestAuthorization(
-  c: DigestChallenge, username: string, password: string, method: string, uri: string, nc = 1, cnonce = randomBytes(8).toString('hex'),
+  c: DigestChallenge,
+  username: string,
+  password: string,
+  method: string,
+  uri: string,
+  nc = 1,
+  cnonce = randomBytes(8).toString('hex'),
 ): string {
   const algo = (c.algorithm ?? 'MD5').toUpperCase();
-  const h = (s: string) => createHash(HASHES[algo] ?? 'md5').update(s, 'utf8').digest('hex');
+  const h = (s: string) =>
+    createHash(HASHES[algo] ?? 'md5')
+      .update(s, 'utf8')
+      .digest('hex');
   const ha1 = h(`${username}:${c.realm}:${password}`);
   const ha2 = h(`${method}:${uri}`);
-  const qop = c.qop?.split(',').map((q) => q.trim()).includes('auth') ? 'auth' : undefined;
+  const qop = c.qop
+    ?.split(',')
+    .map((q) => q.trim())
+    .includes('auth')
+    ? 'auth'
+    : undefined;
   const ncHex = nc.toString(16).padStart(8, '0');
   const response = qop ? h(`${ha1}:${c.nonce}:${ncHex}:${cnonce}:${qop}:${ha2}`) : h(`${ha1}:${c.nonce}:${ha2}`);
   const q = (s: string) => `"${s.replace(/["\\]/g, '\\$&')}"`;

@@ -17,8 +17,14 @@ const WSA_NS = 'http://schemas.xmlsoap.org/ws/2004/08/addressing';
 export function probeMessage(messageId: string): string {
   return (
     '<?xml version="1.0" encoding="UTF-8"?>' +
-    '<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:a="' + WSA_NS + '" xmlns:d="' + WSD_NS + '" xmlns:dn="http://www.onvif.org/ver10/network/wsdl">' +
-    '<s:Header><a:MessageID>' + messageId + '</a:MessageID><a:To>urn:schemas-xmlsoap-org:ws:2005:04:discovery</a:To>' +
+    '<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:a="' +
+    WSA_NS +
+    '" xmlns:d="' +
+    WSD_NS +
+    '" xmlns:dn="http://www.onvif.org/ver10/network/wsdl">' +
+    '<s:Header><a:MessageID>' +
+    messageId +
+    '</a:MessageID><a:To>urn:schemas-xmlsoap-org:ws:2005:04:discovery</a:To>' +
     '<a:Action>http://schemas.xmlsoap.org/ws/2005/04/discovery/Probe</a:Action></s:Header>' +
     '<s:Body><d:Probe><d:Types>dn:NetworkVideoTransmitter</d:Types></d:Probe></s:Body></s:Envelope>'
   );
@@ -73,16 +79,20 @@ export function createUnicastProber(log: Logger): UnicastProber {
         socket.bind(0, () => {
           for (let i = 0; i < repeats; i++) timers.push(setTimeout(send, Math.floor((i * timeoutMs) / (2 * Math.max(1, repeats)))));
         });
-        timers.push(setTimeout(() => {
-          timers.forEach(clearTimeout);
-          socket.close();
-          resolve(found);
-        }, timeoutMs));
+        timers.push(
+          setTimeout(() => {
+            timers.forEach(clearTimeout);
+            socket.close();
+            resolve(found);
+          }, timeoutMs),
+        );
       }),
   };
 }
 
-interface LibraryRemoteInfo { address: string }
+interface LibraryRemoteInfo {
+  address: string;
+}
 
 /**
  * Multicast through `onvif`'s Discovery.probe bound to the interface's address (the `device`

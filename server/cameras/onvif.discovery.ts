@@ -70,8 +70,7 @@ export class OnvifDiscovery {
    */
   resolveInterfaces(names: string[] | undefined): { name: string; address: string }[] {
     const all = this.d.networkInterfaces();
-    const ipv4 = (name: string, internalOk: boolean) =>
-      (all[name] ?? []).find((a) => a.family === 'IPv4' && (internalOk || !a.internal));
+    const ipv4 = (name: string, internalOk: boolean) => (all[name] ?? []).find((a) => a.family === 'IPv4' && (internalOk || !a.internal));
     if (!names) {
       return Object.keys(all).flatMap((name) => {
         const a = ipv4(name, false);
@@ -82,10 +81,17 @@ export class OnvifDiscovery {
       const field = `interfaces.${i}`;
       if (!all[name]) {
         const known = Object.keys(all).join(', ') || 'none';
-        throw new AppError('unknown_interface', `Network interface "${name}" does not exist on this computer (it has: ${known}).`, 400, { field, params: { name, known } });
+        throw new AppError('unknown_interface', `Network interface "${name}" does not exist on this computer (it has: ${known}).`, 400, {
+          field,
+          params: { name, known },
+        });
       }
       const a = ipv4(name, true);
-      if (!a) throw new AppError('interface_without_ipv4', `Network interface "${name}" has no IPv4 address: connect it to the cameras' network first.`, 400, { field, params: { name } });
+      if (!a)
+        throw new AppError('interface_without_ipv4', `Network interface "${name}" has no IPv4 address: connect it to the cameras' network first.`, 400, {
+          field,
+          params: { name },
+        });
       return { name, address: a.address };
     });
   }
@@ -96,7 +102,12 @@ export class OnvifDiscovery {
     const targets = (opts.targets ?? []).map((t, i) => parseUdpTarget(t, `targets.${i}`));
     const ifaces = opts.interfaces === undefined && targets.length ? [] : this.resolveInterfaces(opts.interfaces);
     if (!ifaces.length && !targets.length) {
-      throw new AppError('no_interfaces', 'No network interface with an IPv4 address to discover cameras on: connect to the cameras\' network, or type the camera\'s address.', 400, { field: 'interfaces' });
+      throw new AppError(
+        'no_interfaces',
+        "No network interface with an IPv4 address to discover cameras on: connect to the cameras' network, or type the camera's address.",
+        400,
+        { field: 'interfaces' },
+      );
     }
     this.d.log.debug('discovery started', { interfaces: ifaces.map((i) => i.name), targets: targets.length, timeoutMs, repeats });
     const batches = await Promise.all([
@@ -124,12 +135,17 @@ export function mergeMatches(matches: DiscoveryMatch[]): DiscoveredDevice[] {
   for (const m of matches) {
     const key = m.endpoint || m.xaddrs[0] || m.from;
     const prev = byEndpoint.get(key);
-    byEndpoint.set(key, prev ? {
-      ...prev,
-      types: unique([...prev.types, ...m.types]),
-      scopes: unique([...prev.scopes, ...m.scopes]),
-      xaddrs: unique([...prev.xaddrs, ...m.xaddrs]),
-    } : { ...m, endpoint: key });
+    byEndpoint.set(
+      key,
+      prev
+        ? {
+            ...prev,
+            types: unique([...prev.types, ...m.types]),
+            scopes: unique([...prev.scopes, ...m.scopes]),
+            xaddrs: unique([...prev.xaddrs, ...m.xaddrs]),
+          }
+        : { ...m, endpoint: key },
+    );
   }
   return [...byEndpoint.values()].map(toDevice).sort((a, b) => a.address.localeCompare(b.address, 'en', { numeric: true }));
 }

@@ -9,7 +9,10 @@ import type { TransportReason } from './camera.errors.js';
  * aborts as soon as it is passed, so memory stays bounded whatever the camera sends.
  */
 export class TransportError extends Error {
-  constructor(readonly reason: TransportReason, message: string) {
+  constructor(
+    readonly reason: TransportReason,
+    message: string,
+  ) {
     super(message);
     this.name = 'TransportError';
   }
@@ -36,8 +39,15 @@ export interface HttpPostOptions {
 export type HttpPost = (url: URL, opts: HttpPostOptions) => Promise<HttpReply>;
 
 const CODE_REASON: Record<string, TransportReason> = {
-  ECONNREFUSED: 'refused', ENOTFOUND: 'dns', EAI_AGAIN: 'dns', EHOSTUNREACH: 'no_route', ENETUNREACH: 'no_route',
-  ECONNRESET: 'reset', EPIPE: 'reset', ETIMEDOUT: 'timeout', EADDRNOTAVAIL: 'no_route',
+  ECONNREFUSED: 'refused',
+  ENOTFOUND: 'dns',
+  EAI_AGAIN: 'dns',
+  EHOSTUNREACH: 'no_route',
+  ENETUNREACH: 'no_route',
+  ECONNRESET: 'reset',
+  EPIPE: 'reset',
+  ETIMEDOUT: 'timeout',
+  EADDRNOTAVAIL: 'no_route',
 };
 
 function classify(err: NodeJS.ErrnoException): TransportReason {

@@ -99,10 +99,19 @@ export function readProfiles(el: XmlElement): { usable: MediaProfile[]; skipped:
     const vec = child(p, 'VideoEncoderConfiguration');
     const width = intAt(vec, 'Resolution', 'Width');
     const height = intAt(vec, 'Resolution', 'Height');
-    if (!token) { skipped.push(`"${name}" has no token`); continue; }
-    if (!vec || !width || !height || width <= 0 || height <= 0) { skipped.push(`"${name}" has no video encoder resolution`); continue; }
+    if (!token) {
+      skipped.push(`"${name}" has no token`);
+      continue;
+    }
+    if (!vec || !width || !height || width <= 0 || height <= 0) {
+      skipped.push(`"${name}" has no video encoder resolution`);
+      continue;
+    }
     usable.push({
-      token, name, width, height,
+      token,
+      name,
+      width,
+      height,
       encoding: textAt(vec, 'Encoding'),
       fps: positive(intAt(vec, 'RateControl', 'FrameRateLimit')),
       bitrate: positive(intAt(vec, 'RateControl', 'BitrateLimit')),

@@ -2,8 +2,15 @@ import { noMediaProfiles, notOnvif, rtspUnreachable } from './camera.errors.js';
 import { NS, xmlEscape } from './onvif.auth.js';
 import type { HttpPost } from './onvif.http.js';
 import {
-  readCapabilities, readDeviceInformation, readMediaUri, readProfiles, readServices, readSystemDateAndTime,
-  type DeviceInfo, type MediaProfile, type ServiceAddresses,
+  readCapabilities,
+  readDeviceInformation,
+  readMediaUri,
+  readProfiles,
+  readServices,
+  readSystemDateAndTime,
+  type DeviceInfo,
+  type MediaProfile,
+  type ServiceAddresses,
 } from './onvif.parse.js';
 import { OnvifClient, SoapFault, type AuthMethod } from './onvif.soap.js';
 import type { ProbeTarget } from './onvif.target.js';
@@ -57,11 +64,17 @@ export async function probeOnvif(target: ProbeTarget, options: ProbeOptions = {}
   const o = { ...PROBE_DEFAULTS, preserveAddress: true, checkRtsp: true, ...options };
   const now = o.now ?? Date.now;
   const client = new OnvifClient(target.url, {
-    username: target.username, password: target.password, callTimeoutMs: o.callTimeoutMs, deadlineMs: o.deadlineMs,
-    maxReplyBytes: o.maxReplyBytes, post: o.post, now,
+    username: target.username,
+    password: target.password,
+    callTimeoutMs: o.callTimeoutMs,
+    deadlineMs: o.deadlineMs,
+    maxReplyBytes: o.maxReplyBytes,
+    post: o.post,
+    now,
   });
   const warnings: string[] = [];
-  const device = (action: string, inner = '') => required(client.call({ url: target.url, ns: NS.device, action, inner, authenticate: action !== 'GetSystemDateAndTime' }), client);
+  const device = (action: string, inner = '') =>
+    required(client.call({ url: target.url, ns: NS.device, action, inner, authenticate: action !== 'GetSystemDateAndTime' }), client);
 
   const sent = now();
   const clock = readSystemDateAndTime(await device('GetSystemDateAndTime'));
@@ -119,17 +132,29 @@ async function optional<T>(p: Promise<T>, warnings: string[], action: string): P
 }
 
 async function readServiceAddresses(client: OnvifClient, url: URL, warnings: string[]): Promise<ServiceAddresses> {
-  const caps = await optional(client.call({ url, ns: NS.device, action: 'GetCapabilities', inner: '<tds:Category>All</tds:Category>', authenticate: true }), warnings, 'GetCapabilities');
+  const caps = await optional(
+    client.call({ url, ns: NS.device, action: 'GetCapabilities', inner: '<tds:Category>All</tds:Category>', authenticate: true }),
+    warnings,
+    'GetCapabilities',
+  );
   const fromCaps = caps ? readCapabilities(caps) : {};
   // GetServices is the newer call; older firmware only has GetCapabilities, newer may lack PTZ there.
-  const svc = await optional(client.call({ url, ns: NS.device, action: 'GetServices', inner: '<tds:IncludeCapability>false</tds:IncludeCapability>', authenticate: true }), [], 'GetServices');
+  const svc = await optional(
+    client.call({ url, ns: NS.device, action: 'GetServices', inner: '<tds:IncludeCapability>false</tds:IncludeCapability>', authenticate: true }),
+    [],
+    'GetServices',
+  );
   return { ...(svc ? readServices(svc) : {}), ...fromCaps };
 }
 
 type MediaCall = (action: string, inner?: string) => ReturnType<OnvifClient['call']>;
 
 async function readStreamProfiles(
-  client: OnvifClient, media: MediaCall, reached: URL, o: Required<Pick<ProbeOptions, 'preserveAddress' | 'maxProfiles'>>, warnings: string[],
+  client: OnvifClient,
+  media: MediaCall,
+  reached: URL,
+  o: Required<Pick<ProbeOptions, 'preserveAddress' | 'maxProfiles'>>,
+  warnings: string[],
 ): Promise<ProbeProfile[]> {
   let listed;
   try {
@@ -146,7 +171,10 @@ async function readStreamProfiles(
     const el = await optional(media('GetStreamUri', `${setup}<trt:ProfileToken>${xmlText(p.token)}</trt:ProfileToken>`), warnings, `GetStreamUri(${p.token})`);
     const raw = el ? readMediaUri(el) : null;
     const uri = raw ? rewriteUri(raw, reached, o.preserveAddress, 'rtsp') : null;
-    if (!uri) { warnings.push(`profile "${p.name}" has no usable stream URI`); continue; }
+    if (!uri) {
+      warnings.push(`profile "${p.name}" has no usable stream URI`);
+      continue;
+    }
     out.push({ ...p, streamUri: uri.uri, advertisedStreamUri: uri.advertised });
   }
   if (!out.length) throw noMediaProfiles(client.where, 'no profile returned a stream URI');

@@ -35,7 +35,11 @@ export interface SoapRequest {
 
 /** A SOAP fault that is not about authentication (e.g. ActionNotSupported). */
 export class SoapFault extends Error {
-  constructor(readonly action: string, readonly subcode: string | null, readonly reason: string) {
+  constructor(
+    readonly action: string,
+    readonly subcode: string | null,
+    readonly reason: string,
+  ) {
     super(`${action}: ${subcode ?? 'fault'} ${reason}`.trim());
     this.name = 'SoapFault';
   }
@@ -44,7 +48,11 @@ export class SoapFault extends Error {
 const AUTH_SUBCODES = /NotAuthorized|FailedAuthentication|InvalidSecurity|FailedCheck|SecurityTokenUnavailable|InvalidSecurityToken/i;
 const AUTH_REASON = /not\s*authori[sz]ed|unauthori[sz]ed|authenticat|password|security token|sender not/i;
 const XML_REASON: Record<XmlErrorReason, NotOnvifReason> = {
-  dtd_forbidden: 'dtd_forbidden', malformed: 'malformed_xml', too_large: 'too_large', too_deep: 'too_complex', too_many_nodes: 'too_complex',
+  dtd_forbidden: 'dtd_forbidden',
+  malformed: 'malformed_xml',
+  too_large: 'too_large',
+  too_deep: 'too_complex',
+  too_many_nodes: 'too_complex',
 };
 
 interface ParsedReply {
@@ -65,7 +73,10 @@ export class OnvifClient {
   private challenge: DigestChallenge | undefined;
   private nc = 0;
 
-  constructor(readonly deviceUrl: URL, private readonly o: OnvifClientOptions) {
+  constructor(
+    readonly deviceUrl: URL,
+    private readonly o: OnvifClientOptions,
+  ) {
     this.now = o.now ?? Date.now;
     this.post = o.post ?? httpPost;
     this.deadlineAt = this.now() + o.deadlineMs;
@@ -113,9 +124,8 @@ export class OnvifClient {
   private async send(req: SoapRequest): Promise<HttpReply> {
     const remaining = this.deadlineAt - this.now();
     if (remaining <= 0) throw unreachable(this.where, 'deadline', req.action, Math.round(this.o.deadlineMs / 1000));
-    const header = req.authenticate && this.auth === 'ws-security' && this.o.username
-      ? usernameToken(this.o.username, this.o.password ?? '', this.cameraNow())
-      : '';
+    const header =
+      req.authenticate && this.auth === 'ws-security' && this.o.username ? usernameToken(this.o.username, this.o.password ?? '', this.cameraNow()) : '';
     const headers: Record<string, string> = { 'Content-Type': `application/soap+xml; charset=utf-8; action="${req.ns}/${req.action}"` };
     if (this.auth === 'digest' && this.challenge && this.o.username) {
       headers.Authorization = digestAuthorization(this.challenge, this.o.username, this.o.password ?? '', 'POST', req.url.pathname + req.url.search, ++this.nc);

@@ -18,7 +18,12 @@ const HOST_PORT = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])
 export function parseProbeTarget(input: string, field = 'target'): ProbeTarget {
   const raw = input.trim();
   const bad = (why: string) =>
-    new AppError('validation', `${field}: ${why}; type an IP address (192.168.1.64), host:port (192.168.1.64:8000) or a device service URL (http://192.168.1.64/onvif/device_service)`, 400, { field, params: { reason: why } });
+    new AppError(
+      'validation',
+      `${field}: ${why}; type an IP address (192.168.1.64), host:port (192.168.1.64:8000) or a device service URL (http://192.168.1.64/onvif/device_service)`,
+      400,
+      { field, params: { reason: why } },
+    );
   if (!raw) throw bad('empty');
   if (raw.length > 500) throw bad('too long');
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) return fromUrl(raw, bad);

@@ -11,7 +11,10 @@
 export type XmlErrorReason = 'dtd_forbidden' | 'malformed' | 'too_large' | 'too_deep' | 'too_many_nodes';
 
 export class XmlError extends Error {
-  constructor(readonly reason: XmlErrorReason, message: string) {
+  constructor(
+    readonly reason: XmlErrorReason,
+    message: string,
+  ) {
     super(message);
     this.name = 'XmlError';
   }
@@ -61,7 +64,10 @@ class Parser {
   private readonly stack: OpenElement[] = [];
   private root: XmlElement | undefined;
 
-  constructor(private readonly s: string, private readonly lim: XmlLimits) {}
+  constructor(
+    private readonly s: string,
+    private readonly lim: XmlLimits,
+  ) {}
 
   run(): XmlElement {
     const s = this.s;
@@ -264,4 +270,3 @@ export function attrLocal(el: XmlElement | undefined, name: string): string | nu
   for (const [k, v] of Object.entries(el.attrs)) if (k === name || k.endsWith(`:${name}`)) return v.trim() || null;
   return null;
 }
-

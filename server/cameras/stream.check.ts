@@ -47,10 +47,14 @@ export const checkStream: StreamCheck = (uri, timeoutMs) =>
     socket.on('data', (chunk: Buffer) => {
       received += chunk.toString('latin1');
       if (/^RTSP\/\d\.\d \d{3}/.test(received)) finish({ ok: true });
-      else if (received.length > 4096 || (received.length >= 12 && !received.startsWith('RTSP/'))) finish({ ok: false, reason: 'the port answers, but not as an RTSP server' });
+      else if (received.length > 4096 || (received.length >= 12 && !received.startsWith('RTSP/')))
+        finish({ ok: false, reason: 'the port answers, but not as an RTSP server' });
     });
     socket.on('error', (err: NodeJS.ErrnoException) =>
-      finish({ ok: false, reason: err.code === 'ECONNREFUSED' ? 'connection refused' : err.code === 'ENOTFOUND' ? 'host not found' : (err.code ?? err.message) }),
+      finish({
+        ok: false,
+        reason: err.code === 'ECONNREFUSED' ? 'connection refused' : err.code === 'ENOTFOUND' ? 'host not found' : (err.code ?? err.message),
+      }),
     );
     socket.on('close', () => finish({ ok: false, reason: 'connection closed without an RTSP answer' }));
   });

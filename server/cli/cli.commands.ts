@@ -101,7 +101,12 @@ export async function runCli(argv: string[]): Promise<number> {
   }
   let parsed;
   try {
-    parsed = parseArgs({ args: rest, options: { ...command.options, help: { type: 'boolean', short: 'h' } }, allowPositionals: command.allowPositionals ?? false, strict: true });
+    parsed = parseArgs({
+      args: rest,
+      options: { ...command.options, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: command.allowPositionals ?? false,
+      strict: true,
+    });
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\nUsage: ${command.usage}\n`);
     return 2;

@@ -19,7 +19,11 @@ export const detectCommand: Command = {
   summary: 'Detect and track objects in a video file, a camera URL or a still image',
   usage: 'binhyen detect <file|url> [--fps N] [--width W] [--seconds S] [--naive] [--json]',
   options: {
-    fps: { type: 'string' }, width: { type: 'string' }, seconds: { type: 'string' }, naive: { type: 'boolean' }, json: { type: 'boolean' },
+    fps: { type: 'string' },
+    width: { type: 'string' },
+    seconds: { type: 'string' },
+    naive: { type: 'boolean' },
+    json: { type: 'boolean' },
   },
   allowPositionals: true,
   async run({ values, positionals }) {
@@ -34,20 +38,32 @@ export const detectCommand: Command = {
     const { pool: detector, error } = await startObjectDetector(config.detect, log);
     if (!detector) throw new AppError('detector_unavailable', `the object detector could not start: ${error}`, 1);
     const print = (line: object) => process.stdout.write(JSON.stringify(line) + '\n');
-    const onTrack = (t: TrackLine) => (values.json ? print(t) : process.stdout.write(`${t.label.padEnd(12)} ${t.start.toFixed(1).padStart(7)}s – ${t.end.toFixed(1).padStart(7)}s  score ${t.score.toFixed(2)}  box ${t.box.join(',')}\n`));
+    const onTrack = (t: TrackLine) =>
+      values.json
+        ? print(t)
+        : process.stdout.write(
+            `${t.label.padEnd(12)} ${t.start.toFixed(1).padStart(7)}s – ${t.end.toFixed(1).padStart(7)}s  score ${t.score.toFixed(2)}  box ${t.box.join(',')}\n`,
+          );
     try {
       const still = STILL.test(input);
       const seconds = positiveNumber(values.seconds, 'seconds');
       // An image is one frame lasting 1/25 s: a lower fps filter would round it away.
       const frames = framesOf(input, { ffmpeg, fps: still ? 25 : fps, width, log, seconds });
       const summary = await runDetection(frames, {
-        detector, log, onTrack, config: { ...config.detect, fps: still ? 1 : fps },
+        detector,
+        log,
+        onTrack,
+        config: { ...config.detect, fps: still ? 1 : fps },
         sourceWidth: isUrl(input) ? undefined : (await ffmpeg.probe(path.resolve(input))).width,
         // A still has no motion and one frame: the model looks at the whole image and every detection is reported.
-        still, mode: values.naive ? 'naive' : 'pipeline',
+        still,
+        mode: values.naive ? 'naive' : 'pipeline',
       });
       if (values.json) print(summary);
-      else process.stdout.write(`\n${summary.tracks} track(s) ${JSON.stringify(summary.byLabel)} in ${summary.frames} frames; backend ${summary.backend}; motion ${summary.ms.motion} ms/frame; inference ${summary.ms.inference} ms median\n`);
+      else
+        process.stdout.write(
+          `\n${summary.tracks} track(s) ${JSON.stringify(summary.byLabel)} in ${summary.frames} frames; backend ${summary.backend}; motion ${summary.ms.motion} ms/frame; inference ${summary.ms.inference} ms median\n`,
+        );
       return 0;
     } finally {
       await detector.close();
@@ -62,7 +78,13 @@ function positiveNumber(v: unknown, name: string): number | undefined {
   return n;
 }
 
-interface FrameSourceOptions { ffmpeg: FfmpegAdapter; fps: number; width: number; log: Logger; seconds?: number }
+interface FrameSourceOptions {
+  ffmpeg: FfmpegAdapter;
+  fps: number;
+  width: number;
+  log: Logger;
+  seconds?: number;
+}
 
 /** Files are read as fast as they decode (every sampled frame); URLs are live, for `seconds` (default 30). */
 async function* framesOf(input: string, o: FrameSourceOptions): AsyncGenerator<Frame> {
@@ -75,7 +97,12 @@ async function* framesOf(input: string, o: FrameSourceOptions): AsyncGenerator<F
   }
   const session = new StreamSession(
     { cameraId: 0, role: 'main', source: sourceFromStream({ url: input }, { transport: 'tcp' }), frames: { fps: o.fps, width: o.width } },
-    { ffmpeg: o.ffmpeg, log: o.log, settings: LIVE_SETTINGS, onState: (_r, state, reason) => state === 'offline' && o.log.warn(`stream offline: ${reason ?? ''}`) },
+    {
+      ffmpeg: o.ffmpeg,
+      log: o.log,
+      settings: LIVE_SETTINGS,
+      onState: (_r, state, reason) => state === 'offline' && o.log.warn(`stream offline: ${reason ?? ''}`),
+    },
   );
   const frames = session.frames();
   await session.start();
@@ -92,6 +119,14 @@ async function* framesOf(input: string, o: FrameSourceOptions): AsyncGenerator<F
 }
 
 const LIVE_SETTINGS = {
-  stallTimeoutMs: 10_000, startTimeoutMs: 15_000, backoffInitialMs: 1000, backoffMaxMs: 5000, healthyResetMs: 30_000,
-  offlineAfterFailures: 3, killGraceMs: 2000, socketTimeoutMs: 5000, decodeThreads: 1, stderrLines: 20,
+  stallTimeoutMs: 10_000,
+  startTimeoutMs: 15_000,
+  backoffInitialMs: 1000,
+  backoffMaxMs: 5000,
+  healthyResetMs: 30_000,
+  offlineAfterFailures: 3,
+  killGraceMs: 2000,
+  socketTimeoutMs: 5000,
+  decodeThreads: 1,
+  stderrLines: 20,
 };

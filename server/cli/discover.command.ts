@@ -16,16 +16,24 @@ import type { Command } from './cli.commands.js';
  */
 const USAGE = 'binhyen discover [--timeout S] [--interface IF]... [--target HOST[:PORT]]... [--repeat N] [--json]';
 
-interface Values { timeout?: string; interface?: string[]; target?: string[]; repeat?: string; json?: boolean }
+interface Values {
+  timeout?: string;
+  interface?: string[];
+  target?: string[];
+  repeat?: string;
+  json?: boolean;
+}
 
 function text(devices: DiscoveredCamera[], interfaces: string[]): string {
   if (!devices.length) return `No ONVIF camera answered on ${interfaces.join(', ') || 'the given targets'}.`;
   return devices
-    .map((d) => [
-      `${d.address}  ${d.scopes.name ?? '(no name)'}  ${d.scopes.hardware ?? ''}${d.registered ? `  [registered as camera ${d.cameraId}]` : ''}`,
-      `    ${d.deviceServiceUrl ?? '(no device service address)'}${d.scopes.location ? `  location: ${d.scopes.location}` : ''}`,
-      `    endpoint ${d.endpoint}`,
-    ].join('\n'))
+    .map((d) =>
+      [
+        `${d.address}  ${d.scopes.name ?? '(no name)'}  ${d.scopes.hardware ?? ''}${d.registered ? `  [registered as camera ${d.cameraId}]` : ''}`,
+        `    ${d.deviceServiceUrl ?? '(no device service address)'}${d.scopes.location ? `  location: ${d.scopes.location}` : ''}`,
+        `    endpoint ${d.endpoint}`,
+      ].join('\n'),
+    )
     .join('\n');
 }
 
@@ -88,7 +96,11 @@ function usageError(message: string): number {
 }
 
 /** Loaded lazily: the `onvif` library is only needed when discovering. */
-async function buildOnboarding(cameras: { list(): Promise<CameraRecord[]> }, log: Logger, discoveryInterfaces: string[] | undefined): Promise<CameraOnboarding> {
+async function buildOnboarding(
+  cameras: { list(): Promise<CameraRecord[]> },
+  log: Logger,
+  discoveryInterfaces: string[] | undefined,
+): Promise<CameraOnboarding> {
   const { createOnboarding } = await import('../cameras/camera.module.js');
   return createOnboarding({ store: { cameras }, log, discoveryInterfaces }).onboarding;
 }

@@ -17,15 +17,37 @@ const USAGE = [
 
 const EXIT: Record<string, number> = { validation: 2, unreachable: 3, not_onvif: 4, wrong_credentials: 5, no_media_profiles: 6, rtsp_unreachable: 7 };
 
-interface Values { user?: string; password?: string; 'password-stdin'?: boolean; timeout?: string; 'skip-rtsp-check'?: boolean; json?: boolean }
+interface Values {
+  user?: string;
+  password?: string;
+  'password-stdin'?: boolean;
+  timeout?: string;
+  'skip-rtsp-check'?: boolean;
+  json?: boolean;
+}
 
 /** The JSON the issue specifies, plus the clock offset and the default profiles. */
 export function probeJson(r: ProbeResult) {
   return {
-    manufacturer: r.manufacturer, model: r.model, firmware: r.firmware, serial: r.serial, hardwareId: r.hardwareId,
-    profiles: r.profiles.map((p) => ({ token: p.token, name: p.name, encoding: p.encoding, width: p.width, height: p.height, fps: p.fps, streamUri: p.streamUri })),
-    snapshotUri: r.snapshotUri, ptz: r.ptz, events: r.events,
-    clockOffsetMs: r.clockOffsetMs, defaults: r.defaults,
+    manufacturer: r.manufacturer,
+    model: r.model,
+    firmware: r.firmware,
+    serial: r.serial,
+    hardwareId: r.hardwareId,
+    profiles: r.profiles.map((p) => ({
+      token: p.token,
+      name: p.name,
+      encoding: p.encoding,
+      width: p.width,
+      height: p.height,
+      fps: p.fps,
+      streamUri: p.streamUri,
+    })),
+    snapshotUri: r.snapshotUri,
+    ptz: r.ptz,
+    events: r.events,
+    clockOffsetMs: r.clockOffsetMs,
+    defaults: r.defaults,
   };
 }
 
@@ -36,7 +58,10 @@ function probeText(r: ProbeResult): string {
     `Device service: ${r.deviceServiceUrl}  (login: ${r.auth})`,
     r.clockOffsetMs === null ? 'Camera clock: unknown' : `Camera clock: ${describeOffsetFromHere(r.clockOffsetMs)} (events are stamped with server time)`,
     'Profiles:',
-    ...r.profiles.map((p) => `  ${role(p.token) ? '*' : ' '} ${p.token}  ${p.name}  ${p.encoding ?? '?'} ${p.width}x${p.height} ${p.fps ?? '?'} fps ${p.bitrate ?? '?'} kbit/s  ${p.streamUri}${role(p.token) ? `  [${role(p.token)}]` : ''}`),
+    ...r.profiles.map(
+      (p) =>
+        `  ${role(p.token) ? '*' : ' '} ${p.token}  ${p.name}  ${p.encoding ?? '?'} ${p.width}x${p.height} ${p.fps ?? '?'} fps ${p.bitrate ?? '?'} kbit/s  ${p.streamUri}${role(p.token) ? `  [${role(p.token)}]` : ''}`,
+    ),
     `Snapshot: ${r.snapshotUri ?? 'none'}`,
     `PTZ: ${r.ptz ? 'yes' : 'no'}  Events: ${r.events ? 'yes' : 'no'}`,
     ...r.warnings.map((w) => `Warning: ${w}`),
@@ -47,7 +72,9 @@ function probeText(r: ProbeResult): string {
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 export const probeCommand: Command = {
@@ -72,9 +99,10 @@ export const probeCommand: Command = {
     try {
       if (positionals.length !== 1) throw new AppError('validation', `give exactly one camera address\nUsage: ${USAGE}`);
       const seconds = v.timeout === undefined ? PROBE_DEFAULTS.deadlineMs / 1000 : Number(v.timeout);
-      if (!Number.isFinite(seconds) || seconds < 1 || seconds > 300) throw new AppError('validation', '--timeout must be a number of seconds between 1 and 300');
+      if (!Number.isFinite(seconds) || seconds < 1 || seconds > 300)
+        throw new AppError('validation', '--timeout must be a number of seconds between 1 and 300');
       const target = parseProbeTarget(positionals[0]!, 'address');
-      const password = v['password-stdin'] ? await readStdin() : v.password ?? target.password;
+      const password = v['password-stdin'] ? await readStdin() : (v.password ?? target.password);
       const result = await probeOnvif(
         { url: target.url, username: v.user ?? target.username, password },
         { deadlineMs: seconds * 1000, callTimeoutMs: Math.min(PROBE_DEFAULTS.callTimeoutMs, seconds * 1000), checkRtsp: !v['skip-rtsp-check'] },

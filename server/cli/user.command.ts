@@ -66,7 +66,10 @@ const CLI_ACTOR = { name: 'cli' } as const;
 async function dispatch(sub: string, username: string, v: Args['values'], users: UserService, store: Store): Promise<number> {
   switch (sub) {
     case 'add': {
-      const user = await users.add({ username, displayName: v.name, password: await readPassword(v), roles: (v.role ?? []) as Role[], areaIds: await areaIds(store, v.area) }, CLI_ACTOR);
+      const user = await users.add(
+        { username, displayName: v.name, password: await readPassword(v), roles: (v.role ?? []) as Role[], areaIds: await areaIds(store, v.area) },
+        CLI_ACTOR,
+      );
       return done(v.json, user, `Created ${user.username} (${user.roles.join(', ')}).`);
     }
     case 'passwd': {
@@ -81,9 +84,15 @@ async function dispatch(sub: string, username: string, v: Args['values'], users:
     }
     case 'set': {
       const before = await mustFind(users, username);
-      const user = await users.update(before.id, {
-        displayName: v.name, roles: v.role as Role[] | undefined, areaIds: v.area ? await areaIds(store, v.area) : undefined,
-      }, CLI_ACTOR);
+      const user = await users.update(
+        before.id,
+        {
+          displayName: v.name,
+          roles: v.role as Role[] | undefined,
+          areaIds: v.area ? await areaIds(store, v.area) : undefined,
+        },
+        CLI_ACTOR,
+      );
       return done(v.json, user, `${user.username}: roles ${user.roles.join(', ')}; areas ${user.areaIds.join(', ') || '-'}.`);
     }
     case 'list':
@@ -99,7 +108,15 @@ function usage(): number {
 }
 
 function done(json: boolean | undefined, data: UserRecord | UserRecord[], text: string): number {
-  const view = (u: UserRecord) => ({ id: u.id, username: u.username, displayName: u.displayName, roles: u.roles, areaIds: u.areaIds, disabled: u.disabled, createdAt: u.createdAt });
+  const view = (u: UserRecord) => ({
+    id: u.id,
+    username: u.username,
+    displayName: u.displayName,
+    roles: u.roles,
+    areaIds: u.areaIds,
+    disabled: u.disabled,
+    createdAt: u.createdAt,
+  });
   process.stdout.write((json ? JSON.stringify(Array.isArray(data) ? data.map(view) : view(data)) : text) + '\n');
   return 0;
 }
@@ -109,7 +126,14 @@ function table(list: UserRecord[]): string {
   const rows = list.map((u) => [String(u.id), u.username, u.displayName, u.roles.join(','), u.areaIds.join(',') || '-', u.disabled ? 'disabled' : 'enabled']);
   const head = ['ID', 'USERNAME', 'NAME', 'ROLES', 'AREAS', 'STATE'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  return [head, ...rows].map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+  return [head, ...rows]
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 async function mustFind(users: UserService, username: string): Promise<UserRecord> {
@@ -133,9 +157,12 @@ async function readPassword(v: Args['values']): Promise<string> {
   if (v['password-stdin']) {
     const chunks: Buffer[] = [];
     for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+    return Buffer.concat(chunks)
+      .toString('utf8')
+      .replace(/\r?\n$/, '');
   }
-  if (!process.stdin.isTTY) throw new AppError('password_required', 'give the password on stdin with --password-stdin (never as an argument)', 400, { field: 'password' });
+  if (!process.stdin.isTTY)
+    throw new AppError('password_required', 'give the password on stdin with --password-stdin (never as an argument)', 400, { field: 'password' });
   const first = await promptHidden('Password: ');
   if ((await promptHidden('Again: ')) !== first) throw new AppError('password_mismatch', 'the two passwords differ', 400, { field: 'password' });
   return first;

@@ -8,7 +8,9 @@ import { PRIORITY, type ClipWorkQueue } from './clip.work.queue.js';
 
 const DIR = 'cache/clips';
 
-interface Entry { bytes: number }
+interface Entry {
+  bytes: number;
+}
 
 /**
  * Event clips are ranges of the continuous recording (issue 19 item 3): nothing is cut when
@@ -23,15 +25,17 @@ export class ClipCache {
   private readonly inFlight = new Map<number, Promise<void>>();
   private total = 0;
 
-  constructor(private readonly d: {
-    files: MediaFiles;
-    cutClip: CutClip;
-    mp4: Mp4Tools;
-    queue: ClipWorkQueue;
-    holds?: RangeHolds;
-    maxBytes: number;
-    log: Logger;
-  }) {}
+  constructor(
+    private readonly d: {
+      files: MediaFiles;
+      cutClip: CutClip;
+      mp4: Mp4Tools;
+      queue: ClipWorkQueue;
+      holds?: RangeHolds;
+      maxBytes: number;
+      log: Logger;
+    },
+  ) {}
 
   async start(): Promise<void> {
     await rm(this.d.files.abs(DIR), { recursive: true, force: true });

@@ -50,7 +50,10 @@ export class ClipCutter {
     }
     const maxRangeMs = this.d.maxRangeMs ?? 6 * 3_600_000;
     if (to - from > maxRangeMs) {
-      throw new AppError('range_too_long', `a clip can cover at most ${maxRangeMs / 60_000} minutes`, 400, { field: 'to', params: { maxMinutes: maxRangeMs / 60_000 } });
+      throw new AppError('range_too_long', `a clip can cover at most ${maxRangeMs / 60_000} minutes`, 400, {
+        field: 'to',
+        params: { maxMinutes: maxRangeMs / 60_000 },
+      });
     }
     const segs = await this.keptSegments(cameraId, from, to);
     if (segs.length === 0) throw await this.notKept(cameraId, from, to);
@@ -64,14 +67,33 @@ export class ClipCutter {
     const partFile = `${outPath}.${tag}.part`;
     await writeFile(listFile, await this.concatList(segs, to));
     try {
-      const r = await this.d.ffmpeg.run([
-        '-hide_banner', '-nostdin', '-loglevel', 'error', '-y',
-        '-f', 'concat', '-safe', '0', '-i', listFile,
-        '-map', '0:v:0', '-c', 'copy',
-        // Browsers (Safari) need the hvc1 tag to play H.265 at all; H.264 plays everywhere.
-        ...(codec === 'hevc' ? ['-tag:v', 'hvc1'] : []),
-        '-movflags', '+faststart', '-f', 'mp4', partFile,
-      ], { timeoutMs: this.d.timeoutMs ?? 120_000 });
+      const r = await this.d.ffmpeg.run(
+        [
+          '-hide_banner',
+          '-nostdin',
+          '-loglevel',
+          'error',
+          '-y',
+          '-f',
+          'concat',
+          '-safe',
+          '0',
+          '-i',
+          listFile,
+          '-map',
+          '0:v:0',
+          '-c',
+          'copy',
+          // Browsers (Safari) need the hvc1 tag to play H.265 at all; H.264 plays everywhere.
+          ...(codec === 'hevc' ? ['-tag:v', 'hvc1'] : []),
+          '-movflags',
+          '+faststart',
+          '-f',
+          'mp4',
+          partFile,
+        ],
+        { timeoutMs: this.d.timeoutMs ?? 120_000 },
+      );
       if (r.code !== 0) {
         throw new AppError('clip_failed', `could not cut the clip (ffmpeg ${r.signal ?? r.code}): ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`, 500);
       }
@@ -110,13 +132,19 @@ export class ClipCutter {
 
   private async notKept(cameraId: number, from: number, to: number): Promise<AppError> {
     const earliest = await this.d.recordings.earliestStart(cameraId);
-    const why = earliest === undefined
-      ? 'nothing of this camera is recorded'
-      : from < earliest
-        ? `recordings of this camera are kept from ${new Date(earliest).toISOString()} on`
-        : 'the camera was not recording then';
-    return new AppError('range_not_kept', `no recording of camera ${cameraId} between ${new Date(from).toISOString()} and ${new Date(to).toISOString()}: ${why}`, 404, {
-      params: { cameraId, from, to, earliestKept: earliest ?? null },
-    });
+    const why =
+      earliest === undefined
+        ? 'nothing of this camera is recorded'
+        : from < earliest
+          ? `recordings of this camera are kept from ${new Date(earliest).toISOString()} on`
+          : 'the camera was not recording then';
+    return new AppError(
+      'range_not_kept',
+      `no recording of camera ${cameraId} between ${new Date(from).toISOString()} and ${new Date(to).toISOString()}: ${why}`,
+      404,
+      {
+        params: { cameraId, from, to, earliestKept: earliest ?? null },
+      },
+    );
   }
 }

@@ -63,7 +63,10 @@ export class ClipExporter {
     const camera = await this.d.repos.cameras.getIncludingRemoved(req.cameraId);
     if (!camera) throw notFound('camera', req.cameraId);
     const gaps = gapsIn(await this.assertKept(req), req.from, req.to);
-    const pending = await this.d.repos.clips.create({ cameraId: req.cameraId, eventId: null, kind: 'export', startAt: req.from, endAt: req.to, pinned: true, reason: req.reason, createdBy: actor.userId }, now);
+    const pending = await this.d.repos.clips.create(
+      { cameraId: req.cameraId, eventId: null, kind: 'export', startAt: req.from, endAt: req.to, pinned: true, reason: req.reason, createdBy: actor.userId },
+      now,
+    );
     let clip: ClipRecord;
     try {
       clip = await this.d.queue.run(PRIORITY.export, () => this.d.producer.produce(pending, 0));
@@ -74,19 +77,30 @@ export class ClipExporter {
       throw new AppError('export_failed', 'the clip could not be cut; the server log says why', 500, { params: { clipId: pending.id } });
     }
     const manifest: ExportManifest = {
-      format: 'binhyen-export/1', clipId: clip.id,
+      format: 'binhyen-export/1',
+      clipId: clip.id,
       camera: { id: camera.id, name: camera.name, areaId: camera.areaId, address: camera.address },
       range: { from: req.from, to: req.to, fromIso: new Date(req.from).toISOString(), toIso: new Date(req.to).toISOString() },
-      file: path.basename(clip.path!), sha256: clip.sha256!, bytes: clip.bytes!, durationS: (clip.durationMs ?? 0) / 1000,
+      file: path.basename(clip.path!),
+      sha256: clip.sha256!,
+      bytes: clip.bytes!,
+      durationS: (clip.durationMs ?? 0) / 1000,
       exportedBy: { userId: actor.userId, username: actor.username, ip: actor.ip },
-      exportedAt: now, exportedAtIso: new Date(now).toISOString(), reason: req.reason,
+      exportedAt: now,
+      exportedAtIso: new Date(now).toISOString(),
+      reason: req.reason,
       gaps: gaps.map(([from, to]) => ({ from, to, fromIso: new Date(from).toISOString(), toIso: new Date(to).toISOString() })),
     };
     const manifestPath = clipPaths(clip).manifest;
     await this.d.files.writeAtomic(manifestPath, Buffer.from(JSON.stringify(manifest, null, 2) + '\n'));
     await this.d.repos.clips.update(clip.id, { manifestPath, gaps });
     await this.d.audit({
-      action: 'clip.export', userId: actor.userId, username: actor.username, ip: actor.ip, resourceType: 'clip', resourceId: String(clip.id),
+      action: 'clip.export',
+      userId: actor.userId,
+      username: actor.username,
+      ip: actor.ip,
+      resourceType: 'clip',
+      resourceId: String(clip.id),
       detail: { cameraId: camera.id, from: req.from, to: req.to, sha256: manifest.sha256, bytes: manifest.bytes, reason: req.reason },
     });
     this.d.log.info('clip exported', { clipId: clip.id, cameraId: camera.id, bytes: manifest.bytes });
@@ -97,7 +111,8 @@ export class ClipExporter {
     if (req.to <= req.from) throw new AppError('invalid_range', 'the range must end after it starts', 400, { field: 'body.to' });
     if (req.to - req.from > this.d.maxRangeMs) {
       throw new AppError('range_too_long', `an export covers at most ${Math.round(this.d.maxRangeMs / 60_000)} minutes`, 400, {
-        field: 'body.to', params: { maxMinutes: Math.round(this.d.maxRangeMs / 60_000) },
+        field: 'body.to',
+        params: { maxMinutes: Math.round(this.d.maxRangeMs / 60_000) },
       });
     }
     if (req.to > now) throw new AppError('range_in_future', 'the range must have ended already', 400, { field: 'body.to' });
@@ -108,10 +123,15 @@ export class ClipExporter {
     const segs = await this.d.repos.recordings.overlapping(req.cameraId, req.from, req.to);
     if (segs.length) return segs;
     const earliest = await this.d.repos.recordings.earliestStart(req.cameraId);
-    throw new AppError('range_not_kept', earliest === undefined
-      ? `camera ${req.cameraId} has no recording kept`
-      : `nothing recorded in that range; recordings are kept from ${new Date(earliest).toISOString()}`, 404, {
-      params: { cameraId: req.cameraId, earliestKept: earliest ?? null },
-    });
+    throw new AppError(
+      'range_not_kept',
+      earliest === undefined
+        ? `camera ${req.cameraId} has no recording kept`
+        : `nothing recorded in that range; recordings are kept from ${new Date(earliest).toISOString()}`,
+      404,
+      {
+        params: { cameraId: req.cameraId, earliestKept: earliest ?? null },
+      },
+    );
   }
 }

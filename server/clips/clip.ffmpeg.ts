@@ -17,7 +17,7 @@ export async function moovBeforeMdat(file: string): Promise<boolean> {
   try {
     const { size } = await fh.stat();
     const head = Buffer.alloc(16);
-    for (let pos = 0; pos + 8 <= size; ) {
+    for (let pos = 0; pos + 8 <= size;) {
       const { bytesRead } = await fh.read(head, 0, 16, pos);
       if (bytesRead < 8) return false;
       const type = head.toString('latin1', 4, 8);
@@ -35,7 +35,10 @@ export async function moovBeforeMdat(file: string): Promise<boolean> {
 }
 
 export class FfmpegMp4Tools implements Mp4Tools {
-  constructor(private readonly ffmpeg: Pick<FfmpegAdapter, 'exec'>, private readonly o: { timeoutMs?: number } = {}) {}
+  constructor(
+    private readonly ffmpeg: Pick<FfmpegAdapter, 'exec'>,
+    private readonly o: { timeoutMs?: number } = {},
+  ) {}
 
   isFastStart(file: string): Promise<boolean> {
     return moovBeforeMdat(file);
@@ -50,7 +53,13 @@ export class FfmpegMp4Tools implements Mp4Tools {
   }
 
   private async run(args: string[]): Promise<void> {
-    const r = await this.ffmpeg.exec(['-nostdin', '-hide_banner', '-loglevel', 'error', ...args], { timeoutMs: this.o.timeoutMs ?? 60_000, maxStdout: 1 << 20 });
-    if (r.code !== 0) throw new Error(`ffmpeg ${args.includes('mjpeg') ? 'poster' : 'faststart'} failed (${r.timedOut ? 'timed out' : r.signal ?? r.code}): ${r.stderr.trim()}`);
+    const r = await this.ffmpeg.exec(['-nostdin', '-hide_banner', '-loglevel', 'error', ...args], {
+      timeoutMs: this.o.timeoutMs ?? 60_000,
+      maxStdout: 1 << 20,
+    });
+    if (r.code !== 0)
+      throw new Error(
+        `ffmpeg ${args.includes('mjpeg') ? 'poster' : 'faststart'} failed (${r.timedOut ? 'timed out' : (r.signal ?? r.code)}): ${r.stderr.trim()}`,
+      );
   }
 }

@@ -16,7 +16,9 @@ export interface EventMediaStats {
  */
 export async function eventMediaStats(repos: Pick<Repositories, 'events' | 'clips' | 'recordings'>): Promise<EventMediaStats> {
   const [snaps, clips, recorded] = await Promise.all([
-    repos.events.snapshotBytesByCamera(), repos.clips.fileBytesByCamera(), repos.recordings.recordedMsByCamera(),
+    repos.events.snapshotBytesByCamera(),
+    repos.clips.fileBytesByCamera(),
+    repos.recordings.recordedMsByCamera(),
   ]);
   const ids = [...new Set([...snaps.keys(), ...clips.keys(), ...recorded.keys()])].sort((a, b) => a - b);
   const perCamera = ids.map((cameraId) => {

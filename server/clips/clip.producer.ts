@@ -23,7 +23,15 @@ export interface ClipProducerDeps {
 export function clipPaths(c: Pick<ClipRecord, 'id' | 'cameraId' | 'startAt' | 'kind'>) {
   const dir = `${c.kind === 'export' ? 'exports' : 'clips'}/${c.cameraId}/${dayFolder(c.startAt)}`;
   const base = `${dir}/${c.kind}-${c.id}`;
-  return { dir, video: `${base}.mp4`, poster: `${base}.jpg`, manifest: `${base}.json`, cut: `${base}.cut.part.mp4`, fast: `${base}.fast.part.mp4`, posterTmp: `${base}.part.jpg` };
+  return {
+    dir,
+    video: `${base}.mp4`,
+    poster: `${base}.jpg`,
+    manifest: `${base}.json`,
+    cut: `${base}.cut.part.mp4`,
+    fast: `${base}.fast.part.mp4`,
+    posterTmp: `${base}.part.jpg`,
+  };
 }
 
 /**
@@ -53,8 +61,14 @@ export class ClipProducer {
       await this.d.files.rename(p.posterTmp, p.poster);
       await this.d.files.rename(video, p.video);
       const patch = {
-        state: 'ready' as const, path: p.video, posterPath: p.poster, sha256, bytes, durationMs: Math.round(cut.durationS * 1000),
-        error: null, finalisedAt: this.d.clock.now(),
+        state: 'ready' as const,
+        path: p.video,
+        posterPath: p.poster,
+        sha256,
+        bytes,
+        durationMs: Math.round(cut.durationS * 1000),
+        error: null,
+        finalisedAt: this.d.clock.now(),
       };
       const write = () => this.d.repos.clips.update(clip.id, patch);
       await (this.d.writes ? this.d.writes.run('clip file', write) : write());

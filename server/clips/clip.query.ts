@@ -39,10 +39,17 @@ export class ClipQuery {
    */
   async mediaPath(c: ClipRecord, which: 'video' | 'poster' | 'manifest'): Promise<string> {
     if (c.deletedAt !== null) {
-      throw new AppError('clip_deleted', `clip ${c.id} was removed by retention; its record and SHA-256 are kept`, 404, { params: { id: c.id, reason: 'retention', sha256: c.sha256 } });
+      throw new AppError('clip_deleted', `clip ${c.id} was removed by retention; its record and SHA-256 are kept`, 404, {
+        params: { id: c.id, reason: 'retention', sha256: c.sha256 },
+      });
     }
     if (c.state === 'failed') {
-      throw new AppError(c.error === 'range_not_kept' ? 'range_not_kept' : 'clip_failed', `clip ${c.id} could not be made: ${c.error ?? 'unknown error'}`, 404, { params: { id: c.id, reason: c.error } });
+      throw new AppError(
+        c.error === 'range_not_kept' ? 'range_not_kept' : 'clip_failed',
+        `clip ${c.id} could not be made: ${c.error ?? 'unknown error'}`,
+        404,
+        { params: { id: c.id, reason: c.error } },
+      );
     }
     if (c.state === 'pending') throw new AppError('clip_not_ready', `clip ${c.id} is still being prepared`, 409, { params: { id: c.id } });
     const rel = which === 'video' ? c.path : which === 'poster' ? c.posterPath : c.manifestPath;

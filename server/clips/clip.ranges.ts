@@ -1,7 +1,10 @@
 import type { Recording } from '../store/recording.repository.js';
 
 /** A wall-clock range [startAt, endAt). */
-export interface Range { startAt: number; endAt: number }
+export interface Range {
+  startAt: number;
+  endAt: number;
+}
 
 /**
  * The clips of an event (issue 11 §3): [start − pre-roll, end + post-roll] cut into chained

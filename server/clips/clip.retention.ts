@@ -19,7 +19,11 @@ export interface EventRetentionDeps {
   intervalMs?: number;
 }
 
-export interface RetentionReport { clipsDeleted: number; snapshotsDeleted: number; bytesFreed: number }
+export interface RetentionReport {
+  clipsDeleted: number;
+  snapshotsDeleted: number;
+  bytesFreed: number;
+}
 
 const BATCH = 200;
 const DAY = 86_400_000;
@@ -36,9 +40,14 @@ export class EventRetention {
   constructor(private readonly d: EventRetentionDeps) {}
 
   start(): void {
-    this.timer = this.d.clock.setTimeout(() => {
-      this.run().catch((err: unknown) => this.d.log.error('event retention failed', { err })).finally(() => this.start());
-    }, this.d.intervalMs ?? 10 * 60_000);
+    this.timer = this.d.clock.setTimeout(
+      () => {
+        this.run()
+          .catch((err: unknown) => this.d.log.error('event retention failed', { err }))
+          .finally(() => this.start());
+      },
+      this.d.intervalMs ?? 10 * 60_000,
+    );
   }
 
   stop(): Promise<unknown> {
@@ -47,7 +56,9 @@ export class EventRetention {
   }
 
   run(): Promise<RetentionReport> {
-    this.running ??= this.runOnce().finally(() => { this.running = undefined; });
+    this.running ??= this.runOnce().finally(() => {
+      this.running = undefined;
+    });
     return this.running;
   }
 
@@ -63,10 +74,10 @@ export class EventRetention {
   }
 
   private async byAge(cutoff: number, cameras: CameraSelector, r: RetentionReport): Promise<void> {
-    for (let clips; (clips = await this.d.repos.clips.deletableEndedBefore(cutoff, BATCH, cameras)).length; ) {
+    for (let clips; (clips = await this.d.repos.clips.deletableEndedBefore(cutoff, BATCH, cameras)).length;) {
       for (const c of clips) await this.deleteClip(c, r);
     }
-    for (let events; (events = await this.d.repos.events.withMediaEndedBefore(cutoff, BATCH, cameras)).length; ) {
+    for (let events; (events = await this.d.repos.events.withMediaEndedBefore(cutoff, BATCH, cameras)).length;) {
       for (const e of events) await this.deleteSnapshots(e, r);
     }
   }

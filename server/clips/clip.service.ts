@@ -67,30 +67,38 @@ export class ClipService {
     if (ev.endAt === null && ranges.length <= known) return; // nothing new while it runs: no query
     if (ev.endAt === null) this.chained.set(ev.id, ranges.length);
     else this.chained.delete(ev.id);
-    this.checks = this.checks.then(async () => {
-      const existing = await this.d.repos.clips.listByEvent(ev.id);
-      for (const r of ranges) {
-        const now = this.d.clock.now();
-        const clip = existing.find((c) => c.startAt === r.startAt)
-          ?? await this.d.writes.run('clip', () => this.d.repos.clips.create({ cameraId: ev.cameraId, eventId: ev.id, kind: 'event', ...r, pinned: ev.pinned, reason: null, createdBy: null }, now));
-        if (clip.state === 'pending' && !this.timers.has(clip.id)) this.schedule(clip);
-      }
-    }).catch((err: unknown) => this.d.log.error('clip scheduling failed', { eventId: ev.id, err }));
+    this.checks = this.checks
+      .then(async () => {
+        const existing = await this.d.repos.clips.listByEvent(ev.id);
+        for (const r of ranges) {
+          const now = this.d.clock.now();
+          const clip =
+            existing.find((c) => c.startAt === r.startAt) ??
+            (await this.d.writes.run('clip', () =>
+              this.d.repos.clips.create({ cameraId: ev.cameraId, eventId: ev.id, kind: 'event', ...r, pinned: ev.pinned, reason: null, createdBy: null }, now),
+            ));
+          if (clip.state === 'pending' && !this.timers.has(clip.id)) this.schedule(clip);
+        }
+      })
+      .catch((err: unknown) => this.d.log.error('clip scheduling failed', { eventId: ev.id, err }));
   }
 
   /** An event was pinned: its ready clips get files of their own (evidence outlives the recording). */
   eventPinned(eventId: number): void {
-    this.d.repos.clips.listByEvent(eventId)
+    this.d.repos.clips
+      .listByEvent(eventId)
       .then((clips) => clips.filter((c) => c.state === 'ready' && c.pinned && c.path === null).forEach((c) => this.materialise(c)))
       .catch((err: unknown) => this.d.log.error('pinned clip lookup failed', { eventId, err }));
   }
 
   /** Makes a pinned clip's own file (queued behind viewers); errors are logged, the clip stays served from the recording. */
   materialise(clip: ClipRecord): void {
-    this.d.queue.run(PRIORITY.pin, async () => {
-      const done = await this.d.producer.produce(clip, this.d.preRollMs / 1000 + 0.5);
-      this.d.log.info('pinned clip saved', { clipId: done.id, bytes: done.bytes });
-    }).catch((err: unknown) => this.d.log.error('pinned clip could not be saved', { clipId: clip.id, err }));
+    this.d.queue
+      .run(PRIORITY.pin, async () => {
+        const done = await this.d.producer.produce(clip, this.d.preRollMs / 1000 + 0.5);
+        this.d.log.info('pinned clip saved', { clipId: done.id, bytes: done.bytes });
+      })
+      .catch((err: unknown) => this.d.log.error('pinned clip could not be saved', { clipId: clip.id, err }));
   }
 
   /** Removes half-written files, re-schedules clips a stop or crash left pending, saves pinned clips left without a file. */
@@ -139,10 +147,13 @@ export class ClipService {
   private schedule(clip: ClipRecord, delayMs = clip.endAt + this.d.settleMs - this.d.clock.now()): void {
     if (this.stopped) return;
     this.timers.get(clip.id)?.timer.cancel();
-    const timer = this.d.clock.setTimeout(() => {
-      this.timers.delete(clip.id);
-      this.checks = this.checks.then(() => this.attempt(clip));
-    }, Math.max(0, delayMs));
+    const timer = this.d.clock.setTimeout(
+      () => {
+        this.timers.delete(clip.id);
+        this.checks = this.checks.then(() => this.attempt(clip));
+      },
+      Math.max(0, delayMs),
+    );
     this.timers.set(clip.id, { timer, clip });
     this.counters();
   }

@@ -3,7 +3,10 @@ import { AppError } from '../shared/errors.js';
 /** Lower runs first: someone waiting for the answer, then pinned evidence, then the rest. */
 export const PRIORITY = { viewer: 0, export: 0, pin: 1, background: 2 } as const;
 
-interface Job { priority: number; run: () => Promise<void> }
+interface Job {
+  priority: number;
+  run: () => Promise<void>;
+}
 
 /**
  * The clip work that runs ffmpeg (cuts for viewing, pinned clips, exports): bounded, by
@@ -29,7 +32,9 @@ export class ClipWorkQueue {
 
   run<T>(priority: number, fn: () => Promise<T>): Promise<T> {
     if (this.waiting.length >= this.o.maxQueued) {
-      return Promise.reject(new AppError('clip_queue_full', 'the server is busy making clips; try again in a moment', 503, { params: { queued: this.waiting.length } }));
+      return Promise.reject(
+        new AppError('clip_queue_full', 'the server is busy making clips; try again in a moment', 503, { params: { queued: this.waiting.length } }),
+      );
     }
     return new Promise<T>((resolve, reject) => {
       const job: Job = { priority, run: () => fn().then(resolve, reject) };

@@ -53,8 +53,15 @@ export function createClipsModule(d: ClipsModuleDeps) {
   const clock = d.clock ?? systemClock;
   const segmentMs = d.config.record.segmentSeconds * 1000;
   const t: ClipsTuning = {
-    eventMaxBytes: 0, exportMaxRangeMs: 3_600_000, clipSettleMs: segmentMs / 2, clipMaxWaitMs: 3 * segmentMs + 30_000, clipRetryMs: 250,
-    retentionIntervalMs: 10 * 60_000, clipCacheBytes: 512e6, clipQueueMax: 64, ...d.tuning,
+    eventMaxBytes: 0,
+    exportMaxRangeMs: 3_600_000,
+    clipSettleMs: segmentMs / 2,
+    clipMaxWaitMs: 3 * segmentMs + 30_000,
+    clipRetryMs: 250,
+    retentionIntervalMs: 10 * 60_000,
+    clipCacheBytes: 512e6,
+    clipQueueMax: 64,
+    ...d.tuning,
   };
   const log = d.log.child('clips');
   const producer = new ClipProducer({ repos: d.store, files: d.files, cutClip: d.cutClip, mp4: d.mp4, clock, holds: d.holds, writes: d.writes });
@@ -62,17 +69,36 @@ export function createClipsModule(d: ClipsModuleDeps) {
   const posterAtS = d.config.record.preRollSeconds + 0.5; // the moment the event began
   const cache = new ClipCache({ files: d.files, cutClip: d.cutClip, mp4: d.mp4, queue, holds: d.holds, maxBytes: t.clipCacheBytes, log });
   const clips = new ClipService({
-    repos: d.store, producer, files: d.files, queue, writes: d.writes, clock, log, preRollMs: d.config.record.preRollSeconds * 1000,
-    postRollMs: d.config.record.postRollSeconds * 1000, maxClipMs: d.config.record.maxClipSeconds * 1000,
-    settleMs: t.clipSettleMs, maxWaitMs: t.clipMaxWaitMs, retryMs: t.clipRetryMs,
+    repos: d.store,
+    producer,
+    files: d.files,
+    queue,
+    writes: d.writes,
+    clock,
+    log,
+    preRollMs: d.config.record.preRollSeconds * 1000,
+    postRollMs: d.config.record.postRollSeconds * 1000,
+    maxClipMs: d.config.record.maxClipSeconds * 1000,
+    settleMs: t.clipSettleMs,
+    maxWaitMs: t.clipMaxWaitMs,
+    retryMs: t.clipRetryMs,
   });
   const exporter = new ClipExporter({ repos: d.store, producer, files: d.files, audit: d.audit, queue, clock, log, maxRangeMs: t.exportMaxRangeMs });
   const retention = new EventRetention({
-    repos: d.store, files: d.files, clock, log, eventDays: d.config.retention.eventDays, maxBytes: t.eventMaxBytes,
-    intervalMs: t.retentionIntervalMs, cameraDays: () => cameraRetentionDays(d.store),
+    repos: d.store,
+    files: d.files,
+    clock,
+    log,
+    eventDays: d.config.retention.eventDays,
+    maxBytes: t.eventMaxBytes,
+    intervalMs: t.retentionIntervalMs,
+    cameraDays: () => cameraRetentionDays(d.store),
   });
   return {
-    clips, exporter, retention, cache,
+    clips,
+    exporter,
+    retention,
+    cache,
     query: new ClipQuery(d.store, { cache, posterAtS, onPinned: (c) => clips.materialise(c) }),
     /** Pending clips, queued ffmpeg work (health, bench). */
     counters: () => ({ ...clips.counters(), cacheBytes: cache.bytes }),

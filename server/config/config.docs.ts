@@ -17,7 +17,7 @@ const envName = (keys: string[]) => ENV_PREFIX + keys.map((k) => k.replace(/[A-Z
 function typeOf(p: JsonProp): string {
   if (p.enum) return p.enum.map((e) => `\`${e}\``).join(' \\| ');
   const range = p.minimum !== undefined || p.maximum !== undefined ? ` (${p.minimum ?? ''}–${p.maximum ?? ''})` : '';
-  return (p.type === 'array' ? `list of ${p.items?.type ?? 'value'} (comma-separated in env)` : p.type ?? 'value') + range;
+  return (p.type === 'array' ? `list of ${p.items?.type ?? 'value'} (comma-separated in env)` : (p.type ?? 'value')) + range;
 }
 
 /** The configuration reference table in the README, generated from the one schema. */

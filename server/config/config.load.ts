@@ -8,10 +8,7 @@ const CONFIG_FILE_VAR = 'BINHYEN_CONFIG';
 
 export class ConfigError extends Error {
   constructor(readonly problems: { path: string; source: string; message: string }[]) {
-    super(
-      'Invalid configuration:\n' +
-        problems.map((p) => `  - ${p.path} (${p.source}): ${p.message}`).join('\n'),
-    );
+    super('Invalid configuration:\n' + problems.map((p) => `  - ${p.path} (${p.source}): ${p.message}`).join('\n'));
     this.name = 'ConfigError';
   }
 }
@@ -20,8 +17,7 @@ export class ConfigError extends Error {
 export type ResolvedConfig = Config & { databaseUrl: string; secretKeyFile: string };
 
 const camel = (s: string) => s.toLowerCase().replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-const envName = (keyPath: string[]) =>
-  ENV_PREFIX + keyPath.map((k) => k.replace(/[A-Z]/g, (c) => '_' + c).toUpperCase()).join('__');
+const envName = (keyPath: string[]) => ENV_PREFIX + keyPath.map((k) => k.replace(/[A-Z]/g, (c) => '_' + c).toUpperCase()).join('__');
 
 /** BINHYEN_DETECT__FPS=5 → { detect: { fps: '5' } }; nesting uses a double underscore. */
 export function envToObject(env: NodeJS.ProcessEnv): { values: Record<string, unknown>; sources: Map<string, string> } {
@@ -45,13 +41,11 @@ function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Reco
   const out: Record<string, unknown> = { ...a };
   for (const [k, v] of Object.entries(b)) {
     const prev = out[k];
-    out[k] =
-      isPlainObject(prev) && isPlainObject(v) ? deepMerge(prev, v) : v;
+    out[k] = isPlainObject(prev) && isPlainObject(v) ? deepMerge(prev, v) : v;
   }
   return out;
 }
-const isPlainObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function readConfigFile(file: string): Record<string, unknown> {
   let text: string;
@@ -86,7 +80,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
         const unknownKeys = issue.code === 'unrecognized_keys' ? issue.keys : [];
         const source =
           sources.get(dotted) ??
-          (unknownKeys.length ? unknownKeys.map((k) => envName([...keyPath, k])).join(', ') + ' or file' : file ? `${file} or ${envName(keyPath)}` : envName(keyPath));
+          (unknownKeys.length
+            ? unknownKeys.map((k) => envName([...keyPath, k])).join(', ') + ' or file'
+            : file
+              ? `${file} or ${envName(keyPath)}`
+              : envName(keyPath));
         return { path: dotted, source, message: issue.message };
       }),
     );

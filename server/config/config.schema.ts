@@ -8,10 +8,8 @@ import { z } from 'zod';
 
 // Env vars arrive as strings; config files as JSON. These accept both without the
 // surprises of z.coerce (Boolean("false") === true).
-const int = (min: number, max: number) =>
-  z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? Number(v) : v), z.number().int().min(min).max(max));
-const num = (min: number, max: number) =>
-  z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? Number(v) : v), z.number().min(min).max(max));
+const int = (min: number, max: number) => z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? Number(v) : v), z.number().int().min(min).max(max));
+const num = (min: number, max: number) => z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? Number(v) : v), z.number().min(min).max(max));
 const bool = () =>
   z.preprocess((v) => {
     if (typeof v !== 'string') return v;
@@ -22,7 +20,13 @@ const bool = () =>
   }, z.boolean());
 const list = () =>
   z.preprocess(
-    (v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v),
+    (v) =>
+      typeof v === 'string'
+        ? v
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : v,
     z.array(z.string().min(1)),
   );
 
@@ -47,9 +51,20 @@ function isTimeZone(tz: string): boolean {
 
 export const detectModelSchema = z
   .object({
-    type: z.enum(['centernet', 'yolox']).default('centernet').describe('Detection model type; yolox needs an ONNX file in detect.model.path and the onnx backend'),
-    path: z.string().min(1).optional().describe('ONNX model file (required for yolox; for centernet default models/build/centernet.onnx); relative to the working directory'),
-    sha256: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex digits').optional().describe('Expected SHA-256 of the ONNX model file, checked at start'),
+    type: z
+      .enum(['centernet', 'yolox'])
+      .default('centernet')
+      .describe('Detection model type; yolox needs an ONNX file in detect.model.path and the onnx backend'),
+    path: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('ONNX model file (required for yolox; for centernet default models/build/centernet.onnx); relative to the working directory'),
+    sha256: z
+      .string()
+      .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex digits')
+      .optional()
+      .describe('Expected SHA-256 of the ONNX model file, checked at start'),
     inputSize: int(32, 2048).optional().describe('Square model input in pixels (default: centernet 512, yolox 416); must match the model file'),
     labels: list().optional().describe('Label names by class index (default: the 80 COCO classes)'),
   })
@@ -72,7 +87,11 @@ export const detectConfigSchema = z
       .describe('Minimum score per label, e.g. {"person": 0.5} (in env as JSON, or BINHYEN_DETECT__MIN_SCORES__PERSON=0.5); labels not named use minScore'),
     maxPerCameraPerSecond: num(0.1, 100).default(5).describe('Cap on object detections per camera per second'),
     staleMs: int(100, 60_000).default(2000).describe('Detection work older than this is dropped and counted'),
-    trackCheckMs: int(0, 10_000).default(600).describe('Confirmed tracks are re-checked by the model at least this often; motion only on known tracks is followed by the tracker in between (0: model on every frame with motion)'),
+    trackCheckMs: int(0, 10_000)
+      .default(600)
+      .describe(
+        'Confirmed tracks are re-checked by the model at least this often; motion only on known tracks is followed by the tracker in between (0: model on every frame with motion)',
+      ),
     labels: list()
       .default(['person', 'bicycle', 'car', 'motorcycle', 'bus', 'truck'])
       .describe('Object labels (COCO names) that are tracked; everything else the model reports is ignored'),
@@ -95,7 +114,9 @@ export const retentionConfigSchema = z
     eventDays: num(0.01, 3650).default(30).describe('Days event clips and snapshots are kept (pinned evidence is never deleted)'),
     maxDiskGb: num(0, 1_000_000).default(0).describe('Disk quota for recordings in GB; 0 means no quota'),
     minFreeGb: num(0, 1_000_000).default(1).describe('Free disk space floor in GB; oldest recordings are deleted below it, except the most recent window'),
-    keepRecentMinutes: num(0, 10_080).default(10).describe('Minutes of the most recent recordings the free-space floor never deletes (the disk health state turns "low" instead)'),
+    keepRecentMinutes: num(0, 10_080)
+      .default(10)
+      .describe('Minutes of the most recent recordings the free-space floor never deletes (the disk health state turns "low" instead)'),
   })
   .strict();
 
@@ -107,24 +128,34 @@ export const ingestConfigSchema = z
     healthyResetMs: int(100, 3_600_000).default(30_000).describe('Online this long resets the backoff'),
     offlineAfterFailures: int(1, 1000).default(3).describe('Consecutive failures before a camera is shown offline'),
     killGraceMs: int(50, 60_000).default(2_000).describe('Time between SIGTERM and SIGKILL when stopping ffmpeg'),
-    probeIntervalMs: int(0, 600_000).default(2_000).describe('While a restart waits out its backoff, the camera is probed this often (RTSP OPTIONS or TCP) and restarted as soon as it answers again; 0 turns it off'),
+    probeIntervalMs: int(0, 600_000)
+      .default(2_000)
+      .describe(
+        'While a restart waits out its backoff, the camera is probed this often (RTSP OPTIONS or TCP) and restarted as soon as it answers again; 0 turns it off',
+      ),
     rtspTransport: z.enum(['tcp', 'udp']).default('tcp').describe('Default RTSP transport'),
-    startTimeoutMs: int(500, 600_000).default(20_000).describe('A new connection with no frame for this long has failed (probing and the first keyframe take a few seconds)'),
+    startTimeoutMs: int(500, 600_000)
+      .default(20_000)
+      .describe('A new connection with no frame for this long has failed (probing and the first keyframe take a few seconds)'),
     socketTimeoutMs: int(100, 600_000).default(5_000).describe('Network read timeout given to ffmpeg for RTSP and HTTP sources'),
     decodeThreads: int(1, 16).default(1).describe('Decoder threads per camera stream (1 scales best with many cameras)'),
     liveJpegFps: num(0.1, 10).default(1).describe('Frames per second of the live-wall JPEG of each camera'),
     liveJpegWidth: int(160, 1920).default(640).describe('Width of the live-wall JPEG in pixels (height keeps the aspect ratio)'),
     liveJpegQuality: int(2, 31).default(7).describe('JPEG quality scale of the live wall (2 best, 31 smallest)'),
     snapshotFps: num(0.1, 10).default(2).describe('Polling rate for cameras that only offer an HTTP snapshot URL'),
-    statsPushMs: int(500, 600_000).default(5_000).describe('How often each camera\'s stats (fps, drops, restarts, CPU, RSS, disk) are pushed over socket.io'),
+    statsPushMs: int(500, 600_000).default(5_000).describe("How often each camera's stats (fps, drops, restarts, CPU, RSS, disk) are pushed over socket.io"),
     stderrLines: int(5, 1000).default(40).describe('Last lines of ffmpeg output kept per stream for diagnostics (credentials masked)'),
   })
   .strict();
 
 export const authConfigSchema = z
   .object({
-    idleTimeoutSeconds: int(1, 30 * 86_400).default(8 * 3600).describe('A session unused this long ends (the user signs in again)'),
-    absoluteTimeoutSeconds: int(1, 365 * 86_400).default(7 * 86_400).describe('A session ends this long after sign-in, used or not'),
+    idleTimeoutSeconds: int(1, 30 * 86_400)
+      .default(8 * 3600)
+      .describe('A session unused this long ends (the user signs in again)'),
+    absoluteTimeoutSeconds: int(1, 365 * 86_400)
+      .default(7 * 86_400)
+      .describe('A session ends this long after sign-in, used or not'),
     loginMaxFailuresPerUser: int(1, 1000).default(5).describe('Failed sign-ins per username within the window before further attempts are refused'),
     loginMaxFailuresPerIp: int(1, 100_000).default(20).describe('Failed sign-ins per client address within the window before further attempts are refused'),
     loginWindowSeconds: int(1, 86_400).default(900).describe('Window for counting failed sign-ins; a refused client is told how many seconds to wait'),
@@ -132,17 +163,27 @@ export const authConfigSchema = z
     scryptLog2N: int(10, 20).default(15).describe('scrypt cost (log2 N) for new password hashes; 15 takes ~0.1 s and 32 MB per hash'),
     hashWorkers: int(0, 16).default(0).describe('Threads that hash passwords, apart from the database and detection (0: 1 on up to 2 cores, else 2)'),
     hashQueueMax: int(0, 10_000).default(16).describe('Password checks that may wait for a hashing thread; more are answered 503 with Retry-After at once'),
-    refusalAuditWindowSeconds: int(1, 3600).default(60).describe('Repeated refusals (rate-limited sign-ins, 403s) are written to the audit log once per key and window, with a count'),
+    refusalAuditWindowSeconds: int(1, 3600)
+      .default(60)
+      .describe('Repeated refusals (rate-limited sign-ins, 403s) are written to the audit log once per key and window, with a count'),
     trustProxy: z
       .string()
-      .refine((v) => !/^(true|\*)$/i.test(v.trim()), 'trusting every proxy lets any client fake its address; name the proxy (loopback, an IP or subnet) or a hop count')
+      .refine(
+        (v) => !/^(true|\*)$/i.test(v.trim()),
+        'trusting every proxy lets any client fake its address; name the proxy (loopback, an IP or subnet) or a hop count',
+      )
       .default('')
       .describe('Reverse proxies whose X-Forwarded-For/-Proto are believed (express trust proxy: loopback, 10.0.0.1, 1 …); empty trusts none'),
-    secureCookie: z.enum(['auto', 'always', 'never']).default('auto').describe('Secure flag on the session cookie; auto sets it when the request came over HTTPS'),
+    secureCookie: z
+      .enum(['auto', 'always', 'never'])
+      .default('auto')
+      .describe('Secure flag on the session cookie; auto sets it when the request came over HTTPS'),
     allowedHosts: list()
       .default([])
-      .describe('Host names the server answers to besides localhost, IP addresses and `host` (e.g. camera.xa-binhyen.vn); other Host headers get 421, which stops DNS rebinding'),
-    allowedOrigins: list().default([]).describe('Extra browser origins (scheme://host:port) allowed to send changes, besides the server\'s own'),
+      .describe(
+        'Host names the server answers to besides localhost, IP addresses and `host` (e.g. camera.xa-binhyen.vn); other Host headers get 421, which stops DNS rebinding',
+      ),
+    allowedOrigins: list().default([]).describe("Extra browser origins (scheme://host:port) allowed to send changes, besides the server's own"),
     socketRecheckSeconds: int(1, 3600).default(30).describe('How often open sockets are checked against revoked or expired sessions'),
   })
   .strict();
@@ -162,7 +203,11 @@ export const configSchema = z
       .refine(isTimeZone, 'must be an IANA time zone such as Asia/Ho_Chi_Minh')
       .default('Asia/Ho_Chi_Minh')
       .describe('Time zone for schedules and displayed times (stored times are UTC)'),
-    secretKeyFile: z.string().min(1).optional().describe('File with the 32-byte key that encrypts camera credentials (default <dataDir>/secret.key, created with mode 0600)'),
+    secretKeyFile: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('File with the 32-byte key that encrypts camera credentials (default <dataDir>/secret.key, created with mode 0600)'),
     logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info').describe('Log verbosity'),
     demoCamera: bool().default(true).describe('Start a simulated demo camera when no camera is registered'),
     ffmpegPath: z.string().min(1).optional().describe('ffmpeg binary (default: ffmpeg on PATH, else the bundled static build)'),

@@ -41,7 +41,17 @@ export async function ensureCommuneMedia(ffmpegPath: string, cacheDir: string, v
   const enc = [...x264Args(COMMUNE_SIZE.fps, 'veryfast'), '-maxrate', '768k', '-bufsize', '1536k', '-movflags', '+faststart'];
   await make(ffmpegPath, busy, logger, (out) => ['-i', vtest, '-t', String(BUSY_SECONDS), '-an', '-vf', `fps=${COMMUNE_SIZE.fps},${SCALE}`, ...enc, out]);
   // Every 8th frame, median over ~100 of them: the people walk away, the street stays.
-  await make(ffmpegPath, plate, logger, (out) => ['-i', vtest, '-vf', `select='not(mod(n\\,8))',setpts=N/TB,${SCALE},tmedian=radius=49`, '-f', 'image2', '-update', '1', out]);
+  await make(ffmpegPath, plate, logger, (out) => [
+    '-i',
+    vtest,
+    '-vf',
+    `select='not(mod(n\\,8))',setpts=N/TB,${SCALE},tmedian=radius=49`,
+    '-f',
+    'image2',
+    '-update',
+    '1',
+    out,
+  ]);
   const still = (seconds: number) => ['-loop', '1', '-framerate', String(COMMUNE_SIZE.fps), '-t', String(seconds), '-i', plate];
   const half = (QUIET_SECONDS - PASSER_SECONDS) / 2;
   const graph = [
@@ -52,8 +62,21 @@ export async function ensureCommuneMedia(ffmpegPath: string, cacheDir: string, v
     `[a][b][c]concat=n=3:v=1,noise=alls=6:allf=t,eq=brightness='0.05*sin(2*PI*t/${QUIET_SECONDS})':eval=frame[v]`,
   ].join(';');
   await make(ffmpegPath, quiet, logger, (out) => [
-    ...still(half), '-ss', String(PASSER_FROM), '-t', String(PASSER_SECONDS), '-i', vtest, ...still(half),
-    '-filter_complex', graph, '-map', '[v]', '-an', ...enc, out,
+    ...still(half),
+    '-ss',
+    String(PASSER_FROM),
+    '-t',
+    String(PASSER_SECONDS),
+    '-i',
+    vtest,
+    ...still(half),
+    '-filter_complex',
+    graph,
+    '-map',
+    '[v]',
+    '-an',
+    ...enc,
+    out,
   ]);
   return { busy, quiet };
 }

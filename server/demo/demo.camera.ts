@@ -77,10 +77,29 @@ export class DemoCamera {
     mkdirSync(dir, { recursive: true });
     const part = `${file}.part.mp4`;
     const ffmpeg = this.d.ffmpeg ?? (await FfmpegAdapter.create({ configuredPath: this.d.ffmpegPath }));
-    const r = await ffmpeg.exec([
-      '-hide_banner', '-nostdin', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=768x576:rate=10:duration=120',
-      '-c:v', 'libx264', '-preset', 'veryfast', '-g', '10', '-pix_fmt', 'yuv420p', part,
-    ], { timeoutMs: 120_000 });
+    const r = await ffmpeg.exec(
+      [
+        '-hide_banner',
+        '-nostdin',
+        '-loglevel',
+        'error',
+        '-y',
+        '-f',
+        'lavfi',
+        '-i',
+        'testsrc2=size=768x576:rate=10:duration=120',
+        '-c:v',
+        'libx264',
+        '-preset',
+        'veryfast',
+        '-g',
+        '10',
+        '-pix_fmt',
+        'yuv420p',
+        part,
+      ],
+      { timeoutMs: 120_000 },
+    );
     if (r.code !== 0) throw new Error(`ffmpeg could not make the demo pattern video: ${r.stderr.trim().split('\n').slice(-2).join(' | ')}`);
     renameSync(part, file);
     return file;
@@ -95,8 +114,21 @@ export class DemoCamera {
     const streams = { detect: { url, transport: 'tcp' as const } };
     if (existing) return (await this.d.store.cameras.update(existing.id, { streams }))!;
     return this.d.store.cameras.create({
-      name: DEMO_CAMERA_NAME, areaId: null, ownerName: null, ownerKind: null, address: null, latitude: null, longitude: null,
-      onvifUrl: null, credentialsEnc: null, streams, settings: {}, defaultVisibility: 'internal', enabled: true, clockOffsetMs: null, demo: true,
+      name: DEMO_CAMERA_NAME,
+      areaId: null,
+      ownerName: null,
+      ownerKind: null,
+      address: null,
+      latitude: null,
+      longitude: null,
+      onvifUrl: null,
+      credentialsEnc: null,
+      streams,
+      settings: {},
+      defaultVisibility: 'internal',
+      enabled: true,
+      clockOffsetMs: null,
+      demo: true,
     });
   }
 

@@ -61,7 +61,10 @@ export async function ensureSampleFootage(log: Logger, opts: EnsureFootageOption
     log.info('sample footage ready', { path });
     return path;
   }
-  log.warn(`sample footage unavailable (fetch exited with ${String(code)}); the demo camera keeps its generated pattern. Run scripts/fetch-sample-footage by hand to see why.`, { dest: path });
+  log.warn(
+    `sample footage unavailable (fetch exited with ${String(code)}); the demo camera keeps its generated pattern. Run scripts/fetch-sample-footage by hand to see why.`,
+    { dest: path },
+  );
   return null;
 }
 

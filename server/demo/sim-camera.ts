@@ -199,13 +199,20 @@ export class SimulatedCamera {
     if (!this.rtsp || !this.size) throw new Error('simulated camera not started');
     const now = Date.now();
     this.epochMs ??= now;
-    const spec = { ffmpegPath: this.ffmpegPath, logger: this.logger, inputPort: this.rtsp.inputPort, size: this.size, tsOffsetSec: (now - this.epochMs) / 1000 };
+    const spec = {
+      ffmpegPath: this.ffmpegPath,
+      logger: this.logger,
+      inputPort: this.rtsp.inputPort,
+      size: this.size,
+      tsOffsetSec: (now - this.epochMs) / 1000,
+    };
     const publisher = this.opts.stamp
       ? startStampPublisher({ ...spec, source: this.source, clock: this.opts.clock ?? Date.now })
       : startCopyPublisher(spec, encodedFile ?? (await ensureEncodedCopy(this.ffmpegPath, this.cacheDir(), this.source, this.size, this.logger)));
     this.publisher = publisher;
     void publisher.ended.then(() => {
-      if (this.publisher === publisher) this.logger.warn('simulated camera publisher exited unexpectedly', { stderr: publisher.children.map((c) => c.stderrTail()).join('\n') });
+      if (this.publisher === publisher)
+        this.logger.warn('simulated camera publisher exited unexpectedly', { stderr: publisher.children.map((c) => c.stderrTail()).join('\n') });
     });
   }
 
@@ -214,7 +221,11 @@ export class SimulatedCamera {
     const deadline = Date.now() + (this.opts.readyTimeoutMs ?? 20_000);
     let lastError = '';
     while (Date.now() < deadline) {
-      const probe = spawnChild(this.ffmpegPath, probeArgs(this.rtspUrlWithCredentials), { name: 'ffmpeg-ready-probe', logger: this.logger, secrets: [this.opts.password] });
+      const probe = spawnChild(this.ffmpegPath, probeArgs(this.rtspUrlWithCredentials), {
+        name: 'ffmpeg-ready-probe',
+        logger: this.logger,
+        secrets: [this.opts.password],
+      });
       const timer = setTimeout(() => void killNow(probe), Math.max(1000, deadline - Date.now()));
       const code = await probe.exited;
       clearTimeout(timer);
@@ -230,7 +241,24 @@ export class SimulatedCamera {
 function probeArgs(url: string): string[] {
   // A short analysis: by default ffmpeg reads ~20 frames to estimate the rate first (4 s at 5 fps).
   const fast = ['-analyzeduration', '200000', '-probesize', '1000000'];
-  return ['-hide_banner', '-nostdin', '-loglevel', 'error', ...fast, '-rtsp_transport', 'tcp', '-timeout', '5000000', '-i', url, '-frames:v', '1', '-f', 'null', '-'];
+  return [
+    '-hide_banner',
+    '-nostdin',
+    '-loglevel',
+    'error',
+    ...fast,
+    '-rtsp_transport',
+    'tcp',
+    '-timeout',
+    '5000000',
+    '-i',
+    url,
+    '-frames:v',
+    '1',
+    '-f',
+    'null',
+    '-',
+  ];
 }
 
 function normaliseMount(path: string): string {

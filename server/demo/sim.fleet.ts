@@ -23,7 +23,11 @@ export interface SimFleetOptions {
   pythonPath?: string;
 }
 
-interface Ready { port: number; inputPorts: number[]; mounts: string[] }
+interface Ready {
+  port: number;
+  inputPorts: number[];
+  mounts: string[];
+}
 
 export class SimCameraFleet {
   private server: ChildHandle | null = null;
@@ -36,7 +40,9 @@ export class SimCameraFleet {
     if (this.server) return;
     const python = this.o.pythonPath ?? process.env.BINHYEN_PYTHON ?? '/usr/bin/python3';
     const child = spawnChild(python, [repoFile('server/demo/rtsp-multi.py'), '--mounts', String(this.o.mounts)], {
-      name: 'rtsp-multi', logger: this.o.logger, stdio: ['pipe', 'pipe', 'pipe'],
+      name: 'rtsp-multi',
+      logger: this.o.logger,
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
     this.server = child;
     try {
@@ -59,8 +65,25 @@ export class SimCameraFleet {
     if (cameras.length > this.ready.mounts.length) throw new Error(`the fleet has ${this.ready.mounts.length} mounts, ${cameras.length} asked`);
     for (let i = this.publishers.length; i < cameras.length; i++) {
       const cam = cameras[i]!;
-      const args = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-re', '-stream_loop', '-1', '-ss', cam.offsetS.toFixed(1), '-i', cam.file,
-        '-an', '-c', 'copy', '-f', 'mpegts', `udp://127.0.0.1:${this.ready.inputPorts[i]}?pkt_size=1316`];
+      const args = [
+        '-hide_banner',
+        '-nostdin',
+        '-loglevel',
+        'error',
+        '-re',
+        '-stream_loop',
+        '-1',
+        '-ss',
+        cam.offsetS.toFixed(1),
+        '-i',
+        cam.file,
+        '-an',
+        '-c',
+        'copy',
+        '-f',
+        'mpegts',
+        `udp://127.0.0.1:${this.ready.inputPorts[i]}?pkt_size=1316`,
+      ];
       this.publishers.push(spawnChild(this.o.ffmpegPath, args, { name: `fleet-publish-${i + 1}`, logger: this.o.logger }));
     }
     return cameras.map((_, i) => this.url(i));

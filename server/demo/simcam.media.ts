@@ -35,7 +35,23 @@ export function scaleFilter(size: VideoSize): string {
 /** H.264 the way a camera sends it: no B-frames, a keyframe every second so clients can join any time. */
 export function x264Args(fps: number, preset: 'ultrafast' | 'veryfast'): string[] {
   const gop = String(Math.max(1, Math.round(fps)));
-  return ['-c:v', 'libx264', '-preset', preset, ...(preset === 'ultrafast' ? ['-tune', 'zerolatency'] : []), '-g', gop, '-keyint_min', gop, '-sc_threshold', '0', '-bf', '0', '-pix_fmt', 'yuv420p'];
+  return [
+    '-c:v',
+    'libx264',
+    '-preset',
+    preset,
+    ...(preset === 'ultrafast' ? ['-tune', 'zerolatency'] : []),
+    '-g',
+    gop,
+    '-keyint_min',
+    gop,
+    '-sc_threshold',
+    '0',
+    '-bf',
+    '0',
+    '-pix_fmt',
+    'yuv420p',
+  ];
 }
 
 /** Natural size and frame rate of a file, read from ffmpeg's own report (ffprobe may be absent). */
@@ -83,7 +99,21 @@ async function encode(ffmpegPath: string, target: string, source: SimSource, siz
   mkdirSync(join(target, '..'), { recursive: true });
   const tmp = `${target}.${process.pid}.${Date.now()}.part.mp4`;
   const input = source.kind === 'file' ? ['-i', source.path] : ['-f', 'lavfi', '-i', patternFilter(size), '-t', String(PATTERN_SECONDS)];
-  const args = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-y', ...input, '-an', '-vf', scaleFilter(size), ...x264Args(size.fps, 'veryfast'), '-movflags', '+faststart', tmp];
+  const args = [
+    '-hide_banner',
+    '-nostdin',
+    '-loglevel',
+    'error',
+    '-y',
+    ...input,
+    '-an',
+    '-vf',
+    scaleFilter(size),
+    ...x264Args(size.fps, 'veryfast'),
+    '-movflags',
+    '+faststart',
+    tmp,
+  ];
   logger.info('simulated camera: encoding source once into the cache', { source: source.kind === 'file' ? source.path : 'pattern', ...size });
   const child = spawnChild(ffmpegPath, args, { name: 'ffmpeg-cache', logger });
   const code = await child.exited;

@@ -56,7 +56,20 @@ export interface StampSpec extends PublishSpec {
  */
 export function startStampPublisher(spec: StampSpec): Publisher {
   const { size } = spec;
-  const decodeArgs = [...quiet, '-threads', '1', ...sourceInputArgs(spec.source, size), '-an', '-vf', scaleFilter(size), '-pix_fmt', 'yuv420p', '-f', 'rawvideo', 'pipe:1'];
+  const decodeArgs = [
+    ...quiet,
+    '-threads',
+    '1',
+    ...sourceInputArgs(spec.source, size),
+    '-an',
+    '-vf',
+    scaleFilter(size),
+    '-pix_fmt',
+    'yuv420p',
+    '-f',
+    'rawvideo',
+    'pipe:1',
+  ];
   const encodeArgs = [
     ...quiet,
     ...['-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-s', `${size.width}x${size.height}`, '-r', String(size.fps), '-i', 'pipe:0'],

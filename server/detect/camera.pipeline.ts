@@ -58,7 +58,16 @@ export interface CameraPipelineDeps {
 }
 
 const emptyStats = (): PipelineStats => ({
-  frames: 0, analysed: 0, detectDropped: 0, detectSkipped: 0, framesWithMotion: 0, regionsRequested: 0, regionsDone: 0, detections: 0, motionMsTotal: 0, detectWaitMsTotal: 0,
+  frames: 0,
+  analysed: 0,
+  detectDropped: 0,
+  detectSkipped: 0,
+  framesWithMotion: 0,
+  regionsRequested: 0,
+  regionsDone: 0,
+  detections: 0,
+  motionMsTotal: 0,
+  detectWaitMsTotal: 0,
 });
 
 export class CameraPipeline {
@@ -72,7 +81,10 @@ export class CameraPipeline {
   /** Motion the model looked at in its last run: seen already, so not news until the next check. */
   private checkedMotion: Box[] = [];
 
-  constructor(private readonly d: CameraPipelineDeps, tracker: Tracker) {
+  constructor(
+    private readonly d: CameraPipelineDeps,
+    tracker: Tracker,
+  ) {
     this.labels = d.labels?.length ? new Set(d.labels) : null;
     this.tracker = tracker;
     this.mode = d.mode ?? 'pipeline';
@@ -111,7 +123,11 @@ export class CameraPipeline {
         this.d.onTracks(this.tracker.update([], frame, motionBoxes, []), frame);
         return;
       }
-      detections = dedupeAcrossRegions(frame, regions, outcome.detections.filter((x) => x.score >= this.minScoreOf(x.label) && (!this.labels || this.labels.has(x.label))));
+      detections = dedupeAcrossRegions(
+        frame,
+        regions,
+        outcome.detections.filter((x) => x.score >= this.minScoreOf(x.label) && (!this.labels || this.labels.has(x.label))),
+      );
       checked = regions.slice(0, outcome.analysed).map(regionBox);
       this.stats.detections += detections.length;
     }

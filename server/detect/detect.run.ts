@@ -60,19 +60,37 @@ export async function runDetection(frames: AsyncIterable<Frame>, o: DetectRunOpt
   let scale = 1;
   let t0: number | undefined;
   const toLine = (t: TrackUpdate['ended'][number]): TrackLine => ({
-    type: 'track', label: t.label, score: round(t.score, 3),
-    start: round((t.firstSeenAt - t0!) / 1000), end: round((t.lastSeenAt - t0!) / 1000),
+    type: 'track',
+    label: t.label,
+    score: round(t.score, 3),
+    start: round((t.firstSeenAt - t0!) / 1000),
+    end: round((t.lastSeenAt - t0!) / 1000),
     box: t.box.map((v) => Math.round(v * scale)) as TrackLine['box'],
   });
   const pipeline = new CameraPipeline(
     {
-      cameraId: 0, fps: o.config.fps, motion: motionSettings(), regionPolicy: o.regionPolicy ?? defaultRegionPolicy(),
-      minScore: o.config.minScore, minScores: o.config.minScores, labels: o.config.labels, trackCheckMs: o.config.trackCheckMs, queue, mode: o.still ? 'naive' : o.mode,
+      cameraId: 0,
+      fps: o.config.fps,
+      motion: motionSettings(),
+      regionPolicy: o.regionPolicy ?? defaultRegionPolicy(),
+      minScore: o.config.minScore,
+      minScores: o.config.minScores,
+      labels: o.config.labels,
+      trackCheckMs: o.config.trackCheckMs,
+      queue,
+      mode: o.still ? 'naive' : o.mode,
       onFrame: ({ detections }) => {
         if (!o.still) return;
         for (const d of detections) {
           byLabel[d.label] = (byLabel[d.label] ?? 0) + 1;
-          o.onTrack?.({ type: 'track', label: d.label, score: round(d.score, 3), start: 0, end: 0, box: d.box.map((v) => Math.round(v * scale)) as TrackLine['box'] });
+          o.onTrack?.({
+            type: 'track',
+            label: d.label,
+            score: round(d.score, 3),
+            start: 0,
+            end: 0,
+            box: d.box.map((v) => Math.round(v * scale)) as TrackLine['box'],
+          });
         }
       },
       onTracks: (u) => {
@@ -98,8 +116,16 @@ export async function runDetection(frames: AsyncIterable<Frame>, o: DetectRunOpt
   }
   const s = pipeline.stats;
   return {
-    type: 'summary', backend: o.detector.backend, mode: o.still ? 'naive' : o.mode ?? 'pipeline', frames: s.frames, analysed: s.analysed, framesWithMotion: s.framesWithMotion,
-    detections: s.detections, regions: s.regionsDone, tracks: Object.values(byLabel).reduce((a, b) => a + b, 0), byLabel,
+    type: 'summary',
+    backend: o.detector.backend,
+    mode: o.still ? 'naive' : (o.mode ?? 'pipeline'),
+    frames: s.frames,
+    analysed: s.analysed,
+    framesWithMotion: s.framesWithMotion,
+    detections: s.detections,
+    regions: s.regionsDone,
+    tracks: Object.values(byLabel).reduce((a, b) => a + b, 0),
+    byLabel,
     ms: {
       motion: s.frames ? round(s.motionMsTotal / s.frames, 3) : 0,
       inference: round(o.detector.timings?.().inferMs.medianMs ?? 0, 1),

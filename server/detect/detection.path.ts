@@ -49,11 +49,19 @@ export async function createDetectionPath(d: DetectionPathDeps) {
     { detector: pool ?? { workers: 1, detect: async () => [] }, log: d.log.child('queue') },
   );
   const service = new DetectService({
-    config: d.config, queue, frames: (id) => d.ingest.frames(id), regionPolicy: defaultRegionPolicy(), bus: d.bus, log: d.log.child('detect'), mode: d.mode,
+    config: d.config,
+    queue,
+    frames: (id) => d.ingest.frames(id),
+    regionPolicy: defaultRegionPolicy(),
+    bus: d.bus,
+    log: d.log.child('detect'),
+    mode: d.mode,
   });
   const idle = { start: () => undefined, stop: async () => undefined, stopAll: async () => undefined };
   return {
-    detector: pool, queue, service,
+    detector: pool,
+    queue,
+    service,
     /** What the camera service starts and stops per camera. */
     runtime: new PipelineRuntime(d.ingest, pool ? service : idle),
     status: (): DetectorStatus => ({ backend: pool?.describe().backend ?? null, error }),

@@ -1,9 +1,7 @@
 import type { MotionSettings } from '../domain/camera.settings.motion.js';
 import type { Box, Frame } from '../domain/frame.js';
 import { rasterisePolygon } from '../domain/geometry.js';
-import {
-  applyLut, blur3, diffAndUpdate, dilate3, downscale, floodBlob, percentile, stretchLut, unhistogram, type Blob,
-} from './motion.kernels.js';
+import { applyLut, blur3, diffAndUpdate, dilate3, downscale, floodBlob, percentile, stretchLut, unhistogram, type Blob } from './motion.kernels.js';
 
 export interface MotionResult {
   /** Moving areas in frame pixels. Reused by the next detect() call: copy what you keep. */
@@ -85,7 +83,9 @@ export class MotionDetector {
     if (!this.settings.enabled) return this.wholeFrame(frame);
     if (frame.width !== this.width || frame.height !== this.height) this.configure(frame.width, frame.height);
     if (frame.data.length < this.width * this.height) {
-      throw new Error(`motion: frame ${frame.seq} of camera ${frame.cameraId} has ${frame.data.length} bytes, less than its ${this.width}×${this.height} Y plane`);
+      throw new Error(
+        `motion: frame ${frame.seq} of camera ${frame.cameraId} has ${frame.data.length} bytes, less than its ${this.width}×${this.height} Y plane`,
+      );
     }
     const img = this.prepare(frame.data);
     if (!this.initialised) {

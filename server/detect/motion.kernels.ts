@@ -10,9 +10,7 @@
  * follows removes the noise a full box average would have. When `hist` is given, the grey-level
  * histogram of the output is added to it in the same pass (for the contrast stretch).
  */
-export function downscale(
-  src: Uint8Array, srcW: number, f: number, dst: Uint8Array, outW: number, outH: number, hist: Uint32Array | null,
-): void {
+export function downscale(src: Uint8Array, srcW: number, f: number, dst: Uint8Array, outW: number, outH: number, hist: Uint32Array | null): void {
   const o = f === 1 ? 0 : (f - 2) >> 1;
   const next = f === 1 ? 0 : 1;
   for (let oy = 0; oy < outH; oy++) {
@@ -87,8 +85,15 @@ export function blur3(src: Uint8Array, w: number, h: number, lut: Uint8Array, tm
  * last row holding a change (so dilation and blob search can skip still rows).
  */
 export function diffAndUpdate(
-  img: Uint8Array, bg: Float32Array, mask: Uint8Array, w: number, h: number, threshold: number, alpha: number,
-  changed: Uint8Array, rows: Int32Array,
+  img: Uint8Array,
+  bg: Float32Array,
+  mask: Uint8Array,
+  w: number,
+  h: number,
+  threshold: number,
+  alpha: number,
+  changed: Uint8Array,
+  rows: Int32Array,
 ): number {
   let count = 0;
   rows[0] = h;
@@ -116,9 +121,7 @@ export function diffAndUpdate(
  * a blob. `src` holds ones only in rows y0..y1 and `dst` is zero outside the rows written here,
  * y0 − 1 .. y1 + 1: only those rows are touched.
  */
-export function dilate3(
-  src: Uint8Array, w: number, h: number, tmp: Uint8Array, dst: Uint8Array, mask: Uint8Array, y0 = 0, y1 = h - 1,
-): void {
+export function dilate3(src: Uint8Array, w: number, h: number, tmp: Uint8Array, dst: Uint8Array, mask: Uint8Array, y0 = 0, y1 = h - 1): void {
   for (let y = y0; y <= y1; y++) {
     const r = y * w;
     const last = r + w - 1;
@@ -161,7 +164,11 @@ export function floodBlob(bin: Uint8Array, w: number, h: number, seed: number, s
   let top = 0;
   stack[top++] = seed;
   bin[seed] = 0;
-  let x1 = w, y1 = h, x2 = -1, y2 = -1, area = 0;
+  let x1 = w,
+    y1 = h,
+    x2 = -1,
+    y2 = -1,
+    area = 0;
   while (top > 0) {
     const i = stack[--top]!;
     const y = (i / w) | 0;
@@ -171,8 +178,10 @@ export function floodBlob(bin: Uint8Array, w: number, h: number, seed: number, s
     if (x > x2) x2 = x;
     if (y < y1) y1 = y;
     if (y > y2) y2 = y;
-    const yFrom = y > 0 ? y - 1 : y, yTo = y < h - 1 ? y + 1 : y;
-    const xFrom = x > 0 ? x - 1 : x, xTo = x < w - 1 ? x + 1 : x;
+    const yFrom = y > 0 ? y - 1 : y,
+      yTo = y < h - 1 ? y + 1 : y;
+    const xFrom = x > 0 ? x - 1 : x,
+      xTo = x < w - 1 ? x + 1 : x;
     for (let ny = yFrom; ny <= yTo; ny++) {
       for (let nx = xFrom, j = ny * w + xFrom; nx <= xTo; nx++, j++) {
         if (bin[j] === 1) {

@@ -66,6 +66,8 @@ function checkShape(session: InferenceSession, inputName: string, init: OnnxRunt
   if (!shape || shape.length !== init.inputShape.length) return;
   const fixed = shape.every((d, i) => typeof d !== 'number' || d === init.inputShape[i]);
   if (!fixed) {
-    throw new Error(`${init.file} takes input ${inputName} [${shape.join(',')}], not [${init.inputShape.join(',')}]: set ${init.sizeField} to the model's input size`);
+    throw new Error(
+      `${init.file} takes input ${inputName} [${shape.join(',')}], not [${init.inputShape.join(',')}]: set ${init.sizeField} to the model's input size`,
+    );
   }
 }

@@ -58,7 +58,10 @@ export interface TfjsRuntime {
 }
 
 export class BackendInitError extends Error {
-  constructor(message: string, readonly tried: string[]) {
+  constructor(
+    message: string,
+    readonly tried: string[],
+  ) {
     super(message);
     this.name = 'BackendInitError';
   }

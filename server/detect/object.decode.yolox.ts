@@ -21,7 +21,8 @@ export interface YoloxGrid {
 }
 
 export function yoloxGrid(size: number, strides: readonly number[] = YOLOX_STRIDES): YoloxGrid {
-  if (!Number.isInteger(size) || strides.some((s) => size % s !== 0)) throw new RangeError(`YOLOX input size ${size} must be a multiple of ${Math.max(...strides)}`);
+  if (!Number.isInteger(size) || strides.some((s) => size % s !== 0))
+    throw new RangeError(`YOLOX input size ${size} must be a multiple of ${Math.max(...strides)}`);
   const n = strides.reduce((sum, s) => sum + (size / s) ** 2, 0);
   const grid: YoloxGrid = { size, gx: new Float32Array(n), gy: new Float32Array(n), stride: new Float32Array(n) };
   let i = 0;
@@ -45,7 +46,10 @@ export function yoloxGrid(size: number, strides: readonly number[] = YOLOX_STRID
 export function decodeYolox(out: Float32Array, grid: YoloxGrid, classes: number, minScore: number, maxRows = YOLOX_MAX_CANDIDATES): Float32Array {
   const width = 5 + classes;
   const anchors = grid.gx.length;
-  if (out.length !== anchors * width) throw new RangeError(`YOLOX output has ${out.length} values; [1, ${anchors}, ${width}] was expected for input ${grid.size} and ${classes} labels (detect.model.inputSize, detect.model.labels)`);
+  if (out.length !== anchors * width)
+    throw new RangeError(
+      `YOLOX output has ${out.length} values; [1, ${anchors}, ${width}] was expected for input ${grid.size} and ${classes} labels (detect.model.inputSize, detect.model.labels)`,
+    );
   const rows: number[] = [];
   for (let a = 0; a < anchors; a++) {
     const o = a * width;

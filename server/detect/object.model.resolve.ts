@@ -52,13 +52,19 @@ export function resolveModel(choice: ModelChoice, backend: ObjectBackendChoice, 
     throw fieldError('config_invalid', 'detect.backend', `model type ${type.name} runs on the onnx backend only (asked for ${backend}); use onnx or auto`);
   }
   const inputSize = choice.inputSize ?? type.defaultInputSize;
-  if (type.name === 'yolox' && inputSize % 32 !== 0) throw fieldError('config_invalid', 'detect.model.inputSize', `YOLOX input size must be a multiple of 32, got ${inputSize}`);
+  if (type.name === 'yolox' && inputSize % 32 !== 0)
+    throw fieldError('config_invalid', 'detect.model.inputSize', `YOLOX input size must be a multiple of 32, got ${inputSize}`);
   const labels = [...(choice.labels ?? COCO_LABELS)];
   const onnx = wantsOnnx ? onnxFile(choice, root, opts.cwd ?? process.cwd()) : ({ missing: `not tried: detect.backend is ${backend}` } as const);
   if (backend === 'onnx' && 'missing' in onnx) throw fieldError('model_missing', 'detect.model.path', onnx.missing);
   const tfjs = backend === 'onnx' || !type.tfjs ? null : tfjsModel(root, inputSize, 'file' in onnx);
   return {
-    modelType: type.name, inputSize, labels, iouThreshold: type.iouThreshold, onnx, tfjs: tfjs?.init ?? null,
+    modelType: type.name,
+    inputSize,
+    labels,
+    iouThreshold: type.iouThreshold,
+    onnx,
+    tfjs: tfjs?.init ?? null,
     sources: { onnx: 'file' in onnx ? onnx.file : null, tfjs: tfjs?.source ?? null },
   };
 }
@@ -67,7 +73,11 @@ export function resolveModel(choice: ModelChoice, backend: ObjectBackendChoice, 
 function onnxFile(choice: ModelChoice, root: string, cwd: string): { file: string } | { missing: string } {
   const type = MODEL_REGISTRY[choice.type];
   if (!choice.path && !type.defaultOnnxFile) {
-    throw fieldError('model_missing', 'detect.model.path', `model type ${type.name} needs an ONNX file: set detect.model.path (the product ships no ${type.name} weights)`);
+    throw fieldError(
+      'model_missing',
+      'detect.model.path',
+      `model type ${type.name} needs an ONNX file: set detect.model.path (the product ships no ${type.name} weights)`,
+    );
   }
   const file = choice.path ? path.resolve(cwd, choice.path) : path.join(root, type.defaultOnnxFile!);
   if (!existsSync(file)) {
@@ -96,7 +106,8 @@ function onnxFile(choice: ModelChoice, root: string, cwd: string): { file: strin
 function tfjsModel(root: string, inputSize: number, optional: boolean): { init: TfjsModelInit; source: string } | null {
   try {
     const files = resolveModelFiles(readModelManifest(DEFAULT_MODEL, root), root);
-    if (inputSize !== files.inputSize) throw fieldError('config_invalid', 'detect.model.inputSize', `the CenterNet tfjs graph takes ${files.inputSize}, not ${inputSize}`);
+    if (inputSize !== files.inputSize)
+      throw fieldError('config_invalid', 'detect.model.inputSize', `the CenterNet tfjs graph takes ${files.inputSize}, not ${inputSize}`);
     return {
       init: { modelJson: files.modelJson, weights: files.weights, inputName: files.inputName, outputName: files.outputName, wasmDir: resolveWasmDir(root) },
       source: files.source,
@@ -118,6 +129,12 @@ export function checkMinScores(minScores: Readonly<Record<string, number>>, labe
 export const scoreFloor = (minScore: number, minScores: Readonly<Record<string, number>>): number => Math.min(minScore, ...Object.values(minScores));
 
 /** The detector pool's options from the validated config (main server and `binhyen detect`). */
-export function detectorOptions(d: DetectConfig): { backend: ObjectBackendChoice; workers: number; minScore: number; minScores: Record<string, number>; model: ModelChoice } {
+export function detectorOptions(d: DetectConfig): {
+  backend: ObjectBackendChoice;
+  workers: number;
+  minScore: number;
+  minScores: Record<string, number>;
+  model: ModelChoice;
+} {
   return { backend: d.backend, workers: d.workers, minScore: d.minScore, minScores: d.minScores, model: d.model };
 }

@@ -16,14 +16,23 @@ import { inputBoxToFrame, type Letterbox } from './object.preprocess.js';
 
 const fileSchema = z.object({ name: z.string().min(1), bytes: z.number().int().positive(), sha256: z.string().regex(/^[0-9a-f]{64}$/) });
 
-export const modelManifestSchema = z.object({
-  name: z.string().min(1),
-  source: z.object({ package: z.string().min(1), version: z.string().min(1), dir: z.string(), licence: z.string().min(1) }).passthrough(),
-  files: z.object({ model: fileSchema, weights: z.array(fileSchema).min(1) }),
-  input: z.object({ name: z.string().min(1), shape: z.tuple([z.literal(1), z.number().int(), z.number().int(), z.literal(3)]), dtype: z.literal('float32'), range: z.tuple([z.number(), z.number()]) }).passthrough(),
-  output: z.object({ name: z.string().min(1), shape: z.tuple([z.literal(1), z.number().int().positive(), z.literal(6)]) }).passthrough(),
-  labels: z.record(z.string().regex(/^\d+$/), z.string().min(1)),
-}).passthrough();
+export const modelManifestSchema = z
+  .object({
+    name: z.string().min(1),
+    source: z.object({ package: z.string().min(1), version: z.string().min(1), dir: z.string(), licence: z.string().min(1) }).passthrough(),
+    files: z.object({ model: fileSchema, weights: z.array(fileSchema).min(1) }),
+    input: z
+      .object({
+        name: z.string().min(1),
+        shape: z.tuple([z.literal(1), z.number().int(), z.number().int(), z.literal(3)]),
+        dtype: z.literal('float32'),
+        range: z.tuple([z.number(), z.number()]),
+      })
+      .passthrough(),
+    output: z.object({ name: z.string().min(1), shape: z.tuple([z.literal(1), z.number().int().positive(), z.literal(6)]) }).passthrough(),
+    labels: z.record(z.string().regex(/^\d+$/), z.string().min(1)),
+  })
+  .passthrough();
 
 export type ModelManifest = z.infer<typeof modelManifestSchema>;
 
@@ -71,7 +80,9 @@ export function resolveModelFiles(manifest: ModelManifest, root = PROJECT_ROOT):
   const { source } = manifest;
   const pkgDir = findPackageDir(source.package, root);
   if (!pkgDir) {
-    throw new AppError('model_missing', `package ${source.package} (model ${manifest.name}) is not installed; run npm install`, 500, { params: { package: source.package } });
+    throw new AppError('model_missing', `package ${source.package} (model ${manifest.name}) is not installed; run npm install`, 500, {
+      params: { package: source.package },
+    });
   }
   const installed = (JSON.parse(readFileSync(path.join(pkgDir, 'package.json'), 'utf8')) as { version?: string }).version;
   const check = (f: z.infer<typeof fileSchema>) => {
@@ -80,7 +91,12 @@ export function resolveModelFiles(manifest: ModelManifest, root = PROJECT_ROOT):
     const buf = readFileSync(p);
     const sha = createHash('sha256').update(buf).digest('hex');
     if (buf.length !== f.bytes || sha !== f.sha256) {
-      throw new AppError('model_invalid', `model file ${p} differs from models/${manifest.name}.manifest.json (installed ${source.package}@${installed ?? '?'}, manifest ${source.version}): update the manifest after checking the model`, 500, { params: { file: p } });
+      throw new AppError(
+        'model_invalid',
+        `model file ${p} differs from models/${manifest.name}.manifest.json (installed ${source.package}@${installed ?? '?'}, manifest ${source.version}): update the manifest after checking the model`,
+        500,
+        { params: { file: p } },
+      );
     }
     return p;
   };

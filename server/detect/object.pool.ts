@@ -1,20 +1,22 @@
-import { existsSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { AppError } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
 import { PROJECT_ROOT } from '../version.js';
 import {
-  OBJECT_BACKENDS, isObjectBackendName, planWorkers,
-  type DetectRequest, type Detection, type ObjectBackendChoice, type ObjectBackendName, type ObjectDetector,
+  OBJECT_BACKENDS,
+  isObjectBackendName,
+  planWorkers,
+  type DetectRequest,
+  type Detection,
+  type ObjectBackendName,
+  type ObjectDetector,
 } from './object.detector.js';
 import { decodeDetections } from './object.model.js';
-import { checkMinScores, resolveModel, scoreFloor, type ModelChoice, type ResolvedModel } from './object.model.resolve.js';
+import { checkMinScores, resolveModel, scoreFloor, type ResolvedModel } from './object.model.resolve.js';
 import { alignRegion, cropYuv420, letterboxFor } from './object.preprocess.js';
-import type { FromWorker, ToWorker, WorkerBackendRequest, WorkerInit, WorkerMemory } from './object.protocol.js';
+import type { FromWorker, WorkerBackendRequest, WorkerInit } from './object.protocol.js';
 import { TimingRing, type TimingSummary } from './object.timing.js';
+import { ObjectPoolDeps, ObjectPoolOptions, Raw, Ready, Slot, Task, WorkerSpawner, WorkerStats, resolveWorkerFile, spawnThread } from './object.pool.types.js';
 
 /**
  * The object detector: a pool of worker threads, each with its own backend (ONNX Runtime or
@@ -22,69 +24,6 @@ import { TimingRing, type TimingSummary } from './object.timing.js';
  * the pool is then sized for it. A worker that dies fails its job with `worker_crashed`
  * and is replaced; callers just see the next job succeed.
  */
-
-/** The part of node:worker_threads' Worker the pool uses (tests wrap it to kill workers). */
-export interface WorkerLike {
-  readonly threadId: number;
-  postMessage(msg: ToWorker, transfer?: ArrayBuffer[]): void;
-  on(event: 'message', fn: (msg: FromWorker) => void): unknown;
-  on(event: 'error', fn: (err: Error) => void): unknown;
-  on(event: 'exit', fn: (code: number) => void): unknown;
-  terminate(): Promise<number>;
-}
-export type WorkerSpawner = (file: string, init: WorkerInit) => WorkerLike;
-const spawnThread: WorkerSpawner = (file, init) => new Worker(file, { workerData: init });
-
-export interface ObjectPoolOptions {
-  backend: ObjectBackendChoice;
-  /** 0 = cores − 1 (at least 1); tfjs-node always runs one. */
-  workers: number;
-  minScore: number;
-  /** Per-label minimum scores; labels not named use minScore. */
-  minScores?: Readonly<Record<string, number>>;
-  /** Default: CenterNet at 512 (ONNX when models/build/centernet.onnx exists, else tfjs). */
-  model?: ModelChoice;
-  cores?: number;
-  /** One blank inference per worker before it counts as ready (default true). */
-  warmup?: boolean;
-  /** A job running longer is taken as a hung worker: the worker is replaced and the job fails with `worker_timeout` (default 30 s). */
-  jobTimeoutMs?: number;
-}
-export interface ObjectPoolDeps {
-  log: Logger;
-  spawn?: WorkerSpawner;
-  root?: string;
-  /** The compiled worker entry; default: found beside this module or in dist/ (see resolveWorkerFile). */
-  workerFile?: string;
-}
-
-export interface WorkerStats extends WorkerMemory {
-  worker: number;
-  threadId: number;
-  inferences: number;
-}
-interface Raw { raw: Float32Array; inferMs: number; prepMs: number }
-interface Task { id: number; width: number; height: number; yuv: ArrayBuffer; resolve(r: Raw): void; reject(e: Error): void }
-interface Ready { backend: string; detail: Record<string, unknown>; loadMs: number }
-interface Slot {
-  id: number;
-  worker: WorkerLike;
-  state: 'starting' | 'idle' | 'busy' | 'gone';
-  task?: Task;
-  /** Set when the pool itself stopped the worker because its job ran too long. */
-  timer?: NodeJS.Timeout;
-  timedOut?: boolean;
-  stats: Map<number, { resolve(s: WorkerStats): void; reject(e: Error): void }>;
-  ready: Promise<Ready>;
-}
-
-export function resolveWorkerFile(moduleUrl = import.meta.url, root = PROJECT_ROOT): string {
-  const here = fileURLToPath(moduleUrl);
-  // Compiled: the worker sits beside this module. Under vitest (.ts) it is taken from dist/ (build first).
-  const file = here.endsWith('.js') ? path.join(path.dirname(here), 'object.worker.js') : path.join(root, 'dist', 'server', 'detect', 'object.worker.js');
-  if (!existsSync(file)) throw new AppError('detector_build_missing', `${file} not found: detector workers run compiled JavaScript; run npm run build:server`, 500, { params: { file } });
-  return file;
-}
 
 export async function createObjectDetector(opts: ObjectPoolOptions, deps: ObjectPoolDeps): Promise<ObjectWorkerPool> {
   return ObjectWorkerPool.start(opts, deps);
@@ -119,8 +58,13 @@ export class ObjectWorkerPool implements ObjectDetector {
     const minScores = opts.minScores ?? {};
     checkMinScores(minScores, model.labels);
     const init: Omit<WorkerInit, 'backend'> = {
-      modelType: model.modelType, inputSize: model.inputSize, classes: model.labels.length, minScore: scoreFloor(opts.minScore, minScores),
-      tfjs: model.tfjs, onnx: model.onnx, warmup: opts.warmup ?? true,
+      modelType: model.modelType,
+      inputSize: model.inputSize,
+      classes: model.labels.length,
+      minScore: scoreFloor(opts.minScore, minScores),
+      tfjs: model.tfjs,
+      onnx: model.onnx,
+      warmup: opts.warmup ?? true,
     };
     const pool = new ObjectWorkerPool(opts, deps.log, deps.spawn ?? spawnThread, init, model);
     try {
@@ -146,14 +90,24 @@ export class ObjectWorkerPool implements ObjectDetector {
     this.detail = first.detail;
     const skipped = Array.isArray(first.detail.skipped) ? (first.detail.skipped as string[]) : [];
     if (skipped.length) this.log.warn(`object detector runs ${this.backend}, not its first choice`, { model: this.model.modelType, skipped });
-    if (!OBJECT_BACKENDS[this.backend].live) this.log.warn(`object detector on the ${this.backend} backend, as requested: ${OBJECT_BACKENDS[this.backend].why}`);
+    if (!OBJECT_BACKENDS[this.backend].live)
+      this.log.warn(`object detector on the ${this.backend} backend, as requested: ${OBJECT_BACKENDS[this.backend].why}`);
     const cores = this.opts.cores ?? os.availableParallelism();
     const size = planWorkers(this.backend, this.opts.workers, cores);
-    if (this.opts.workers > size) this.log.warn(`object detector runs ${size} worker(s), not ${this.opts.workers}`, { backend: this.backend, why: OBJECT_BACKENDS[this.backend].why });
+    if (this.opts.workers > size)
+      this.log.warn(`object detector runs ${size} worker(s), not ${this.opts.workers}`, { backend: this.backend, why: OBJECT_BACKENDS[this.backend].why });
     const more = Array.from({ length: size - 1 }, () => this.spawnSlot(this.backend).ready);
     await Promise.all(more);
     this.workers = size;
-    this.log.info('object detector ready', { ...this.detail, backend: this.backend, workers: size, model: this.model.modelType, inputSize: this.model.inputSize, source: this.source(), loadMs: Math.round(first.loadMs) });
+    this.log.info('object detector ready', {
+      ...this.detail,
+      backend: this.backend,
+      workers: size,
+      model: this.model.modelType,
+      inputSize: this.model.inputSize,
+      source: this.source(),
+      loadMs: Math.round(first.loadMs),
+    });
   }
 
   private spawnSlot(backend: WorkerBackendRequest): Slot {
@@ -181,7 +135,10 @@ export class ObjectWorkerPool implements ObjectDetector {
       this.log.error('object worker error', { worker: slot.id, err });
     });
     worker.on('exit', (code) => {
-      if (slot.state === 'starting') settle.reject(new AppError('detector_unavailable', `object worker exited (code ${code}) while starting${lastError ? ': ' + lastError.message : ''}`, 503));
+      if (slot.state === 'starting')
+        settle.reject(
+          new AppError('detector_unavailable', `object worker exited (code ${code}) while starting${lastError ? ': ' + lastError.message : ''}`, 503),
+        );
       this.onExit(slot, code, lastError);
     });
     // A failed start is reported through `ready`; never leave it unhandled when nobody awaits it.
@@ -222,7 +179,9 @@ export class ObjectWorkerPool implements ObjectDetector {
     if (!wasLive || this.closing) return;
     const why = lastError ? `: ${lastError.message}` : '';
     const err = slot.timedOut
-      ? new AppError('worker_timeout', `object detection worker ${slot.id} took longer than ${this.jobTimeoutMs} ms and was replaced`, 503, { params: { timeoutMs: this.jobTimeoutMs } })
+      ? new AppError('worker_timeout', `object detection worker ${slot.id} took longer than ${this.jobTimeoutMs} ms and was replaced`, 503, {
+          params: { timeoutMs: this.jobTimeoutMs },
+        })
       : new AppError('worker_crashed', `object detection worker ${slot.id} stopped (exit code ${code}) during a job${why}`, 503, { params: { code } });
     slot.task?.reject(err);
     slot.task = undefined;
@@ -316,7 +275,9 @@ export class ObjectWorkerPool implements ObjectDetector {
       try {
         return { region, crop: cropYuv420(r.frame, region) };
       } catch (err) {
-        throw new AppError('region_invalid', `detect request ${i}: ${err instanceof Error ? err.message : String(err)}`, 400, { field: `requests.${i}.region` });
+        throw new AppError('region_invalid', `detect request ${i}: ${err instanceof Error ? err.message : String(err)}`, 400, {
+          field: `requests.${i}.region`,
+        });
       }
     });
     const raws = await Promise.all(jobs.map(({ crop }) => this.run(crop.width, crop.height, crop.data.buffer as ArrayBuffer)));
@@ -360,9 +321,27 @@ export class ObjectWorkerPool implements ObjectDetector {
   }
 
   /** For health/status displays and logs. */
-  describe(): { backend: string; workers: number; live: number; model: string; inputSize: number; source: string; restarts: number; detail: Record<string, unknown> } {
+  describe(): {
+    backend: string;
+    workers: number;
+    live: number;
+    model: string;
+    inputSize: number;
+    source: string;
+    restarts: number;
+    detail: Record<string, unknown>;
+  } {
     const { backend, workers, restarts, detail } = this;
-    return { backend, workers, live: this.live().length, model: this.model.modelType, inputSize: this.model.inputSize, source: this.source(), restarts, detail };
+    return {
+      backend,
+      workers,
+      live: this.live().length,
+      model: this.model.modelType,
+      inputSize: this.model.inputSize,
+      source: this.source(),
+      restarts,
+      detail,
+    };
   }
 
   /** Where the running backend's weights came from: the ONNX file, or the npm package of the tfjs graph. */

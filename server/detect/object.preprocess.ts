@@ -47,7 +47,8 @@ export function cropYuv420(frame: Yuv420Image, box: Box): Yuv420Image {
   const h = y2 - y1;
   if (w < 2 || h < 2 || x1 % 2 || y1 % 2 || w % 2 || h % 2) throw new RangeError(`region ${box.join(',')} is empty or not aligned to even pixels`);
   const expected = yuvBytes(frame.width, frame.height);
-  if (frame.data.length < expected) throw new RangeError(`frame data has ${frame.data.length} bytes, a ${frame.width}x${frame.height} yuv420p frame needs ${expected}`);
+  if (frame.data.length < expected)
+    throw new RangeError(`frame data has ${frame.data.length} bytes, a ${frame.width}x${frame.height} yuv420p frame needs ${expected}`);
   const out = new Uint8Array(yuvBytes(w, h));
   for (let row = 0; row < h; row++) {
     const from = (y1 + row) * frame.width + x1;
@@ -108,7 +109,10 @@ export class LetterboxScratch {
   readonly input: Float32Array;
   private readonly taps: Record<'lx' | 'ly' | 'cx' | 'cy', Taps>;
 
-  constructor(readonly size: number, readonly layout: InputLayout = NHWC_RGB) {
+  constructor(
+    readonly size: number,
+    readonly layout: InputLayout = NHWC_RGB,
+  ) {
     this.input = new Float32Array(size * size * 3);
     const taps = (): Taps => ({ i0: new Int32Array(size), i1: new Int32Array(size), w: new Float32Array(size) });
     this.taps = { lx: taps(), ly: taps(), cx: taps(), cy: taps() };

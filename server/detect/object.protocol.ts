@@ -41,9 +41,7 @@ export interface WorkerMemory {
   wasmHeapBytes: number | null;
 }
 
-export type ToWorker =
-  | { type: 'detect'; id: number; width: number; height: number; yuv: ArrayBuffer }
-  | { type: 'stats'; id: number };
+export type ToWorker = { type: 'detect'; id: number; width: number; height: number; yuv: ArrayBuffer } | { type: 'stats'; id: number };
 
 export type FromWorker =
   | { type: 'ready'; backend: string; detail: Record<string, unknown>; loadMs: number; memory: WorkerMemory }

@@ -61,7 +61,10 @@ const emptyStats = (): CameraQueueStats => ({ requested: 0, done: 0, droppedStal
 class Budget {
   private tokens: number;
   private at: number;
-  constructor(private readonly rate: number, now: number) {
+  constructor(
+    private readonly rate: number,
+    now: number,
+  ) {
     this.tokens = this.burst;
     this.at = now;
   }
@@ -90,7 +93,10 @@ export class DetectionQueue {
   private sweep: NodeJS.Timeout | undefined;
   private closed = false;
 
-  constructor(private readonly opts: DetectionQueueOptions, private readonly deps: DetectionQueueDeps) {
+  constructor(
+    private readonly opts: DetectionQueueOptions,
+    private readonly deps: DetectionQueueDeps,
+  ) {
     this.now = deps.now ?? Date.now;
   }
 

@@ -18,7 +18,10 @@ export interface DetectorRuntime {
 }
 
 export class RuntimeInitError extends Error {
-  constructor(message: string, readonly tried: string[]) {
+  constructor(
+    message: string,
+    readonly tried: string[],
+  ) {
     super(message);
     this.name = 'RuntimeInitError';
   }

@@ -10,7 +10,10 @@ import type { DetectService } from './detect.service.js';
  * since its frame subscription belongs to the session being replaced.
  */
 export class PipelineRuntime {
-  constructor(private readonly ingest: IngestRuntime, private readonly detect: Pick<DetectService, 'start' | 'stop' | 'stopAll'>) {}
+  constructor(
+    private readonly ingest: IngestRuntime,
+    private readonly detect: Pick<DetectService, 'start' | 'stop' | 'stopAll'>,
+  ) {}
 
   async start(camera: CameraRecord, credentials: Credentials | null): Promise<void> {
     await this.detect.stop(camera.id);

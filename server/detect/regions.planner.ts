@@ -56,9 +56,7 @@ interface Plan {
  * Crops the detector should run on for one frame, given the frame's motion boxes and the boxes
  * of tracks that need checking. No boxes → no regions (a quiet camera costs no inference).
  */
-export function planRegions(
-  frame: { width: number; height: number }, motion: readonly Box[], tracks: readonly Box[], policy: RegionPolicy,
-): Region[] {
+export function planRegions(frame: { width: number; height: number }, motion: readonly Box[], tracks: readonly Box[], policy: RegionPolicy): Region[] {
   const { width: W, height: H } = frame;
   const whole: Region = { x: 0, y: 0, w: W, h: H };
   const boxes = [...motion, ...tracks].filter((b) => b[2] > b[0] && b[3] > b[1]);
@@ -195,7 +193,10 @@ export interface MergeOptions {
  * crop saw them whole, then class-aware NMS where crops overlap.
  */
 export function dedupeAcrossRegions<T extends Scored & { regionIndex: number }>(
-  frame: { width: number; height: number }, regions: readonly Region[], detections: readonly T[], opts: MergeOptions = {},
+  frame: { width: number; height: number },
+  regions: readonly Region[],
+  detections: readonly T[],
+  opts: MergeOptions = {},
 ): T[] {
   const iouThreshold = opts.iouThreshold ?? 0.5;
   const contain = opts.containThreshold ?? 0.6;
@@ -207,10 +208,7 @@ export function dedupeAcrossRegions<T extends Scored & { regionIndex: number }>(
   const kept = live.filter(
     (d, i) =>
       !cut[i] ||
-      !live.some(
-        (o) => o.regionIndex !== d.regionIndex && o.label === d.label && boxArea(o.box) > boxArea(d.box) &&
-          overlapOfSmaller(o.box, d.box) > contain,
-      ),
+      !live.some((o) => o.regionIndex !== d.regionIndex && o.label === d.label && boxArea(o.box) > boxArea(d.box) && overlapOfSmaller(o.box, d.box) > contain),
   );
   return nms(kept, iouThreshold, { classAware: true });
 }
@@ -224,7 +222,12 @@ export function mergeRegionDetections<T extends Scored>(
   const mapped = perRegion.flatMap(({ region, fit, detections }, regionIndex) =>
     detections.map((d) => ({ ...d, box: mapToFrame(d.box, region, fit), regionIndex })),
   );
-  return dedupeAcrossRegions(frame, perRegion.map((p) => p.region), mapped, opts);
+  return dedupeAcrossRegions(
+    frame,
+    perRegion.map((p) => p.region),
+    mapped,
+    opts,
+  );
 }
 
 /** True when the box touches a side of its crop that lies inside the frame (the object may go on beyond it). */

@@ -32,7 +32,10 @@ export function sameKind(a: string, b: string, groups: readonly (readonly string
 }
 
 export function associate(
-  tracks: readonly Candidate[], detections: readonly Scored[], gates: AssociationGates, groups: readonly (readonly string[])[],
+  tracks: readonly Candidate[],
+  detections: readonly Scored[],
+  gates: AssociationGates,
+  groups: readonly (readonly string[])[],
 ): Match[] {
   const pairs: { track: number; detection: number; cost: number }[] = [];
   tracks.forEach((t, ti) => {

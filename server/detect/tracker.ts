@@ -105,7 +105,10 @@ export class Tracker {
     const out: TrackUpdate = { started: [], updated: [], ended: [] };
     const predicted = this.tracks.map((t) => this.predict(t, now));
     const matches = associate(
-      this.tracks.map((t, i) => ({ predicted: predicted[i]!, label: this.label(t) })), detections, this.opts, this.opts.labelGroups,
+      this.tracks.map((t, i) => ({ predicted: predicted[i]!, label: this.label(t) })),
+      detections,
+      this.opts,
+      this.opts.labelGroups,
     );
     const matchedTracks = new Set<number>();
     const matchedDets = new Set<number>();
@@ -233,10 +236,23 @@ export class Tracker {
   private create(d: Scored, frame: Frame): Track {
     const box: Box = [d.box[0], d.box[1], d.box[2], d.box[3]];
     return {
-      id: null, labelScores: new Map([[d.label, d.score]]), box, vx: 0, vy: 0,
-      firstSeenAt: frame.capturedAt, lastSeenAt: frame.capturedAt, lastCheckedAt: frame.capturedAt,
-      hits: 1, misses: 0, anchor: box, stillFrames: 0, stationary: false, motionOver: false,
-      frameWidth: frame.width, frameHeight: frame.height, best: this.snapshot(frame, d),
+      id: null,
+      labelScores: new Map([[d.label, d.score]]),
+      box,
+      vx: 0,
+      vy: 0,
+      firstSeenAt: frame.capturedAt,
+      lastSeenAt: frame.capturedAt,
+      lastCheckedAt: frame.capturedAt,
+      hits: 1,
+      misses: 0,
+      anchor: box,
+      stillFrames: 0,
+      stationary: false,
+      motionOver: false,
+      frameWidth: frame.width,
+      frameHeight: frame.height,
+      best: this.snapshot(frame, d),
     };
   }
 
@@ -269,9 +285,17 @@ export class Tracker {
 
   private message(t: Track): TrackMessage {
     return {
-      cameraId: this.opts.cameraId, trackId: t.id ?? '', label: this.label(t), score: t.best.score,
-      box: [t.box[0], t.box[1], t.box[2], t.box[3]], frameWidth: t.frameWidth, frameHeight: t.frameHeight,
-      firstSeenAt: t.firstSeenAt, lastSeenAt: t.lastSeenAt, stationary: t.stationary, best: t.best,
+      cameraId: this.opts.cameraId,
+      trackId: t.id ?? '',
+      label: this.label(t),
+      score: t.best.score,
+      box: [t.box[0], t.box[1], t.box[2], t.box[3]],
+      frameWidth: t.frameWidth,
+      frameHeight: t.frameHeight,
+      firstSeenAt: t.firstSeenAt,
+      lastSeenAt: t.lastSeenAt,
+      stationary: t.stationary,
+      best: t.best,
     };
   }
 }
@@ -281,7 +305,6 @@ function covers(r: Box, box: Box): boolean {
   const a = boxArea(box);
   return a > 0 && intersectionArea(r, box) >= 0.5 * a;
 }
-
 
 /** Publishes a tracker update on the bus, ends first so a reused slot reads in order. */
 export function emitTrackUpdate(bus: { emit<K extends keyof BusEvents>(topic: K, payload: BusEvents[K]): void }, u: TrackUpdate): void {

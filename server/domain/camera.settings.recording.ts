@@ -8,7 +8,7 @@ import { z } from 'zod';
 export const recordingSettingsSchema = z
   .object({
     enabled: z.boolean().default(true).describe('Continuous recording of this camera (when recording is on globally)'),
-    days: z.number().min(0.01).max(3650).optional().describe('Days this camera\'s recordings are kept (default: retention.recordingDays)'),
+    days: z.number().min(0.01).max(3650).optional().describe("Days this camera's recordings are kept (default: retention.recordingDays)"),
   })
   .strict();
 

@@ -16,7 +16,9 @@ export const cameraSettingsSchema = z
   .object({
     motion: motionSettingsSchema.default(motionSettingsSchema.parse({})).describe('Motion detection (detection issue)'),
     rules: rulesSettingsSchema.default(rulesSettingsSchema.parse({})).describe('Event and alert rules: labels, zones, scores, schedule (events issue)'),
-    recording: recordingSettingsSchema.default(recordingSettingsSchema.parse({})).describe('Continuous recording of this camera and its retention days (ingest issue)'),
+    recording: recordingSettingsSchema
+      .default(recordingSettingsSchema.parse({}))
+      .describe('Continuous recording of this camera and its retention days (ingest issue)'),
   })
   .strict();
 
@@ -130,7 +132,12 @@ export const cameraCreateSchema = z
   .strict()
   .superRefine((v, ctx) => {
     positionBoth(v, ctx);
-    if (!v.streams && !v.onvifUrl) ctx.addIssue({ code: 'custom', path: ['streams'], message: 'give the camera\'s stream URL, or its ONVIF address (onvifUrl) so the streams can be read from it' });
+    if (!v.streams && !v.onvifUrl)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['streams'],
+        message: "give the camera's stream URL, or its ONVIF address (onvifUrl) so the streams can be read from it",
+      });
   });
 
 export const cameraUpdateSchema = z

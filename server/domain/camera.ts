@@ -13,5 +13,8 @@ export interface StreamSpec {
   fps?: number;
   codec?: string;
 }
-export interface CameraStreams { detect: StreamSpec; record?: StreamSpec }
+export interface CameraStreams {
+  detect: StreamSpec;
+  record?: StreamSpec;
+}
 export type Visibility = 'internal' | 'shared';

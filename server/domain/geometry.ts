@@ -40,13 +40,13 @@ export function overlapOfSmaller(a: Box, b: Box): number {
   return inter / Math.max(1e-9, Math.min(boxArea(a), boxArea(b)));
 }
 
-export const unionBox = (a: Box, b: Box): Box => [
-  Math.min(a[0], b[0]), Math.min(a[1], b[1]), Math.max(a[2], b[2]), Math.max(a[3], b[3]),
-];
+export const unionBox = (a: Box, b: Box): Box => [Math.min(a[0], b[0]), Math.min(a[1], b[1]), Math.max(a[2], b[2]), Math.max(a[3], b[3])];
 
 export const clampBox = (b: Box, width: number, height: number): Box => [
-  Math.min(Math.max(b[0], 0), width), Math.min(Math.max(b[1], 0), height),
-  Math.min(Math.max(b[2], 0), width), Math.min(Math.max(b[3], 0), height),
+  Math.min(Math.max(b[0], 0), width),
+  Math.min(Math.max(b[1], 0), height),
+  Math.min(Math.max(b[2], 0), width),
+  Math.min(Math.max(b[3], 0), height),
 ];
 
 /**

@@ -10,4 +10,3 @@ export interface AlertPublisher {
   /** `before` is the audience the alert had, so a room that may no longer see it is told to drop it. */
   updated(alert: AlertMessage, before: { visibility: Visibility; areaId: number | null }): void;
 }
-

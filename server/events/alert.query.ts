@@ -53,8 +53,11 @@ export class AlertQuery {
     const changed = cursor.changedSince !== undefined ? await this.d.repos.alerts.changedSince(cursor.changedSince, afterId, scope, CATCH_UP_MAX) : [];
     const shape = (xs: AlertRecord[]) => this.d.views.many(xs).then((v) => (scope.all ? v : v.map(publicAlertMessage)));
     return {
-      alerts: await shape(page), changed: await shape(changed),
-      lastId: page.length ? page[page.length - 1]!.id : afterId, more, serverTime,
+      alerts: await shape(page),
+      changed: await shape(changed),
+      lastId: page.length ? page[page.length - 1]!.id : afterId,
+      more,
+      serverTime,
     };
   }
 }

@@ -103,8 +103,19 @@ export class AlertService {
       if (!alert) throw notFound('alert', alertId);
       assertTransition(alert.state, change.state);
       const assigneeId = await this.assignee(tx, change);
-      await tx.alerts.update(alertId, { state: change.state, ...(assigneeId !== undefined ? { assigneeId } : {}), closedAt: isClosed(change.state) ? at : null }, at);
-      const history = await tx.alerts.addHistory({ alertId, fromState: alert.state, toState: change.state, userId: actor.userId, note: change.note ?? null, at });
+      await tx.alerts.update(
+        alertId,
+        { state: change.state, ...(assigneeId !== undefined ? { assigneeId } : {}), closedAt: isClosed(change.state) ? at : null },
+        at,
+      );
+      const history = await tx.alerts.addHistory({
+        alertId,
+        fromState: alert.state,
+        toState: change.state,
+        userId: actor.userId,
+        note: change.note ?? null,
+        at,
+      });
       const note = change.note
         ? await tx.notes.add({ alertId, eventId: alert.eventId, userId: actor.userId, visibility: change.noteVisibility ?? 'internal', body: change.note }, at)
         : null;
@@ -120,7 +131,10 @@ export class AlertService {
       throw new AppError('assignee_required', 'assigning an alert needs assigneeId', 400, { field: 'body.assigneeId' });
     }
     if (!(await tx.alerts.userExists(change.assigneeId))) {
-      throw new AppError('assignee_not_found', `user ${change.assigneeId} does not exist`, 400, { field: 'body.assigneeId', params: { id: change.assigneeId } });
+      throw new AppError('assignee_not_found', `user ${change.assigneeId} does not exist`, 400, {
+        field: 'body.assigneeId',
+        params: { id: change.assigneeId },
+      });
     }
     return change.assigneeId;
   }

@@ -28,11 +28,24 @@ export class AlertViews {
 
 function toMessage(a: AlertRecord, cam: CameraRecord | undefined, ev: EventRecord | undefined): AlertMessage {
   return {
-    id: a.id, kind: a.kind, severity: a.severity, state: a.state, cameraId: a.cameraId,
-    cameraName: cam?.name ?? `#${a.cameraId}`, areaId: a.areaId, eventId: a.eventId,
-    label: ev?.label ?? null, score: ev?.score ?? null, zones: ev?.zones ?? [], visibility: a.visibility,
-    assigneeId: a.assigneeId, startedAt: ev?.startAt ?? a.createdAt, createdAt: a.createdAt, updatedAt: a.updatedAt,
-    closedAt: a.closedAt, snapshotUrl: ev ? snapshotUrl(ev) : null,
+    id: a.id,
+    kind: a.kind,
+    severity: a.severity,
+    state: a.state,
+    cameraId: a.cameraId,
+    cameraName: cam?.name ?? `#${a.cameraId}`,
+    areaId: a.areaId,
+    eventId: a.eventId,
+    label: ev?.label ?? null,
+    score: ev?.score ?? null,
+    zones: ev?.zones ?? [],
+    visibility: a.visibility,
+    assigneeId: a.assigneeId,
+    startedAt: ev?.startAt ?? a.createdAt,
+    createdAt: a.createdAt,
+    updatedAt: a.updatedAt,
+    closedAt: a.closedAt,
+    snapshotUrl: ev ? snapshotUrl(ev) : null,
   };
 }
 

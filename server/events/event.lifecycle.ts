@@ -131,7 +131,11 @@ export class EventLifecycle {
       const ctx = await this.d.rules.forCamera(ev.cameraId);
       if (!ctx) continue;
       const at = ev.startAt;
-      const decision = alertDecision(ctx.rules, { label: ev.label, zonesNow: ev.zones }, { cameraId: ev.cameraId, at, timeZone: this.d.timeZone, cooldowns: book });
+      const decision = alertDecision(
+        ctx.rules,
+        { label: ev.label, zonesNow: ev.zones },
+        { cameraId: ev.cameraId, at, timeZone: this.d.timeZone, cooldowns: book },
+      );
       if (!decision.alert) continue;
       startCooldowns(ctx.rules, decision.zones, { cameraId: ev.cameraId, at, timeZone: this.d.timeZone, cooldowns: book });
       await this.d.writes.run('alert', () => this.d.alerts.raiseForEvent(ev, decision.severity, 'raised at restart: the previous run stopped before alerting'));
@@ -160,8 +164,21 @@ export class EventLifecycle {
   private async track(key: string, msg: TrackMessage): Promise<TrackState> {
     const ctx = await this.d.rules.forCamera(msg.cameraId);
     const t: TrackState = {
-      key, ctx, ignored: !ctx || !ctx.rules.labels.includes(msg.label), frames: 0, zonesNow: [], zonesEntered: new Set(),
-      event: undefined, alerted: false, snapshotScore: -1, snapshotAt: 0, firstBytes: 0, bestBytes: 0, lastSeenWrittenAt: 0, last: msg, lastMessageAt: this.d.clock.now(),
+      key,
+      ctx,
+      ignored: !ctx || !ctx.rules.labels.includes(msg.label),
+      frames: 0,
+      zonesNow: [],
+      zonesEntered: new Set(),
+      event: undefined,
+      alerted: false,
+      snapshotScore: -1,
+      snapshotAt: 0,
+      firstBytes: 0,
+      bestBytes: 0,
+      lastSeenWrittenAt: 0,
+      last: msg,
+      lastMessageAt: this.d.clock.now(),
       sinceAt: msg.firstSeenAt < (this.outages.get(msg.cameraId) ?? -Infinity) ? msg.lastSeenAt : undefined,
     };
     this.tracks.set(key, t);
@@ -170,8 +187,13 @@ export class EventLifecycle {
 
   private facts(t: TrackState): TrackFacts {
     return {
-      label: t.last.label, score: t.last.score, durationMs: t.last.lastSeenAt - (t.sinceAt ?? t.last.firstSeenAt), frames: t.frames,
-      stationary: t.last.stationary, zonesNow: t.zonesNow, zonesEntered: [...t.zonesEntered],
+      label: t.last.label,
+      score: t.last.score,
+      durationMs: t.last.lastSeenAt - (t.sinceAt ?? t.last.firstSeenAt),
+      frames: t.frames,
+      stationary: t.last.stationary,
+      zonesNow: t.zonesNow,
+      zonesEntered: [...t.zonesEntered],
     };
   }
 
@@ -184,11 +206,25 @@ export class EventLifecycle {
     const cam = t.ctx!.camera;
     const now = this.d.clock.now();
     const severity = this.alertNow(t);
-    const { event, alert } = await this.d.writes.run('event start', () => this.d.alerts.createEventWithAlert({
-      cameraId: m.cameraId, areaId: cam.areaId, trackId: m.trackId, label: m.label, score: m.score, box: m.best.box,
-      zones: [...t.zonesEntered], startAt: t.sinceAt ?? m.firstSeenAt, lastSeenAt: m.lastSeenAt, bestAt: m.best.frame.capturedAt,
-      visibility: cam.defaultVisibility,
-    }, severity, now));
+    const { event, alert } = await this.d.writes.run('event start', () =>
+      this.d.alerts.createEventWithAlert(
+        {
+          cameraId: m.cameraId,
+          areaId: cam.areaId,
+          trackId: m.trackId,
+          label: m.label,
+          score: m.score,
+          box: m.best.box,
+          zones: [...t.zonesEntered],
+          startAt: t.sinceAt ?? m.firstSeenAt,
+          lastSeenAt: m.lastSeenAt,
+          bestAt: m.best.frame.capturedAt,
+          visibility: cam.defaultVisibility,
+        },
+        severity,
+        now,
+      ),
+    );
     t.event = event;
     t.alerted = alert !== undefined;
     t.lastSeenWrittenAt = now;
@@ -235,8 +271,14 @@ export class EventLifecycle {
     }
     const snapshotBytes = t.firstBytes + t.bestBytes;
     const patch = {
-      score: Math.max(ev.score, t.last.score), box: t.last.best.box, zones: [...t.zonesEntered], lastSeenAt: t.last.lastSeenAt,
-      bestAt: withSnapshot ? t.last.best.frame.capturedAt : ev.bestAt, snapshotPath, snapshotBytes, ...end,
+      score: Math.max(ev.score, t.last.score),
+      box: t.last.best.box,
+      zones: [...t.zonesEntered],
+      lastSeenAt: t.last.lastSeenAt,
+      bestAt: withSnapshot ? t.last.best.frame.capturedAt : ev.bestAt,
+      snapshotPath,
+      snapshotBytes,
+      ...end,
     };
     await this.d.writes.run(end ? 'event end' : 'event update', () => this.d.repos.events.update(ev.id, patch, now));
     t.event = { ...ev, ...patch };

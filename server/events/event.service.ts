@@ -48,8 +48,11 @@ export class EventService {
   async detail(id: number, full: boolean) {
     const ev = await this.get(id);
     const [camera, clip, alert, notes, comments] = await Promise.all([
-      this.d.repos.cameras.getIncludingRemoved(ev.cameraId), this.d.repos.clips.byEvent(id), this.d.repos.alerts.byEvent(id),
-      this.d.repos.notes.forEvent(id, !full), this.d.repos.comments.forEvent(id),
+      this.d.repos.cameras.getIncludingRemoved(ev.cameraId),
+      this.d.repos.clips.byEvent(id),
+      this.d.repos.alerts.byEvent(id),
+      this.d.repos.notes.forEvent(id, !full),
+      this.d.repos.comments.forEvent(id),
     ]);
     const history = alert ? await this.d.repos.alerts.history(alert.id) : [];
     return {
@@ -90,7 +93,10 @@ export class EventService {
   async note(id: number, n: { body: string; visibility: NoteVisibility }, actor: Actor): Promise<Note> {
     await this.get(id);
     const alert = await this.d.repos.alerts.byEvent(id);
-    return this.d.repos.notes.add({ eventId: id, alertId: alert?.id ?? null, userId: actor.userId, visibility: n.visibility, body: n.body }, this.d.clock.now());
+    return this.d.repos.notes.add(
+      { eventId: id, alertId: alert?.id ?? null, userId: actor.userId, visibility: n.visibility, body: n.body },
+      this.d.clock.now(),
+    );
   }
 }
 

@@ -62,13 +62,25 @@ export function createEventsModule(d: EventsModuleDeps) {
   const events = new EventService({ repos: d.store, alerts, views, clock, clips: d.clips });
   const snapshots = new SnapshotWriter({ snapshots: new SnapshotService({ files: d.files, encoder: d.encoder }), clock, log, backoffMs: t.snapshotBackoffMs });
   const lifecycle = new EventLifecycle({
-    repos: d.store, rules: cameraRulesProvider(d.store), snapshots, alerts, clips: d.clips, writes: d.writes, clock, log, timeZone: d.config.timeZone,
-    bestSnapshotIntervalMs: t.bestSnapshotIntervalMs, staleTrackMs: t.staleTrackMs,
+    repos: d.store,
+    rules: cameraRulesProvider(d.store),
+    snapshots,
+    alerts,
+    clips: d.clips,
+    writes: d.writes,
+    clock,
+    log,
+    timeZone: d.config.timeZone,
+    bestSnapshotIntervalMs: t.bestSnapshotIntervalMs,
+    staleTrackMs: t.staleTrackMs,
   });
   const offline = new CameraOfflineWatcher({ alerts, log });
 
   return {
-    alerts, query, events, lifecycle,
+    alerts,
+    query,
+    events,
+    lifecycle,
     /** Snapshot counters (written / retried / failed) for health and the bench. */
     snapshotCounters: snapshots.counters,
     setPublisher(target: AlertPublisher): void {

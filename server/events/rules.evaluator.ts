@@ -33,8 +33,7 @@ export function eventDecision(rules: RulesSettings, t: TrackFacts): EventDecisio
 }
 
 export type AlertDecision =
-  | { alert: true; severity: AlertSeverity; zones: string[] }
-  | { alert: false; reason: 'disabled' | 'label' | 'schedule' | 'zone' | 'cooldown' };
+  { alert: true; severity: AlertSeverity; zones: string[] } | { alert: false; reason: 'disabled' | 'label' | 'schedule' | 'zone' | 'cooldown' };
 
 /** The key the whole frame cools down under when a camera has no alerting zone. */
 export const WHOLE_FRAME = '*';
@@ -80,7 +79,7 @@ export function alertDecision(rules: RulesSettings, t: Pick<TrackFacts, 'label' 
 /** Starts the cooldown of every zone an alert was raised for. */
 export function startCooldowns(rules: RulesSettings, zones: string[], ctx: AlertContext): void {
   for (const id of zones) {
-    const seconds = id === WHOLE_FRAME ? rules.alerts.cooldownSeconds : rules.zones.find((z) => z.id === id)?.cooldownSeconds ?? rules.alerts.cooldownSeconds;
+    const seconds = id === WHOLE_FRAME ? rules.alerts.cooldownSeconds : (rules.zones.find((z) => z.id === id)?.cooldownSeconds ?? rules.alerts.cooldownSeconds);
     ctx.cooldowns.start(ctx.cameraId, id, ctx.at, seconds);
   }
 }

@@ -12,7 +12,6 @@ export interface RulesProvider {
   forCamera(cameraId: number): Promise<CameraRules | undefined>;
 }
 
-
 /** The camera's rules, as the repository parsed them (invalid stored rules were reported there). */
 export function cameraRulesProvider(repos: Pick<Repositories, 'cameras'>): RulesProvider {
   return {

@@ -1,7 +1,10 @@
 import type { ScheduleWindow } from '../domain/camera.settings.rules.js';
 
 /** Local weekday (0 = Sunday) and minutes since local midnight. */
-export interface LocalClock { day: number; minutes: number }
+export interface LocalClock {
+  day: number;
+  minutes: number;
+}
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];

@@ -19,16 +19,32 @@ export function drawBox(img: YuvImage, box: Box, thickness = Math.max(2, Math.ro
   const { width: w, height: h } = img;
   const out = new Uint8Array(img.data);
   const clamp = (v: number, max: number) => Math.min(Math.max(Math.round(v), 0), max);
-  const x1 = clamp(box[0], w - 1), y1 = clamp(box[1], h - 1), x2 = clamp(box[2], w - 1), y2 = clamp(box[3], h - 1);
+  const x1 = clamp(box[0], w - 1),
+    y1 = clamp(box[1], h - 1),
+    x2 = clamp(box[2], w - 1),
+    y2 = clamp(box[3], h - 1);
   if (x2 <= x1 || y2 <= y1) return { width: w, height: h, data: out };
   outline(out, 0, w, h, x1, y1, x2, y2, thickness, RED.y);
-  const cw = w >> 1, ch = h >> 1, t2 = Math.max(1, thickness >> 1);
+  const cw = w >> 1,
+    ch = h >> 1,
+    t2 = Math.max(1, thickness >> 1);
   outline(out, w * h, cw, ch, x1 >> 1, y1 >> 1, Math.min(x2 >> 1, cw - 1), Math.min(y2 >> 1, ch - 1), t2, RED.u);
   outline(out, w * h + cw * ch, cw, ch, x1 >> 1, y1 >> 1, Math.min(x2 >> 1, cw - 1), Math.min(y2 >> 1, ch - 1), t2, RED.v);
   return { width: w, height: h, data: out };
 }
 
-function outline(buf: Uint8Array, offset: number, stride: number, rows: number, x1: number, y1: number, x2: number, y2: number, t: number, value: number): void {
+function outline(
+  buf: Uint8Array,
+  offset: number,
+  stride: number,
+  rows: number,
+  x1: number,
+  y1: number,
+  x2: number,
+  y2: number,
+  t: number,
+  value: number,
+): void {
   const fillRect = (ax: number, ay: number, bx: number, by: number) => {
     for (let y = Math.max(ay, 0); y <= Math.min(by, rows - 1); y++) {
       buf.fill(value, offset + y * stride + Math.max(ax, 0), offset + y * stride + Math.min(bx, stride - 1) + 1);

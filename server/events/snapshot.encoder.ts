@@ -22,7 +22,10 @@ export interface FfmpegJpegOptions {
 export class FfmpegJpegEncoder implements JpegEncoder {
   private running = 0;
   private readonly waiting: (() => void)[] = [];
-  constructor(private readonly ffmpeg: Pick<FfmpegAdapter, 'exec'>, private readonly o: FfmpegJpegOptions = {}) {}
+  constructor(
+    private readonly ffmpeg: Pick<FfmpegAdapter, 'exec'>,
+    private readonly o: FfmpegJpegOptions = {},
+  ) {}
 
   async encode(img: YuvImage): Promise<Buffer> {
     if (img.data.length < img.width * img.height * 1.5 || img.width % 2 || img.height % 2) {
@@ -51,10 +54,33 @@ export class FfmpegJpegEncoder implements JpegEncoder {
   }
 
   private async run(img: YuvImage): Promise<Buffer> {
-    const args = ['-nostdin', '-hide_banner', '-loglevel', 'error', '-f', 'rawvideo', '-pix_fmt', 'yuv420p',
-      '-s', `${img.width}x${img.height}`, '-i', 'pipe:0', '-frames:v', '1', '-q:v', String(this.o.quality ?? 4), '-f', 'mjpeg', 'pipe:1'];
-    const r = await this.ffmpeg.exec(args, { stdin: img.data.subarray(0, img.width * img.height * 1.5), timeoutMs: this.o.timeoutMs ?? 5000, maxStdout: 8 << 20 });
+    const args = [
+      '-nostdin',
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-f',
+      'rawvideo',
+      '-pix_fmt',
+      'yuv420p',
+      '-s',
+      `${img.width}x${img.height}`,
+      '-i',
+      'pipe:0',
+      '-frames:v',
+      '1',
+      '-q:v',
+      String(this.o.quality ?? 4),
+      '-f',
+      'mjpeg',
+      'pipe:1',
+    ];
+    const r = await this.ffmpeg.exec(args, {
+      stdin: img.data.subarray(0, img.width * img.height * 1.5),
+      timeoutMs: this.o.timeoutMs ?? 5000,
+      maxStdout: 8 << 20,
+    });
     if (r.code === 0 && r.stdout.length > 0) return r.stdout;
-    throw new Error(`ffmpeg jpeg encode failed (${r.timedOut ? 'timed out' : r.signal ?? r.code}): ${r.stderr.trim()}`);
+    throw new Error(`ffmpeg jpeg encode failed (${r.timedOut ? 'timed out' : (r.signal ?? r.code)}): ${r.stderr.trim()}`);
   }
 }

@@ -20,15 +20,22 @@ export interface SnapshotCounters {
 export class SnapshotWriter {
   readonly counters: SnapshotCounters = { written: 0, retried: 0, failed: 0 };
 
-  constructor(private readonly d: {
-    snapshots: Pick<SnapshotService, 'writeMany'>;
-    clock: Clock;
-    log: Logger;
-    /** Waits before each retry; its length is the number of retries. */
-    backoffMs?: number[];
-  }) {}
+  constructor(
+    private readonly d: {
+      snapshots: Pick<SnapshotService, 'writeMany'>;
+      clock: Clock;
+      log: Logger;
+      /** Waits before each retry; its length is the number of retries. */
+      backoffMs?: number[];
+    },
+  ) {}
 
-  async write(ev: { id: number; cameraId: number; startAt: number }, kinds: SnapshotKind[], frame: Frame, box: Box): Promise<{ path: string; bytes: number }[] | undefined> {
+  async write(
+    ev: { id: number; cameraId: number; startAt: number },
+    kinds: SnapshotKind[],
+    frame: Frame,
+    box: Box,
+  ): Promise<{ path: string; bytes: number }[] | undefined> {
     const backoff = this.d.backoffMs ?? [200, 1000];
     for (let attempt = 0; ; attempt++) {
       try {

@@ -23,7 +23,12 @@ export class SnapshotService {
   }
 
   /** One encode, several files: at an event's start the first and the best snapshot are the same picture. */
-  async writeMany(ev: { id: number; cameraId: number; startAt: number }, kinds: SnapshotKind[], frame: Frame, box: Box): Promise<{ path: string; bytes: number }[]> {
+  async writeMany(
+    ev: { id: number; cameraId: number; startAt: number },
+    kinds: SnapshotKind[],
+    frame: Frame,
+    box: Box,
+  ): Promise<{ path: string; bytes: number }[]> {
     const jpeg = await this.d.encoder.encode(drawBox(frame, box));
     const out: { path: string; bytes: number }[] = [];
     for (const kind of kinds) {

@@ -28,7 +28,8 @@ export function probeSource(src: SourceSpec, timeoutMs: number): Promise<ProbeAn
   const port = Number(url.port) || DEFAULT_PORT[url.protocol];
   if (!port) return undefined;
   // rtsps needs TLS first: a TCP connection is all this checks for it.
-  const request = url.protocol === 'rtsp:' ? `OPTIONS ${url.protocol}//${url.host}${url.pathname} RTSP/1.0\r\nCSeq: 1\r\nUser-Agent: BinhYen\r\n\r\n` : undefined;
+  const request =
+    url.protocol === 'rtsp:' ? `OPTIONS ${url.protocol}//${url.host}${url.pathname} RTSP/1.0\r\nCSeq: 1\r\nUser-Agent: BinhYen\r\n\r\n` : undefined;
   return probeTcp(url.hostname.replace(/^\[|\]$/g, ''), port, request, timeoutMs);
 }
 

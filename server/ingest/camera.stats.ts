@@ -59,7 +59,9 @@ export function cameraStats(
   const codec = recorded?.input?.codec ?? frames?.input?.codec ?? null;
   const recordedCodec = recorded?.recordedCodec ?? null;
   return {
-    cameraId, state: state.state, reason: state.reason,
+    cameraId,
+    state: state.state,
+    reason: state.reason,
     inputFps: recorded?.inputFps ?? frames?.inputFps ?? null,
     frameFps: frames?.frameFps ?? 0,
     framesIn: frames?.framesIn ?? 0,

@@ -44,7 +44,10 @@ export function boundToParent(bin: string, args: readonly string[]): [string, st
   return hasSetpriv ? [SETPRIV, ['--pdeathsig', 'SIGKILL', '--', bin, ...args]] : [bin, [...args]];
 }
 
-export interface ExitInfo { code: number | null; signal: NodeJS.Signals | null }
+export interface ExitInfo {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
 
 export interface FfmpegProcess {
   readonly pid: number | undefined;
@@ -107,7 +110,12 @@ function execText(file: string, args: string[], timeoutMs: number): Promise<stri
   });
 }
 
-export interface RunResult { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
+export interface RunResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
 
 export interface ExecOptions {
   timeoutMs?: number;
@@ -233,16 +241,26 @@ export class FfmpegAdapter {
         else out.push(d);
       });
       // Bounded: a chatty failure cannot grow it; the last lines are what explain a failure.
-      child.stderr!.on('data', (d: Buffer) => { stderr = (stderr + d.toString('utf8')).slice(-64 * 1024); });
-      const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, opts.timeoutMs ?? 60_000);
-      child.once('error', (e: NodeJS.ErrnoException) => { if (e.code === 'ENOENT') missing = true; stderr += e.message; });
+      child.stderr!.on('data', (d: Buffer) => {
+        stderr = (stderr + d.toString('utf8')).slice(-64 * 1024);
+      });
+      const timer = setTimeout(() => {
+        timedOut = true;
+        child.kill('SIGKILL');
+      }, opts.timeoutMs ?? 60_000);
+      child.once('error', (e: NodeJS.ErrnoException) => {
+        if (e.code === 'ENOENT') missing = true;
+        stderr += e.message;
+      });
       child.once('close', (code, signal) => {
         clearTimeout(timer);
         resolve({ code, signal, stdout: Buffer.concat(out), stderr, timedOut, missing });
       });
       if (opts.stdin && child.stdin) {
         // ffmpeg may exit before reading everything (bad size): its exit code reports that, not EPIPE.
-        child.stdin.on('error', (e) => { stderr += ` stdin: ${e.message}`; });
+        child.stdin.on('error', (e) => {
+          stderr += ` stdin: ${e.message}`;
+        });
         child.stdin.end(opts.stdin);
       }
     });
@@ -257,10 +275,10 @@ export class FfmpegAdapter {
   /** Duration, start time and video stream of a media file (ffprobe when present, else a stream-copy pass of ffmpeg). */
   async probe(file: string, timeoutMs = 30_000): Promise<ProbeResult> {
     if (this.info.ffprobePath) {
-      const r = await this.run(
-        ['-v', 'error', '-show_entries', 'format=duration,start_time:stream=codec_name,codec_type,width,height', '-of', 'json', file],
-        { timeoutMs, ffprobe: true },
-      );
+      const r = await this.run(['-v', 'error', '-show_entries', 'format=duration,start_time:stream=codec_name,codec_type,width,height', '-of', 'json', file], {
+        timeoutMs,
+        ffprobe: true,
+      });
       const parsed = parseProbeJson(r.stdout);
       if (parsed) return parsed;
     }
@@ -277,7 +295,13 @@ export class FfmpegAdapter {
   }
 }
 
-export interface ProbeResult { durationS: number; startS: number; videoCodec?: string; width?: number; height?: number }
+export interface ProbeResult {
+  durationS: number;
+  startS: number;
+  videoCodec?: string;
+  width?: number;
+  height?: number;
+}
 
 function parseProbeJson(text: string): ProbeResult | undefined {
   try {

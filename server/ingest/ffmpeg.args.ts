@@ -15,9 +15,20 @@ export interface RecordOutput {
   filePrefix: string;
   segmentSeconds: number;
 }
-export interface FramesOutput { fps: number; width: number }
-export interface JpegOutput { fps: number; width: number; quality: number }
-export interface SessionOutputs { record?: RecordOutput; frames?: FramesOutput; jpeg?: JpegOutput }
+export interface FramesOutput {
+  fps: number;
+  width: number;
+}
+export interface JpegOutput {
+  fps: number;
+  width: number;
+  quality: number;
+}
+export interface SessionOutputs {
+  record?: RecordOutput;
+  frames?: FramesOutput;
+  jpeg?: JpegOutput;
+}
 
 export interface InputOptions {
   socketTimeoutMs: number;
@@ -26,9 +37,17 @@ export interface InputOptions {
 }
 
 /** File descriptors of the extra pipes (3 and up); stdout (1) carries frames. */
-export interface PipeLayout { progress: number; segments?: number; jpeg?: number; count: number }
+export interface PipeLayout {
+  progress: number;
+  segments?: number;
+  jpeg?: number;
+  count: number;
+}
 
-export interface SessionArgs { args: string[]; pipes: PipeLayout }
+export interface SessionArgs {
+  args: string[];
+  pipes: PipeLayout;
+}
 
 const SEGMENT_EXT = '.ts';
 export const segmentPattern = (o: RecordOutput) => path.join(o.liveDir, `${o.filePrefix}-%06d${SEGMENT_EXT}`);
@@ -50,25 +69,59 @@ export function inputArgs(src: SourceSpec, url: string, v: FfmpegVersion, o: Inp
   switch (src.kind) {
     case 'rtsp':
       return [
-        '-protocol_whitelist', CAMERA_PROTOCOLS.rtsp,
-        '-rtsp_transport', src.transport,
+        '-protocol_whitelist',
+        CAMERA_PROTOCOLS.rtsp,
+        '-rtsp_transport',
+        src.transport,
         // 5.x: -timeout is the socket I/O timeout in µs; in 4.x it means "listen" and -stimeout is the timeout.
         ...(v.lavfMajor >= 59 ? ['-timeout', timeoutUs] : ['-stimeout', timeoutUs]),
         // Camera clocks jump; wall-clock timestamps keep fps= from inventing or dropping frames.
-        '-use_wallclock_as_timestamps', '1',
-        '-fflags', '+genpts+discardcorrupt',
+        '-use_wallclock_as_timestamps',
+        '1',
+        '-fflags',
+        '+genpts+discardcorrupt',
         // Do not read ~2 s of frames to estimate a frame rate nothing here uses (the timestamps
         // are wall-clock): the first frame arrives about 1.5 s sooner after every (re)connect.
-        '-fpsprobesize', '0',
-        ...threads, '-i', url,
+        '-fpsprobesize',
+        '0',
+        ...threads,
+        '-i',
+        url,
       ];
     case 'mjpeg':
-      return ['-protocol_whitelist', CAMERA_PROTOCOLS.http, '-timeout', timeoutUs, '-use_wallclock_as_timestamps', '1', '-fflags', '+discardcorrupt', ...threads, '-i', url];
+      return [
+        '-protocol_whitelist',
+        CAMERA_PROTOCOLS.http,
+        '-timeout',
+        timeoutUs,
+        '-use_wallclock_as_timestamps',
+        '1',
+        '-fflags',
+        '+discardcorrupt',
+        ...threads,
+        '-i',
+        url,
+      ];
     case 'snapshot':
       // image2 re-opens (re-fetches) the URL for every frame when looping; -re paces it at fps.
       // image2 takes no socket timeout option: a hung request is caught by the stall watchdog.
       // pattern_type none: a percent-encoded password ("%23…") must not be read as a %d sequence.
-      return ['-protocol_whitelist', CAMERA_PROTOCOLS.http, '-re', '-f', 'image2', '-pattern_type', 'none', '-loop', '1', '-framerate', String(src.fps), ...threads, '-i', url];
+      return [
+        '-protocol_whitelist',
+        CAMERA_PROTOCOLS.http,
+        '-re',
+        '-f',
+        'image2',
+        '-pattern_type',
+        'none',
+        '-loop',
+        '1',
+        '-framerate',
+        String(src.fps),
+        ...threads,
+        '-i',
+        url,
+      ];
     case 'file':
       return [...(src.realtime ? ['-re'] : []), ...(src.loop ? ['-stream_loop', '-1'] : []), '-fflags', '+genpts', ...threads, '-i', src.path];
     case 'lavfi':
@@ -89,40 +142,85 @@ function recordArgs(src: SourceSpec, o: RecordOutput, listFd: number): string[] 
   const codec = canCopyToSegments(src)
     ? ['-c:v', 'copy']
     : [
-        '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-crf', '26', '-pix_fmt', 'yuv420p',
+        '-c:v',
+        'libx264',
+        '-preset',
+        'veryfast',
+        '-tune',
+        'zerolatency',
+        '-crf',
+        '26',
+        '-pix_fmt',
+        'yuv420p',
         // A keyframe at every segment boundary, or the segmenter cannot cut.
-        '-force_key_frames', `expr:gte(t,n_forced*${o.segmentSeconds})`,
+        '-force_key_frames',
+        `expr:gte(t,n_forced*${o.segmentSeconds})`,
       ];
   return [
-    '-map', '0:v:0', ...codec, '-an',
+    '-map',
+    '0:v:0',
+    ...codec,
+    '-an',
     // MPEG-TS survives a kill mid-segment (an MP4 without its moov would be lost); audio is
     // dropped: G.711 from most cameras cannot go into the MP4 clips.
-    '-f', 'segment', '-segment_format', 'mpegts', '-segment_time', String(o.segmentSeconds),
+    '-f',
+    'segment',
+    '-segment_format',
+    'mpegts',
+    '-segment_time',
+    String(o.segmentSeconds),
     // Write each packet through at once: a kill then loses only what is in flight, and the
     // unfinished segment can be salvaged (unflushed, 1 s of video was often still 0 bytes).
-    '-segment_format_options', 'flush_packets=1',
-    '-reset_timestamps', '1',
+    '-segment_format_options',
+    'flush_packets=1',
+    '-reset_timestamps',
+    '1',
     // ffmpeg writes "file,start,end" here when a segment is complete: the only signal that it is.
-    '-segment_list', `pipe:${listFd}`, '-segment_list_type', 'csv',
+    '-segment_list',
+    `pipe:${listFd}`,
+    '-segment_list_type',
+    'csv',
     segmentPattern(o),
   ];
 }
 
 function framesArgs(o: FramesOutput, v: FfmpegVersion): string[] {
   return [
-    '-map', '0:v:0', '-an',
+    '-map',
+    '0:v:0',
+    '-an',
     // fps= before scale=: only sampled frames get scaled (cheaper than output -r). start_time=0
     // pads the start so frame k is at media time k/fps exactly: its capture time is computable.
-    '-vf', `fps=${o.fps}:start_time=0,${scaleTo(o.width)}`,
-    '-pix_fmt', 'yuv420p', ...passthrough(v),
+    '-vf',
+    `fps=${o.fps}:start_time=0,${scaleTo(o.width)}`,
+    '-pix_fmt',
+    'yuv420p',
+    ...passthrough(v),
     // YUV4MPEG is raw yuv420p plus a header naming the size scale=W:-2 chose and a FRAME
     // marker per picture: the framer needs no side channel and notices any desync.
-    '-f', 'yuv4mpegpipe', 'pipe:1',
+    '-f',
+    'yuv4mpegpipe',
+    'pipe:1',
   ];
 }
 
 function jpegArgs(o: JpegOutput, fd: number): string[] {
-  return ['-map', '0:v:0', '-an', '-vf', `fps=${o.fps},${scaleTo(o.width)}`, '-c:v', 'mjpeg', '-threads', '1', '-q:v', String(o.quality), '-f', 'image2pipe', `pipe:${fd}`];
+  return [
+    '-map',
+    '0:v:0',
+    '-an',
+    '-vf',
+    `fps=${o.fps},${scaleTo(o.width)}`,
+    '-c:v',
+    'mjpeg',
+    '-threads',
+    '1',
+    '-q:v',
+    String(o.quality),
+    '-f',
+    'image2pipe',
+    `pipe:${fd}`,
+  ];
 }
 
 /**
@@ -139,11 +237,18 @@ export function buildSessionArgs(src: SourceSpec, url: string, outs: SessionOutp
   const args = [
     // verbose: the only report of a camera changing its picture size mid-stream is a filter
     // graph being rebuilt (see parseGraphInputSize); the extra chatter is filtered on arrival.
-    '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'verbose', '-y',
+    '-hide_banner',
+    '-nostdin',
+    '-nostats',
+    '-loglevel',
+    'verbose',
+    '-y',
     // One thread per camera process (decode, filters, JPEG): ten cameras on two cores need no
     // thread pools of their own; measured here: 11 threads → 1, 66 → 63 MB, slightly less CPU.
-    '-filter_threads', '1',
-    '-progress', `pipe:${pipes.progress}`,
+    '-filter_threads',
+    '1',
+    '-progress',
+    `pipe:${pipes.progress}`,
     ...inputArgs(src, url, v, o),
     ...(outs.record ? recordArgs(src, outs.record, pipes.segments!) : []),
     ...(outs.frames ? framesArgs(outs.frames, v) : []),

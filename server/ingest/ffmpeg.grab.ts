@@ -40,16 +40,44 @@ export interface FrameGrabber {
  * or bundled) and the same input options and protocol whitelist as a camera session.
  */
 export class FfmpegFrameGrabber implements FrameGrabber {
-  constructor(private readonly ffmpeg: Pick<FfmpegAdapter, 'exec' | 'info'>, private readonly o: { measureSeconds?: number } = {}) {}
+  constructor(
+    private readonly ffmpeg: Pick<FfmpegAdapter, 'exec' | 'info'>,
+    private readonly o: { measureSeconds?: number } = {},
+  ) {}
 
   async grab(req: GrabRequest): Promise<TestFrame> {
     const src = sourceFromStream({ url: req.url, transport: req.transport }, { transport: req.transport, snapshotFps: 1 });
-    if (src.kind === 'file' || src.kind === 'lavfi') throw new AppError('validation', 'a camera stream must be an rtsp:// or http(s):// URL', 400, { field: 'url' });
+    if (src.kind === 'file' || src.kind === 'lavfi')
+      throw new AppError('validation', 'a camera stream must be an rtsp:// or http(s):// URL', 400, { field: 'url' });
     const input = inputArgs(src, req.url, this.ffmpeg.info.version, { socketTimeoutMs: req.timeoutMs, decodeThreads: 1 });
     const args = [
-      '-nostdin', '-hide_banner', '-loglevel', 'error', '-analyzeduration', '500000', ...input,
-      '-map', '0:v:0', '-frames:v', '1', '-f', 'image2pipe', '-c:v', 'mjpeg', '-q:v', '3', 'pipe:1',
-      '-map', '0:v:0', '-c', 'copy', '-t', String(this.o.measureSeconds ?? 1.5), '-f', 'framecrc', 'pipe:2',
+      '-nostdin',
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-analyzeduration',
+      '500000',
+      ...input,
+      '-map',
+      '0:v:0',
+      '-frames:v',
+      '1',
+      '-f',
+      'image2pipe',
+      '-c:v',
+      'mjpeg',
+      '-q:v',
+      '3',
+      'pipe:1',
+      '-map',
+      '0:v:0',
+      '-c',
+      'copy',
+      '-t',
+      String(this.o.measureSeconds ?? 1.5),
+      '-f',
+      'framecrc',
+      'pipe:2',
     ];
     const r = await this.ffmpeg.exec(args, { timeoutMs: req.timeoutMs + 2000, maxStdout: 16 << 20 });
     if (r.missing) throw new AppError('ffmpeg_missing', `ffmpeg not found at "${this.ffmpeg.info.path}": install ffmpeg or set ffmpegPath`, 500);
@@ -89,11 +117,30 @@ export function jpegSize(buf: Buffer): { width: number; height: number } | null 
 /** The same codes as the ONVIF probe's (cameras/camera.errors.ts), so the UI explains both alike. */
 function classifyFailure(req: GrabRequest, r: ExecResult): AppError {
   const safeUrl = redactWith(req.url, req.secrets);
-  const errors = r.stderr.split('\n').filter((l) => l.trim() && !l.startsWith('#') && !/^\d+,/.test(l)).join('\n');
+  const errors = r.stderr
+    .split('\n')
+    .filter((l) => l.trim() && !l.startsWith('#') && !/^\d+,/.test(l))
+    .join('\n');
   const last = redactWith(errors.trim().split('\n').slice(-2).join(' '), req.secrets).slice(0, 300);
   if (/401|unauthori[sz]ed/i.test(errors)) {
-    return new AppError('wrong_credentials', `The stream ${safeUrl} refused the user name and password: check them (the camera's stream login may differ from its ONVIF user).`, 401, { params: { where: safeUrl, method: 'RTSP', detail: last } });
+    return new AppError(
+      'wrong_credentials',
+      `The stream ${safeUrl} refused the user name and password: check them (the camera's stream login may differ from its ONVIF user).`,
+      401,
+      { params: { where: safeUrl, method: 'RTSP', detail: last } },
+    );
   }
-  const reason = r.timedOut ? `no picture within ${Math.round(req.timeoutMs / 1000)} s` : /404|not found/i.test(errors) ? 'the stream path does not exist (404)' : /refused/i.test(errors) ? 'connection refused' : last || `ffmpeg exited with ${r.code}`;
-  return new AppError('rtsp_unreachable', `No picture from ${safeUrl} (${reason}). Check the stream URL, that the camera is on, and try the other RTSP transport (TCP/UDP).`, 502, { params: { streamUri: safeUrl, reason, advertised: null } });
+  const reason = r.timedOut
+    ? `no picture within ${Math.round(req.timeoutMs / 1000)} s`
+    : /404|not found/i.test(errors)
+      ? 'the stream path does not exist (404)'
+      : /refused/i.test(errors)
+        ? 'connection refused'
+        : last || `ffmpeg exited with ${r.code}`;
+  return new AppError(
+    'rtsp_unreachable',
+    `No picture from ${safeUrl} (${reason}). Check the stream URL, that the camera is on, and try the other RTSP transport (TCP/UDP).`,
+    502,
+    { params: { streamUri: safeUrl, reason, advertised: null } },
+  );
 }

@@ -10,14 +10,18 @@ import { redactWith } from '../shared/redact.js';
  * Harmless lines that would otherwise crowd out the ones that explain a failure. ffmpeg runs at
  * verbose level (for the picture size below), so its per-segment and filter chatter goes too.
  */
-const NOISE = new RegExp([
-  /deprecated pixel format used|Last message repeated|^\s*$/,
-  /^\[AVIOContext @ [^\]]+\] Statistics:|Opening '.*' for writing|segment:'.*' (count:\d+ ended|starts with packet)/,
-  /service \d+ using PCR|muxrate VBR|^\[(Parsed_\w+|scaler_\w+|auto_scale\w*|graph \d+ input[^\]]*) @ [^\]]+\]/,
-  /^\s*(w:\d+ h:\d+ |Set first pts|fps=\d+\/\d+$|\d+ frames in, )/,
-  // The end-of-run report: it would become the "last line" that explains an exit.
-  /^\s*(Input|Output) (file|stream) #|^\s*Total: \d+ packets|^Exiting normally|^\s*video:\d+kB audio:/,
-].map((r) => r.source).join('|'));
+const NOISE = new RegExp(
+  [
+    /deprecated pixel format used|Last message repeated|^\s*$/,
+    /^\[AVIOContext @ [^\]]+\] Statistics:|Opening '.*' for writing|segment:'.*' (count:\d+ ended|starts with packet)/,
+    /service \d+ using PCR|muxrate VBR|^\[(Parsed_\w+|scaler_\w+|auto_scale\w*|graph \d+ input[^\]]*) @ [^\]]+\]/,
+    /^\s*(w:\d+ h:\d+ |Set first pts|fps=\d+\/\d+$|\d+ frames in, )/,
+    // The end-of-run report: it would become the "last line" that explains an exit.
+    /^\s*(Input|Output) (file|stream) #|^\s*Total: \d+ packets|^Exiting normally|^\s*video:\d+kB audio:/,
+  ]
+    .map((r) => r.source)
+    .join('|'),
+);
 
 /**
  * The decoded picture size as a filter graph's input sees it (libavfilter's buffer source,
@@ -31,7 +35,12 @@ export function parseGraphInputSize(line: string): { width: number; height: numb
   return m ? { width: Number(m[1]), height: Number(m[2]) } : undefined;
 }
 
-export interface InputStreamInfo { codec: string; width?: number; height?: number; fps?: number }
+export interface InputStreamInfo {
+  codec: string;
+  width?: number;
+  height?: number;
+  fps?: number;
+}
 
 export class StderrTail {
   private readonly lines: string[] = [];
@@ -94,8 +103,20 @@ export function parseInputStream(line: string): InputStreamInfo | undefined {
 }
 
 export type FailureCode =
-  | 'auth_failed' | 'not_found' | 'forbidden' | 'refused' | 'timeout' | 'unreachable' | 'dns'
-  | 'bad_transport' | 'bad_data' | 'no_data' | 'no_video' | 'missing_file' | 'stalled' | 'exited';
+  | 'auth_failed'
+  | 'not_found'
+  | 'forbidden'
+  | 'refused'
+  | 'timeout'
+  | 'unreachable'
+  | 'dns'
+  | 'bad_transport'
+  | 'bad_data'
+  | 'no_data'
+  | 'no_video'
+  | 'missing_file'
+  | 'stalled'
+  | 'exited';
 
 export interface Failure {
   code: FailureCode;
@@ -115,8 +136,18 @@ const RULES: { re: RegExp; code: FailureCode; fatal: boolean; text: string }[] =
   { re: /Failed to resolve hostname|Name or service not known|name resolution/i, code: 'dns', fatal: false, text: 'the host name could not be resolved' },
   { re: /No route to host|Network is unreachable|Host is unreachable/i, code: 'unreachable', fatal: false, text: 'the camera is unreachable on the network' },
   { re: /timed out|Timeout|time out/i, code: 'timeout', fatal: false, text: 'the camera did not answer in time' },
-  { re: /does not contain any stream|Output file #\d+ does not contain|matches no streams/i, code: 'no_video', fatal: false, text: 'the stream carries no video' },
-  { re: /Invalid data found when processing input|could not find codec parameters|Error while decoding/i, code: 'bad_data', fatal: false, text: 'the camera sent data ffmpeg could not read' },
+  {
+    re: /does not contain any stream|Output file #\d+ does not contain|matches no streams/i,
+    code: 'no_video',
+    fatal: false,
+    text: 'the stream carries no video',
+  },
+  {
+    re: /Invalid data found when processing input|could not find codec parameters|Error while decoding/i,
+    code: 'bad_data',
+    fatal: false,
+    text: 'the camera sent data ffmpeg could not read',
+  },
 ];
 
 /** Why a session failed, from its (masked) stderr tail; `where` names the source without credentials. */

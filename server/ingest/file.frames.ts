@@ -27,13 +27,28 @@ export async function* readFileFrames(o: FileFramesOptions): AsyncGenerator<Fram
   let failure: string | undefined;
   const realtime = o.realtime ?? false;
   const session = new StreamSession(
-    { cameraId: o.cameraId ?? 0, role: 'main', source: { kind: 'file', path: o.path, loop: o.loop ?? false, realtime }, frames: { fps: o.fps, width: o.width }, backpressure: !realtime },
     {
-      ffmpeg: o.ffmpeg, log: o.log ?? silentLogger,
+      cameraId: o.cameraId ?? 0,
+      role: 'main',
+      source: { kind: 'file', path: o.path, loop: o.loop ?? false, realtime },
+      frames: { fps: o.fps, width: o.width },
+      backpressure: !realtime,
+    },
+    {
+      ffmpeg: o.ffmpeg,
+      log: o.log ?? silentLogger,
       // A local file either decodes or fails at once: one attempt, no retry loop.
       settings: {
-        stallTimeoutMs: 30_000, startTimeoutMs: 30_000, backoffInitialMs: 1000, backoffMaxMs: 1000, healthyResetMs: 60_000,
-        offlineAfterFailures: 1, killGraceMs: 2000, socketTimeoutMs: 5000, decodeThreads: 2, stderrLines: 20,
+        stallTimeoutMs: 30_000,
+        startTimeoutMs: 30_000,
+        backoffInitialMs: 1000,
+        backoffMaxMs: 1000,
+        healthyResetMs: 60_000,
+        offlineAfterFailures: 1,
+        killGraceMs: 2000,
+        socketTimeoutMs: 5000,
+        decodeThreads: 2,
+        stderrLines: 20,
       },
       onState: (_role, state, reason) => {
         if (state === 'offline') {

@@ -159,7 +159,10 @@ export class BackpressureGate<T> {
   private ending = false;
   private pausedFlag = false;
 
-  constructor(private readonly hub: FrameHub<T>, private readonly producer: { pause(): void; resume(): void }) {
+  constructor(
+    private readonly hub: FrameHub<T>,
+    private readonly producer: { pause(): void; resume(): void },
+  ) {
     hub.onRoom(() => this.drain());
   }
 

@@ -7,7 +7,11 @@ import { yuv420pSize } from '../domain/frame.js';
  * never pins the (larger) pipe chunk it arrived in.
  */
 
-export interface RawFrame { width: number; height: number; data: Uint8Array }
+export interface RawFrame {
+  width: number;
+  height: number;
+  data: Uint8Array;
+}
 
 export class FramerError extends Error {
   override name = 'FramerError';
@@ -28,7 +32,10 @@ export class Y4mFramer {
   private current: Uint8Array | undefined;
   private filled = 0;
 
-  constructor(private readonly onFrame: (f: RawFrame) => void, private readonly maxPixels = 8192 * 8192) {}
+  constructor(
+    private readonly onFrame: (f: RawFrame) => void,
+    private readonly maxPixels = 8192 * 8192,
+  ) {}
 
   get size(): { width: number; height: number } | undefined {
     return this.width ? { width: this.width, height: this.height } : undefined;

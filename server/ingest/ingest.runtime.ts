@@ -74,7 +74,10 @@ export class IngestRuntime {
     const prev = this.starting.get(camera.id) ?? Promise.resolve();
     const next = prev.then(() => this.startNow(camera, credentials ?? undefined, opts));
     // The chain only orders starts and stops; the caller gets this start's error through `next`.
-    this.starting.set(camera.id, next.catch(() => undefined));
+    this.starting.set(
+      camera.id,
+      next.catch(() => undefined),
+    );
     return next;
   }
 
@@ -137,16 +140,20 @@ export class IngestRuntime {
     const r = this.running.get(cameraId);
     if (!r) return undefined;
     const jpegSession = this.frameSession(cameraId);
-    const info = (stream === 'record' ? r.sessions.get('record') ?? jpegSession : jpegSession);
+    const info = stream === 'record' ? (r.sessions.get('record') ?? jpegSession) : jpegSession;
     if (!jpegSession || !info) return undefined;
     const latest = jpegSession.latestJpeg;
     const fresh = latest && this.now() - latest.at < 3000 ? latest : await jpegSession.nextJpeg(timeoutMs);
     if (!fresh) return undefined;
     const st = info.stats();
     return {
-      jpeg: fresh.jpeg, at: fresh.at, source: 'running',
-      width: st.input?.width ?? st.frameSize?.width ?? 0, height: st.input?.height ?? st.frameSize?.height ?? 0,
-      fps: st.inputFps, codec: st.input?.codec ?? null,
+      jpeg: fresh.jpeg,
+      at: fresh.at,
+      source: 'running',
+      width: st.input?.width ?? st.frameSize?.width ?? 0,
+      height: st.input?.height ?? st.frameSize?.height ?? 0,
+      fps: st.inputFps,
+      codec: st.input?.codec ?? null,
     };
   }
 
@@ -204,7 +211,8 @@ export class IngestRuntime {
     try {
       const defaults = { transport: this.d.ingest.rtspTransport, snapshotFps: this.d.ingest.snapshotFps };
       const detect = opts.source ?? sourceFromStream(streams.detect, defaults);
-      const record = opts.recordSource ?? (streams.record && streams.record.url !== streams.detect.url ? sourceFromStream(streams.record, defaults) : undefined);
+      const record =
+        opts.recordSource ?? (streams.record && streams.record.url !== streams.detect.url ? sourceFromStream(streams.record, defaults) : undefined);
       return { detect, record };
     } catch (err) {
       await this.failStart(r, err instanceof AppError ? err.message : 'invalid stream settings');
@@ -218,23 +226,42 @@ export class IngestRuntime {
   }
 
   /** One session per stream: frames + live JPEG (+ recording when it is the same stream). */
-  private buildSessions(r: Running, credentials: Credentials | undefined, opts: StartOptions, src: { detect: SourceSpec; record?: SourceSpec }, recordEnabled: boolean): void {
+  private buildSessions(
+    r: Running,
+    credentials: Credentials | undefined,
+    opts: StartOptions,
+    src: { detect: SourceSpec; record?: SourceSpec },
+    recordEnabled: boolean,
+  ): void {
     const cameraId = r.camera.id;
-    const recorder = this.d.record.enabled && recordEnabled && isLive(src.record ?? src.detect)
-      ? new SegmentRecorder({
-        recordings: this.d.recordings, ffmpeg: this.d.ffmpeg, log: this.d.log, recordingsDir: this.recordingsDir,
-        onIndexed: () => this.d.onSegmentIndexed?.(),
-      }, cameraId)
-      : undefined;
+    const recorder =
+      this.d.record.enabled && recordEnabled && isLive(src.record ?? src.detect)
+        ? new SegmentRecorder(
+            {
+              recordings: this.d.recordings,
+              ffmpeg: this.d.ffmpeg,
+              log: this.d.log,
+              recordingsDir: this.recordingsDir,
+              onIndexed: () => this.d.onSegmentIndexed?.(),
+            },
+            cameraId,
+          )
+        : undefined;
     const record = recorder && { sink: recorder, segmentSeconds: this.d.record.segmentSeconds };
     const frames = { fps: this.d.detect.fps, width: this.d.detect.width };
     const ing = this.d.ingest;
     const jpeg = { fps: ing.liveJpegFps, width: ing.liveJpegWidth, quality: ing.liveJpegQuality };
     const make = (role: SessionRole, source: SourceSpec, parts: Pick<SessionSpec, 'frames' | 'jpeg' | 'record'>) =>
-      new StreamSession({ cameraId, role, source, credentials, backpressure: opts.backpressure, ...parts }, {
-        ffmpeg: this.d.ffmpeg, settings: this.sessionSettings(), log: this.d.log.child(`ingest:${cameraId}`), now: this.now,
-        onState: () => this.onSessionState(r),
-      });
+      new StreamSession(
+        { cameraId, role, source, credentials, backpressure: opts.backpressure, ...parts },
+        {
+          ffmpeg: this.d.ffmpeg,
+          settings: this.sessionSettings(),
+          log: this.d.log.child(`ingest:${cameraId}`),
+          now: this.now,
+          onState: () => this.onSessionState(r),
+        },
+      );
     if (src.record) {
       r.sessions.set('detect', make('detect', src.detect, { frames, jpeg }));
       if (record) r.sessions.set('record', make('record', src.record, { record }));
@@ -246,16 +273,26 @@ export class IngestRuntime {
   private sessionSettings(): SessionSettings {
     const i = this.d.ingest;
     return {
-      stallTimeoutMs: i.stallTimeoutMs, startTimeoutMs: i.startTimeoutMs, backoffInitialMs: i.backoffInitialMs,
-      backoffMaxMs: i.backoffMaxMs, healthyResetMs: i.healthyResetMs, offlineAfterFailures: i.offlineAfterFailures,
-      killGraceMs: i.killGraceMs, socketTimeoutMs: i.socketTimeoutMs, decodeThreads: i.decodeThreads, stderrLines: i.stderrLines,
+      stallTimeoutMs: i.stallTimeoutMs,
+      startTimeoutMs: i.startTimeoutMs,
+      backoffInitialMs: i.backoffInitialMs,
+      backoffMaxMs: i.backoffMaxMs,
+      healthyResetMs: i.healthyResetMs,
+      offlineAfterFailures: i.offlineAfterFailures,
+      killGraceMs: i.killGraceMs,
+      socketTimeoutMs: i.socketTimeoutMs,
+      decodeThreads: i.decodeThreads,
+      stderrLines: i.stderrLines,
       probeIntervalMs: i.probeIntervalMs,
     };
   }
 
   private onSessionState(r: Running): void {
     const sessions = [...r.sessions.values()];
-    const combined = combineStates(sessions.map((s) => ({ role: s.role, state: s.state, reason: s.reason })), sessions.length > 1);
+    const combined = combineStates(
+      sessions.map((s) => ({ role: s.role, state: s.state, reason: s.reason })),
+      sessions.length > 1,
+    );
     this.setCameraState(r, combined.state, combined.reason);
   }
 

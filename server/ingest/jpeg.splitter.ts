@@ -8,7 +8,10 @@ export class JpegSplitter {
   private length = 0;
   private lastByte = -1;
 
-  constructor(private readonly onJpeg: (jpeg: Buffer) => void, private readonly maxBytes = 16 << 20) {}
+  constructor(
+    private readonly onJpeg: (jpeg: Buffer) => void,
+    private readonly maxBytes = 16 << 20,
+  ) {}
 
   push(chunk: Buffer): void {
     let start = 0;

@@ -7,22 +7,25 @@ import { readFile } from 'node:fs/promises';
  */
 const USER_HZ = 100;
 
-export interface ProcUsage { cpuPercent: number; rssBytes: number }
+export interface ProcUsage {
+  cpuPercent: number;
+  rssBytes: number;
+}
 
 export class ProcSampler {
   private readonly last = new Map<number, { ticks: number; at: number }>();
 
-  constructor(private readonly procRoot = '/proc', private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly procRoot = '/proc',
+    private readonly now: () => number = Date.now,
+  ) {}
 
   async sample(pid: number | undefined): Promise<ProcUsage | undefined> {
     if (!pid) return undefined;
     let stat: string;
     let status: string;
     try {
-      [stat, status] = await Promise.all([
-        readFile(`${this.procRoot}/${pid}/stat`, 'utf8'),
-        readFile(`${this.procRoot}/${pid}/status`, 'utf8'),
-      ]);
+      [stat, status] = await Promise.all([readFile(`${this.procRoot}/${pid}/stat`, 'utf8'), readFile(`${this.procRoot}/${pid}/status`, 'utf8')]);
     } catch {
       this.last.delete(pid); // the process has exited between two samples: no usage to report
       return undefined;

@@ -4,7 +4,11 @@
  * held range (it once deleted one in between). In memory on purpose: a hold lives no longer
  * than the ffmpeg it protects, and both end with the process.
  */
-export interface HeldRange { cameraId: number; from: number; to: number }
+export interface HeldRange {
+  cameraId: number;
+  from: number;
+  to: number;
+}
 
 export class RecordingLeases {
   private readonly held = new Map<number, HeldRange>();

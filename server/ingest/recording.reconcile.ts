@@ -23,7 +23,11 @@ export interface ReconcileDeps {
   now?: () => number;
 }
 
-export interface ReconcileResult { indexed: number; quarantined: number; rowsDropped: number }
+export interface ReconcileResult {
+  indexed: number;
+  quarantined: number;
+  rowsDropped: number;
+}
 
 const DAY_DIR = /^\d{4}-\d{2}-\d{2}$/;
 /** `<startMs>.ts` or `<startMs>-<n>.ts`, as the recorder names what it indexes. */

@@ -42,7 +42,13 @@ export interface DiskState {
   since: number;
 }
 
-export interface SweepResult { deleted: number; bytes: number; byAge: number; byQuota: number; byFreeSpace: number }
+export interface SweepResult {
+  deleted: number;
+  bytes: number;
+  byAge: number;
+  byQuota: number;
+  byFreeSpace: number;
+}
 
 const BATCH = 200;
 const DAY_MS = 86_400_000;
@@ -131,7 +137,9 @@ export class RecordingRetention {
     return {
       deleted: byAge.count + byQuota.count + byFreeSpace.count,
       bytes: byAge.bytes + byQuota.bytes + byFreeSpace.bytes,
-      byAge: byAge.count, byQuota: byQuota.count, byFreeSpace: byFreeSpace.count,
+      byAge: byAge.count,
+      byQuota: byQuota.count,
+      byFreeSpace: byFreeSpace.count,
     };
   }
 
@@ -174,7 +182,9 @@ export class RecordingRetention {
     } else {
       const gb = (b: number) => (b / GB).toFixed(2);
       this.setDisk({
-        state: 'low', freeBytes: free + r.bytes, minFreeBytes: floor,
+        state: 'low',
+        freeBytes: free + r.bytes,
+        minFreeBytes: floor,
         message: `free disk space ${gb(free + r.bytes)} GB is below the ${gb(floor)} GB floor; only the last ${cfg.keepRecentMinutes} minutes of recordings and segments held by clips are left, and they are kept`,
       });
     }

@@ -44,7 +44,10 @@ export class SegmentRecorder implements SegmentSink {
   /** End of the latest segment in the index for this camera (read at start, then kept). */
   private indexedUntil = Number.NEGATIVE_INFINITY;
 
-  constructor(private readonly deps: RecorderDeps, private readonly cameraId: number) {
+  constructor(
+    private readonly deps: RecorderDeps,
+    private readonly cameraId: number,
+  ) {
     this.liveDir = path.join(deps.recordingsDir, String(cameraId), 'live');
   }
 
@@ -125,7 +128,12 @@ export class SegmentRecorder implements SegmentSink {
     if (startAt < this.indexedUntil) {
       // Evidence never overlaps: a run starts after the previous one ended, so a start before
       // the last indexed end is an estimate a few ms early, never footage of the same time.
-      if (this.indexedUntil - startAt > 500) this.deps.log.warn('recording segment started before the last indexed one ended', { cameraId: this.cameraId, startAt, indexedUntil: this.indexedUntil });
+      if (this.indexedUntil - startAt > 500)
+        this.deps.log.warn('recording segment started before the last indexed one ended', {
+          cameraId: this.cameraId,
+          startAt,
+          indexedUntil: this.indexedUntil,
+        });
       startAt = this.indexedUntil;
     }
     if (!existsSync(file) || endAt <= startAt) return;

@@ -83,7 +83,11 @@ export class SessionSupervisor {
   lastActivityAt: number | undefined;
   lastFailure: Failure | undefined;
 
-  constructor(private readonly launch: () => Attempt, private readonly opts: SupervisorOptions, private readonly hooks: SupervisorHooks) {
+  constructor(
+    private readonly launch: () => Attempt,
+    private readonly opts: SupervisorOptions,
+    private readonly hooks: SupervisorHooks,
+  ) {
     this.now = hooks.now ?? Date.now;
   }
 
@@ -176,12 +180,13 @@ export class SessionSupervisor {
       this.lastActivityAt = this.now();
       return;
     }
-    const since = this.sawActivity ? this.lastActivityAt ?? this.attemptStartedAt : this.attemptStartedAt;
+    const since = this.sawActivity ? (this.lastActivityAt ?? this.attemptStartedAt) : this.attemptStartedAt;
     const limit = this.sawActivity ? this.opts.stallTimeoutMs : this.opts.startTimeoutMs;
     if (this.now() - since <= limit) return;
     const seconds = Math.round(limit / 100) / 10;
     this.fail({
-      code: 'stalled', fatal: false,
+      code: 'stalled',
+      fatal: false,
       message: this.sawActivity ? `no video for ${seconds} s from ${this.hooks.where}` : `no video within ${seconds} s of connecting to ${this.hooks.where}`,
     });
   }

@@ -1,17 +1,15 @@
-import type { Logger } from '../shared/log.js';
 import type { CameraState } from '../store/camera.repository.js';
 import { probeSource, silentCameraFailure } from './camera.probe.js';
-import type { FfmpegAdapter } from './ffmpeg.adapter.js';
-import { buildSessionArgs, type FramesOutput, type JpegOutput } from './ffmpeg.args.js';
+import { buildSessionArgs } from './ffmpeg.args.js';
 import type { ProgressReport } from './ffmpeg.progress.js';
-import type { Failure, InputStreamInfo } from './ffmpeg.stderr.js';
+import type { InputStreamInfo } from './ffmpeg.stderr.js';
 import { BackpressureGate, FrameHub, type FrameSubscription } from './frame.channel.js';
 import type { RawFrame } from './frame.framer.js';
 import type { Frame } from '../domain/frame.js';
 import { RateMeter } from './rate.meter.js';
-import { launchAttempt, type RunningAttempt, type SegmentEntry } from './session.attempt.js';
-import { SessionSupervisor, type SupervisorOptions } from './session.supervisor.js';
-import { canCopyToSegments, describeSource, isLive, urlWithCredentials, type Credentials, type SourceSpec } from './stream.source.js';
+import { launchAttempt, type RunningAttempt } from './session.attempt.js';
+import { SessionSupervisor } from './session.supervisor.js';
+import { canCopyToSegments, describeSource, isLive, urlWithCredentials } from './stream.source.js';
 
 /**
  * One camera stream, opened once and shared: a single supervised ffmpeg whose outputs are
@@ -19,63 +17,8 @@ import { canCopyToSegments, describeSource, isLive, urlWithCredentials, type Cre
  * recording segments and a low-rate JPEG for the live wall.
  */
 
-export type SessionRole = 'main' | 'detect' | 'record';
-
-/** Receives finished segments; implemented by the recorder. */
-export interface SegmentSink {
-  readonly liveDir: string;
-  /** Prepares the live directory (and recovers what a previous run left there) before the first spawn. */
-  prepare(): Promise<void>;
-  segmentDone(e: SegmentEntry, attemptPrefix: string, anchorMs: number): void;
-  /** After an ffmpeg run ended: index or delete the segment files it left unfinished. */
-  attemptEnded(attemptPrefix: string): Promise<void>;
-  flush(): Promise<void>;
-}
-
-export interface SessionSpec {
-  cameraId: number;
-  role: SessionRole;
-  source: SourceSpec;
-  credentials?: Credentials;
-  frames?: FramesOutput;
-  jpeg?: JpegOutput;
-  record?: { sink: SegmentSink; segmentSeconds: number };
-  /** Files analysed offline: pause ffmpeg while consumers are busy instead of dropping frames. */
-  backpressure?: boolean;
-}
-
-export interface SessionSettings extends SupervisorOptions {
-  socketTimeoutMs: number;
-  decodeThreads: number;
-  stderrLines: number;
-}
-
-export interface SessionDeps {
-  ffmpeg: FfmpegAdapter;
-  settings: SessionSettings;
-  log: Logger;
-  onState(role: SessionRole, state: CameraState, reason: string | null, failure?: Failure): void;
-  now?: () => number;
-}
-
-export interface SessionStats {
-  role: SessionRole;
-  state: CameraState;
-  reason: string | null;
-  pid: number | null;
-  restarts: number;
-  input: InputStreamInfo | null;
-  /** Camera frames per second (measured when the session stream-copies, else as announced). */
-  inputFps: number | null;
-  /** Codec of the recorded segments (null without recording): the camera's own when copied, else H.264. */
-  recordedCodec: string | null;
-  framesIn: number;
-  framesDelivered: number;
-  framesDropped: number;
-  frameFps: number;
-  lastFrameAt: number | null;
-  frameSize: { width: number; height: number } | null;
-}
+export type { SessionRole, SegmentSink, SessionSpec, SessionSettings, SessionDeps, SessionStats } from './stream.session.types.js';
+import type { SessionRole, SessionSpec, SessionDeps, SessionStats } from './stream.session.types.js';
 
 export class StreamSession {
   private readonly hub = new FrameHub<Frame>();
@@ -117,25 +60,32 @@ export class StreamSession {
   frameSize: { width: number; height: number } | undefined;
   framesIn = 0;
 
-  constructor(private readonly spec: SessionSpec, private readonly deps: SessionDeps) {
+  constructor(
+    private readonly spec: SessionSpec,
+    private readonly deps: SessionDeps,
+  ) {
     this.now = deps.now ?? Date.now;
     this.secrets = [spec.credentials?.password, spec.credentials?.username];
     this.where = describeSource(spec.source);
-    this.supervisor = new SessionSupervisor(() => this.launch(), {
-      ...deps.settings,
-      endIsFinal: spec.source.kind === 'file' && !spec.source.loop,
-    }, {
-      where: this.where,
-      now: this.now,
-      onState: (state, reason, failure) => {
-        if (state === 'stopped' && reason === 'end of file') (this.gate ?? this.hub).end();
-        deps.onState(spec.role, state, reason, failure);
+    this.supervisor = new SessionSupervisor(
+      () => this.launch(),
+      {
+        ...deps.settings,
+        endIsFinal: spec.source.kind === 'file' && !spec.source.loop,
       },
-      onlineReason: () => this.onlineReason(),
-      isPaused: () => this.gate?.paused ?? false,
-      probe: probeSource(spec.source, 0) ? () => probeSource(spec.source, this.probeTimeoutMs())! : undefined,
-      onProbeAnswered: () => deps.log.info('the camera answers again: restarting its stream now', { cameraId: spec.cameraId, role: spec.role }),
-    });
+      {
+        where: this.where,
+        now: this.now,
+        onState: (state, reason, failure) => {
+          if (state === 'stopped' && reason === 'end of file') (this.gate ?? this.hub).end();
+          deps.onState(spec.role, state, reason, failure);
+        },
+        onlineReason: () => this.onlineReason(),
+        isPaused: () => this.gate?.paused ?? false,
+        probe: probeSource(spec.source, 0) ? () => probeSource(spec.source, this.probeTimeoutMs())! : undefined,
+        onProbeAnswered: () => deps.log.info('the camera answers again: restarting its stream now', { cameraId: spec.cameraId, role: spec.role }),
+      },
+    );
     if (spec.backpressure) {
       this.gate = new BackpressureGate(this.hub, { pause: () => this.attempt?.pauseFrames(), resume: () => this.attempt?.resumeFrames() });
     }
@@ -223,7 +173,7 @@ export class StreamSession {
 
   private recordedCodec(): string | null {
     if (!this.spec.record) return null;
-    return canCopyToSegments(this.spec.source) ? this.input?.codec ?? null : 'h264';
+    return canCopyToSegments(this.spec.source) ? (this.input?.codec ?? null) : 'h264';
   }
 
   private onlineReason(): string | null {
@@ -238,11 +188,17 @@ export class StreamSession {
     const s = this.deps.settings;
     const prefix = String(this.now());
     const url = 'url' in this.spec.source ? urlWithCredentials(this.spec.source.url, this.spec.credentials) : '';
-    const built = buildSessionArgs(this.spec.source, url, {
-      frames: this.spec.frames,
-      jpeg: this.spec.jpeg,
-      record: this.spec.record && { liveDir: this.spec.record.sink.liveDir, filePrefix: prefix, segmentSeconds: this.spec.record.segmentSeconds },
-    }, this.deps.ffmpeg.info.version, { socketTimeoutMs: s.socketTimeoutMs, decodeThreads: s.decodeThreads });
+    const built = buildSessionArgs(
+      this.spec.source,
+      url,
+      {
+        frames: this.spec.frames,
+        jpeg: this.spec.jpeg,
+        record: this.spec.record && { liveDir: this.spec.record.sink.liveDir, filePrefix: prefix, segmentSeconds: this.spec.record.segmentSeconds },
+      },
+      this.deps.ffmpeg.info.version,
+      { socketTimeoutMs: s.socketTimeoutMs, decodeThreads: s.decodeThreads },
+    );
     this.attemptFrames = 0;
     this.attemptStartedAt = this.now();
     this.anchorMs = Number.POSITIVE_INFINITY;
@@ -254,7 +210,12 @@ export class StreamSession {
     this.inputRate.reset();
     const sink = this.spec.record?.sink;
     const attempt = launchAttempt({
-      ffmpeg: this.deps.ffmpeg, built, secrets: this.secrets, where: this.where, stderrLines: s.stderrLines, now: this.now,
+      ffmpeg: this.deps.ffmpeg,
+      built,
+      secrets: this.secrets,
+      where: this.where,
+      stderrLines: s.stderrLines,
+      now: this.now,
       handlers: {
         onFrame: (raw) => this.onFrame(raw),
         onJpeg: (jpeg) => this.onJpeg(jpeg),

@@ -21,7 +21,10 @@ export type SourceSpec =
   | { kind: 'lavfi'; graph: string; realtime: boolean };
 
 /** Same shape as the cameras area's CameraCredentials. */
-export interface Credentials { username: string; password: string }
+export interface Credentials {
+  username: string;
+  password: string;
+}
 
 const SNAPSHOT_PATH = /\.(jpe?g)$|snapshot|snap\.cgi|\/image(\.cgi)?$|onvif\/snapshot/i;
 
@@ -41,14 +44,13 @@ export function sourceFromStream(spec: StreamSpec, defaults: { transport: 'tcp' 
       return { kind: 'rtsp', url, transport: spec.transport ?? defaults.transport };
     case 'http:':
     case 'https:':
-      return SNAPSHOT_PATH.test(parsed.pathname)
-        ? { kind: 'snapshot', url, fps: defaults.snapshotFps ?? 2 }
-        : { kind: 'mjpeg', url };
+      return SNAPSHOT_PATH.test(parsed.pathname) ? { kind: 'snapshot', url, fps: defaults.snapshotFps ?? 2 } : { kind: 'mjpeg', url };
     case 'file:':
       return { kind: 'file', path: decodeURIComponent(parsed.pathname), loop: true, realtime: true };
     default:
       throw new AppError('unsupported_stream_url', `stream URL scheme ${parsed.protocol} is not supported (use rtsp://, http(s):// or a file)`, 400, {
-        field: 'streams.url', params: { scheme: parsed.protocol },
+        field: 'streams.url',
+        params: { scheme: parsed.protocol },
       });
   }
 }
@@ -81,8 +83,7 @@ export function describeSource(src: SourceSpec): string {
 }
 
 /** Whether the source is a live stream (wall-clock timestamps, recording possible). */
-export const isLive = (src: SourceSpec): boolean =>
-  src.kind === 'rtsp' || src.kind === 'mjpeg' || src.kind === 'snapshot' || src.realtime;
+export const isLive = (src: SourceSpec): boolean => src.kind === 'rtsp' || src.kind === 'mjpeg' || src.kind === 'snapshot' || src.realtime;
 
 /**
  * Whether the video can be stream-copied into MPEG-TS segments. MJPEG, snapshots and lavfi

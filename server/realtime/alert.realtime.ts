@@ -36,7 +36,11 @@ export const defaultAlertRooms: AlertRooms = {
  * to drop it; rooms that just gained it get it as new.
  */
 export class AlertRealtime implements AlertPublisher {
-  constructor(private readonly io: AppIo, private readonly rooms: AlertRooms = defaultAlertRooms, private readonly onError: (err: unknown) => void = () => {}) {}
+  constructor(
+    private readonly io: AppIo,
+    private readonly rooms: AlertRooms = defaultAlertRooms,
+    private readonly onError: (err: unknown) => void = () => {},
+  ) {}
 
   created(alert: AlertMessage): void {
     const full = this.rooms.full();
@@ -59,9 +63,17 @@ export class AlertRealtime implements AlertPublisher {
     const kept = [...now].filter((r) => was.has(r));
     const gained = [...now].filter((r) => !was.has(r));
     const view = publicAlertMessage(alert);
-    if (lost.length) this.io.to(lost).except([...full, ...now]).emit('alert:withdrawn', { id: alert.id });
+    if (lost.length)
+      this.io
+        .to(lost)
+        .except([...full, ...now])
+        .emit('alert:withdrawn', { id: alert.id });
     if (kept.length) this.io.to(kept).except(full).emit('alert:updated', view);
-    if (gained.length) this.io.to(gained).except([...full, ...kept]).emit('alert:new', view);
+    if (gained.length)
+      this.io
+        .to(gained)
+        .except([...full, ...kept])
+        .emit('alert:new', view);
   }
 }
 

@@ -13,7 +13,10 @@ export function registerCameraSocketHandlers(socket: AppSocket, authorizer: Auth
   onAuthorized(socket, authorizer, 'cameras:subscribe', async (s, _req, ack) => {
     const visible = (await cameras.list()).filter((c) => canSee(s.data.principal, { type: 'camera', id: c.id, areaId: c.areaId }));
     await s.join(visible.map((c) => ROOMS.camera(c.id)));
-    ack({ ok: true, data: visible.map((c) => ({ cameraId: c.id, state: c.state, display: cameraDisplayState(c.state), reason: c.stateReason, at: c.updatedAt })) });
+    ack({
+      ok: true,
+      data: visible.map((c) => ({ cameraId: c.id, state: c.state, display: cameraDisplayState(c.state), reason: c.stateReason, at: c.updatedAt })),
+    });
   });
 }
 

@@ -8,7 +8,10 @@ import type { CameraStatsMessage } from '../domain/socket.events.js';
 export type CameraStatsRow = CameraIngestStats & { detection: PipelineStats | null };
 
 /** Ingest figures with the detection pipeline's beside them, per camera (API and socket). */
-export async function cameraStatsRows(ingest: { stats(): Promise<CameraIngestStats[]> }, detect: { stats(): Record<number, PipelineStats> }): Promise<CameraStatsRow[]> {
+export async function cameraStatsRows(
+  ingest: { stats(): Promise<CameraIngestStats[]> },
+  detect: { stats(): Record<number, PipelineStats> },
+): Promise<CameraStatsRow[]> {
   const detection = detect.stats();
   return (await ingest.stats()).map((s) => ({ ...s, detection: detection[s.cameraId] ?? null }));
 }
@@ -16,8 +19,17 @@ export async function cameraStatsRows(ingest: { stats(): Promise<CameraIngestSta
 export function statsMessage(s: CameraStatsRow, at: number): CameraStatsMessage {
   const d = s.detection;
   return {
-    cameraId: s.cameraId, state: s.state, inputFps: s.inputFps, frameFps: s.frameFps, framesIn: s.framesIn, framesDropped: s.framesDropped,
-    restarts: s.restarts, lastFrameAt: s.lastFrameAt, cpuPercent: s.cpuPercent, rssBytes: s.rssBytes, recordingBytes: s.recordingBytes,
+    cameraId: s.cameraId,
+    state: s.state,
+    inputFps: s.inputFps,
+    frameFps: s.frameFps,
+    framesIn: s.framesIn,
+    framesDropped: s.framesDropped,
+    restarts: s.restarts,
+    lastFrameAt: s.lastFrameAt,
+    cpuPercent: s.cpuPercent,
+    rssBytes: s.rssBytes,
+    recordingBytes: s.recordingBytes,
     detection: d ? { analysed: d.analysed, detectDropped: d.detectDropped, detectSkipped: d.detectSkipped, regionsDone: d.regionsDone } : null,
     at,
   };

@@ -8,7 +8,10 @@ import type { SocketAuth } from './socket.auth.js';
 import type { ClientEventName, ClientToServerEvents, ServerToClientEvents } from '../domain/socket.events.js';
 
 /** Per-socket data: who it is, and where handler failures are logged. */
-export interface AppSocketData { principal: Principal; log?: Logger }
+export interface AppSocketData {
+  principal: Principal;
+  log?: Logger;
+}
 export type AppSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, AppSocketData>;
 export type AppIo = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, AppSocketData>;
 

@@ -1,5 +1,7 @@
 /** Time and timers behind one adapter, so lifecycle and clip tests run on a fake clock. */
-export interface Timer { cancel(): void }
+export interface Timer {
+  cancel(): void;
+}
 
 export interface Clock {
   now(): number;

@@ -14,7 +14,5 @@ export class AppError extends Error {
   }
 }
 
-export const notFound = (what: string, id: unknown) =>
-  new AppError('not_found', `${what} ${String(id)} not found`, 404, { params: { what, id } });
-export const forbidden = (action: string) =>
-  new AppError('forbidden', `not allowed: ${action}`, 403, { params: { action } });
+export const notFound = (what: string, id: unknown) => new AppError('not_found', `${what} ${String(id)} not found`, 404, { params: { what, id } });
+export const forbidden = (action: string) => new AppError('forbidden', `not allowed: ${action}`, 403, { params: { action } });

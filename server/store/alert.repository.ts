@@ -50,18 +50,51 @@ export const ALERT_SORTS = { createdAt: 'alerts.created_at', updatedAt: 'alerts.
 export type AlertSort = keyof typeof ALERT_SORTS;
 
 interface AlertRow {
-  id: number; kind: AlertKind; severity: AlertSeverity; event_id: number | null; camera_id: number; area_id: number | null;
-  visibility: Visibility; state: AlertState; assignee_id: number | null; created_at: number; updated_at: number; closed_at: number | null;
+  id: number;
+  kind: AlertKind;
+  severity: AlertSeverity;
+  event_id: number | null;
+  camera_id: number;
+  area_id: number | null;
+  visibility: Visibility;
+  state: AlertState;
+  assignee_id: number | null;
+  created_at: number;
+  updated_at: number;
+  closed_at: number | null;
 }
-interface HistoryRow { id: number; alert_id: number; from_state: AlertState | null; to_state: AlertState; user_id: number | null; note: string | null; at: number }
+interface HistoryRow {
+  id: number;
+  alert_id: number;
+  from_state: AlertState | null;
+  to_state: AlertState;
+  user_id: number | null;
+  note: string | null;
+  at: number;
+}
 
 const toAlert = (r: AlertRow): AlertRecord => ({
-  id: r.id, kind: r.kind, severity: r.severity, eventId: r.event_id, cameraId: r.camera_id, areaId: r.area_id,
-  visibility: r.visibility, state: r.state, assigneeId: r.assignee_id, createdAt: Number(r.created_at),
-  updatedAt: Number(r.updated_at), closedAt: toNumberOrNull(r.closed_at),
+  id: r.id,
+  kind: r.kind,
+  severity: r.severity,
+  eventId: r.event_id,
+  cameraId: r.camera_id,
+  areaId: r.area_id,
+  visibility: r.visibility,
+  state: r.state,
+  assigneeId: r.assignee_id,
+  createdAt: Number(r.created_at),
+  updatedAt: Number(r.updated_at),
+  closedAt: toNumberOrNull(r.closed_at),
 });
 const toHistory = (r: HistoryRow): AlertHistoryEntry => ({
-  id: r.id, alertId: r.alert_id, fromState: r.from_state, toState: r.to_state, userId: r.user_id, note: r.note, at: Number(r.at),
+  id: r.id,
+  alertId: r.alert_id,
+  fromState: r.from_state,
+  toState: r.to_state,
+  userId: r.user_id,
+  note: r.note,
+  at: Number(r.at),
 });
 
 export class AlertRepository {
@@ -69,8 +102,15 @@ export class AlertRepository {
 
   async create(a: NewAlert, now = Date.now()): Promise<AlertRecord> {
     const id = await insertReturningId(this.db('alerts'), {
-      kind: a.kind, severity: a.severity, event_id: a.eventId, camera_id: a.cameraId, area_id: a.areaId,
-      visibility: a.visibility, state: 'new', created_at: now, updated_at: now,
+      kind: a.kind,
+      severity: a.severity,
+      event_id: a.eventId,
+      camera_id: a.cameraId,
+      area_id: a.areaId,
+      visibility: a.visibility,
+      state: 'new',
+      created_at: now,
+      updated_at: now,
     });
     return (await this.get(id))!;
   }
@@ -88,8 +128,10 @@ export class AlertRepository {
   /** The open alert of a kind for a camera (e.g. its camera_offline alert), if any. */
   async openOfKind(cameraId: number, kind: AlertKind): Promise<AlertRecord | undefined> {
     const row = await this.db<AlertRow>('alerts')
-      .where({ camera_id: cameraId, kind }).whereNotIn('state', CLOSED_ALERT_STATES as AlertState[])
-      .orderBy('id', 'desc').first();
+      .where({ camera_id: cameraId, kind })
+      .whereNotIn('state', CLOSED_ALERT_STATES as AlertState[])
+      .orderBy('id', 'desc')
+      .first();
     return row && toAlert(row);
   }
 
@@ -108,7 +150,12 @@ export class AlertRepository {
 
   async addHistory(h: Omit<AlertHistoryEntry, 'id'>): Promise<AlertHistoryEntry> {
     const id = await insertReturningId(this.db('alert_history'), {
-      alert_id: h.alertId, from_state: h.fromState, to_state: h.toState, user_id: h.userId, note: h.note, at: h.at,
+      alert_id: h.alertId,
+      from_state: h.fromState,
+      to_state: h.toState,
+      user_id: h.userId,
+      note: h.note,
+      at: h.at,
     });
     return { id, ...h };
   }
@@ -122,8 +169,12 @@ export class AlertRepository {
     this.applyFilter(base, filter);
     applyEventScope(base, scope, 'alerts');
     const [count] = await base.clone().clearSelect().clearOrder().count<{ n: number | string }[]>({ n: 'alerts.id' });
-    const rows = (await base.select('alerts.*').orderBy(ALERT_SORTS[page.sort], page.order).orderBy('alerts.id', page.order)
-      .limit(page.limit).offset(page.offset)) as AlertRow[];
+    const rows = (await base
+      .select('alerts.*')
+      .orderBy(ALERT_SORTS[page.sort], page.order)
+      .orderBy('alerts.id', page.order)
+      .limit(page.limit)
+      .offset(page.offset)) as AlertRow[];
     return { items: rows.map(toAlert), total: Number(count?.n ?? 0) };
   }
 

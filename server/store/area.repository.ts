@@ -1,10 +1,7 @@
 import type { Executor } from './db.js';
 import { insertReturningId } from './repository.util.js';
 
-export const AREA_KINDS = [
-  'commune', 'ward', 'hamlet', 'quarter',
-  'residents_group', 'boarding_house', 'parish', 'border_club',
-] as const;
+export const AREA_KINDS = ['commune', 'ward', 'hamlet', 'quarter', 'residents_group', 'boarding_house', 'parish', 'border_club'] as const;
 export type AreaKind = (typeof AREA_KINDS)[number];
 
 export interface Area {
@@ -15,7 +12,13 @@ export interface Area {
   createdAt: number;
 }
 
-interface AreaRow { id: number; parent_id: number | null; kind: AreaKind; name: string; created_at: number }
+interface AreaRow {
+  id: number;
+  parent_id: number | null;
+  kind: AreaKind;
+  name: string;
+  created_at: number;
+}
 const toArea = (r: AreaRow): Area => ({ id: r.id, parentId: r.parent_id, kind: r.kind, name: r.name, createdAt: r.created_at });
 
 export class AreaRepository {
@@ -46,7 +49,11 @@ export class AreaRepository {
     let grew = true;
     while (grew) {
       grew = false;
-      for (const a of all) if (a.parentId !== null && ids.has(a.parentId) && !ids.has(a.id)) { ids.add(a.id); grew = true; }
+      for (const a of all)
+        if (a.parentId !== null && ids.has(a.parentId) && !ids.has(a.id)) {
+          ids.add(a.id);
+          grew = true;
+        }
     }
     return [...ids];
   }

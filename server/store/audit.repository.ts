@@ -48,12 +48,30 @@ export function auditEntryHash(e: Omit<AuditEntry, 'id' | 'hash'>): string {
 }
 
 interface AuditRow {
-  id: number; at: number; user_id: number | null; username: string | null; ip: string | null; action: string;
-  resource_type: string | null; resource_id: string | null; detail: string | null; prev_hash: string; hash: string;
+  id: number;
+  at: number;
+  user_id: number | null;
+  username: string | null;
+  ip: string | null;
+  action: string;
+  resource_type: string | null;
+  resource_id: string | null;
+  detail: string | null;
+  prev_hash: string;
+  hash: string;
 }
 const toEntry = (r: AuditRow): AuditEntry => ({
-  id: Number(r.id), at: Number(r.at), userId: toNumberOrNull(r.user_id), username: r.username, ip: r.ip,
-  action: r.action, resourceType: r.resource_type, resourceId: r.resource_id, detail: r.detail, prevHash: r.prev_hash, hash: r.hash,
+  id: Number(r.id),
+  at: Number(r.at),
+  userId: toNumberOrNull(r.user_id),
+  username: r.username,
+  ip: r.ip,
+  action: r.action,
+  resourceType: r.resource_type,
+  resourceId: r.resource_id,
+  detail: r.detail,
+  prevHash: r.prev_hash,
+  hash: r.hash,
 });
 
 export interface AuditFilter {
@@ -92,14 +110,28 @@ export class AuditRepository {
       }
       const last = await trx<AuditRow>('audit_log').orderBy('id', 'desc').first('hash');
       const base = {
-        at: e.at, userId: e.userId, username: e.username, ip: e.ip, action: e.action,
-        resourceType: e.resourceType, resourceId: e.resourceId,
-        detail: e.detail ? canonicalJson(e.detail) : null, prevHash: last?.hash ?? AUDIT_GENESIS,
+        at: e.at,
+        userId: e.userId,
+        username: e.username,
+        ip: e.ip,
+        action: e.action,
+        resourceType: e.resourceType,
+        resourceId: e.resourceId,
+        detail: e.detail ? canonicalJson(e.detail) : null,
+        prevHash: last?.hash ?? AUDIT_GENESIS,
       };
       const hash = auditEntryHash(base);
       const id = await insertReturningId(trx('audit_log'), {
-        at: base.at, user_id: base.userId, username: base.username, ip: base.ip, action: base.action,
-        resource_type: base.resourceType, resource_id: base.resourceId, detail: base.detail, prev_hash: base.prevHash, hash,
+        at: base.at,
+        user_id: base.userId,
+        username: base.username,
+        ip: base.ip,
+        action: base.action,
+        resource_type: base.resourceType,
+        resource_id: base.resourceId,
+        detail: base.detail,
+        prev_hash: base.prevHash,
+        hash,
       });
       return { id, ...base, hash };
     });

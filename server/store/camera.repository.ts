@@ -31,34 +31,78 @@ export interface CameraRecord {
   updatedAt: number;
 }
 /** Settings are written as given (validated by the camera service) and read back with defaults. */
-export type NewCamera = Omit<CameraRecord, 'id' | 'createdAt' | 'updatedAt' | 'state' | 'stateReason' | 'settings' | 'settingsProblems'> & { settings: CameraSettingsInput };
+export type NewCamera = Omit<CameraRecord, 'id' | 'createdAt' | 'updatedAt' | 'state' | 'stateReason' | 'settings' | 'settingsProblems'> & {
+  settings: CameraSettingsInput;
+};
 
 interface CameraRow {
-  id: number; name: string; area_id: number | null; owner_name: string | null; owner_kind: string | null;
-  address: string | null; latitude: number | null; longitude: number | null; onvif_url: string | null;
-  credentials_enc: string | null; streams: string; settings: string; default_visibility: Visibility;
-  enabled: unknown; state: CameraState; state_reason: string | null; clock_offset_ms: number | null;
-  demo: unknown; created_at: number; updated_at: number; removed_at: number | null;
+  id: number;
+  name: string;
+  area_id: number | null;
+  owner_name: string | null;
+  owner_kind: string | null;
+  address: string | null;
+  latitude: number | null;
+  longitude: number | null;
+  onvif_url: string | null;
+  credentials_enc: string | null;
+  streams: string;
+  settings: string;
+  default_visibility: Visibility;
+  enabled: unknown;
+  state: CameraState;
+  state_reason: string | null;
+  clock_offset_ms: number | null;
+  demo: unknown;
+  created_at: number;
+  updated_at: number;
+  removed_at: number | null;
 }
 
 function toCamera(r: CameraRow): CameraRecord {
   const { settings, problems } = readCameraSettings(fromJson<unknown>(r.settings, {}));
   return {
-  id: r.id, name: r.name, areaId: r.area_id, ownerName: r.owner_name, ownerKind: r.owner_kind,
-  address: r.address, latitude: r.latitude, longitude: r.longitude, onvifUrl: r.onvif_url,
-  credentialsEnc: r.credentials_enc, streams: fromJson<CameraStreams>(r.streams, { detect: { url: '' } }),
-  settings, settingsProblems: problems, defaultVisibility: r.default_visibility,
-  enabled: toBool(r.enabled), state: r.state, stateReason: r.state_reason, clockOffsetMs: r.clock_offset_ms,
-  demo: toBool(r.demo), createdAt: r.created_at, updatedAt: r.updated_at,
+    id: r.id,
+    name: r.name,
+    areaId: r.area_id,
+    ownerName: r.owner_name,
+    ownerKind: r.owner_kind,
+    address: r.address,
+    latitude: r.latitude,
+    longitude: r.longitude,
+    onvifUrl: r.onvif_url,
+    credentialsEnc: r.credentials_enc,
+    streams: fromJson<CameraStreams>(r.streams, { detect: { url: '' } }),
+    settings,
+    settingsProblems: problems,
+    defaultVisibility: r.default_visibility,
+    enabled: toBool(r.enabled),
+    state: r.state,
+    stateReason: r.state_reason,
+    clockOffsetMs: r.clock_offset_ms,
+    demo: toBool(r.demo),
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
   };
 }
 
 function toRow(c: Partial<NewCamera>): Partial<CameraRow> {
   const row: Partial<Record<keyof CameraRow, unknown>> = {
-    name: c.name, area_id: c.areaId, owner_name: c.ownerName, owner_kind: c.ownerKind, address: c.address,
-    latitude: c.latitude, longitude: c.longitude, onvif_url: c.onvifUrl, credentials_enc: c.credentialsEnc,
-    streams: c.streams && toJson(c.streams), settings: c.settings && toJson(c.settings),
-    default_visibility: c.defaultVisibility, enabled: c.enabled, clock_offset_ms: c.clockOffsetMs, demo: c.demo,
+    name: c.name,
+    area_id: c.areaId,
+    owner_name: c.ownerName,
+    owner_kind: c.ownerKind,
+    address: c.address,
+    latitude: c.latitude,
+    longitude: c.longitude,
+    onvif_url: c.onvifUrl,
+    credentials_enc: c.credentialsEnc,
+    streams: c.streams && toJson(c.streams),
+    settings: c.settings && toJson(c.settings),
+    default_visibility: c.defaultVisibility,
+    enabled: c.enabled,
+    clock_offset_ms: c.clockOffsetMs,
+    demo: c.demo,
   };
   for (const k of Object.keys(row) as (keyof CameraRow)[]) if (row[k] === undefined) delete row[k];
   return row as Partial<CameraRow>;
@@ -99,7 +143,9 @@ export class CameraRepository {
   }
 
   async update(id: number, patch: Partial<NewCamera>, now = Date.now()): Promise<CameraRecord | undefined> {
-    await this.live().where({ id }).update({ ...toRow(patch), updated_at: now });
+    await this.live()
+      .where({ id })
+      .update({ ...toRow(patch), updated_at: now });
     return this.get(id);
   }
 

@@ -33,26 +33,87 @@ export interface ClipRecord {
   gaps: [number, number][];
 }
 export type NewClip = Pick<ClipRecord, 'cameraId' | 'eventId' | 'kind' | 'startAt' | 'endAt' | 'pinned' | 'reason' | 'createdBy'>;
-export type ClipPatch = Partial<Pick<ClipRecord,
-  'state' | 'path' | 'posterPath' | 'manifestPath' | 'sha256' | 'bytes' | 'durationMs' | 'pinned' | 'error' | 'finalisedAt' | 'deletedAt' | 'startAt' | 'endAt' | 'gaps'>>;
+export type ClipPatch = Partial<
+  Pick<
+    ClipRecord,
+    | 'state'
+    | 'path'
+    | 'posterPath'
+    | 'manifestPath'
+    | 'sha256'
+    | 'bytes'
+    | 'durationMs'
+    | 'pinned'
+    | 'error'
+    | 'finalisedAt'
+    | 'deletedAt'
+    | 'startAt'
+    | 'endAt'
+    | 'gaps'
+  >
+>;
 
 interface ClipRow {
-  id: number; camera_id: number; event_id: number | null; kind: ClipKind; start_at: number; end_at: number; state: ClipState;
-  path: string | null; poster_path: string | null; manifest_path: string | null; sha256: string | null; bytes: number | string | null;
-  duration_ms: number | string | null; pinned: unknown; reason: string | null; error: string | null; created_by: number | null;
-  created_at: number; finalised_at: number | null; deleted_at: number | null; gaps: string | null;
+  id: number;
+  camera_id: number;
+  event_id: number | null;
+  kind: ClipKind;
+  start_at: number;
+  end_at: number;
+  state: ClipState;
+  path: string | null;
+  poster_path: string | null;
+  manifest_path: string | null;
+  sha256: string | null;
+  bytes: number | string | null;
+  duration_ms: number | string | null;
+  pinned: unknown;
+  reason: string | null;
+  error: string | null;
+  created_by: number | null;
+  created_at: number;
+  finalised_at: number | null;
+  deleted_at: number | null;
+  gaps: string | null;
 }
 const toClip = (r: ClipRow): ClipRecord => ({
-  id: r.id, cameraId: r.camera_id, eventId: r.event_id, kind: r.kind, startAt: Number(r.start_at), endAt: Number(r.end_at),
-  state: r.state, path: r.path, posterPath: r.poster_path, manifestPath: r.manifest_path, sha256: r.sha256, bytes: toNumberOrNull(r.bytes),
-  durationMs: toNumberOrNull(r.duration_ms), pinned: toBool(r.pinned), reason: r.reason, error: r.error, createdBy: r.created_by,
-  createdAt: Number(r.created_at), finalisedAt: toNumberOrNull(r.finalised_at), deletedAt: toNumberOrNull(r.deleted_at),
+  id: r.id,
+  cameraId: r.camera_id,
+  eventId: r.event_id,
+  kind: r.kind,
+  startAt: Number(r.start_at),
+  endAt: Number(r.end_at),
+  state: r.state,
+  path: r.path,
+  posterPath: r.poster_path,
+  manifestPath: r.manifest_path,
+  sha256: r.sha256,
+  bytes: toNumberOrNull(r.bytes),
+  durationMs: toNumberOrNull(r.duration_ms),
+  pinned: toBool(r.pinned),
+  reason: r.reason,
+  error: r.error,
+  createdBy: r.created_by,
+  createdAt: Number(r.created_at),
+  finalisedAt: toNumberOrNull(r.finalised_at),
+  deletedAt: toNumberOrNull(r.deleted_at),
   gaps: r.gaps ? (JSON.parse(r.gaps) as [number, number][]) : [],
 });
 const COLUMNS: Record<keyof ClipPatch, keyof ClipRow> = {
-  state: 'state', path: 'path', posterPath: 'poster_path', manifestPath: 'manifest_path', sha256: 'sha256', bytes: 'bytes',
-  durationMs: 'duration_ms', pinned: 'pinned', error: 'error', finalisedAt: 'finalised_at', deletedAt: 'deleted_at',
-  startAt: 'start_at', endAt: 'end_at', gaps: 'gaps',
+  state: 'state',
+  path: 'path',
+  posterPath: 'poster_path',
+  manifestPath: 'manifest_path',
+  sha256: 'sha256',
+  bytes: 'bytes',
+  durationMs: 'duration_ms',
+  pinned: 'pinned',
+  error: 'error',
+  finalisedAt: 'finalised_at',
+  deletedAt: 'deleted_at',
+  startAt: 'start_at',
+  endAt: 'end_at',
+  gaps: 'gaps',
 };
 
 export interface ClipFilter {
@@ -72,8 +133,16 @@ export class ClipRepository {
 
   async create(c: NewClip, now = Date.now()): Promise<ClipRecord> {
     const id = await insertReturningId(this.db('clips'), {
-      camera_id: c.cameraId, event_id: c.eventId, kind: c.kind, start_at: c.startAt, end_at: c.endAt, state: 'pending',
-      pinned: c.pinned, reason: c.reason, created_by: c.createdBy, created_at: now,
+      camera_id: c.cameraId,
+      event_id: c.eventId,
+      kind: c.kind,
+      start_at: c.startAt,
+      end_at: c.endAt,
+      state: 'pending',
+      pinned: c.pinned,
+      reason: c.reason,
+      created_by: c.createdBy,
+      created_at: now,
     });
     return (await this.get(id))!;
   }
@@ -116,8 +185,12 @@ export class ClipRepository {
       });
     }
     const [count] = await q.clone().count<{ n: number | string }[]>({ n: 'clips.id' });
-    const rows = (await q.select('clips.*').orderBy(CLIP_SORTS[page.sort], page.order).orderBy('clips.id', page.order)
-      .limit(page.limit).offset(page.offset)) as ClipRow[];
+    const rows = (await q
+      .select('clips.*')
+      .orderBy(CLIP_SORTS[page.sort], page.order)
+      .orderBy('clips.id', page.order)
+      .limit(page.limit)
+      .offset(page.offset)) as ClipRow[];
     return { items: rows.map(toClip), total: Number(count?.n ?? 0) };
   }
 
@@ -128,7 +201,9 @@ export class ClipRepository {
 
   /** Pinned clips still served from the recording: their file was not made yet (interrupted by a stop). */
   async listPinnedWithoutFile(): Promise<ClipRecord[]> {
-    return (await this.db<ClipRow>('clips').where({ state: 'ready', pinned: true, kind: 'event' }).whereNull('path').whereNull('deleted_at').orderBy('id')).map(toClip);
+    return (await this.db<ClipRow>('clips').where({ state: 'ready', pinned: true, kind: 'event' }).whereNull('path').whereNull('deleted_at').orderBy('id')).map(
+      toClip,
+    );
   }
 
   async setPinnedForEvent(eventId: number, pinned: boolean): Promise<void> {
@@ -140,35 +215,53 @@ export class ClipRepository {
    * it goes with the recording) whose range ended before the cutoff.
    */
   async deletableEndedBefore(cutoff: number, limit: number, cameras: CameraSelector = {}): Promise<ClipRecord[]> {
-    const q = this.db<ClipRow>('clips').where({ state: 'ready', pinned: false }).whereNull('deleted_at').whereNotNull('path')
-      .where('end_at', '<', cutoff).orderBy('start_at').limit(limit);
+    const q = this.db<ClipRow>('clips')
+      .where({ state: 'ready', pinned: false })
+      .whereNull('deleted_at')
+      .whereNotNull('path')
+      .where('end_at', '<', cutoff)
+      .orderBy('start_at')
+      .limit(limit);
     if (cameras.only !== undefined) q.where('camera_id', cameras.only);
     if (cameras.except?.length) q.whereNotIn('camera_id', cameras.except);
     return (await q).map(toClip);
   }
 
   async oldestDeletable(limit: number): Promise<ClipRecord[]> {
-    return (await this.db<ClipRow>('clips').where({ state: 'ready', pinned: false }).whereNull('deleted_at').whereNotNull('path')
-      .orderBy('start_at').limit(limit)).map(toClip);
+    return (
+      await this.db<ClipRow>('clips').where({ state: 'ready', pinned: false }).whereNull('deleted_at').whereNotNull('path').orderBy('start_at').limit(limit)
+    ).map(toClip);
   }
 
   /** Bytes of clip files on disk (clips served from the recording have none). */
   async totalBytes(): Promise<number> {
-    const [row] = await this.db('clips').where({ state: 'ready' }).whereNull('deleted_at').whereNotNull('path').sum<{ t: number | string | null }[]>({ t: 'bytes' });
+    const [row] = await this.db('clips')
+      .where({ state: 'ready' })
+      .whereNull('deleted_at')
+      .whereNotNull('path')
+      .sum<{ t: number | string | null }[]>({ t: 'bytes' });
     return Number(row?.t ?? 0);
   }
 
   /** Clip file bytes per camera, for the bench's event-media bytes per camera-hour. */
   async fileBytesByCamera(): Promise<Map<number, number>> {
-    const rows = await this.db('clips').where({ state: 'ready' }).whereNull('deleted_at').whereNotNull('path')
-      .select('camera_id').sum<{ camera_id: number; t: number | string | null }[]>({ t: 'bytes' }).groupBy('camera_id');
+    const rows = await this.db('clips')
+      .where({ state: 'ready' })
+      .whereNull('deleted_at')
+      .whereNotNull('path')
+      .select('camera_id')
+      .sum<{ camera_id: number; t: number | string | null }[]>({ t: 'bytes' })
+      .groupBy('camera_id');
     return new Map(rows.map((r) => [Number(r.camera_id), Number(r.t ?? 0)]));
   }
 
   /** For each ready event clip: when its event ended and when the clip was finalised (benchmarks). */
   async readiness(): Promise<{ eventEndAt: number; finalisedAt: number }[]> {
-    const rows = await this.db('clips').join('events', 'events.id', 'clips.event_id')
-      .where('clips.state', 'ready').whereNotNull('events.end_at').whereNotNull('clips.finalised_at')
+    const rows = await this.db('clips')
+      .join('events', 'events.id', 'clips.event_id')
+      .where('clips.state', 'ready')
+      .whereNotNull('events.end_at')
+      .whereNotNull('clips.finalised_at')
       .whereRaw('clips.end_at >= events.end_at') // of a chain, the clip holding the end
       .select<{ end_at: number | string; finalised_at: number | string }[]>('events.end_at', 'clips.finalised_at');
     return rows.map((r) => ({ eventEndAt: Number(r.end_at), finalisedAt: Number(r.finalised_at) }));

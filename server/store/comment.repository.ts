@@ -11,9 +11,21 @@ export interface EventComment {
   createdAt: number;
 }
 
-interface CommentRow { id: number; event_id: number; user_id: number | null; body: string; flag: unknown; created_at: number }
+interface CommentRow {
+  id: number;
+  event_id: number;
+  user_id: number | null;
+  body: string;
+  flag: unknown;
+  created_at: number;
+}
 const toComment = (r: CommentRow): EventComment => ({
-  id: r.id, eventId: r.event_id, userId: r.user_id, body: r.body, flag: toBool(r.flag), createdAt: Number(r.created_at),
+  id: r.id,
+  eventId: r.event_id,
+  userId: r.user_id,
+  body: r.body,
+  flag: toBool(r.flag),
+  createdAt: Number(r.created_at),
 });
 
 export class CommentRepository {
@@ -21,7 +33,11 @@ export class CommentRepository {
 
   async add(c: Omit<EventComment, 'id' | 'createdAt'>, now = Date.now()): Promise<EventComment> {
     const id = await insertReturningId(this.db('event_comments'), {
-      event_id: c.eventId, user_id: c.userId, body: c.body, flag: c.flag, created_at: now,
+      event_id: c.eventId,
+      user_id: c.userId,
+      body: c.body,
+      flag: c.flag,
+      created_at: now,
     });
     return { id, ...c, createdAt: now };
   }

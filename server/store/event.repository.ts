@@ -37,13 +37,34 @@ export interface EventRecord {
   updatedAt: number;
 }
 
-export type NewEvent = Pick<EventRecord, 'cameraId' | 'areaId' | 'trackId' | 'label' | 'score' | 'box' | 'zones' | 'startAt' | 'lastSeenAt' | 'bestAt' | 'visibility'>;
-export type EventPatch = Partial<Pick<EventRecord,
-  'score' | 'box' | 'zones' | 'endAt' | 'endReason' | 'lastSeenAt' | 'bestAt' | 'snapshotPath' | 'firstSnapshotPath' |
-  'snapshotBytes' | 'mediaDeletedAt' | 'visibility' | 'pinned'>>;
+export type NewEvent = Pick<
+  EventRecord,
+  'cameraId' | 'areaId' | 'trackId' | 'label' | 'score' | 'box' | 'zones' | 'startAt' | 'lastSeenAt' | 'bestAt' | 'visibility'
+>;
+export type EventPatch = Partial<
+  Pick<
+    EventRecord,
+    | 'score'
+    | 'box'
+    | 'zones'
+    | 'endAt'
+    | 'endReason'
+    | 'lastSeenAt'
+    | 'bestAt'
+    | 'snapshotPath'
+    | 'firstSnapshotPath'
+    | 'snapshotBytes'
+    | 'mediaDeletedAt'
+    | 'visibility'
+    | 'pinned'
+  >
+>;
 
 /** Retention passes: one camera, or every camera but some (those with their own retention). */
-export interface CameraSelector { only?: number; except?: number[] }
+export interface CameraSelector {
+  only?: number;
+  except?: number[];
+}
 
 export interface EventFilter {
   cameraId?: number;
@@ -61,31 +82,78 @@ export interface EventFilter {
 /** Sort keys the API accepts, mapped to columns here: user input never reaches SQL. */
 export const EVENT_SORTS = { startAt: 'events.start_at', score: 'events.score', id: 'events.id' } as const;
 export type EventSort = keyof typeof EVENT_SORTS;
-export interface Page<S extends string> { limit: number; offset: number; sort: S; order: 'asc' | 'desc' }
+export interface Page<S extends string> {
+  limit: number;
+  offset: number;
+  sort: S;
+  order: 'asc' | 'desc';
+}
 
 interface EventRow {
-  id: number; camera_id: number; area_id: number | null; track_id: string | null; label: string; score: number;
-  box: string | null; zones: string; start_at: number; end_at: number | null; end_reason: string | null;
-  last_seen_at: number | null; best_at: number | null; snapshot_path: string | null; first_snapshot_path: string | null;
-  snapshot_bytes: number | string; media_deleted_at: number | null; visibility: Visibility; pinned: unknown;
-  created_at: number; updated_at: number;
+  id: number;
+  camera_id: number;
+  area_id: number | null;
+  track_id: string | null;
+  label: string;
+  score: number;
+  box: string | null;
+  zones: string;
+  start_at: number;
+  end_at: number | null;
+  end_reason: string | null;
+  last_seen_at: number | null;
+  best_at: number | null;
+  snapshot_path: string | null;
+  first_snapshot_path: string | null;
+  snapshot_bytes: number | string;
+  media_deleted_at: number | null;
+  visibility: Visibility;
+  pinned: unknown;
+  created_at: number;
+  updated_at: number;
   /** Joined from cameras in list(): residents may not list cameras but must know which one it was. */
   camera_name?: string | null;
 }
 
 const toEvent = (r: EventRow): EventRecord => ({
-  id: r.id, cameraId: r.camera_id, areaId: r.area_id, trackId: r.track_id, label: r.label, score: Number(r.score),
-  box: fromJson<Box | null>(r.box, null), zones: fromJson<string[]>(r.zones, []), startAt: Number(r.start_at),
-  endAt: toNumberOrNull(r.end_at), endReason: r.end_reason, lastSeenAt: toNumberOrNull(r.last_seen_at), bestAt: toNumberOrNull(r.best_at),
-  snapshotPath: r.snapshot_path, firstSnapshotPath: r.first_snapshot_path, snapshotBytes: Number(r.snapshot_bytes ?? 0),
-  mediaDeletedAt: toNumberOrNull(r.media_deleted_at), visibility: r.visibility, pinned: toBool(r.pinned),
-  createdAt: Number(r.created_at), updatedAt: Number(r.updated_at), cameraName: r.camera_name ?? null,
+  id: r.id,
+  cameraId: r.camera_id,
+  areaId: r.area_id,
+  trackId: r.track_id,
+  label: r.label,
+  score: Number(r.score),
+  box: fromJson<Box | null>(r.box, null),
+  zones: fromJson<string[]>(r.zones, []),
+  startAt: Number(r.start_at),
+  endAt: toNumberOrNull(r.end_at),
+  endReason: r.end_reason,
+  lastSeenAt: toNumberOrNull(r.last_seen_at),
+  bestAt: toNumberOrNull(r.best_at),
+  snapshotPath: r.snapshot_path,
+  firstSnapshotPath: r.first_snapshot_path,
+  snapshotBytes: Number(r.snapshot_bytes ?? 0),
+  mediaDeletedAt: toNumberOrNull(r.media_deleted_at),
+  visibility: r.visibility,
+  pinned: toBool(r.pinned),
+  createdAt: Number(r.created_at),
+  updatedAt: Number(r.updated_at),
+  cameraName: r.camera_name ?? null,
 });
 
 const COLUMNS: Record<keyof EventPatch, keyof EventRow> = {
-  score: 'score', box: 'box', zones: 'zones', endAt: 'end_at', endReason: 'end_reason', lastSeenAt: 'last_seen_at',
-  bestAt: 'best_at', snapshotPath: 'snapshot_path', firstSnapshotPath: 'first_snapshot_path', snapshotBytes: 'snapshot_bytes',
-  mediaDeletedAt: 'media_deleted_at', visibility: 'visibility', pinned: 'pinned',
+  score: 'score',
+  box: 'box',
+  zones: 'zones',
+  endAt: 'end_at',
+  endReason: 'end_reason',
+  lastSeenAt: 'last_seen_at',
+  bestAt: 'best_at',
+  snapshotPath: 'snapshot_path',
+  firstSnapshotPath: 'first_snapshot_path',
+  snapshotBytes: 'snapshot_bytes',
+  mediaDeletedAt: 'media_deleted_at',
+  visibility: 'visibility',
+  pinned: 'pinned',
 };
 
 function patchRow(p: EventPatch): Record<string, unknown> {
@@ -112,9 +180,21 @@ export class EventRepository {
 
   async create(e: NewEvent, now = Date.now()): Promise<EventRecord> {
     const id = await insertReturningId(this.db('events'), {
-      camera_id: e.cameraId, area_id: e.areaId, track_id: e.trackId, label: e.label, score: e.score,
-      box: e.box ? toJson(e.box) : null, zones: toJson(e.zones), start_at: e.startAt, last_seen_at: e.lastSeenAt,
-      best_at: e.bestAt, visibility: e.visibility, pinned: false, snapshot_bytes: 0, created_at: now, updated_at: now,
+      camera_id: e.cameraId,
+      area_id: e.areaId,
+      track_id: e.trackId,
+      label: e.label,
+      score: e.score,
+      box: e.box ? toJson(e.box) : null,
+      zones: toJson(e.zones),
+      start_at: e.startAt,
+      last_seen_at: e.lastSeenAt,
+      best_at: e.bestAt,
+      visibility: e.visibility,
+      pinned: false,
+      snapshot_bytes: 0,
+      created_at: now,
+      updated_at: now,
     });
     return (await this.get(id))!;
   }
@@ -125,7 +205,9 @@ export class EventRepository {
   }
 
   async update(id: number, patch: EventPatch, now = Date.now()): Promise<void> {
-    await this.db('events').where({ id }).update({ ...patchRow(patch), updated_at: now });
+    await this.db('events')
+      .where({ id })
+      .update({ ...patchRow(patch), updated_at: now });
   }
 
   /** Events without an end: after a restart these belong to tracks that no longer exist. */
@@ -169,8 +251,12 @@ export class EventRepository {
   /** Events whose snapshots retention may delete: ended before the cutoff, not pinned, media still there. */
   async withMediaEndedBefore(cutoff: number, limit: number, cameras: CameraSelector = {}): Promise<EventRecord[]> {
     const q = this.db<EventRow>('events')
-      .whereNotNull('end_at').where('end_at', '<', cutoff).whereNull('media_deleted_at').where('pinned', false)
-      .orderBy('start_at').limit(limit);
+      .whereNotNull('end_at')
+      .where('end_at', '<', cutoff)
+      .whereNull('media_deleted_at')
+      .where('pinned', false)
+      .orderBy('start_at')
+      .limit(limit);
     if (cameras.only !== undefined) q.where('camera_id', cameras.only);
     if (cameras.except?.length) q.whereNotIn('camera_id', cameras.except);
     return (await q).map(toEvent);
@@ -179,8 +265,12 @@ export class EventRepository {
   /** Oldest unpinned ended events that still have snapshots, for the disk quota. */
   async oldestWithMedia(limit: number): Promise<EventRecord[]> {
     const q = this.db<EventRow>('events')
-      .whereNotNull('end_at').whereNull('media_deleted_at').where('pinned', false).where('snapshot_bytes', '>', 0)
-      .orderBy('start_at').limit(limit);
+      .whereNotNull('end_at')
+      .whereNull('media_deleted_at')
+      .where('pinned', false)
+      .where('snapshot_bytes', '>', 0)
+      .orderBy('start_at')
+      .limit(limit);
     return (await q).map(toEvent);
   }
 
@@ -191,8 +281,11 @@ export class EventRepository {
 
   /** Snapshot bytes per camera (bench: event-media bytes per camera-hour). */
   async snapshotBytesByCamera(): Promise<Map<number, number>> {
-    const rows = await this.db('events').whereNull('media_deleted_at').select('camera_id')
-      .sum<{ camera_id: number; total: number | string | null }[]>({ total: 'snapshot_bytes' }).groupBy('camera_id');
+    const rows = await this.db('events')
+      .whereNull('media_deleted_at')
+      .select('camera_id')
+      .sum<{ camera_id: number; total: number | string | null }[]>({ total: 'snapshot_bytes' })
+      .groupBy('camera_id');
     return new Map(rows.map((r) => [Number(r.camera_id), Number(r.total ?? 0)]));
   }
 }

@@ -15,9 +15,23 @@ export interface Note {
   createdAt: number;
 }
 
-interface NoteRow { id: number; alert_id: number | null; event_id: number | null; user_id: number | null; visibility: NoteVisibility; body: string; created_at: number }
+interface NoteRow {
+  id: number;
+  alert_id: number | null;
+  event_id: number | null;
+  user_id: number | null;
+  visibility: NoteVisibility;
+  body: string;
+  created_at: number;
+}
 const toNote = (r: NoteRow): Note => ({
-  id: r.id, alertId: r.alert_id, eventId: r.event_id, userId: r.user_id, visibility: r.visibility, body: r.body, createdAt: Number(r.created_at),
+  id: r.id,
+  alertId: r.alert_id,
+  eventId: r.event_id,
+  userId: r.user_id,
+  visibility: r.visibility,
+  body: r.body,
+  createdAt: Number(r.created_at),
 });
 
 export class NoteRepository {
@@ -25,7 +39,12 @@ export class NoteRepository {
 
   async add(n: Omit<Note, 'id' | 'createdAt'>, now = Date.now()): Promise<Note> {
     const id = await insertReturningId(this.db('notes'), {
-      alert_id: n.alertId, event_id: n.eventId, user_id: n.userId, visibility: n.visibility, body: n.body, created_at: now,
+      alert_id: n.alertId,
+      event_id: n.eventId,
+      user_id: n.userId,
+      visibility: n.visibility,
+      body: n.body,
+      created_at: now,
     });
     return { id, ...n, createdAt: now };
   }

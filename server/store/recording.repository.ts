@@ -9,9 +9,21 @@ export interface Recording {
   endAt: number;
   bytes: number;
 }
-interface RecordingRow { id: number; camera_id: number; path: string; start_at: number; end_at: number; bytes: number }
+interface RecordingRow {
+  id: number;
+  camera_id: number;
+  path: string;
+  start_at: number;
+  end_at: number;
+  bytes: number;
+}
 const toRecording = (r: RecordingRow): Recording => ({
-  id: r.id, cameraId: r.camera_id, path: r.path, startAt: r.start_at, endAt: r.end_at, bytes: Number(r.bytes),
+  id: r.id,
+  cameraId: r.camera_id,
+  path: r.path,
+  startAt: r.start_at,
+  endAt: r.end_at,
+  bytes: Number(r.bytes),
 });
 
 /** Index of continuous-recording segments by wall-clock time. */
@@ -20,7 +32,11 @@ export class RecordingRepository {
 
   async add(r: Omit<Recording, 'id'>): Promise<Recording> {
     const id = await insertReturningId(this.db('recordings'), {
-      camera_id: r.cameraId, path: r.path, start_at: r.startAt, end_at: r.endAt, bytes: r.bytes,
+      camera_id: r.cameraId,
+      path: r.path,
+      start_at: r.startAt,
+      end_at: r.endAt,
+      bytes: r.bytes,
     });
     return { id, ...r };
   }
@@ -28,7 +44,9 @@ export class RecordingRepository {
   /** Segments overlapping [from, to), oldest first. */
   async overlapping(cameraId: number, from: number, to: number): Promise<Recording[]> {
     const rows = await this.db<RecordingRow>('recordings')
-      .where({ camera_id: cameraId }).andWhere('end_at', '>', from).andWhere('start_at', '<', to)
+      .where({ camera_id: cameraId })
+      .andWhere('end_at', '>', from)
+      .andWhere('start_at', '<', to)
       .orderBy('start_at');
     return rows.map(toRecording);
   }
@@ -68,7 +86,10 @@ export class RecordingRepository {
 
   /** Bytes kept per camera (cameras without recordings are absent). */
   async bytesByCamera(): Promise<Map<number, number>> {
-    const rows = await this.db('recordings').select('camera_id').sum<{ camera_id: number; total: number | string | null }[]>({ total: 'bytes' }).groupBy('camera_id');
+    const rows = await this.db('recordings')
+      .select('camera_id')
+      .sum<{ camera_id: number; total: number | string | null }[]>({ total: 'bytes' })
+      .groupBy('camera_id');
     return new Map(rows.map((r) => [Number(r.camera_id), Number(r.total ?? 0)]));
   }
 
@@ -93,8 +114,10 @@ export class RecordingRepository {
 
   /** Wall-clock milliseconds of recording kept per camera (bench: bytes per camera-hour). */
   async recordedMsByCamera(): Promise<Map<number, number>> {
-    const rows = await this.db('recordings').select('camera_id')
-      .sum<{ camera_id: number; ms: number | string | null }[]>({ ms: this.db.raw('end_at - start_at') }).groupBy('camera_id');
+    const rows = await this.db('recordings')
+      .select('camera_id')
+      .sum<{ camera_id: number; ms: number | string | null }[]>({ ms: this.db.raw('end_at - start_at') })
+      .groupBy('camera_id');
     return new Map(rows.map((r) => [Number(r.camera_id), Number(r.ms ?? 0)]));
   }
 }

@@ -16,10 +16,7 @@ export const toNumberOrNull = (v: number | string | null | undefined): number | 
 export const toBool = (v: unknown): boolean => v === true || v === 1 || v === '1';
 
 /** Inserts a row and returns its id on both SQLite and PostgreSQL. */
-export async function insertReturningId(
-  q: { insert(row: object, returning: string): Promise<unknown[]> },
-  row: object,
-): Promise<number> {
+export async function insertReturningId(q: { insert(row: object, returning: string): Promise<unknown[]> }, row: object): Promise<number> {
   const [first] = await q.insert(row, 'id');
   return typeof first === 'object' && first !== null ? Number((first as { id: number }).id) : Number(first);
 }

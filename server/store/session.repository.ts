@@ -12,10 +12,23 @@ export interface SessionRecord {
   revokedAt: number | null;
 }
 
-interface SessionRow { id_hash: string; user_id: number; ip: string | null; created_at: number; last_seen_at: number; expires_at: number; revoked_at: number | null }
+interface SessionRow {
+  id_hash: string;
+  user_id: number;
+  ip: string | null;
+  created_at: number;
+  last_seen_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+}
 const toSession = (r: SessionRow): SessionRecord => ({
-  idHash: r.id_hash, userId: Number(r.user_id), ip: r.ip, createdAt: Number(r.created_at),
-  lastSeenAt: Number(r.last_seen_at), expiresAt: Number(r.expires_at), revokedAt: toNumberOrNull(r.revoked_at),
+  idHash: r.id_hash,
+  userId: Number(r.user_id),
+  ip: r.ip,
+  createdAt: Number(r.created_at),
+  lastSeenAt: Number(r.last_seen_at),
+  expiresAt: Number(r.expires_at),
+  revokedAt: toNumberOrNull(r.revoked_at),
 });
 
 export class SessionRepository {
@@ -23,7 +36,12 @@ export class SessionRepository {
 
   async create(s: Omit<SessionRecord, 'revokedAt'>): Promise<void> {
     await this.db('sessions').insert({
-      id_hash: s.idHash, user_id: s.userId, ip: s.ip, created_at: s.createdAt, last_seen_at: s.lastSeenAt, expires_at: s.expiresAt,
+      id_hash: s.idHash,
+      user_id: s.userId,
+      ip: s.ip,
+      created_at: s.createdAt,
+      last_seen_at: s.lastSeenAt,
+      expires_at: s.expiresAt,
     });
   }
 
@@ -51,8 +69,10 @@ export class SessionRepository {
   async stillOpen(idHashes: string[], now: number, idleMs: number): Promise<Set<string>> {
     if (idHashes.length === 0) return new Set();
     const rows = await this.db<SessionRow>('sessions')
-      .whereIn('id_hash', idHashes).whereNull('revoked_at')
-      .andWhere('expires_at', '>', now).andWhere('last_seen_at', '>', now - idleMs)
+      .whereIn('id_hash', idHashes)
+      .whereNull('revoked_at')
+      .andWhere('expires_at', '>', now)
+      .andWhere('last_seen_at', '>', now - idleMs)
       .select('id_hash');
     return new Set(rows.map((r) => r.id_hash));
   }
@@ -61,7 +81,12 @@ export class SessionRepository {
   async purgeEnded(now: number, keepMs: number, idleMs: number): Promise<number> {
     const cutoff = now - keepMs;
     return this.db('sessions')
-      .where((q) => q.where('expires_at', '<', cutoff).orWhere('revoked_at', '<', cutoff).orWhere('last_seen_at', '<', cutoff - idleMs))
+      .where((q) =>
+        q
+          .where('expires_at', '<', cutoff)
+          .orWhere('revoked_at', '<', cutoff)
+          .orWhere('last_seen_at', '<', cutoff - idleMs),
+      )
       .delete();
   }
 }

@@ -22,7 +22,15 @@ export interface NewUser {
   areaIds: number[];
 }
 
-interface UserRow { id: number; username: string; display_name: string; password_hash: string; disabled: unknown; created_at: number; updated_at: number }
+interface UserRow {
+  id: number;
+  username: string;
+  display_name: string;
+  password_hash: string;
+  disabled: unknown;
+  created_at: number;
+  updated_at: number;
+}
 
 export class UserRepository {
   constructor(private readonly db: Executor) {}
@@ -30,7 +38,12 @@ export class UserRepository {
   /** Inserts the user with roles and areas; call inside a transaction so all three land together. */
   async create(u: NewUser, now = Date.now()): Promise<UserRecord> {
     const id = await insertReturningId(this.db('users'), {
-      username: u.username, display_name: u.displayName, password_hash: u.passwordHash, disabled: false, created_at: now, updated_at: now,
+      username: u.username,
+      display_name: u.displayName,
+      password_hash: u.passwordHash,
+      disabled: false,
+      created_at: now,
+      updated_at: now,
     });
     await this.setRoles(id, u.roles);
     await this.setAreas(id, u.areaIds);

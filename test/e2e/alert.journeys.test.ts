@@ -28,7 +28,12 @@ describeBrowser('police and resident journeys on the real pipeline', () => {
     world = await startWorld({ detect: { workers: 1 } });
     simcam = new SimulatedCamera({ source: { kind: 'file', path: sampleFootagePath() } });
     await simcam.start();
-    const cam = await world.server.cameras.service.register({ name: 'Cổng chợ Đông', areaId: world.areas.hamlet.id, streams: { detect: { url: simcam.rtspUrl } }, defaultVisibility: 'internal' });
+    const cam = await world.server.cameras.service.register({
+      name: 'Cổng chợ Đông',
+      areaId: world.areas.hamlet.id,
+      streams: { detect: { url: simcam.rtspUrl } },
+      defaultVisibility: 'internal',
+    });
     cameraId = cam.id;
     police = await openBrowser({ width: 1920, height: 1080 });
   });
@@ -73,7 +78,10 @@ describeBrowser('police and resident journeys on the real pipeline', () => {
     await page.locator('#wall-alertstate').selectOption('all');
     await expect.poll(() => page.locator(`.alert-card[data-alert-id="${alertId}"]`).getAttribute('data-state')).toBe('resolved');
     const notes = await world.server.store.notes.forAlert(alertId, false);
-    expect(notes.map((n) => [n.visibility, n.body])).toEqual([['internal', INTERNAL_NOTE], ['public', PUBLIC_NOTE]]);
+    expect(notes.map((n) => [n.visibility, n.body])).toEqual([
+      ['internal', INTERNAL_NOTE],
+      ['public', PUBLIC_NOTE],
+    ]);
     expect(unexpectedErrors(errors)).toEqual([]);
   }, 240_000);
 
@@ -150,10 +158,14 @@ describeBrowser('police and resident journeys on the real pipeline', () => {
     await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.currentTime), { timeout: 30_000 }).toBeGreaterThan(0.5);
     expect(await video.evaluate((v: HTMLVideoElement) => v.videoWidth)).toBeGreaterThan(0);
     const target = await video.evaluate((v: HTMLVideoElement) => Math.max(0, v.duration - 2));
-    await video.evaluate((v: HTMLVideoElement, t: number) => new Promise<void>((resolve) => {
-      v.addEventListener('seeked', () => resolve(), { once: true });
-      v.currentTime = t;
-    }), target);
+    await video.evaluate(
+      (v: HTMLVideoElement, t: number) =>
+        new Promise<void>((resolve) => {
+          v.addEventListener('seeked', () => resolve(), { once: true });
+          v.currentTime = t;
+        }),
+      target,
+    );
     expect(Math.abs((await video.evaluate((v: HTMLVideoElement) => v.currentTime)) - target)).toBeLessThan(1.5);
     expect(videoStatuses.length).toBeGreaterThan(0);
     expect(videoStatuses.every((s) => s === 206 || s === 200)).toBe(true);
@@ -170,7 +182,9 @@ describeBrowser('police and resident journeys on the real pipeline', () => {
     await page.locator('form[aria-label="Gửi ghi chú"] input[type="checkbox"]').check();
     await page.locator('form[aria-label="Gửi ghi chú"] button[type="submit"]').click();
     await expect.poll(() => page.locator('.note.flagged').textContent()).toContain('Bạn');
-    expect((await world.server.store.comments.forEvent(eventId)).map((c) => [c.flag, c.body])).toEqual([[true, 'Người này tối qua cũng đi qua đây, bà con để ý giúp.']]);
+    expect((await world.server.store.comments.forEvent(eventId)).map((c) => [c.flag, c.body])).toEqual([
+      [true, 'Người này tối qua cũng đi qua đây, bà con để ý giúp.'],
+    ]);
 
     await page.goto(`${world.server.url}/events/${other.eventId}`);
     await expect.poll(() => page.locator('[role="alert"]').first().textContent()).toBe('Bạn không có quyền thực hiện thao tác này.');

@@ -47,7 +47,7 @@ describeBrowser('control panel shell in Chromium', () => {
     expect(unexpectedErrors(errors, [400, 401, 404])).toEqual([]); // 400: the wrong code, on purpose
   });
 
-  it('sign-in: Vietnamese by default, wrong password translated (never the server\'s English), language switch, keyboard only', async () => {
+  it("sign-in: Vietnamese by default, wrong password translated (never the server's English), language switch, keyboard only", async () => {
     const { page, errors } = await open({ width: 1280, height: 800 });
     await page.goto(world.server.url);
     await expect.poll(() => page.locator('h1').textContent()).toBe('Đăng nhập');
@@ -78,7 +78,10 @@ describeBrowser('control panel shell in Chromium', () => {
   });
 
   it('the wall fits a 1920×1080 screen and a 360 px phone without sideways scrolling', async () => {
-    for (const [w, h] of [[1920, 1080], [360, 740]] as const) {
+    for (const [w, h] of [
+      [1920, 1080],
+      [360, 740],
+    ] as const) {
       const { page, errors } = await open({ width: w, height: h });
       await login(page, world.server.url, 'congan');
       await expect.poll(() => page.locator('#wall-title').count()).toBe(1);

@@ -57,12 +57,23 @@ describeBrowser('technician journey: discover, probe, register, draw zones', () 
     await page.locator('#probe-user').fill(CAM_USER);
     await page.locator('#probe-pass').fill('not-the-password');
     await page.locator('[data-testid="probe-submit"]').click();
-    await expect.poll(() => page.locator('#probe-title ~ form [role="alert"]').textContent(), { timeout: 30_000 }).toMatch(/^Camera từ chối tên đăng nhập hoặc mật khẩu/);
+    await expect
+      .poll(() => page.locator('#probe-title ~ form [role="alert"]').textContent(), { timeout: 30_000 })
+      .toMatch(/^Camera từ chối tên đăng nhập hoặc mật khẩu/);
 
     await page.locator('#probe-pass').fill(CAM_PASS);
     await page.locator('[data-testid="probe-submit"]').click();
     // The spinner with its limit shows while the probe runs (or the answer was already there).
-    await expect.poll(async () => (await page.locator('.busy-line').filter({ hasText: /Đang kết nối… \d+\/30 giây/ }).count()) + (await page.locator('[data-testid="probe-result"]').count()), { timeout: 5_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(
+        async () =>
+          (await page
+            .locator('.busy-line')
+            .filter({ hasText: /Đang kết nối… \d+\/30 giây/ })
+            .count()) + (await page.locator('[data-testid="probe-result"]').count()),
+        { timeout: 5_000 },
+      )
+      .toBeGreaterThan(0);
     await expect.poll(() => page.locator('[data-testid="probe-result"] tbody tr').count(), { timeout: 30_000 }).toBe(3);
     expect(await page.locator('[data-testid="probe-result"]').textContent()).toContain('BinhYenSim IPC-SIM-2MP');
 
@@ -82,7 +93,13 @@ describeBrowser('technician journey: discover, probe, register, draw zones', () 
     await expect.poll(() => page.url(), { timeout: 15_000 }).toMatch(/\/cameras\/\d+\?tab=zones$/);
     const cams = await world.server.store.cameras.list();
     expect(cams).toHaveLength(1);
-    expect(cams[0]).toMatchObject({ name: 'Cổng trước nhà ông Tư', areaId: world.areas.hamlet.id, latitude: 16.4637, longitude: 107.5909, onvifUrl: onvif.deviceServiceUrl });
+    expect(cams[0]).toMatchObject({
+      name: 'Cổng trước nhà ông Tư',
+      areaId: world.areas.hamlet.id,
+      latitude: 16.4637,
+      longitude: 107.5909,
+      onvifUrl: onvif.deviceServiceUrl,
+    });
     expect(cams[0]!.credentialsEnc).not.toBeNull();
     expect(unexpectedErrors(errors, [401, 404])).toEqual([]);
   });
@@ -95,7 +112,12 @@ describeBrowser('technician journey: discover, probe, register, draw zones', () 
 
     await page.locator('[data-testid="add-zone"]').click();
     const box = (await canvas.boundingBox())!;
-    for (const [x, y] of [[0.1, 0.5], [0.6, 0.45], [0.9, 0.95], [0.15, 0.95]] as const) {
+    for (const [x, y] of [
+      [0.1, 0.5],
+      [0.6, 0.45],
+      [0.9, 0.95],
+      [0.15, 0.95],
+    ] as const) {
       await page.mouse.click(box.x + x * box.width, box.y + y * box.height);
     }
     await page.locator('[data-testid="finish-shape"]').click();
@@ -103,7 +125,9 @@ describeBrowser('technician journey: discover, probe, register, draw zones', () 
 
     await page.locator('[data-testid="add-mask"]').click();
     await canvas.focus();
-    const press = async (key: string, times = 1) => { for (let i = 0; i < times; i++) await page.keyboard.press(key); };
+    const press = async (key: string, times = 1) => {
+      for (let i = 0; i < times; i++) await page.keyboard.press(key);
+    };
     await press('Shift+ArrowLeft', 8); // cross from (0.5, 0.5) to (0.1, 0.5)
     await press('Shift+ArrowUp', 8); // → (0.1, 0.1)
     await press('Enter');
@@ -123,7 +147,13 @@ describeBrowser('technician journey: discover, probe, register, draw zones', () 
     expect(settings.rules!.zones![0]!.name).toBe('Lối vào sân');
     expect(settings.rules!.zones![0]!.polygon).toHaveLength(4);
     expect(settings.rules!.zones![0]!.polygon[0]![0]).toBeCloseTo(0.1, 1);
-    expect(settings.motion?.masks).toEqual([[[0.1, 0.1], [0.3, 0.1], [0.3, 0.2]]]);
+    expect(settings.motion?.masks).toEqual([
+      [
+        [0.1, 0.1],
+        [0.3, 0.1],
+        [0.3, 0.2],
+      ],
+    ]);
     await screenshot(page, 'technician-zones-saved');
     expect(unexpectedErrors(errors, [401, 404])).toEqual([]);
   });
@@ -132,7 +162,9 @@ describeBrowser('technician journey: discover, probe, register, draw zones', () 
     const { page, errors } = browser;
     await page.getByRole('tab', { name: 'Tình trạng' }).click();
     await expect.poll(() => page.locator('.health-tab .badge').textContent(), { timeout: 30_000 }).toBe('trực tuyến');
-    await expect.poll(async () => Number((await page.locator('.stats dd').first().textContent())?.split(' ')[0]?.replace(',', '.')), { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(async () => Number((await page.locator('.stats dd').first().textContent())?.split(' ')[0]?.replace(',', '.')), { timeout: 30_000 })
+      .toBeGreaterThan(0);
     expect(await page.locator('.sparkline svg').count()).toBe(3);
     await page.keyboard.press('ArrowLeft'); // tabs move with the arrow keys
     await expect.poll(() => page.url()).toMatch(/tab=rules$/);

@@ -16,11 +16,25 @@ describeBrowser('wall: reconnect and catch-up from the cursor', () => {
 
   beforeAll(async () => {
     world = await startWorld();
-    cameraId = (await world.server.store.cameras.create({
-      name: 'Ngõ 7', areaId: world.areas.hamlet.id, ownerName: null, ownerKind: null, address: null, latitude: null, longitude: null, onvifUrl: null,
-      credentialsEnc: null, streams: { detect: { url: 'rtsp://192.0.2.7/stream' } }, settings: { rules: { alerts: { cooldownSeconds: 0 } } },
-      defaultVisibility: 'internal', enabled: false, clockOffsetMs: null, demo: false,
-    })).id;
+    cameraId = (
+      await world.server.store.cameras.create({
+        name: 'Ngõ 7',
+        areaId: world.areas.hamlet.id,
+        ownerName: null,
+        ownerKind: null,
+        address: null,
+        latitude: null,
+        longitude: null,
+        onvifUrl: null,
+        credentialsEnc: null,
+        streams: { detect: { url: 'rtsp://192.0.2.7/stream' } },
+        settings: { rules: { alerts: { cooldownSeconds: 0 } } },
+        defaultVisibility: 'internal',
+        enabled: false,
+        clockOffsetMs: null,
+        demo: false,
+      })
+    ).id;
     browser = await openBrowser({ width: 1920, height: 1080 });
   });
   screenshotOnFailure(() => [browser?.page]);
@@ -51,9 +65,17 @@ describeBrowser('wall: reconnect and catch-up from the cursor', () => {
 
     world.server.io.disconnectSockets(true); // the wall is away for ~2 s (it checks its session, then reconnects)
     raise(2);
-    const ack = await page.evaluate(async (id) => (await fetch(`/api/alerts/${id}/state`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ state: 'acknowledged' }),
-    })).status, firstId);
+    const ack = await page.evaluate(
+      async (id) =>
+        (
+          await fetch(`/api/alerts/${id}/state`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ state: 'acknowledged' }),
+          })
+        ).status,
+      firstId,
+    );
     expect(ack).toBe(200);
     await expect.poll(() => page.locator('.connection-banner:not([hidden])').count(), { timeout: 5_000 }).toBe(1);
     await screenshot(page, 'wall-catchup-banner');
@@ -61,7 +83,7 @@ describeBrowser('wall: reconnect and catch-up from the cursor', () => {
     await expect.poll(() => page.locator('.connection-banner:not([hidden])').count(), { timeout: 20_000 }).toBe(0);
     await expect.poll(() => page.locator('.alert-card').count(), { timeout: 10_000 }).toBe(2);
     await expect.poll(() => page.locator(`.alert-card[data-alert-id="${firstId}"]`).getAttribute('data-state')).toBe('acknowledged');
-    const ids = (await page.locator('.alert-card').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-alert-id')))));
+    const ids = await page.locator('.alert-card').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-alert-id'))));
     expect(ids).toHaveLength(new Set(ids).size);
     expect(ids[0]).toBeGreaterThan(firstId); // newest first
     await screenshot(page, 'wall-catchup-done');

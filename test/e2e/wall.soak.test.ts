@@ -16,7 +16,11 @@ import { login, startWorld, type World } from './support/world.js';
 const MINUTES = Number(process.env.BINHYEN_SOAK_MINUTES ?? '1');
 const SAMPLE_MS = 15_000;
 
-interface PageMemory { jsHeapMb: number; domNodes: number; listeners: number }
+interface PageMemory {
+  jsHeapMb: number;
+  domNodes: number;
+  listeners: number;
+}
 
 async function pageMemory(page: Page): Promise<PageMemory> {
   const cdp = await page.context().newCDPSession(page);
@@ -40,7 +44,10 @@ describeBrowser(`wall soak (${MINUTES} min)`, () => {
     await simcam.start();
     // A short cooldown so alerts keep coming all through the soak.
     await world.server.cameras.service.register({
-      name: 'Cổng chợ Đông', areaId: world.areas.hamlet.id, streams: { detect: { url: simcam.rtspUrl } }, settings: { rules: { alerts: { cooldownSeconds: 10 } } },
+      name: 'Cổng chợ Đông',
+      areaId: world.areas.hamlet.id,
+      streams: { detect: { url: simcam.rtspUrl } },
+      settings: { rules: { alerts: { cooldownSeconds: 10 } } },
     });
     browser = await openBrowser({ width: 1920, height: 1080 });
   });
@@ -51,27 +58,36 @@ describeBrowser(`wall soak (${MINUTES} min)`, () => {
     await world?.server.stop();
   });
 
-  it('keeps page and server memory flat while alerts keep coming', async () => {
-    const { page } = browser;
-    await login(page, world.server.url, 'congan');
-    await expect.poll(() => page.locator('.live[data-live="live"]').count(), { timeout: 60_000 }).toBe(1);
-    const start = { at: Date.now(), page: await pageMemory(page), serverRssMb: serverRssMb() };
-    const samples: { minute: number; page: PageMemory; serverRssMb: number; alerts: number }[] = [];
-    const end = start.at + MINUTES * 60_000;
-    while (Date.now() < end) {
-      await page.waitForTimeout(Math.min(SAMPLE_MS, Math.max(0, end - Date.now())));
-      samples.push({ minute: Math.round((Date.now() - start.at) / 6_000) / 10, page: await pageMemory(page), serverRssMb: serverRssMb(), alerts: await page.locator('.alert-card').count() });
-    }
-    const last = samples[samples.length - 1]!;
-    const alertsRaised = (await world.server.store.alerts.list({}, { all: true }, { limit: 1, offset: 0, sort: 'id', order: 'desc' })).total;
-    const report = { minutes: MINUTES, start, end: { at: Date.now(), page: last.page, serverRssMb: last.serverRssMb }, alertsRaised, samples };
-    mkdirSync(path.join(PROJECT_ROOT, 'test-output'), { recursive: true });
-    writeFileSync(path.join(PROJECT_ROOT, 'test-output', 'soak-wall.json'), JSON.stringify(report, null, 2));
-    await screenshot(page, 'wall-soak-end');
-    // Bounded: the feed keeps at most 200 alerts, tiles keep one frame each.
-    expect(last.page.jsHeapMb).toBeLessThan(start.page.jsHeapMb + 30);
-    expect(last.page.domNodes).toBeLessThan(20_000);
-    expect(await page.locator('.connection-banner:not([hidden])').count()).toBe(0);
-    expect(alertsRaised).toBeGreaterThan(0);
-  }, MINUTES * 60_000 + 120_000);
+  it(
+    'keeps page and server memory flat while alerts keep coming',
+    async () => {
+      const { page } = browser;
+      await login(page, world.server.url, 'congan');
+      await expect.poll(() => page.locator('.live[data-live="live"]').count(), { timeout: 60_000 }).toBe(1);
+      const start = { at: Date.now(), page: await pageMemory(page), serverRssMb: serverRssMb() };
+      const samples: { minute: number; page: PageMemory; serverRssMb: number; alerts: number }[] = [];
+      const end = start.at + MINUTES * 60_000;
+      while (Date.now() < end) {
+        await page.waitForTimeout(Math.min(SAMPLE_MS, Math.max(0, end - Date.now())));
+        samples.push({
+          minute: Math.round((Date.now() - start.at) / 6_000) / 10,
+          page: await pageMemory(page),
+          serverRssMb: serverRssMb(),
+          alerts: await page.locator('.alert-card').count(),
+        });
+      }
+      const last = samples[samples.length - 1]!;
+      const alertsRaised = (await world.server.store.alerts.list({}, { all: true }, { limit: 1, offset: 0, sort: 'id', order: 'desc' })).total;
+      const report = { minutes: MINUTES, start, end: { at: Date.now(), page: last.page, serverRssMb: last.serverRssMb }, alertsRaised, samples };
+      mkdirSync(path.join(PROJECT_ROOT, 'test-output'), { recursive: true });
+      writeFileSync(path.join(PROJECT_ROOT, 'test-output', 'soak-wall.json'), JSON.stringify(report, null, 2));
+      await screenshot(page, 'wall-soak-end');
+      // Bounded: the feed keeps at most 200 alerts, tiles keep one frame each.
+      expect(last.page.jsHeapMb).toBeLessThan(start.page.jsHeapMb + 30);
+      expect(last.page.domNodes).toBeLessThan(20_000);
+      expect(await page.locator('.connection-banner:not([hidden])').count()).toBe(0);
+      expect(alertsRaised).toBeGreaterThan(0);
+    },
+    MINUTES * 60_000 + 120_000,
+  );
 });

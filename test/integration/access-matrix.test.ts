@@ -21,16 +21,35 @@ import { addUser, call, login, openSocket, seedAreas, startAuthServer, type Area
  */
 type Kind = 'camera' | 'event' | 'alert' | 'clip' | 'note' | 'comment' | 'user' | 'area';
 const KIND_OF_SEGMENT: Record<string, Kind> = {
-  cameras: 'camera', events: 'event', alerts: 'alert', clips: 'clip', notes: 'note', comments: 'comment', users: 'user', areas: 'area',
+  cameras: 'camera',
+  events: 'event',
+  alerts: 'alert',
+  clips: 'clip',
+  notes: 'note',
+  comments: 'comment',
+  users: 'user',
+  areas: 'area',
 };
 const KIND_OF_PARAM: Record<string, Kind> = {
-  cameraId: 'camera', eventId: 'event', alertId: 'alert', clipId: 'clip', noteId: 'note', commentId: 'comment', userId: 'user', areaId: 'area',
+  cameraId: 'camera',
+  eventId: 'event',
+  alertId: 'alert',
+  clipId: 'clip',
+  noteId: 'note',
+  commentId: 'comment',
+  userId: 'user',
+  areaId: 'area',
 };
 /** Kinds that belong to an area and can be shared; others are not area-scoped (own-area on them means refused). */
 const AREA_KINDS = new Set<Kind>(['camera', 'event', 'alert', 'clip', 'note', 'comment', 'area']);
 const SHAREABLE = new Set<Kind>(['event', 'alert', 'clip', 'note', 'comment']);
 
-interface Scenario { label: string; area: 'A' | 'B'; shared: boolean; ids: Record<Kind, number> }
+interface Scenario {
+  label: string;
+  area: 'A' | 'B';
+  shared: boolean;
+  ids: Record<Kind, number>;
+}
 let scenarios: Scenario[];
 const BODY_SAMPLES: Record<string, (s: Scenario) => unknown> = {
   'POST /api/clips/export': (s) => ({ cameraId: s.ids.camera, from: 1_800_000_000_000, to: 1_800_000_060_000, reason: 'access matrix test' }),
@@ -38,19 +57,34 @@ const BODY_SAMPLES: Record<string, (s: Scenario) => unknown> = {
 };
 
 const ROLES: Role[] = ['admin', 'police', 'technician', 'resident'];
-interface Caller { name: string; subject: Subject; area?: 'A' | 'B'; cookie?: string }
+interface Caller {
+  name: string;
+  subject: Subject;
+  area?: 'A' | 'B';
+  cookie?: string;
+}
 let callers: Caller[];
 let srv: TestServer;
 let areas: Areas;
 
-interface RouteLayer { method: string; path: string; action: Action | undefined; authFirst: boolean; stubbed: number }
+interface RouteLayer {
+  method: string;
+  path: string;
+  action: Action | undefined;
+  authFirst: boolean;
+  stubbed: number;
+}
 let routes: RouteLayer[];
 
 const stub: RequestHandler = (_req, res) => {
   res.status(200).json({ authorized: true });
 };
 
-interface Layer { route?: { path: unknown; methods: Record<string, boolean>; stack: { handle: unknown }[] }; handle?: { stack?: Layer[] }; slash?: boolean }
+interface Layer {
+  route?: { path: unknown; methods: Record<string, boolean>; stack: { handle: unknown }[] };
+  handle?: { stack?: Layer[] };
+  slash?: boolean;
+}
 
 /** Walks the app's router; replaces every handler after authorize() with the stub. */
 function walkAndStub(app: Express): RouteLayer[] {
@@ -77,23 +111,63 @@ function walkAndStub(app: Express): RouteLayer[] {
 }
 
 async function seedWorld(): Promise<void> {
-  const cam = (areaId: number, name: string) => srv.store.cameras.create({
-    name, areaId, ownerName: null, ownerKind: null, address: null, latitude: null, longitude: null, onvifUrl: null, credentialsEnc: null,
-    streams: { detect: { url: 'rtsp://127.0.0.1:1/none' } }, settings: {}, defaultVisibility: 'internal', enabled: false, clockOffsetMs: null, demo: false,
-  });
+  const cam = (areaId: number, name: string) =>
+    srv.store.cameras.create({
+      name,
+      areaId,
+      ownerName: null,
+      ownerKind: null,
+      address: null,
+      latitude: null,
+      longitude: null,
+      onvifUrl: null,
+      credentialsEnc: null,
+      streams: { detect: { url: 'rtsp://127.0.0.1:1/none' } },
+      settings: {},
+      defaultVisibility: 'internal',
+      enabled: false,
+      clockOffsetMs: null,
+      demo: false,
+    });
   const camA = await cam(areas.hamletA, 'cam A');
   const camB = await cam(areas.hamletB, 'cam B');
   const target = await addUser(srv, 'someone', ['resident'], [areas.hamletB]);
   const make = async (label: string, area: 'A' | 'B', shared: boolean): Promise<Scenario> => {
     const camera = area === 'A' ? camA : camB;
-    const visibility = shared ? 'shared' as const : 'internal' as const;
+    const visibility = shared ? ('shared' as const) : ('internal' as const);
     const t = 1_800_000_000_000;
-    const ev = await srv.store.events.create({ cameraId: camera.id, areaId: camera.areaId, trackId: null, label: 'person', score: 0.9, box: null, zones: [], startAt: t, lastSeenAt: t, bestAt: t, visibility });
+    const ev = await srv.store.events.create({
+      cameraId: camera.id,
+      areaId: camera.areaId,
+      trackId: null,
+      label: 'person',
+      score: 0.9,
+      box: null,
+      zones: [],
+      startAt: t,
+      lastSeenAt: t,
+      bestAt: t,
+      visibility,
+    });
     const alert = await srv.store.alerts.create({ kind: 'object', severity: 'normal', eventId: ev.id, cameraId: camera.id, areaId: camera.areaId, visibility });
-    const clip = await srv.store.clips.create({ cameraId: camera.id, eventId: ev.id, kind: 'event', startAt: t - 5000, endAt: t + 5000, pinned: false, reason: null, createdBy: null });
+    const clip = await srv.store.clips.create({
+      cameraId: camera.id,
+      eventId: ev.id,
+      kind: 'event',
+      startAt: t - 5000,
+      endAt: t + 5000,
+      pinned: false,
+      reason: null,
+      createdBy: null,
+    });
     const note = await srv.store.notes.add({ alertId: alert.id, eventId: ev.id, userId: null, visibility: shared ? 'public' : 'internal', body: 'n' });
     const comment = await srv.store.comments.add({ eventId: ev.id, userId: null, body: 'c', flag: false });
-    return { label, area, shared, ids: { camera: camera.id, event: ev.id, alert: alert.id, clip: clip.id, note: note.id, comment: comment.id, user: target.id, area: camera.areaId! } };
+    return {
+      label,
+      area,
+      shared,
+      ids: { camera: camera.id, event: ev.id, alert: alert.id, clip: clip.id, note: note.id, comment: comment.id, user: target.id, area: camera.areaId! },
+    };
   };
   scenarios = [await make('hamlet A, shared', 'A', true), await make('hamlet A, internal', 'A', false), await make('hamlet B, shared', 'B', true)];
 }
@@ -135,18 +209,26 @@ function concealed(action: Action, c: Caller, s: Scenario | undefined): boolean 
 
 function kindsOf(path: string): { param: string; kind: Kind | undefined }[] {
   const segs = path.split('/');
-  return segs.flatMap((seg, i) => (seg.startsWith(':') ? [{ param: seg.slice(1), kind: KIND_OF_PARAM[seg.slice(1)] ?? KIND_OF_SEGMENT[segs[i - 1] ?? ''] }] : []));
+  return segs.flatMap((seg, i) =>
+    seg.startsWith(':') ? [{ param: seg.slice(1), kind: KIND_OF_PARAM[seg.slice(1)] ?? KIND_OF_SEGMENT[segs[i - 1] ?? ''] }] : [],
+  );
 }
 
 describe('access matrix: routes', () => {
   it('every route declares its action with authorize() as its first handler, and the action has a matrix row', () => {
     expect(routes.length).toBeGreaterThan(10);
-    const bad = routes.filter((r) => !r.action || !r.authFirst || !ACCESS_MATRIX[r.action]).map((r) => `${r.method} ${r.path} → ${r.action ?? 'no authorize()'}`);
+    const bad = routes
+      .filter((r) => !r.action || !r.authFirst || !ACCESS_MATRIX[r.action])
+      .map((r) => `${r.method} ${r.path} → ${r.action ?? 'no authorize()'}`);
     expect(bad).toEqual([]);
   });
 
   it('every route names its things in a way this test can fill in', () => {
-    const unknown = routes.flatMap((r) => kindsOf(r.path).filter((p) => !p.kind).map((p) => `${r.method} ${r.path}: :${p.param}`));
+    const unknown = routes.flatMap((r) =>
+      kindsOf(r.path)
+        .filter((p) => !p.kind)
+        .map((p) => `${r.method} ${r.path}: :${p.param}`),
+    );
     expect(unknown, 'add the param or path segment to KIND_OF_PARAM / KIND_OF_SEGMENT').toEqual([]);
   });
 
@@ -173,7 +255,16 @@ async function checkRoutes(target: { url: string }, list: RouteLayer[]): Promise
       for (const c of callers) {
         const res = await call<{ authorized?: boolean; error?: { code: string; message?: string } }>(target, r.method, path, { cookie: c.cookie, body });
         const want = expectAllowed(r.action!, c, kind, s);
-        const got = res.body?.authorized === true ? 'allowed' : res.status === 401 ? 'unauthenticated' : res.status === 403 ? 'forbidden' : res.status === 404 && res.body?.error?.message === 'not found' ? 'not found' : `${res.status} ${res.body?.error?.code ?? ''}`;
+        const got =
+          res.body?.authorized === true
+            ? 'allowed'
+            : res.status === 401
+              ? 'unauthenticated'
+              : res.status === 403
+                ? 'forbidden'
+                : res.status === 404 && res.body?.error?.message === 'not found'
+                  ? 'not found'
+                  : `${res.status} ${res.body?.error?.code ?? ''}`;
         const expected = want ? 'allowed' : c.subject === 'anonymous' ? 'unauthenticated' : concealed(r.action!, c, s) ? 'not found' : 'forbidden';
         if (got !== expected) wrong.push(`${c.name} ${r.method} ${path} (${r.action}${s ? `, ${s.label}` : ''}): expected ${expected}, got ${got}`);
         checked += 1;
@@ -204,7 +295,10 @@ describe('access matrix: the checker itself, on probe routes', () => {
     return { type: 'alert', id: a!.id, areaId: a!.areaId, visibility: a!.visibility };
   };
   const noteRef = async (id: unknown): Promise<ResourceRef> => {
-    const n = (await srv.store.db('notes').where({ id: Number(id) }).first()) as { id: number; event_id: number; visibility: string };
+    const n = (await srv.store
+      .db('notes')
+      .where({ id: Number(id) })
+      .first()) as { id: number; event_id: number; visibility: string };
     const e = await eventRef(n.event_id);
     return { type: 'note', id: n.id, areaId: e.areaId, visibility: n.visibility, eventVisibility: e.visibility };
   };
@@ -225,13 +319,45 @@ describe('access matrix: the checker itself, on probe routes', () => {
   it('finds nothing wrong with correct routes, and checks cross-area and internal access by id', async () => {
     const a = srv.auth.authorizer;
     probe = await serve((r) => {
-      r.get('/api/events/:id', authorize(a, 'event.read', (q) => eventRef(q.params.id)), stub);
-      r.get('/api/events/:id/snapshots/best.jpg', authorize(a, 'event.snapshot', (q) => eventRef(q.params.id)), stub);
-      r.get('/api/clips/:id/video.mp4', authorize(a, 'clip.read', (q) => clipRef(q.params.id)), stub);
-      r.get('/api/clips/:id/download', authorize(a, 'clip.download', (q) => clipRef(q.params.id)), stub);
-      r.get('/api/alerts/:id', authorize(a, 'alert.read', (q) => alertRef(q.params.id)), stub);
-      r.get('/api/notes/:id', authorize(a, 'note.list', (q) => noteRef(q.params.id)), stub);
-      r.post('/api/events/:id/comments', authorize(a, 'comment.create', async (q) => ({ ...(await eventRef(q.params.id)), type: 'comment', eventVisibility: (await eventRef(q.params.id)).visibility })), stub);
+      r.get(
+        '/api/events/:id',
+        authorize(a, 'event.read', (q) => eventRef(q.params.id)),
+        stub,
+      );
+      r.get(
+        '/api/events/:id/snapshots/best.jpg',
+        authorize(a, 'event.snapshot', (q) => eventRef(q.params.id)),
+        stub,
+      );
+      r.get(
+        '/api/clips/:id/video.mp4',
+        authorize(a, 'clip.read', (q) => clipRef(q.params.id)),
+        stub,
+      );
+      r.get(
+        '/api/clips/:id/download',
+        authorize(a, 'clip.download', (q) => clipRef(q.params.id)),
+        stub,
+      );
+      r.get(
+        '/api/alerts/:id',
+        authorize(a, 'alert.read', (q) => alertRef(q.params.id)),
+        stub,
+      );
+      r.get(
+        '/api/notes/:id',
+        authorize(a, 'note.list', (q) => noteRef(q.params.id)),
+        stub,
+      );
+      r.post(
+        '/api/events/:id/comments',
+        authorize(a, 'comment.create', async (q) => ({
+          ...(await eventRef(q.params.id)),
+          type: 'comment',
+          eventVisibility: (await eventRef(q.params.id)).visibility,
+        })),
+        stub,
+      );
     });
     const list = walkAndStub(probe.app);
     const { wrong, checked } = await checkRoutes(probe, list);
@@ -251,7 +377,11 @@ describe('access matrix: the checker itself, on probe routes', () => {
   it('reports a resolver that claims the wrong visibility and a route that forgets its resolver', async () => {
     const a = srv.auth.authorizer;
     const broken = await serve((r) => {
-      r.get('/api/events/:id', authorize(a, 'event.read', async (q) => ({ ...(await eventRef(q.params.id)), visibility: 'shared' })), stub);
+      r.get(
+        '/api/events/:id',
+        authorize(a, 'event.read', async (q) => ({ ...(await eventRef(q.params.id)), visibility: 'shared' })),
+        stub,
+      );
       r.get('/api/alerts/:id', authorize(a, 'alert.read'), stub);
     });
     try {
@@ -266,7 +396,9 @@ describe('access matrix: the checker itself, on probe routes', () => {
 
 describe('access matrix: socket events', () => {
   it('every client event has an action with a matrix row', () => {
-    const missing = Object.entries(SOCKET_ACTIONS).filter(([, a]) => !ACCESS_MATRIX[a]).map(([e]) => e);
+    const missing = Object.entries(SOCKET_ACTIONS)
+      .filter(([, a]) => !ACCESS_MATRIX[a])
+      .map(([e]) => e);
     expect(missing).toEqual([]);
   });
 

@@ -4,7 +4,15 @@ import type { AlertCatchUp, AlertMessage } from '../../server/domain/socket.even
 import { Bus, type TrackMessage } from '../../server/shared/bus.js';
 import type { Store } from '../../server/store/store.js';
 import {
-  concatCutter, connectClient, openTestStore, startTestServer, syntheticFrame, tempDir, waitFor, type TestClient, type TestServer,
+  concatCutter,
+  connectClient,
+  openTestStore,
+  startTestServer,
+  syntheticFrame,
+  tempDir,
+  waitFor,
+  type TestClient,
+  type TestServer,
 } from './events.fixture.js';
 
 /**
@@ -22,11 +30,24 @@ describe('alert delivery across reconnects and restarts', () => {
   const clients: TestClient[] = [];
   let trackNo = 0;
 
-  const camera = (name: string, area: number, defaultVisibility: 'internal' | 'shared') => store.cameras.create({
-    name, areaId: area, ownerName: null, ownerKind: null, address: null, latitude: null, longitude: null, onvifUrl: null, credentialsEnc: null,
-    streams: { detect: { url: 'rtsp://127.0.0.1/x' } }, settings: { rules: { minDurationMs: 0, minFrames: 1, alerts: { cooldownSeconds: 0 } } },
-    defaultVisibility, enabled: true, clockOffsetMs: null, demo: false,
-  });
+  const camera = (name: string, area: number, defaultVisibility: 'internal' | 'shared') =>
+    store.cameras.create({
+      name,
+      areaId: area,
+      ownerName: null,
+      ownerKind: null,
+      address: null,
+      latitude: null,
+      longitude: null,
+      onvifUrl: null,
+      credentialsEnc: null,
+      streams: { detect: { url: 'rtsp://127.0.0.1/x' } },
+      settings: { rules: { minDurationMs: 0, minFrames: 1, alerts: { cooldownSeconds: 0 } } },
+      defaultVisibility,
+      enabled: true,
+      clockOffsetMs: null,
+      demo: false,
+    });
 
   beforeAll(async () => {
     store = await openTestStore(dataDir);
@@ -60,8 +81,17 @@ describe('alert delivery across reconnects and restarts', () => {
     const at = Date.now();
     const id = `${cam}-${++trackNo}`;
     const m: TrackMessage = {
-      cameraId: cam, trackId: id, label: 'person', score: 0.8, box: [10, 10, 50, 150], frameWidth: 320, frameHeight: 180,
-      firstSeenAt: at, lastSeenAt: at, stationary: false, best: { frame: syntheticFrame(cam, at), box: [10, 10, 50, 150], score: 0.8 },
+      cameraId: cam,
+      trackId: id,
+      label: 'person',
+      score: 0.8,
+      box: [10, 10, 50, 150],
+      frameWidth: 320,
+      frameHeight: 180,
+      firstSeenAt: at,
+      lastSeenAt: at,
+      stationary: false,
+      best: { frame: syntheticFrame(cam, at), box: [10, 10, 50, 150], score: 0.8 },
     };
     bus.emit('track.start', m);
     return m;
@@ -79,7 +109,11 @@ describe('alert delivery across reconnects and restarts', () => {
     personEvent(cameraId);
     personEvent(cameraId);
     await waitFor(async () => ((await alertCount()) === 3 ? true : undefined));
-    await fetch(`${server.url}/api/alerts/${a1.id}/state`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ state: 'acknowledged' }) });
+    await fetch(`${server.url}/api/alerts/${a1.id}/state`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ state: 'acknowledged' }),
+    });
 
     const again = await connect(undefined, { afterId: a1.id, changedSince: serverTime });
     expect(again.catchUp.alerts.map((a) => a.id)).toEqual([a1.id + 1, a1.id + 2]);
@@ -100,7 +134,11 @@ describe('alert delivery across reconnects and restarts', () => {
     const off = await waitFor(() => police.live.find((a) => a.kind === 'camera_offline'), 5000, 5);
     expect(off).toMatchObject({ kind: 'camera_offline', severity: 'high', state: 'new', cameraId, visibility: 'internal' });
     // Other alerts' snapshots also arrive as updates (the picture follows the alert): wait for this one.
-    const updated = new Promise<AlertMessage>((resolve) => police.c.on('alert:updated', (a) => { if (a.id === off.id) resolve(a); }));
+    const updated = new Promise<AlertMessage>((resolve) =>
+      police.c.on('alert:updated', (a) => {
+        if (a.id === off.id) resolve(a);
+      }),
+    );
     bus.emit('camera.state', { cameraId, state: 'online', reason: null, at: Date.now() });
     expect(await updated).toMatchObject({ id: off.id, state: 'resolved' });
     expect((await store.alerts.history(off.id)).map((h) => h.toState)).toEqual(['new', 'resolved']);
@@ -134,7 +172,9 @@ describe('alert delivery across reconnects and restarts', () => {
 
     // A resident cannot use the police workflow.
     const refused = await fetch(`${server.url}/api/alerts/${shared.id}/state`, {
-      method: 'POST', headers: { 'content-type': 'application/json', 'x-test-as': `resident:${areaId}` }, body: JSON.stringify({ state: 'acknowledged' }),
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-test-as': `resident:${areaId}` },
+      body: JSON.stringify({ state: 'acknowledged' }),
     });
     expect(refused.status).toBe(403);
     [resident, outsider, police].forEach((x) => x.c.close());

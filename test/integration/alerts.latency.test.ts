@@ -6,7 +6,15 @@ import { FfmpegAdapter } from '../../server/ingest/ffmpeg.adapter.js';
 import { Bus, type TrackMessage } from '../../server/shared/bus.js';
 import type { Store } from '../../server/store/store.js';
 import {
-  concatCutter, connectClient, openTestStore, startTestServer, syntheticFrame, tempDir, waitFor, type TestClient, type TestServer,
+  concatCutter,
+  connectClient,
+  openTestStore,
+  startTestServer,
+  syntheticFrame,
+  tempDir,
+  waitFor,
+  type TestClient,
+  type TestServer,
 } from './events.fixture.js';
 
 /**
@@ -30,14 +38,39 @@ describe('alert on confirmation, snapshot after', () => {
 
   beforeAll(async () => {
     store = await openTestStore(dataDir);
-    cameraId = (await store.cameras.create({
-      name: 'Ngã ba', areaId: null, ownerName: null, ownerKind: null, address: null, latitude: null, longitude: null, onvifUrl: null,
-      credentialsEnc: null, streams: { detect: { url: 'rtsp://127.0.0.1/x' } },
-      settings: { rules: { minDurationMs: 0, minFrames: 1, alerts: { cooldownSeconds: 0 } } }, defaultVisibility: 'internal', enabled: true,
-      clockOffsetMs: null, demo: false,
-    })).id;
+    cameraId = (
+      await store.cameras.create({
+        name: 'Ngã ba',
+        areaId: null,
+        ownerName: null,
+        ownerKind: null,
+        address: null,
+        latitude: null,
+        longitude: null,
+        onvifUrl: null,
+        credentialsEnc: null,
+        streams: { detect: { url: 'rtsp://127.0.0.1/x' } },
+        settings: { rules: { minDurationMs: 0, minFrames: 1, alerts: { cooldownSeconds: 0 } } },
+        defaultVisibility: 'internal',
+        enabled: true,
+        clockOffsetMs: null,
+        demo: false,
+      })
+    ).id;
     // A run killed 1 s after an event started, by the old two-step code: the event row, no alert.
-    await store.events.create({ cameraId, areaId: null, trackId: 'killed', label: 'person', score: 0.8, box: null, zones: [], startAt: Date.now() - 2000, lastSeenAt: Date.now() - 1000, bestAt: null, visibility: 'internal' });
+    await store.events.create({
+      cameraId,
+      areaId: null,
+      trackId: 'killed',
+      label: 'person',
+      score: 0.8,
+      box: null,
+      zones: [],
+      startAt: Date.now() - 2000,
+      lastSeenAt: Date.now() - 1000,
+      bestAt: null,
+      visibility: 'internal',
+    });
     const real = new FfmpegJpegEncoder(await FfmpegAdapter.create());
     const encoder: JpegEncoder = {
       encode: async (img) => {
@@ -66,8 +99,17 @@ describe('alert on confirmation, snapshot after', () => {
     const at = Date.now();
     const box: [number, number, number, number] = [10, 10, 50, 150];
     return {
-      cameraId, trackId: `lat-${++trackNo}`, label: 'person', score: 0.8, box, frameWidth: 320, frameHeight: 180,
-      firstSeenAt: at, lastSeenAt: at, stationary: false, best: { frame: syntheticFrame(cameraId, at), box, score: 0.8 },
+      cameraId,
+      trackId: `lat-${++trackNo}`,
+      label: 'person',
+      score: 0.8,
+      box,
+      frameWidth: 320,
+      frameHeight: 180,
+      firstSeenAt: at,
+      lastSeenAt: at,
+      stationary: false,
+      best: { frame: syntheticFrame(cameraId, at), box, score: 0.8 },
     };
   };
 

@@ -21,12 +21,21 @@ describe('HTTP API foundation', () => {
     const res = await fetch(`${srv.url}/api/health`);
     expect(res.status).toBe(200);
     const body = (await res.json()) as Record<string, unknown>;
-    expect(body).toMatchObject({ status: 'ok', version: expect.any(String), db: { ok: true, client: 'sqlite3' }, cameras: { online: 0, interrupted: 0, offline: 0 } });
+    expect(body).toMatchObject({
+      status: 'ok',
+      version: expect.any(String),
+      db: { ok: true, client: 'sqlite3' },
+      cameras: { online: 0, interrupted: 0, offline: 0 },
+    });
     expect(body).toHaveProperty('detector.backend');
   });
 
   it('answers malformed JSON with a JSON error code, not an HTML page', async () => {
-    const res = await call<{ error: { code: string } }>(srv, 'POST', '/api/cameras', { cookie, rawBody: '{"name": ', headers: { 'content-type': 'application/json' } });
+    const res = await call<{ error: { code: string } }>(srv, 'POST', '/api/cameras', {
+      cookie,
+      rawBody: '{"name": ',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('invalid_json');
   });
@@ -69,7 +78,11 @@ describe('authorization hook', () => {
     extra.get('/api/undeclared', (_req, res) => res.json({}));
     srv.app.use(extra);
     try {
-      expect(listRoutes(srv.app).filter((r) => r.action === undefined).map((r) => r.path)).toEqual(['/api/undeclared']);
+      expect(
+        listRoutes(srv.app)
+          .filter((r) => r.action === undefined)
+          .map((r) => r.path),
+      ).toEqual(['/api/undeclared']);
     } finally {
       const stack = (srv.app as unknown as { router: { stack: unknown[] } }).router.stack;
       stack.pop();

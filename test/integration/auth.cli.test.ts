@@ -29,15 +29,22 @@ afterAll(async () => {
 
 describe('binhyen user', () => {
   it('adds users with roles and areas, reading the password from stdin only', () => {
-    expect(cli(['add', 'chief', '--role', 'admin', '--name', 'Trưởng công an', '--password-stdin'], 'first admin password\n')).toMatchObject({ code: 0, out: 'Created chief (admin).\n' });
+    expect(cli(['add', 'chief', '--role', 'admin', '--name', 'Trưởng công an', '--password-stdin'], 'first admin password\n')).toMatchObject({
+      code: 0,
+      out: 'Created chief (admin).\n',
+    });
     expect(cli(['add', 'deputy', '--role', 'admin', '--password-stdin'], 'second admin password\n').code).toBe(0);
     const noStdin = cli(['add', 'x', '--role', 'police']);
     expect(noStdin.code).toBe(1);
     expect(noStdin.err).toMatch(/--password-stdin \(never as an argument\)/);
     expect(cli(['add', 'hoa', '--role', 'resident', '--password-stdin'], 'resident password 1\n').err).toMatch(/at least one area/);
-    expect(cli(['add', 'hoa', '--role', 'resident', '--area', 'Ấp không có', '--password-stdin'], 'resident password 1\n').err).toMatch(/no area "Ấp không có"/);
+    expect(cli(['add', 'hoa', '--role', 'resident', '--area', 'Ấp không có', '--password-stdin'], 'resident password 1\n').err).toMatch(
+      /no area "Ấp không có"/,
+    );
     expect(cli(['add', 'weak', '--role', 'police', '--password-stdin'], 'short\n').err).toMatch(/at least 10 characters/);
-    expect(cli(['add', 'bad', '--role', 'mayor', '--password-stdin'], 'a good long password\n').err).toMatch(/roles: at least one of admin, police, technician, resident/);
+    expect(cli(['add', 'bad', '--role', 'mayor', '--password-stdin'], 'a good long password\n').err).toMatch(
+      /roles: at least one of admin, police, technician, resident/,
+    );
     expect(cli(['frobnicate', 'x']).code).toBe(2);
   });
 
@@ -45,17 +52,28 @@ describe('binhyen user', () => {
     const table = cli(['list']);
     expect(table.out).toMatch(/^ID\s+USERNAME\s+NAME\s+ROLES\s+AREAS\s+STATE\n1\s+chief\s+Trưởng công an\s+admin\s+-\s+enabled\n/);
     const list = JSON.parse(cli(['list', '--json']).out) as { username: string; roles: string[] }[];
-    expect(list.map((u) => [u.username, u.roles])).toEqual([['chief', ['admin']], ['deputy', ['admin']]]);
+    expect(list.map((u) => [u.username, u.roles])).toEqual([
+      ['chief', ['admin']],
+      ['deputy', ['admin']],
+    ]);
     expect(cli(['list', '--json']).out).not.toMatch(/scrypt|hash/);
   });
 
   it('seeded users sign in to the server, which made no setup code since accounts exist', async () => {
     const logs: string[] = [];
     const config = configFrom({ port: 0, host: '127.0.0.1', dataDir: tmp.dir, demoCamera: false, auth: { scryptLog2N: 10, socketRecheckSeconds: 1 } });
-    srv = { ...(await startServer(config, createLogger('info', (l) => logs.push(l)))), logs };
+    srv = {
+      ...(await startServer(
+        config,
+        createLogger('info', (l) => logs.push(l)),
+      )),
+      logs,
+    };
     expect(logs.join('\n')).not.toMatch(/setup code/);
     expect(existsSync(path.join(tmp.dir, 'setup-code.txt'))).toBe(false);
-    expect((await call(srv, 'GET', '/api/auth/session', { cookie: await login(srv, 'chief', 'first admin password') })).body).toMatchObject({ user: { username: 'chief', displayName: 'Trưởng công an' } });
+    expect((await call(srv, 'GET', '/api/auth/session', { cookie: await login(srv, 'chief', 'first admin password') })).body).toMatchObject({
+      user: { username: 'chief', displayName: 'Trưởng công an' },
+    });
   });
 
   it('passwd and disable from the CLI end sessions; open sockets are cut by the periodic check', async () => {

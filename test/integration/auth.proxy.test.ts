@@ -42,15 +42,24 @@ describe('exposed directly (no trusted proxy)', () => {
     const srv = await startAuthServer({ loginMaxFailuresPerIp: 3, loginMaxFailuresPerUser: 100 });
     servers.push(srv);
     await addUser(srv, 'officer', ['police']);
-    const ok = await call(srv, 'POST', '/api/auth/login', { body: { username: 'officer', password: PASSWORD }, headers: { 'x-forwarded-proto': 'https', 'x-forwarded-for': '203.0.113.9' } });
+    const ok = await call(srv, 'POST', '/api/auth/login', {
+      body: { username: 'officer', password: PASSWORD },
+      headers: { 'x-forwarded-proto': 'https', 'x-forwarded-for': '203.0.113.9' },
+    });
     expect(ok.headers.getSetCookie().join()).not.toMatch(/Secure/);
     expect(ok.headers.get('strict-transport-security')).toBeNull();
     expect(await lastAudit(srv, 'auth.login.success')).toMatchObject({ ip: '127.0.0.1' });
     for (let i = 0; i < 3; i++) {
-      const r = await call(srv, 'POST', '/api/auth/login', { body: { username: `guess${i}`, password: 'wrong password' }, headers: { 'x-forwarded-for': `198.51.100.${i}` } });
+      const r = await call(srv, 'POST', '/api/auth/login', {
+        body: { username: `guess${i}`, password: 'wrong password' },
+        headers: { 'x-forwarded-for': `198.51.100.${i}` },
+      });
       expect(r.status).toBe(401);
     }
-    const refused = await call<{ error: { code: string } }>(srv, 'POST', '/api/auth/login', { body: { username: 'officer', password: PASSWORD }, headers: { 'x-forwarded-for': '198.51.100.200' } });
+    const refused = await call<{ error: { code: string } }>(srv, 'POST', '/api/auth/login', {
+      body: { username: 'officer', password: PASSWORD },
+      headers: { 'x-forwarded-for': '198.51.100.200' },
+    });
     expect(refused.status).toBe(429);
     expect(await lastAudit(srv, 'auth.login.refused')).toMatchObject({ ip: '127.0.0.1', username: 'officer' });
   });

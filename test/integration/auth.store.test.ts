@@ -12,7 +12,12 @@ for (const target of dbTargets) {
   describe(`auth store on ${target.name}`, () => {
     let h: Awaited<ReturnType<typeof openMigrated>>;
     let store: Store;
-    const clock = { t: 1_800_000_000_000, now() { return this.t; } };
+    const clock = {
+      t: 1_800_000_000_000,
+      now() {
+        return this.t;
+      },
+    };
     let services: ReturnType<typeof createAccountServices>;
 
     beforeAll(async () => {
@@ -27,14 +32,27 @@ for (const target of dbTargets) {
 
     it('creates users with roles and areas, and never returns the hash with them', async () => {
       const area = await store.areas.create({ parentId: null, kind: 'commune', name: 'Xã' });
-      const u = await services.users.add({ username: 'Lan', password: 'a long enough password', roles: ['resident', 'technician'], areaIds: [area.id] }, { name: 'cli' });
+      const u = await services.users.add(
+        { username: 'Lan', password: 'a long enough password', roles: ['resident', 'technician'], areaIds: [area.id] },
+        { name: 'cli' },
+      );
       expect(u).toMatchObject({ username: 'lan', displayName: 'lan', roles: ['resident', 'technician'], areaIds: [area.id], disabled: false });
       expect(JSON.stringify(u)).not.toMatch(/scrypt/);
-      await expect(services.users.add({ username: 'lan', password: 'another long password', roles: ['police'], areaIds: [] }, { name: 'cli' })).rejects.toMatchObject({ code: 'username_taken', status: 409 });
-      await expect(services.users.add({ username: 'x y', password: 'another long password', roles: ['police'], areaIds: [] }, { name: 'cli' })).rejects.toMatchObject({ code: 'invalid_username' });
-      await expect(services.users.add({ username: 'res', password: 'another long password', roles: ['resident'], areaIds: [] }, { name: 'cli' })).rejects.toMatchObject({ code: 'resident_needs_area' });
-      await expect(services.users.add({ username: 'res', password: 'another long password', roles: ['resident'], areaIds: [999] }, { name: 'cli' })).rejects.toMatchObject({ code: 'unknown_area' });
-      await expect(services.users.add({ username: 'res', password: 'res-password-123', roles: ['police'], areaIds: [] }, { name: 'cli' })).rejects.toMatchObject({ code: 'password_contains_username' });
+      await expect(
+        services.users.add({ username: 'lan', password: 'another long password', roles: ['police'], areaIds: [] }, { name: 'cli' }),
+      ).rejects.toMatchObject({ code: 'username_taken', status: 409 });
+      await expect(
+        services.users.add({ username: 'x y', password: 'another long password', roles: ['police'], areaIds: [] }, { name: 'cli' }),
+      ).rejects.toMatchObject({ code: 'invalid_username' });
+      await expect(
+        services.users.add({ username: 'res', password: 'another long password', roles: ['resident'], areaIds: [] }, { name: 'cli' }),
+      ).rejects.toMatchObject({ code: 'resident_needs_area' });
+      await expect(
+        services.users.add({ username: 'res', password: 'another long password', roles: ['resident'], areaIds: [999] }, { name: 'cli' }),
+      ).rejects.toMatchObject({ code: 'unknown_area' });
+      await expect(
+        services.users.add({ username: 'res', password: 'res-password-123', roles: ['police'], areaIds: [] }, { name: 'cli' }),
+      ).rejects.toMatchObject({ code: 'password_contains_username' });
     });
 
     it('ends a session after the idle timeout, unless it is used, and after the absolute timeout regardless', async () => {
@@ -69,7 +87,16 @@ for (const target of dbTargets) {
 
     it('chains audit entries by hash, even when many are written at once from two writers', async () => {
       const second = new AuditLog(new AuditRepository(h.db), clock, silentLogger); // e.g. the CLI
-      await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? services.audit : second).record({ username: `u${i}`, ip: '10.0.0.1', action: 'test.concurrent', detail: { i, nested: { b: 1, a: [2, { z: 0, y: 1 }] } } })));
+      await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          (i % 2 ? services.audit : second).record({
+            username: `u${i}`,
+            ip: '10.0.0.1',
+            action: 'test.concurrent',
+            detail: { i, nested: { b: 1, a: [2, { z: 0, y: 1 }] } },
+          }),
+        ),
+      );
       const v = await services.audit.verify();
       expect(v.ok).toBe(true);
       expect(v.checked).toBeGreaterThanOrEqual(20);

@@ -4,8 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestServer } from '../support/server.js';
 import { addUser, call, cookieFrom, login, openSocket, PASSWORD, seedAreas, startAuthServer, waitForDisconnect, type Areas } from './auth.world.js';
 
-interface Me { setupRequired: boolean; user: { username: string; roles: string[] } | null }
-interface Err { error: { code: string; params?: Record<string, unknown>; field?: string } }
+interface Me {
+  setupRequired: boolean;
+  user: { username: string; roles: string[] } | null;
+}
+interface Err {
+  error: { code: string; params?: Record<string, unknown>; field?: string };
+}
 
 let srv: TestServer;
 let areas: Areas;
@@ -38,7 +43,9 @@ describe('first run', () => {
     const code = readFileSync(path.join(srv.config.dataDir, 'setup-code.txt'), 'utf8').trim();
     const weak = await call<Err>(srv, 'POST', '/api/setup', { body: { code, username: 'chief', password: 'short' } });
     expect(weak.body.error).toMatchObject({ code: 'password_too_short', field: 'password', params: { min: 10 } });
-    const ok = await call<{ user: { username: string; roles: string[] } }>(srv, 'POST', '/api/setup', { body: { code, username: 'Chief', displayName: 'Trưởng công an', password: PASSWORD } });
+    const ok = await call<{ user: { username: string; roles: string[] } }>(srv, 'POST', '/api/setup', {
+      body: { code, username: 'Chief', displayName: 'Trưởng công an', password: PASSWORD },
+    });
     expect(ok.status).toBe(201);
     expect(ok.body.user).toMatchObject({ username: 'chief', roles: ['admin'] });
     const setCookie = ok.headers.getSetCookie().join('\n');
@@ -69,7 +76,10 @@ describe('sessions', () => {
   });
 
   it('refuses wrong passwords, unknown and disabled users with the same answer', async () => {
-    for (const [username, password] of [['officer', 'wrong password!'], ['nobody', PASSWORD]] as const) {
+    for (const [username, password] of [
+      ['officer', 'wrong password!'],
+      ['nobody', PASSWORD],
+    ] as const) {
       const r = await call<Err>(srv, 'POST', '/api/auth/login', { body: { username, password } });
       expect(r.status).toBe(401);
       expect(r.body.error.code).toBe('invalid_credentials');
@@ -92,7 +102,10 @@ describe('sessions', () => {
     const cookie = await login(srv, 'tech');
     const socket = await openSocket(srv, { cookie: other });
     const gone = waitForDisconnect(socket);
-    const wrong = await call<Err>(srv, 'POST', '/api/auth/password', { cookie, body: { currentPassword: 'not it at all', newPassword: 'a new long passphrase' } });
+    const wrong = await call<Err>(srv, 'POST', '/api/auth/password', {
+      cookie,
+      body: { currentPassword: 'not it at all', newPassword: 'a new long passphrase' },
+    });
     expect(wrong.body.error).toMatchObject({ code: 'wrong_password', field: 'currentPassword' });
     const ok = await call(srv, 'POST', '/api/auth/password', { cookie, body: { currentPassword: PASSWORD, newPassword: 'a new long passphrase' } });
     expect(ok.status).toBe(200);
@@ -150,10 +163,24 @@ describe('login rate limit', () => {
 describe('audit log', () => {
   it('records logins, failures and changes with time and IP, chained by hash, readable by admin and police', async () => {
     const admin = await login(srv, 'chief');
-    const list = await call<{ entries: { action: string; ip: string; at: number; prevHash: string; hash: string }[] }>(srv, 'GET', '/api/audit?limit=500', { cookie: admin });
+    const list = await call<{ entries: { action: string; ip: string; at: number; prevHash: string; hash: string }[] }>(srv, 'GET', '/api/audit?limit=500', {
+      cookie: admin,
+    });
     expect(list.status).toBe(200);
     const actions = list.body.entries.map((e) => e.action);
-    expect(actions).toEqual(expect.arrayContaining(['auth.setup', 'auth.setup.failure', 'auth.login.success', 'auth.login.failure', 'auth.logout', 'auth.password', 'user.create', 'user.update', 'user.disable']));
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        'auth.setup',
+        'auth.setup.failure',
+        'auth.login.success',
+        'auth.login.failure',
+        'auth.logout',
+        'auth.password',
+        'user.create',
+        'user.update',
+        'user.disable',
+      ]),
+    );
     for (let i = 0; i + 1 < list.body.entries.length; i++) expect(list.body.entries[i]!.prevHash).toBe(list.body.entries[i + 1]!.hash);
     const failures = await call<{ entries: { username: string }[] }>(srv, 'GET', '/api/audit?action=auth.login.failure', { cookie: admin });
     expect(failures.body.entries.map((e) => e.username)).toContain('nobody');

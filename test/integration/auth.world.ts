@@ -16,7 +16,12 @@ export function startAuthServer(auth: Record<string, unknown> = {}, overrides: R
   return startTestServer({ ...overrides, auth: { scryptLog2N: 10, socketRecheckSeconds: 1, ...auth } });
 }
 
-export interface Areas { commune: number; hamletA: number; groupA1: number; hamletB: number }
+export interface Areas {
+  commune: number;
+  hamletA: number;
+  groupA1: number;
+  hamletB: number;
+}
 
 /** commune → hamlet A → residents' group A1; commune → hamlet B. */
 export async function seedAreas(store: Store): Promise<Areas> {
@@ -32,13 +37,26 @@ export async function addUser(srv: TestServer, username: string, roles: Role[], 
   return srv.auth.users.add({ username, roles, areaIds, password }, { name: 'cli' });
 }
 
-export interface Reply<T = unknown> { status: number; body: T; headers: Headers }
+export interface Reply<T = unknown> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
 
 /** Calls the API like a same-origin browser page would (Origin set on changes), with an optional session cookie. */
-export async function call<T = unknown>(srv: { url: string }, method: string, path: string, opts: { cookie?: string; body?: unknown; rawBody?: string | Buffer; headers?: Record<string, string>; noOrigin?: boolean } = {}): Promise<Reply<T>> {
-  const headers: Record<string, string> = { accept: 'application/json', ...(method === 'GET' || method === 'HEAD' || opts.noOrigin ? {} : { origin: srv.url }), ...opts.headers };
+export async function call<T = unknown>(
+  srv: { url: string },
+  method: string,
+  path: string,
+  opts: { cookie?: string; body?: unknown; rawBody?: string | Buffer; headers?: Record<string, string>; noOrigin?: boolean } = {},
+): Promise<Reply<T>> {
+  const headers: Record<string, string> = {
+    accept: 'application/json',
+    ...(method === 'GET' || method === 'HEAD' || opts.noOrigin ? {} : { origin: srv.url }),
+    ...opts.headers,
+  };
   if (opts.cookie) headers.cookie = opts.cookie;
-  let body: string | Uint8Array | undefined = opts.rawBody === undefined || typeof opts.rawBody === "string" ? opts.rawBody : new Uint8Array(opts.rawBody);
+  let body: string | Uint8Array | undefined = opts.rawBody === undefined || typeof opts.rawBody === 'string' ? opts.rawBody : new Uint8Array(opts.rawBody);
   if (opts.body !== undefined) body = JSON.stringify(opts.body);
   if (body !== undefined && !headers['content-type']) headers['content-type'] = 'application/json';
   const res = await fetch(`${srv.url}${path}`, { method, headers, body: body as BodyInit | undefined, redirect: 'manual' });
@@ -68,7 +86,10 @@ export async function login(srv: { url: string }, username: string, password = P
 /** Opens a socket as a browser on our page would; resolves when connected, rejects with the refusal. */
 export function openSocket(srv: { url: string }, opts: { cookie?: string; origin?: string } = {}): Promise<Socket> {
   const socket = connect(srv.url, {
-    transports: ['websocket'], forceNew: true, reconnection: false, timeout: 5000,
+    transports: ['websocket'],
+    forceNew: true,
+    reconnection: false,
+    timeout: 5000,
     extraHeaders: { origin: opts.origin ?? srv.url, ...(opts.cookie ? { cookie: opts.cookie } : {}) },
   });
   return new Promise((resolve, reject) => {
@@ -97,7 +118,15 @@ export async function tableHashes(store: Store): Promise<Record<string, string>>
   const out: Record<string, string> = {};
   for (const { name } of tables) {
     const rows = (await store.db(name).select('*')) as Record<string, unknown>[];
-    const lines = rows.map((r) => JSON.stringify(Object.keys(r).sort().map((k) => [k, r[k]]))).sort();
+    const lines = rows
+      .map((r) =>
+        JSON.stringify(
+          Object.keys(r)
+            .sort()
+            .map((k) => [k, r[k]]),
+        ),
+      )
+      .sort();
     out[name] = createHash('sha256').update(lines.join('\n')).digest('hex');
   }
   return out;

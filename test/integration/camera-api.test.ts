@@ -50,14 +50,28 @@ class RecordingRuntime implements CameraRunner {
   started: { id: number; credentials: CameraCredentials | null }[] = [];
   stopped: number[] = [];
   runningFrame: TestFrame | undefined;
-  async start(c: CameraRecord, credentials: CameraCredentials | null) { this.started.push({ id: c.id, credentials }); }
-  async stop(id: number) { this.stopped.push(id); }
-  async grabTestFrame() { return this.runningFrame; }
+  async start(c: CameraRecord, credentials: CameraCredentials | null) {
+    this.started.push({ id: c.id, credentials });
+  }
+  async stop(id: number) {
+    this.stopped.push(id);
+  }
+  async grabTestFrame() {
+    return this.runningFrame;
+  }
 }
 const runtime = new RecordingRuntime();
 
-async function api(method: string, p: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> & { error?: { code: string; field?: string; message: string } } }> {
-  const res = await fetch(base + p, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+async function api(
+  method: string,
+  p: string,
+  body?: unknown,
+): Promise<{ status: number; body: Record<string, unknown> & { error?: { code: string; field?: string; message: string } } }> {
+  const res = await fetch(base + p, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const text = await res.text();
   return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
 }
@@ -72,14 +86,31 @@ beforeAll(async () => {
   const cipher = new CredentialCipher(loadOrCreateKey(path.join(tmp.dir, 'secret.key'), log));
   const discovery = new OnvifDiscovery({
     networkInterfaces: () => os.networkInterfaces(),
-    multicast: { probe: async () => { throw new Error('no multicast in this test'); } },
+    multicast: {
+      probe: async () => {
+        throw new Error('no multicast in this test');
+      },
+    },
     unicast: createUnicastProber(log),
     log,
   });
   const probe: typeof probeOnvif = (t, o) => probeOnvif(t, { callTimeoutMs: 3000, deadlineMs: 8000, ...o });
-  const cameras = new CameraService({ store, cipher, runtime, bus: new Bus(), log, probe, grabber: new FfmpegFrameGrabber(await FfmpegAdapter.create()), rtspTransport: 'tcp', testTimeoutMs: 8000 });
+  const cameras = new CameraService({
+    store,
+    cipher,
+    runtime,
+    bus: new Bus(),
+    log,
+    probe,
+    grabber: new FfmpegFrameGrabber(await FfmpegAdapter.create()),
+    rtspTransport: 'tcp',
+    testTimeoutMs: 8000,
+  });
   const onboarding = new CameraOnboarding({ store, discovery, probe, log });
-  const app = createApp({ log, routers: [cameraRoutes({ store, authorizer: createAuthorizer(), liveFeed: { latestJpeg: () => undefined }, cameras, onboarding })] });
+  const app = createApp({
+    log,
+    routers: [cameraRoutes({ store, authorizer: createAuthorizer(), liveFeed: { latestJpeg: () => undefined }, cameras, onboarding })],
+  });
   http = app.listen(0, '127.0.0.1');
   await new Promise<void>((r) => http.once('listening', () => r()));
   base = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
@@ -120,8 +151,15 @@ describe('discover → probe → register → test → edit → remove', () => {
   it('registers it from its ONVIF address: streams filled from the probe, credentials encrypted, runtime started', async () => {
     const area = await store.areas.create({ parentId: null, kind: 'hamlet', name: 'Thôn Đông' });
     const r = await api('POST', '/api/cameras', {
-      name: 'Cổng nhà văn hoá', areaId: area.id, ownerName: 'Nguyễn Văn A', ownerKind: 'resident', address: '12 Lê Lợi',
-      latitude: 16.4637, longitude: 107.5909, onvifUrl: onvif.deviceServiceUrl, credentials: { username: USER, password: PASS },
+      name: 'Cổng nhà văn hoá',
+      areaId: area.id,
+      ownerName: 'Nguyễn Văn A',
+      ownerKind: 'resident',
+      address: '12 Lê Lợi',
+      latitude: 16.4637,
+      longitude: 107.5909,
+      onvifUrl: onvif.deviceServiceUrl,
+      credentials: { username: USER, password: PASS },
     });
     expect(r.status).toBe(201);
     cameraId = r.body.id as number;
@@ -139,7 +177,16 @@ describe('discover → probe → register → test → edit → remove', () => {
     const row = await db.db('cameras').where({ id: cameraId }).first<{ credentials_enc: string }>();
     expect(row.credentials_enc).toMatch(/^v1:[A-Za-z0-9+/=]+$/);
     await db.db.raw('PRAGMA wal_checkpoint(TRUNCATE)');
-    const raw = Buffer.concat([readFileSync(dbFile), ...['-wal', '-shm'].flatMap((s) => { try { return [readFileSync(dbFile + s)]; } catch { return []; } })]);
+    const raw = Buffer.concat([
+      readFileSync(dbFile),
+      ...['-wal', '-shm'].flatMap((s) => {
+        try {
+          return [readFileSync(dbFile + s)];
+        } catch {
+          return [];
+        }
+      }),
+    ]);
     for (const secret of [PASS, encodeURIComponent(PASS), Buffer.from(PASS).toString('base64')]) expect(raw.includes(secret)).toBe(false);
     const key = readFileSync(path.join(tmp.dir, 'secret.key'), 'utf8').trim();
     expect(raw.includes(key)).toBe(false);
@@ -193,7 +240,11 @@ describe('discover → probe → register → test → edit → remove', () => {
 
   it('a stream URL serving a playlist of local files reads no local file', async () => {
     const { createServer } = await import('node:http');
-    const web = createServer((_q, res) => res.writeHead(200, { 'Content-Type': 'application/vnd.apple.mpegurl' }).end('#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXTINF:1,\nfile:///etc/hostname\n#EXT-X-ENDLIST\n'));
+    const web = createServer((_q, res) =>
+      res
+        .writeHead(200, { 'Content-Type': 'application/vnd.apple.mpegurl' })
+        .end('#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXTINF:1,\nfile:///etc/hostname\n#EXT-X-ENDLIST\n'),
+    );
     await new Promise<void>((r) => web.listen(0, '127.0.0.1', r));
     try {
       const r = await api('POST', '/api/cameras/test-connection', { url: `http://127.0.0.1:${(web.address() as AddressInfo).port}/live.m3u8` });
@@ -205,7 +256,11 @@ describe('discover → probe → register → test → edit → remove', () => {
   });
 
   it('edits: new password re-encrypted, runtime restarted; settings validated per field', async () => {
-    const r = await api('PATCH', `/api/cameras/${cameraId}`, { name: 'Cổng sau', credentials: { username: USER, password: 'new-pass' }, settings: { motion: { threshold: 40 } } });
+    const r = await api('PATCH', `/api/cameras/${cameraId}`, {
+      name: 'Cổng sau',
+      credentials: { username: USER, password: 'new-pass' },
+      settings: { motion: { threshold: 40 } },
+    });
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ name: 'Cổng sau', credentials: 'set', settings: { motion: expect.objectContaining({ threshold: 40, enabled: true }) } });
     expect(runtime.stopped).toContain(cameraId);
@@ -224,7 +279,17 @@ describe('discover → probe → register → test → edit → remove', () => {
   });
 
   it('removes it: runtime stopped, gone from the API, past events kept', async () => {
-    await db.db('events').insert({ camera_id: cameraId, label: 'person', score: 0.8, zones: '[]', start_at: Date.now(), visibility: 'internal', pinned: false, created_at: Date.now(), updated_at: Date.now() });
+    await db.db('events').insert({
+      camera_id: cameraId,
+      label: 'person',
+      score: 0.8,
+      zones: '[]',
+      start_at: Date.now(),
+      visibility: 'internal',
+      pinned: false,
+      created_at: Date.now(),
+      updated_at: Date.now(),
+    });
     const r = await api('DELETE', `/api/cameras/${cameraId}`);
     expect(r.status).toBe(204);
     expect(runtime.stopped.at(-1)).toBe(cameraId);
@@ -250,7 +315,23 @@ describe('validated bodies with field-level errors', () => {
     [{ name: 'x', streams: { detect: { url: 'rtsp://h/1' } }, ownerKind: 'alien' }, 'body.ownerKind'],
     [{ name: 'x', streams: { detect: { url: 'rtsp://h/1' } }, password: 'oops' }, 'body.password'],
     [{ name: 'x', streams: { detect: { url: 'rtsp://h/1' } }, areaId: 999 }, 'body.areaId'],
-    [{ name: 'x', streams: { detect: { url: 'rtsp://h/1' } }, settings: { motion: { masks: [[[0, 0], [1, 1]]] } } }, 'body.settings.motion.masks.0'],
+    [
+      {
+        name: 'x',
+        streams: { detect: { url: 'rtsp://h/1' } },
+        settings: {
+          motion: {
+            masks: [
+              [
+                [0, 0],
+                [1, 1],
+              ],
+            ],
+          },
+        },
+      },
+      'body.settings.motion.masks.0',
+    ],
     [{ name: 'x', streams: { detect: { url: 'rtsp://h/1' } }, settings: { nonsense: 1 } }, 'body.settings.nonsense'],
   ])('%j → %s', async (body, field) => {
     const r = await api('POST', '/api/cameras', body);
@@ -260,7 +341,13 @@ describe('validated bodies with field-level errors', () => {
 
   it('probe and discover bodies too', async () => {
     expect((await api('POST', '/api/cameras/probe', { target: 'not a host!' })).body.error).toMatchObject({ code: 'validation', field: 'body.target' });
-    expect((await api('POST', '/api/cameras/discover', { interfaces: ['nosuch0'] })).body.error).toMatchObject({ code: 'unknown_interface', field: 'interfaces.0' });
-    expect((await api('POST', '/api/cameras/discover', { timeoutSeconds: 999 })).body.error).toMatchObject({ code: 'validation', field: 'body.timeoutSeconds' });
+    expect((await api('POST', '/api/cameras/discover', { interfaces: ['nosuch0'] })).body.error).toMatchObject({
+      code: 'unknown_interface',
+      field: 'interfaces.0',
+    });
+    expect((await api('POST', '/api/cameras/discover', { timeoutSeconds: 999 })).body.error).toMatchObject({
+      code: 'validation',
+      field: 'body.timeoutSeconds',
+    });
   });
 });

@@ -83,10 +83,14 @@ describe('CenterNet converted to ONNX gives the tfjs model’s detections (vtest
     files = resolveModelFiles(readModelManifest());
     converted = convertCenternet(files);
     session = await ort.InferenceSession.create(converted.bytes, {
-      intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential', extra: { session: { intra_op: { allow_spinning: '0' } } },
+      intraOpNumThreads: 1,
+      interOpNumThreads: 1,
+      executionMode: 'sequential',
+      extra: { session: { intra_op: { allow_spinning: '0' } } },
     });
     tfjs = await createTfjsRuntime({
-      backend: 'wasm', inputSize: files.inputSize,
+      backend: 'wasm',
+      inputSize: files.inputSize,
       model: { modelJson: files.modelJson, weights: files.weights, inputName: files.inputName, outputName: files.outputName, wasmDir: resolveWasmDir() },
     });
   });

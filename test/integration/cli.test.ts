@@ -11,7 +11,11 @@ const tmp = tempDir('binhyen-cli-');
 afterAll(() => tmp.remove());
 
 function run(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { PATH: process.env.PATH, HOME: process.env.HOME, BINHYEN_DATA_DIR: tmp.dir, ...env }, timeout: 30_000 });
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, BINHYEN_DATA_DIR: tmp.dir, ...env },
+    timeout: 30_000,
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 

@@ -26,17 +26,52 @@ describe('clips: export, media serving, faults and retention', () => {
 
   beforeAll(async () => {
     store = await openTestStore(dataDir);
-    cameraId = (await store.cameras.create({
-      name: 'Bến đò', areaId: null, ownerName: null, ownerKind: null, address: 'Bến đò Ấp 2', latitude: null, longitude: null, onvifUrl: null,
-      credentialsEnc: null, streams: { detect: { url: 'rtsp://127.0.0.1/x' } }, settings: {}, defaultVisibility: 'internal', enabled: true,
-      clockOffsetMs: null, demo: false,
-    })).id;
+    cameraId = (
+      await store.cameras.create({
+        name: 'Bến đò',
+        areaId: null,
+        ownerName: null,
+        ownerKind: null,
+        address: 'Bến đò Ấp 2',
+        latitude: null,
+        longitude: null,
+        onvifUrl: null,
+        credentialsEnc: null,
+        streams: { detect: { url: 'rtsp://127.0.0.1/x' } },
+        settings: {},
+        defaultVisibility: 'internal',
+        enabled: true,
+        clockOffsetMs: null,
+        demo: false,
+      })
+    ).id;
     await recordSegments(store, dataDir, cameraId, base, 10, 2); // [base, base + 20 s)
 
     // A crash mid-cut in a previous run: a pending clip and its half-written temporary file.
-    event = await store.events.create({ cameraId, areaId: null, trackId: 't', label: 'person', score: 0.9, box: null, zones: [], startAt: base + 6000, lastSeenAt: base + 9000, bestAt: null, visibility: 'internal' });
+    event = await store.events.create({
+      cameraId,
+      areaId: null,
+      trackId: 't',
+      label: 'person',
+      score: 0.9,
+      box: null,
+      zones: [],
+      startAt: base + 6000,
+      lastSeenAt: base + 9000,
+      bestAt: null,
+      visibility: 'internal',
+    });
     await store.events.update(event.id, { endAt: base + 9000, endReason: 'lost' });
-    const pending = await store.clips.create({ cameraId, eventId: event.id, kind: 'event', startAt: base + 3000, endAt: base + 12_000, pinned: false, reason: null, createdBy: null });
+    const pending = await store.clips.create({
+      cameraId,
+      eventId: event.id,
+      kind: 'event',
+      startAt: base + 3000,
+      endAt: base + 12_000,
+      pinned: false,
+      reason: null,
+      createdBy: null,
+    });
     const half = path.join(dataDir, clipPaths(pending).cut);
     mkdirSync(path.dirname(half), { recursive: true });
     writeFileSync(half, Buffer.alloc(1000, 1));
@@ -62,7 +97,8 @@ describe('clips: export, media serving, faults and retention', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const post = (p: string, body: unknown) => fetch(`${server.url}${p}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const post = (p: string, body: unknown) =>
+    fetch(`${server.url}${p}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const filesUnder = (rel: string) => (existsSync(path.join(dataDir, rel)) ? readdirSync(path.join(dataDir, rel), { recursive: true }).map(String) : []);
 
   it('a clip a crash left pending is ready at start, served from the recording; the half-written file is removed', async () => {
@@ -79,11 +115,19 @@ describe('clips: export, media serving, faults and retention', () => {
   it('exports a kept range as MP4 + manifest, pinned and audited', async () => {
     const res = await post('/api/clips/export', { cameraId, from: base + 2000, to: base + 8000, reason: 'Hồ sơ vụ việc 12/2026' });
     expect(res.status).toBe(201);
-    const { clip, manifest } = await res.json() as { clip: { id: number; sha256: string; pinned: boolean; kind: string; manifestUrl: string }; manifest: Record<string, unknown> };
+    const { clip, manifest } = (await res.json()) as {
+      clip: { id: number; sha256: string; pinned: boolean; kind: string; manifestUrl: string };
+      manifest: Record<string, unknown>;
+    };
     expect(clip).toMatchObject({ kind: 'export', pinned: true });
     expect(manifest).toMatchObject({
-      format: 'binhyen-export/1', clipId: clip.id, camera: { id: cameraId, name: 'Bến đò' }, range: { from: base + 2000, to: base + 8000 },
-      sha256: clip.sha256, exportedBy: { userId: null, ip: '127.0.0.1' }, reason: 'Hồ sơ vụ việc 12/2026',
+      format: 'binhyen-export/1',
+      clipId: clip.id,
+      camera: { id: cameraId, name: 'Bến đò' },
+      range: { from: base + 2000, to: base + 8000 },
+      sha256: clip.sha256,
+      exportedBy: { userId: null, ip: '127.0.0.1' },
+      reason: 'Hồ sơ vụ việc 12/2026',
     });
     const video = Buffer.from(await (await fetch(`${server.url}/api/clips/${clip.id}/download`)).arrayBuffer());
     expect(createHash('sha256').update(video).digest('hex')).toBe(clip.sha256);
@@ -91,7 +135,14 @@ describe('clips: export, media serving, faults and retention', () => {
     expect(await probeDurationS(path.join(dataDir, row.path!))).toBeGreaterThanOrEqual(6 - 0.2);
     const onDisk = JSON.parse(await (await fetch(`${server.url}${clip.manifestUrl}`)).text()) as Record<string, unknown>;
     expect(onDisk).toEqual(manifest);
-    expect(server.audits).toEqual([expect.objectContaining({ action: 'clip.export', resourceType: 'clip', resourceId: String(clip.id), detail: expect.objectContaining({ sha256: clip.sha256, reason: 'Hồ sơ vụ việc 12/2026' }) })]);
+    expect(server.audits).toEqual([
+      expect.objectContaining({
+        action: 'clip.export',
+        resourceType: 'clip',
+        resourceId: String(clip.id),
+        detail: expect.objectContaining({ sha256: clip.sha256, reason: 'Hồ sơ vụ việc 12/2026' }),
+      }),
+    ]);
   });
 
   it('says clearly why a range cannot be exported', async () => {
@@ -119,12 +170,30 @@ describe('clips: export, media serving, faults and retention', () => {
 
   it('refuses path tricks on every media route with a 4xx and never leaks a file', async () => {
     const routes = [
-      (id: string) => `/api/events/${id}/snapshots/best.jpg`, (id: string) => `/api/events/${id}/snapshots/first.jpg`,
-      (id: string) => `/api/clips/${id}/video.mp4`, (id: string) => `/api/clips/${id}/poster.jpg`,
-      (id: string) => `/api/clips/${id}/download`, (id: string) => `/api/clips/${id}/manifest.json`,
+      (id: string) => `/api/events/${id}/snapshots/best.jpg`,
+      (id: string) => `/api/events/${id}/snapshots/first.jpg`,
+      (id: string) => `/api/clips/${id}/video.mp4`,
+      (id: string) => `/api/clips/${id}/poster.jpg`,
+      (id: string) => `/api/clips/${id}/download`,
+      (id: string) => `/api/clips/${id}/manifest.json`,
     ];
-    const ids = ['..', '%2e%2e', '..%2F..%2F..%2Fetc%2Fpasswd', '%2Fetc%2Fpasswd', '..%5C..%5Cwindows', '1%00', '%00', `${readyClip.id}%2F..%2F..%2Ftest.sqlite`,
-      '..%252F..%252Fetc%252Fpasswd', '/etc/passwd', '1;ls', '-1', '0x1', '1e3', '9007199254740993'];
+    const ids = [
+      '..',
+      '%2e%2e',
+      '..%2F..%2F..%2Fetc%2Fpasswd',
+      '%2Fetc%2Fpasswd',
+      '..%5C..%5Cwindows',
+      '1%00',
+      '%00',
+      `${readyClip.id}%2F..%2F..%2Ftest.sqlite`,
+      '..%252F..%252Fetc%252Fpasswd',
+      '/etc/passwd',
+      '1;ls',
+      '-1',
+      '0x1',
+      '1e3',
+      '9007199254740993',
+    ];
     const tails = ['/../../../../etc/passwd', '/..%2F..%2F..%2Fetc%2Fpasswd', '%00.jpg', '/%2e%2e/%2e%2e/test.sqlite'];
     for (const route of routes) {
       for (const id of ids) {
@@ -147,12 +216,33 @@ describe('clips: export, media serving, faults and retention', () => {
   it('retention deletes old clips and snapshots, keeps their rows and never touches pinned evidence', async () => {
     const old = Date.now() - 40 * DAY;
     const mk = async (pinned: boolean) => {
-      const ev = await store.events.create({ cameraId, areaId: null, trackId: 'old', label: 'person', score: 0.7, box: null, zones: [], startAt: old, lastSeenAt: old + 5000, bestAt: old, visibility: 'internal' });
+      const ev = await store.events.create({
+        cameraId,
+        areaId: null,
+        trackId: 'old',
+        label: 'person',
+        score: 0.7,
+        box: null,
+        zones: [],
+        startAt: old,
+        lastSeenAt: old + 5000,
+        bestAt: old,
+        visibility: 'internal',
+      });
       const snap = SnapshotService.pathFor(cameraId, ev.id, old, 'best');
       mkdirSync(path.dirname(path.join(dataDir, snap)), { recursive: true });
       writeFileSync(path.join(dataDir, snap), Buffer.alloc(3000, 1));
       await store.events.update(ev.id, { endAt: old + 5000, endReason: 'lost', snapshotPath: snap, snapshotBytes: 3000, pinned });
-      const clip = await store.clips.create({ cameraId, eventId: ev.id, kind: 'event', startAt: old - 3000, endAt: old + 8000, pinned, reason: null, createdBy: null });
+      const clip = await store.clips.create({
+        cameraId,
+        eventId: ev.id,
+        kind: 'event',
+        startAt: old - 3000,
+        endAt: old + 8000,
+        pinned,
+        reason: null,
+        createdBy: null,
+      });
       const p = clipPaths(clip);
       mkdirSync(path.join(dataDir, p.dir), { recursive: true });
       writeFileSync(path.join(dataDir, p.video), Buffer.alloc(10_000, 2));
@@ -186,7 +276,11 @@ describe('clips: export, media serving, faults and retention', () => {
       const c = await store.clips.get(readyClip.id);
       return c?.path ? c : undefined;
     });
-    expect(createHash('sha256').update(readFileSync(path.join(dataDir, saved.path!))).digest('hex')).toBe(saved.sha256);
+    expect(
+      createHash('sha256')
+        .update(readFileSync(path.join(dataDir, saved.path!)))
+        .digest('hex'),
+    ).toBe(saved.sha256);
     expect((await post(`/api/clips/${readyClip.id}/unpin`, {})).status).toBe(200);
     const quotaServer = await startTestServer({ store, bus, dataDir, cutClip: concatCutter(store), tuning: { eventMaxBytes: 1 } });
     try {

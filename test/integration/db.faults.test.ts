@@ -37,18 +37,50 @@ describe('a locked or starved database', () => {
     await migrateLatest(db);
     store = createStore(db);
     other = openDb({ url: `sqlite:${file}`, busyTimeoutMs: 100 });
-    cameraId = (await store.cameras.create({
-      name: 'Đình', areaId: null, ownerName: null, ownerKind: null, address: null, latitude: null, longitude: null, onvifUrl: null, credentialsEnc: null,
-      streams: { detect: { url: 'rtsp://127.0.0.1/x' } }, settings: { rules: { minDurationMs: 0, minFrames: 1 } }, defaultVisibility: 'internal',
-      enabled: true, clockOffsetMs: null, demo: false,
-    })).id;
+    cameraId = (
+      await store.cameras.create({
+        name: 'Đình',
+        areaId: null,
+        ownerName: null,
+        ownerKind: null,
+        address: null,
+        latitude: null,
+        longitude: null,
+        onvifUrl: null,
+        credentialsEnc: null,
+        streams: { detect: { url: 'rtsp://127.0.0.1/x' } },
+        settings: { rules: { minDurationMs: 0, minFrames: 1 } },
+        defaultVisibility: 'internal',
+        enabled: true,
+        clockOffsetMs: null,
+        demo: false,
+      })
+    ).id;
     server = await startTestServer({ store, bus, dataDir, cutClip: concatCutter(store) });
     health = new HealthMonitor({
-      ping: () => pingDb(store.db), cameraStates: () => store.cameras.countByState(), counters: () => server.module.counters(),
-      clock: systemClock, intervalMs: 100, timeoutMs: 300, maxQueuedWrites: 0,
+      ping: () => pingDb(store.db),
+      cameraStates: () => store.cameras.countByState(),
+      counters: () => server.module.counters(),
+      clock: systemClock,
+      intervalMs: 100,
+      timeoutMs: 300,
+      maxQueuedWrites: 0,
     });
     await health.start();
-    const app = createApp({ routers: [healthRoutes({ monitor: health, dbClient: 'sqlite3', authorizer: { ...createAuthorizer(testPolicy), principalOf: (req) => principalFrom(undefined, req.socket.remoteAddress ?? '') }, version: 't', startedAt: Date.now(), detector: () => ({ backend: 'none', error: null }), disk: () => ({ state: 'ok', freeBytes: null, minFreeBytes: 0, message: null, since: 0 }) })], log: silentLogger });
+    const app = createApp({
+      routers: [
+        healthRoutes({
+          monitor: health,
+          dbClient: 'sqlite3',
+          authorizer: { ...createAuthorizer(testPolicy), principalOf: (req) => principalFrom(undefined, req.socket.remoteAddress ?? '') },
+          version: 't',
+          startedAt: Date.now(),
+          detector: () => ({ backend: 'none', error: null }),
+          disk: () => ({ state: 'ok', freeBytes: null, minFreeBytes: 0, message: null, since: 0 }),
+        }),
+      ],
+      log: silentLogger,
+    });
     http = createServer(app);
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(http.address() as { port: number }).port}/api/health`;
@@ -66,11 +98,14 @@ describe('a locked or starved database', () => {
   /** The answer must come while the database is stuck: a hang is the failure being tested. */
   const ask = async () => {
     const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
-    return { status: res.status, body: await res.json() as HealthBody };
+    return { status: res.status, body: (await res.json()) as HealthBody };
   };
 
   it('health answers ok from memory with the pipeline counters', async () => {
-    expect(await ask()).toMatchObject({ status: 200, body: { status: 'ok', db: { ok: true, client: 'sqlite3' }, pipeline: { snapshotFailures: 0, clipsPending: 0, writesQueued: 0 } } });
+    expect(await ask()).toMatchObject({
+      status: 200,
+      body: { status: 'ok', db: { ok: true, client: 'sqlite3' }, pipeline: { snapshotFailures: 0, clipsPending: 0, writesQueued: 0 } },
+    });
   });
 
   it('a recording-index insert and an event start during a lock wait, then land with their original times', async () => {
@@ -81,7 +116,19 @@ describe('a locked or starved database', () => {
     const indexed = recordings.add({ cameraId, path: 'x/seg.ts', startAt: segAt, endAt: segAt + 2000, bytes: 10 });
     const at = Date.now();
     const box: [number, number, number, number] = [10, 10, 50, 150];
-    const m: TrackMessage = { cameraId, trackId: 'locked', label: 'person', score: 0.8, box, frameWidth: 320, frameHeight: 180, firstSeenAt: at, lastSeenAt: at, stationary: false, best: { frame: syntheticFrame(cameraId, at), box, score: 0.8 } };
+    const m: TrackMessage = {
+      cameraId,
+      trackId: 'locked',
+      label: 'person',
+      score: 0.8,
+      box,
+      frameWidth: 320,
+      frameHeight: 180,
+      firstSeenAt: at,
+      lastSeenAt: at,
+      stationary: false,
+      best: { frame: syntheticFrame(cameraId, at), box, score: 0.8 },
+    };
     bus.emit('track.start', m);
     await waitFor(() => writes.counters.queued === 1 && server.module.writes.counters.queued === 1, 5000, 10);
     // Health keeps answering, and says the database is falling behind.
@@ -92,7 +139,11 @@ describe('a locked or starved database', () => {
     expect(rec).toMatchObject({ startAt: segAt, endAt: segAt + 2000 });
     expect(writes.counters).toMatchObject({ queued: 0, failed: 0, retried: expect.any(Number) });
     expect(writes.counters.retried).toBeGreaterThan(0);
-    const ev = await waitFor(async () => (await store.events.list({ cameraId }, { all: true }, { limit: 1, offset: 0, sort: 'id', order: 'desc' })).items[0], 5000, 20);
+    const ev = await waitFor(
+      async () => (await store.events.list({ cameraId }, { all: true }, { limit: 1, offset: 0, sort: 'id', order: 'desc' })).items[0],
+      5000,
+      20,
+    );
     expect(ev).toMatchObject({ trackId: 'locked', startAt: at });
     expect(await store.alerts.byEvent(ev.id)).toMatchObject({ createdAt: expect.any(Number) });
     expect((await store.alerts.byEvent(ev.id))!.createdAt).toBeLessThan(Date.now() - 400); // the time of the decision, not of the write
@@ -100,10 +151,18 @@ describe('a locked or starved database', () => {
 
   it('health says degraded (and still answers) while the connection pool is starved, ok again after', async () => {
     let release!: () => void;
-    const held = store.db.transaction(() => new Promise<void>((r) => { release = r; }));
+    const held = store.db.transaction(
+      () =>
+        new Promise<void>((r) => {
+          release = r;
+        }),
+    );
     await waitFor(async () => (await ask()).body.db.ok === false, 5000, 50);
     const during = await ask();
-    expect(during).toMatchObject({ status: 503, body: { status: 'degraded', db: { ok: false, error: expect.stringMatching(/no answer|previous database probe/) } } });
+    expect(during).toMatchObject({
+      status: 503,
+      body: { status: 'degraded', db: { ok: false, error: expect.stringMatching(/no answer|previous database probe/) } },
+    });
     release();
     await held;
     await waitFor(async () => (await ask()).body.status === 'ok', 5000, 50);

@@ -29,7 +29,9 @@ afterAll(async () => {
 
 const fakeSim = (fail: boolean): DemoSim => ({
   rtspUrl: 'rtsp://127.0.0.1:8554/stream',
-  start: async () => { if (fail) throw new Error('gst-rtsp-server is not installed'); },
+  start: async () => {
+    if (fail) throw new Error('gst-rtsp-server is not installed');
+  },
   switchSource: async () => undefined,
   stop: async () => undefined,
 });
@@ -50,9 +52,17 @@ describe('demo camera', () => {
     const arrived = new Promise<void>((r) => (fetched = r));
     const restarted: string[] = [];
     const demo = new DemoCamera({
-      store, log: silentLogger, createSim: () => fakeSim(true), cacheDir: path.join(tmp.dir, 'cache'),
-      footage: async () => { await arrived; return footage; },
-      restart: async (c) => { restarted.push(c.streams.detect.url); },
+      store,
+      log: silentLogger,
+      createSim: () => fakeSim(true),
+      cacheDir: path.join(tmp.dir, 'cache'),
+      footage: async () => {
+        await arrived;
+        return footage;
+      },
+      restart: async (c) => {
+        restarted.push(c.streams.detect.url);
+      },
     });
     const cam = await demo.start();
     expect(cam?.streams.detect.url).toBe(path.join(tmp.dir, 'cache', 'demo-pattern.mp4'));
@@ -69,8 +79,21 @@ describe('demo camera', () => {
     expect((await store.cameras.list()).filter((c) => c.demo)).toHaveLength(1);
     await demo.stop();
     await store.cameras.create({
-      name: 'Nhà trọ Hoa', areaId: null, ownerName: null, ownerKind: null, address: null, latitude: null, longitude: null, onvifUrl: null,
-      credentialsEnc: null, streams: { detect: { url: 'rtsp://10.0.0.5/sub' } }, settings: {}, defaultVisibility: 'internal', enabled: true, clockOffsetMs: null, demo: false,
+      name: 'Nhà trọ Hoa',
+      areaId: null,
+      ownerName: null,
+      ownerKind: null,
+      address: null,
+      latitude: null,
+      longitude: null,
+      onvifUrl: null,
+      credentialsEnc: null,
+      streams: { detect: { url: 'rtsp://10.0.0.5/sub' } },
+      settings: {},
+      defaultVisibility: 'internal',
+      enabled: true,
+      clockOffsetMs: null,
+      demo: false,
     });
     expect(await new DemoCamera({ store, log: silentLogger, createSim: () => fakeSim(false) }).start()).toBeNull();
   });

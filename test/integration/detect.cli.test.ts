@@ -13,14 +13,27 @@ const DEFAULT_BACKEND = existsSync(path.join(__dirname, '../../models/build/cent
 const tmp = tempDir('binhyen-detect-');
 afterAll(() => tmp.remove());
 
-interface Line { type: string; label?: string; score?: number; start?: number; end?: number; box?: number[]; [k: string]: unknown }
+interface Line {
+  type: string;
+  label?: string;
+  score?: number;
+  start?: number;
+  end?: number;
+  box?: number[];
+  [k: string]: unknown;
+}
 
 function detect(input: string, ...args: string[]): { lines: Line[]; summary: Line } {
   const r = spawnSync(process.execPath, [CLI, 'detect', input, '--json', ...args], {
-    encoding: 'utf8', timeout: 180_000, env: { ...process.env, BINHYEN_DATA_DIR: tmp.dir, BINHYEN_DETECT__WORKERS: '1' },
+    encoding: 'utf8',
+    timeout: 180_000,
+    env: { ...process.env, BINHYEN_DATA_DIR: tmp.dir, BINHYEN_DETECT__WORKERS: '1' },
   });
   expect(r.status, r.stderr).toBe(0);
-  const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Line);
+  const lines = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Line);
   const summary = lines.pop()!;
   expect(summary.type).toBe('summary');
   for (const l of lines) {
@@ -36,11 +49,40 @@ const ffmpeg = (...args: string[]) => execFileSync('ffmpeg', ['-hide_banner', '-
 beforeAll(() => {
   if (!existsSync(FOOTAGE)) throw new Error(`sample footage missing at ${FOOTAGE}: run ./scripts/fetch-sample-footage`);
   // A grey square sliding over a noisy background: motion, but nothing the model knows.
-  ffmpeg('-f', 'lavfi', '-i', 'color=c=0x406040:s=640x360:r=10:d=6,noise=alls=8:allf=t', '-f', 'lavfi', '-i', 'color=c=white:s=60x60:r=10:d=6',
-    '-filter_complex', "[0][1]overlay=x='20+t*90':y=150", '-c:v', 'libx264', '-pix_fmt', 'yuv420p', path.join(tmp.dir, 'shape.mp4'));
+  ffmpeg(
+    '-f',
+    'lavfi',
+    '-i',
+    'color=c=0x406040:s=640x360:r=10:d=6,noise=alls=8:allf=t',
+    '-f',
+    'lavfi',
+    '-i',
+    'color=c=white:s=60x60:r=10:d=6',
+    '-filter_complex',
+    "[0][1]overlay=x='20+t*90':y=150",
+    '-c:v',
+    'libx264',
+    '-pix_fmt',
+    'yuv420p',
+    path.join(tmp.dir, 'shape.mp4'),
+  );
   // The street frozen: people, vans, nothing moving.
   ffmpeg('-ss', '30', '-i', FOOTAGE, '-frames:v', '1', path.join(tmp.dir, 'street.jpg'));
-  ffmpeg('-loop', '1', '-i', path.join(tmp.dir, 'street.jpg'), '-t', '8', '-r', '10', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', path.join(tmp.dir, 'static.mp4'));
+  ffmpeg(
+    '-loop',
+    '1',
+    '-i',
+    path.join(tmp.dir, 'street.jpg'),
+    '-t',
+    '8',
+    '-r',
+    '10',
+    '-c:v',
+    'libx264',
+    '-pix_fmt',
+    'yuv420p',
+    path.join(tmp.dir, 'static.mp4'),
+  );
 });
 
 describe('binhyen detect', () => {

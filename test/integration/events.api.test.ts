@@ -22,14 +22,42 @@ describe('events and alerts API', () => {
     hamlet = (await store.areas.create({ parentId: null, kind: 'hamlet', name: 'Ấp 4' })).id;
     group = (await store.areas.create({ parentId: hamlet, kind: 'residents_group', name: 'Tổ 7' })).id;
     other = (await store.areas.create({ parentId: null, kind: 'hamlet', name: 'Ấp 9' })).id;
-    const cam = async (name: string, areaId: number) => (await store.cameras.create({
-      name, areaId, ownerName: null, ownerKind: null, address: null, latitude: null, longitude: null, onvifUrl: null, credentialsEnc: null,
-      streams: { detect: { url: 'rtsp://127.0.0.1/x' } }, settings: {}, defaultVisibility: 'internal', enabled: true, clockOffsetMs: null, demo: false,
-    })).id;
+    const cam = async (name: string, areaId: number) =>
+      (
+        await store.cameras.create({
+          name,
+          areaId,
+          ownerName: null,
+          ownerKind: null,
+          address: null,
+          latitude: null,
+          longitude: null,
+          onvifUrl: null,
+          credentialsEnc: null,
+          streams: { detect: { url: 'rtsp://127.0.0.1/x' } },
+          settings: {},
+          defaultVisibility: 'internal',
+          enabled: true,
+          clockOffsetMs: null,
+          demo: false,
+        })
+      ).id;
     const c1 = await cam('Tổ 7 – đầu ngõ', group);
     const c2 = await cam('Ấp 9 – cầu', other);
     const add = async (key: string, cameraId: number, areaId: number, label: string, score: number, startAt: number, visibility: 'internal' | 'shared') => {
-      const ev = await store.events.create({ cameraId, areaId, trackId: key, label, score, box: [1, 2, 3, 4], zones: [], startAt, lastSeenAt: startAt + 1000, bestAt: startAt, visibility });
+      const ev = await store.events.create({
+        cameraId,
+        areaId,
+        trackId: key,
+        label,
+        score,
+        box: [1, 2, 3, 4],
+        zones: [],
+        startAt,
+        lastSeenAt: startAt + 1000,
+        bestAt: startAt,
+        visibility,
+      });
       await store.events.update(ev.id, { endAt: startAt + 2000, endReason: 'lost' });
       ids[key] = ev.id;
       ids[`alert:${key}`] = (await store.alerts.create({ kind: 'object', severity: 'normal', eventId: ev.id, cameraId, areaId, visibility })).id;
@@ -49,10 +77,17 @@ describe('events and alerts API', () => {
 
   const get = async (p: string, as?: string) => {
     const res = await fetch(`${server.url}${p}`, { headers: as ? { 'x-test-as': as } : {} });
-    return { status: res.status, body: await res.json() as { items: { id: number }[]; total: number; error?: { code: string; field?: string } } & Record<string, unknown> };
+    return {
+      status: res.status,
+      body: (await res.json()) as { items: { id: number }[]; total: number; error?: { code: string; field?: string } } & Record<string, unknown>,
+    };
   };
   const send = (p: string, body: unknown, as?: string) =>
-    fetch(`${server.url}${p}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(as ? { 'x-test-as': as } : {}) }, body: JSON.stringify(body) });
+    fetch(`${server.url}${p}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(as ? { 'x-test-as': as } : {}) },
+      body: JSON.stringify(body),
+    });
   const idList = (b: { items: { id: number }[] }) => b.items.map((e) => e.id);
 
   it('filters by camera area (with sub-areas), label, time, score and visibility; sorts and pages', async () => {
@@ -78,9 +113,16 @@ describe('events and alerts API', () => {
 
   it('refuses SQL, unknown keys and malformed values in filters and sort with a 400 naming the field', async () => {
     const bad = [
-      ['sort=startAt;drop table events', 'query.sort'], ['sort=start_at', 'query.sort'], ["label=person' OR '1'='1", 'query.label'],
-      ['cameraId=1 OR 1=1', 'query.cameraId'], ['minScore=2', 'query.minScore'], ['limit=100000', 'query.limit'], ['from=yesterday', 'query.from'],
-      ['orderBy=id', 'query.orderBy'], ['__proto__=1', 'query.__proto__'], ['state=closed', 'query.state'],
+      ['sort=startAt;drop table events', 'query.sort'],
+      ['sort=start_at', 'query.sort'],
+      ["label=person' OR '1'='1", 'query.label'],
+      ['cameraId=1 OR 1=1', 'query.cameraId'],
+      ['minScore=2', 'query.minScore'],
+      ['limit=100000', 'query.limit'],
+      ['from=yesterday', 'query.from'],
+      ['orderBy=id', 'query.orderBy'],
+      ['__proto__=1', 'query.__proto__'],
+      ['state=closed', 'query.state'],
     ];
     for (const [q, field] of bad) {
       const r = await get(`/api/events?${q}`);
@@ -101,7 +143,11 @@ describe('events and alerts API', () => {
 
     await send(`/api/events/${ids.a}/notes`, { body: 'Nội bộ: đối tượng quen mặt', visibility: 'internal' });
     await send(`/api/events/${ids.a}/notes`, { body: 'Đã xác minh, không có trộm', visibility: 'public' });
-    const seen = (await get(`/api/events/${ids.a}`, resident)).body as unknown as { notes: { body: string }[]; history: { userId: unknown; note: unknown }[]; event: { id: number } };
+    const seen = (await get(`/api/events/${ids.a}`, resident)).body as unknown as {
+      notes: { body: string }[];
+      history: { userId: unknown; note: unknown }[];
+      event: { id: number };
+    };
     expect(seen.event.id).toBe(ids.a);
     expect(seen.notes.map((n) => n.body)).toEqual(['Đã xác minh, không có trộm']);
     expect(seen.history.every((h) => h.userId === null && h.note === null)).toBe(true);
@@ -130,7 +176,16 @@ describe('events and alerts API', () => {
     await send(`/api/events/${ids.b}/unshare`, {});
     expect(idList((await get('/api/events', `resident:${group}`)).body)).not.toContain(ids.b);
 
-    const clip = await store.clips.create({ cameraId: (await store.events.get(ids.b!))!.cameraId, eventId: ids.b!, kind: 'event', startAt: T, endAt: T + 5000, pinned: false, reason: null, createdBy: null });
+    const clip = await store.clips.create({
+      cameraId: (await store.events.get(ids.b!))!.cameraId,
+      eventId: ids.b!,
+      kind: 'event',
+      startAt: T,
+      endAt: T + 5000,
+      pinned: false,
+      reason: null,
+      createdBy: null,
+    });
     expect(await (await send(`/api/events/${ids.b}/pin`, {})).json()).toMatchObject({ pinned: true });
     expect((await store.clips.get(clip.id))!.pinned).toBe(true);
     expect(idList((await get('/api/events?pinned=true')).body)).toEqual([ids.b]);
@@ -147,7 +202,10 @@ describe('events and alerts API', () => {
     expect(noAssignee.status).toBe(400);
     expect(await noAssignee.json()).toMatchObject({ error: { code: 'assignee_required', field: 'body.assigneeId' } });
     expect((await send(`/api/alerts/${id}/state`, { state: 'assigned', assigneeId: 777 })).status).toBe(400);
-    const [userId] = await store.db('users').insert({ username: 'officer', display_name: 'Officer', password_hash: 'x', disabled: false, created_at: T, updated_at: T }, 'id').then((r) => r.map((x: number | { id: number }) => (typeof x === 'object' ? x.id : x)));
+    const [userId] = await store
+      .db('users')
+      .insert({ username: 'officer', display_name: 'Officer', password_hash: 'x', disabled: false, created_at: T, updated_at: T }, 'id')
+      .then((r) => r.map((x: number | { id: number }) => (typeof x === 'object' ? x.id : x)));
     const ok = await send(`/api/alerts/${id}/state`, { state: 'assigned', assigneeId: userId, note: 'Anh Tâm xử lý' });
     expect(ok.status).toBe(200);
     expect(await ok.json()).toMatchObject({ alert: { state: 'assigned', assigneeId: userId } });

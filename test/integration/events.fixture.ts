@@ -49,14 +49,51 @@ export async function openTestStore(dataDir: string): Promise<Store> {
 export async function recordSegments(store: Store, dataDir: string, cameraId: number, startAt: number, count: number, segmentS = 2): Promise<string[]> {
   const dir = path.join(dataDir, 'recordings', String(cameraId), String(startAt));
   mkdirSync(dir, { recursive: true });
-  await run('ffmpeg', ['-nostdin', '-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', `testsrc2=size=320x180:rate=10`,
-    '-t', String(count * segmentS), '-c:v', 'libx264', '-preset', 'ultrafast', '-g', String(segmentS * 10), '-keyint_min', String(segmentS * 10),
-    '-sc_threshold', '0', '-pix_fmt', 'yuv420p', '-f', 'segment', '-segment_time', String(segmentS), '-reset_timestamps', '1',
-    '-segment_format', 'mpegts', path.join(dir, 'seg-%03d.ts')]);
-  const files = readdirSync(dir).filter((f) => f.endsWith('.ts')).sort();
+  await run('ffmpeg', [
+    '-nostdin',
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc2=size=320x180:rate=10`,
+    '-t',
+    String(count * segmentS),
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-g',
+    String(segmentS * 10),
+    '-keyint_min',
+    String(segmentS * 10),
+    '-sc_threshold',
+    '0',
+    '-pix_fmt',
+    'yuv420p',
+    '-f',
+    'segment',
+    '-segment_time',
+    String(segmentS),
+    '-reset_timestamps',
+    '1',
+    '-segment_format',
+    'mpegts',
+    path.join(dir, 'seg-%03d.ts'),
+  ]);
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.ts'))
+    .sort();
   for (const [i, f] of files.entries()) {
     const p = path.join(dir, f);
-    await store.recordings.add({ cameraId, path: p, startAt: startAt + i * segmentS * 1000, endAt: startAt + (i + 1) * segmentS * 1000, bytes: statSync(p).size });
+    await store.recordings.add({
+      cameraId,
+      path: p,
+      startAt: startAt + i * segmentS * 1000,
+      endAt: startAt + (i + 1) * segmentS * 1000,
+      bytes: statSync(p).size,
+    });
   }
   return files;
 }
@@ -79,7 +116,24 @@ export function concatCutter(store: Store, hooks: { beforeWrite?: (outPath: stri
     writeFileSync(list, segs.map((s) => `file '${s.path.replace(/'/g, "'\\''")}'`).join('\n') + '\n');
     try {
       await hooks.beforeWrite?.(outPath);
-      await run('ffmpeg', ['-nostdin', '-hide_banner', '-loglevel', 'error', '-f', 'concat', '-safe', '0', '-i', list, '-c', 'copy', '-f', 'mp4', '-y', outPath]);
+      await run('ffmpeg', [
+        '-nostdin',
+        '-hide_banner',
+        '-loglevel',
+        'error',
+        '-f',
+        'concat',
+        '-safe',
+        '0',
+        '-i',
+        list,
+        '-c',
+        'copy',
+        '-f',
+        'mp4',
+        '-y',
+        outPath,
+      ]);
     } finally {
       rmSync(list, { force: true });
     }
@@ -116,20 +170,43 @@ export interface TestServer {
 }
 
 export async function startTestServer(o: {
-  store: Store; bus: Bus; dataDir: string; cutClip: CutClip; clock?: Clock; tuning?: EventsWiringDeps['tuning']; port?: number; preRollS?: number; postRollS?: number;
-  encoder?: EventsWiringDeps['encoder']; maxClipS?: number; holds?: EventsWiringDeps['holds'];
+  store: Store;
+  bus: Bus;
+  dataDir: string;
+  cutClip: CutClip;
+  clock?: Clock;
+  tuning?: EventsWiringDeps['tuning'];
+  port?: number;
+  preRollS?: number;
+  postRollS?: number;
+  encoder?: EventsWiringDeps['encoder'];
+  maxClipS?: number;
+  holds?: EventsWiringDeps['holds'];
 }): Promise<TestServer> {
   const audits: AuditEntry[] = [];
   const authorizer: Authorizer = { ...createAuthorizer(testPolicy), principalOf: (req) => principalFrom(req.get('x-test-as'), req.socket.remoteAddress ?? '') };
   const scopeOf: ScopeOf = (p) => (p.kind === 'loopback' ? { all: true } : { all: false, areaIds: p.areaScope ?? p.areaIds });
   const module = wireEventsAndClips({
     config: {
-      dataDir: o.dataDir, timeZone: 'Asia/Ho_Chi_Minh',
+      dataDir: o.dataDir,
+      timeZone: 'Asia/Ho_Chi_Minh',
       record: { enabled: true, segmentSeconds: 2, preRollSeconds: o.preRollS ?? 3, postRollSeconds: o.postRollS ?? 3, maxClipSeconds: o.maxClipS ?? 120 },
       retention: { recordingDays: 7, eventDays: 30, maxDiskGb: 0, minFreeGb: 0, keepRecentMinutes: 10 },
     },
-    ffmpeg: await FfmpegAdapter.create(), store: o.store, bus: o.bus, authorizer, log: silentLogger, cutClip: o.cutClip,
-    audit: async (e) => { audits.push(e); }, scopeOf, clock: o.clock, tuning: { clipSettleMs: 0, ...o.tuning }, encoder: o.encoder, holds: o.holds,
+    ffmpeg: await FfmpegAdapter.create(),
+    store: o.store,
+    bus: o.bus,
+    authorizer,
+    log: silentLogger,
+    cutClip: o.cutClip,
+    audit: async (e) => {
+      audits.push(e);
+    },
+    scopeOf,
+    clock: o.clock,
+    tuning: { clipSettleMs: 0, ...o.tuning },
+    encoder: o.encoder,
+    holds: o.holds,
   });
   const app = createApp({ routers: module.routers, log: silentLogger });
   const http = createServer(app);
@@ -144,7 +221,12 @@ export async function startTestServer(o: {
   await new Promise<void>((resolve) => http.listen(o.port ?? 0, '127.0.0.1', resolve));
   const port = (http.address() as { port: number }).port;
   return {
-    url: `http://127.0.0.1:${port}`, port, module, io, http, audits,
+    url: `http://127.0.0.1:${port}`,
+    port,
+    module,
+    io,
+    http,
+    audits,
     close: async () => {
       await module.stop();
       io.disconnectSockets(true);
@@ -158,7 +240,11 @@ export function connectClient(url: string, as?: string): TestClient {
 }
 
 /** Raw HTTP GET that sends the path exactly as given (fetch would normalise `..` away). */
-export function rawGet(port: number, rawPath: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+export function rawGet(
+  port: number,
+  rawPath: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path: rawPath, method: 'GET', headers }, (res) => {
       const chunks: Buffer[] = [];

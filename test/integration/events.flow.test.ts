@@ -8,8 +8,17 @@ import type { AlertMessage } from '../../server/domain/socket.events.js';
 import { Bus, type TrackMessage } from '../../server/shared/bus.js';
 import type { Store } from '../../server/store/store.js';
 import {
-  concatCutter, connectClient, openTestStore, probeDurationS, recordSegments, startTestServer, syntheticFrame, tempDir, waitFor,
-  type TestClient, type TestServer,
+  concatCutter,
+  connectClient,
+  openTestStore,
+  probeDurationS,
+  recordSegments,
+  startTestServer,
+  syntheticFrame,
+  tempDir,
+  waitFor,
+  type TestClient,
+  type TestServer,
 } from './events.fixture.js';
 
 /**
@@ -31,11 +40,25 @@ describe('track → event → alert → workflow → clip', () => {
   beforeAll(async () => {
     store = await openTestStore(dataDir);
     const area = await store.areas.create({ parentId: null, kind: 'hamlet', name: 'Ấp 3' });
-    cameraId = (await store.cameras.create({
-      name: 'Cổng sau', areaId: area.id, ownerName: null, ownerKind: null, address: null, latitude: null, longitude: null, onvifUrl: null,
-      credentialsEnc: null, streams: { detect: { url: 'rtsp://127.0.0.1/x' } }, settings: {}, defaultVisibility: 'internal', enabled: true,
-      clockOffsetMs: null, demo: false,
-    })).id;
+    cameraId = (
+      await store.cameras.create({
+        name: 'Cổng sau',
+        areaId: area.id,
+        ownerName: null,
+        ownerKind: null,
+        address: null,
+        latitude: null,
+        longitude: null,
+        onvifUrl: null,
+        credentialsEnc: null,
+        streams: { detect: { url: 'rtsp://127.0.0.1/x' } },
+        settings: {},
+        defaultVisibility: 'internal',
+        enabled: true,
+        clockOffsetMs: null,
+        demo: false,
+      })
+    ).id;
     await recordSegments(store, dataDir, cameraId, base, 15, 2); // [base, base + 30 s)
     server = await startTestServer({ store, bus, dataDir, cutClip: concatCutter(store) });
     client = connectClient(server.url);
@@ -55,8 +78,17 @@ describe('track → event → alert → workflow → clip', () => {
   const track = (at: number, score: number, x = 100): TrackMessage => {
     const box: [number, number, number, number] = [x, 40, x + 40, 160];
     return {
-      cameraId, trackId: `${cameraId}-1`, label: 'person', score, box, frameWidth: 320, frameHeight: 180,
-      firstSeenAt: base + 10_000, lastSeenAt: at, stationary: false, best: { frame: syntheticFrame(cameraId, at), box, score },
+      cameraId,
+      trackId: `${cameraId}-1`,
+      label: 'person',
+      score,
+      box,
+      frameWidth: 320,
+      frameHeight: 180,
+      firstSeenAt: base + 10_000,
+      lastSeenAt: at,
+      stationary: false,
+      best: { frame: syntheticFrame(cameraId, at), box, score },
     };
   };
 
@@ -64,7 +96,15 @@ describe('track → event → alert → workflow → clip', () => {
     bus.emit('track.start', track(base + 10_000, 0.7));
     bus.emit('track.update', track(base + 11_500, 0.8)); // 1.5 s and 2 detections: qualifies
     const alert = await waitFor(() => received[0], 5000, 5);
-    expect(alert).toMatchObject({ kind: 'object', severity: 'normal', state: 'new', cameraId, cameraName: 'Cổng sau', label: 'person', visibility: 'internal' });
+    expect(alert).toMatchObject({
+      kind: 'object',
+      severity: 'normal',
+      state: 'new',
+      cameraId,
+      cameraName: 'Cổng sau',
+      label: 'person',
+      visibility: 'internal',
+    });
     // The alert goes out on confirmation, before the snapshot is encoded; the picture follows as an update.
     expect(alert.snapshotUrl).toBeNull();
     const withPicture = await waitFor(() => updates.find((u) => u.id === alert.id && u.snapshotUrl), 5000, 5);
@@ -85,7 +125,8 @@ describe('track → event → alert → workflow → clip', () => {
 
   it('acknowledges, then resolves with a public note; each change is in the history and pushed', async () => {
     const alert = received[0]!;
-    const post = (body: unknown) => fetch(`${server.url}/api/alerts/${alert.id}/state`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const post = (body: unknown) =>
+      fetch(`${server.url}/api/alerts/${alert.id}/state`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
     const bad = await post({ state: 'resolved' });
     expect(bad.status).toBe(409);
@@ -98,10 +139,15 @@ describe('track → event → alert → workflow → clip', () => {
     expect(await done.json()).toMatchObject({ alert: { state: 'resolved' }, note: { visibility: 'public' } });
     await waitFor(() => updates.find((u) => u.state === 'resolved'), 3000, 5);
 
-    const detail = await (await fetch(`${server.url}/api/events/${alert.eventId}`)).json() as {
-      history: { fromState: string | null; toState: string; note: string | null }[]; notes: { visibility: string; body: string }[];
+    const detail = (await (await fetch(`${server.url}/api/events/${alert.eventId}`)).json()) as {
+      history: { fromState: string | null; toState: string; note: string | null }[];
+      notes: { visibility: string; body: string }[];
     };
-    expect(detail.history.map((h) => [h.fromState, h.toState])).toEqual([[null, 'new'], ['new', 'acknowledged'], ['acknowledged', 'resolved']]);
+    expect(detail.history.map((h) => [h.fromState, h.toState])).toEqual([
+      [null, 'new'],
+      ['new', 'acknowledged'],
+      ['acknowledged', 'resolved'],
+    ]);
     expect(detail.notes.map((n) => n.visibility)).toEqual(['internal', 'public']);
   });
 
@@ -109,10 +155,14 @@ describe('track → event → alert → workflow → clip', () => {
     const eventId = received[0]!.eventId!;
     bus.emit('track.update', track(base + 13_000, 0.9, 200));
     bus.emit('track.end', { ...track(base + 14_000, 0.9, 200), reason: 'lost' });
-    const clip = await waitFor(async () => {
-      const c = await store.clips.byEvent(eventId);
-      return c && c.state !== 'pending' ? c : undefined;
-    }, 30_000, 100);
+    const clip = await waitFor(
+      async () => {
+        const c = await store.clips.byEvent(eventId);
+        return c && c.state !== 'pending' ? c : undefined;
+      },
+      30_000,
+      100,
+    );
     expect(clip).toMatchObject({ state: 'ready', kind: 'event', startAt: base + 7000, endAt: base + 17_000, error: null, gaps: [] });
     // No file of its own: an unpinned event clip costs no disk beyond the recording.
     expect(clip).toMatchObject({ path: null, sha256: null, bytes: null });
@@ -120,7 +170,7 @@ describe('track → event → alert → workflow → clip', () => {
     const ev = (await store.events.get(eventId))!;
     expect(ev).toMatchObject({ endAt: base + 14_000, endReason: 'lost', score: 0.9 });
 
-    const detail = await (await fetch(`${server.url}/api/events/${eventId}`)).json() as { clip: { videoUrl: string; posterUrl: string; durationMs: number } };
+    const detail = (await (await fetch(`${server.url}/api/events/${eventId}`)).json()) as { clip: { videoUrl: string; posterUrl: string; durationMs: number } };
     expect(detail.clip).toMatchObject({ videoUrl: `/api/clips/${clip.id}/video.mp4`, posterUrl: `/api/clips/${clip.id}/poster.jpg`, durationMs: 11_000 }); // from the keyframe at base + 6 s
     const poster = await fetch(`${server.url}${detail.clip.posterUrl}`);
     expect(poster.headers.get('content-type')).toBe('image/jpeg');
@@ -140,10 +190,14 @@ describe('track → event → alert → workflow → clip', () => {
   it('pinning the event saves its clip as a file of its own, with a matching SHA-256', async () => {
     const eventId = received[0]!.eventId!;
     expect((await fetch(`${server.url}/api/events/${eventId}/pin`, { method: 'POST' })).status).toBe(200);
-    const clip = await waitFor(async () => {
-      const c = await store.clips.byEvent(eventId);
-      return c?.path ? c : undefined;
-    }, 30_000, 100);
+    const clip = await waitFor(
+      async () => {
+        const c = await store.clips.byEvent(eventId);
+        return c?.path ? c : undefined;
+      },
+      30_000,
+      100,
+    );
     const file = path.join(dataDir, clip.path!);
     expect(createHash('sha256').update(readFileSync(file)).digest('hex')).toBe(clip.sha256);
     expect(await moovBeforeMdat(file)).toBe(true);

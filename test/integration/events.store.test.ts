@@ -1,7 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALERT_SORTS, type AlertFilter, type AlertSort } from '../../server/store/alert.repository.js';
 import { CLIP_SORTS, type ClipFilter, type ClipSort } from '../../server/store/clip.repository.js';
-import { EVENT_SORTS, type AccessScope, type EventFilter, type EventPatch, type EventRecord, type EventSort, type NewEvent } from '../../server/store/event.repository.js';
+import {
+  EVENT_SORTS,
+  type AccessScope,
+  type EventFilter,
+  type EventPatch,
+  type EventRecord,
+  type EventSort,
+  type NewEvent,
+} from '../../server/store/event.repository.js';
 import { createStore, type Store } from '../../server/store/store.js';
 import { dbTargets, openMigrated } from '../support/db.js';
 
@@ -18,15 +26,42 @@ async function world(store: Store) {
   const commune = await store.areas.create({ parentId: null, kind: 'commune', name: 'Xã' });
   const h1 = (await store.areas.create({ parentId: commune.id, kind: 'hamlet', name: 'Ấp 1' })).id;
   const h2 = (await store.areas.create({ parentId: commune.id, kind: 'hamlet', name: 'Ấp 2' })).id;
-  const camera = async (name: string, areaId: number | null) => (await store.cameras.create({
-    name, areaId, ownerName: null, ownerKind: null, address: null, latitude: null, longitude: null, onvifUrl: null, credentialsEnc: null,
-    streams: { detect: { url: 'rtsp://127.0.0.1/x' } }, settings: {}, defaultVisibility: 'internal', enabled: true, clockOffsetMs: null, demo: true,
-  })).id;
+  const camera = async (name: string, areaId: number | null) =>
+    (
+      await store.cameras.create({
+        name,
+        areaId,
+        ownerName: null,
+        ownerKind: null,
+        address: null,
+        latitude: null,
+        longitude: null,
+        onvifUrl: null,
+        credentialsEnc: null,
+        streams: { detect: { url: 'rtsp://127.0.0.1/x' } },
+        settings: {},
+        defaultVisibility: 'internal',
+        enabled: true,
+        clockOffsetMs: null,
+        demo: true,
+      })
+    ).id;
   return { h1, h2, camA: await camera('A', h1), camB: await camera('B', h2), camC: await camera('C', null) };
 }
 
 const newEvent = (cameraId: number, areaId: number | null, startAt: number, o: Partial<NewEvent> = {}): NewEvent => ({
-  cameraId, areaId, trackId: null, label: 'person', score: 0.8, box: null, zones: [], startAt, lastSeenAt: null, bestAt: null, visibility: 'shared', ...o,
+  cameraId,
+  areaId,
+  trackId: null,
+  label: 'person',
+  score: 0.8,
+  box: null,
+  zones: [],
+  startAt,
+  lastSeenAt: null,
+  bestAt: null,
+  visibility: 'shared',
+  ...o,
 });
 const ids = (xs: { id: number }[]) => xs.map((x) => x.id);
 const page = <S extends string>(sort: S, order: 'asc' | 'desc' = 'asc', limit = 100, offset = 0) => ({ sort, order, limit, offset });
@@ -47,24 +82,68 @@ describe.each(dbTargets)('events store on $name', (target) => {
 
   it('creates, reads and patches an event with times as numbers, JSON as values and pinned as a boolean', async () => {
     const w = await world(store);
-    const e = await store.events.create(newEvent(w.camA, w.h1, T0, {
-      trackId: 't-1', score: 0.875, box: [1, 2, 30, 40], zones: ['cổng', 'sân'], lastSeenAt: T0 + 500, bestAt: T0 + 250,
-    }), T0 + 1);
+    const e = await store.events.create(
+      newEvent(w.camA, w.h1, T0, {
+        trackId: 't-1',
+        score: 0.875,
+        box: [1, 2, 30, 40],
+        zones: ['cổng', 'sân'],
+        lastSeenAt: T0 + 500,
+        bestAt: T0 + 250,
+      }),
+      T0 + 1,
+    );
     expect(e).toMatchObject({
-      cameraId: w.camA, areaId: w.h1, trackId: 't-1', label: 'person', score: 0.875, box: [1, 2, 30, 40], zones: ['cổng', 'sân'],
-      startAt: T0, endAt: null, endReason: null, lastSeenAt: T0 + 500, bestAt: T0 + 250, snapshotPath: null, snapshotBytes: 0,
-      mediaDeletedAt: null, visibility: 'shared', pinned: false, createdAt: T0 + 1, updatedAt: T0 + 1,
+      cameraId: w.camA,
+      areaId: w.h1,
+      trackId: 't-1',
+      label: 'person',
+      score: 0.875,
+      box: [1, 2, 30, 40],
+      zones: ['cổng', 'sân'],
+      startAt: T0,
+      endAt: null,
+      endReason: null,
+      lastSeenAt: T0 + 500,
+      bestAt: T0 + 250,
+      snapshotPath: null,
+      snapshotBytes: 0,
+      mediaDeletedAt: null,
+      visibility: 'shared',
+      pinned: false,
+      createdAt: T0 + 1,
+      updatedAt: T0 + 1,
     });
     for (const k of ['startAt', 'lastSeenAt', 'bestAt', 'createdAt', 'updatedAt', 'snapshotBytes', 'score'] as const) expect(typeof e[k], k).toBe('number');
 
-    await store.events.update(e.id, {
-      endAt: T0 + 9000, endReason: 'track_lost', snapshotPath: 'snapshots/1.jpg', snapshotBytes: 5_000_000_000, pinned: true,
-      box: null, zones: [], visibility: 'internal',
-    }, T0 + 10_000);
+    await store.events.update(
+      e.id,
+      {
+        endAt: T0 + 9000,
+        endReason: 'track_lost',
+        snapshotPath: 'snapshots/1.jpg',
+        snapshotBytes: 5_000_000_000,
+        pinned: true,
+        box: null,
+        zones: [],
+        visibility: 'internal',
+      },
+      T0 + 10_000,
+    );
     const got = (await store.events.get(e.id))!;
     expect(got).toMatchObject({
-      endAt: T0 + 9000, endReason: 'track_lost', snapshotPath: 'snapshots/1.jpg', snapshotBytes: 5_000_000_000, pinned: true,
-      box: null, zones: [], visibility: 'internal', score: 0.875, trackId: 't-1', createdAt: T0 + 1, updatedAt: T0 + 10_000,
+      endAt: T0 + 9000,
+      endReason: 'track_lost',
+      snapshotPath: 'snapshots/1.jpg',
+      snapshotBytes: 5_000_000_000,
+      pinned: true,
+      box: null,
+      zones: [],
+      visibility: 'internal',
+      score: 0.875,
+      trackId: 't-1',
+      createdAt: T0 + 1,
+      updatedAt: T0 + 10_000,
     });
     expect(typeof got.endAt).toBe('number');
     await store.events.update(e.id, { pinned: false }, T0 + 11_000);
@@ -150,7 +229,8 @@ describe.each(dbTargets)('events store on $name', (target) => {
     for (let i = 0; i < 5; i++) same.push((await store.events.create(newEvent(w.camA, w.h1, T0, { score: 0.5 }))).id);
     for (const order of ['asc', 'desc'] as const) {
       const seen: number[] = [];
-      for (let offset = 0; offset < 5; offset += 2) seen.push(...ids((await store.events.list({ cameraId: w.camA }, ALL, page<EventSort>('score', order, 2, offset))).items));
+      for (let offset = 0; offset < 5; offset += 2)
+        seen.push(...ids((await store.events.list({ cameraId: w.camA }, ALL, page<EventSort>('score', order, 2, offset))).items));
       expect(seen).toEqual(order === 'asc' ? same : [...same].reverse());
     }
   });
@@ -189,7 +269,16 @@ describe.each(dbTargets)('events store on $name', (target) => {
     const w = await world(store);
     const e = await store.events.create(newEvent(w.camA, w.h1, T0));
     const a = await store.alerts.create({ kind: 'object', severity: 'high', eventId: e.id, cameraId: w.camA, areaId: w.h1, visibility: 'internal' }, T0 + 5);
-    expect(a).toMatchObject({ kind: 'object', severity: 'high', eventId: e.id, state: 'new', assigneeId: null, closedAt: null, createdAt: T0 + 5, updatedAt: T0 + 5 });
+    expect(a).toMatchObject({
+      kind: 'object',
+      severity: 'high',
+      eventId: e.id,
+      state: 'new',
+      assigneeId: null,
+      closedAt: null,
+      createdAt: T0 + 5,
+      updatedAt: T0 + 5,
+    });
     expect((await store.alerts.byEvent(e.id))!.id).toBe(a.id);
     expect(await store.alerts.byEvent(987_654)).toBeUndefined();
 
@@ -200,14 +289,22 @@ describe.each(dbTargets)('events store on $name', (target) => {
     expect(await store.alerts.get(a.id)).toMatchObject({ state: 'resolved', assigneeId: police, closedAt: T0 + 20, updatedAt: T0 + 20 });
     const hist = await store.alerts.history(a.id);
     expect(hist.map((x) => [x.fromState, x.toState, x.userId, x.note, x.at])).toEqual([
-      ['new', 'assigned', police, 'Tổ tuần tra đến', T0 + 10], ['assigned', 'resolved', null, null, T0 + 20],
+      ['new', 'assigned', police, 'Tổ tuần tra đến', T0 + 10],
+      ['assigned', 'resolved', null, null, T0 + 20],
     ]);
     expect(typeof hist[0]!.at).toBe('number');
 
     await store.alerts.setVisibilityForEvent(e.id, 'shared', T0 + 30);
     expect(await store.alerts.get(a.id)).toMatchObject({ visibility: 'shared', updatedAt: T0 + 30 });
 
-    const off = await store.alerts.create({ kind: 'camera_offline', severity: 'normal', eventId: null, cameraId: w.camB, areaId: w.h2, visibility: 'internal' });
+    const off = await store.alerts.create({
+      kind: 'camera_offline',
+      severity: 'normal',
+      eventId: null,
+      cameraId: w.camB,
+      areaId: w.h2,
+      visibility: 'internal',
+    });
     expect((await store.alerts.openOfKind(w.camB, 'camera_offline'))?.id).toBe(off.id);
     expect(await store.alerts.openOfKind(w.camB, 'object')).toBeUndefined();
     await store.alerts.update(off.id, { state: 'false_alarm', closedAt: T0 });
@@ -220,17 +317,30 @@ describe.each(dbTargets)('events store on $name', (target) => {
 
   it('filters, scopes, pages and sorts alerts, and serves the realtime catch-up in scope', async () => {
     const w = await world(store);
-    const mk = async (cam: number, area: number, i: number, ev: Partial<NewEvent>, o: { severity?: 'low' | 'high'; visibility?: 'internal' | 'shared' } = {}) => {
+    const mk = async (
+      cam: number,
+      area: number,
+      i: number,
+      ev: Partial<NewEvent>,
+      o: { severity?: 'low' | 'high'; visibility?: 'internal' | 'shared' } = {},
+    ) => {
       const e = await store.events.create(newEvent(cam, area, T0 + i * MIN, ev));
-      return store.alerts.create({ kind: 'object', severity: o.severity ?? 'low', eventId: e.id, cameraId: cam, areaId: area, visibility: o.visibility ?? 'shared' }, T0 + i * MIN);
+      return store.alerts.create(
+        { kind: 'object', severity: o.severity ?? 'low', eventId: e.id, cameraId: cam, areaId: area, visibility: o.visibility ?? 'shared' },
+        T0 + i * MIN,
+      );
     };
     const a0 = await mk(w.camA, w.h1, 0, { label: 'person', score: 0.9 }, { severity: 'high' });
     const a1 = await mk(w.camA, w.h1, 1, { label: 'car', score: 0.6 }, { visibility: 'internal' });
     const a2 = await mk(w.camB, w.h2, 2, { label: 'person', score: 0.7 });
-    const off = await store.alerts.create({ kind: 'camera_offline', severity: 'high', eventId: null, cameraId: w.camB, areaId: w.h2, visibility: 'shared' }, T0 + 3 * MIN);
+    const off = await store.alerts.create(
+      { kind: 'camera_offline', severity: 'high', eventId: null, cameraId: w.camB, areaId: w.h2, visibility: 'shared' },
+      T0 + 3 * MIN,
+    );
     await store.alerts.update(a2.id, { state: 'acknowledged' }, T0 + 10 * MIN);
     const mine = { areaIds: [w.h1, w.h2] };
-    const list = async (f: AlertFilter, scope: AccessScope = ALL) => ids((await store.alerts.list({ ...mine, ...f }, scope, page<AlertSort>('createdAt'))).items);
+    const list = async (f: AlertFilter, scope: AccessScope = ALL) =>
+      ids((await store.alerts.list({ ...mine, ...f }, scope, page<AlertSort>('createdAt'))).items);
 
     expect(await list({})).toEqual(ids([a0, a1, a2, off]));
     expect(await list({ cameraId: w.camB })).toEqual(ids([a2, off]));
@@ -296,27 +406,58 @@ describe.each(dbTargets)('events store on $name', (target) => {
     const internal = await store.events.create(newEvent(w.camA, w.h1, T0 + MIN, { visibility: 'internal' }));
     await store.events.update(shared.id, { endAt: T0 + 10_000 });
     await store.events.update(internal.id, { endAt: T0 + MIN + 10_000 });
-    const clip = (o: { eventId: number | null; cam?: number; at: number; kind?: 'event' | 'export'; pinned?: boolean }, now = T0 + o.at + 1) => store.clips.create({
-      cameraId: o.cam ?? w.camA, eventId: o.eventId, kind: o.kind ?? 'event', startAt: T0 + o.at, endAt: T0 + o.at + 20_000, pinned: o.pinned ?? false, reason: null, createdBy: null,
-    }, now);
+    const clip = (o: { eventId: number | null; cam?: number; at: number; kind?: 'event' | 'export'; pinned?: boolean }, now = T0 + o.at + 1) =>
+      store.clips.create(
+        {
+          cameraId: o.cam ?? w.camA,
+          eventId: o.eventId,
+          kind: o.kind ?? 'event',
+          startAt: T0 + o.at,
+          endAt: T0 + o.at + 20_000,
+          pinned: o.pinned ?? false,
+          reason: null,
+          createdBy: null,
+        },
+        now,
+      );
     const c1 = await clip({ eventId: shared.id, at: 0 });
-    expect(c1).toMatchObject({ state: 'pending', path: null, bytes: null, durationMs: null, pinned: false, finalisedAt: null, deletedAt: null, startAt: T0, endAt: T0 + 20_000 });
+    expect(c1).toMatchObject({
+      state: 'pending',
+      path: null,
+      bytes: null,
+      durationMs: null,
+      pinned: false,
+      finalisedAt: null,
+      deletedAt: null,
+      startAt: T0,
+      endAt: T0 + 20_000,
+    });
     const c2 = await clip({ eventId: internal.id, at: MIN });
     const exp = await clip({ eventId: null, at: 2 * MIN, kind: 'export', pinned: true });
     const failed = await clip({ eventId: null, cam: w.camB, at: 3 * MIN });
     expect(ids(await store.clips.listPending())).toEqual(expect.arrayContaining(ids([c1, c2, exp, failed])));
 
-    const ready = (id: number, bytes: number, finalisedAt: number) => store.clips.update(id, { state: 'ready', path: `clips/${id}.mp4`, bytes, durationMs: 20_000, finalisedAt, sha256: 'ab'.repeat(32) });
+    const ready = (id: number, bytes: number, finalisedAt: number) =>
+      store.clips.update(id, { state: 'ready', path: `clips/${id}.mp4`, bytes, durationMs: 20_000, finalisedAt, sha256: 'ab'.repeat(32) });
     await ready(c1.id, 4_000_000_000, T0 + 12_000);
     await ready(c2.id, 2_000, T0 + MIN + 15_000);
     await ready(exp.id, 3_000, T0 + 3 * MIN);
     await store.clips.update(failed.id, { state: 'failed', error: 'range_not_kept' });
-    expect(await store.clips.get(c1.id)).toMatchObject({ state: 'ready', path: `clips/${c1.id}.mp4`, bytes: 4_000_000_000, durationMs: 20_000, finalisedAt: T0 + 12_000 });
+    expect(await store.clips.get(c1.id)).toMatchObject({
+      state: 'ready',
+      path: `clips/${c1.id}.mp4`,
+      bytes: 4_000_000_000,
+      durationMs: 20_000,
+      finalisedAt: T0 + 12_000,
+    });
     expect(await store.clips.listPending()).toEqual([]); // ready and failed clips are not cut again
     expect((await store.clips.byEvent(shared.id))?.id).toBe(c1.id);
     // Only ready clips of ended events count (not the export); this is the only test with clips.
     const readiness = (await store.clips.readiness()).sort((a, b) => a.eventEndAt - b.eventEndAt);
-    expect(readiness).toStrictEqual([{ eventEndAt: T0 + 10_000, finalisedAt: T0 + 12_000 }, { eventEndAt: T0 + MIN + 10_000, finalisedAt: T0 + MIN + 15_000 }]);
+    expect(readiness).toStrictEqual([
+      { eventEndAt: T0 + 10_000, finalisedAt: T0 + 12_000 },
+      { eventEndAt: T0 + MIN + 10_000, finalisedAt: T0 + MIN + 15_000 },
+    ]);
 
     const cams = { cameraId: w.camA };
     const list = async (f: ClipFilter, scope: AccessScope = ALL) => ids((await store.clips.list({ ...cams, ...f }, scope, page<ClipSort>('startAt'))).items);

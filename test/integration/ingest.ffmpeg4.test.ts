@@ -31,10 +31,14 @@ describe('ingest with the bundled ffmpeg 4.1', () => {
     expect((await it.next()).value).toMatchObject({ width: 320, height: 180 });
     await it.return!();
     await waitFor('a live JPEG', () => env.runtime.latestJpeg(cam.id));
-    const segs = await waitFor('indexed segments', async () => {
-      const r = await env.store.recordings.overlapping(cam.id, 0, Date.now() + 1000);
-      return r.length >= 2 && r;
-    }, 20_000);
+    const segs = await waitFor(
+      'indexed segments',
+      async () => {
+        const r = await env.store.recordings.overlapping(cam.id, 0, Date.now() + 1000);
+        return r.length >= 2 && r;
+      },
+      20_000,
+    );
     const probe = await env.ffmpeg.probe(`${env.runtime.recordingsDir}/${segs[1]!.path}`);
     expect(probe).toMatchObject({ videoCodec: 'h264', width: 640, height: 360 });
     expect(Math.abs(probe.durationS * 1000 - (segs[1]!.endAt - segs[1]!.startAt))).toBeLessThan(400);

@@ -19,8 +19,14 @@ import { migrateLatest, openDb } from '../../server/store/db.js';
 import { createStore, type Store } from '../../server/store/store.js';
 
 export const FAST_INGEST: Partial<IngestConfig> = {
-  stallTimeoutMs: 1500, startTimeoutMs: 6000, backoffInitialMs: 300, backoffMaxMs: 2000, healthyResetMs: 5000,
-  offlineAfterFailures: 3, killGraceMs: 1500, socketTimeoutMs: 1500,
+  stallTimeoutMs: 1500,
+  startTimeoutMs: 6000,
+  backoffInitialMs: 300,
+  backoffMaxMs: 2000,
+  healthyResetMs: 5000,
+  offlineAfterFailures: 3,
+  killGraceMs: 1500,
+  socketTimeoutMs: 1500,
 };
 
 export interface IngestEnv {
@@ -39,7 +45,17 @@ export interface IngestEnv {
   close(): Promise<void>;
 }
 
-export async function ingestEnv(o: { ingest?: Partial<IngestConfig>; segmentSeconds?: number; detectFps?: number; detectWidth?: number; record?: boolean; ffmpegPath?: string; envPath?: string } = {}): Promise<IngestEnv> {
+export async function ingestEnv(
+  o: {
+    ingest?: Partial<IngestConfig>;
+    segmentSeconds?: number;
+    detectFps?: number;
+    detectWidth?: number;
+    record?: boolean;
+    ffmpegPath?: string;
+    envPath?: string;
+  } = {},
+): Promise<IngestEnv> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'binhyen-ingest-'));
   const db = openDb({ url: `sqlite:${path.join(dataDir, 'test.sqlite')}` });
   await migrateLatest(db);
@@ -54,16 +70,37 @@ export async function ingestEnv(o: { ingest?: Partial<IngestConfig>; segmentSeco
   const retentionConfig: RetentionConfig = { ...config.retention, minFreeGb: 0 };
   const days = new Map<number, number>();
   const retention = new RecordingRetention({
-    recordings: store.recordings, recordingsDir: recordingsDirOf(dataDir), config: () => retentionConfig, cameraDays: () => days, log,
+    recordings: store.recordings,
+    recordingsDir: recordingsDirOf(dataDir),
+    config: () => retentionConfig,
+    cameraDays: () => days,
+    log,
   });
   const runtime = new IngestRuntime({
-    ffmpeg, cameras: store.cameras, recordings: store.recordings, bus, log, dataDir,
-    detect: { fps: o.detectFps ?? 5, width: o.detectWidth ?? 320 }, record: config.record, ingest: config.ingest,
+    ffmpeg,
+    cameras: store.cameras,
+    recordings: store.recordings,
+    bus,
+    log,
+    dataDir,
+    detect: { fps: o.detectFps ?? 5, width: o.detectWidth ?? 320 },
+    record: config.record,
+    ingest: config.ingest,
     onSegmentIndexed: () => retention.segmentAdded(),
   });
   const cutter = new ClipCutter({ recordings: store.recordings, ffmpeg, recordingsDir: recordingsDirOf(dataDir), log });
   return {
-    dataDir, store, bus, ffmpeg, runtime, retention, retentionConfig, cutter, logLines, log, states,
+    dataDir,
+    store,
+    bus,
+    ffmpeg,
+    runtime,
+    retention,
+    retentionConfig,
+    cutter,
+    logLines,
+    log,
+    states,
     close: async () => {
       await runtime.stopAll();
       retention.stop();
@@ -75,8 +112,21 @@ export async function ingestEnv(o: { ingest?: Partial<IngestConfig>; segmentSeco
 
 export async function addCamera(store: Store, streams: CameraStreams, settings: Record<string, unknown> = {}): Promise<CameraRecord> {
   return store.cameras.create({
-    name: 'Cổng chợ', areaId: null, ownerName: null, ownerKind: null, address: null, latitude: null, longitude: null,
-    onvifUrl: null, credentialsEnc: null, streams, settings, defaultVisibility: 'internal', enabled: true, clockOffsetMs: null, demo: false,
+    name: 'Cổng chợ',
+    areaId: null,
+    ownerName: null,
+    ownerKind: null,
+    address: null,
+    latitude: null,
+    longitude: null,
+    onvifUrl: null,
+    credentialsEnc: null,
+    streams,
+    settings,
+    defaultVisibility: 'internal',
+    enabled: true,
+    clockOffsetMs: null,
+    demo: false,
   });
 }
 
@@ -113,7 +163,9 @@ export function recordingFiles(dataDir: string, cameraId: number): { live: strin
   const root = path.join(dataDir, 'recordings', String(cameraId));
   if (!existsSync(root)) return { live: [], kept: [] };
   const live = existsSync(path.join(root, 'live')) ? readdirSync(path.join(root, 'live')) : [];
-  const kept = readdirSync(root).filter((d) => d !== 'live').flatMap((d) => readdirSync(path.join(root, d)).map((f) => `${cameraId}/${d}/${f}`));
+  const kept = readdirSync(root)
+    .filter((d) => d !== 'live')
+    .flatMap((d) => readdirSync(path.join(root, d)).map((f) => `${cameraId}/${d}/${f}`));
   return { live, kept };
 }
 
@@ -127,7 +179,10 @@ export async function nextFrame(env: IngestEnv, cameraId: number, timeoutMs = 15
     const r = await Promise.race([
       it.next(),
       new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no frame from camera ${cameraId} in ${timeoutMs} ms: ${JSON.stringify(env.runtime.diagnostics(cameraId))}`)), timeoutMs);
+        timer = setTimeout(
+          () => reject(new Error(`no frame from camera ${cameraId} in ${timeoutMs} ms: ${JSON.stringify(env.runtime.diagnostics(cameraId))}`)),
+          timeoutMs,
+        );
       }),
     ]);
     if (r.done) throw new Error(`camera ${cameraId} frames ended`);

@@ -28,7 +28,9 @@ describe('ffmpeg lives no longer than the server (issue 19, defect 9)', () => {
     const script = path.join(dir, 'parent.mjs');
     const out = (n: string) => JSON.stringify(path.join(dir, n));
     // One long run through run() (how clips are cut) and one through spawn() (sessions), both to files.
-    writeFileSync(script, `
+    writeFileSync(
+      script,
+      `
       import { FfmpegAdapter } from ${JSON.stringify(pathToFileURL(ADAPTER).href)};
       const ff = await FfmpegAdapter.create();
       const src = ['-hide_banner', '-nostdin', '-re', '-f', 'lavfi', '-i', 'testsrc2=size=160x120:rate=10', '-t', '120', '-y'];
@@ -37,7 +39,8 @@ describe('ffmpeg lives no longer than the server (issue 19, defect 9)', () => {
       p.stderr.resume();
       setTimeout(() => console.log('ready'), 1500);
       setInterval(() => {}, 1000);
-    `);
+    `,
+    );
     parent = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'inherit'] });
     let said = '';
     parent.stdout!.on('data', (d: Buffer) => (said += d.toString()));

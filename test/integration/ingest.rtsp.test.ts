@@ -53,10 +53,12 @@ describe('ingest over RTSP from the simulated camera (TCP, basic auth)', () => {
 
   const stateOf = async (id: number) => (await env.store.cameras.get(id))!.state;
   const waitState = (id: number, state: CameraState, timeoutMs: number) =>
-    waitFor(`camera ${id} ${state}`, () => env.states.find((m) => m.cameraId === id && m.state === state && m.at >= since), timeoutMs, 50).catch((err: Error) => {
-      const seen = env.states.filter((m) => m.cameraId === id).map((m) => `${m.state}@${m.at - since}: ${m.reason}`);
-      throw new Error(`${err.message}; states: ${seen.join(' | ')}; now: ${JSON.stringify(env.runtime.diagnostics(id))}`);
-    });
+    waitFor(`camera ${id} ${state}`, () => env.states.find((m) => m.cameraId === id && m.state === state && m.at >= since), timeoutMs, 50).catch(
+      (err: Error) => {
+        const seen = env.states.filter((m) => m.cameraId === id).map((m) => `${m.state}@${m.at - since}: ${m.reason}`);
+        throw new Error(`${err.message}; states: ${seen.join(' | ')}; now: ${JSON.stringify(env.runtime.diagnostics(id))}`);
+      },
+    );
   let since = 0;
 
   it('goes stalled when the uplink is cut and comes back online by itself once it returns', async () => {

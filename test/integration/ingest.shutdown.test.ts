@@ -55,8 +55,14 @@ describe('server shutdown', () => {
     let log = '';
     server = spawn(process.execPath, [CLI, 'serve'], {
       env: {
-        ...process.env, BINHYEN_DATA_DIR: dataDir, BINHYEN_PORT: '0', BINHYEN_HOST: '127.0.0.1', BINHYEN_DEMO_CAMERA: 'true',
-        BINHYEN_DETECT__BACKEND: 'wasm', BINHYEN_DETECT__WORKERS: '1', BINHYEN_LOG_LEVEL: 'info',
+        ...process.env,
+        BINHYEN_DATA_DIR: dataDir,
+        BINHYEN_PORT: '0',
+        BINHYEN_HOST: '127.0.0.1',
+        BINHYEN_DEMO_CAMERA: 'true',
+        BINHYEN_DETECT__BACKEND: 'wasm',
+        BINHYEN_DETECT__WORKERS: '1',
+        BINHYEN_LOG_LEVEL: 'info',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

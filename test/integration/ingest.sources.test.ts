@@ -50,10 +50,45 @@ describe('other sources: files, HTTP MJPEG and snapshots, H.265, leftovers', () 
     env = await ingestEnv({ segmentSeconds: 2, detectFps: 5, detectWidth: 160 });
     media = path.join(env.dataDir, 'media');
     mkdirSync(media, { recursive: true });
-    await ffmpeg('-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=10', '-t', '4', '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '10', '-pix_fmt', 'yuv420p', path.join(media, 'h264.mp4'));
-    await ffmpeg('-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=10', '-t', '4', '-c:v', 'libx265', '-preset', 'ultrafast', '-x265-params', 'keyint=10:log-level=error', '-pix_fmt', 'yuv420p', path.join(media, 'hevc.mp4'));
+    await ffmpeg(
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=size=320x240:rate=10',
+      '-t',
+      '4',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-g',
+      '10',
+      '-pix_fmt',
+      'yuv420p',
+      path.join(media, 'h264.mp4'),
+    );
+    await ffmpeg(
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=size=320x240:rate=10',
+      '-t',
+      '4',
+      '-c:v',
+      'libx265',
+      '-preset',
+      'ultrafast',
+      '-x265-params',
+      'keyint=10:log-level=error',
+      '-pix_fmt',
+      'yuv420p',
+      path.join(media, 'hevc.mp4'),
+    );
     await ffmpeg('-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=5', '-frames:v', '5', '-q:v', '5', path.join(media, 'f%d.jpg'));
-    const jpegs = readdirSync(media).filter((f) => f.endsWith('.jpg')).sort().map((f) => readFileSync(path.join(media, f)));
+    const jpegs = readdirSync(media)
+      .filter((f) => f.endsWith('.jpg'))
+      .sort()
+      .map((f) => readFileSync(path.join(media, f)));
     http = await httpCamera(jpegs, 'nha', 'cong#1');
   });
   afterAll(async () => {
@@ -112,10 +147,14 @@ describe('other sources: files, HTTP MJPEG and snapshots, H.265, leftovers', () 
     const cam = await addCamera(env.store, { detect: { url: 'rtsp://127.0.0.1:9/unused' } });
     const t0 = Date.now();
     await env.runtime.start(cam, null, { source: { kind: 'file', path: path.join(media, 'hevc.mp4'), loop: true, realtime: true } });
-    const segs = await waitFor('two segments', async () => {
-      const r = await env.store.recordings.overlapping(cam.id, 0, Date.now() + 1000);
-      return r.length >= 2 && r;
-    }, 20_000);
+    const segs = await waitFor(
+      'two segments',
+      async () => {
+        const r = await env.store.recordings.overlapping(cam.id, 0, Date.now() + 1000);
+        return r.length >= 2 && r;
+      },
+      20_000,
+    );
     const [stats] = (await env.runtime.stats()).filter((s) => s.cameraId === cam.id);
     expect(stats).toMatchObject({ codec: 'hevc', browserPlayable: false, state: 'online' });
     expect(stats!.reason).toMatch(/H\.265/);

@@ -28,7 +28,9 @@ const CENTERNET_ONNX = path.join(PROJECT_ROOT, 'models', 'build', 'centernet.onn
 const haveYolox = existsSync(YOLOX_416) && existsSync(YOLOX_320);
 if (!haveYolox) console.warn(`SKIPPED: YOLOX tests need ${YOLOX_416} and ${YOLOX_320} (shared/models beside the project); they are not in a user's clone`);
 
-interface Fixture { frames: { time: number; people: { box: Box; note: string }[] }[] }
+interface Fixture {
+  frames: { time: number; people: { box: Box; note: string }[] }[];
+}
 const fixture = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'test/fixtures/vtest-boxes.json'), 'utf8')) as Fixture;
 const MIN_SCORE = 0.4;
 const frames = new Map<number, Yuv420Image>();
@@ -70,15 +72,30 @@ describe.skipIf(!haveYolox)('YOLOX-nano on ONNX Runtime in the worker pool', () 
   const { lines, log } = logLines();
 
   beforeAll(async () => {
-    pool = await createObjectDetector({ backend: 'auto', workers: 2, minScore: MIN_SCORE, model: { type: 'yolox', path: YOLOX_416, sha256: YOLOX_416_SHA } }, { log });
+    pool = await createObjectDetector(
+      { backend: 'auto', workers: 2, minScore: MIN_SCORE, model: { type: 'yolox', path: YOLOX_416, sha256: YOLOX_416_SHA } },
+      { log },
+    );
   });
   afterAll(async () => {
     await pool?.close();
   });
 
   it('auto runs it on onnx in two workers and says which backend and model run', () => {
-    expect(pool.describe()).toMatchObject({ backend: 'onnx', workers: 2, live: 2, model: 'yolox', inputSize: 416, source: YOLOX_416, detail: { intraOpThreads: 1, input: 'images' } });
-    expect(lines.some((l) => l.includes('object detector ready') && l.includes('"backend":"onnx"') && l.includes('"model":"yolox"') && l.includes('yolox_nano_416x416.onnx'))).toBe(true);
+    expect(pool.describe()).toMatchObject({
+      backend: 'onnx',
+      workers: 2,
+      live: 2,
+      model: 'yolox',
+      inputSize: 416,
+      source: YOLOX_416,
+      detail: { intraOpThreads: 1, input: 'images' },
+    });
+    expect(
+      lines.some(
+        (l) => l.includes('object detector ready') && l.includes('"backend":"onnx"') && l.includes('"model":"yolox"') && l.includes('yolox_nano_416x416.onnx'),
+      ),
+    ).toBe(true);
   });
 
   it('finds at least 85 % of the hand-boxed people at IoU ≥ 0.5 on whole frames', async () => {
@@ -88,24 +105,38 @@ describe.skipIf(!haveYolox)('YOLOX-nano on ONNX Runtime in the worker pool', () 
 
   it('maps boxes found in crops back to frame pixels through the letterbox', async () => {
     const f = fixture.frames.find((x) => x.time === 30)!;
-    const regions: Box[] = [[150, 120, 400, 320], [540, 120, 700, 280]];
+    const regions: Box[] = [
+      [150, 120, 400, 320],
+      [540, 120, 700, 280],
+    ];
     const dets = await pool.detect(regions.map((region) => ({ frame: frames.get(30)!, region })));
     let found = 0;
     for (const p of f.people) {
       const inRegion = regions.findIndex((r) => p.box[0] >= r[0] && p.box[2] <= r[2] && p.box[1] >= r[1] && p.box[3] <= r[3]);
-      if (bestIou(p.box, dets.filter((d) => d.regionIndex === inRegion)) >= 0.5) found++;
+      if (
+        bestIou(
+          p.box,
+          dets.filter((d) => d.regionIndex === inRegion),
+        ) >= 0.5
+      )
+        found++;
     }
     expect(found, 'people found inside their crop').toBeGreaterThanOrEqual(f.people.length - 1);
     for (const d of dets) {
       const r = regions[d.regionIndex]!;
-      expect(d.box[0] >= r[0] && d.box[2] <= r[2] && d.box[1] >= r[1] && d.box[3] <= r[3], `${d.label} ${d.box.join(',')} inside region ${d.regionIndex}`).toBe(true);
+      expect(d.box[0] >= r[0] && d.box[2] <= r[2] && d.box[1] >= r[1] && d.box[3] <= r[3], `${d.label} ${d.box.join(',')} inside region ${d.regionIndex}`).toBe(
+        true,
+      );
     }
   });
 
   it('applies per-label minimum scores: a stricter person threshold drops the weak people only', async () => {
     const frame = frames.get(5)!;
     const all = (await pool.detect([{ frame }])).filter((d) => d.label === 'person');
-    const strict = await createObjectDetector({ backend: 'onnx', workers: 1, minScore: MIN_SCORE, minScores: { person: 0.7 }, model: { type: 'yolox', path: YOLOX_416 } }, { log: silentLogger });
+    const strict = await createObjectDetector(
+      { backend: 'onnx', workers: 1, minScore: MIN_SCORE, minScores: { person: 0.7 }, model: { type: 'yolox', path: YOLOX_416 } },
+      { log: silentLogger },
+    );
     try {
       const kept = (await strict.detect([{ frame }])).filter((d) => d.label === 'person');
       expect(kept.every((d) => d.score >= 0.7)).toBe(true);
@@ -117,7 +148,10 @@ describe.skipIf(!haveYolox)('YOLOX-nano on ONNX Runtime in the worker pool', () 
   });
 
   it('runs the 320 model given its input size, and names the field when the size does not match the file', async () => {
-    const small = await createObjectDetector({ backend: 'onnx', workers: 1, minScore: MIN_SCORE, model: { type: 'yolox', path: YOLOX_320, inputSize: 320 } }, { log: silentLogger });
+    const small = await createObjectDetector(
+      { backend: 'onnx', workers: 1, minScore: MIN_SCORE, model: { type: 'yolox', path: YOLOX_320, inputSize: 320 } },
+      { log: silentLogger },
+    );
     try {
       expect(small.describe()).toMatchObject({ backend: 'onnx', model: 'yolox', inputSize: 320 });
       const dets = await small.detect([{ frame: frames.get(30)! }]);
@@ -125,8 +159,9 @@ describe.skipIf(!haveYolox)('YOLOX-nano on ONNX Runtime in the worker pool', () 
     } finally {
       await small.close();
     }
-    await expect(createObjectDetector({ backend: 'onnx', workers: 1, minScore: MIN_SCORE, model: { type: 'yolox', path: YOLOX_320 } }, { log: silentLogger }))
-      .rejects.toMatchObject({ code: 'detector_unavailable', message: expect.stringContaining('detect.model.inputSize') });
+    await expect(
+      createObjectDetector({ backend: 'onnx', workers: 1, minScore: MIN_SCORE, model: { type: 'yolox', path: YOLOX_320 } }, { log: silentLogger }),
+    ).rejects.toMatchObject({ code: 'detector_unavailable', message: expect.stringContaining('detect.model.inputSize') });
   });
 });
 
@@ -168,14 +203,17 @@ describe('choosing the backend', () => {
 
   it('fails with the field to fix for a missing model path, and with the runtime’s reason for a file that is no model', async () => {
     const missing = path.join(tmp.dir, 'missing.onnx');
-    await expect(createObjectDetector({ backend: 'auto', workers: 1, minScore: MIN_SCORE, model: { type: 'yolox', path: missing } }, { log: silentLogger }))
-      .rejects.toMatchObject({ code: 'model_missing', details: { field: 'detect.model.path' }, message: expect.stringContaining(missing) });
-    await expect(createObjectDetector({ backend: 'auto', workers: 1, minScore: MIN_SCORE, model: { type: 'yolox' } }, { log: silentLogger }))
-      .rejects.toMatchObject({ details: { field: 'detect.model.path' } });
+    await expect(
+      createObjectDetector({ backend: 'auto', workers: 1, minScore: MIN_SCORE, model: { type: 'yolox', path: missing } }, { log: silentLogger }),
+    ).rejects.toMatchObject({ code: 'model_missing', details: { field: 'detect.model.path' }, message: expect.stringContaining(missing) });
+    await expect(
+      createObjectDetector({ backend: 'auto', workers: 1, minScore: MIN_SCORE, model: { type: 'yolox' } }, { log: silentLogger }),
+    ).rejects.toMatchObject({ details: { field: 'detect.model.path' } });
     const junk = path.join(tmp.dir, 'junk.onnx');
     writeFileSync(junk, 'this is not an ONNX model');
     // YOLOX has no tfjs graph: auto has nowhere to fall back to, and says so.
-    await expect(createObjectDetector({ backend: 'auto', workers: 1, minScore: MIN_SCORE, model: { type: 'yolox', path: junk } }, { log: silentLogger }))
-      .rejects.toMatchObject({ code: 'detector_unavailable', message: expect.stringMatching(/onnx: .*junk\.onnx|onnx: .*protobuf|onnx: .*load/i) });
+    await expect(
+      createObjectDetector({ backend: 'auto', workers: 1, minScore: MIN_SCORE, model: { type: 'yolox', path: junk } }, { log: silentLogger }),
+    ).rejects.toMatchObject({ code: 'detector_unavailable', message: expect.stringMatching(/onnx: .*junk\.onnx|onnx: .*protobuf|onnx: .*load/i) });
   });
 });

@@ -7,7 +7,8 @@ import { ensureSampleFootage } from '../../server/demo/footage.js';
 import { iou } from '../../server/domain/geometry.js';
 import type { Detection } from '../../server/detect/object.detector.js';
 import { findPackageDir } from '../../server/detect/object.model.js';
-import { createObjectDetector, type ObjectWorkerPool, type WorkerLike, type WorkerSpawner } from '../../server/detect/object.pool.js';
+import { createObjectDetector, type ObjectWorkerPool } from '../../server/detect/object.pool.js';
+import type { WorkerLike, WorkerSpawner } from '../../server/detect/object.pool.types.js';
 import type { Yuv420Image } from '../../server/detect/object.preprocess.js';
 import type { Box } from '../../server/domain/frame.js';
 import { createLogger, silentLogger } from '../../server/shared/log.js';
@@ -104,12 +105,18 @@ describe('object detector (CenterNet, tfjs worker pool) on vtest.avi', () => {
   it('maps boxes found in crops back to frame pixels, per region', async () => {
     const f = fixture.frames.find((x) => x.time === 30)!;
     const frame = frames.get(30)!;
-    const regions: Box[] = [[150, 120, 400, 320], [540, 120, 700, 280]];
+    const regions: Box[] = [
+      [150, 120, 400, 320],
+      [540, 120, 700, 280],
+    ];
     const dets = await pool.detect(regions.map((region) => ({ frame, region })));
     for (const p of f.people) {
       const inRegion = regions.findIndex((r) => p.box[0] >= r[0] && p.box[2] <= r[2] && p.box[1] >= r[1] && p.box[3] <= r[3]);
       expect(inRegion, p.note).toBeGreaterThanOrEqual(0);
-      const m = bestMatch(p.box, dets.filter((d) => d.regionIndex === inRegion));
+      const m = bestMatch(
+        p.box,
+        dets.filter((d) => d.regionIndex === inRegion),
+      );
       expect(m.iou, `${p.note}: best IoU ${m.iou.toFixed(2)} in region ${inRegion}`).toBeGreaterThanOrEqual(0.5);
     }
   });
@@ -155,11 +162,15 @@ describe('object detector (CenterNet, tfjs worker pool) on vtest.avi', () => {
 
   it('refuses a backend that cannot load instead of falling back, and never picks cpu by itself', async () => {
     if (findPackageDir('@tensorflow/tfjs-node') === null) {
-      await expect(createObjectDetector({ backend: 'tfjs-node', workers: 1, minScore: MIN_SCORE, warmup: false }, { log: silentLogger }))
-        .rejects.toMatchObject({ code: 'detector_unavailable', message: expect.stringContaining('tfjs-node') });
+      await expect(createObjectDetector({ backend: 'tfjs-node', workers: 1, minScore: MIN_SCORE, warmup: false }, { log: silentLogger })).rejects.toMatchObject(
+        { code: 'detector_unavailable', message: expect.stringContaining('tfjs-node') },
+      );
     }
     const lines: string[] = [];
-    const cpu = await createObjectDetector({ backend: 'cpu', workers: 1, minScore: MIN_SCORE, warmup: false }, { log: createLogger('info', (l) => lines.push(l)) });
+    const cpu = await createObjectDetector(
+      { backend: 'cpu', workers: 1, minScore: MIN_SCORE, warmup: false },
+      { log: createLogger('info', (l) => lines.push(l)) },
+    );
     try {
       expect(cpu.backend).toBe('cpu');
       expect(lines.some((l) => l.includes('WARN') && l.includes('cpu backend'))).toBe(true);

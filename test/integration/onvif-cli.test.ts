@@ -13,13 +13,19 @@ let rtsp: net.Server;
 
 function run(args: string[], stdin?: string): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH, HOME: process.env.HOME, BINHYEN_DATA_DIR: tmp.dir }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, BINHYEN_DATA_DIR: tmp.dir },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     child.stderr.on('data', (c: Buffer) => (err += c.toString()));
     const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('close', (code) => { clearTimeout(timer); resolve({ code, out, err }); });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, out, err });
+    });
     child.stdin.end(stdin ?? '');
   });
 }
@@ -28,7 +34,13 @@ beforeAll(async () => {
   rtsp = net.createServer((s) => s.on('data', () => s.end('RTSP/1.0 200 OK\r\nCSeq: 1\r\n\r\n')));
   await new Promise<void>((r) => rtsp.listen(0, '127.0.0.1', r));
   const rtspUrl = `rtsp://127.0.0.1:${(rtsp.address() as AddressInfo).port}/Streaming/Channels/101`;
-  sim = await new OnvifSimulator({ username: 'admin', password: 'pw-123', streamUri: rtspUrl, advertisedHost: '127.0.0.2', clockOffsetMs: -2 * 365 * 86_400_000 }).start();
+  sim = await new OnvifSimulator({
+    username: 'admin',
+    password: 'pw-123',
+    streamUri: rtspUrl,
+    advertisedHost: '127.0.0.2',
+    clockOffsetMs: -2 * 365 * 86_400_000,
+  }).start();
 });
 afterAll(async () => {
   await sim?.stop();
@@ -42,11 +54,39 @@ describe('binhyen probe', () => {
     expect(r.code, r.err).toBe(0);
     expect(r.err).toBe('');
     const j = JSON.parse(r.out) as Record<string, unknown>;
-    expect(Object.keys(j)).toEqual(['manufacturer', 'model', 'firmware', 'serial', 'hardwareId', 'profiles', 'snapshotUri', 'ptz', 'events', 'clockOffsetMs', 'defaults']);
-    expect(j).toMatchObject({ manufacturer: 'BinhYenSim', model: 'IPC-SIM-2MP', firmware: 'V5.4.0 build 201130', serial: 'SIM0001', hardwareId: 'SIM-HW-1', ptz: false, events: true });
+    expect(Object.keys(j)).toEqual([
+      'manufacturer',
+      'model',
+      'firmware',
+      'serial',
+      'hardwareId',
+      'profiles',
+      'snapshotUri',
+      'ptz',
+      'events',
+      'clockOffsetMs',
+      'defaults',
+    ]);
+    expect(j).toMatchObject({
+      manufacturer: 'BinhYenSim',
+      model: 'IPC-SIM-2MP',
+      firmware: 'V5.4.0 build 201130',
+      serial: 'SIM0001',
+      hardwareId: 'SIM-HW-1',
+      ptz: false,
+      events: true,
+    });
     const profiles = j.profiles as Record<string, unknown>[];
     expect(Object.keys(profiles[0]!)).toEqual(['token', 'name', 'encoding', 'width', 'height', 'fps', 'streamUri']);
-    expect(profiles[1]).toEqual({ token: 'Profile_2', name: 'SubStream', encoding: 'H264', width: 640, height: 360, fps: 15, streamUri: expect.stringMatching(/^rtsp:\/\/127\.0\.0\.1:\d+\/Streaming\/Channels\/101$/) });
+    expect(profiles[1]).toEqual({
+      token: 'Profile_2',
+      name: 'SubStream',
+      encoding: 'H264',
+      width: 640,
+      height: 360,
+      fps: 15,
+      streamUri: expect.stringMatching(/^rtsp:\/\/127\.0\.0\.1:\d+\/Streaming\/Channels\/101$/),
+    });
     expect(Math.abs((j.clockOffsetMs as number) + 2 * 365 * 86_400_000)).toBeLessThan(2000);
   });
 
@@ -77,7 +117,9 @@ describe('binhyen discover', () => {
     expect(r.code, r.err).toBe(0);
     const j = JSON.parse(r.out) as { devices: Record<string, unknown>[]; interfaces: string[] };
     expect(j.interfaces).toEqual([]);
-    expect(j.devices).toEqual([expect.objectContaining({ endpoint: sim.endpoint, address: '127.0.0.1', registered: false, scopes: expect.objectContaining({ name: 'Cong truoc nha' }) })]);
+    expect(j.devices).toEqual([
+      expect.objectContaining({ endpoint: sim.endpoint, address: '127.0.0.1', registered: false, scopes: expect.objectContaining({ name: 'Cong truoc nha' }) }),
+    ]);
   });
 
   it('rejects an interface that does not exist', async () => {

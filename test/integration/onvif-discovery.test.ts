@@ -27,7 +27,11 @@ async function sim(opts: OnvifSimOptions = {}): Promise<OnvifSimulator> {
 }
 
 /** Multicast must never be used in these tests: a prober that fails the test if called. */
-const noMulticast = { probe: async () => { throw new Error('multicast attempted in a loopback test'); } };
+const noMulticast = {
+  probe: async () => {
+    throw new Error('multicast attempted in a loopback test');
+  },
+};
 
 function discovery() {
   return new OnvifDiscovery({ networkInterfaces: () => os.networkInterfaces(), multicast: noMulticast, unicast: createUnicastProber(log), log });
@@ -78,11 +82,25 @@ describe('discovery by directed probe on loopback', () => {
     const byEndpoint = new Map(report.devices.map((d) => [d.endpoint, d]));
     expect(byEndpoint.get(a.endpoint)).toMatchObject({ registered: true, cameraId: 7 });
     // b advertises an internal address; the answering address is what to use
-    expect(byEndpoint.get(b.endpoint)).toMatchObject({ registered: false, cameraId: null, address: '127.0.0.1', xaddrs: [`http://127.0.0.2:${b.port}/onvif/device_service`], deviceServiceUrl: b.deviceServiceUrl });
+    expect(byEndpoint.get(b.endpoint)).toMatchObject({
+      registered: false,
+      cameraId: null,
+      address: '127.0.0.1',
+      xaddrs: [`http://127.0.0.2:${b.port}/onvif/device_service`],
+      deviceServiceUrl: b.deviceServiceUrl,
+    });
   });
 
   it('refuses unknown interface names instead of silently probing the default interface', async () => {
-    const d = new OnvifDiscovery({ networkInterfaces: () => os.networkInterfaces(), multicast: createLibraryMulticastProber(log), unicast: createUnicastProber(log), log });
-    await expect(d.discover({ interfaces: ['no-such-if0'], timeoutMs: 500 })).rejects.toMatchObject({ code: 'unknown_interface', details: { field: 'interfaces.0' } });
+    const d = new OnvifDiscovery({
+      networkInterfaces: () => os.networkInterfaces(),
+      multicast: createLibraryMulticastProber(log),
+      unicast: createUnicastProber(log),
+      log,
+    });
+    await expect(d.discover({ interfaces: ['no-such-if0'], timeoutMs: 500 })).rejects.toMatchObject({
+      code: 'unknown_interface',
+      details: { field: 'interfaces.0' },
+    });
   });
 });

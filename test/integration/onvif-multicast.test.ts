@@ -22,13 +22,21 @@ beforeAll(async () => {
   net = createNetnsPair();
   // The simulator runs as its own process in the camera namespace: transpile it (Node 20 runs no TypeScript).
   const main = transpileClosure(path.join(ROOT, 'test/fixtures/onvif-sim/onvif-sim.main.ts'), ROOT, outDir);
-  sim = await startInNetns(net.camera.ns, process.execPath, [main, JSON.stringify({
-    host: net.camera.ip,
-    username: 'admin',
-    password: 'pw',
-    scopes: { name: 'Nha van hoa', hardware: 'IPC-SIM-2MP', location: 'country/vietnam/city/Hue' },
-    discovery: { port: 3702, multicastInterface: net.camera.ip },
-  })], 15_000);
+  sim = await startInNetns(
+    net.camera.ns,
+    process.execPath,
+    [
+      main,
+      JSON.stringify({
+        host: net.camera.ip,
+        username: 'admin',
+        password: 'pw',
+        scopes: { name: 'Nha van hoa', hardware: 'IPC-SIM-2MP', location: 'country/vietnam/city/Hue' },
+        discovery: { port: 3702, multicastInterface: net.camera.ip },
+      }),
+    ],
+    15_000,
+  );
   ready = sim.ready as unknown as typeof ready;
 });
 
@@ -49,19 +57,24 @@ describe('multicast discovery inside network namespaces', () => {
     expect(r.err).toBe('');
     const j = JSON.parse(r.out) as { interfaces: string[]; devices: Record<string, unknown>[] };
     expect(j.interfaces).toEqual([net!.client.dev]);
-    expect(j.devices).toEqual([expect.objectContaining({
-      endpoint: ready.endpoint,
-      address: net!.camera.ip,
-      deviceServiceUrl: `http://${net!.camera.ip}:${ready.port}/onvif/device_service`,
-      scopes: expect.objectContaining({ name: 'Nha van hoa', hardware: 'IPC-SIM-2MP', location: 'country/vietnam/city/Hue' }),
-      registered: false,
-    })]);
+    expect(j.devices).toEqual([
+      expect.objectContaining({
+        endpoint: ready.endpoint,
+        address: net!.camera.ip,
+        deviceServiceUrl: `http://${net!.camera.ip}:${ready.port}/onvif/device_service`,
+        scopes: expect.objectContaining({ name: 'Nha van hoa', hardware: 'IPC-SIM-2MP', location: 'country/vietnam/city/Hue' }),
+        registered: false,
+      }),
+    ]);
   });
 
   it('then probes it over the link', async () => {
     const r = await cli(['probe', `${net!.camera.ip}:${ready.port}`, '--user', 'admin', '--password', 'pw', '--skip-rtsp-check', '--json']);
     expect(r.code, r.err).toBe(0);
-    expect(JSON.parse(r.out)).toMatchObject({ manufacturer: 'BinhYenSim', profiles: expect.arrayContaining([expect.objectContaining({ token: 'Profile_2' })]) });
+    expect(JSON.parse(r.out)).toMatchObject({
+      manufacturer: 'BinhYenSim',
+      profiles: expect.arrayContaining([expect.objectContaining({ token: 'Profile_2' })]),
+    });
   });
 
   it('probing on another interface (loopback of the client namespace) finds nothing: the interface choice is real', async () => {

@@ -43,7 +43,11 @@ async function sim(opts: OnvifSimOptions = {}): Promise<OnvifSimulator> {
   return s;
 }
 
-function probe(s: OnvifSimulator | string, creds: { username?: string; password?: string } = { username: USER, password: PASS }, opts: ProbeOptions = {}): Promise<ProbeResult> {
+function probe(
+  s: OnvifSimulator | string,
+  creds: { username?: string; password?: string } = { username: USER, password: PASS },
+  opts: ProbeOptions = {},
+): Promise<ProbeResult> {
   const url = typeof s === 'string' ? s : s.deviceServiceUrl;
   return probeOnvif({ ...parseProbeTarget(url), ...creds }, { ...LIMITS, ...opts });
 }
@@ -64,7 +68,16 @@ describe('probe reads an ONVIF camera', () => {
   it('reads device information, profiles, stream and snapshot URIs and capabilities, and picks defaults', async () => {
     const s = await sim({ ptz: true });
     const r = await probe(s);
-    expect(r).toMatchObject({ manufacturer: 'BinhYenSim', model: 'IPC-SIM-2MP', firmware: 'V5.4.0 build 201130', serial: 'SIM0001', hardwareId: 'SIM-HW-1', ptz: true, events: true, auth: 'ws-security' });
+    expect(r).toMatchObject({
+      manufacturer: 'BinhYenSim',
+      model: 'IPC-SIM-2MP',
+      firmware: 'V5.4.0 build 201130',
+      serial: 'SIM0001',
+      hardwareId: 'SIM-HW-1',
+      ptz: true,
+      events: true,
+      auth: 'ws-security',
+    });
     expect(r.profiles.map((p) => [p.token, p.name, p.encoding, p.width, p.height, p.fps, p.bitrate])).toEqual([
       ['Profile_1', 'MainStream', 'H264', 1920, 1080, 25, 4096],
       ['Profile_2', 'SubStream', 'H264', 640, 360, 15, 512],
@@ -79,10 +92,22 @@ describe('probe reads an ONVIF camera', () => {
     expect(Math.abs(r.clockOffsetMs!)).toBeLessThan(2000);
     expect(r.warnings).toEqual([]);
     const calls = s.calls.map((c) => c.action);
-    expect(calls).toEqual(['GetSystemDateAndTime', 'GetDeviceInformation', 'GetCapabilities', 'GetServices', 'GetProfiles', 'GetStreamUri', 'GetStreamUri', 'GetStreamUri', 'GetSnapshotUri']);
+    expect(calls).toEqual([
+      'GetSystemDateAndTime',
+      'GetDeviceInformation',
+      'GetCapabilities',
+      'GetServices',
+      'GetProfiles',
+      'GetStreamUri',
+      'GetStreamUri',
+      'GetStreamUri',
+      'GetSnapshotUri',
+    ]);
     // only the clock is read before authenticating; everything else carries a valid UsernameToken
     expect(s.calls.slice(1).every((c) => c.auth.ok === true && c.auth.via === 'ws-security')).toBe(true);
-    expect(s.calls.filter((c) => c.action.startsWith('Get') && /Profiles|StreamUri|SnapshotUri/.test(c.action)).every((c) => c.path === '/onvif/media_service')).toBe(true);
+    expect(
+      s.calls.filter((c) => c.action.startsWith('Get') && /Profiles|StreamUri|SnapshotUri/.test(c.action)).every((c) => c.path === '/onvif/media_service'),
+    ).toBe(true);
   });
 
   it.each([[-3 * YEAR], [5 * YEAR + 1234567]])('connects to a camera whose clock is off by %d ms and reports the offset', async (offset) => {
@@ -118,7 +143,9 @@ describe('probe reads an ONVIF camera', () => {
   });
 
   it('tolerates optional calls that fail and fields left out: warnings, not errors', async () => {
-    const s = await sim({ faults: { GetSnapshotUri: 'soap-fault', GetCapabilities: 'soap-fault', GetSystemDateAndTime: 'missing-fields', GetDeviceInformation: 'missing-fields' } });
+    const s = await sim({
+      faults: { GetSnapshotUri: 'soap-fault', GetCapabilities: 'soap-fault', GetSystemDateAndTime: 'missing-fields', GetDeviceInformation: 'missing-fields' },
+    });
     const r = await probe(s);
     expect(r).toMatchObject({ snapshotUri: null, clockOffsetMs: null, manufacturer: null, model: null });
     expect(r.profiles).toHaveLength(3); // media address came from GetServices

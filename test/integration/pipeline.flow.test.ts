@@ -40,7 +40,10 @@ beforeAll(async () => {
   await socket.timeout(5000).emitWithAck('alerts:subscribe', { afterId: 0 });
   // Every person is an alert (no cooldown) and events are shared with the hamlet's residents.
   await srv.cameras.service.register({
-    name: 'Ngã ba chợ', areaId: areas.hamletA, defaultVisibility: 'shared', streams: { detect: { url: sim.rtspUrl } },
+    name: 'Ngã ba chợ',
+    areaId: areas.hamletA,
+    defaultVisibility: 'shared',
+    streams: { detect: { url: sim.rtspUrl } },
     settings: { rules: { alerts: { cooldownSeconds: 0 } } },
   });
 }, 120_000);
@@ -64,21 +67,31 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, ms: numb
 describe('camera to alert to clip, on real footage', () => {
   it('a person becomes an event, its alert reaches the police socket, is worked and its clip plays', async () => {
     // The first person event that has ended and whose clip is ready.
-    const { event, clip } = await until('a finished event with a ready clip', async () => {
-      const { items } = await srv.store.events.list({ label: 'person' }, { all: true }, { limit: 50, offset: 0, sort: 'startAt', order: 'asc' });
-      for (const e of items.filter((x) => x.endAt !== null)) {
-        const c = await srv.store.clips.byEvent(e.id);
-        if (c?.state === 'ready') return { event: e, clip: c };
-      }
-      return undefined;
-    }, 150_000);
+    const { event, clip } = await until(
+      'a finished event with a ready clip',
+      async () => {
+        const { items } = await srv.store.events.list({ label: 'person' }, { all: true }, { limit: 50, offset: 0, sort: 'startAt', order: 'asc' });
+        for (const e of items.filter((x) => x.endAt !== null)) {
+          const c = await srv.store.clips.byEvent(e.id);
+          if (c?.state === 'ready') return { event: e, clip: c };
+        }
+        return undefined;
+      },
+      150_000,
+    );
 
     const alert = alerts.find((a) => a.eventId === event.id);
     expect(alert, 'the event reached the police socket as an alert').toMatchObject({ kind: 'object', label: 'person', state: 'new', cameraName: 'Ngã ba chợ' });
 
-    const ack = await call<{ state: string }>(srv, 'POST', `/api/alerts/${alert!.id}/state`, { cookie: police, body: { state: 'acknowledged', note: 'Tổ tuần tra đang tới', noteVisibility: 'internal' } });
+    const ack = await call<{ state: string }>(srv, 'POST', `/api/alerts/${alert!.id}/state`, {
+      cookie: police,
+      body: { state: 'acknowledged', note: 'Tổ tuần tra đang tới', noteVisibility: 'internal' },
+    });
     expect(ack.status).toBe(200);
-    const done = await call<{ state: string }>(srv, 'POST', `/api/alerts/${alert!.id}/state`, { cookie: police, body: { state: 'resolved', note: 'Đã kiểm tra: người đi bộ, không có gì bất thường', noteVisibility: 'public' } });
+    const done = await call<{ state: string }>(srv, 'POST', `/api/alerts/${alert!.id}/state`, {
+      cookie: police,
+      body: { state: 'resolved', note: 'Đã kiểm tra: người đi bộ, không có gì bất thường', noteVisibility: 'public' },
+    });
     expect(done.status, JSON.stringify(done.body)).toBe(200);
 
     // The resident of the hamlet sees the public note, never the internal one.
@@ -96,7 +109,9 @@ describe('camera to alert to clip, on real footage', () => {
     const bytes = Buffer.from(await video.arrayBuffer());
     const file = path.join(srv.config.dataDir, 'clip-check.mp4');
     writeFileSync(file, bytes);
-    const probed = JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration:stream=codec_name', '-of', 'json', file], { encoding: 'utf8' })) as { format: { duration: string }; streams: { codec_name: string }[] };
+    const probed = JSON.parse(
+      execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration:stream=codec_name', '-of', 'json', file], { encoding: 'utf8' }),
+    ) as { format: { duration: string }; streams: { codec_name: string }[] };
     expect(probed.streams[0]?.codec_name).toBe('h264');
     const wanted = (event.endAt! - event.startAt) / 1000 + 2 * ROLL_S;
     expect(Math.abs(Number(probed.format.duration) - wanted), `clip ${probed.format.duration} s for a ${wanted} s window`).toBeLessThanOrEqual(SEGMENT_S + 0.5);

@@ -32,16 +32,25 @@ describe('retention under a full disk (issue 19, defect 2)', () => {
   });
 
   it('keeps the recent window and held segments, deletes the rest oldest first, and says the disk is low', async () => {
-    const initial = await waitFor('8 segments', async () => {
-      const r = await rows();
-      return r.length >= 8 && r;
-    }, 40_000, 200);
+    const initial = await waitFor(
+      '8 segments',
+      async () => {
+        const r = await rows();
+        return r.length >= 8 && r;
+      },
+      40_000,
+      200,
+    );
     let free = 0; // the disk is full
     const config = { ...env.retentionConfig, minFreeGb: 1, keepRecentMinutes: 10 };
     const states: DiskState[] = [];
     const retention = new RecordingRetention({
-      recordings: env.store.recordings, recordingsDir: recDir(), config: () => config, log: env.log,
-      freeBytes: async () => free, onDiskState: (s) => states.push(s),
+      recordings: env.store.recordings,
+      recordingsDir: recDir(),
+      config: () => config,
+      log: env.log,
+      freeBytes: async () => free,
+      onDiskState: (s) => states.push(s),
     });
 
     // Everything is within the last 10 minutes: nothing goes, the disk state says why.

@@ -18,10 +18,15 @@ describe('continuous recording from the simulated camera', () => {
   const recDir = () => path.join(env.dataDir, 'recordings');
   const rows = () => env.store.recordings.overlapping(cam.id, 0, Date.now() + 60_000);
   const waitSegments = (n: number, after = 0) =>
-    waitFor(`${n} segments`, async () => {
-      const r = (await rows()).filter((x) => x.startAt >= after);
-      return r.length >= n && r;
-    }, 30_000, 200);
+    waitFor(
+      `${n} segments`,
+      async () => {
+        const r = (await rows()).filter((x) => x.startAt >= after);
+        return r.length >= n && r;
+      },
+      30_000,
+      200,
+    );
 
   beforeAll(async () => {
     sim = new SimulatedCamera({ source: { kind: 'pattern' }, width: 640, height: 360, fps: 10, user: 'ghi', password: 'hinh-2026' });
@@ -79,7 +84,9 @@ describe('continuous recording from the simulated camera', () => {
   });
 
   it('answers 404 range_not_kept for a range that is not recorded', async () => {
-    const err = await env.cutter.cutClip({ cameraId: cam.id, from: startedAt - 3_600_000, to: startedAt - 3_000_000, outPath: path.join(env.dataDir, 'clips', 'old.mp4') }).catch((e: unknown) => e);
+    const err = await env.cutter
+      .cutClip({ cameraId: cam.id, from: startedAt - 3_600_000, to: startedAt - 3_000_000, outPath: path.join(env.dataDir, 'clips', 'old.mp4') })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AppError);
     expect(err).toMatchObject({ code: 'range_not_kept', status: 404 });
     expect((err as Error).message).toMatch(/kept from/);
@@ -134,15 +141,22 @@ describe('continuous recording from the simulated camera', () => {
     env.retentionConfig.minFreeGb = 1;
     env.retentionConfig.keepRecentMinutes = 0; // these segments are all recent (recording.retention.test.ts covers the window)
     const lowDisk = new RecordingRetention({
-      recordings: env.store.recordings, recordingsDir: recDir(), config: () => env.retentionConfig, log: env.log,
+      recordings: env.store.recordings,
+      recordingsDir: recDir(),
+      config: () => env.retentionConfig,
+      log: env.log,
       freeBytes: async () => 1e9 - keep[0]!.bytes, // one segment short of the floor
     });
     expect((await lowDisk.sweep()).byFreeSpace).toBe(1);
     expect((await rows()).map((r) => r.id)).toEqual(keep.slice(1).map((r) => r.id));
     env.retentionConfig.minFreeGb = 0;
     const later = new RecordingRetention({
-      recordings: env.store.recordings, recordingsDir: recDir(), config: () => env.retentionConfig, log: env.log,
-      cameraDays: () => new Map([[cam.id, 1]]), now: () => Date.now() + 86_400_000 + 60_000,
+      recordings: env.store.recordings,
+      recordingsDir: recDir(),
+      config: () => env.retentionConfig,
+      log: env.log,
+      cameraDays: () => new Map([[cam.id, 1]]),
+      now: () => Date.now() + 86_400_000 + 60_000,
     });
     expect((await later.sweep()).byAge).toBe(2);
     expect(await rows()).toEqual([]);
@@ -156,13 +170,20 @@ describe('continuous recording from the simulated camera', () => {
       await env.runtime.start(two, { username: 'ghi', password: 'hinh-2026' });
       expect(ffmpegChildren([...sim.pids(), ...sub.pids()]).length).toBe(2);
       expect(await nextFrame(env, two.id)).toMatchObject({ width: 160, height: 90 });
-      const [seg] = await waitFor('a main-stream segment', async () => {
-        const r = await env.store.recordings.overlapping(two.id, 0, Date.now() + 1000);
-        return r.length >= 1 && r;
-      }, 20_000);
+      const [seg] = await waitFor(
+        'a main-stream segment',
+        async () => {
+          const r = await env.store.recordings.overlapping(two.id, 0, Date.now() + 1000);
+          return r.length >= 1 && r;
+        },
+        20_000,
+      );
       expect(await env.ffmpeg.probe(path.join(recDir(), seg!.path))).toMatchObject({ width: 640, height: 360 });
       const stats = (await env.runtime.stats()).find((x) => x.cameraId === two.id)!;
-      expect(stats.sessions.map((x) => [x.role, x.input?.width])).toEqual([['detect', 320], ['record', 640]]);
+      expect(stats.sessions.map((x) => [x.role, x.input?.width])).toEqual([
+        ['detect', 320],
+        ['record', 640],
+      ]);
       expect(stats).toMatchObject({ state: 'online', frameSize: { width: 160, height: 90 }, browserPlayable: true });
       expect(stats.sessions[1]!.inputFps).toBeGreaterThan(8);
       const test = await env.runtime.grabTestFrame(two.id, 'record');

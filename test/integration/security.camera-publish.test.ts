@@ -15,10 +15,24 @@ let techB: string;
 let police: string;
 let camA: number;
 
-const camera = (areaId: number | null, name: string) => srv.store.cameras.create({
-  name, areaId, ownerName: null, ownerKind: null, address: null, latitude: null, longitude: null, onvifUrl: null, credentialsEnc: null,
-  streams: { detect: { url: 'rtsp://127.0.0.1:1/none' } }, settings: {}, defaultVisibility: 'internal', enabled: false, clockOffsetMs: null, demo: false,
-});
+const camera = (areaId: number | null, name: string) =>
+  srv.store.cameras.create({
+    name,
+    areaId,
+    ownerName: null,
+    ownerKind: null,
+    address: null,
+    latitude: null,
+    longitude: null,
+    onvifUrl: null,
+    credentialsEnc: null,
+    streams: { detect: { url: 'rtsp://127.0.0.1:1/none' } },
+    settings: {},
+    defaultVisibility: 'internal',
+    enabled: false,
+    clockOffsetMs: null,
+    demo: false,
+  });
 const lastAudit = async (action: string) => {
   await srv.auth.audit.flush();
   const [e] = await srv.auth.audit.list({ limit: 1, action });
@@ -41,7 +55,10 @@ afterAll(async () => {
 describe('a technician cannot publish footage', () => {
   it("the issue's PATCH by a technician of another area answers 403 and changes nothing", async () => {
     const before = await srv.store.cameras.get(camA);
-    const r = await call<{ error: { code: string } }>(srv, 'PATCH', `/api/cameras/${camA}`, { cookie: techB, body: { defaultVisibility: 'shared', areaId: areas.hamletB } });
+    const r = await call<{ error: { code: string } }>(srv, 'PATCH', `/api/cameras/${camA}`, {
+      cookie: techB,
+      body: { defaultVisibility: 'shared', areaId: areas.hamletB },
+    });
     expect(r.status).toBe(403);
     expect(r.body.error.code).toBe('forbidden');
     expect(await srv.store.cameras.get(camA)).toEqual(before);
@@ -58,7 +75,10 @@ describe('a technician cannot publish footage', () => {
       expect(r.body.error.field).toBe(`body.${Object.keys(body)[0]}`);
     }
     // the UI sends the whole form: unchanged area and visibility are fine
-    const ok = await call(srv, 'PATCH', `/api/cameras/${camA}`, { cookie: techA, body: { name: 'Cổng chính', areaId: areas.hamletA, defaultVisibility: 'internal' } });
+    const ok = await call(srv, 'PATCH', `/api/cameras/${camA}`, {
+      cookie: techA,
+      body: { name: 'Cổng chính', areaId: areas.hamletA, defaultVisibility: 'internal' },
+    });
     expect(ok.status).toBe(200);
     const audit = await lastAudit('camera.update');
     expect(audit).toMatchObject({ username: 'tech-a', resourceId: String(camA) });
@@ -66,7 +86,11 @@ describe('a technician cannot publish footage', () => {
   });
 
   it('registers cameras unassigned or in their own areas only, with internal events; may place an unassigned one', async () => {
-    const reg = (body: Record<string, unknown>) => call<{ id: number }>(srv, 'POST', '/api/cameras', { cookie: techA, body: { name: 'Mới', streams: { detect: { url: 'rtsp://127.0.0.1:1/x' } }, enabled: false, ...body } });
+    const reg = (body: Record<string, unknown>) =>
+      call<{ id: number }>(srv, 'POST', '/api/cameras', {
+        cookie: techA,
+        body: { name: 'Mới', streams: { detect: { url: 'rtsp://127.0.0.1:1/x' } }, enabled: false, ...body },
+      });
     expect((await reg({ defaultVisibility: 'shared' })).status).toBe(403);
     expect((await reg({ areaId: areas.hamletB })).status).toBe(403);
     expect((await reg({ areaId: areas.groupA1 })).status).toBe(201);
@@ -81,7 +105,10 @@ describe('a technician cannot publish footage', () => {
   it('the police decide visibility and area, and the audit entry names the change', async () => {
     expect((await call(srv, 'PATCH', `/api/cameras/${camA}`, { cookie: police, body: { defaultVisibility: 'shared' } })).status).toBe(403);
     expect((await call(srv, 'PUT', `/api/cameras/${camA}/publication`, { cookie: techA, body: { defaultVisibility: 'shared' } })).status).toBe(403);
-    const r = await call<{ defaultVisibility: string }>(srv, 'PUT', `/api/cameras/${camA}/publication`, { cookie: police, body: { defaultVisibility: 'shared' } });
+    const r = await call<{ defaultVisibility: string }>(srv, 'PUT', `/api/cameras/${camA}/publication`, {
+      cookie: police,
+      body: { defaultVisibility: 'shared' },
+    });
     expect(r.status).toBe(200);
     expect(r.body.defaultVisibility).toBe('shared');
     const audit = await lastAudit('camera.publish');
@@ -96,7 +123,9 @@ describe('a technician cannot publish footage', () => {
     for (let i = 0; i < 20; i++) await call(srv, 'PATCH', `/api/cameras/${camA}`, { cookie: techB, body: { name: 'again' } });
     await srv.auth.refusals.flush();
     const rows = (await srv.store.db('audit_log').where({ action: 'access.denied', username: 'tech-b' }).select('detail')) as { detail: string }[];
-    const patches = rows.map((r) => JSON.parse(r.detail) as { method: string; path: string; count?: number }).filter((d) => d.method === 'PATCH' && d.path === `/api/cameras/${camA}`);
+    const patches = rows
+      .map((r) => JSON.parse(r.detail) as { method: string; path: string; count?: number })
+      .filter((d) => d.method === 'PATCH' && d.path === `/api/cameras/${camA}`);
     expect(patches.reduce((n, d) => n + (d.count ?? 1), 0)).toBe(22); // 20 here, 2 in the first test
     expect(patches.length).toBeLessThanOrEqual(3);
   });

@@ -24,8 +24,17 @@ const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Ma
 function emitTrack(srv: TestServer, cameraId: number, trackId: string, at: number): void {
   const box: [number, number, number, number] = [100, 40, 140, 160];
   const msg = (t: number, score: number): TrackMessage => ({
-    cameraId, trackId, label: 'person', score, box, frameWidth: 320, frameHeight: 180,
-    firstSeenAt: at, lastSeenAt: t, stationary: false, best: { frame: syntheticFrame(cameraId, t), box, score },
+    cameraId,
+    trackId,
+    label: 'person',
+    score,
+    box,
+    frameWidth: 320,
+    frameHeight: 180,
+    firstSeenAt: at,
+    lastSeenAt: t,
+    stationary: false,
+    best: { frame: syntheticFrame(cameraId, t), box, score },
   });
   srv.bus.emit('track.start', msg(at, 0.7));
   srv.bus.emit('track.update', msg(at + 1500, 0.8));
@@ -49,7 +58,10 @@ describe.each(dbTargets)('a flood of wrong sign-ins while a camera records ($nam
     );
     await srv.auth.users.add({ username: 'chief', roles: ['admin'], areaIds: [], password: 'bootstrap password 1' }, { name: 'cli' });
     const admin = await login(srv, 'chief', 'bootstrap password 1');
-    const cam = await call<{ id: number }>(srv, 'POST', '/api/cameras', { cookie: admin, body: { name: 'Cổng chợ', streams: { detect: { url: sim.rtspUrl } } } });
+    const cam = await call<{ id: number }>(srv, 'POST', '/api/cameras', {
+      cookie: admin,
+      body: { name: 'Cổng chợ', streams: { detect: { url: sim.rtspUrl } } },
+    });
     expect(cam.status).toBe(201);
     cameraId = cam.body.id;
     await waitFor('two indexed segments', async () => (await srv.store.recordings.overlapping(cameraId, 0, Date.now() + 60_000)).length >= 2, 30_000, 200);
@@ -68,12 +80,17 @@ describe.each(dbTargets)('a flood of wrong sign-ins while a camera records ($nam
         body: { username: spread ? `guess-${i}` : 'chief', password: `wrong password ${i}` },
         // Documentation addresses, only ever written into the header (the traffic stays on loopback).
         headers: spread ? { 'x-forwarded-for': i < 250 ? `198.51.100.${i}` : `203.0.113.${i - 250}` } : {},
-      }).then((r) => r.status, () => -1);
+      }).then(
+        (r) => r.status,
+        () => -1,
+      );
     let done = false;
     const flood = Promise.all([
       ...Array.from({ length: FLOOD }, (_, i) => wrong(i, false)),
       ...Array.from({ length: FLOOD }, (_, i) => wrong(i, true)),
-    ]).finally(() => { done = true; });
+    ]).finally(() => {
+      done = true;
+    });
 
     const health: number[] = [];
     const healthStatus: number[] = [];
@@ -99,32 +116,49 @@ describe.each(dbTargets)('a flood of wrong sign-ins while a camera records ($nam
 
     // Logins: every one wrong, none a server error; the excess refused by the limiter or the busy pool.
     const count = (s: number) => statuses.filter((x) => x === s).length;
-    expect(statuses.filter((s) => s < 400 || s >= 500), 'a login answered outside 4xx').toEqual([]);
+    expect(
+      statuses.filter((s) => s < 400 || s >= 500),
+      'a login answered outside 4xx',
+    ).toEqual([]);
     expect(count(401) + count(429)).toBe(2 * FLOOD);
     expect(count(401)).toBeGreaterThan(0);
     expect(count(429)).toBeGreaterThan(FLOOD);
 
     // Recording: segments kept being indexed through the flood, contiguous, one row per kept file.
-    const afterFlood = await waitFor('two segments after the flood', async () => {
-      const rows = await srv.store.recordings.overlapping(cameraId, 0, Date.now() + 60_000);
-      return rows.filter((r) => r.startAt >= floodEnd).length >= 2 && rows;
-    }, 30_000, 200);
+    const afterFlood = await waitFor(
+      'two segments after the flood',
+      async () => {
+        const rows = await srv.store.recordings.overlapping(cameraId, 0, Date.now() + 60_000);
+        return rows.filter((r) => r.startAt >= floodEnd).length >= 2 && rows;
+      },
+      30_000,
+      200,
+    );
     const during = afterFlood.filter((r) => r.endAt >= floodStart - SEGMENT_S * 1000);
-    for (let i = 1; i < during.length; i++) expect(Math.abs(during[i]!.startAt - during[i - 1]!.endAt), `gap before segment ${during[i]!.id}`).toBeLessThan(400);
+    for (let i = 1; i < during.length; i++)
+      expect(Math.abs(during[i]!.startAt - during[i - 1]!.endAt), `gap before segment ${during[i]!.id}`).toBeLessThan(400);
     const indexed = new Set(afterFlood.map((r) => r.path));
     expect(recordingFiles(srv.config.dataDir, cameraId).kept.filter((f) => !indexed.has(f))).toEqual([]);
 
     // Events: every track sent during the flood became an event row.
-    const rows = await waitFor('the flood tracks as events', async () => {
-      const r = (await srv.store.db('events').whereIn('track_id', tracks).select('track_id')) as { track_id: string }[];
-      return r.length >= tracks.length && r;
-    }, 20_000, 100);
+    const rows = await waitFor(
+      'the flood tracks as events',
+      async () => {
+        const r = (await srv.store.db('events').whereIn('track_id', tracks).select('track_id')) as { track_id: string }[];
+        return r.length >= tracks.length && r;
+      },
+      20_000,
+      100,
+    );
     expect(rows.map((r) => r.track_id).sort()).toEqual([...tracks].sort());
     expect(srv.logs.filter((l) => /KnexTimeoutError|lifecycle failed|index update failed|request failed/.test(l))).toEqual([]);
 
     // Audit: every refused or failed attempt is counted (refusals aggregated per address and user).
     await srv.auth.refusals.flush();
-    const audited = (await srv.store.db('audit_log').where('id', '>', auditBefore).where('action', 'like', 'auth.login.%').select('action', 'detail')) as { action: string; detail: string | null }[];
+    const audited = (await srv.store.db('audit_log').where('id', '>', auditBefore).where('action', 'like', 'auth.login.%').select('action', 'detail')) as {
+      action: string;
+      detail: string | null;
+    }[];
     const total = audited.reduce((n, r) => n + ((r.detail ? (JSON.parse(r.detail) as { count?: number }).count : undefined) ?? 1), 0);
     expect(audited.every((r) => ['auth.login.failure', 'auth.login.refused', 'auth.login.busy'].includes(r.action))).toBe(true);
     expect(total).toBe(2 * FLOOD);

@@ -19,8 +19,21 @@ beforeAll(async () => {
   const user = await addUser(srv, 'officer', ['police']);
   admin = await login(srv, 'chief', 'bootstrap password 1');
   const cam = await srv.store.cameras.create({
-    name: 'c', areaId: areas.hamletA, ownerName: null, ownerKind: null, address: null, latitude: null, longitude: null, onvifUrl: null, credentialsEnc: null,
-    streams: { detect: { url: 'rtsp://127.0.0.1:1/none' } }, settings: {}, defaultVisibility: 'internal', enabled: false, clockOffsetMs: null, demo: false,
+    name: 'c',
+    areaId: areas.hamletA,
+    ownerName: null,
+    ownerKind: null,
+    address: null,
+    latitude: null,
+    longitude: null,
+    onvifUrl: null,
+    credentialsEnc: null,
+    streams: { detect: { url: 'rtsp://127.0.0.1:1/none' } },
+    settings: {},
+    defaultVisibility: 'internal',
+    enabled: false,
+    clockOffsetMs: null,
+    demo: false,
   });
   ids = { camera: cam.id, user: user.id, area: areas.hamletA };
 });
@@ -30,7 +43,11 @@ afterAll(async () => {
 
 describe('ids in paths and queries', () => {
   it('answer only to canonical decimal, with a 400 naming the field otherwise', async () => {
-    for (const [base, id] of [['/api/cameras', ids.camera], ['/api/users', ids.user], ['/api/areas', ids.area]] as const) {
+    for (const [base, id] of [
+      ['/api/cameras', ids.camera],
+      ['/api/users', ids.user],
+      ['/api/areas', ids.area],
+    ] as const) {
       const method = base === '/api/areas' ? 'PATCH' : 'GET';
       const body = method === 'PATCH' ? { name: 'Ấp An Phú' } : undefined;
       expect((await call(srv, method, `${base}/${id}`, { cookie: admin, body })).status, `${base}/${id}`).toBe(200);
@@ -57,12 +74,37 @@ describe('a resident probing event ids', () => {
     await addUser(srv, 'resident-a', ['resident'], [hamletA]);
     const resident = await login(srv, 'resident-a');
     const camB = await srv.store.cameras.create({
-      name: 'b', areaId: hamletB, ownerName: null, ownerKind: null, address: null, latitude: null, longitude: null, onvifUrl: null, credentialsEnc: null,
-      streams: { detect: { url: 'rtsp://127.0.0.1:1/none' } }, settings: {}, defaultVisibility: 'internal', enabled: false, clockOffsetMs: null, demo: false,
+      name: 'b',
+      areaId: hamletB,
+      ownerName: null,
+      ownerKind: null,
+      address: null,
+      latitude: null,
+      longitude: null,
+      onvifUrl: null,
+      credentialsEnc: null,
+      streams: { detect: { url: 'rtsp://127.0.0.1:1/none' } },
+      settings: {},
+      defaultVisibility: 'internal',
+      enabled: false,
+      clockOffsetMs: null,
+      demo: false,
     });
     const t = 1_800_000_000_000;
     const event = (cameraId: number, areaId: number, visibility: 'internal' | 'shared') =>
-      srv.store.events.create({ cameraId, areaId, trackId: null, label: 'person', score: 0.9, box: null, zones: [], startAt: t, lastSeenAt: t, bestAt: t, visibility });
+      srv.store.events.create({
+        cameraId,
+        areaId,
+        trackId: null,
+        label: 'person',
+        score: 0.9,
+        box: null,
+        zones: [],
+        startAt: t,
+        lastSeenAt: t,
+        bestAt: t,
+        visibility,
+      });
     const other = await event(camB.id, hamletB, 'shared');
     const internal = await event(ids.camera, hamletA, 'internal');
     const mine = await event(ids.camera, hamletA, 'shared');
@@ -113,13 +155,23 @@ describe('DNS rebinding', () => {
 
 describe('weak passwords', () => {
   it('are refused with the reason, for new accounts and password changes', async () => {
-    for (const [password, reason] of [['password123', 'common'], ['aaaaaaaaaaaa', 'repetitive'], ['1234567890', 'sequence']] as const) {
-      const r = await call<{ error: { code: string; field: string; params: { reason: string } } }>(srv, 'POST', '/api/users', { cookie: admin, body: { username: 'newbie', password, roles: ['police'], areaIds: [] } });
+    for (const [password, reason] of [
+      ['password123', 'common'],
+      ['aaaaaaaaaaaa', 'repetitive'],
+      ['1234567890', 'sequence'],
+    ] as const) {
+      const r = await call<{ error: { code: string; field: string; params: { reason: string } } }>(srv, 'POST', '/api/users', {
+        cookie: admin,
+        body: { username: 'newbie', password, roles: ['police'], areaIds: [] },
+      });
       expect(r.status, password).toBe(400);
       expect(r.body.error).toMatchObject({ code: 'password_too_weak', field: 'password', params: { reason } });
     }
     const officer = await login(srv, 'officer');
-    const change = await call<{ error: { code: string } }>(srv, 'POST', '/api/auth/password', { cookie: officer, body: { currentPassword: PASSWORD, newPassword: 'qwertyuiop' } });
+    const change = await call<{ error: { code: string } }>(srv, 'POST', '/api/auth/password', {
+      cookie: officer,
+      body: { currentPassword: PASSWORD, newPassword: 'qwertyuiop' },
+    });
     expect(change.status).toBe(400);
     expect(change.body.error.code).toBe('password_too_weak');
     expect(await srv.auth.users.getByUsername('newbie')).toBeUndefined();

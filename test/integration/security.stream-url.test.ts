@@ -32,9 +32,15 @@ describe('stream URLs with control characters', () => {
       expect(test.body.error.field).toBe('body.url');
     }
     expect(await srv.store.cameras.list()).toEqual([]);
-    const ok = await call<{ id: number }>(srv, 'POST', '/api/cameras', { cookie: admin, body: { name: 'x', streams: { detect: { url: 'rtsp://127.0.0.1:1/x' } }, enabled: false } });
+    const ok = await call<{ id: number }>(srv, 'POST', '/api/cameras', {
+      cookie: admin,
+      body: { name: 'x', streams: { detect: { url: 'rtsp://127.0.0.1:1/x' } }, enabled: false },
+    });
     expect(ok.status).toBe(201);
-    const edit = await call<Err>(srv, 'PATCH', `/api/cameras/${ok.body.id}`, { cookie: admin, body: { streams: { detect: { url: 'rtsp://127.0.0.1:1/x' }, record: { url: 'rtsp://127.0.0.1:1/\ty' } } } });
+    const edit = await call<Err>(srv, 'PATCH', `/api/cameras/${ok.body.id}`, {
+      cookie: admin,
+      body: { streams: { detect: { url: 'rtsp://127.0.0.1:1/x' }, record: { url: 'rtsp://127.0.0.1:1/\ty' } } },
+    });
     expect(edit.status).toBe(400);
     expect(edit.body.error.field).toBe('body.streams.record.url');
     expect((await srv.store.cameras.get(ok.body.id))!.streams).toEqual({ detect: { url: 'rtsp://127.0.0.1:1/x' } });

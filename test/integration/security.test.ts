@@ -76,7 +76,13 @@ describe('prototype keys', () => {
     ];
     const me = (await srv.auth.users.getByUsername('resident-a'))!;
     for (const raw of bodies) {
-      for (const [method, path] of [['POST', '/api/auth/login'], ['POST', '/api/users'], ['PATCH', `/api/users/${me.id}`], ['POST', '/api/areas'], ['POST', '/api/setup']] as const) {
+      for (const [method, path] of [
+        ['POST', '/api/auth/login'],
+        ['POST', '/api/users'],
+        ['PATCH', `/api/users/${me.id}`],
+        ['POST', '/api/areas'],
+        ['POST', '/api/setup'],
+      ] as const) {
         const r = await call<{ error: { code: string } }>(srv, method, path, { cookie: admin, rawBody: raw });
         expect(r.status, `${method} ${path} ${raw}`).toBe(400);
         expect(r.body.error.code).toBe('forbidden_key');
@@ -100,11 +106,25 @@ const FILTERS: Record<string, string[]> = {
   '/api/alerts': ['cameraId', 'areaId', 'state', 'kind', 'severity', 'label', 'minScore', 'visibility', 'from', 'to', 'limit', 'offset', 'sort'],
   '/api/clips': ['cameraId', 'eventId', 'kind', 'state', 'pinned', 'from', 'to', 'limit', 'offset', 'sort'],
 };
-const SQL = ["' OR '1'='1", '1; DROP TABLE users; --', '1 UNION SELECT password_hash FROM users', '"', '\\', "startAt; DELETE FROM audit_log", '1)--', '%', '*'];
+const SQL = [
+  "' OR '1'='1",
+  '1; DROP TABLE users; --',
+  '1 UNION SELECT password_hash FROM users',
+  '"',
+  '\\',
+  'startAt; DELETE FROM audit_log',
+  '1)--',
+  '%',
+  '*',
+];
 
 describe('SQL metacharacters', () => {
   it('in every filter and sort field of every list route get a 4xx', async () => {
-    const served = new Set(listRoutes(srv.app).filter((r) => r.method === 'GET').map((r) => r.path));
+    const served = new Set(
+      listRoutes(srv.app)
+        .filter((r) => r.method === 'GET')
+        .map((r) => r.path),
+    );
     const tried: string[] = [];
     for (const [path, fields] of Object.entries(FILTERS)) {
       if (!served.has(path)) continue;
@@ -129,7 +149,15 @@ describe('SQL metacharacters', () => {
 });
 
 describe('path traversal on every media route', () => {
-  const TRAVERSALS = ['..%2F..%2F..%2Fetc%2Fpasswd', '..%2f..%2fsecret.key', '%2e%2e%2f%2e%2e%2fbinhyen.sqlite', '..%5C..%5Csecret.key', '1%00.jpg', '1%2F..%2F..%2Fsecret.key', '....%2F%2F....%2F%2Fetc%2Fpasswd'];
+  const TRAVERSALS = [
+    '..%2F..%2F..%2Fetc%2Fpasswd',
+    '..%2f..%2fsecret.key',
+    '%2e%2e%2f%2e%2e%2fbinhyen.sqlite',
+    '..%5C..%5Csecret.key',
+    '1%00.jpg',
+    '1%2F..%2F..%2Fsecret.key',
+    '....%2F%2F....%2F%2Fetc%2Fpasswd',
+  ];
 
   it('gets a 4xx for every traversal form, and never a file', async () => {
     const media = listRoutes(srv.app).filter((r) => r.method === 'GET' && /(\.(jpg|mp4|json|m3u8|ts)|\/download)$/.test(r.path) && r.path.includes(':'));
@@ -194,8 +222,11 @@ describe('CSRF', () => {
   it('a state-changing request from a foreign page fails, even with a valid cookie', async () => {
     const create = { username: 'planted', password: 'planted password 1', roles: ['admin'] };
     const attempts: { headers: Record<string, string>; noOrigin?: boolean }[] = [
-      { headers: { origin: 'http://evil.example' } }, { headers: { origin: 'null' } }, { headers: { origin: `${srv.url}.evil.example` } },
-      { headers: { 'sec-fetch-site': 'cross-site' }, noOrigin: true }, { headers: { 'sec-fetch-site': 'same-site' }, noOrigin: true },
+      { headers: { origin: 'http://evil.example' } },
+      { headers: { origin: 'null' } },
+      { headers: { origin: `${srv.url}.evil.example` } },
+      { headers: { 'sec-fetch-site': 'cross-site' }, noOrigin: true },
+      { headers: { 'sec-fetch-site': 'same-site' }, noOrigin: true },
       { headers: { 'sec-fetch-site': 'cross-site' } }, // an Origin that claims to be ours does not outvote Fetch Metadata
     ];
     for (const { headers, noOrigin } of attempts) {
@@ -206,7 +237,9 @@ describe('CSRF', () => {
     const logout = await call(srv, 'POST', '/api/auth/logout', { cookie: admin, headers: { origin: 'http://evil.example' } });
     expect(logout.status).toBe(403);
     // a form-style (text/plain) post from our own origin is not JSON: refused too
-    expect((await call(srv, 'POST', '/api/users', { cookie: admin, rawBody: JSON.stringify(create), headers: { 'content-type': 'text/plain' } })).status).toBe(400);
+    expect((await call(srv, 'POST', '/api/users', { cookie: admin, rawBody: JSON.stringify(create), headers: { 'content-type': 'text/plain' } })).status).toBe(
+      400,
+    );
     expect(await srv.auth.users.getByUsername('planted')).toBeUndefined();
     expect((await call(srv, 'GET', '/api/cameras', { cookie: admin })).status).toBe(200); // the admin's session survived
   });
@@ -219,8 +252,18 @@ describe('CSRF', () => {
     expect(ok.status).toBe(200);
     // connection-state recovery would let a reconnect skip the auth middleware: it stays off
     expect(srv.io._opts.connectionStateRecovery).toBeUndefined();
-    const socket = connect(srv.url, { transports: ['polling'], forceNew: true, reconnection: false, extraHeaders: { origin: 'http://evil.example', cookie: admin } });
-    await expect(new Promise<void>((resolve, reject) => { socket.once('connect', () => resolve()); socket.once('connect_error', reject); })).rejects.toThrow();
+    const socket = connect(srv.url, {
+      transports: ['polling'],
+      forceNew: true,
+      reconnection: false,
+      extraHeaders: { origin: 'http://evil.example', cookie: admin },
+    });
+    await expect(
+      new Promise<void>((resolve, reject) => {
+        socket.once('connect', () => resolve());
+        socket.once('connect_error', reject);
+      }),
+    ).rejects.toThrow();
     socket.close();
   });
 });
@@ -236,7 +279,13 @@ describe('sessions cannot be forged or guessed', () => {
   });
 
   it('a resident cannot reach admin or technician functions with their own valid cookie', async () => {
-    for (const [m, p] of [['GET', '/api/users'], ['POST', '/api/areas'], ['GET', '/api/audit'], ['GET', '/api/cameras'], ['POST', '/api/cameras/discover']] as const) {
+    for (const [m, p] of [
+      ['GET', '/api/users'],
+      ['POST', '/api/areas'],
+      ['GET', '/api/audit'],
+      ['GET', '/api/cameras'],
+      ['POST', '/api/cameras/discover'],
+    ] as const) {
       expect((await call(srv, m, p, { cookie: resident, body: m === 'GET' ? undefined : {} })).status, `${m} ${p}`).toBe(403);
     }
   });

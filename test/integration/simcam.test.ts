@@ -37,7 +37,20 @@ function pull(url: string, opts: PullOptions = {}): Promise<Pull> {
   const scale = opts.scale;
   // A short analysis: ffmpeg's default spends ~20 frames estimating the rate before the first frame.
   const probe = ['-analyzeduration', '200000', '-probesize', '1000000'];
-  const args = ['-hide_banner', '-nostdin', ...probe, '-rtsp_transport', opts.transport ?? 'tcp', '-timeout', String((opts.timeoutS ?? 5) * 1e6), '-i', url, '-t', String(opts.seconds ?? WAIT_S), '-an'];
+  const args = [
+    '-hide_banner',
+    '-nostdin',
+    ...probe,
+    '-rtsp_transport',
+    opts.transport ?? 'tcp',
+    '-timeout',
+    String((opts.timeoutS ?? 5) * 1e6),
+    '-i',
+    url,
+    '-t',
+    String(opts.seconds ?? WAIT_S),
+    '-an',
+  ];
   if (scale) args.push('-vf', `scale=${scale.width}:${scale.height}`);
   args.push('-pix_fmt', 'gray', '-f', 'rawvideo', 'pipe:1');
   const child = spawn('ffmpeg', args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -77,8 +90,27 @@ interface Watch {
 
 /** A client that stays connected (like the product's ingest), reading stamps as frames arrive. */
 function watch(url: string, width = 320, height = 240): Watch {
-  const args = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-threads', '1', '-analyzeduration', '200000', '-rtsp_transport', 'tcp', '-timeout', '20000000', '-i', url];
-  const child = spawn('ffmpeg', [...args, '-an', '-fps_mode', 'passthrough', '-vf', `scale=${width}:${height}`, '-pix_fmt', 'gray', '-f', 'rawvideo', 'pipe:1'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const args = [
+    '-hide_banner',
+    '-nostdin',
+    '-loglevel',
+    'error',
+    '-threads',
+    '1',
+    '-analyzeduration',
+    '200000',
+    '-rtsp_transport',
+    'tcp',
+    '-timeout',
+    '20000000',
+    '-i',
+    url,
+  ];
+  const child = spawn(
+    'ffmpeg',
+    [...args, '-an', '-fps_mode', 'passthrough', '-vf', `scale=${width}:${height}`, '-pix_fmt', 'gray', '-f', 'rawvideo', 'pipe:1'],
+    { stdio: ['ignore', 'pipe', 'ignore'] },
+  );
   const frames: Watch['frames'] = [];
   let pending = Buffer.alloc(0);
   child.stdout.on('data', (chunk: Buffer) => {
@@ -170,7 +202,9 @@ describe('simulated camera with credentials and stamp', () => {
     expect(readable.at(-1)).toBeGreaterThan(readable[0] ?? Infinity);
     // For information only (ffmpeg's start-up buffering inflates the first frames).
     const steady = lat.slice(lat.length >> 1).sort((a, b) => a - b);
-    console.info(`stamp readable ${readable.length}/${stamps.length}; publish-to-client latency, second half, median ${steady[steady.length >> 1]} ms, all: ${lat.join(' ')}`);
+    console.info(
+      `stamp readable ${readable.length}/${stamps.length}; publish-to-client latency, second half, median ${steady[steady.length >> 1]} ms, all: ${lat.join(' ')}`,
+    );
   });
 
   it('stops the picture on cutStream and brings it back on resumeStream', async () => {
@@ -215,7 +249,21 @@ describe('simulated camera without stamp (cheap benchmark mode)', () => {
 
   beforeAll(() => {
     // A small synthetic clip as "footage" (no third-party media in tests).
-    const r = spawnSync('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc=size=352x288:rate=5', '-t', '3', '-pix_fmt', 'yuv420p', clip]);
+    const r = spawnSync('ffmpeg', [
+      '-hide_banner',
+      '-nostdin',
+      '-loglevel',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc=size=352x288:rate=5',
+      '-t',
+      '3',
+      '-pix_fmt',
+      'yuv420p',
+      clip,
+    ]);
     expect(r.status, r.stderr?.toString()).toBe(0);
   });
   afterAll(async () => {
@@ -296,7 +344,10 @@ describe('sample footage', () => {
   });
 
   it('fetches once, logging progress, then finds the file without running the script', async () => {
-    const script = fakeScript('ok.sh', 'echo "[fetch-sample-footage] downloading" >&2; mkdir -p "$BINHYEN_CACHE_DIR/binhyen/footage"; head -c 1200000 /dev/zero > "$BINHYEN_CACHE_DIR/binhyen/footage/vtest.avi"');
+    const script = fakeScript(
+      'ok.sh',
+      'echo "[fetch-sample-footage] downloading" >&2; mkdir -p "$BINHYEN_CACHE_DIR/binhyen/footage"; head -c 1200000 /dev/zero > "$BINHYEN_CACHE_DIR/binhyen/footage/vtest.avi"',
+    );
     expect(await ensureSampleFootage(log, { env, scriptPath: script })).toBe(sampleFootagePath(env));
     expect(lines.join('\n')).toMatch(/downloading/);
     const broken = fakeScript('broken.sh', 'exit 3');

@@ -6,7 +6,22 @@ import { createStore } from '../../server/store/store.js';
 import { dbTargets, openMigrated } from '../support/db.js';
 
 const ALL = migrations.map((m) => m.name);
-const TABLES = ['areas', 'users', 'user_roles', 'user_areas', 'sessions', 'cameras', 'recordings', 'events', 'alerts', 'alert_history', 'notes', 'event_comments', 'clips', 'audit_log'];
+const TABLES = [
+  'areas',
+  'users',
+  'user_roles',
+  'user_areas',
+  'sessions',
+  'cameras',
+  'recordings',
+  'events',
+  'alerts',
+  'alert_history',
+  'notes',
+  'event_comments',
+  'clips',
+  'audit_log',
+];
 
 async function hasTable(db: Knex, t: string) {
   return db.schema.hasTable(t);
@@ -48,9 +63,21 @@ describe.each(dbTargets)('store on $name', (target) => {
     cleanup = h.cleanup;
     const store = createStore(h.db);
     const cam = await store.cameras.create({
-      name: 'Cổng nhà trọ', areaId: null, ownerName: 'Nhà trọ Hoa', ownerKind: 'boarding_house', address: null,
-      latitude: 10.8, longitude: 106.7, onvifUrl: null, credentialsEnc: 'v1:abc', streams: { detect: { url: 'rtsp://10.0.0.2/sub' } },
-      settings: { motion: { threshold: 30 } }, defaultVisibility: 'shared', enabled: true, clockOffsetMs: null, demo: false,
+      name: 'Cổng nhà trọ',
+      areaId: null,
+      ownerName: 'Nhà trọ Hoa',
+      ownerKind: 'boarding_house',
+      address: null,
+      latitude: 10.8,
+      longitude: 106.7,
+      onvifUrl: null,
+      credentialsEnc: 'v1:abc',
+      streams: { detect: { url: 'rtsp://10.0.0.2/sub' } },
+      settings: { motion: { threshold: 30 } },
+      defaultVisibility: 'shared',
+      enabled: true,
+      clockOffsetMs: null,
+      demo: false,
     });
     expect(cam.streams.detect.url).toBe('rtsp://10.0.0.2/sub');
     expect(cam.settings.motion.threshold).toBe(30);
@@ -58,7 +85,10 @@ describe.each(dbTargets)('store on $name', (target) => {
     expect(cam.settingsProblems).toEqual([]);
     expect(cam.enabled).toBe(true);
     // A stored value that no longer validates (hand edit, older version) is reported, and only that part falls back.
-    await h.db('cameras').where({ id: cam.id }).update({ settings: JSON.stringify({ motion: { threshold: 30 }, rules: { minFrames: 'soon' } }) });
+    await h
+      .db('cameras')
+      .where({ id: cam.id })
+      .update({ settings: JSON.stringify({ motion: { threshold: 30 }, rules: { minFrames: 'soon' } }) });
     const reread = (await store.cameras.get(cam.id))!;
     expect(reread.settings.motion.threshold).toBe(30);
     expect(reread.settings.rules.minFrames).toBe(2);
@@ -76,11 +106,25 @@ describe.each(dbTargets)('store on $name', (target) => {
     cleanup = h.cleanup;
     const store = createStore(h.db);
     const cam = await store.cameras.create({
-      name: 'c', areaId: null, ownerName: null, ownerKind: null, address: null, latitude: null, longitude: null, onvifUrl: null,
-      credentialsEnc: null, streams: { detect: { url: 'file:///x' } }, settings: {}, defaultVisibility: 'internal', enabled: true, clockOffsetMs: null, demo: true,
+      name: 'c',
+      areaId: null,
+      ownerName: null,
+      ownerKind: null,
+      address: null,
+      latitude: null,
+      longitude: null,
+      onvifUrl: null,
+      credentialsEnc: null,
+      streams: { detect: { url: 'file:///x' } },
+      settings: {},
+      defaultVisibility: 'internal',
+      enabled: true,
+      clockOffsetMs: null,
+      demo: true,
     });
     const t0 = Date.UTC(2026, 10, 29, 12, 0, 0);
-    for (let i = 0; i < 5; i++) await store.recordings.add({ cameraId: cam.id, path: `/r/${i}.ts`, startAt: t0 + i * 4000, endAt: t0 + (i + 1) * 4000, bytes: 1000 });
+    for (let i = 0; i < 5; i++)
+      await store.recordings.add({ cameraId: cam.id, path: `/r/${i}.ts`, startAt: t0 + i * 4000, endAt: t0 + (i + 1) * 4000, bytes: 1000 });
     const hits = await store.recordings.overlapping(cam.id, t0 + 5000, t0 + 9000);
     expect(hits.map((r) => r.path)).toEqual(['/r/1.ts', '/r/2.ts']);
     expect(await store.recordings.totalBytes(cam.id)).toBe(5000);

@@ -21,7 +21,14 @@ export const dbTargets: DbTarget[] = [
       const dir = mkdtempSync(path.join(os.tmpdir(), 'binhyen-db-'));
       const url = `sqlite:${path.join(dir, 'test.sqlite')}`;
       const db = openDb({ url });
-      return { db, url, cleanup: async () => { await db.destroy(); rmSync(dir, { recursive: true, force: true }); } };
+      return {
+        db,
+        url,
+        cleanup: async () => {
+          await db.destroy();
+          rmSync(dir, { recursive: true, force: true });
+        },
+      };
     },
   },
   ...(process.env.TEST_DATABASE_URL ? [postgresTarget(process.env.TEST_DATABASE_URL)] : []),
@@ -39,7 +46,8 @@ function postgresTarget(baseUrl: string): DbTarget {
       const url = `${baseUrl}${sep}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
       const db = openDb({ url });
       return {
-        db, url,
+        db,
+        url,
         cleanup: async () => {
           await db.destroy();
           const a = knexFactory({ client: 'pg', connection: baseUrl });

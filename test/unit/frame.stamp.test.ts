@@ -5,7 +5,7 @@ import { crc8, readStamp, stampStripHeight, writeStamp, writeStampYuv420p } from
 function picture(width: number, height: number): Uint8Array {
   const y = new Uint8Array(width * height);
   for (let row = 0; row < height; row++) {
-    for (let x = 0; x < width; x++) y[row * width + x] = (x * 3 + row * 5) % 200 + 20;
+    for (let x = 0; x < width; x++) y[row * width + x] = ((x * 3 + row * 5) % 200) + 20;
   }
   return y;
 }
@@ -53,7 +53,12 @@ const NOW = 1_764_000_123_456;
 
 describe('frame stamp', () => {
   it('reads back what it wrote, at several frame sizes', () => {
-    for (const [w, h] of [[768, 576], [1280, 720], [640, 480], [320, 180]] as const) {
+    for (const [w, h] of [
+      [768, 576],
+      [1280, 720],
+      [640, 480],
+      [320, 180],
+    ] as const) {
       const y = picture(w, h);
       writeStamp(y, w, h, NOW);
       expect(readStamp(y, w, h)).toBe(NOW);

@@ -53,13 +53,20 @@ function Shell() {
     document.title = t('app.name');
   }, [t]);
 
-  if (session.loading) return <main className="auth-page"><Spinner label={t('common.loading')} /></main>;
+  if (session.loading)
+    return (
+      <main className="auth-page">
+        <Spinner label={t('common.loading')} />
+      </main>
+    );
   if (session.failed && !session.info) {
     return (
       <main className="auth-page">
         <div className="auth-card">
           <ErrorText error={session.failed} />
-          <button type="button" onClick={() => void session.refresh()}>{t('common.retry')}</button>
+          <button type="button" onClick={() => void session.refresh()}>
+            {t('common.retry')}
+          </button>
         </div>
       </main>
     );
@@ -76,22 +83,38 @@ function Shell() {
   }
   return (
     <div className="app">
-      <a href="#main" className="skip-link">{t('common.skipToContent')}</a>
+      <a href="#main" className="skip-link">
+        {t('common.skipToContent')}
+      </a>
       <header className="topbar">
-        <Link to={home(session)} className="brand">{t('app.name')}</Link>
+        <Link to={home(session)} className="brand">
+          {t('app.name')}
+        </Link>
         <nav aria-label={t('nav.label')}>
           {ROUTES.filter((r) => r.nav && session.can(r.action)).map((r) => (
-            <Link key={r.path} to={r.path} aria-current={path === r.path || path.startsWith(`${r.path}/`) ? 'page' : undefined}>{t(r.nav!)}</Link>
+            <Link key={r.path} to={r.path} aria-current={path === r.path || path.startsWith(`${r.path}/`) ? 'page' : undefined}>
+              {t(r.nav!)}
+            </Link>
           ))}
         </nav>
         <div className="topbar-user">
-          <span className="muted" data-testid="signed-in-as">{session.user.displayName}</span>
+          <span className="muted" data-testid="signed-in-as">
+            {session.user.displayName}
+          </span>
           <LanguageSwitch />
-          <button type="button" onClick={() => void session.signOut()}>{t('nav.logout')}</button>
+          <button type="button" onClick={() => void session.signOut()}>
+            {t('nav.logout')}
+          </button>
         </div>
       </header>
       <main id="main" tabIndex={-1}>
-        {found && session.can(found.r.action) ? found.r.render(found.params!) : <p role="alert" className="error">{t('error.forbidden')}</p>}
+        {found && session.can(found.r.action) ? (
+          found.r.render(found.params!)
+        ) : (
+          <p role="alert" className="error">
+            {t('error.forbidden')}
+          </p>
+        )}
       </main>
     </div>
   );

@@ -64,5 +64,9 @@ export function Link({ to, children, onClick, ...rest }: LinkProps) {
     e.preventDefault();
     navigate(to);
   };
-  return <a href={to} onClick={go} {...rest}>{children}</a>;
+  return (
+    <a href={to} onClick={go} {...rest}>
+      {children}
+    </a>
+  );
 }

@@ -54,7 +54,11 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const value = useMemo<Session>(() => {
     const user = info?.user ?? null;
     return {
-      loading, failed, info, user, refresh,
+      loading,
+      failed,
+      info,
+      user,
+      refresh,
       signedIn: (u) => setInfo({ setupRequired: false, user: u, expiresAt: null }),
       signOut: async () => {
         try {

@@ -26,4 +26,8 @@ export function runConvertCli(argv: string[], out: (line: string) => void, err: 
   }
 }
 
-process.exitCode = runConvertCli(process.argv.slice(2), (l) => process.stdout.write(l + '\n'), (l) => process.stderr.write(l + '\n'));
+process.exitCode = runConvertCli(
+  process.argv.slice(2),
+  (l) => process.stdout.write(l + '\n'),
+  (l) => process.stderr.write(l + '\n'),
+);

@@ -75,9 +75,16 @@ export function buildCenternetOnnx(opts: BuildOptions = {}): BuildOutcome {
   mkdirSync(outDir, { recursive: true });
   writeAtomic(onnxPath, converted.bytes);
   const record: BuildRecord = {
-    model: files.name, converterVersion: CONVERTER_VERSION, opset: OPSET, source: files.source, inputs,
+    model: files.name,
+    converterVersion: CONVERTER_VERSION,
+    opset: OPSET,
+    source: files.source,
+    inputs,
     output: { name: path.basename(onnxPath), bytes: converted.bytes.length, sha256: sha256(converted.bytes) },
-    inputName: converted.inputName, outputName: converted.outputName, tfOps: converted.tfOps, onnxOps: converted.onnxOps,
+    inputName: converted.inputName,
+    outputName: converted.outputName,
+    tfOps: converted.tfOps,
+    onnxOps: converted.onnxOps,
     builtAt: new Date().toISOString(),
   };
   writeAtomic(recordPath, new TextEncoder().encode(JSON.stringify(record, null, 2) + '\n'));

@@ -24,7 +24,11 @@ export class OnnxGraphBuilder {
   }
 
   /** Adds one node; returns its output names (fresh unique ones unless `outputs` is given). */
-  add(opType: string, inputs: readonly string[], opts: { attributes?: OnnxAttribute[]; outputs?: string[]; base?: string; outputCount?: number } = {}): string[] {
+  add(
+    opType: string,
+    inputs: readonly string[],
+    opts: { attributes?: OnnxAttribute[]; outputs?: string[]; base?: string; outputCount?: number } = {},
+  ): string[] {
     const outputs = opts.outputs ?? Array.from({ length: opts.outputCount ?? 1 }, (_, i) => this.unique(`${opts.base ?? opType}${i ? `:${i}` : ''}`));
     this.nodes.push({ opType, inputs, outputs, name: outputs[0], attributes: opts.attributes });
     return outputs;

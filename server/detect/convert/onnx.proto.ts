@@ -144,9 +144,12 @@ const ATTRIBUTE_TYPE = { float: 1, int: 2, string: 3, floats: 6, ints: 7 } as co
 function encodeAttribute(a: OnnxAttribute): ProtoWriter {
   const w = new ProtoWriter().string(1, a.name).int(20, ATTRIBUTE_TYPE[a.kind]);
   switch (a.kind) {
-    case 'float': return w.float(2, a.value);
-    case 'int': return w.int(3, a.value);
-    case 'string': return w.string(4, a.value);
+    case 'float':
+      return w.float(2, a.value);
+    case 'int':
+      return w.int(3, a.value);
+    case 'string':
+      return w.string(4, a.value);
     case 'floats':
       for (const v of a.value) w.float(7, v);
       return w;
@@ -208,13 +211,22 @@ function rawOf(a: Float32Array | Int32Array | BigInt64Array | Uint8Array): Uint8
 }
 
 export const floatTensor = (name: string, dims: readonly number[], values: Float32Array | readonly number[]): OnnxTensor => ({
-  name, dims, dataType: DataType.FLOAT, raw: rawOf(values instanceof Float32Array ? values : Float32Array.from(values)),
+  name,
+  dims,
+  dataType: DataType.FLOAT,
+  raw: rawOf(values instanceof Float32Array ? values : Float32Array.from(values)),
 });
 
 export const int32Tensor = (name: string, dims: readonly number[], values: Int32Array | readonly number[]): OnnxTensor => ({
-  name, dims, dataType: DataType.INT32, raw: rawOf(values instanceof Int32Array ? values : Int32Array.from(values)),
+  name,
+  dims,
+  dataType: DataType.INT32,
+  raw: rawOf(values instanceof Int32Array ? values : Int32Array.from(values)),
 });
 
 export const int64Tensor = (name: string, dims: readonly number[], values: readonly number[]): OnnxTensor => ({
-  name, dims, dataType: DataType.INT64, raw: rawOf(BigInt64Array.from(values, (v) => BigInt(v))),
+  name,
+  dims,
+  dataType: DataType.INT64,
+  raw: rawOf(BigInt64Array.from(values, (v) => BigInt(v))),
 });

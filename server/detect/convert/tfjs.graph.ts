@@ -109,7 +109,11 @@ function signature(entries: Record<string, SignatureJson> | undefined): Record<s
   const out: Record<string, TfSignatureEntry> = {};
   for (const [key, e] of Object.entries(entries ?? {})) {
     const dims = e.tensorShape?.dim;
-    out[key] = { name: (e.name ?? key).replace(/:0$/, ''), dtype: e.dtype, shape: e.tensorShape?.unknownRank || !dims ? null : dims.map((d) => Number(d.size ?? -1)) };
+    out[key] = {
+      name: (e.name ?? key).replace(/:0$/, ''),
+      dtype: e.dtype,
+      shape: e.tensorShape?.unknownRank || !dims ? null : dims.map((d) => Number(d.size ?? -1)),
+    };
   }
   return out;
 }

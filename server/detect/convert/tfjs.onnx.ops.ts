@@ -47,11 +47,14 @@ function convWeights(f: TfTensor, depthwise: boolean): { dims: number[]; values:
   const out = new Float32Array(src.length);
   // Depthwise output channel c·m + k reads input channel c, exactly like a grouped conv with `ci` groups.
   const [outCh, inCh] = depthwise ? [ci * co, 1] : [co, ci];
-  for (let y = 0; y < kh; y++) for (let x = 0; x < kw; x++) for (let i = 0; i < ci; i++) for (let o = 0; o < co; o++) {
-    const from = ((y * kw + x) * ci + i) * co + o;
-    const to = depthwise ? ((i * co + o) * kh + y) * kw + x : ((o * ci + i) * kh + y) * kw + x;
-    out[to] = src[from]!;
-  }
+  for (let y = 0; y < kh; y++)
+    for (let x = 0; x < kw; x++)
+      for (let i = 0; i < ci; i++)
+        for (let o = 0; o < co; o++) {
+          const from = ((y * kw + x) * ci + i) * co + o;
+          const to = depthwise ? ((i * co + o) * kh + y) * kw + x : ((o * ci + i) * kh + y) * kw + x;
+          out[to] = src[from]!;
+        }
   return { dims: [outCh, inCh, kh, kw], values: out };
 }
 
@@ -74,8 +77,11 @@ function conv(depthwise: boolean): OpHandler {
     if (fused.length) inputs.push(ctx.plain(2));
     if (fused.length > 2) throw new ConvertError(`${n.op} ${n.name}: fused ops ${fused.join('+')} are not supported`);
     const attributes = [
-      ints('kernel_shape', w.dims.slice(2)), ints('strides', spatial(n, 'strides')), ints('dilations', spatial(n, 'dilations', [1, 1, 1, 1])),
-      int('group', depthwise ? filter.shape[2]! : 1), padding(n),
+      ints('kernel_shape', w.dims.slice(2)),
+      ints('strides', spatial(n, 'strides')),
+      ints('dilations', spatial(n, 'dilations', [1, 1, 1, 1])),
+      int('group', depthwise ? filter.shape[2]! : 1),
+      padding(n),
     ];
     const act = fused[1];
     let y = ctx.b.add1('Conv', inputs, { attributes, base: act ? `${ctx.base}/conv` : ctx.base });
@@ -84,23 +90,27 @@ function conv(depthwise: boolean): OpHandler {
   };
 }
 
-const unary = (op: string): OpHandler => (ctx) => {
-  const v = ctx.input(0);
-  const x = v.nchw ? v.name : ctx.plain(0);
-  return [{ name: ctx.b.add1(op, [x], { base: ctx.base }), dtype: v.dtype, nchw: v.nchw }];
-};
+const unary =
+  (op: string): OpHandler =>
+  (ctx) => {
+    const v = ctx.input(0);
+    const x = v.nchw ? v.name : ctx.plain(0);
+    return [{ name: ctx.b.add1(op, [x], { base: ctx.base }), dtype: v.dtype, nchw: v.nchw }];
+  };
 
 /** Element-wise with broadcasting: stays NCHW when every operand can follow (an NCHW value, a scalar or a broadcastable Const). */
-const binary = (op: string, dtype?: ValueDtype): OpHandler => (ctx) => {
-  const a = ctx.input(0);
-  const b = ctx.input(1);
-  if (a.nchw || b.nchw) {
-    const na = ctx.broadcastNchw(a);
-    const nb = ctx.broadcastNchw(b);
-    if (na && nb) return [{ name: ctx.b.add1(op, [na, nb], { base: ctx.base }), dtype: dtype ?? a.dtype, nchw: true }];
-  }
-  return [{ name: ctx.b.add1(op, [ctx.plain(0), ctx.plain(1)], { base: ctx.base }), dtype: dtype ?? a.dtype, nchw: false }];
-};
+const binary =
+  (op: string, dtype?: ValueDtype): OpHandler =>
+  (ctx) => {
+    const a = ctx.input(0);
+    const b = ctx.input(1);
+    if (a.nchw || b.nchw) {
+      const na = ctx.broadcastNchw(a);
+      const nb = ctx.broadcastNchw(b);
+      if (na && nb) return [{ name: ctx.b.add1(op, [na, nb], { base: ctx.base }), dtype: dtype ?? a.dtype, nchw: true }];
+    }
+    return [{ name: ctx.b.add1(op, [ctx.plain(0), ctx.plain(1)], { base: ctx.base }), dtype: dtype ?? a.dtype, nchw: false }];
+  };
 
 /** Integer floor division and modulo (TF FloorDiv/FloorMod); ONNX integer Div truncates toward zero instead. */
 function integerOnly(ctx: OpContext): [string, string] {
@@ -162,7 +172,8 @@ const resizeBilinear: OpHandler = (ctx) => {
   const size = intValues(ctx.constant(1));
   // Opset 18 Resize takes sizes for the listed axes only, so N and C need not be known.
   const y = ctx.b.add1('Resize', [ctx.nchw(0), '', '', ctx.b.int64(size)], {
-    attributes: [str('mode', 'linear'), str('coordinate_transformation_mode', 'asymmetric'), ints('axes', [2, 3])], base: ctx.base,
+    attributes: [str('mode', 'linear'), str('coordinate_transformation_mode', 'asymmetric'), ints('axes', [2, 3])],
+    base: ctx.base,
   });
   return [{ name: y, dtype: 'float32', nchw: true }];
 };
@@ -219,7 +230,9 @@ const stridedSlice: OpHandler = (ctx) => {
     ends.push(em & bit ? (step > 0 ? BIG : -BIG) : end[i]!);
   });
   const axes = begin.map((_, i) => i);
-  let y = ctx.b.add1('Slice', [ctx.plain(0), ctx.b.int64(starts), ctx.b.int64(ends), ctx.b.int64(axes), ctx.b.int64(strides)], { base: shrink.length ? `${ctx.base}/slice` : ctx.base });
+  let y = ctx.b.add1('Slice', [ctx.plain(0), ctx.b.int64(starts), ctx.b.int64(ends), ctx.b.int64(axes), ctx.b.int64(strides)], {
+    base: shrink.length ? `${ctx.base}/slice` : ctx.base,
+  });
   if (shrink.length) y = ctx.b.add1('Squeeze', [y, ctx.b.int64(shrink)], { base: ctx.base });
   return [{ name: y, dtype: ctx.input(0).dtype, nchw: false }];
 };
@@ -228,11 +241,16 @@ const topK: OpHandler = (ctx) => {
   if (!attr.bool(ctx.node, 'sorted', true)) throw new ConvertError(`TopKV2 ${ctx.node.name}: sorted=false is not supported`);
   const k = scalarInt(ctx, 1);
   const [values, indices] = ctx.b.add('TopK', [ctx.plain(0), ctx.b.int64([k])], {
-    attributes: [int('axis', -1), int('largest', 1), int('sorted', 1)], base: ctx.base, outputCount: 2,
+    attributes: [int('axis', -1), int('largest', 1), int('sorted', 1)],
+    base: ctx.base,
+    outputCount: 2,
   }) as [string, string];
   // TF returns int32 indices; ONNX int64. Cast back so the integer ops after it match the graph's constants.
   const idx = ctx.b.add1('Cast', [indices], { attributes: [int('to', ONNX_DTYPE.int32)], base: `${ctx.base}:1` });
-  return [{ name: values, dtype: ctx.input(0).dtype, nchw: false }, { name: idx, dtype: 'int32', nchw: false }];
+  return [
+    { name: values, dtype: ctx.input(0).dtype, nchw: false },
+    { name: idx, dtype: 'int32', nchw: false },
+  ];
 };
 
 const gather: OpHandler = (ctx) => {

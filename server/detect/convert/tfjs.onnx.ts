@@ -161,9 +161,12 @@ class Converter {
     const s = [...Array(4 - c.shape.length).fill(1), ...c.shape] as [number, number, number, number];
     const out = new Float32Array(c.values.length);
     const [n, h, w, ch] = s;
-    for (let a = 0; a < n; a++) for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let k = 0; k < ch; k++) {
-      out[((a * ch + k) * h + y) * w + x] = c.values[((a * h + y) * w + x) * ch + k]!;
-    }
+    for (let a = 0; a < n; a++)
+      for (let y = 0; y < h; y++)
+        for (let x = 0; x < w; x++)
+          for (let k = 0; k < ch; k++) {
+            out[((a * ch + k) * h + y) * w + x] = c.values[((a * h + y) * w + x) * ch + k]!;
+          }
     return this.b.initializer(floatTensor(this.b.unique(`${v.name}/nchw`), [n, ch, h, w], out));
   }
 

@@ -46,4 +46,3 @@ export class ConvertError extends Error {
     this.name = 'ConvertError';
   }
 }
-

@@ -178,8 +178,20 @@ export async function up(knex: Knex): Promise<void> {
 
 export async function down(knex: Knex): Promise<void> {
   for (const table of [
-    'audit_log', 'clips', 'event_comments', 'notes', 'alert_history', 'alerts', 'events',
-    'recordings', 'cameras', 'sessions', 'user_areas', 'user_roles', 'users', 'areas',
+    'audit_log',
+    'clips',
+    'event_comments',
+    'notes',
+    'alert_history',
+    'alerts',
+    'events',
+    'recordings',
+    'cameras',
+    'sessions',
+    'user_areas',
+    'user_roles',
+    'users',
+    'areas',
   ]) {
     await knex.schema.dropTableIfExists(table);
   }

@@ -16,7 +16,9 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
-  await withForeignKeysOff(knex, () => knex.schema.alterTable('clips', (t) => {
-    t.dropColumn('gaps');
-  }));
+  await withForeignKeysOff(knex, () =>
+    knex.schema.alterTable('clips', (t) => {
+      t.dropColumn('gaps');
+    }),
+  );
 }

@@ -10,7 +10,15 @@ import { PROJECT_ROOT } from '../../../server/version.js';
  * Missing browser: with CI=true the tier fails; elsewhere it is skipped with a plain message.
  */
 export const CHROMIUM = process.env.BINHYEN_CHROMIUM ?? '/usr/bin/chromium';
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 export const SCREENSHOT_DIR = path.join(PROJECT_ROOT, 'test-output', 'screenshots');
 
 const SKIP_MESSAGE = `Browser tier skipped: ${CHROMIUM} not found. Install Debian's Chromium (apt-get install chromium) to run the end-to-end tests; with CI=true a missing browser fails the run.`;
@@ -22,9 +30,11 @@ export function describeBrowser(name: string, fn: () => void): void {
     return;
   }
   if (process.env.CI === 'true') {
-    describe(name, () => it('needs Chromium', () => {
-      throw new Error(SKIP_MESSAGE);
-    }));
+    describe(name, () =>
+      it('needs Chromium', () => {
+        throw new Error(SKIP_MESSAGE);
+      }),
+    );
     return;
   }
   process.stderr.write(`\n${SKIP_MESSAGE}\n`);
@@ -58,7 +68,9 @@ export async function openBrowser(opts: { width?: number; height?: number; local
   page.on('console', onConsole);
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   return {
-    context, page, errors,
+    context,
+    page,
+    errors,
     close: async () => {
       await context.close();
       rmSync(dir, { recursive: true, force: true });
@@ -87,7 +99,10 @@ export function unexpectedErrors(errors: readonly string[], expectedStatuses: re
 export function screenshotOnFailure(pages: () => (Page | undefined)[]): void {
   afterEach(async (ctx) => {
     if (ctx.task.result?.state !== 'fail') return;
-    const slug = ctx.task.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, 60);
+    const slug = ctx.task.name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .slice(0, 60);
     for (const [i, p] of pages().entries()) if (p && !p.isClosed()) await screenshot(p, `failed-${slug}-${i}`);
   });
 }

@@ -8,18 +8,55 @@ import type { ClipRecord } from '../../../server/store/clip.repository.js';
  */
 export async function seedOtherAreaEvent(store: Store, areaId: number, fileOf: ClipRecord): Promise<{ eventId: number; clipId: number }> {
   const cam = await store.cameras.create({
-    name: 'Chợ Tây', areaId, ownerName: null, ownerKind: null, address: null, latitude: null, longitude: null, onvifUrl: null,
-    credentialsEnc: null, streams: { detect: { url: 'rtsp://192.0.2.10/stream' } }, settings: {}, defaultVisibility: 'shared',
-    enabled: false, clockOffsetMs: null, demo: false,
+    name: 'Chợ Tây',
+    areaId,
+    ownerName: null,
+    ownerKind: null,
+    address: null,
+    latitude: null,
+    longitude: null,
+    onvifUrl: null,
+    credentialsEnc: null,
+    streams: { detect: { url: 'rtsp://192.0.2.10/stream' } },
+    settings: {},
+    defaultVisibility: 'shared',
+    enabled: false,
+    clockOffsetMs: null,
+    demo: false,
   });
   const at = Date.now() - 3_600_000;
   const ev = await store.events.create({
-    cameraId: cam.id, areaId, trackId: null, label: 'person', score: 0.8, box: null, zones: [], startAt: at, lastSeenAt: at + 5_000, bestAt: null, visibility: 'shared',
+    cameraId: cam.id,
+    areaId,
+    trackId: null,
+    label: 'person',
+    score: 0.8,
+    box: null,
+    zones: [],
+    startAt: at,
+    lastSeenAt: at + 5_000,
+    bestAt: null,
+    visibility: 'shared',
   });
   await store.events.update(ev.id, { endAt: at + 5_000, endReason: 'left' });
-  const clip = await store.clips.create({ cameraId: cam.id, eventId: ev.id, kind: 'event', startAt: at - 5_000, endAt: at + 10_000, pinned: false, reason: null, createdBy: null });
+  const clip = await store.clips.create({
+    cameraId: cam.id,
+    eventId: ev.id,
+    kind: 'event',
+    startAt: at - 5_000,
+    endAt: at + 10_000,
+    pinned: false,
+    reason: null,
+    createdBy: null,
+  });
   await store.clips.update(clip.id, {
-    state: 'ready', path: fileOf.path, posterPath: fileOf.posterPath, sha256: fileOf.sha256, bytes: fileOf.bytes, durationMs: fileOf.durationMs, finalisedAt: at + 20_000,
+    state: 'ready',
+    path: fileOf.path,
+    posterPath: fileOf.posterPath,
+    sha256: fileOf.sha256,
+    bytes: fileOf.bytes,
+    durationMs: fileOf.durationMs,
+    finalisedAt: at + 20_000,
   });
   return { eventId: ev.id, clipId: clip.id };
 }

@@ -14,7 +14,16 @@ export function trackMessage(cameraId: number, trackNo: number, at: number, scor
   const x = 40 + ((trackNo * 53) % 200);
   const box: [number, number, number, number] = [x, 40, x + 40, 160];
   return {
-    cameraId, trackId: `${cameraId}-${trackNo}`, label: 'person', score, box, frameWidth: width, frameHeight: height, firstSeenAt, lastSeenAt: at,
-    stationary: false, best: { frame: { cameraId, seq: trackNo, capturedAt: at, width, height, data }, box, score },
+    cameraId,
+    trackId: `${cameraId}-${trackNo}`,
+    label: 'person',
+    score,
+    box,
+    frameWidth: width,
+    frameHeight: height,
+    firstSeenAt,
+    lastSeenAt: at,
+    stationary: false,
+    best: { frame: { cameraId, seq: trackNo, capturedAt: at, width, height, data }, box, score },
   };
 }

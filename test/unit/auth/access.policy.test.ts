@@ -7,9 +7,15 @@ import { ACTIONS, type Principal, type ResourceRef, type Role } from '../../../s
 
 // commune 1 → hamlet A (2) → group A1 (3); commune 1 → hamlet B (4)
 const AREAS = [
-  { id: 1, parentId: null }, { id: 2, parentId: 1 }, { id: 3, parentId: 2 }, { id: 4, parentId: 1 },
+  { id: 1, parentId: null },
+  { id: 2, parentId: 1 },
+  { id: 3, parentId: 2 },
+  { id: 4, parentId: 1 },
 ];
-const C = 1, A = 2, A1 = 3, B = 4;
+const C = 1,
+  A = 2,
+  A1 = 3,
+  B = 4;
 
 function user(roles: Role[], areaIds: number[] = []): Principal {
   return { kind: 'user', ip: '10.0.0.5', userId: 7, username: 'u', roles, areaIds, areaScope: expandAreaScope(AREAS, areaIds), sessionHash: 'f'.repeat(64) };
@@ -59,7 +65,8 @@ describe('policy: roles', () => {
 
   it('keeps technicians to cameras, discovery, settings and health: no events, clips, alerts or notes', () => {
     const t = user(['technician'], [A]);
-    for (const a of ['camera.list', 'camera.create', 'camera.discover', 'camera.probe', 'settings.update', 'health.read'] as const) expect(can(t, a), a).toBe(true);
+    for (const a of ['camera.list', 'camera.create', 'camera.discover', 'camera.probe', 'settings.update', 'health.read'] as const)
+      expect(can(t, a), a).toBe(true);
     expect(canSee(t, ev(A, 'shared'))).toBe(false);
     expect(canSee(t, { type: 'clip', areaId: A, visibility: 'shared' })).toBe(false);
     expect(canSee(t, { type: 'alert', areaId: A, visibility: 'shared' })).toBe(false);
@@ -146,6 +153,14 @@ describe('policy: residents and areas', () => {
   it('computes area chains and scopes, ignoring unknown areas and cycles', () => {
     expect(areaChain(AREAS, A1)).toEqual([A1, A, C]);
     expect(expandAreaScope(AREAS, [A, 99])).toEqual([A, A1]);
-    expect(areaChain([{ id: 1, parentId: 2 }, { id: 2, parentId: 1 }], 1)).toEqual([1, 2]);
+    expect(
+      areaChain(
+        [
+          { id: 1, parentId: 2 },
+          { id: 2, parentId: 1 },
+        ],
+        1,
+      ),
+    ).toEqual([1, 2]);
   });
 });

@@ -5,7 +5,13 @@ import { silentLogger } from '../../../server/shared/log.js';
 
 function setup(maxKeys = 3) {
   const rows: AuditRecord[] = [];
-  const audit = { record: async (r: AuditRecord) => { rows.push(r); return {} as never; }, flush: async () => undefined } as unknown as AuditLog;
+  const audit = {
+    record: async (r: AuditRecord) => {
+      rows.push(r);
+      return {} as never;
+    },
+    flush: async () => undefined,
+  } as unknown as AuditLog;
   let t = 1000;
   const agg = new AuditAggregator(audit, () => t++, silentLogger, { windowMs: 60_000, maxKeys });
   return { rows, agg };
@@ -14,7 +20,8 @@ function setup(maxKeys = 3) {
 describe('AuditAggregator', () => {
   it('writes the first refusal of a key at once and the rest as one counted row per window', async () => {
     const { rows, agg } = setup();
-    for (let i = 0; i < 50; i++) agg.note('refused|ip|10.0.0.1', { action: 'auth.login.refused', ip: '10.0.0.1', detail: { scope: 'ip' } }, `10.0.0.1 user${i % 4}`);
+    for (let i = 0; i < 50; i++)
+      agg.note('refused|ip|10.0.0.1', { action: 'auth.login.refused', ip: '10.0.0.1', detail: { scope: 'ip' } }, `10.0.0.1 user${i % 4}`);
     expect(rows).toHaveLength(1);
     await agg.flush();
     expect(rows).toHaveLength(2);

@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { LoginLimiter } from '../../../server/auth/login.limiter.js';
 
 function setup(o: Partial<{ maxPerUser: number; maxPerIp: number; windowMs: number }> = {}) {
-  const clock = { t: 1_000_000, now() { return this.t; } };
+  const clock = {
+    t: 1_000_000,
+    now() {
+      return this.t;
+    },
+  };
   const limiter = new LoginLimiter({ maxPerUser: 3, maxPerIp: 10, windowMs: 60_000, clock, ...o });
   return { clock, limiter };
 }

@@ -11,7 +11,15 @@ describe('originAllowed', () => {
   });
 
   it('refuses foreign, look-alike, opaque and non-web origins', () => {
-    for (const origin of ['http://evil.example', 'http://camera.xa-binhyen.vn:8081', 'http://camera.xa-binhyen.vn:8080.evil.example', 'null', 'file://', 'chrome-extension://abc', 'not a url']) {
+    for (const origin of [
+      'http://evil.example',
+      'http://camera.xa-binhyen.vn:8081',
+      'http://camera.xa-binhyen.vn:8080.evil.example',
+      'null',
+      'file://',
+      'chrome-extension://abc',
+      'not a url',
+    ]) {
       expect(originAllowed({ ...own, origin }, []), origin).toBe(false);
     }
     expect(originAllowed({ origin: 'http://x' }, [])).toBe(false); // no Host header

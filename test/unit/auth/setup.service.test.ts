@@ -26,7 +26,16 @@ function make(existing = 0, failAdd?: AppError) {
     },
   };
   const file = path.join(dir, 'data', 'setup-code.txt');
-  return { setup: new SetupService(users, file, createLogger('info', (l) => logs.push(l))), file, logs, added };
+  return {
+    setup: new SetupService(
+      users,
+      file,
+      createLogger('info', (l) => logs.push(l)),
+    ),
+    file,
+    logs,
+    added,
+  };
 }
 
 const codeIn = (logs: string[]) => /setup code ([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})/.exec(logs.join('\n'))?.[1];
@@ -51,7 +60,10 @@ describe('SetupService (first run)', () => {
     expect(user.username).toBe('chief');
     expect(added).toEqual([expect.objectContaining({ username: 'chief', roles: ['admin'], areaIds: [] })]);
     expect(existsSync(file)).toBe(false);
-    await expect(setup.complete(code, { username: 'second', password: 'long password' }, '10.0.0.1')).rejects.toMatchObject({ code: 'setup_done', status: 409 });
+    await expect(setup.complete(code, { username: 'second', password: 'long password' }, '10.0.0.1')).rejects.toMatchObject({
+      code: 'setup_done',
+      status: 409,
+    });
   });
 
   it('does not burn the code when the chosen password is refused', async () => {
@@ -65,7 +77,11 @@ describe('SetupService (first run)', () => {
   it('makes no code once an account exists, and removes a stale file', async () => {
     const first = make();
     await first.setup.init();
-    const again = new SetupService({ count: async () => 1, add: async () => ({}) as UserRecord }, first.file, createLogger('error', () => {}));
+    const again = new SetupService(
+      { count: async () => 1, add: async () => ({}) as UserRecord },
+      first.file,
+      createLogger('error', () => {}),
+    );
     await again.init();
     expect(again.pending).toBe(false);
     expect(existsSync(first.file)).toBe(false);

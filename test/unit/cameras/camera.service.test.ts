@@ -12,30 +12,104 @@ import type { Store } from '../../../server/store/store.js';
 
 /** Strict fakes: any call the service should not make fails the test. */
 function strict<T extends object>(impl: Partial<T>, name: string): T {
-  return new Proxy(impl, { get: (t, k) => (k in t ? (t as Record<PropertyKey, unknown>)[k] : k === 'then' ? undefined : () => { throw new Error(`unexpected call ${name}.${String(k)}`); }) }) as T;
+  return new Proxy(impl, {
+    get: (t, k) =>
+      k in t
+        ? (t as Record<PropertyKey, unknown>)[k]
+        : k === 'then'
+          ? undefined
+          : () => {
+              throw new Error(`unexpected call ${name}.${String(k)}`);
+            },
+  }) as T;
 }
 
 function setup() {
   const rows = new Map<number, CameraRecord>();
   let next = 1;
-  const cameras = strict<Store['cameras']>({
-    create: vi.fn(async (c: NewCamera) => { const r = { ...c, id: next++, state: 'stopped', stateReason: null, settingsProblems: [], createdAt: 1, updatedAt: 1 } as unknown as CameraRecord; rows.set(r.id, r); return r; }),
-    get: vi.fn(async (id: number) => rows.get(id)),
-    update: vi.fn(async (id: number, p: Partial<NewCamera>) => { const cur = rows.get(id)!; const clean = Object.fromEntries(Object.entries(p).filter(([, v]) => v !== undefined)); rows.set(id, { ...cur, ...clean }); return rows.get(id); }),
-    remove: vi.fn(async (id: number) => rows.delete(id)),
-    list: vi.fn(async () => [...rows.values()]),
-  }, 'cameras');
-  const areas = strict<Store['areas']>({ get: vi.fn(async (id: number) => (id === 1 ? { id: 1, parentId: null, kind: 'hamlet', name: 'A', createdAt: 0 } : undefined)) } as Partial<Store['areas']>, 'areas');
+  const cameras = strict<Store['cameras']>(
+    {
+      create: vi.fn(async (c: NewCamera) => {
+        const r = { ...c, id: next++, state: 'stopped', stateReason: null, settingsProblems: [], createdAt: 1, updatedAt: 1 } as unknown as CameraRecord;
+        rows.set(r.id, r);
+        return r;
+      }),
+      get: vi.fn(async (id: number) => rows.get(id)),
+      update: vi.fn(async (id: number, p: Partial<NewCamera>) => {
+        const cur = rows.get(id)!;
+        const clean = Object.fromEntries(Object.entries(p).filter(([, v]) => v !== undefined));
+        rows.set(id, { ...cur, ...clean });
+        return rows.get(id);
+      }),
+      remove: vi.fn(async (id: number) => rows.delete(id)),
+      list: vi.fn(async () => [...rows.values()]),
+    },
+    'cameras',
+  );
+  const areas = strict<Store['areas']>(
+    { get: vi.fn(async (id: number) => (id === 1 ? { id: 1, parentId: null, kind: 'hamlet', name: 'A', createdAt: 0 } : undefined)) } as Partial<
+      Store['areas']
+    >,
+    'areas',
+  );
   const store = strict<Store>({ cameras, areas }, 'store');
-  const runtime = { start: vi.fn(async () => undefined), stop: vi.fn(async () => undefined), grabTestFrame: vi.fn(async (): Promise<TestFrame | undefined> => undefined) } satisfies CameraRunner;
-  const grabber = { grab: vi.fn(async (): Promise<TestFrame> => ({ jpeg: Buffer.from([0xff, 0xd8]), width: 640, height: 360, fps: 10, codec: 'h264', source: 'one-shot', at: 0 })) } satisfies FrameGrabber;
+  const runtime = {
+    start: vi.fn(async () => undefined),
+    stop: vi.fn(async () => undefined),
+    grabTestFrame: vi.fn(async (): Promise<TestFrame | undefined> => undefined),
+  } satisfies CameraRunner;
+  const grabber = {
+    grab: vi.fn(async (): Promise<TestFrame> => ({
+      jpeg: Buffer.from([0xff, 0xd8]),
+      width: 640,
+      height: 360,
+      fps: 10,
+      codec: 'h264',
+      source: 'one-shot',
+      at: 0,
+    })),
+  } satisfies FrameGrabber;
   const probe = vi.fn(async (): Promise<ProbeResult> => ({
-    manufacturer: 'M', model: 'X', firmware: null, serial: null, hardwareId: null, deviceServiceUrl: 'http://10.0.0.5/onvif/device_service', clockOffsetMs: -5000, clockSource: 'utc', auth: 'ws-security',
+    manufacturer: 'M',
+    model: 'X',
+    firmware: null,
+    serial: null,
+    hardwareId: null,
+    deviceServiceUrl: 'http://10.0.0.5/onvif/device_service',
+    clockOffsetMs: -5000,
+    clockSource: 'utc',
+    auth: 'ws-security',
     profiles: [
-      { token: 'main', name: 'Main', encoding: 'H264', width: 1920, height: 1080, fps: 25, bitrate: 4096, ptz: false, streamUri: 'rtsp://10.0.0.5/main', advertisedStreamUri: null },
-      { token: 'sub', name: 'Sub', encoding: 'H265', width: 704, height: 576, fps: 12, bitrate: 512, ptz: false, streamUri: 'rtsp://10.0.0.5/sub', advertisedStreamUri: null },
+      {
+        token: 'main',
+        name: 'Main',
+        encoding: 'H264',
+        width: 1920,
+        height: 1080,
+        fps: 25,
+        bitrate: 4096,
+        ptz: false,
+        streamUri: 'rtsp://10.0.0.5/main',
+        advertisedStreamUri: null,
+      },
+      {
+        token: 'sub',
+        name: 'Sub',
+        encoding: 'H265',
+        width: 704,
+        height: 576,
+        fps: 12,
+        bitrate: 512,
+        ptz: false,
+        streamUri: 'rtsp://10.0.0.5/sub',
+        advertisedStreamUri: null,
+      },
     ],
-    snapshotUri: null, ptz: false, events: true, defaults: { detect: 'sub', record: 'main' }, warnings: [],
+    snapshotUri: null,
+    ptz: false,
+    events: true,
+    defaults: { detect: 'sub', record: 'main' },
+    warnings: [],
   }));
   const bus = new Bus();
   const changes: string[] = [];
@@ -70,7 +144,10 @@ describe('CameraService', () => {
 
   it('refuses an unknown area by field, before storing anything', async () => {
     const t = setup();
-    await expect(t.service.register({ name: 'X', areaId: 9, streams: { detect: { url: 'rtsp://h/1' } } })).rejects.toMatchObject({ code: 'validation', details: { field: 'body.areaId' } });
+    await expect(t.service.register({ name: 'X', areaId: 9, streams: { detect: { url: 'rtsp://h/1' } } })).rejects.toMatchObject({
+      code: 'validation',
+      details: { field: 'body.areaId' },
+    });
     expect(t.rows.size).toBe(0);
   });
 
@@ -114,7 +191,9 @@ describe('CameraService', () => {
   });
 
   it('spawn-time URLs percent-encode credentials', () => {
-    expect(streamUrlWithCredentials('rtsp://10.0.0.5:554/a?b=1', { username: 'ad min', password: 'p@ss/:' })).toBe('rtsp://ad%20min:p%40ss%2F%3A@10.0.0.5:554/a?b=1');
+    expect(streamUrlWithCredentials('rtsp://10.0.0.5:554/a?b=1', { username: 'ad min', password: 'p@ss/:' })).toBe(
+      'rtsp://ad%20min:p%40ss%2F%3A@10.0.0.5:554/a?b=1',
+    );
     expect(streamUrlWithCredentials('rtsp://h/x', null)).toBe('rtsp://h/x');
   });
 });

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { cameraCreateSchema, cameraSettingsSchema, cameraUpdateSchema, defaultCameraSettings, readCameraSettings } from '../../../server/domain/camera.settings.js';
+import {
+  cameraCreateSchema,
+  cameraSettingsSchema,
+  cameraUpdateSchema,
+  defaultCameraSettings,
+  readCameraSettings,
+} from '../../../server/domain/camera.settings.js';
 import { rulesSettingsSchema } from '../../../server/domain/camera.settings.rules.js';
 import { motionSettingsSchema } from '../../../server/domain/camera.settings.motion.js';
 
@@ -24,7 +30,10 @@ describe('registration schema', () => {
   const stream = { detect: { url: 'rtsp://10.0.0.5:554/Streaming/Channels/102' } };
   it('accepts a plain RTSP camera and an ONVIF-only registration', () => {
     expect(cameraCreateSchema.safeParse({ name: 'Cổng', streams: stream }).success).toBe(true);
-    expect(cameraCreateSchema.safeParse({ name: 'Cổng', onvifUrl: 'http://10.0.0.5/onvif/device_service', credentials: { username: 'admin', password: '' } }).success).toBe(true);
+    expect(
+      cameraCreateSchema.safeParse({ name: 'Cổng', onvifUrl: 'http://10.0.0.5/onvif/device_service', credentials: { username: 'admin', password: '' } })
+        .success,
+    ).toBe(true);
     expect(cameraCreateSchema.safeParse({ name: 'MJPEG', streams: { detect: { url: 'http://10.0.0.6/video.mjpg' } } }).success).toBe(true);
   });
   it('names the field at fault', () => {
@@ -32,7 +41,7 @@ describe('registration schema', () => {
     expect(paths({ name: 'x' })).toEqual(['streams']);
     expect(paths({ name: 'x', streams: { detect: { url: 'rtsp://' } } })).toEqual(['streams.detect.url']);
     expect(paths({ name: 'x', streams: stream, longitude: 107 })).toEqual(['latitude']);
-    expect(paths({ name: 'x', streams: stream, credentials: { username: '' , password: 'p' } })).toEqual(['credentials.username']);
+    expect(paths({ name: 'x', streams: stream, credentials: { username: '', password: 'p' } })).toEqual(['credentials.username']);
   });
   it('edits are partial; null clears', () => {
     expect(cameraUpdateSchema.parse({ credentials: null, areaId: null })).toEqual({ credentials: null, areaId: null });

@@ -34,8 +34,10 @@ describe('stream URI rewriting (NAT)', () => {
 
 describe('measurements', () => {
   it('reads codec and measured fps from a framecrc listing', () => {
-    const text = '#tb 0: 1/90000\n#media_type 0: video\n#codec_id 0: h264\n#dimensions 0: 640x360\n' +
-      Array.from({ length: 16 }, (_, i) => `0,${i * 9000},${i * 9000},9000,1234,0xabcdef`).join('\n') + '\n[rtsp @ 0x1] some warning';
+    const text =
+      '#tb 0: 1/90000\n#media_type 0: video\n#codec_id 0: h264\n#dimensions 0: 640x360\n' +
+      Array.from({ length: 16 }, (_, i) => `0,${i * 9000},${i * 9000},9000,1234,0xabcdef`).join('\n') +
+      '\n[rtsp @ 0x1] some warning';
     expect(readFrameCrc(text)).toEqual({ codec: 'h264', fps: 10 });
     expect(readFrameCrc('')).toEqual({ codec: null, fps: null });
   });

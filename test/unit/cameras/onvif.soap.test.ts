@@ -4,14 +4,26 @@ import type { HttpPostOptions, HttpReply } from '../../../server/cameras/onvif.h
 import { TransportError } from '../../../server/cameras/onvif.http.js';
 import { OnvifClient, SoapFault } from '../../../server/cameras/onvif.soap.js';
 
-const ok = (body: string): HttpReply => ({ status: 200, contentType: 'application/soap+xml', wwwAuthenticate: [], body: `<e:Envelope xmlns:e="${NS.soap12}" xmlns:tds="${NS.device}"><e:Body>${body}</e:Body></e:Envelope>` });
+const ok = (body: string): HttpReply => ({
+  status: 200,
+  contentType: 'application/soap+xml',
+  wwwAuthenticate: [],
+  body: `<e:Envelope xmlns:e="${NS.soap12}" xmlns:tds="${NS.device}"><e:Body>${body}</e:Body></e:Envelope>`,
+});
 const fault = (status: number, subcode: string, text: string, soap11 = false): HttpReply => ({
-  status, contentType: 'application/soap+xml', wwwAuthenticate: [],
+  status,
+  contentType: 'application/soap+xml',
+  wwwAuthenticate: [],
   body: soap11
     ? `<s:Envelope xmlns:s="${NS.soap11}"><s:Body><s:Fault><faultcode>${subcode}</faultcode><faultstring>${text}</faultstring></s:Fault></s:Body></s:Envelope>`
     : `<e:Envelope xmlns:e="${NS.soap12}" xmlns:ter="http://www.onvif.org/ver10/error"><e:Body><e:Fault><e:Code><e:Value>e:Sender</e:Value><e:Subcode><e:Value>${subcode}</e:Value></e:Subcode></e:Code><e:Reason><e:Text>${text}</e:Text></e:Reason></e:Fault></e:Body></e:Envelope>`,
 });
-const challenge = (nonce: string): HttpReply => ({ status: 401, contentType: 'text/html', wwwAuthenticate: [`Digest realm="cam", nonce="${nonce}", qop="auth"`], body: '<html>401</html>' });
+const challenge = (nonce: string): HttpReply => ({
+  status: 401,
+  contentType: 'text/html',
+  wwwAuthenticate: [`Digest realm="cam", nonce="${nonce}", qop="auth"`],
+  body: '<html>401</html>',
+});
 
 /** A scripted camera: replies in order, and records what was sent. */
 function scripted(replies: (HttpReply | Error)[]) {
@@ -88,25 +100,44 @@ describe('SOAP client classification', () => {
   });
 
   it.each([
-    ['refused', 'unreachable'], ['dns', 'unreachable'], ['no_route', 'unreachable'], ['reset', 'unreachable'], ['tls', 'unreachable'], ['timeout', 'unreachable'], ['too_large', 'not_onvif'],
+    ['refused', 'unreachable'],
+    ['dns', 'unreachable'],
+    ['no_route', 'unreachable'],
+    ['reset', 'unreachable'],
+    ['tls', 'unreachable'],
+    ['timeout', 'unreachable'],
+    ['too_large', 'not_onvif'],
   ] as const)('transport %s → %s', async (reason, code) => {
     const s = scripted([new TransportError(reason, 'x')]);
     await expect(client(s.post).call(req)).rejects.toMatchObject({ code, details: { params: { reason } } });
   });
 
   it('a reply with the right name in the wrong namespace is not accepted', async () => {
-    const s = scripted([{ ...ok(''), body: `<e:Envelope xmlns:e="${NS.soap12}"><e:Body><x:GetDeviceInformationResponse xmlns:x="urn:evil"/></e:Body></e:Envelope>` }]);
+    const s = scripted([
+      { ...ok(''), body: `<e:Envelope xmlns:e="${NS.soap12}"><e:Body><x:GetDeviceInformationResponse xmlns:x="urn:evil"/></e:Body></e:Envelope>` },
+    ]);
     await expect(client(s.post).call(req)).rejects.toMatchObject({ code: 'not_onvif', details: { params: { reason: 'wrong_namespace' } } });
   });
 
   it('gives each call the smaller of its own limit and what is left of the deadline', async () => {
     let now = 0;
     const s = scripted([ok(info), ok(info)]);
-    const c = new OnvifClient(url, { username: 'admin', password: 'pw', callTimeoutMs: 1000, deadlineMs: 1500, maxReplyBytes: 1000, post: s.post, now: () => now });
+    const c = new OnvifClient(url, {
+      username: 'admin',
+      password: 'pw',
+      callTimeoutMs: 1000,
+      deadlineMs: 1500,
+      maxReplyBytes: 1000,
+      post: s.post,
+      now: () => now,
+    });
     await c.call(req);
     now = 1200;
     await c.call(req);
-    expect(s.sent.map((o) => [o.timeoutMs, o.deadlineBound])).toEqual([[1000, false], [300, true]]);
+    expect(s.sent.map((o) => [o.timeoutMs, o.deadlineBound])).toEqual([
+      [1000, false],
+      [300, true],
+    ]);
     now = 1600;
     await expect(c.call(req)).rejects.toMatchObject({ code: 'unreachable', details: { params: { reason: 'deadline' } } });
   });

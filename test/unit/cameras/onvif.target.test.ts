@@ -21,7 +21,9 @@ describe('what a technician types', () => {
   });
 
   it.each(['', 'not a host!', 'rtsp://10.0.0.5/live', '10.0.0.5:99999', 'http://'])('rejects %j with a field-level error', (input) => {
-    expect(() => parseProbeTarget(input, 'body.target')).toThrow(expect.objectContaining({ code: 'validation', details: expect.objectContaining({ field: 'body.target' }) }));
+    expect(() => parseProbeTarget(input, 'body.target')).toThrow(
+      expect.objectContaining({ code: 'validation', details: expect.objectContaining({ field: 'body.target' }) }),
+    );
   });
 
   it('host:port keys for "already registered"', () => {

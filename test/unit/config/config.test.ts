@@ -30,7 +30,16 @@ describe('config', () => {
   });
 
   it('reads BINHYEN_ env vars, nested with a double underscore, typed', () => {
-    const c = loadConfig({ BINHYEN_PORT: '9090', BINHYEN_DETECT__FPS: '2.5', BINHYEN_DEMO_CAMERA: 'false', BINHYEN_DATABASE_URL: 'postgres://u@h/db', BINHYEN_DISCOVERY_INTERFACES: 'eth0, wlan0' }, cwd);
+    const c = loadConfig(
+      {
+        BINHYEN_PORT: '9090',
+        BINHYEN_DETECT__FPS: '2.5',
+        BINHYEN_DEMO_CAMERA: 'false',
+        BINHYEN_DATABASE_URL: 'postgres://u@h/db',
+        BINHYEN_DISCOVERY_INTERFACES: 'eth0, wlan0',
+      },
+      cwd,
+    );
     expect(c.port).toBe(9090);
     expect(c.detect.fps).toBe(2.5);
     expect(c.demoCamera).toBe(false);
@@ -39,7 +48,13 @@ describe('config', () => {
   });
 
   it('reports every bad field at once with its path, source and reason', () => {
-    const p = problems({ BINHYEN_PORT: 'eighty', BINHYEN_DETECT__FPS: '500', BINHYEN_TIME_ZONE: 'Mars/Olympus', BINHYEN_DEMO_CAMERA: 'maybe', BINHYEN_PROT: '1' });
+    const p = problems({
+      BINHYEN_PORT: 'eighty',
+      BINHYEN_DETECT__FPS: '500',
+      BINHYEN_TIME_ZONE: 'Mars/Olympus',
+      BINHYEN_DEMO_CAMERA: 'maybe',
+      BINHYEN_PROT: '1',
+    });
     const byPath = Object.fromEntries(p.map((x) => [x.path, x]));
     expect(byPath['port']?.source).toBe('BINHYEN_PORT');
     expect(byPath['detect.fps']?.message).toMatch(/30/);
@@ -58,7 +73,14 @@ describe('config', () => {
     writeFileSync(file, '{ "port": ');
     expect(() => loadConfig({ BINHYEN_CONFIG: file }, cwd)).toThrow(/not valid JSON/);
     writeFileSync(file, JSON.stringify({ record: { segmentSeconds: 1 } }));
-    const bad = (() => { try { loadConfig({ BINHYEN_CONFIG: file }, cwd); } catch (e) { return (e as ConfigError).problems; } return []; })();
+    const bad = (() => {
+      try {
+        loadConfig({ BINHYEN_CONFIG: file }, cwd);
+      } catch (e) {
+        return (e as ConfigError).problems;
+      }
+      return [];
+    })();
     expect(bad[0]?.path).toBe('record.segmentSeconds');
     expect(bad[0]?.source).toContain(file);
   });

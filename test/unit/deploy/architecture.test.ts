@@ -38,13 +38,17 @@ describe('one-way house: folder imports', () => {
     expect(await lint("import type { createApp } from '../api/app.js';\nexport type X = typeof createApp;\n", 'server/store/back-arrow.ts')).toEqual([
       expect.stringContaining('server/store may import only domain, shared, config'),
     ]);
-    expect(await lint("import { EventService } from '../events/event.service.js';\nexport const x = EventService;\n", 'server/detect/back-arrow.ts')).toHaveLength(1);
+    expect(
+      await lint("import { EventService } from '../events/event.service.js';\nexport const x = EventService;\n", 'server/detect/back-arrow.ts'),
+    ).toHaveLength(1);
     expect(await lint("import { startServer } from '../main.js';\nexport const x = startServer;\n", 'server/events/back-arrow.ts')).toHaveLength(1);
   });
 
   it('lint allows the arrows the layers list, and the UI only server/domain and api.types', async () => {
     expect(await lint("import type { Frame } from '../domain/frame.js';\nexport type X = Frame;\n", 'server/detect/ok.ts')).toEqual([]);
-    expect(await lint("import type { AlertMessage } from '../../server/domain/socket.events.js';\nexport type X = AlertMessage;\n", 'ui/src/ok.ts')).toEqual([]);
+    expect(await lint("import type { AlertMessage } from '../../server/domain/socket.events.js';\nexport type X = AlertMessage;\n", 'ui/src/ok.ts')).toEqual(
+      [],
+    );
     expect(await lint("import type { Note } from '../../server/store/note.repository.js';\nexport type X = Note;\n", 'ui/src/bad.ts')).toHaveLength(1);
   });
 

@@ -6,7 +6,10 @@ import { loadConfig } from '../../../server/config/config.load.js';
 
 /** No Docker engine runs here, so the compose file is checked by parsing it against the config schema. */
 const compose = parse(readFileSync(path.join(__dirname, '../../../docker-compose.yml'), 'utf8')) as {
-  services: Record<string, { environment?: Record<string, string>; volumes?: string[]; build?: { dockerfile_inline?: string }; network_mode?: string; ports?: string[] }>;
+  services: Record<
+    string,
+    { environment?: Record<string, string>; volumes?: string[]; build?: { dockerfile_inline?: string }; network_mode?: string; ports?: string[] }
+  >;
   volumes?: Record<string, unknown>;
 };
 

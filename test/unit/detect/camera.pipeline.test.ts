@@ -34,10 +34,23 @@ function run(mode: 'pipeline' | 'naive', frames: number, moving: (i: number) => 
   const cam = new SyntheticCamera({ width: 320, height: 180 });
   let current: Box | null = null;
   let i = 0;
-  const { queue, jobs } = fakeQueue(() => current, () => drop?.(i) ?? false);
+  const { queue, jobs } = fakeQueue(
+    () => current,
+    () => drop?.(i) ?? false,
+  );
   const events: TrackUpdate[] = [];
   const pipeline = new CameraPipeline(
-    { cameraId: 1, fps: 5, motion: motionSettings(), regionPolicy: defaultRegionPolicy(), minScore: 0.4, queue, mode, trackCheckMs, onTracks: (u) => events.push(u) },
+    {
+      cameraId: 1,
+      fps: 5,
+      motion: motionSettings(),
+      regionPolicy: defaultRegionPolicy(),
+      minScore: 0.4,
+      queue,
+      mode,
+      trackCheckMs,
+      onTracks: (u) => events.push(u),
+    },
     new Tracker(trackerOptions(1, 5)),
   );
   return (async () => {

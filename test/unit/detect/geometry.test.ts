@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import {
-  boxArea, centreDistance, clampBox, iou, nms, overlapOfSmaller, pointInPolygon, polygonArea, rasterisePolygon, unionBox,
+  boxArea,
+  centreDistance,
+  clampBox,
+  iou,
+  nms,
+  overlapOfSmaller,
+  pointInPolygon,
+  polygonArea,
+  rasterisePolygon,
+  unionBox,
   type Point,
 } from '../../../server/domain/geometry.js';
 
@@ -27,7 +36,11 @@ describe('boxes', () => {
       { box: [1, 0, 11, 10] as [number, number, number, number], label: 'car', score: 0.4 },
       { box: [50, 50, 60, 60] as [number, number, number, number], label: 'person', score: 0.3 },
     ];
-    expect(nms(dets, 0.5).map((d) => [d.label, d.score])).toEqual([['person', 0.9], ['car', 0.4], ['person', 0.3]]);
+    expect(nms(dets, 0.5).map((d) => [d.label, d.score])).toEqual([
+      ['person', 0.9],
+      ['car', 0.4],
+      ['person', 0.3],
+    ]);
     expect(nms(dets, 0.5, { classAware: false })).toHaveLength(2);
     const nested = [
       { box: [0, 0, 100, 100] as [number, number, number, number], label: 'person', score: 0.6 },
@@ -39,8 +52,17 @@ describe('boxes', () => {
 });
 
 describe('polygons', () => {
-  const square: Point[] = [[0.25, 0.25], [0.75, 0.25], [0.75, 0.75], [0.25, 0.75]];
-  const triangle: Point[] = [[0.003, 0.002], [0.996, 0.004], [0.001, 0.997]];
+  const square: Point[] = [
+    [0.25, 0.25],
+    [0.75, 0.25],
+    [0.75, 0.75],
+    [0.25, 0.75],
+  ];
+  const triangle: Point[] = [
+    [0.003, 0.002],
+    [0.996, 0.004],
+    [0.001, 0.997],
+  ];
 
   it('measures area and point inclusion', () => {
     expect(polygonArea(square)).toBeCloseTo(0.25);
@@ -69,7 +91,16 @@ describe('polygons', () => {
   });
 
   it('rasterises a concave polygon with its notch left empty', () => {
-    const u: Point[] = [[0, 0], [0.3, 0], [0.3, 0.7], [0.7, 0.7], [0.7, 0], [1, 0], [1, 1], [0, 1]];
+    const u: Point[] = [
+      [0, 0],
+      [0.3, 0],
+      [0.3, 0.7],
+      [0.7, 0.7],
+      [0.7, 0],
+      [1, 0],
+      [1, 1],
+      [0, 1],
+    ];
     const out = new Uint8Array(10 * 10);
     rasterisePolygon(u, 10, 10, out, 1);
     expect(out[2 * 10 + 5]).toBe(0);

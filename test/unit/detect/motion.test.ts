@@ -71,7 +71,13 @@ describe('MotionDetector', () => {
   it.each([0, 2, 3])('follows a mover and leaves nothing behind with %i dilation rounds', (dilation) => {
     const { step } = setup({ dilation });
     for (let i = 0; i < 5; i++) step();
-    const places = [[20, 20], [250, 30], [40, 180], [260, 190], [150, 100]] as const;
+    const places = [
+      [20, 20],
+      [250, 30],
+      [40, 180],
+      [260, 190],
+      [150, 100],
+    ] as const;
     for (const [x, y] of places) {
       const block = { x, y, w: 30, h: 36, value: 245 };
       const r = step([block]);
@@ -127,7 +133,16 @@ describe('MotionDetector', () => {
 
   it('never counts motion inside a mask, including its blurred edge', () => {
     // Left half masked; the block moves inside it, touching the mask's edge.
-    const { step } = setup({ masks: [[[0, 0], [0.5, 0], [0.5, 1], [0, 1]]] });
+    const { step } = setup({
+      masks: [
+        [
+          [0, 0],
+          [0.5, 0],
+          [0.5, 1],
+          [0, 1],
+        ],
+      ],
+    });
     for (let i = 0; i < 5; i++) step();
     for (let i = 0; i < 8; i++) {
       const r = step([{ x: 100 + 7 * i, y: 50, w: 60 - 7 * i, h: 60, value: 250 }]);
@@ -140,7 +155,16 @@ describe('MotionDetector', () => {
   });
 
   it('keeps the masked area out of a box straddling the mask edge', () => {
-    const { step } = setup({ masks: [[[0, 0], [0.5, 0], [0.5, 1], [0, 1]]] });
+    const { step } = setup({
+      masks: [
+        [
+          [0, 0],
+          [0.5, 0],
+          [0.5, 1],
+          [0, 1],
+        ],
+      ],
+    });
     for (let i = 0; i < 5; i++) step();
     const r = step([{ x: 130, y: 50, w: 60, h: 40, value: 250 }]);
     expect(r.boxes).toHaveLength(1);
@@ -195,9 +219,41 @@ describe('motion settings schema', () => {
   });
 
   it.each([
-    [{ masks: [[[0, 0], [1, 1]]] }, 'at least 3 points'],
-    [{ masks: [[[0, 0], [1.5, 0], [1, 1]]] }, 'between 0 and 1'],
-    [{ masks: [[[0, 0], [0.5, 0.5], [1, 1]]] }, 'no area'],
+    [
+      {
+        masks: [
+          [
+            [0, 0],
+            [1, 1],
+          ],
+        ],
+      },
+      'at least 3 points',
+    ],
+    [
+      {
+        masks: [
+          [
+            [0, 0],
+            [1.5, 0],
+            [1, 1],
+          ],
+        ],
+      },
+      'between 0 and 1',
+    ],
+    [
+      {
+        masks: [
+          [
+            [0, 0],
+            [0.5, 0.5],
+            [1, 1],
+          ],
+        ],
+      },
+      'no area',
+    ],
     [{ threshold: 0 }, ''],
     [{ alpha: 2 }, ''],
     [{ unknown: 1 }, ''],
@@ -219,7 +275,16 @@ describe('benchMotion', () => {
 
   it('runs on given frames', () => {
     const cam = new SyntheticCamera({ width: 64, height: 48 });
-    const r = benchMotion({ width: 64, height: 48, frames: 10, source: [cam.frame(), cam.frame()], now: (() => { let t = 0; return () => (t += 5); })() });
+    const r = benchMotion({
+      width: 64,
+      height: 48,
+      frames: 10,
+      source: [cam.frame(), cam.frame()],
+      now: (() => {
+        let t = 0;
+        return () => (t += 5);
+      })(),
+    });
     expect(r.framesWithMotion).toBe(0);
     expect(r.msPerFrame).toBe(0.5);
   });

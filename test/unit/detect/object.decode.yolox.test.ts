@@ -22,7 +22,18 @@ function anchorOf(size: number, stride: number, x: number, y: number): number {
   throw new Error(`no stride ${stride}`);
 }
 
-interface Anchor { stride: number; x: number; y: number; dx: number; dy: number; logW: number; logH: number; obj: number; cls: number; clsScore: number }
+interface Anchor {
+  stride: number;
+  x: number;
+  y: number;
+  dx: number;
+  dy: number;
+  logW: number;
+  logH: number;
+  obj: number;
+  cls: number;
+  clsScore: number;
+}
 function output(size: number, anchors: Anchor[]): Float32Array {
   const out = new Float32Array(yoloxGrid(size).gx.length * WIDTH);
   for (const a of anchors) {
@@ -66,7 +77,18 @@ describe('YOLOX decoder', () => {
   });
 
   it('keeps only the best candidates when noise floods it, and refuses an output of the wrong size', () => {
-    const many: Anchor[] = Array.from({ length: 40 }, (_, i) => ({ stride: 8, x: i, y: 0, dx: 0, dy: 0, logW: 0, logH: 0, obj: 0.5 + i / 100, cls: 0, clsScore: 1 }));
+    const many: Anchor[] = Array.from({ length: 40 }, (_, i) => ({
+      stride: 8,
+      x: i,
+      y: 0,
+      dx: 0,
+      dy: 0,
+      logW: 0,
+      logH: 0,
+      obj: 0.5 + i / 100,
+      cls: 0,
+      clsScore: 1,
+    }));
     const got = rows(decodeYolox(output(416, many), yoloxGrid(416), CLASSES, 0.4, 10));
     expect(got).toHaveLength(10);
     expect(Math.min(...got.map((r) => r[4]!))).toBeCloseTo(0.8, 4);
@@ -90,7 +112,12 @@ describe('YOLOX decoder', () => {
     ]);
     const candidates = decodeYolox(out, yoloxGrid(416), CLASSES, 0.4);
     expect(candidates.length / 6).toBe(4);
-    const dets = decodeDetections(candidates, lb, region, 3, { minScore: 0.4, minScores: { car: 0.5 }, labels: COCO_LABELS, iouThreshold: MODEL_REGISTRY.yolox.iouThreshold });
+    const dets = decodeDetections(candidates, lb, region, 3, {
+      minScore: 0.4,
+      minScores: { car: 0.5 },
+      labels: COCO_LABELS,
+      iouThreshold: MODEL_REGISTRY.yolox.iouThreshold,
+    });
     expect(dets.map((d) => d.label)).toEqual(['person', 'dog']);
     // Input box [40, 52, 72, 116] ÷ 2 + (100, 60).
     expect(dets[0]).toMatchObject({ classIndex: 0, regionIndex: 3, box: [120, 86, 136, 118] });

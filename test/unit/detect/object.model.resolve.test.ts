@@ -49,21 +49,42 @@ describe('model resolution', () => {
     copyFileSync(path.join(root, 'models', 'centernet.manifest.json'), path.join(built, 'models', 'centernet.manifest.json'));
     symlinkSync(path.join(PROJECT_ROOT, 'node_modules'), path.join(built, 'node_modules'));
     copyFileSync(onnx, path.join(built, 'models', 'build', 'centernet.onnx'));
-    expect(resolveModel({ type: 'centernet' }, 'auto', { root: built })).toMatchObject({ onnx: { file: path.join(built, 'models/build/centernet.onnx') }, tfjs: expect.any(Object) });
+    expect(resolveModel({ type: 'centernet' }, 'auto', { root: built })).toMatchObject({
+      onnx: { file: path.join(built, 'models/build/centernet.onnx') },
+      tfjs: expect.any(Object),
+    });
     expect(resolveModel({ type: 'centernet' }, 'onnx', { root: built }).tfjs).toBeNull();
     expect(resolveModel({ type: 'centernet' }, 'wasm', { root: built }).onnx).toEqual({ missing: expect.stringContaining('wasm') });
   });
 
   it('YOLOX needs a readable ONNX file given by path, checked against its SHA-256', () => {
-    expect(resolveModel({ type: 'yolox', path: onnx, sha256: sha.toUpperCase() }, 'auto', { root })).toMatchObject({ modelType: 'yolox', inputSize: 416, onnx: { file: onnx }, tfjs: null });
+    expect(resolveModel({ type: 'yolox', path: onnx, sha256: sha.toUpperCase() }, 'auto', { root })).toMatchObject({
+      modelType: 'yolox',
+      inputSize: 416,
+      onnx: { file: onnx },
+      tfjs: null,
+    });
     // Relative paths are taken from the working directory.
-    expect(resolveModel({ type: 'yolox', path: 'model.onnx', inputSize: 320 }, 'onnx', { root, cwd: tmp })).toMatchObject({ inputSize: 320, onnx: { file: onnx } });
+    expect(resolveModel({ type: 'yolox', path: 'model.onnx', inputSize: 320 }, 'onnx', { root, cwd: tmp })).toMatchObject({
+      inputSize: 320,
+      onnx: { file: onnx },
+    });
     expect(fieldOf(() => resolveModel({ type: 'yolox' }, 'auto', { root }))).toMatchObject({ code: 'model_missing', field: 'detect.model.path' });
-    expect(fieldOf(() => resolveModel({ type: 'yolox', path: path.join(tmp, 'nope.onnx') }, 'auto', { root }))).toMatchObject({ field: 'detect.model.path', message: expect.stringContaining('nope.onnx not found') });
+    expect(fieldOf(() => resolveModel({ type: 'yolox', path: path.join(tmp, 'nope.onnx') }, 'auto', { root }))).toMatchObject({
+      field: 'detect.model.path',
+      message: expect.stringContaining('nope.onnx not found'),
+    });
     expect(fieldOf(() => resolveModel({ type: 'yolox', path: tmp }, 'auto', { root }))).toMatchObject({ code: 'model_unreadable', field: 'detect.model.path' });
-    expect(fieldOf(() => resolveModel({ type: 'yolox', path: onnx, sha256: '0'.repeat(64) }, 'auto', { root }))).toMatchObject({ code: 'model_invalid', field: 'detect.model.sha256', message: expect.stringContaining(sha) });
+    expect(fieldOf(() => resolveModel({ type: 'yolox', path: onnx, sha256: '0'.repeat(64) }, 'auto', { root }))).toMatchObject({
+      code: 'model_invalid',
+      field: 'detect.model.sha256',
+      message: expect.stringContaining(sha),
+    });
     expect(fieldOf(() => resolveModel({ type: 'yolox', path: onnx, inputSize: 400 }, 'auto', { root }))).toMatchObject({ field: 'detect.model.inputSize' });
-    expect(fieldOf(() => resolveModel({ type: 'yolox', path: onnx }, 'wasm', { root }))).toMatchObject({ field: 'detect.backend', message: expect.stringContaining('onnx backend only') });
+    expect(fieldOf(() => resolveModel({ type: 'yolox', path: onnx }, 'wasm', { root }))).toMatchObject({
+      field: 'detect.backend',
+      message: expect.stringContaining('onnx backend only'),
+    });
   });
 
   it('per-label minimum scores must name the model’s labels; the workers keep candidates down to the lowest', () => {

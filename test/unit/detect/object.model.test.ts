@@ -23,7 +23,9 @@ describe('model manifest', () => {
   });
 
   it('refuses a model file that differs from the manifest', () => {
-    const manifest = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'models', 'centernet.manifest.json'), 'utf8')) as { files: { weights: { sha256: string }[] } };
+    const manifest = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'models', 'centernet.manifest.json'), 'utf8')) as {
+      files: { weights: { sha256: string }[] };
+    };
     manifest.files.weights[0]!.sha256 = '0'.repeat(64);
     mkdirSync(path.join(tmp, 'models'));
     writeFileSync(path.join(tmp, 'models', 'centernet.manifest.json'), JSON.stringify(manifest));

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { createObjectDetector, type WorkerLike } from '../../../server/detect/object.pool.js';
+import { createObjectDetector } from '../../../server/detect/object.pool.js';
+import type { WorkerLike } from '../../../server/detect/object.pool.types.js';
 import type { FromWorker, ToWorker, WorkerInit } from '../../../server/detect/object.protocol.js';
 import { yuvBytes } from '../../../server/detect/object.preprocess.js';
 import { createLogger } from '../../../server/shared/log.js';
@@ -16,7 +17,10 @@ class FakeWorker extends EventEmitter implements WorkerLike {
   static next = 1;
   readonly threadId = FakeWorker.next++;
   readonly jobs: ToWorker[] = [];
-  constructor(readonly init: WorkerInit, private readonly script: Script) {
+  constructor(
+    readonly init: WorkerInit,
+    private readonly script: Script,
+  ) {
     super();
   }
   reply(msg: FromWorker): void {
@@ -35,7 +39,8 @@ class FakeWorker extends EventEmitter implements WorkerLike {
 const memory = { numTensors: 1, numBytes: 1, wasmHeapBytes: 1 };
 /** A person at [100, 50, 200, 150] in model-input pixels. */
 const answer: Script = (msg, w) => {
-  if (msg.type === 'detect') w.reply({ type: 'result', id: msg.id, raw: new Float32Array([100, 50, 200, 150, 0.9, 0, 1, 1, 2, 2, 0.1, 2]), inferMs: 5, prepMs: 1 });
+  if (msg.type === 'detect')
+    w.reply({ type: 'result', id: msg.id, raw: new Float32Array([100, 50, 200, 150, 0.9, 0, 1, 1, 2, 2, 0.1, 2]), inferMs: 5, prepMs: 1 });
   else w.reply({ type: 'stats', id: msg.id, memory, inferences: w.jobs.filter((j) => j.type === 'detect').length });
 };
 
@@ -79,7 +84,9 @@ describe('ObjectWorkerPool with scripted workers', () => {
     expect(h.lines.some((l) => l.includes('WARN') && l.includes('runs wasm, not its first choice') && l.includes('centernet.onnx not found'))).toBe(true);
     expect(pool.describe()).toMatchObject({ backend: 'wasm', model: 'centernet', inputSize: 512, source: expect.stringContaining('@vladmandic/human') });
     await pool.close();
-    await expect(createObjectDetector({ backend: 'auto', workers: 1, minScore: 0.4, minScores: { prson: 0.3 } }, h.deps)).rejects.toMatchObject({ details: { field: 'detect.minScores.prson' } });
+    await expect(createObjectDetector({ backend: 'auto', workers: 1, minScore: 0.4, minScores: { prson: 0.3 } }, h.deps)).rejects.toMatchObject({
+      details: { field: 'detect.minScores.prson' },
+    });
   });
 
   it('runs a single worker for tfjs-node whatever the configured count, and says so', async () => {
@@ -109,9 +116,15 @@ describe('ObjectWorkerPool with scripted workers', () => {
       { label: 'person', classIndex: 0, score: expect.closeTo(0.9, 5), box: [200, 100, 400, 300], regionIndex: 0 },
       { label: 'person', classIndex: 0, score: expect.closeTo(0.9, 5), box: [562, 281, 612, 331], regionIndex: 1 },
     ]);
-    expect(h.workers[0]!.jobs.map((j) => j.type === 'detect' && [j.width, j.height])).toEqual([[1024, 512], [256, 256]]);
+    expect(h.workers[0]!.jobs.map((j) => j.type === 'detect' && [j.width, j.height])).toEqual([
+      [1024, 512],
+      [256, 256],
+    ]);
     expect(pool.timings().inferMs).toMatchObject({ count: 2, medianMs: 5 });
-    await expect(pool.detect([{ frame, region: [2000, 0, 2100, 50] }])).rejects.toMatchObject({ code: 'region_invalid', details: { field: 'requests.0.region' } });
+    await expect(pool.detect([{ frame, region: [2000, 0, 2100, 50] }])).rejects.toMatchObject({
+      code: 'region_invalid',
+      details: { field: 'requests.0.region' },
+    });
     expect(await pool.memoryStats()).toEqual([{ worker: 1, threadId: h.workers[0]!.threadId, inferences: 2, ...memory }]);
     await pool.close();
     await expect(pool.detect([{ frame }])).rejects.toMatchObject({ code: 'detector_closed' });
@@ -120,7 +133,8 @@ describe('ObjectWorkerPool with scripted workers', () => {
   it('replaces a hung worker: its job fails with worker_timeout, the next job runs', async () => {
     let first = true;
     const hangOnce: Script = (msg, w) => {
-      if (msg.type === 'detect' && first) first = false; // never answers
+      if (msg.type === 'detect' && first)
+        first = false; // never answers
       else answer(msg, w);
     };
     const h = harness(() => 'wasm', hangOnce);

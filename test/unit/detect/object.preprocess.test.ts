@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { Box } from '../../../server/domain/frame.js';
 import {
-  LetterboxScratch, NCHW_BGR_114, alignRegion, cropYuv420, inputBoxToFrame, letterboxFor, yuvBytes, type Yuv420Image,
+  LetterboxScratch,
+  NCHW_BGR_114,
+  alignRegion,
+  cropYuv420,
+  inputBoxToFrame,
+  letterboxFor,
+  yuvBytes,
+  type Yuv420Image,
 } from '../../../server/detect/object.preprocess.js';
 
 type Yuv = [number, number, number];
@@ -76,14 +83,22 @@ describe('letterbox', () => {
     s.fill(paint(64, 32, () => RED));
     const want = rgbOf(RED);
     expect(want[0]).toBeGreaterThan(240);
-    for (const [x, y] of [[0, 0], [31, 15], [63, 31]] as const) pixel(s, x, y).forEach((v, i) => expect(v).toBeCloseTo(want[i]!, 3));
+    for (const [x, y] of [
+      [0, 0],
+      [31, 15],
+      [63, 31],
+    ] as const)
+      pixel(s, x, y).forEach((v, i) => expect(v).toBeCloseTo(want[i]!, 3));
     expect(pixel(s, 10, 32)).toEqual([0, 0, 0]);
     expect(pixel(s, 63, 63)).toEqual([0, 0, 0]);
   });
 
   it('keeps chroma where it belongs when copying and when shrinking', () => {
     const halves = (w: number, h: number) => paint(w, h, (x) => (x < w / 2 ? RED : BLUE));
-    for (const [w, h] of [[64, 32], [128, 64]] as const) {
+    for (const [w, h] of [
+      [64, 32],
+      [128, 64],
+    ] as const) {
       const s = new LetterboxScratch(64);
       const lb = s.fill(halves(w, h));
       expect(lb.width).toBe(64);
@@ -110,7 +125,12 @@ describe('letterbox', () => {
     expect(bgr.fill(img)).toEqual(rgb.fill(img));
     const plane = 32 * 32;
     const at = (c: number, x: number, y: number) => bgr.input[c * plane + y * 32 + x]!;
-    for (const [x, y] of [[0, 0], [5, 7], [20, 15], [31, 15]] as const) {
+    for (const [x, y] of [
+      [0, 0],
+      [5, 7],
+      [20, 15],
+      [31, 15],
+    ] as const) {
       const [r, g, b] = pixel(rgb, x, y);
       expect([at(0, x, y), at(1, x, y), at(2, x, y)]).toEqual([b, g, r]);
     }

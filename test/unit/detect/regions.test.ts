@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { Box } from '../../../server/domain/geometry.js';
 import {
-  dedupeAcrossRegions, defaultRegionPolicy, fitRegion, mapToFrame, mergeRegionDetections, planRegions, regionBox, type Region,
+  dedupeAcrossRegions,
+  defaultRegionPolicy,
+  fitRegion,
+  mapToFrame,
+  mergeRegionDetections,
+  planRegions,
+  regionBox,
+  type Region,
 } from '../../../server/detect/regions.planner.js';
 
 const policy = defaultRegionPolicy({ width: 512, height: 512 });
@@ -29,7 +36,7 @@ describe('planRegions', () => {
       expect(r.w).toBe(512);
       expect(r.h).toBe(512);
       expect(inside(r, HD)).toBe(true);
-      expect(r.x % 2 + (r.y % 2)).toBe(0);
+      expect((r.x % 2) + (r.y % 2)).toBe(0);
     }
     expect(regions.some((r) => contains(r, a))).toBe(true);
     expect(regions.some((r) => contains(r, b))).toBe(true);
@@ -62,7 +69,12 @@ describe('planRegions', () => {
 
   it('merges down to maxRegions and keeps every mover inside some crop', () => {
     const boxes: Box[] = [
-      [50, 50, 80, 100], [700, 50, 730, 100], [1400, 50, 1430, 100], [50, 700, 80, 760], [1400, 700, 1430, 760], [700, 980, 730, 1040],
+      [50, 50, 80, 100],
+      [700, 50, 730, 100],
+      [1400, 50, 1430, 100],
+      [50, 700, 80, 760],
+      [1400, 700, 1430, 760],
+      [700, 980, 730, 1040],
     ];
     const regions = planRegions({ width: 3840, height: 2160 }, boxes, [], { ...policy, maxRegions: 3, wholeFrameCoverage: 1 });
     expect(regions.length).toBeLessThanOrEqual(3);
@@ -70,7 +82,12 @@ describe('planRegions', () => {
   });
 
   it('falls back to one whole-frame region when crops would cover most of the frame', () => {
-    const boxes: Box[] = [[50, 50, 80, 100], [1800, 50, 1830, 100], [50, 900, 80, 960], [1800, 900, 1830, 960]];
+    const boxes: Box[] = [
+      [50, 50, 80, 100],
+      [1800, 50, 1830, 100],
+      [50, 900, 80, 960],
+      [1800, 900, 1830, 960],
+    ];
     expect(planRegions(HD, boxes, [], { ...policy, wholeFrameCoverage: 0.4 })).toEqual([{ x: 0, y: 0, w: 1920, h: 1080 }]);
   });
 
@@ -113,7 +130,10 @@ describe('mapping back and NMS across crops', () => {
   });
 
   it('drops the half person cut by one crop edge when the neighbouring crop saw it whole', () => {
-    const regions: Region[] = [{ x: 0, y: 0, w: 512, h: 512 }, { x: 400, y: 0, w: 512, h: 512 }];
+    const regions: Region[] = [
+      { x: 0, y: 0, w: 512, h: 512 },
+      { x: 400, y: 0, w: 512, h: 512 },
+    ];
     const dets = [
       { box: [480, 100, 512, 220] as Box, label: 'person', score: 0.7, regionIndex: 0 }, // cut by crop 0's right edge
       { box: [470, 98, 530, 222] as Box, label: 'person', score: 0.6, regionIndex: 1 },

@@ -8,7 +8,11 @@ const FPS = 5;
 const W = 640;
 const H = 360;
 
-interface Det { box: Box; label: string; score: number }
+interface Det {
+  box: Box;
+  label: string;
+  score: number;
+}
 
 /** A scripted camera: frame i is captured at i × 200 ms; each step feeds detections to the tracker. */
 function script(overrides: Partial<TrackerOptions> = {}) {
@@ -34,8 +38,16 @@ describe('Tracker', () => {
     const u = step([person(104)]);
     expect(u.started).toHaveLength(1);
     expect(u.started[0]).toMatchObject({
-      cameraId: 3, trackId: '3-1', label: 'person', score: 0.6, box: [104, 100, 144, 200],
-      frameWidth: W, frameHeight: H, firstSeenAt: 1_000_000, lastSeenAt: 1_000_200, stationary: false,
+      cameraId: 3,
+      trackId: '3-1',
+      label: 'person',
+      score: 0.6,
+      box: [104, 100, 144, 200],
+      frameWidth: W,
+      frameHeight: H,
+      firstSeenAt: 1_000_000,
+      lastSeenAt: 1_000_200,
+      stationary: false,
     });
     const next = step([person(108, 100, 0.7)]);
     expect(next.updated.map((m) => [m.trackId, m.score])).toEqual([['3-1', 0.7]]);
@@ -104,7 +116,10 @@ describe('Tracker', () => {
         expect(ids.get(m.trackId), `frame ${i}`).toBe(tag);
       }
     }
-    expect([...ids.entries()].sort()).toEqual([['3-1', 'a'], ['3-2', 'b']]);
+    expect([...ids.entries()].sort()).toEqual([
+      ['3-1', 'a'],
+      ['3-2', 'b'],
+    ]);
   });
 
   it('keeps people and cars apart at the same place, but follows a car the detector calls a truck', () => {
@@ -186,7 +201,10 @@ describe('Tracker', () => {
     step([person(102), person(402)]);
     step([person(500, 10)]); // tentative: forgotten silently
     const ended = tracker.stop();
-    expect(ended.map((m) => [m.trackId, m.reason])).toEqual([['3-1', 'stopped'], ['3-2', 'stopped']]);
+    expect(ended.map((m) => [m.trackId, m.reason])).toEqual([
+      ['3-1', 'stopped'],
+      ['3-2', 'stopped'],
+    ]);
     expect(tracker.live()).toEqual([]);
 
     const bus = new Bus();

@@ -27,7 +27,11 @@ describe('alert state machine', () => {
           expect.fail(`${from} → ${to} should be refused`);
         } catch (err) {
           expect(err).toBeInstanceOf(AppError);
-          expect(err).toMatchObject({ code: 'invalid_transition', status: 409, details: { field: 'body.state', params: { from, to, allowed: ALERT_TRANSITIONS[from] } } });
+          expect(err).toMatchObject({
+            code: 'invalid_transition',
+            status: 409,
+            details: { field: 'body.state', params: { from, to, allowed: ALERT_TRANSITIONS[from] } },
+          });
         }
       }
     }

@@ -24,23 +24,36 @@ function setup(maxClipMs = 120_000) {
           clips.set(clip.id, clip);
           return clip;
         },
-        update: async (id: number, p: ClipPatch) => { clips.set(id, { ...clips.get(id)!, ...p }); },
+        update: async (id: number, p: ClipPatch) => {
+          clips.set(id, { ...clips.get(id)!, ...p });
+        },
         listPending: async () => [...clips.values()].filter((c) => c.state === 'pending'),
         listPinnedWithoutFile: async () => [],
       },
       recordings: { overlapping: async (_cam: number, from: number, to: number) => recordings.filter((r) => r.endAt > from && r.startAt < to) },
     } as never,
     producer: {
-      produce: async (c: ClipRecord) => { produced.push({ id: c.id, at: clock.now() }); return { ...c, state: 'ready' as const }; },
+      produce: async (c: ClipRecord) => {
+        produced.push({ id: c.id, at: clock.now() });
+        return { ...c, state: 'ready' as const };
+      },
       fail: async (c: ClipRecord) => c,
     },
     files: { removePartials: async () => [] },
     writes: { run: (_what, fn) => fn() }, // retries are WriteRetry's own test
     queue: new ClipWorkQueue({ maxQueued: 10 }),
-    clock, log: silentLogger, preRollMs: 5000, postRollMs: 5000, maxClipMs, settleMs: 2000, maxWaitMs: 30_000, retryMs: 250,
+    clock,
+    log: silentLogger,
+    preRollMs: 5000,
+    postRollMs: 5000,
+    maxClipMs,
+    settleMs: 2000,
+    maxWaitMs: 30_000,
+    retryMs: 250,
   });
   const ev = { id: 7, cameraId: 2, startAt: T0, endAt: T0 + 10_000, lastSeenAt: T0 + 10_000, pinned: false } as EventRecord;
-  const segment = (startAt: number) => recordings.push({ id: recordings.length + 1, cameraId: 2, path: `s${startAt}`, startAt, endAt: startAt + 4000, bytes: 1 });
+  const segment = (startAt: number) =>
+    recordings.push({ id: recordings.length + 1, cameraId: 2, path: `s${startAt}`, startAt, endAt: startAt + 4000, bytes: 1 });
   return { clock, clips, recordings, produced, service, ev, segment };
 }
 
@@ -92,11 +105,18 @@ describe('event clips as ranges of the recording', () => {
     expect(s.clips.size).toBe(0); // the first minute is not over yet
     s.service.scheduleForEvent({ ...open, lastSeenAt: T0 + 130_000 });
     await s.service.idle();
-    expect([...s.clips.values()].map((c) => [c.startAt - T0, c.endAt - T0])).toEqual([[-5000, 55_000], [55_000, 115_000]]);
+    expect([...s.clips.values()].map((c) => [c.startAt - T0, c.endAt - T0])).toEqual([
+      [-5000, 55_000],
+      [55_000, 115_000],
+    ]);
     s.service.scheduleForEvent({ ...open, endAt: T0 + 140_000, lastSeenAt: T0 + 140_000 });
     s.service.scheduleForEvent({ ...open, endAt: T0 + 140_000, lastSeenAt: T0 + 140_000 }); // closed again after a restart
     await s.service.idle();
-    expect([...s.clips.values()].map((c) => [c.startAt - T0, c.endAt - T0])).toEqual([[-5000, 55_000], [55_000, 115_000], [115_000, 145_000]]);
+    expect([...s.clips.values()].map((c) => [c.startAt - T0, c.endAt - T0])).toEqual([
+      [-5000, 55_000],
+      [55_000, 115_000],
+      [115_000, 145_000],
+    ]);
     expect(await s.service.recover()).toBe(3);
     await s.service.stop();
   });
@@ -105,9 +125,15 @@ describe('event clips as ranges of the recording', () => {
 describe('clip ranges', () => {
   it('chains at most maxMs per clip and lists the outages inside a range', () => {
     expect(chainRanges({ startAt: 0, endAt: 10_000, lastSeenAt: 10_000 }, 1000, 1000, 5000)).toEqual([
-      { startAt: -1000, endAt: 4000 }, { startAt: 4000, endAt: 9000 }, { startAt: 9000, endAt: 11_000 },
+      { startAt: -1000, endAt: 4000 },
+      { startAt: 4000, endAt: 9000 },
+      { startAt: 9000, endAt: 11_000 },
     ]);
-    const segs = [{ startAt: 0, endAt: 4000 }, { startAt: 4000, endAt: 8000 }, { startAt: 30_000, endAt: 34_000 }];
+    const segs = [
+      { startAt: 0, endAt: 4000 },
+      { startAt: 4000, endAt: 8000 },
+      { startAt: 30_000, endAt: 34_000 },
+    ];
     expect(gapsIn(segs, 1000, 33_000)).toEqual([[8000, 30_000]]);
     expect(gapsIn(segs, 0, 8500)).toEqual([]); // under the tolerance
   });

@@ -13,7 +13,11 @@ export class FakeClock implements Clock {
   setTimeout(fn: () => void, ms: number): Timer {
     const timer = { at: this.t + Math.max(0, ms), fn, id: this.nextId++ };
     this.timers.push(timer);
-    return { cancel: () => { this.timers = this.timers.filter((x) => x !== timer); } };
+    return {
+      cancel: () => {
+        this.timers = this.timers.filter((x) => x !== timer);
+      },
+    };
   }
 
   advance(ms: number): void {

@@ -17,16 +17,32 @@ class FakeEvents {
   rows = new Map<number, EventRecord>();
   private next = 1;
   async create(e: NewEvent, now: number): Promise<EventRecord> {
-    const ev: EventRecord = { ...e, id: this.next++, endAt: null, endReason: null, snapshotPath: null, firstSnapshotPath: null, snapshotBytes: 0, mediaDeletedAt: null, pinned: false, createdAt: now, updatedAt: now };
+    const ev: EventRecord = {
+      ...e,
+      id: this.next++,
+      endAt: null,
+      endReason: null,
+      snapshotPath: null,
+      firstSnapshotPath: null,
+      snapshotBytes: 0,
+      mediaDeletedAt: null,
+      pinned: false,
+      createdAt: now,
+      updatedAt: now,
+    };
     this.rows.set(ev.id, ev);
     return { ...ev };
   }
-  async get(id: number) { return this.rows.get(id); }
+  async get(id: number) {
+    return this.rows.get(id);
+  }
   async update(id: number, p: EventPatch, now: number) {
     const ev = this.rows.get(id)!;
     this.rows.set(id, { ...ev, ...Object.fromEntries(Object.entries(p).filter(([, v]) => v !== undefined)), updatedAt: now });
   }
-  async listOpen() { return [...this.rows.values()].filter((e) => e.endAt === null); }
+  async listOpen() {
+    return [...this.rows.values()].filter((e) => e.endAt === null);
+  }
 }
 
 function setup(settings: Record<string, unknown> = {}, cameraOver: Partial<CameraRecord> = {}) {
@@ -49,10 +65,11 @@ function setup(settings: Record<string, unknown> = {}, cameraOver: Partial<Camer
     repos: { events, alerts: { byEvent: async (id: number) => (alertedEvents.has(id) ? ({ id } as never) : undefined) } } as never,
     rules: { forCamera: async (id) => (id === 3 ? ctx : undefined) },
     snapshots: {
-      write: async (ev, kinds, _frame, _box) => kinds.map((kind) => {
-        snapshots.push({ eventId: ev.id, kind, score: -1 });
-        return { path: `snapshots/3/x/event-${ev.id}-${kind}.jpg`, bytes: 1000 };
-      }),
+      write: async (ev, kinds, _frame, _box) =>
+        kinds.map((kind) => {
+          snapshots.push({ eventId: ev.id, kind, score: -1 });
+          return { path: `snapshots/3/x/event-${ev.id}-${kind}.jpg`, bytes: 1000 };
+        }),
     },
     alerts: {
       raiseForEvent: async (ev, severity) => raise(ev, severity),
@@ -61,12 +78,23 @@ function setup(settings: Record<string, unknown> = {}, cameraOver: Partial<Camer
         const event = await events.create(e, at);
         return { event, alert: severity ? raise(event, severity) : undefined };
       },
-      snapshotReady: async (eventId) => { snapshotPushes.push(eventId); },
+      snapshotReady: async (eventId) => {
+        snapshotPushes.push(eventId);
+      },
     },
     // Only ended events: open ones are passed too, for their chained clips.
     writes: { run: (_what, fn) => fn() }, // retries are WriteRetry's own test
-    clips: { scheduleForEvent: (ev) => { if (ev.endAt !== null) clips.push(ev); } },
-    clock, log: silentLogger, timeZone: TZ, bestSnapshotIntervalMs: 1000, lastSeenWriteMs: 5000, staleTrackMs: 60_000,
+    clips: {
+      scheduleForEvent: (ev) => {
+        if (ev.endAt !== null) clips.push(ev);
+      },
+    },
+    clock,
+    log: silentLogger,
+    timeZone: TZ,
+    bestSnapshotIntervalMs: 1000,
+    lastSeenWriteMs: 5000,
+    staleTrackMs: 60_000,
   });
   return { clock, bus, events, snapshots, alerts, clips, lifecycle, snapshotPushes };
 }
@@ -75,8 +103,18 @@ const frame = (at: number) => ({ cameraId: 3, seq: 0, capturedAt: at, width: 4, 
 function msg(trackId: string, at: number, score: number, over: Partial<TrackMessage> = {}): TrackMessage {
   const box: Box = [100, 50, 140, 300];
   return {
-    cameraId: 3, trackId, label: 'person', score, box, frameWidth: 640, frameHeight: 360, firstSeenAt: T0, lastSeenAt: at,
-    stationary: false, best: { frame: frame(at), box, score }, ...over,
+    cameraId: 3,
+    trackId,
+    label: 'person',
+    score,
+    box,
+    frameWidth: 640,
+    frameHeight: 360,
+    firstSeenAt: T0,
+    lastSeenAt: at,
+    stationary: false,
+    best: { frame: frame(at), box, score },
+    ...over,
   };
 }
 
@@ -135,7 +173,11 @@ describe('event lifecycle from scripted track messages', () => {
 
   it('makes no event for other labels, low scores or stationary objects', async () => {
     const { bus, lifecycle, events } = s;
-    for (const [id, over] of [['d', { label: 'dog' }], ['s', { stationary: true }], ['l', { score: 0.3, best: { frame: frame(T0), box: [0, 0, 1, 1] as Box, score: 0.3 } }]] as const) {
+    for (const [id, over] of [
+      ['d', { label: 'dog' }],
+      ['s', { stationary: true }],
+      ['l', { score: 0.3, best: { frame: frame(T0), box: [0, 0, 1, 1] as Box, score: 0.3 } }],
+    ] as const) {
       bus.emit('track.start', msg(`3-${id}`, T0, 0.8, over));
       bus.emit('track.update', msg(`3-${id}`, T0 + 2000, 0.8, over));
       bus.emit('track.end', { ...msg(`3-${id}`, T0 + 3000, 0.8, over), reason: 'lost' });
@@ -183,7 +225,20 @@ describe('alert rules inside the lifecycle', () => {
   });
 
   it('alerts when the object walks into an alerting zone after the event started', async () => {
-    const s = setup({ zones: [{ id: 'fence', name: 'Fence', polygon: [[0.5, 0], [1, 0], [1, 1], [0.5, 1]] }] });
+    const s = setup({
+      zones: [
+        {
+          id: 'fence',
+          name: 'Fence',
+          polygon: [
+            [0.5, 0],
+            [1, 0],
+            [1, 1],
+            [0.5, 1],
+          ],
+        },
+      ],
+    });
     await s.lifecycle.start(s.bus);
     const outside: Box = [100, 50, 140, 300];
     const inside: Box = [400, 50, 440, 300];
@@ -202,7 +257,22 @@ describe('alert rules inside the lifecycle', () => {
 describe('restart safety', () => {
   it('closes events left open by the previous run with end_reason server_restart and cuts their clips', async () => {
     const s = setup();
-    await s.events.create({ cameraId: 3, areaId: 12, trackId: '3-9', label: 'person', score: 0.8, box: null, zones: [], startAt: T0 - 60_000, lastSeenAt: T0 - 50_000, bestAt: null, visibility: 'internal' }, T0);
+    await s.events.create(
+      {
+        cameraId: 3,
+        areaId: 12,
+        trackId: '3-9',
+        label: 'person',
+        score: 0.8,
+        box: null,
+        zones: [],
+        startAt: T0 - 60_000,
+        lastSeenAt: T0 - 50_000,
+        bestAt: null,
+        visibility: 'internal',
+      },
+      T0,
+    );
     expect(await s.lifecycle.start(s.bus)).toBe(1);
     expect(s.events.rows.get(1)).toMatchObject({ endAt: T0 - 50_000, endReason: 'server_restart' });
     expect(s.clips.map((c) => c.endReason)).toEqual(['server_restart']);
@@ -211,8 +281,38 @@ describe('restart safety', () => {
 
   it('raises at start the alert an open event of the previous run never got, once', async () => {
     const s = setup();
-    await s.events.create({ cameraId: 3, areaId: 12, trackId: '3-8', label: 'person', score: 0.8, box: null, zones: [], startAt: T0 - 5000, lastSeenAt: T0 - 4000, bestAt: null, visibility: 'internal' }, T0);
-    await s.events.create({ cameraId: 3, areaId: 12, trackId: '3-7', label: 'dog', score: 0.8, box: null, zones: [], startAt: T0 - 3000, lastSeenAt: T0 - 2000, bestAt: null, visibility: 'internal' }, T0);
+    await s.events.create(
+      {
+        cameraId: 3,
+        areaId: 12,
+        trackId: '3-8',
+        label: 'person',
+        score: 0.8,
+        box: null,
+        zones: [],
+        startAt: T0 - 5000,
+        lastSeenAt: T0 - 4000,
+        bestAt: null,
+        visibility: 'internal',
+      },
+      T0,
+    );
+    await s.events.create(
+      {
+        cameraId: 3,
+        areaId: 12,
+        trackId: '3-7',
+        label: 'dog',
+        score: 0.8,
+        box: null,
+        zones: [],
+        startAt: T0 - 3000,
+        lastSeenAt: T0 - 2000,
+        bestAt: null,
+        visibility: 'internal',
+      },
+      T0,
+    );
     await s.lifecycle.start(s.bus);
     expect(s.alerts).toEqual([{ eventId: 1, severity: 'normal' }]); // the dog is not alerted by the default rules
     await s.lifecycle.stop();

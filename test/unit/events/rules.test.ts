@@ -9,9 +9,25 @@ const TZ = 'Asia/Ho_Chi_Minh'; // UTC+7, no daylight saving
 const hcm = (iso: string) => Date.parse(`${iso}+07:00`);
 const rules = (over: Record<string, unknown> = {}): RulesSettings => rulesSettingsSchema.parse(over);
 const facts = (over: Partial<TrackFacts> = {}): TrackFacts => ({
-  label: 'person', score: 0.8, durationMs: 2000, frames: 5, stationary: false, zonesNow: [], zonesEntered: [], ...over,
+  label: 'person',
+  score: 0.8,
+  durationMs: 2000,
+  frames: 5,
+  stationary: false,
+  zonesNow: [],
+  zonesEntered: [],
+  ...over,
 });
-const fence = { id: 'fence', name: 'Back fence', polygon: [[0.5, 0.5], [1, 0.5], [1, 1], [0.5, 1]] };
+const fence = {
+  id: 'fence',
+  name: 'Back fence',
+  polygon: [
+    [0.5, 0.5],
+    [1, 0.5],
+    [1, 1],
+    [0.5, 1],
+  ],
+};
 
 describe('camera rules schema', () => {
   it('gives a working default with the local vehicle labels', () => {
@@ -23,7 +39,19 @@ describe('camera rules schema', () => {
   });
 
   it('names the field at fault', () => {
-    const bad = rulesSettingsSchema.safeParse({ zones: [{ ...fence, polygon: [[0, 0], [2, 0], [1, 1]] }], alerts: { schedule: [{ start: '25:00', end: '05:00' }] } });
+    const bad = rulesSettingsSchema.safeParse({
+      zones: [
+        {
+          ...fence,
+          polygon: [
+            [0, 0],
+            [2, 0],
+            [1, 1],
+          ],
+        },
+      ],
+      alerts: { schedule: [{ start: '25:00', end: '05:00' }] },
+    });
     expect(bad.success).toBe(false);
     const paths = bad.error!.issues.map((i) => i.path.join('.'));
     expect(paths).toContain('zones.0.polygon.1.0');
@@ -46,7 +74,16 @@ describe('zones', () => {
   });
 
   it('handles concave polygons and zone labels', () => {
-    const u = [[0, 0], [1, 0], [1, 1], [0.6, 1], [0.6, 0.3], [0.4, 0.3], [0.4, 1], [0, 1]] as const;
+    const u = [
+      [0, 0],
+      [1, 0],
+      [1, 1],
+      [0.6, 1],
+      [0.6, 0.3],
+      [0.4, 0.3],
+      [0.4, 1],
+      [0, 1],
+    ] as const;
     expect(pointInPolygon([0.5, 0.8], u)).toBe(false); // in the notch
     expect(pointInPolygon([0.2, 0.8], u)).toBe(true);
     const carsOnly = rules({ zones: [{ ...fence, labels: ['car'] }] }).zones;
@@ -107,7 +144,17 @@ describe('event rules', () => {
 
 describe('cooldown per zone', () => {
   it('holds back a second alert in the same zone, not in another', () => {
-    const yard = { id: 'yard', name: 'Yard', polygon: [[0, 0], [0.5, 0], [0.5, 0.5], [0, 0.5]], cooldownSeconds: 30 };
+    const yard = {
+      id: 'yard',
+      name: 'Yard',
+      polygon: [
+        [0, 0],
+        [0.5, 0],
+        [0.5, 0.5],
+        [0, 0.5],
+      ],
+      cooldownSeconds: 30,
+    };
     const r = rules({ zones: [{ ...fence, cooldownSeconds: 60 }, yard] });
     const book = new CooldownBook();
     const ctx = (at: number) => ({ cameraId: 7, at, timeZone: TZ, cooldowns: book });
@@ -123,12 +170,16 @@ describe('cooldown per zone', () => {
   });
 
   it('with alerting zones, an object outside them does not alert; without zones the whole frame cools down', () => {
-    expect(alertDecision(rules({ zones: [fence] }), { label: 'person', zonesNow: [] }, { cameraId: 1, at: 0, timeZone: TZ, cooldowns: new CooldownBook() }))
-      .toEqual({ alert: false, reason: 'zone' });
+    expect(
+      alertDecision(rules({ zones: [fence] }), { label: 'person', zonesNow: [] }, { cameraId: 1, at: 0, timeZone: TZ, cooldowns: new CooldownBook() }),
+    ).toEqual({ alert: false, reason: 'zone' });
     const r = rules({ alerts: { cooldownSeconds: 10 } });
     const book = new CooldownBook();
     startCooldowns(r, [WHOLE_FRAME], { cameraId: 1, at: 0, timeZone: TZ, cooldowns: book });
-    expect(alertDecision(r, { label: 'car', zonesNow: [] }, { cameraId: 1, at: 9999, timeZone: TZ, cooldowns: book })).toEqual({ alert: false, reason: 'cooldown' });
+    expect(alertDecision(r, { label: 'car', zonesNow: [] }, { cameraId: 1, at: 9999, timeZone: TZ, cooldowns: book })).toEqual({
+      alert: false,
+      reason: 'cooldown',
+    });
     expect(alertDecision(r, { label: 'car', zonesNow: [] }, { cameraId: 1, at: 10_000, timeZone: TZ, cooldowns: book })).toMatchObject({ alert: true });
   });
 

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { drawBox } from '../../../server/events/snapshot.draw.js';
 
 describe('drawBox on yuv420p', () => {
-  const w = 64, h = 32;
+  const w = 64,
+    h = 32;
   const img = () => ({ width: w, height: h, data: new Uint8Array(w * h * 1.5).fill(128) });
 
   it('outlines the box in red on a copy and leaves the frame untouched', () => {

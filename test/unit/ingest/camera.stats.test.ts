@@ -8,22 +8,37 @@ import { RateMeter } from '../../../server/ingest/rate.meter.js';
 
 describe('combineStates', () => {
   it('shows the worse of the two sessions and names the stream at fault', () => {
-    expect(combineStates([
-      { role: 'detect', state: 'online', reason: null },
-      { role: 'record', state: 'offline', reason: 'connection refused' },
-    ], true)).toEqual({ state: 'offline', reason: 'recording stream: connection refused' });
+    expect(
+      combineStates(
+        [
+          { role: 'detect', state: 'online', reason: null },
+          { role: 'record', state: 'offline', reason: 'connection refused' },
+        ],
+        true,
+      ),
+    ).toEqual({ state: 'offline', reason: 'recording stream: connection refused' });
     expect(combineStates([{ role: 'main', state: 'stalled', reason: 'no video for 10 s' }], false)).toEqual({ state: 'stalled', reason: 'no video for 10 s' });
   });
 
   it('prefers a reason among equals (the H.265 note of the record stream) and ignores stopped sessions', () => {
-    expect(combineStates([
-      { role: 'detect', state: 'online', reason: null },
-      { role: 'record', state: 'online', reason: 'H.265 (HEVC) stream' },
-    ], true).reason).toBe('recording stream: H.265 (HEVC) stream');
-    expect(combineStates([
-      { role: 'detect', state: 'stopped', reason: null },
-      { role: 'record', state: 'online', reason: null },
-    ], true).state).toBe('online');
+    expect(
+      combineStates(
+        [
+          { role: 'detect', state: 'online', reason: null },
+          { role: 'record', state: 'online', reason: 'H.265 (HEVC) stream' },
+        ],
+        true,
+      ).reason,
+    ).toBe('recording stream: H.265 (HEVC) stream');
+    expect(
+      combineStates(
+        [
+          { role: 'detect', state: 'stopped', reason: null },
+          { role: 'record', state: 'online', reason: null },
+        ],
+        true,
+      ).state,
+    ).toBe('online');
     expect(combineStates([], false)).toEqual({ state: 'stopped', reason: null });
   });
 });

@@ -15,13 +15,15 @@ describe('StderrTail', () => {
   it('keeps only the last lines and reads the input video stream', () => {
     const tail = new StderrTail([], 3);
     tail.push("Input #0, rtsp, from 'rtsp://x':\n  Stream #0:0: Video: hevc (Main), yuvj420p(pc), 2560x1440, 15 fps, 15 tbr, 90k tbn\n");
-    tail.push('Output #0, segment, to \'a\':\n  Stream #0:0: Video: h264, yuv420p, 640x360\nline5\nline6\n');
+    tail.push("Output #0, segment, to 'a':\n  Stream #0:0: Video: h264, yuv420p, 640x360\nline5\nline6\n");
     expect(tail.tail()).toEqual(['  Stream #0:0: Video: h264, yuv420p, 640x360', 'line5', 'line6']);
     expect(tail.input).toEqual({ codec: 'hevc', width: 2560, height: 1440, fps: 15 });
   });
 
   it('parses input stream lines', () => {
-    expect(parseInputStream('  Stream #0:0[0x100]: Video: h264 (High) ([27][0][0][0] / 0x001B), yuv420p(progressive), 1920x1080 [SAR 1:1 DAR 16:9], 25 fps')).toMatchObject({ codec: 'h264', width: 1920, height: 1080, fps: 25 });
+    expect(
+      parseInputStream('  Stream #0:0[0x100]: Video: h264 (High) ([27][0][0][0] / 0x001B), yuv420p(progressive), 1920x1080 [SAR 1:1 DAR 16:9], 25 fps'),
+    ).toMatchObject({ codec: 'h264', width: 1920, height: 1080, fps: 25 });
     expect(parseInputStream('  Stream #0:0: Video: h264 (High), yuv420p(progressive), 640x360 [SAR 1:1 DAR 16:9], 10 tbr, 90k tbn')).toMatchObject({ fps: 10 });
     expect(parseInputStream('  Stream #0:1: Audio: pcm_alaw, 8000 Hz')).toBeUndefined();
   });
@@ -30,7 +32,10 @@ describe('StderrTail', () => {
 describe('explainFailure', () => {
   const where = 'rtsp://10.0.0.5:554';
   it('names a wrong password, a wrong path and a closed port in plain words, without credentials', () => {
-    const auth = explainFailure(["[rtsp @ 0x5] method DESCRIBE failed: 401 Unauthorized", "rtsp://***:***@10.0.0.5:554/x: Server returned 401 Unauthorized (authorization failed)"], where);
+    const auth = explainFailure(
+      ['[rtsp @ 0x5] method DESCRIBE failed: 401 Unauthorized', 'rtsp://***:***@10.0.0.5:554/x: Server returned 401 Unauthorized (authorization failed)'],
+      where,
+    );
     expect(auth).toMatchObject({ code: 'auth_failed', fatal: true });
     expect(auth.message).toContain('user name or password');
     expect(auth.message).toContain(where);
@@ -38,7 +43,9 @@ describe('explainFailure', () => {
     expect(explainFailure(['rtsp://10.0.0.5:554/x: Connection refused'], where)).toMatchObject({ code: 'refused', fatal: false });
     expect(explainFailure(['rtsp://10.0.0.5:554/x: Connection timed out'], where)).toMatchObject({ code: 'timeout' });
     // image2 (snapshot URLs) reports a refused login as a missing file after the 401 line.
-    expect(explainFailure(['[http @ 0x1] HTTP error 401 Unauthorized', "http://***:***@cam/snap.jpg: No such file or directory"], where)).toMatchObject({ code: 'auth_failed' });
+    expect(explainFailure(['[http @ 0x1] HTTP error 401 Unauthorized', 'http://***:***@cam/snap.jpg: No such file or directory'], where)).toMatchObject({
+      code: 'auth_failed',
+    });
   });
 
   it('falls back to the exit and the last meaningful line', () => {
@@ -69,12 +76,17 @@ describe('stream sources', () => {
 
 describe('picture size from the filter graph (verbose level)', () => {
   it('reads the buffer source line, and only it, and keeps the chatter out of the tail', () => {
-    expect(parseGraphInputSize('[graph 0 input from stream 0:0 @ 0x55] w:480 h:360 pixfmt:yuv420p tb:1/90000 fr:10/1 sar:0/1')).toEqual({ width: 480, height: 360 });
+    expect(parseGraphInputSize('[graph 0 input from stream 0:0 @ 0x55] w:480 h:360 pixfmt:yuv420p tb:1/90000 fr:10/1 sar:0/1')).toEqual({
+      width: 480,
+      height: 360,
+    });
     expect(parseGraphInputSize('[scaler_out_1_0 @ 0x55] w:320 h:240 fmt:yuv420p sar:0/1 -> w:320 h:180 fmt:yuv420p sar:0/1 flags:0x0')).toBeUndefined();
     const sizes: { width: number; height: number }[] = [];
     const tail = new StderrTail([], 10, undefined, (s) => sizes.push(s));
     tail.push("[segment @ 0x1] Opening '/x/live/1-000004.ts' for writing\n[AVIOContext @ 0x2] Statistics: 1 bytes written\n");
-    tail.push('[graph 0 input from stream 0:0 @ 0x3] w:640 h:360 pixfmt:yuv420p tb:1/90000 fr:10/1 sar:0/1\n[h264 @ 0x4] Reinit context to 480x368, pix_fmt: yuv420p\n');
+    tail.push(
+      '[graph 0 input from stream 0:0 @ 0x3] w:640 h:360 pixfmt:yuv420p tb:1/90000 fr:10/1 sar:0/1\n[h264 @ 0x4] Reinit context to 480x368, pix_fmt: yuv420p\n',
+    );
     expect(sizes).toEqual([{ width: 640, height: 360 }]);
     expect(tail.tail()).toEqual(['[h264 @ 0x4] Reinit context to 480x368, pix_fmt: yuv420p']);
   });

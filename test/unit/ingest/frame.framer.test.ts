@@ -44,7 +44,7 @@ describe('Y4mFramer', () => {
     const everyByte = Array.from({ length: bytes.length }, (_, i) => i);
     expect(feed(bytes, everyByte).map((f) => Buffer.from(f.data))).toEqual(frames);
     let seed = 42;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const rand = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
     for (let round = 0; round < 50; round++) {
       const cuts = Array.from({ length: 1 + Math.floor(rand() * 20) }, () => Math.floor(rand() * bytes.length)).sort((a, b) => a - b);
       expect(feed(bytes, cuts).map((f) => Buffer.from(f.data))).toEqual(frames);

@@ -26,7 +26,12 @@ describe('JpegSplitter', () => {
   });
 
   it('handles one byte per chunk (the FF D9 marker split across chunks)', () => {
-    expect(split(stream, Array.from({ length: stream.length }, (_, i) => i))).toEqual(images);
+    expect(
+      split(
+        stream,
+        Array.from({ length: stream.length }, (_, i) => i),
+      ),
+    ).toEqual(images);
   });
 
   it('drops garbage that does not start with SOI and resynchronises', () => {

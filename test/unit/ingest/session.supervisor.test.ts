@@ -24,20 +24,30 @@ class FakeAttempt implements Attempt {
 }
 
 const OPTS: SupervisorOptions = {
-  stallTimeoutMs: 1000, startTimeoutMs: 2000, backoffInitialMs: 100, backoffMaxMs: 800,
-  healthyResetMs: 5000, offlineAfterFailures: 3, killGraceMs: 100, jitter: 0,
+  stallTimeoutMs: 1000,
+  startTimeoutMs: 2000,
+  backoffInitialMs: 100,
+  backoffMaxMs: 800,
+  healthyResetMs: 5000,
+  offlineAfterFailures: 3,
+  killGraceMs: 100,
+  jitter: 0,
 };
 
 function setup(opts: Partial<SupervisorOptions> = {}, failure?: Failure) {
   const attempts: FakeAttempt[] = [];
   const states: string[] = [];
   const launchedAt: number[] = [];
-  const sup = new SessionSupervisor(() => {
-    const a = new FakeAttempt(failure);
-    attempts.push(a);
-    launchedAt.push(Date.now());
-    return a;
-  }, { ...OPTS, ...opts }, { where: 'rtsp://cam:554', onState: (s, reason) => states.push(reason ? `${s}: ${reason}` : s) });
+  const sup = new SessionSupervisor(
+    () => {
+      const a = new FakeAttempt(failure);
+      attempts.push(a);
+      launchedAt.push(Date.now());
+      return a;
+    },
+    { ...OPTS, ...opts },
+    { where: 'rtsp://cam:554', onState: (s, reason) => states.push(reason ? `${s}: ${reason}` : s) },
+  );
   return { sup, attempts, states, launchedAt, last: () => attempts.at(-1)! };
 }
 
@@ -153,10 +163,14 @@ describe('SessionSupervisor', () => {
   it('does not count a deliberate pause (back-pressure) as a stall', async () => {
     let paused = true;
     const attempts: FakeAttempt[] = [];
-    const sup = new SessionSupervisor(() => {
-      attempts.push(new FakeAttempt());
-      return attempts.at(-1)!;
-    }, OPTS, { where: 'file', onState: () => undefined, isPaused: () => paused });
+    const sup = new SessionSupervisor(
+      () => {
+        attempts.push(new FakeAttempt());
+        return attempts.at(-1)!;
+      },
+      OPTS,
+      { where: 'file', onState: () => undefined, isPaused: () => paused },
+    );
     sup.start();
     sup.activity();
     await vi.advanceTimersByTimeAsync(5000);
@@ -190,17 +204,22 @@ describe('SessionSupervisor: restart on a camera change, probing during backoff'
   function probed(answers: ('answers' | 'silent' | 'down')[], failure: Failure) {
     const attempts: FakeAttempt[] = [];
     const asked: number[] = [];
-    const sup = new SessionSupervisor(() => {
-      const a = new FakeAttempt(failure);
-      attempts.push(a);
-      return a;
-    }, { ...OPTS, backoffInitialMs: 30_000, backoffMaxMs: 30_000, probeIntervalMs: 500 }, {
-      where: 'rtsp://cam:554', onState: () => undefined,
-      probe: async () => {
-        asked.push(Date.now());
-        return answers.shift() ?? 'answers';
+    const sup = new SessionSupervisor(
+      () => {
+        const a = new FakeAttempt(failure);
+        attempts.push(a);
+        return a;
       },
-    });
+      { ...OPTS, backoffInitialMs: 30_000, backoffMaxMs: 30_000, probeIntervalMs: 500 },
+      {
+        where: 'rtsp://cam:554',
+        onState: () => undefined,
+        probe: async () => {
+          asked.push(Date.now());
+          return answers.shift() ?? 'answers';
+        },
+      },
+    );
     return { sup, attempts, asked };
   }
 

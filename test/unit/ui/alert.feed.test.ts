@@ -3,13 +3,35 @@ import type { AlertMessage } from '../../../server/domain/socket.events.js';
 import { AlertFeed } from '../../../ui/src/realtime/alert.feed.js';
 
 const alert = (id: number, patch: Partial<AlertMessage> = {}): AlertMessage => ({
-  id, kind: 'object', severity: 'normal', state: 'new', cameraId: 1, cameraName: 'Cổng', areaId: 1, eventId: id, label: 'person', score: 0.8,
-  zones: [], visibility: 'internal', assigneeId: null, startedAt: id * 1000, createdAt: id * 1000, updatedAt: id * 1000, closedAt: null,
-  snapshotUrl: null, ...patch,
+  id,
+  kind: 'object',
+  severity: 'normal',
+  state: 'new',
+  cameraId: 1,
+  cameraName: 'Cổng',
+  areaId: 1,
+  eventId: id,
+  label: 'person',
+  score: 0.8,
+  zones: [],
+  visibility: 'internal',
+  assigneeId: null,
+  startedAt: id * 1000,
+  createdAt: id * 1000,
+  updatedAt: id * 1000,
+  closedAt: null,
+  snapshotUrl: null,
+  ...patch,
 });
-const page = (alerts: AlertMessage[], lastId: number, more = false, changed: AlertMessage[] = [], serverTime = 5_000) => ({ alerts, changed, lastId, more, serverTime });
+const page = (alerts: AlertMessage[], lastId: number, more = false, changed: AlertMessage[] = [], serverTime = 5_000) => ({
+  alerts,
+  changed,
+  lastId,
+  more,
+  serverTime,
+});
 
-describe('AlertFeed (the wall\'s alert list)', () => {
+describe("AlertFeed (the wall's alert list)", () => {
   it('lists newest first and de-duplicates by id', () => {
     const f = new AlertFeed(10);
     f.reset([alert(1), alert(3)], 100);

@@ -57,14 +57,21 @@ describe('UI strings', () => {
 
   it('writes Vietnamese with its diacritics (every unaccented word is a known one)', () => {
     // Vietnamese words spelled without marks, and technical words kept as they are.
-    const known = new Set((
-      'ai an cao chi chia cho danh di do dung ghi ghim gian giao hai in khai khi khu khung kinh lai minh nam nay ngang nhau ninh qua quay ' +
-      'quy ra sai sang sau so tay thao theo tin tra trang trong truy vai xe xem xong cn ' +
-      'backspace binhyen build camera code cpu dahua delete enter esc ffmpeg help hikvision http https internet ip ipv kbvision npm onvif rtsp ' +
-      'rtsps run setup thanh txt utf video vpn vui web'
-    ).split(' '));
-    const unknown = keys.flatMap((k) => vi[k].replace(/\{\w+\}/g, ' ').split(/[^A-Za-zÀ-ỹĐđ]+/)
-      .filter((w) => w.length > 1 && /^[a-z]+$/i.test(w) && !known.has(w.toLowerCase())).map((w) => `${k}: ${w}`));
+    const known = new Set(
+      (
+        'ai an cao chi chia cho danh di do dung ghi ghim gian giao hai in khai khi khu khung kinh lai minh nam nay ngang nhau ninh qua quay ' +
+        'quy ra sai sang sau so tay thao theo tin tra trang trong truy vai xe xem xong cn ' +
+        'backspace binhyen build camera code cpu dahua delete enter esc ffmpeg help hikvision http https internet ip ipv kbvision npm onvif rtsp ' +
+        'rtsps run setup thanh txt utf video vpn vui web'
+      ).split(' '),
+    );
+    const unknown = keys.flatMap((k) =>
+      vi[k]
+        .replace(/\{\w+\}/g, ' ')
+        .split(/[^A-Za-zÀ-ỹĐđ]+/)
+        .filter((w) => w.length > 1 && /^[a-z]+$/i.test(w) && !known.has(w.toLowerCase()))
+        .map((w) => `${k}: ${w}`),
+    );
     expect(unknown).toEqual([]);
   });
 
@@ -77,8 +84,13 @@ describe('UI strings', () => {
 
   it('names every state, role, area kind, owner kind, severity and label the UI shows', () => {
     const groups: [string, readonly string[]][] = [
-      ['alertState', ALERT_STATES], ['alertKind', ALERT_KINDS], ['severity', ALERT_SEVERITIES], ['role', ROLES],
-      ['areaKind', AREA_KINDS], ['ownerKind', OWNER_KINDS], ['display', ['online', 'interrupted', 'offline']],
+      ['alertState', ALERT_STATES],
+      ['alertKind', ALERT_KINDS],
+      ['severity', ALERT_SEVERITIES],
+      ['role', ROLES],
+      ['areaKind', AREA_KINDS],
+      ['ownerKind', OWNER_KINDS],
+      ['display', ['online', 'interrupted', 'offline']],
       ['label', [...new Set([...DEFAULT_EVENT_LABELS, ...EVENT_LABELS])]],
     ];
     const missing = groups.flatMap(([g, values]) => values.map((v) => `${g}.${v}`)).filter((k) => !isMessageKey(k));
@@ -95,12 +107,16 @@ describe('translateError', () => {
   });
 
   it('prefers the variant for params.reason (why a camera could not be reached)', () => {
-    expect(translateError('vi', { code: 'unreachable', params: { reason: 'refused', where: '192.168.1.64:80' } })).toMatch(/^Camera 192\.168\.1\.64:80 từ chối kết nối/);
+    expect(translateError('vi', { code: 'unreachable', params: { reason: 'refused', where: '192.168.1.64:80' } })).toMatch(
+      /^Camera 192\.168\.1\.64:80 từ chối kết nối/,
+    );
     expect(translateError('vi', { code: 'unreachable', params: { reason: 'something_new', where: 'x' } })).toBe('Không kết nối được tới camera x.');
   });
 
-  it('names the field at fault in the user\'s words', () => {
-    expect(translateError('vi', { code: 'validation', field: 'body.latitude', params: { reason: 'must be between -90 and 90' } })).toBe('Giá trị ở ô “Vĩ độ” không hợp lệ.');
+  it("names the field at fault in the user's words", () => {
+    expect(translateError('vi', { code: 'validation', field: 'body.latitude', params: { reason: 'must be between -90 and 90' } })).toBe(
+      'Giá trị ở ô “Vĩ độ” không hợp lệ.',
+    );
     expect(translateError('en', { code: 'validation', field: 'body.streams.detect.url' })).toBe('The value in “Stream address” is not valid.');
   });
 

@@ -17,19 +17,70 @@ describe('zones and masks drawn on the picture', () => {
   });
 
   it('refuses polygons with too few points or no area', () => {
-    expect(isValidPolygon([[0, 0], [1, 1]])).toBe(false);
-    expect(isValidPolygon([[0, 0], [0.5, 0.5], [1, 1]])).toBe(false);
-    expect(isValidPolygon([[0, 0], [1, 0], [1, 1]])).toBe(true);
+    expect(
+      isValidPolygon([
+        [0, 0],
+        [1, 1],
+      ]),
+    ).toBe(false);
+    expect(
+      isValidPolygon([
+        [0, 0],
+        [0.5, 0.5],
+        [1, 1],
+      ]),
+    ).toBe(false);
+    expect(
+      isValidPolygon([
+        [0, 0],
+        [1, 0],
+        [1, 1],
+      ]),
+    ).toBe(true);
   });
 
   it('round-trips through the stored settings, keeping fields the editor does not show; the server schemas accept the result', () => {
     const stored = {
-      motion: motionSettingsSchema.parse({ threshold: 40, masks: [[[0, 0], [0.2, 0], [0.2, 0.1]]] }),
-      rules: rulesSettingsSchema.parse({ zones: [{ id: 'cong', name: 'Cổng', polygon: [[0.1, 0.5], [0.6, 0.5], [0.6, 0.9]], cooldownSeconds: 120 }] }),
+      motion: motionSettingsSchema.parse({
+        threshold: 40,
+        masks: [
+          [
+            [0, 0],
+            [0.2, 0],
+            [0.2, 0.1],
+          ],
+        ],
+      }),
+      rules: rulesSettingsSchema.parse({
+        zones: [
+          {
+            id: 'cong',
+            name: 'Cổng',
+            polygon: [
+              [0.1, 0.5],
+              [0.6, 0.5],
+              [0.6, 0.9],
+            ],
+            cooldownSeconds: 120,
+          },
+        ],
+      }),
     };
     const shapes = shapesFromSettings(stored);
-    expect(shapes.map((s) => [s.kind, s.key])).toEqual([['zone', 'cong'], ['mask', 'mask-1']]);
-    const added: Shape = { key: 'san', kind: 'zone', name: 'Sân', points: [[0, 0.6], [0.3, 0.6], [0.3, 1]] };
+    expect(shapes.map((s) => [s.kind, s.key])).toEqual([
+      ['zone', 'cong'],
+      ['mask', 'mask-1'],
+    ]);
+    const added: Shape = {
+      key: 'san',
+      kind: 'zone',
+      name: 'Sân',
+      points: [
+        [0, 0.6],
+        [0.3, 0.6],
+        [0.3, 1],
+      ],
+    };
     const next = settingsWithShapes(stored, [...shapes, added]) as { motion: unknown; rules: { zones: { id: string; cooldownSeconds?: number }[] } };
     expect(next.rules.zones.map((z) => z.id)).toEqual(['cong', 'san']);
     expect(next.rules.zones[0]!.cooldownSeconds).toBe(120);

@@ -1,8 +1,25 @@
 import type { CameraIngestStats } from '../../../server/api/api.types.js';
 import { getJson, patchJson, postJson, query, request, type RequestOptions } from './http.js';
 import type {
-  AlertDetail, AlertMessage, Area, AreaKind, AuditEntryView, AuditVerification, CameraView, ClipView, DiscoveryAnswer,
-  EventComment, EventDetail, EventView, ListPage, Note, ProbeResult, Role, SessionInfo, TestFrameAnswer, UserView,
+  AlertDetail,
+  AlertMessage,
+  Area,
+  AreaKind,
+  AuditEntryView,
+  AuditVerification,
+  CameraView,
+  ClipView,
+  DiscoveryAnswer,
+  EventComment,
+  EventDetail,
+  EventView,
+  ListPage,
+  Note,
+  ProbeResult,
+  Role,
+  SessionInfo,
+  TestFrameAnswer,
+  UserView,
 } from './types.js';
 
 /** Typed calls to the server's routes, one function per route the UI uses. */
@@ -10,8 +27,7 @@ type Q = Record<string, string | number | boolean | undefined | null>;
 
 export const api = {
   session: () => getJson<SessionInfo>('/api/auth/session', { quiet401: true }),
-  login: (username: string, password: string) =>
-    request<{ user: UserView }>('POST', '/api/auth/login', { username, password }, { quiet401: true }),
+  login: (username: string, password: string) => request<{ user: UserView }>('POST', '/api/auth/login', { username, password }, { quiet401: true }),
   logout: () => postJson<void>('/api/auth/logout'),
   setup: (body: { code: string; username: string; displayName?: string; password: string }) =>
     request<{ user: UserView }>('POST', '/api/setup', body, { quiet401: true }),
@@ -23,7 +39,8 @@ export const api = {
 
   users: () => getJson<{ users: UserView[] }>('/api/users').then((r) => r.users),
   createUser: (body: { username: string; displayName?: string; password: string; roles: Role[]; areaIds: number[] }) => postJson<UserView>('/api/users', body),
-  updateUser: (id: number, body: { displayName?: string; roles?: Role[]; areaIds?: number[]; disabled?: boolean }) => patchJson<UserView>(`/api/users/${id}`, body),
+  updateUser: (id: number, body: { displayName?: string; roles?: Role[]; areaIds?: number[]; disabled?: boolean }) =>
+    patchJson<UserView>(`/api/users/${id}`, body),
   resetPassword: (id: number, password: string) => postJson<void>(`/api/users/${id}/password`, { password }),
 
   audit: (q: Q) => getJson<{ entries: AuditEntryView[]; nextBeforeId: number | null }>(`/api/audit${query(q)}`),
@@ -39,7 +56,8 @@ export const api = {
   probe: (body: { target: string; username?: string; password?: string }, opts?: RequestOptions) => postJson<ProbeResult>('/api/cameras/probe', body, opts),
   testConnection: (body: { url: string; credentials?: { username: string; password: string } | null; transport?: 'tcp' | 'udp' }, opts?: RequestOptions) =>
     postJson<TestFrameAnswer>('/api/cameras/test-connection', body, opts),
-  testRegistered: (id: number, stream: 'detect' | 'record', opts?: RequestOptions) => postJson<TestFrameAnswer>(`/api/cameras/${id}/test-connection`, { stream }, opts),
+  testRegistered: (id: number, stream: 'detect' | 'record', opts?: RequestOptions) =>
+    postJson<TestFrameAnswer>(`/api/cameras/${id}/test-connection`, { stream }, opts),
   /** Every running camera's figures (GET /api/cameras/stats); null when this camera is not running. */
   cameraStats: async (id: number): Promise<CameraStats | null> => {
     const r = await getJson<{ cameras: CameraStats[]; at: number }>('/api/cameras/stats');

@@ -3,14 +3,35 @@
  * server changes a view, the UI stops compiling instead of drifting.
  */
 export type {
-  AlertMessage, AlertCatchUp, AlertCursor, AlertStateName, CameraDisplayState, CameraStateMessage,
-  ClientToServerEvents, ServerToClientEvents,
+  AlertMessage,
+  AlertCatchUp,
+  AlertCursor,
+  AlertStateName,
+  CameraDisplayState,
+  CameraStateMessage,
+  ClientToServerEvents,
+  ServerToClientEvents,
 } from '../../../server/domain/socket.events.js';
 import type { DiscoveredCamera, TestFrame, UserView } from '../../../server/api/api.types.js';
 export type { Role } from '../../../server/domain/access.js';
 export type {
-  AlertDetail, AlertHistoryEntry, Area, AreaKind, AuditEntryView, AuditVerification, CameraView, ClipView, DiscoveredCamera,
-  EventComment, EventDetail, EventView, HealthBody, Note, ProbeResult, TestFrame, UserView,
+  AlertDetail,
+  AlertHistoryEntry,
+  Area,
+  AreaKind,
+  AuditEntryView,
+  AuditVerification,
+  CameraView,
+  ClipView,
+  DiscoveredCamera,
+  EventComment,
+  EventDetail,
+  EventView,
+  HealthBody,
+  Note,
+  ProbeResult,
+  TestFrame,
+  UserView,
 } from '../../../server/api/api.types.js';
 
 export interface ListPage<T> {

@@ -38,7 +38,9 @@ export function AlertActions({ alert, officers, onDone }: { alert: AlertMessage;
         onDone(alert);
       } else {
         const r = await api.changeAlert(alert.id, {
-          state, ...(text ? { note: text, noteVisibility: visibility } : {}), ...(state === 'assigned' && assignee !== '' ? { assigneeId: assignee } : {}),
+          state,
+          ...(text ? { note: text, noteVisibility: visibility } : {}),
+          ...(state === 'assigned' && assignee !== '' ? { assigneeId: assignee } : {}),
         });
         onDone(r.alert);
       }
@@ -58,25 +60,44 @@ export function AlertActions({ alert, officers, onDone }: { alert: AlertMessage;
       <textarea id={`${idp}-note`} rows={2} maxLength={4000} value={note} onChange={(e) => setNote(e.target.value)} placeholder={t('alert.notePlaceholder')} />
       <fieldset className="inline">
         <legend>{t('alert.noteVisibility')}</legend>
-        <label><input type="radio" name={`${idp}-vis`} value="internal" checked={visibility === 'internal'} onChange={() => setVisibility('internal')} /> {t('note.internal')}</label>
-        <label><input type="radio" name={`${idp}-vis`} value="public" checked={visibility === 'public'} onChange={() => setVisibility('public')} /> {t('note.public')}</label>
+        <label>
+          <input type="radio" name={`${idp}-vis`} value="internal" checked={visibility === 'internal'} onChange={() => setVisibility('internal')} />{' '}
+          {t('note.internal')}
+        </label>
+        <label>
+          <input type="radio" name={`${idp}-vis`} value="public" checked={visibility === 'public'} onChange={() => setVisibility('public')} />{' '}
+          {t('note.public')}
+        </label>
       </fieldset>
       {moves.includes('assigned') && (
         <>
           <label htmlFor={`${idp}-assignee`}>{t('alert.assignee')}</label>
           <select id={`${idp}-assignee`} value={assignee} onChange={(e) => setAssignee(e.target.value ? Number(e.target.value) : '')}>
             <option value="">{t('alert.chooseOfficer')}</option>
-            {officers.map((u) => <option key={u.id} value={u.id}>{u.displayName}</option>)}
+            {officers.map((u) => (
+              <option key={u.id} value={u.id}>
+                {u.displayName}
+              </option>
+            ))}
           </select>
         </>
       )}
       <div className="button-row">
         {moves.map((s) => (
-          <button key={s} type="button" className={`state-${s}`} data-action={s} disabled={busy !== null || (s === 'assigned' && assignee === '')} onClick={() => void act(s)}>
+          <button
+            key={s}
+            type="button"
+            className={`state-${s}`}
+            data-action={s}
+            disabled={busy !== null || (s === 'assigned' && assignee === '')}
+            onClick={() => void act(s)}
+          >
             {busy === s ? t('common.saving') : t(ACTION_KEYS[s])}
           </button>
         ))}
-        <button type="button" data-action="note" disabled={busy !== null || !note.trim()} onClick={() => void act('note')}>{t('alert.do.noteOnly')}</button>
+        <button type="button" data-action="note" disabled={busy !== null || !note.trim()} onClick={() => void act('note')}>
+          {t('alert.do.noteOnly')}
+        </button>
       </div>
       <ErrorText error={error} />
     </form>

@@ -24,23 +24,38 @@ export function AlertCard({ alert, areaName, fresh, open, canAct, officers, onTo
     <li className={`alert-card state-${alert.state}${fresh ? ' fresh' : ''} sev-${alert.severity}`} data-alert-id={alert.id} data-state={alert.state}>
       <div className="alert-main">
         <div className="alert-thumb">
-          {alert.snapshotUrl ? <img src={alert.snapshotUrl} alt={t('alert.snapshotOf', { what })} width={128} height={72} loading="lazy" decoding="async" /> : <span aria-hidden="true">{alert.kind === 'camera_offline' ? '⚠' : '•'}</span>}
+          {alert.snapshotUrl ? (
+            <img src={alert.snapshotUrl} alt={t('alert.snapshotOf', { what })} width={128} height={72} loading="lazy" decoding="async" />
+          ) : (
+            <span aria-hidden="true">{alert.kind === 'camera_offline' ? '⚠' : '•'}</span>
+          )}
         </div>
         <div className="alert-text">
           <div className="alert-title">
             <strong>{what}</strong>
             <span className={`chip state-${alert.state}`}>{name('alertState', alert.state)}</span>
           </div>
-          <div className="alert-where">{alert.cameraName} · {areaName}</div>
+          <div className="alert-where">
+            {alert.cameraName} · {areaName}
+          </div>
           <div className="alert-when muted">
             <time dateTime={new Date(alert.startedAt).toISOString()}>{formatDateTime(alert.startedAt)}</time>
-            {alert.score !== null && <> · {t('alert.score')} {formatScore(alert.score)}</>}
+            {alert.score !== null && (
+              <>
+                {' '}
+                · {t('alert.score')} {formatScore(alert.score)}
+              </>
+            )}
             {assignee && <> · {t('alert.assignedTo', { name: assignee })}</>}
           </div>
         </div>
       </div>
       <div className="alert-buttons">
-        {alert.eventId !== null && <Link to={`/events/${alert.eventId}`} className="button">{t('alert.open')}</Link>}
+        {alert.eventId !== null && (
+          <Link to={`/events/${alert.eventId}`} className="button">
+            {t('alert.open')}
+          </Link>
+        )}
         {canAct && (
           <button type="button" aria-expanded={open} aria-controls={`alert-actions-${alert.id}`} onClick={onToggle}>
             {open ? t('common.close') : t('alert.handle')}

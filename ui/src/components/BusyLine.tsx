@@ -9,7 +9,9 @@ export function BusyLine({ label, startedAt, limitMs, onCancel }: { label: strin
   return (
     <div className="busy-line">
       <Spinner label={`${label} ${t('common.elapsed', { s, max: Math.round(limitMs / 1000) })}`} />
-      <button type="button" onClick={onCancel}>{t('common.cancel')}</button>
+      <button type="button" onClick={onCancel}>
+        {t('common.cancel')}
+      </button>
     </div>
   );
 }

@@ -33,7 +33,10 @@ function useStats(cameraId: number) {
           return;
         }
         const now = Date.now();
-        polled.current = [...polled.current.filter((x) => x.at > now - HOUR), { at: now, frameFps: s.frameFps, framesDropped: s.framesDropped, cpuPercent: s.cpuPercent }];
+        polled.current = [
+          ...polled.current.filter((x) => x.at > now - HOUR),
+          { at: now, frameFps: s.frameFps, framesDropped: s.framesDropped, cpuPercent: s.cpuPercent },
+        ];
         setStats(s);
         setError(null);
       } catch (err) {
@@ -58,18 +61,43 @@ export function CameraHealthTab({ camera }: { camera: CameraView }) {
   const notYet = (!s && !error) || (error instanceof ApiError && error.status === 404);
   return (
     <div className="health-tab">
-      <p><StateBadge state={display ?? camera.display} /> <span className="muted">{t('health.since', { time: formatDateTime(camera.updatedAt) })}</span></p>
+      <p>
+        <StateBadge state={display ?? camera.display} /> <span className="muted">{t('health.since', { time: formatDateTime(camera.updatedAt) })}</span>
+      </p>
       {notYet && <p className="muted">{t('health.noStats')}</p>}
       {!notYet && <ErrorText error={error} />}
       {s && (
         <>
           <dl className="stats">
-            <div><dt>{t('health.fps')}</dt><dd>{s.frameFps.toFixed(1)}{s.inputFps !== null && <span className="muted"> / {s.inputFps.toFixed(0)}</span>}</dd></div>
-            <div><dt>{t('health.dropped')}</dt><dd>{s.framesDropped}</dd></div>
-            <div><dt>{t('health.restarts')}</dt><dd>{s.restarts}</dd></div>
-            <div><dt>{t('health.cpu')}</dt><dd>{s.cpuPercent === null ? '–' : `${s.cpuPercent.toFixed(1)} %`}</dd></div>
-            <div><dt>{t('health.disk')}</dt><dd>{formatBytes(lang, s.recordingBytes)}</dd></div>
-            {s.lastFrameAt !== null && <div><dt>{t('health.lastFrame')}</dt><dd className="small">{formatDateTime(s.lastFrameAt)}</dd></div>}
+            <div>
+              <dt>{t('health.fps')}</dt>
+              <dd>
+                {s.frameFps.toFixed(1)}
+                {s.inputFps !== null && <span className="muted"> / {s.inputFps.toFixed(0)}</span>}
+              </dd>
+            </div>
+            <div>
+              <dt>{t('health.dropped')}</dt>
+              <dd>{s.framesDropped}</dd>
+            </div>
+            <div>
+              <dt>{t('health.restarts')}</dt>
+              <dd>{s.restarts}</dd>
+            </div>
+            <div>
+              <dt>{t('health.cpu')}</dt>
+              <dd>{s.cpuPercent === null ? '–' : `${s.cpuPercent.toFixed(1)} %`}</dd>
+            </div>
+            <div>
+              <dt>{t('health.disk')}</dt>
+              <dd>{formatBytes(lang, s.recordingBytes)}</dd>
+            </div>
+            {s.lastFrameAt !== null && (
+              <div>
+                <dt>{t('health.lastFrame')}</dt>
+                <dd className="small">{formatDateTime(s.lastFrameAt)}</dd>
+              </div>
+            )}
           </dl>
           {s.browserPlayable === false && <p className="warn">{t('health.notPlayable')}</p>}
           <div className="charts">

@@ -25,7 +25,13 @@ export function CameraTile({ camera, flashAlertId, onSelect }: { camera: TileCam
       <LiveImage key={camera.id} cameraId={camera.id} alt={camera.name} />
       <figcaption>
         <span className="tile-name">
-          {onSelect ? <button type="button" className="link" onClick={onSelect}>{camera.name}</button> : <strong>{camera.name}</strong>}
+          {onSelect ? (
+            <button type="button" className="link" onClick={onSelect}>
+              {camera.name}
+            </button>
+          ) : (
+            <strong>{camera.name}</strong>
+          )}
           {camera.demo && <em className="muted"> ({t('camera.demo')})</em>}
         </span>
         <span className="tile-meta">
@@ -33,7 +39,11 @@ export function CameraTile({ camera, flashAlertId, onSelect }: { camera: TileCam
           <StateBadge state={camera.display} />
         </span>
       </figcaption>
-      {flashing && <span className="tile-alert" role="status">{t('wall.newAlert')}</span>}
+      {flashing && (
+        <span className="tile-alert" role="status">
+          {t('wall.newAlert')}
+        </span>
+      )}
     </figure>
   );
 }

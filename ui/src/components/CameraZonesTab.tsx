@@ -13,7 +13,9 @@ import { useSubmit } from '../api/useSubmit.js';
 /** The camera's picture: its live frame when it runs, else a test frame grabbed from the stream. */
 function usePicture(camera: CameraView) {
   const [src, setSrc] = useState<string | null>(null);
-  const [size, setSize] = useState<{ w: number; h: number } | null>(camera.streams.detect.width && camera.streams.detect.height ? { w: camera.streams.detect.width, h: camera.streams.detect.height } : null);
+  const [size, setSize] = useState<{ w: number; h: number } | null>(
+    camera.streams.detect.width && camera.streams.detect.height ? { w: camera.streams.detect.width, h: camera.streams.detect.height } : null,
+  );
   const grab = useTimedCall<string>(FRAME_LIMIT_MS);
   const run = grab.run;
   const load = useCallback(async () => {
@@ -24,17 +26,21 @@ function usePicture(camera: CameraView) {
       setSize({ w: f.width, h: f.height });
       return `data:image/jpeg;base64,${f.jpegBase64}`;
     });
-    if (url) setSrc((old) => {
-      if (old?.startsWith('blob:')) URL.revokeObjectURL(old);
-      return url;
-    });
+    if (url)
+      setSrc((old) => {
+        if (old?.startsWith('blob:')) URL.revokeObjectURL(old);
+        return url;
+      });
   }, [camera.id, run]);
   useEffect(() => {
     void load();
   }, [load]);
-  useEffect(() => () => {
-    if (src?.startsWith('blob:')) URL.revokeObjectURL(src);
-  }, [src]);
+  useEffect(
+    () => () => {
+      if (src?.startsWith('blob:')) URL.revokeObjectURL(src);
+    },
+    [src],
+  );
   useEffect(() => {
     if (!src) return;
     const img = new Image();
@@ -57,7 +63,11 @@ export function CameraZonesTab({ camera, onSaved }: { camera: CameraView; onSave
     setDirty(true);
     setSaved(false);
   };
-  const { busy, error, submit: save } = useSubmit(async () => {
+  const {
+    busy,
+    error,
+    submit: save,
+  } = useSubmit(async () => {
     const c = await api.updateCamera(camera.id, { settings: settingsWithShapes(camera.settings, shapes) });
     setDirty(false);
     setSaved(true);
@@ -66,14 +76,22 @@ export function CameraZonesTab({ camera, onSaved }: { camera: CameraView; onSave
   return (
     <div className="zones-tab">
       <div className="button-row">
-        <button type="button" onClick={() => void pic.load()} disabled={pic.grab.busy}>{t('zones.refreshPicture')}</button>
+        <button type="button" onClick={() => void pic.load()} disabled={pic.grab.busy}>
+          {t('zones.refreshPicture')}
+        </button>
       </div>
       <BusyLine label={t('frame.busy')} startedAt={pic.grab.startedAt} limitMs={FRAME_LIMIT_MS} onCancel={pic.grab.cancel} />
       <ErrorText error={pic.grab.error} />
       <PolygonEditor image={pic.src} aspect={pic.size ? pic.size.w / pic.size.h : 16 / 9} shapes={shapes} onChange={change} />
       <div className="button-row sticky-save">
-        <button type="button" className="primary" onClick={() => void save()} disabled={busy || !dirty} data-testid="save-zones">{busy ? t('common.saving') : t('common.save')}</button>
-        {saved && <span role="status" className="ok" data-testid="zones-saved">{t('common.saved')}</span>}
+        <button type="button" className="primary" onClick={() => void save()} disabled={busy || !dirty} data-testid="save-zones">
+          {busy ? t('common.saving') : t('common.save')}
+        </button>
+        {saved && (
+          <span role="status" className="ok" data-testid="zones-saved">
+            {t('common.saved')}
+          </span>
+        )}
       </div>
       <ErrorText error={error} />
     </div>

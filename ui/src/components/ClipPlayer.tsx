@@ -10,27 +10,62 @@ import { useI18n } from '../i18n/I18nProvider.js';
 export function ClipPlayer({ clip, canDownload }: { clip: ClipView | null; canDownload: boolean }) {
   const { t, lang } = useI18n();
   const [playing, setPlaying] = useState(false);
-  if (!clip) return <div className="player empty"><span className="muted">{t('clip.none')}</span></div>;
-  if (clip.state === 'pending') return <div className="player empty"><span className="muted">{t('clip.pending')}</span></div>;
+  if (!clip)
+    return (
+      <div className="player empty">
+        <span className="muted">{t('clip.none')}</span>
+      </div>
+    );
+  if (clip.state === 'pending')
+    return (
+      <div className="player empty">
+        <span className="muted">{t('clip.pending')}</span>
+      </div>
+    );
   if (clip.state === 'failed' || !clip.videoUrl) {
-    return <div className="player empty"><span className="muted">{clip.deletedAt !== null ? t('clip.deleted') : t('clip.failed')}</span></div>;
+    return (
+      <div className="player empty">
+        <span className="muted">{clip.deletedAt !== null ? t('clip.deleted') : t('clip.failed')}</span>
+      </div>
+    );
   }
   const seconds = clip.durationMs !== null ? Math.round(clip.durationMs / 1000) : null;
   return (
     <div className="player-wrap">
       <div className="player">
         {playing ? (
-          <video data-testid="clip-video" src={clip.videoUrl} poster={clip.posterUrl ?? undefined} controls autoPlay playsInline preload="metadata" width={640} height={360} />
+          <video
+            data-testid="clip-video"
+            src={clip.videoUrl}
+            poster={clip.posterUrl ?? undefined}
+            controls
+            autoPlay
+            playsInline
+            preload="metadata"
+            width={640}
+            height={360}
+          />
         ) : (
           <button type="button" className="poster" data-testid="clip-play" onClick={() => setPlaying(true)} aria-label={t('clip.play')}>
-            {clip.posterUrl ? <img src={clip.posterUrl} alt="" width={640} height={360} decoding="async" /> : <span className="muted">{t('clip.noPoster')}</span>}
-            <span className="play-icon" aria-hidden="true">▶</span>
+            {clip.posterUrl ? (
+              <img src={clip.posterUrl} alt="" width={640} height={360} decoding="async" />
+            ) : (
+              <span className="muted">{t('clip.noPoster')}</span>
+            )}
+            <span className="play-icon" aria-hidden="true">
+              ▶
+            </span>
           </button>
         )}
       </div>
       <p className="muted clip-info">
         {seconds !== null && t('clip.duration', { seconds })} · {formatBytes(lang, clip.bytes)}
-        {canDownload && <> · <a href={`/api/clips/${clip.id}/download`}>{t('clip.download')}</a></>}
+        {canDownload && (
+          <>
+            {' '}
+            · <a href={`/api/clips/${clip.id}/download`}>{t('clip.download')}</a>
+          </>
+        )}
         {clip.pinned && <> · {t('event.pinned')}</>}
       </p>
     </div>

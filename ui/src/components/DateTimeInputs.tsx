@@ -45,7 +45,14 @@ export function DateField({ id, value, onChange, required, ...rest }: FieldProps
   const bad = text.trim() !== '' && parseDmy(text) === null;
   return (
     <input
-      id={id} type="text" inputMode="numeric" placeholder="dd/mm/yyyy" autoComplete="off" required={required} aria-invalid={bad || undefined} aria-label={rest['aria-label']}
+      id={id}
+      type="text"
+      inputMode="numeric"
+      placeholder="dd/mm/yyyy"
+      autoComplete="off"
+      required={required}
+      aria-invalid={bad || undefined}
+      aria-label={rest['aria-label']}
       value={text}
       onChange={(e) => {
         setText(e.target.value);
@@ -65,8 +72,16 @@ export function TimeField({ id, value, onChange, required, seconds = false, ...r
   const bad = text.trim() !== '' && parseHm(text, seconds) === null;
   return (
     <input
-      id={id} type="text" inputMode="numeric" placeholder={seconds ? 'HH:MM:SS' : 'HH:MM'} autoComplete="off" required={required} aria-invalid={bad || undefined} aria-label={rest['aria-label']}
-      value={text} size={seconds ? 8 : 6}
+      id={id}
+      type="text"
+      inputMode="numeric"
+      placeholder={seconds ? 'HH:MM:SS' : 'HH:MM'}
+      autoComplete="off"
+      required={required}
+      aria-invalid={bad || undefined}
+      aria-label={rest['aria-label']}
+      value={text}
+      size={seconds ? 8 : 6}
       onChange={(e) => {
         setText(e.target.value);
         const hm = parseHm(e.target.value, seconds);

@@ -16,7 +16,13 @@ export function DayTimeline({ day, events }: { day: number; events: readonly Eve
   const start = startOfLocalDay(day);
   const x = (ms: number) => Math.min(W, Math.max(0, ((ms - start) / DAY) * W));
   return (
-    <svg className="day-timeline" viewBox={`0 0 ${W} ${H}`} role="img" aria-label={t('review.timelineLabel', { count: events.length })} preserveAspectRatio="none">
+    <svg
+      className="day-timeline"
+      viewBox={`0 0 ${W} ${H}`}
+      role="img"
+      aria-label={t('review.timelineLabel', { count: events.length })}
+      preserveAspectRatio="none"
+    >
       <rect x={0} y={8} width={W} height={20} className="tl-bg" />
       {Array.from({ length: 9 }, (_, i) => (
         <g key={i}>
@@ -29,10 +35,19 @@ export function DayTimeline({ day, events }: { day: number; events: readonly Eve
         const w = Math.max(3, x(e.endAt ?? e.lastSeenAt ?? e.startAt) - x1);
         return (
           <rect
-            key={e.id} x={x1} y={8} width={w} height={20} className={`tl-event${e.pinned ? ' pinned' : ''}`} tabIndex={0} role="link"
+            key={e.id}
+            x={x1}
+            y={8}
+            width={w}
+            height={20}
+            className={`tl-event${e.pinned ? ' pinned' : ''}`}
+            tabIndex={0}
+            role="link"
             aria-label={`${name('label', e.label)} ${formatTime(e.startAt)}`}
             onClick={() => navigate(`/events/${e.id}`)}
-            onKeyDown={(k) => { if (k.key === 'Enter' || k.key === ' ') navigate(`/events/${e.id}`); }}
+            onKeyDown={(k) => {
+              if (k.key === 'Enter' || k.key === ' ') navigate(`/events/${e.id}`);
+            }}
           >
             <title>{`${name('label', e.label)} ${formatTime(e.startAt)}`}</title>
           </rect>

@@ -20,10 +20,16 @@ export function NoteForm({ eventId, onSaved }: { eventId: number; onSaved(): voi
       <textarea id="event-note" rows={2} required maxLength={4000} value={body} onChange={(e) => setBody(e.target.value)} />
       <fieldset className="inline">
         <legend>{t('alert.noteVisibility')}</legend>
-        <label><input type="radio" name="event-note-vis" checked={visibility === 'internal'} onChange={() => setVisibility('internal')} /> {t('note.internal')}</label>
-        <label><input type="radio" name="event-note-vis" checked={visibility === 'public'} onChange={() => setVisibility('public')} /> {t('note.public')}</label>
+        <label>
+          <input type="radio" name="event-note-vis" checked={visibility === 'internal'} onChange={() => setVisibility('internal')} /> {t('note.internal')}
+        </label>
+        <label>
+          <input type="radio" name="event-note-vis" checked={visibility === 'public'} onChange={() => setVisibility('public')} /> {t('note.public')}
+        </label>
       </fieldset>
-      <button type="submit" disabled={busy || !body.trim()}>{busy ? t('common.saving') : t('note.save')}</button>
+      <button type="submit" disabled={busy || !body.trim()}>
+        {busy ? t('common.saving') : t('note.save')}
+      </button>
       <ErrorText error={error} />
     </form>
   );
@@ -43,9 +49,21 @@ export function CommentForm({ eventId, onSaved }: { eventId: number; onSaved(): 
   return (
     <form onSubmit={submit} className="stack" aria-label={t('comment.add')}>
       <label htmlFor="event-comment">{t('comment.add')}</label>
-      <textarea id="event-comment" rows={2} required maxLength={2000} value={body} onChange={(e) => setBody(e.target.value)} placeholder={t('comment.placeholder')} />
-      <label><input type="checkbox" checked={flag} onChange={(e) => setFlag(e.target.checked)} /> {t('comment.flag')}</label>
-      <button type="submit" disabled={busy || !body.trim()}>{busy ? t('common.saving') : t('comment.save')}</button>
+      <textarea
+        id="event-comment"
+        rows={2}
+        required
+        maxLength={2000}
+        value={body}
+        onChange={(e) => setBody(e.target.value)}
+        placeholder={t('comment.placeholder')}
+      />
+      <label>
+        <input type="checkbox" checked={flag} onChange={(e) => setFlag(e.target.checked)} /> {t('comment.flag')}
+      </label>
+      <button type="submit" disabled={busy || !body.trim()}>
+        {busy ? t('common.saving') : t('comment.save')}
+      </button>
       <ErrorText error={error} />
     </form>
   );

@@ -28,18 +28,36 @@ export function ExportForm({ cameraId, from, to }: { cameraId: number; from: num
   return (
     <form className="export-form" onSubmit={submit} aria-label={t('export.title')}>
       <div className="form-row">
-        <label htmlFor={`${idp}-date`}>{t('field.date')}<DateField id={`${idp}-date`} required value={date} onChange={setDate} /></label>
-        <label htmlFor={`${idp}-from`}>{t('field.fromTime')}<TimeField id={`${idp}-from`} seconds required value={fromClock} onChange={setFromClock} /></label>
-        <label htmlFor={`${idp}-to`}>{t('field.toTime')}<TimeField id={`${idp}-to`} seconds required value={toClock} onChange={setToClock} /></label>
+        <label htmlFor={`${idp}-date`}>
+          {t('field.date')}
+          <DateField id={`${idp}-date`} required value={date} onChange={setDate} />
+        </label>
+        <label htmlFor={`${idp}-from`}>
+          {t('field.fromTime')}
+          <TimeField id={`${idp}-from`} seconds required value={fromClock} onChange={setFromClock} />
+        </label>
+        <label htmlFor={`${idp}-to`}>
+          {t('field.toTime')}
+          <TimeField id={`${idp}-to`} seconds required value={toClock} onChange={setToClock} />
+        </label>
       </div>
       <label htmlFor={`${idp}-reason`}>{t('export.reason')}</label>
-      <input id={`${idp}-reason`} required minLength={3} maxLength={1000} value={reason} onChange={(e) => setReason(e.target.value)} placeholder={t('export.reasonPlaceholder')} />
-      <button type="submit" disabled={busy}>{busy ? t('export.busy') : t('export.submit')}</button>
+      <input
+        id={`${idp}-reason`}
+        required
+        minLength={3}
+        maxLength={1000}
+        value={reason}
+        onChange={(e) => setReason(e.target.value)}
+        placeholder={t('export.reasonPlaceholder')}
+      />
+      <button type="submit" disabled={busy}>
+        {busy ? t('export.busy') : t('export.submit')}
+      </button>
       <ErrorText error={error} />
       {done && (
         <p role="status" className="ok">
-          {t('export.done')}{' '}
-          {done.videoUrl && <a href={`/api/clips/${done.id}/download`}>{t('clip.download')}</a>}{' '}
+          {t('export.done')} {done.videoUrl && <a href={`/api/clips/${done.id}/download`}>{t('clip.download')}</a>}{' '}
           {done.manifestUrl && <a href={done.manifestUrl}>{t('export.manifest')}</a>}
         </p>
       )}

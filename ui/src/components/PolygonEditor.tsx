@@ -66,7 +66,11 @@ export function PolygonEditor({ image, aspect, shapes, onChange }: { image: stri
     const d = drag.current;
     if (!d) return;
     const shape = shapes.find((s) => s.key === d.key);
-    if (shape) update(d.key, shape.points.map((p, i) => (i === d.index ? rel(e) : p)));
+    if (shape)
+      update(
+        d.key,
+        shape.points.map((p, i) => (i === d.index ? rel(e) : p)),
+      );
   };
   const onSvgKey = (e: KeyboardEvent<SVGSVGElement>) => {
     if (!drawing || e.target !== svg.current) return;
@@ -81,8 +85,16 @@ export function PolygonEditor({ image, aspect, shapes, onChange }: { image: stri
   };
   const onVertexKey = (e: KeyboardEvent<SVGCircleElement>, shape: Shape, index: number) => {
     const mv = arrowDelta(e);
-    if (mv) update(shape.key, shape.points.map((p, i) => (i === index ? movePoint(p, mv[0], mv[1]) : p)));
-    else if ((e.key === 'Delete' || e.key === 'Backspace') && shape.points.length > 3) update(shape.key, shape.points.filter((_, i) => i !== index));
+    if (mv)
+      update(
+        shape.key,
+        shape.points.map((p, i) => (i === index ? movePoint(p, mv[0], mv[1]) : p)),
+      );
+    else if ((e.key === 'Delete' || e.key === 'Backspace') && shape.points.length > 3)
+      update(
+        shape.key,
+        shape.points.filter((_, i) => i !== index),
+      );
     else return;
     e.preventDefault();
     e.stopPropagation();
@@ -92,37 +104,77 @@ export function PolygonEditor({ image, aspect, shapes, onChange }: { image: stri
   return (
     <div className="polygon-editor">
       <div className="editor-tools button-row">
-        <button type="button" onClick={() => start('zone')} disabled={!!drawing} data-testid="add-zone">{t('zones.addZone')}</button>
-        <button type="button" onClick={() => start('mask')} disabled={!!drawing} data-testid="add-mask">{t('zones.addMask')}</button>
-        {drawing && <button type="button" className="primary" onClick={finish} disabled={!isValidPolygon(drawing.points)} data-testid="finish-shape">{t('zones.finish', { n: drawing.points.length })}</button>}
-        {drawing && <button type="button" onClick={() => setDrawing(null)}>{t('common.cancel')}</button>}
+        <button type="button" onClick={() => start('zone')} disabled={!!drawing} data-testid="add-zone">
+          {t('zones.addZone')}
+        </button>
+        <button type="button" onClick={() => start('mask')} disabled={!!drawing} data-testid="add-mask">
+          {t('zones.addMask')}
+        </button>
+        {drawing && (
+          <button type="button" className="primary" onClick={finish} disabled={!isValidPolygon(drawing.points)} data-testid="finish-shape">
+            {t('zones.finish', { n: drawing.points.length })}
+          </button>
+        )}
+        {drawing && (
+          <button type="button" onClick={() => setDrawing(null)}>
+            {t('common.cancel')}
+          </button>
+        )}
       </div>
-      <p className="muted" id="editor-help">{drawing ? t('zones.helpDrawing') : t('zones.help')}</p>
+      <p className="muted" id="editor-help">
+        {drawing ? t('zones.helpDrawing') : t('zones.help')}
+      </p>
       <div className="editor-stage" style={{ aspectRatio: `${W} / ${H}` }}>
         {image ? <img src={image} alt="" draggable={false} /> : <span className="live-overlay">{t('live.waiting')}</span>}
         <svg
-          ref={svg} viewBox={`0 0 ${W} ${H}`} preserveAspectRatio="none" tabIndex={0} role="application" aria-describedby="editor-help"
-          aria-label={t('zones.canvas')} className={drawing ? 'drawing' : ''} data-testid="polygon-canvas"
-          onPointerDown={onSvgPointerDown} onPointerMove={onPointerMove} onPointerUp={() => (drag.current = null)} onKeyDown={onSvgKey}
+          ref={svg}
+          viewBox={`0 0 ${W} ${H}`}
+          preserveAspectRatio="none"
+          tabIndex={0}
+          role="application"
+          aria-describedby="editor-help"
+          aria-label={t('zones.canvas')}
+          className={drawing ? 'drawing' : ''}
+          data-testid="polygon-canvas"
+          onPointerDown={onSvgPointerDown}
+          onPointerMove={onPointerMove}
+          onPointerUp={() => (drag.current = null)}
+          onKeyDown={onSvgKey}
         >
           {shapes.map((s) => (
             <g key={s.key} className={`shape ${s.kind}${selected === s.key ? ' selected' : ''}`}>
               <polygon points={pts(s.points)} vectorEffect="non-scaling-stroke" onPointerDown={() => !drawing && setSelected(s.key)} />
-              {selected === s.key && s.points.map(([x, y], i) => (
-                <circle
-                  key={i} cx={x * W} cy={y * H} r={14} tabIndex={0} role="button" className="vertex"
-                  aria-label={t('zones.corner', { n: i + 1, name: s.name || t('zones.mask') })}
-                  onPointerDown={(e) => { e.stopPropagation(); (e.target as Element).setPointerCapture?.(e.pointerId); drag.current = { key: s.key, index: i }; }}
-                  onKeyDown={(e) => onVertexKey(e, s, i)}
-                />
-              ))}
+              {selected === s.key &&
+                s.points.map(([x, y], i) => (
+                  <circle
+                    key={i}
+                    cx={x * W}
+                    cy={y * H}
+                    r={14}
+                    tabIndex={0}
+                    role="button"
+                    className="vertex"
+                    aria-label={t('zones.corner', { n: i + 1, name: s.name || t('zones.mask') })}
+                    onPointerDown={(e) => {
+                      e.stopPropagation();
+                      (e.target as Element).setPointerCapture?.(e.pointerId);
+                      drag.current = { key: s.key, index: i };
+                    }}
+                    onKeyDown={(e) => onVertexKey(e, s, i)}
+                  />
+                ))}
             </g>
           ))}
           {drawing && (
             <g className={`shape ${drawing.kind} drawing`}>
               <polyline points={pts(drawing.points)} vectorEffect="non-scaling-stroke" />
-              {drawing.points.map(([x, y], i) => <circle key={i} cx={x * W} cy={y * H} r={8} className="vertex" />)}
-              <g className="cross" transform={`translate(${cursor[0] * W} ${cursor[1] * H})`}><line x1={-16} x2={16} /><line y1={-16} y2={16} /></g>
+              {drawing.points.map(([x, y], i) => (
+                <circle key={i} cx={x * W} cy={y * H} r={8} className="vertex" />
+              ))}
+              <g className="cross" transform={`translate(${cursor[0] * W} ${cursor[1] * H})`}>
+                <line x1={-16} x2={16} />
+                <line y1={-16} y2={16} />
+              </g>
             </g>
           )}
         </svg>
@@ -132,7 +184,17 @@ export function PolygonEditor({ image, aspect, shapes, onChange }: { image: stri
   );
 }
 
-function ShapeList({ shapes, selected, onSelect, onChange }: { shapes: Shape[]; selected: string | null; onSelect(k: string | null): void; onChange(s: Shape[]): void }) {
+function ShapeList({
+  shapes,
+  selected,
+  onSelect,
+  onChange,
+}: {
+  shapes: Shape[];
+  selected: string | null;
+  onSelect(k: string | null): void;
+  onChange(s: Shape[]): void;
+}) {
   const { t } = useI18n();
   if (shapes.length === 0) return <p className="muted">{t('zones.none')}</p>;
   return (
@@ -140,11 +202,28 @@ function ShapeList({ shapes, selected, onSelect, onChange }: { shapes: Shape[]; 
       {shapes.map((s) => (
         <li key={s.key} className={selected === s.key ? 'selected' : ''} data-shape={s.kind}>
           <span className={`chip ${s.kind}`}>{s.kind === 'zone' ? t('zones.zone') : t('zones.mask')}</span>
-          {s.kind === 'zone'
-            ? <input aria-label={t('zones.name')} value={s.name} maxLength={100} onChange={(e) => onChange(shapes.map((x) => (x.key === s.key ? { ...x, name: e.target.value } : x)))} />
-            : <span>{t('zones.maskPoints', { n: s.points.length })}</span>}
-          <button type="button" aria-pressed={selected === s.key} onClick={() => onSelect(selected === s.key ? null : s.key)}>{t('zones.edit')}</button>
-          <button type="button" onClick={() => { onChange(shapes.filter((x) => x.key !== s.key)); onSelect(null); }}>{t('common.delete')}</button>
+          {s.kind === 'zone' ? (
+            <input
+              aria-label={t('zones.name')}
+              value={s.name}
+              maxLength={100}
+              onChange={(e) => onChange(shapes.map((x) => (x.key === s.key ? { ...x, name: e.target.value } : x)))}
+            />
+          ) : (
+            <span>{t('zones.maskPoints', { n: s.points.length })}</span>
+          )}
+          <button type="button" aria-pressed={selected === s.key} onClick={() => onSelect(selected === s.key ? null : s.key)}>
+            {t('zones.edit')}
+          </button>
+          <button
+            type="button"
+            onClick={() => {
+              onChange(shapes.filter((x) => x.key !== s.key));
+              onSelect(null);
+            }}
+          >
+            {t('common.delete')}
+          </button>
         </li>
       ))}
     </ul>

@@ -17,20 +17,31 @@ export function WallFilters(p: {
   const { t, name } = useI18n();
   return (
     <div className="wall-filters">
-      <label className="filter-pair">{t('field.area')}
+      <label className="filter-pair">
+        {t('field.area')}
         <AreaSelect id="wall-area" areas={p.areas} value={p.areaId} onChange={p.onArea} emptyLabel={t('filter.allAreas')} />
       </label>
-      <label className="filter-pair">{t('wall.cameraState')}
+      <label className="filter-pair">
+        {t('wall.cameraState')}
         <select id="wall-camstate" value={p.camState} onChange={(e) => p.onCamState(e.target.value as CameraDisplayState | '')}>
           <option value="">{t('filter.all')}</option>
-          {(['online', 'interrupted', 'offline'] as const).map((s) => <option key={s} value={s}>{name('display', s)}</option>)}
+          {(['online', 'interrupted', 'offline'] as const).map((s) => (
+            <option key={s} value={s}>
+              {name('display', s)}
+            </option>
+          ))}
         </select>
       </label>
-      <label className="filter-pair">{t('wall.alertState')}
+      <label className="filter-pair">
+        {t('wall.alertState')}
         <select id="wall-alertstate" value={p.alertFilter} onChange={(e) => p.onAlertFilter(e.target.value as AlertFilter)}>
           <option value="open">{t('filter.open')}</option>
           <option value="all">{t('filter.all')}</option>
-          {(['new', 'acknowledged', 'assigned', 'resolved', 'false_alarm'] as const).map((s) => <option key={s} value={s}>{name('alertState', s)}</option>)}
+          {(['new', 'acknowledged', 'assigned', 'resolved', 'false_alarm'] as const).map((s) => (
+            <option key={s} value={s}>
+              {name('alertState', s)}
+            </option>
+          ))}
         </select>
       </label>
     </div>

@@ -6,11 +6,20 @@ import { useI18n } from '../i18n/I18nProvider.js';
 export function ErrorText({ error }: { error: unknown }) {
   const { te } = useI18n();
   if (!error) return null;
-  return <p role="alert" className="error">{te(error)}</p>;
+  return (
+    <p role="alert" className="error">
+      {te(error)}
+    </p>
+  );
 }
 
 export function Spinner({ label }: { label: string }) {
-  return <span className="spinner" role="status" aria-live="polite"><span className="spinner-dot" aria-hidden="true" />{label}</span>;
+  return (
+    <span className="spinner" role="status" aria-live="polite">
+      <span className="spinner-dot" aria-hidden="true" />
+      {label}
+    </span>
+  );
 }
 
 /** The seconds since `from`, ticking: probing shows how long it has waited against its limit. */
@@ -26,7 +35,11 @@ export function useElapsed(from: number | null): number {
 
 export function StateBadge({ state }: { state: CameraDisplayState }) {
   const { name } = useI18n();
-  return <span className={`badge ${state}`} data-state={state}>{name('display', state)}</span>;
+  return (
+    <span className={`badge ${state}`} data-state={state}>
+      {name('display', state)}
+    </span>
+  );
 }
 
 /** Areas as an indented tree (commune → hamlet → group) in a select. */
@@ -53,19 +66,31 @@ export function areaSubtree(areas: readonly Area[], id: number): Set<number> {
   let grew = true;
   while (grew) {
     grew = false;
-    for (const a of areas) if (a.parentId !== null && out.has(a.parentId) && !out.has(a.id)) {
-      out.add(a.id);
-      grew = true;
-    }
+    for (const a of areas)
+      if (a.parentId !== null && out.has(a.parentId) && !out.has(a.id)) {
+        out.add(a.id);
+        grew = true;
+      }
   }
   return out;
 }
 
-export function AreaSelect(props: { areas: readonly Area[]; value: number | null; onChange(id: number | null): void; id?: string; emptyLabel: string; disabled?: boolean }) {
+export function AreaSelect(props: {
+  areas: readonly Area[];
+  value: number | null;
+  onChange(id: number | null): void;
+  id?: string;
+  emptyLabel: string;
+  disabled?: boolean;
+}) {
   return (
     <select id={props.id} value={props.value ?? ''} disabled={props.disabled} onChange={(e) => props.onChange(e.target.value ? Number(e.target.value) : null)}>
       <option value="">{props.emptyLabel}</option>
-      {areaOptions(props.areas).map((o) => <option key={o.id} value={o.id}>{o.label}</option>)}
+      {areaOptions(props.areas).map((o) => (
+        <option key={o.id} value={o.id}>
+          {o.label}
+        </option>
+      ))}
     </select>
   );
 }

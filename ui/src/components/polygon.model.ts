@@ -40,14 +40,26 @@ export function isValidPolygon(points: readonly Point[]): boolean {
 
 /** A zone id the server accepts: a-z, 0-9, _ or -, unique among `taken`. */
 export function zoneId(name: string, taken: ReadonlySet<string>): string {
-  const base = name.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/gi, 'd').toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 24) || 'zone';
+  const base =
+    name
+      .normalize('NFD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .replace(/đ/gi, 'd')
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 24) || 'zone';
   let id = /^[a-z0-9]/.test(base) ? base : `z${base}`;
   for (let n = 2; taken.has(id); n++) id = `${base.slice(0, 24)}-${n}`;
   return id;
 }
 
-interface StoredZone { id: string; name: string; polygon: Point[]; [k: string]: unknown }
+interface StoredZone {
+  id: string;
+  name: string;
+  polygon: Point[];
+  [k: string]: unknown;
+}
 
 /** Stored settings → shapes (zones from settings.rules.zones, masks from settings.motion.masks). */
 export function shapesFromSettings(settings: Record<string, unknown>): Shape[] {

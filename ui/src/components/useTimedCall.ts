@@ -23,35 +23,40 @@ export function useTimedCall<T>(limitMs: number): TimedCall<T> {
   const [result, setResult] = useState<T | null>(null);
   const ctl = useRef<AbortController | null>(null);
 
-  const run = useCallback(async (fn: (signal: AbortSignal) => Promise<T>) => {
-    ctl.current?.abort();
-    const mine = new AbortController();
-    ctl.current = mine;
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      mine.abort();
-    }, limitMs);
-    setBusy(true);
-    setStartedAt(Date.now());
-    setError(null);
-    setResult(null);
-    try {
-      const r = await fn(mine.signal);
-      if (ctl.current === mine) setResult(r);
-      return r;
-    } catch (err) {
-      if (ctl.current !== mine) return null;
-      setError(timedOut ? new ApiError('timeout', 0, { seconds: Math.round(limitMs / 1000) }) : err instanceof ApiError && err.code === 'aborted' ? null : err);
-      return null;
-    } finally {
-      clearTimeout(timer);
-      if (ctl.current === mine) {
-        setBusy(false);
-        setStartedAt(null);
+  const run = useCallback(
+    async (fn: (signal: AbortSignal) => Promise<T>) => {
+      ctl.current?.abort();
+      const mine = new AbortController();
+      ctl.current = mine;
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        mine.abort();
+      }, limitMs);
+      setBusy(true);
+      setStartedAt(Date.now());
+      setError(null);
+      setResult(null);
+      try {
+        const r = await fn(mine.signal);
+        if (ctl.current === mine) setResult(r);
+        return r;
+      } catch (err) {
+        if (ctl.current !== mine) return null;
+        setError(
+          timedOut ? new ApiError('timeout', 0, { seconds: Math.round(limitMs / 1000) }) : err instanceof ApiError && err.code === 'aborted' ? null : err,
+        );
+        return null;
+      } finally {
+        clearTimeout(timer);
+        if (ctl.current === mine) {
+          setBusy(false);
+          setStartedAt(null);
+        }
       }
-    }
-  }, [limitMs]);
+    },
+    [limitMs],
+  );
   const cancel = useCallback(() => ctl.current?.abort(), []);
   const clear = useCallback(() => {
     setResult(null);

@@ -36,13 +36,16 @@ export function I18nProvider({ children }: { children: ReactNode }) {
       console.warn('language choice not stored', err);
     }
   }, []);
-  const value = useMemo<I18n>(() => ({
-    lang,
-    setLang,
-    t: (key, params) => translate(lang, key, params),
-    te: (err) => (err instanceof ApiError ? translateError(lang, err) : translateError(lang, { code: 'internal' })),
-    name: (group, v) => (v === null || v === undefined ? '–' : translateDynamic(lang, `${group}.${v}`, v.replace(/_/g, ' '))),
-  }), [lang, setLang]);
+  const value = useMemo<I18n>(
+    () => ({
+      lang,
+      setLang,
+      t: (key, params) => translate(lang, key, params),
+      te: (err) => (err instanceof ApiError ? translateError(lang, err) : translateError(lang, { code: 'internal' })),
+      name: (group, v) => (v === null || v === undefined ? '–' : translateDynamic(lang, `${group}.${v}`, v.replace(/_/g, ' '))),
+    }),
+    [lang, setLang],
+  );
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
 }
 

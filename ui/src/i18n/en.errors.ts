@@ -52,7 +52,8 @@ export const enErrors: Record<ErrorKey, string> = {
   'error.unreachable.tls': 'HTTPS handshake with {where} failed: try http:// and the camera’s ONVIF port.',
   'error.unreachable.too_large': 'Camera {where} sent too much data.',
   'error.not_onvif': '{where} does not answer as an ONVIF camera. Check the port and enable ONVIF in the camera’s settings.',
-  'error.wrong_credentials': 'The camera refused the username or password. Many brands (Hikvision, Dahua, KBVision) keep a separate ONVIF user list, and ONVIF login must be enabled.',
+  'error.wrong_credentials':
+    'The camera refused the username or password. Many brands (Hikvision, Dahua, KBVision) keep a separate ONVIF user list, and ONVIF login must be enabled.',
   'error.no_media_profiles': 'The camera speaks ONVIF but offers no usable video stream. Enable a stream in its web page, or enter its RTSP address.',
   'error.rtsp_unreachable': 'ONVIF works but the video stream does not answer. Check RTSP is enabled and its port (often 554) is open.',
   'error.no_interfaces': 'The server has no network interface to discover on.',

@@ -41,7 +41,8 @@ export const en: Record<MessageKey, string> = {
   'login.busy': 'Logging in…',
 
   'setup.title': 'First-run setup',
-  'setup.explain': 'No account exists yet. Enter the one-time setup code (printed in the server log and in setup-code.txt in the data folder) to create the first admin account.',
+  'setup.explain':
+    'No account exists yet. Enter the one-time setup code (printed in the server log and in setup-code.txt in the data folder) to create the first admin account.',
   'setup.code': 'Setup code',
   'setup.repeat': 'Repeat the password',
   'setup.submit': 'Create the admin account',
@@ -312,14 +313,16 @@ export const en: Record<MessageKey, string> = {
   'position.preview': 'Where the camera is among the others',
   'position.none': 'No coordinates yet.',
   'position.north': 'North',
-  'position.noMap': 'No map tiles without the Internet: enter latitude and longitude (or use this device’s position) to see where the camera sits among the others.',
+  'position.noMap':
+    'No map tiles without the Internet: enter latitude and longitude (or use this device’s position) to see where the camera sits among the others.',
   'position.useMine': 'Use my position',
 
   'zones.addZone': 'Draw a detection zone',
   'zones.addMask': 'Draw a mask',
   'zones.finish': 'Finish ({n} points)',
   'zones.help': 'Detection zone: only objects entering it raise alerts. Mask: motion there never counts (trees, signs, the time stamp).',
-  'zones.helpDrawing': 'Click the picture to add points. Keyboard: arrows move the cross, Enter adds a point, F finishes, Backspace removes the last point, Esc cancels.',
+  'zones.helpDrawing':
+    'Click the picture to add points. Keyboard: arrows move the cross, Enter adds a point, F finishes, Backspace removes the last point, Esc cancels.',
   'zones.canvas': 'Camera picture for drawing zones',
   'zones.corner': 'Point {n} of {name}: move with the arrow keys, Delete removes it',
   'zones.defaultName': 'Zone {n}',

@@ -44,7 +44,11 @@ export interface ErrorLike {
 /** The field at fault, as users know it: `body.areaId` → "Địa bàn". */
 function fieldName(lang: Lang, field: string | undefined): string {
   if (!field) return '';
-  const last = field.split('.').filter((p) => !/^\d+$/.test(p)).pop() ?? field;
+  const last =
+    field
+      .split('.')
+      .filter((p) => !/^\d+$/.test(p))
+      .pop() ?? field;
   return translateDynamic(lang, `field.${last}`, last);
 }
 
@@ -67,7 +71,16 @@ const partsCache = new Map<string, Intl.DateTimeFormat>();
 function zoned(ms: number): { y: string; mo: string; d: string; h: string; mi: string; s: string } {
   let f = partsCache.get(TIME_ZONE);
   if (!f) {
-    f = new Intl.DateTimeFormat('en-GB', { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+    f = new Intl.DateTimeFormat('en-GB', {
+      timeZone: TIME_ZONE,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+    });
     partsCache.set(TIME_ZONE, f);
   }
   const p = Object.fromEntries(f.formatToParts(new Date(ms)).map((x) => [x.type, x.value]));

@@ -50,7 +50,8 @@ export const viErrors = {
   'error.unreachable.tls': 'Lỗi bắt tay HTTPS với {where}: thử http:// và cổng ONVIF của camera.',
   'error.unreachable.too_large': 'Camera {where} gửi dữ liệu quá lớn.',
   'error.not_onvif': '{where} không trả lời như camera ONVIF. Kiểm tra cổng và bật ONVIF trong cài đặt camera.',
-  'error.wrong_credentials': 'Camera từ chối tên đăng nhập hoặc mật khẩu. Nhiều hãng (Hikvision, Dahua, KBVision) có danh sách tài khoản ONVIF riêng, cần bật đăng nhập ONVIF trong cài đặt camera.',
+  'error.wrong_credentials':
+    'Camera từ chối tên đăng nhập hoặc mật khẩu. Nhiều hãng (Hikvision, Dahua, KBVision) có danh sách tài khoản ONVIF riêng, cần bật đăng nhập ONVIF trong cài đặt camera.',
   'error.no_media_profiles': 'Camera có ONVIF nhưng không có luồng video dùng được. Bật luồng trong trang cài đặt camera, hoặc nhập địa chỉ RTSP.',
   'error.rtsp_unreachable': 'ONVIF hoạt động nhưng luồng video không trả lời. Kiểm tra RTSP đã bật và cổng RTSP (thường là 554) đã mở.',
   'error.no_interfaces': 'Máy chủ không có giao diện mạng nào để dò tìm.',

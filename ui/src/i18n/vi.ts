@@ -44,7 +44,8 @@ export const vi = {
   'login.busy': 'Đang đăng nhập…',
 
   'setup.title': 'Thiết lập lần đầu',
-  'setup.explain': 'Chưa có tài khoản nào. Nhập mã thiết lập một lần (in trong nhật ký máy chủ và trong tệp setup-code.txt ở thư mục dữ liệu) để tạo tài khoản quản trị đầu tiên.',
+  'setup.explain':
+    'Chưa có tài khoản nào. Nhập mã thiết lập một lần (in trong nhật ký máy chủ và trong tệp setup-code.txt ở thư mục dữ liệu) để tạo tài khoản quản trị đầu tiên.',
   'setup.code': 'Mã thiết lập',
   'setup.repeat': 'Nhập lại mật khẩu',
   'setup.submit': 'Tạo tài khoản quản trị',

@@ -42,15 +42,25 @@ export function AreasPage() {
           return (
             <li key={o.id} data-area={a.name}>
               {renaming?.id === a.id ? (
-                <form className="inline" onSubmit={(e) => { e.preventDefault(); void act(() => api.renameArea(a.id, renaming.name.trim())).then((ok) => ok && setRenaming(null)); }}>
+                <form
+                  className="inline"
+                  onSubmit={(e) => {
+                    e.preventDefault();
+                    void act(() => api.renameArea(a.id, renaming.name.trim())).then((ok) => ok && setRenaming(null));
+                  }}
+                >
                   <input aria-label={t('field.name')} value={renaming.name} onChange={(e) => setRenaming({ id: a.id, name: e.target.value })} />
                   <button type="submit">{t('common.save')}</button>
-                  <button type="button" onClick={() => setRenaming(null)}>{t('common.cancel')}</button>
+                  <button type="button" onClick={() => setRenaming(null)}>
+                    {t('common.cancel')}
+                  </button>
                 </form>
               ) : (
                 <>
                   <span>{o.label}</span> <span className="muted">({name('areaKind', a.kind)})</span>{' '}
-                  <button type="button" className="link" onClick={() => setRenaming({ id: a.id, name: a.name })}>{t('areas.rename')}</button>
+                  <button type="button" className="link" onClick={() => setRenaming({ id: a.id, name: a.name })}>
+                    {t('areas.rename')}
+                  </button>
                 </>
               )}
             </li>
@@ -64,11 +74,17 @@ export function AreasPage() {
           <AreaSelect id="area-parent" areas={areas.data ?? []} value={parentId} onChange={setParentId} emptyLabel={t('areas.noParent')} />
           <label htmlFor="area-kind">{t('areas.kind')}</label>
           <select id="area-kind" value={kind} onChange={(e) => setKind(e.target.value as AreaKind)}>
-            {KINDS.map((k) => <option key={k} value={k}>{name('areaKind', k)}</option>)}
+            {KINDS.map((k) => (
+              <option key={k} value={k}>
+                {name('areaKind', k)}
+              </option>
+            ))}
           </select>
           <label htmlFor="area-name">{t('field.name')}</label>
           <input id="area-name" required maxLength={200} value={newName} onChange={(e) => setNewName(e.target.value)} />
-          <button type="submit" className="primary">{t('areas.create')}</button>
+          <button type="submit" className="primary">
+            {t('areas.create')}
+          </button>
         </form>
       </section>
     </Page>

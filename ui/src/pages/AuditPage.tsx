@@ -16,7 +16,10 @@ export function AuditPage() {
   const [from, setFrom] = useState('');
   const [beforeId, setBeforeId] = useState<number | undefined>(undefined);
   const [older, setOlder] = useState<number[]>([]);
-  const page = useAsync(() => api.audit({ action: action.trim() || undefined, from: from ? parseLocal(from) : undefined, beforeId, limit: PAGE }), [action, from, beforeId]);
+  const page = useAsync(
+    () => api.audit({ action: action.trim() || undefined, from: from ? parseLocal(from) : undefined, beforeId, limit: PAGE }),
+    [action, from, beforeId],
+  );
   const [verify, setVerify] = useState<AuditVerification | null>(null);
   const [verifyError, setVerifyError] = useState<unknown>(null);
   const [checking, setChecking] = useState(false);
@@ -37,29 +40,91 @@ export function AuditPage() {
     setOlder([]);
   };
   return (
-    <Page title={t('audit.title')} actions={<button type="button" onClick={() => void check()} disabled={checking} data-testid="audit-verify">{t('audit.verify')}</button>}>
+    <Page
+      title={t('audit.title')}
+      actions={
+        <button type="button" onClick={() => void check()} disabled={checking} data-testid="audit-verify">
+          {t('audit.verify')}
+        </button>
+      }
+    >
       {checking && <Spinner label={t('audit.checking')} />}
       <ErrorText error={verifyError} />
       {verify && (
         <p role="status" className={verify.ok ? 'ok' : 'error'} data-testid="audit-verdict">
           {verify.ok ? t('audit.chainOk', { n: verify.checked }) : t('audit.chainBroken', { id: verify.firstBadId ?? '?', n: verify.checked })}
-          <br /><span className="muted mono">{t('audit.head')} {verify.headHash}</span>
+          <br />
+          <span className="muted mono">
+            {t('audit.head')} {verify.headHash}
+          </span>
         </p>
       )}
       <form className="filters" onSubmit={(e) => e.preventDefault()}>
-        <label>{t('audit.action')}<input value={action} onChange={(e) => { setAction(e.target.value); reset(); }} placeholder="auth.login.failure" spellCheck={false} /></label>
-        <label>{t('field.fromDate')}<DateField value={from} onChange={(v) => { setFrom(v); reset(); }} /></label>
+        <label>
+          {t('audit.action')}
+          <input
+            value={action}
+            onChange={(e) => {
+              setAction(e.target.value);
+              reset();
+            }}
+            placeholder="auth.login.failure"
+            spellCheck={false}
+          />
+        </label>
+        <label>
+          {t('field.fromDate')}
+          <DateField
+            value={from}
+            onChange={(v) => {
+              setFrom(v);
+              reset();
+            }}
+          />
+        </label>
       </form>
       <ErrorText error={page.error} />
       <div className="table-wrap">
         <table className="list audit">
-          <thead><tr><th>#</th><th>{t('audit.time')}</th><th>{t('audit.who')}</th><th>{t('audit.action')}</th><th>{t('audit.resource')}</th><th>{t('audit.detail')}</th></tr></thead>
-          <tbody>{(page.data?.entries ?? []).map((e) => <AuditRow key={e.id} e={e} />)}</tbody>
+          <thead>
+            <tr>
+              <th>#</th>
+              <th>{t('audit.time')}</th>
+              <th>{t('audit.who')}</th>
+              <th>{t('audit.action')}</th>
+              <th>{t('audit.resource')}</th>
+              <th>{t('audit.detail')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {(page.data?.entries ?? []).map((e) => (
+              <AuditRow key={e.id} e={e} />
+            ))}
+          </tbody>
         </table>
       </div>
       <nav className="pager" aria-label={t('common.pages')}>
-        <button type="button" disabled={older.length === 0} onClick={() => { const prev = older.slice(0, -1); setOlder(prev); setBeforeId(older[older.length - 1] === -1 ? undefined : older[older.length - 1]); }}>{t('common.newer')}</button>
-        <button type="button" disabled={!page.data?.nextBeforeId} onClick={() => { setOlder([...older, beforeId ?? -1]); setBeforeId(page.data!.nextBeforeId!); }}>{t('common.older')}</button>
+        <button
+          type="button"
+          disabled={older.length === 0}
+          onClick={() => {
+            const prev = older.slice(0, -1);
+            setOlder(prev);
+            setBeforeId(older[older.length - 1] === -1 ? undefined : older[older.length - 1]);
+          }}
+        >
+          {t('common.newer')}
+        </button>
+        <button
+          type="button"
+          disabled={!page.data?.nextBeforeId}
+          onClick={() => {
+            setOlder([...older, beforeId ?? -1]);
+            setBeforeId(page.data!.nextBeforeId!);
+          }}
+        >
+          {t('common.older')}
+        </button>
       </nav>
     </Page>
   );
@@ -70,7 +135,9 @@ function AuditRow({ e }: { e: AuditEntryView }) {
     <tr>
       <td>{e.id}</td>
       <td>{formatDateTime(e.at)}</td>
-      <td>{e.username ?? '–'} <span className="muted">{e.ip}</span></td>
+      <td>
+        {e.username ?? '–'} <span className="muted">{e.ip}</span>
+      </td>
       <td className="mono">{e.action}</td>
       <td className="mono">{e.resourceType ? `${e.resourceType} ${e.resourceId ?? ''}` : '–'}</td>
       <td className="mono small">{e.detail ? JSON.stringify(e.detail) : ''}</td>

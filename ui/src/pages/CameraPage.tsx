@@ -18,8 +18,14 @@ const TABS = ['general', 'zones', 'rules', 'health'] as const;
 type Tab = (typeof TABS)[number];
 
 const fieldsOf = (c: CameraView): CameraFieldValues => ({
-  name: c.name, areaId: c.areaId, ownerName: c.ownerName ?? '', ownerKind: c.ownerKind ?? '', address: c.address ?? '',
-  latitude: c.latitude?.toString() ?? '', longitude: c.longitude?.toString() ?? '', defaultVisibility: c.defaultVisibility,
+  name: c.name,
+  areaId: c.areaId,
+  ownerName: c.ownerName ?? '',
+  ownerKind: c.ownerKind ?? '',
+  address: c.address ?? '',
+  latitude: c.latitude?.toString() ?? '',
+  longitude: c.longitude?.toString() ?? '',
+  defaultVisibility: c.defaultVisibility,
 });
 
 /** One camera for technicians: details and place, zones and masks, rules and schedule, health. */
@@ -40,14 +46,43 @@ export function CameraPage({ id }: { id: number }) {
     requestAnimationFrame(() => document.getElementById(`tab-${next}`)?.focus());
   };
 
-  if (camera.error) return <Page title={t('cameras.title')}><ErrorText error={camera.error} /></Page>;
-  if (!camera.data) return <Page title={t('cameras.title')}><Spinner label={t('common.loading')} /></Page>;
+  if (camera.error)
+    return (
+      <Page title={t('cameras.title')}>
+        <ErrorText error={camera.error} />
+      </Page>
+    );
+  if (!camera.data)
+    return (
+      <Page title={t('cameras.title')}>
+        <Spinner label={t('common.loading')} />
+      </Page>
+    );
   const c = camera.data;
   return (
-    <Page title={c.name} actions={<><StateBadge state={c.display} /><Link to="/cameras" className="button">{t('common.back')}</Link></>}>
+    <Page
+      title={c.name}
+      actions={
+        <>
+          <StateBadge state={c.display} />
+          <Link to="/cameras" className="button">
+            {t('common.back')}
+          </Link>
+        </>
+      }
+    >
       <div role="tablist" aria-label={t('camera.sections')} className="tabs" onKeyDown={onTabKey}>
         {TABS.map((k) => (
-          <button key={k} id={`tab-${k}`} role="tab" type="button" aria-selected={tab === k} aria-controls={`panel-${k}`} tabIndex={tab === k ? 0 : -1} onClick={() => setQuery({ tab: k })}>
+          <button
+            key={k}
+            id={`tab-${k}`}
+            role="tab"
+            type="button"
+            aria-selected={tab === k}
+            aria-controls={`panel-${k}`}
+            tabIndex={tab === k ? 0 : -1}
+            onClick={() => setQuery({ tab: k })}
+          >
             {t(`camera.tab.${k}` as MessageKey)}
           </button>
         ))}
@@ -69,9 +104,20 @@ function GeneralTab({ camera, editable, onSaved }: { camera: CameraView; editabl
   const [saved, setSaved] = useState(false);
   const areas = useAsync(() => api.areas(), []);
   const cameras = useAsync(() => api.cameras(), []);
-  const others = useMemo(() => (cameras.data ?? []).filter((c) => c.id !== camera.id && c.latitude !== null && c.longitude !== null).map((c) => ({ id: c.id, name: c.name, lat: c.latitude!, lon: c.longitude! })), [cameras.data, camera.id]);
+  const others = useMemo(
+    () =>
+      (cameras.data ?? [])
+        .filter((c) => c.id !== camera.id && c.latitude !== null && c.longitude !== null)
+        .map((c) => ({ id: c.id, name: c.name, lat: c.latitude!, lon: c.longitude! })),
+    [cameras.data, camera.id],
+  );
 
-  const { busy, error, setError, submit: save } = useSubmit(async () => {
+  const {
+    busy,
+    error,
+    setError,
+    submit: save,
+  } = useSubmit(async () => {
     onSaved(await api.updateCamera(camera.id, cameraFieldsBody(fields)));
     setSaved(true);
   });
@@ -87,16 +133,37 @@ function GeneralTab({ camera, editable, onSaved }: { camera: CameraView; editabl
   return (
     <div className="general-tab">
       <LiveImage cameraId={camera.id} alt={camera.name} intervalMs={2_000} />
-      <p className="muted">{t('camera.streamInfo', { url: camera.streams.detect.url })}{camera.credentials === 'set' ? ` · ${t('camera.credentialsSet')}` : ''}</p>
+      <p className="muted">
+        {t('camera.streamInfo', { url: camera.streams.detect.url })}
+        {camera.credentials === 'set' ? ` · ${t('camera.credentialsSet')}` : ''}
+      </p>
       <form onSubmit={save} className="stack">
         <fieldset disabled={!editable} className="plain">
-          <CameraFields v={fields} onChange={(v) => { setFields(v); setSaved(false); }} areas={areas.data ?? []} others={others} />
+          <CameraFields
+            v={fields}
+            onChange={(v) => {
+              setFields(v);
+              setSaved(false);
+            }}
+            areas={areas.data ?? []}
+            others={others}
+          />
         </fieldset>
         {editable && (
           <div className="button-row">
-            <button type="submit" className="primary" disabled={busy}>{busy ? t('common.saving') : t('common.save')}</button>
-            {saved && <span role="status" className="ok">{t('common.saved')}</span>}
-            {session.can('camera.delete') && <button type="button" className="danger" onClick={() => void remove()}>{t('camera.delete')}</button>}
+            <button type="submit" className="primary" disabled={busy}>
+              {busy ? t('common.saving') : t('common.save')}
+            </button>
+            {saved && (
+              <span role="status" className="ok">
+                {t('common.saved')}
+              </span>
+            )}
+            {session.can('camera.delete') && (
+              <button type="button" className="danger" onClick={() => void remove()}>
+                {t('camera.delete')}
+              </button>
+            )}
           </div>
         )}
         <ErrorText error={error} />

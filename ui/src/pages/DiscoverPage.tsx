@@ -11,12 +11,23 @@ import { useI18n } from '../i18n/I18nProvider.js';
 import { Link, navigate } from '../router.js';
 
 const DISCOVER_SECONDS = 4;
-const list = (s: string) => s.split(/[\s,]+/).map((x) => x.trim()).filter(Boolean);
+const list = (s: string) =>
+  s
+    .split(/[\s,]+/)
+    .map((x) => x.trim())
+    .filter(Boolean);
 
 function streamOf(p: ProbeResult | null, token: string): StreamChoice | null {
   const pr = p?.profiles.find((x) => x.token === token);
   if (!pr) return null;
-  return { url: pr.streamUri, profileToken: pr.token, width: pr.width, height: pr.height, ...(pr.fps ? { fps: pr.fps } : {}), ...(pr.encoding ? { codec: pr.encoding.toLowerCase() } : {}) };
+  return {
+    url: pr.streamUri,
+    profileToken: pr.token,
+    width: pr.width,
+    height: pr.height,
+    ...(pr.fps ? { fps: pr.fps } : {}),
+    ...(pr.encoding ? { codec: pr.encoding.toLowerCase() } : {}),
+  };
 }
 
 /** The technician's path: discover → probe with credentials → test frame → name, area, place → register. */
@@ -35,14 +46,29 @@ export function DiscoverPage() {
   const [error, setError] = useState<unknown>(null);
   const areas = useAsync(() => api.areas(), []);
   const cameras = useAsync(() => api.cameras(), []);
-  const others = useMemo(() => (cameras.data ?? []).filter((c) => c.latitude !== null && c.longitude !== null).map((c) => ({ id: c.id, name: c.name, lat: c.latitude!, lon: c.longitude! })), [cameras.data]);
+  const others = useMemo(
+    () =>
+      (cameras.data ?? [])
+        .filter((c) => c.latitude !== null && c.longitude !== null)
+        .map((c) => ({ id: c.id, name: c.name, lat: c.latitude!, lon: c.longitude! })),
+    [cameras.data],
+  );
 
   const detect = probed ? streamOf(probed, pick.detect) : manualUrl.trim() ? { url: manualUrl.trim() } : null;
   const record = probed ? streamOf(probed, pick.record) : null;
 
   const discover = (e: FormEvent) => {
     e.preventDefault();
-    void discovery.run((signal) => api.discover({ interfaces: list(interfaces).length ? list(interfaces) : undefined, targets: list(targets).length ? list(targets) : undefined, timeoutSeconds: DISCOVER_SECONDS }, { signal }));
+    void discovery.run((signal) =>
+      api.discover(
+        {
+          interfaces: list(interfaces).length ? list(interfaces) : undefined,
+          targets: list(targets).length ? list(targets) : undefined,
+          timeoutSeconds: DISCOVER_SECONDS,
+        },
+        { signal },
+      ),
+    );
   };
   const onProbed = (r: ProbeResult | null) => {
     setProbed(r);
@@ -72,15 +98,30 @@ export function DiscoverPage() {
   };
 
   return (
-    <Page title={t('discover.title')} actions={<Link to="/cameras" className="button">{t('common.back')}</Link>}>
+    <Page
+      title={t('discover.title')}
+      actions={
+        <Link to="/cameras" className="button">
+          {t('common.back')}
+        </Link>
+      }
+    >
       <section className="card" aria-labelledby="disc-title">
         <h2 id="disc-title">{t('discover.find')}</h2>
         <form onSubmit={discover} className="stack">
           <div className="form-row">
-            <label htmlFor="disc-if">{t('discover.interfaces')}<input id="disc-if" value={interfaces} onChange={(e) => setInterfaces(e.target.value)} placeholder="eth0" spellCheck={false} /></label>
-            <label htmlFor="disc-targets">{t('discover.targets')}<input id="disc-targets" value={targets} onChange={(e) => setTargets(e.target.value)} placeholder="192.168.1.64" spellCheck={false} /></label>
+            <label htmlFor="disc-if">
+              {t('discover.interfaces')}
+              <input id="disc-if" value={interfaces} onChange={(e) => setInterfaces(e.target.value)} placeholder="eth0" spellCheck={false} />
+            </label>
+            <label htmlFor="disc-targets">
+              {t('discover.targets')}
+              <input id="disc-targets" value={targets} onChange={(e) => setTargets(e.target.value)} placeholder="192.168.1.64" spellCheck={false} />
+            </label>
           </div>
-          <button type="submit" className="primary" disabled={discovery.busy} data-testid="discover-submit">{t('discover.submit')}</button>
+          <button type="submit" className="primary" disabled={discovery.busy} data-testid="discover-submit">
+            {t('discover.submit')}
+          </button>
           <BusyLine label={t('discover.busy')} startedAt={discovery.startedAt} limitMs={(DISCOVER_SECONDS + 15) * 1000} onCancel={discovery.cancel} />
           <ErrorText error={discovery.error} />
         </form>
@@ -89,24 +130,48 @@ export function DiscoverPage() {
             {discovery.result.devices.length === 0 && <li className="muted">{t('discover.none')}</li>}
             {discovery.result.devices.map((d) => (
               <li key={d.endpoint} data-endpoint={d.endpoint}>
-                <strong>{d.scopes.name ?? d.scopes.hardware ?? d.address}</strong> <span className="muted">{d.scopes.hardware} · {d.address}</span>
-                {d.registered && d.cameraId !== null
-                  ? <Link to={`/cameras/${d.cameraId}`} className="chip">{t('discover.registered')}</Link>
-                  : <button type="button" onClick={() => setTarget(d.deviceServiceUrl ?? d.address)}>{t('discover.choose')}</button>}
+                <strong>{d.scopes.name ?? d.scopes.hardware ?? d.address}</strong>{' '}
+                <span className="muted">
+                  {d.scopes.hardware} · {d.address}
+                </span>
+                {d.registered && d.cameraId !== null ? (
+                  <Link to={`/cameras/${d.cameraId}`} className="chip">
+                    {t('discover.registered')}
+                  </Link>
+                ) : (
+                  <button type="button" onClick={() => setTarget(d.deviceServiceUrl ?? d.address)}>
+                    {t('discover.choose')}
+                  </button>
+                )}
               </li>
             ))}
           </ul>
         )}
       </section>
 
-      <ProbePanel target={target} setTarget={setTarget} creds={creds} setCreds={setCreds} probed={probed} onProbed={onProbed}
-        detect={pick.detect} record={pick.record} onPick={(which, token) => setPick((p) => ({ ...p, [which]: token }))} />
+      <ProbePanel
+        target={target}
+        setTarget={setTarget}
+        creds={creds}
+        setCreds={setCreds}
+        probed={probed}
+        onProbed={onProbed}
+        detect={pick.detect}
+        record={pick.record}
+        onPick={(which, token) => setPick((p) => ({ ...p, [which]: token }))}
+      />
 
       {!probed && (
         <details className="card">
           <summary>{t('discover.manual')}</summary>
           <label htmlFor="manual-url">{t('discover.rtspUrl')}</label>
-          <input id="manual-url" value={manualUrl} onChange={(e) => setManualUrl(e.target.value)} placeholder="rtsp://192.168.1.64:554/Streaming/Channels/102" spellCheck={false} />
+          <input
+            id="manual-url"
+            value={manualUrl}
+            onChange={(e) => setManualUrl(e.target.value)}
+            placeholder="rtsp://192.168.1.64:554/Streaming/Channels/102"
+            spellCheck={false}
+          />
         </details>
       )}
 
@@ -116,7 +181,9 @@ export function DiscoverPage() {
         <h2 id="reg-title">{t('discover.register')}</h2>
         <form onSubmit={register} className="stack">
           <CameraFields v={fields} onChange={setFields} areas={areas.data ?? []} others={others} />
-          <button type="submit" className="primary" disabled={!detect || saving} data-testid="register-camera">{saving ? t('common.saving') : t('discover.registerSubmit')}</button>
+          <button type="submit" className="primary" disabled={!detect || saving} data-testid="register-camera">
+            {saving ? t('common.saving') : t('discover.registerSubmit')}
+          </button>
           {!detect && <p className="muted">{t('discover.needStream')}</p>}
           <ErrorText error={error} />
         </form>

@@ -38,17 +38,45 @@ export function EventPage({ id }: { id: number }) {
     }
   };
 
-  if (detail.error) return <Page title={t('event.title')}><ErrorText error={detail.error} /><Link to="/events">{t('event.back')}</Link></Page>;
-  if (!detail.data) return <Page title={t('event.title')}><Spinner label={t('common.loading')} /></Page>;
+  if (detail.error)
+    return (
+      <Page title={t('event.title')}>
+        <ErrorText error={detail.error} />
+        <Link to="/events">{t('event.back')}</Link>
+      </Page>
+    );
+  if (!detail.data)
+    return (
+      <Page title={t('event.title')}>
+        <Spinner label={t('common.loading')} />
+      </Page>
+    );
   const d = detail.data;
   const e = d.event;
   const title = `${capitalize(name('label', e.label))} · ${d.camera?.name ?? t('event.cameraNumber', { id: e.cameraId })}`;
   return (
-    <Page title={title} className="event-page" actions={<Link to="/events" className="button">{t('event.back')}</Link>}>
+    <Page
+      title={title}
+      className="event-page"
+      actions={
+        <Link to="/events" className="button">
+          {t('event.back')}
+        </Link>
+      }
+    >
       <p className="event-meta">
         <span>{areaName(areas.data, e.areaId)}</span> · <time dateTime={new Date(e.startAt).toISOString()}>{formatDateTime(e.startAt)}</time>
-        {' · '}{t('alert.score')} {formatScore(e.score)}
-        {d.alert && <> · <span className={`chip state-${d.alert.state}`} data-testid="alert-state">{name('alertState', d.alert.state)}</span></>}
+        {' · '}
+        {t('alert.score')} {formatScore(e.score)}
+        {d.alert && (
+          <>
+            {' '}
+            ·{' '}
+            <span className={`chip state-${d.alert.state}`} data-testid="alert-state">
+              {name('alertState', d.alert.state)}
+            </span>
+          </>
+        )}
         {e.visibility === 'shared' && <span className="chip">{t('event.shared')}</span>}
         {e.pinned && <span className="chip">{t('event.pinned')}</span>}
       </p>
@@ -57,17 +85,27 @@ export function EventPage({ id }: { id: number }) {
           <h2>{t('clip.title')}</h2>
           <ClipPlayer clip={d.clip} canDownload={session.can('clip.download')} />
           <h2>{t('event.bestSnapshot')}</h2>
-          {e.snapshotUrl ? <img className="snapshot" src={e.snapshotUrl} alt={t('event.bestSnapshot')} width={640} height={360} loading="lazy" /> : <p className="muted">{e.mediaDeletedAt ? t('event.mediaDeleted') : t('event.noSnapshot')}</p>}
+          {e.snapshotUrl ? (
+            <img className="snapshot" src={e.snapshotUrl} alt={t('event.bestSnapshot')} width={640} height={360} loading="lazy" />
+          ) : (
+            <p className="muted">{e.mediaDeletedAt ? t('event.mediaDeleted') : t('event.noSnapshot')}</p>
+          )}
         </div>
         <div className="event-side">
           {session.can('event.share') && (
             <div className="button-row">
-              <button type="button" disabled={busy !== null} onClick={() => void toggle('share')} data-testid="share-toggle">{e.visibility === 'shared' ? t('event.unshare') : t('event.share')}</button>
-              <button type="button" disabled={busy !== null} onClick={() => void toggle('pin')}>{e.pinned ? t('event.unpin') : t('event.pin')}</button>
+              <button type="button" disabled={busy !== null} onClick={() => void toggle('share')} data-testid="share-toggle">
+                {e.visibility === 'shared' ? t('event.unshare') : t('event.share')}
+              </button>
+              <button type="button" disabled={busy !== null} onClick={() => void toggle('pin')}>
+                {e.pinned ? t('event.unpin') : t('event.pin')}
+              </button>
             </div>
           )}
           <ErrorText error={error} />
-          {d.alert && session.can('alert.update') && <AlertActions alert={d.alert} officers={(users.data ?? []).filter((u) => u.roles.includes('police'))} onDone={() => detail.reload()} />}
+          {d.alert && session.can('alert.update') && (
+            <AlertActions alert={d.alert} officers={(users.data ?? []).filter((u) => u.roles.includes('police'))} onDone={() => detail.reload()} />
+          )}
           <Timeline d={d} users={users.data ?? []} />
           <Notes d={d} users={users.data ?? []} />
           {session.can('note.create') && <NoteForm eventId={id} onSaved={detail.reload} />}
@@ -98,7 +136,11 @@ function Timeline({ d, users }: { d: EventDetail; users: readonly UserView[] }) 
     if (e.endAt !== null) out.push({ at: e.endAt, text: t('timeline.ended') });
     for (const h of d.history) {
       const by = h.userId !== null ? who(users, h.userId, t('timeline.someone')) : null;
-      out.push({ at: h.at, text: by ? t('timeline.stateBy', { state: name('alertState', h.toState), who: by }) : t('timeline.state', { state: name('alertState', h.toState) }), note: h.note });
+      out.push({
+        at: h.at,
+        text: by ? t('timeline.stateBy', { state: name('alertState', h.toState), who: by }) : t('timeline.state', { state: name('alertState', h.toState) }),
+        note: h.note,
+      });
     }
     return out.sort((a, b) => a.at - b.at);
   }, [d, users, t, name]);
@@ -106,7 +148,12 @@ function Timeline({ d, users }: { d: EventDetail; users: readonly UserView[] }) 
     <section aria-labelledby="tl-title">
       <h2 id="tl-title">{t('timeline.title')}</h2>
       <ol className="timeline">
-        {rows.map((r, i) => <li key={i}><time>{formatDateTime(r.at)}</time> {r.text}{r.note && <q>{r.note}</q>}</li>)}
+        {rows.map((r, i) => (
+          <li key={i}>
+            <time>{formatDateTime(r.at)}</time> {r.text}
+            {r.note && <q>{r.note}</q>}
+          </li>
+        ))}
       </ol>
     </section>
   );
@@ -121,7 +168,10 @@ function Notes({ d, users }: { d: EventDetail; users: readonly UserView[] }) {
       <ul className="notes">
         {d.notes.map((n) => (
           <li key={n.id} className={`note ${n.visibility}`} data-visibility={n.visibility}>
-            <div className="muted">{who(users, n.userId, t('note.police'))} · {formatDateTime(n.createdAt)} · <span className="chip">{n.visibility === 'public' ? t('note.public') : t('note.internal')}</span></div>
+            <div className="muted">
+              {who(users, n.userId, t('note.police'))} · {formatDateTime(n.createdAt)} ·{' '}
+              <span className="chip">{n.visibility === 'public' ? t('note.public') : t('note.internal')}</span>
+            </div>
             <p>{n.body}</p>
           </li>
         ))}
@@ -139,7 +189,15 @@ function Comments({ d, users, me }: { d: EventDetail; users: readonly UserView[]
       <ul className="notes">
         {d.comments.map((c) => (
           <li key={c.id} className={`note${c.flag ? ' flagged' : ''}`}>
-            <div className="muted">{c.userId === me ? t('comment.you') : who(users, c.userId, t('comment.resident'))} · {formatDateTime(c.createdAt)}{c.flag && <> · <span className="chip flag">{t('comment.flagged')}</span></>}</div>
+            <div className="muted">
+              {c.userId === me ? t('comment.you') : who(users, c.userId, t('comment.resident'))} · {formatDateTime(c.createdAt)}
+              {c.flag && (
+                <>
+                  {' '}
+                  · <span className="chip flag">{t('comment.flagged')}</span>
+                </>
+              )}
+            </div>
             <p>{c.body}</p>
           </li>
         ))}

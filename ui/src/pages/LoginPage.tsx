@@ -23,11 +23,30 @@ export function LoginPage() {
     <AuthCard id="login" title={t('login.title')} onSubmit={submit}>
       <p className="muted">{t('app.tagline')}</p>
       <label htmlFor="login-username">{t('field.username')}</label>
-      <input id="login-username" name="username" autoComplete="username" autoCapitalize="none" spellCheck={false} required value={username} onChange={(e) => setUsername(e.target.value)} />
+      <input
+        id="login-username"
+        name="username"
+        autoComplete="username"
+        autoCapitalize="none"
+        spellCheck={false}
+        required
+        value={username}
+        onChange={(e) => setUsername(e.target.value)}
+      />
       <label htmlFor="login-password">{t('field.password')}</label>
-      <input id="login-password" name="password" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+      <input
+        id="login-password"
+        name="password"
+        type="password"
+        autoComplete="current-password"
+        required
+        value={password}
+        onChange={(e) => setPassword(e.target.value)}
+      />
       <ErrorText error={error} />
-      <button type="submit" className="primary" disabled={busy}>{busy ? t('login.busy') : t('login.submit')}</button>
+      <button type="submit" className="primary" disabled={busy}>
+        {busy ? t('login.busy') : t('login.submit')}
+      </button>
     </AuthCard>
   );
 }

@@ -17,17 +17,46 @@ interface Draft {
 }
 const emptyDraft = (): Draft => ({ username: '', displayName: '', password: '', roles: ['resident'], areaIds: [] });
 
-function RolesAndAreas({ d, set, areas, idp }: { d: { roles: Role[]; areaIds: number[] }; set(p: { roles?: Role[]; areaIds?: number[] }): void; areas: readonly Area[]; idp: string }) {
+function RolesAndAreas({
+  d,
+  set,
+  areas,
+  idp,
+}: {
+  d: { roles: Role[]; areaIds: number[] };
+  set(p: { roles?: Role[]; areaIds?: number[] }): void;
+  areas: readonly Area[];
+  idp: string;
+}) {
   const { t, name } = useI18n();
   return (
     <>
       <fieldset className="inline">
         <legend>{t('field.roles')}</legend>
-        {ROLES.map((r) => <label key={r}><input type="checkbox" checked={d.roles.includes(r)} onChange={(e) => set({ roles: e.target.checked ? [...d.roles, r] : d.roles.filter((x) => x !== r) })} /> {name('role', r)}</label>)}
+        {ROLES.map((r) => (
+          <label key={r}>
+            <input
+              type="checkbox"
+              checked={d.roles.includes(r)}
+              onChange={(e) => set({ roles: e.target.checked ? [...d.roles, r] : d.roles.filter((x) => x !== r) })}
+            />{' '}
+            {name('role', r)}
+          </label>
+        ))}
       </fieldset>
       <label htmlFor={`${idp}-areas`}>{t('field.areas')}</label>
-      <select id={`${idp}-areas`} multiple size={Math.min(6, Math.max(2, areas.length))} value={d.areaIds.map(String)} onChange={(e) => set({ areaIds: [...e.target.selectedOptions].map((o) => Number(o.value)) })}>
-        {areaOptions(areas).map((o) => <option key={o.id} value={o.id}>{o.label}</option>)}
+      <select
+        id={`${idp}-areas`}
+        multiple
+        size={Math.min(6, Math.max(2, areas.length))}
+        value={d.areaIds.map(String)}
+        onChange={(e) => set({ areaIds: [...e.target.selectedOptions].map((o) => Number(o.value)) })}
+      >
+        {areaOptions(areas).map((o) => (
+          <option key={o.id} value={o.id}>
+            {o.label}
+          </option>
+        ))}
       </select>
     </>
   );
@@ -74,7 +103,16 @@ export function UsersPage() {
       {!users.data && <Spinner label={t('common.loading')} />}
       <div className="table-wrap">
         <table className="list">
-          <thead><tr><th>{t('field.username')}</th><th>{t('field.displayName')}</th><th>{t('field.roles')}</th><th>{t('field.areas')}</th><th>{t('field.state')}</th>{admin && <th>{t('common.actions')}</th>}</tr></thead>
+          <thead>
+            <tr>
+              <th>{t('field.username')}</th>
+              <th>{t('field.displayName')}</th>
+              <th>{t('field.roles')}</th>
+              <th>{t('field.areas')}</th>
+              <th>{t('field.state')}</th>
+              {admin && <th>{t('common.actions')}</th>}
+            </tr>
+          </thead>
           <tbody>
             {(users.data ?? []).map((u) => (
               <tr key={u.id} data-user={u.username}>
@@ -85,9 +123,19 @@ export function UsersPage() {
                 <td>{u.disabled ? t('users.disabled') : t('users.active')}</td>
                 {admin && (
                   <td className="button-row">
-                    <button type="button" onClick={() => setEditing(u)}>{t('common.edit')}</button>
-                    <button type="button" onClick={() => resetPassword(u)}>{t('users.resetPassword')}</button>
-                    <button type="button" disabled={busy || u.id === session.user?.id} onClick={() => void act(() => api.updateUser(u.id, { disabled: !u.disabled }))}>{u.disabled ? t('users.enable') : t('users.disable')}</button>
+                    <button type="button" onClick={() => setEditing(u)}>
+                      {t('common.edit')}
+                    </button>
+                    <button type="button" onClick={() => resetPassword(u)}>
+                      {t('users.resetPassword')}
+                    </button>
+                    <button
+                      type="button"
+                      disabled={busy || u.id === session.user?.id}
+                      onClick={() => void act(() => api.updateUser(u.id, { disabled: !u.disabled }))}
+                    >
+                      {u.disabled ? t('users.enable') : t('users.disable')}
+                    </button>
                   </td>
                 )}
               </tr>
@@ -98,13 +146,25 @@ export function UsersPage() {
       {admin && editing && (
         <section className="card" aria-labelledby="edit-user-title">
           <h2 id="edit-user-title">{t('users.editTitle', { name: editing.username })}</h2>
-          <form className="stack" onSubmit={(e) => { e.preventDefault(); void act(() => api.updateUser(editing.id, { displayName: editing.displayName, roles: editing.roles, areaIds: editing.areaIds })).then((ok) => ok && setEditing(null)); }}>
+          <form
+            className="stack"
+            onSubmit={(e) => {
+              e.preventDefault();
+              void act(() => api.updateUser(editing.id, { displayName: editing.displayName, roles: editing.roles, areaIds: editing.areaIds })).then(
+                (ok) => ok && setEditing(null),
+              );
+            }}
+          >
             <label htmlFor="edit-name">{t('field.displayName')}</label>
             <input id="edit-name" value={editing.displayName} onChange={(e) => setEditing({ ...editing, displayName: e.target.value })} />
             <RolesAndAreas d={editing} set={(p) => setEditing({ ...editing, ...p })} areas={areas.data ?? []} idp="edit" />
             <div className="button-row">
-              <button type="submit" className="primary" disabled={busy}>{t('common.save')}</button>
-              <button type="button" onClick={() => setEditing(null)}>{t('common.cancel')}</button>
+              <button type="submit" className="primary" disabled={busy}>
+                {t('common.save')}
+              </button>
+              <button type="button" onClick={() => setEditing(null)}>
+                {t('common.cancel')}
+              </button>
             </div>
           </form>
         </section>
@@ -114,12 +174,36 @@ export function UsersPage() {
           <h2 id="new-user-title">{t('users.add')}</h2>
           <form className="stack" onSubmit={create}>
             <div className="form-row">
-              <label htmlFor="new-username">{t('field.username')}<input id="new-username" required autoCapitalize="none" value={draft.username} onChange={(e) => setDraft({ ...draft, username: e.target.value })} /></label>
-              <label htmlFor="new-name">{t('field.displayName')}<input id="new-name" value={draft.displayName} onChange={(e) => setDraft({ ...draft, displayName: e.target.value })} /></label>
-              <label htmlFor="new-password">{t('field.password')}<input id="new-password" type="password" required autoComplete="new-password" value={draft.password} onChange={(e) => setDraft({ ...draft, password: e.target.value })} /></label>
+              <label htmlFor="new-username">
+                {t('field.username')}
+                <input
+                  id="new-username"
+                  required
+                  autoCapitalize="none"
+                  value={draft.username}
+                  onChange={(e) => setDraft({ ...draft, username: e.target.value })}
+                />
+              </label>
+              <label htmlFor="new-name">
+                {t('field.displayName')}
+                <input id="new-name" value={draft.displayName} onChange={(e) => setDraft({ ...draft, displayName: e.target.value })} />
+              </label>
+              <label htmlFor="new-password">
+                {t('field.password')}
+                <input
+                  id="new-password"
+                  type="password"
+                  required
+                  autoComplete="new-password"
+                  value={draft.password}
+                  onChange={(e) => setDraft({ ...draft, password: e.target.value })}
+                />
+              </label>
             </div>
             <RolesAndAreas d={draft} set={(p) => setDraft({ ...draft, ...p })} areas={areas.data ?? []} idp="new" />
-            <button type="submit" className="primary" disabled={busy}>{t('users.create')}</button>
+            <button type="submit" className="primary" disabled={busy}>
+              {t('users.create')}
+            </button>
           </form>
         </section>
       )}

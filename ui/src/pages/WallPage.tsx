@@ -46,7 +46,10 @@ export function WallPage() {
   const wall = useWall(() => void session.refresh());
   const areas = useAsync(() => api.areas(), []);
   const cameras = useAsync(() => api.cameras(), []);
-  const officers = useAsync<UserView[]>(() => (session.can('user.list') ? api.users().then((us) => us.filter((u) => !u.disabled && u.roles.includes('police'))) : Promise.resolve([])), []);
+  const officers = useAsync<UserView[]>(
+    () => (session.can('user.list') ? api.users().then((us) => us.filter((u) => !u.disabled && u.roles.includes('police'))) : Promise.resolve([])),
+    [],
+  );
   const [areaId, setAreaId] = useState<number | null>(null);
   const [camState, setCamState] = useState<CameraDisplayState | ''>('');
   const [alertFilter, setAlertFilter] = useState<AlertFilter>('open');
@@ -58,27 +61,57 @@ export function WallPage() {
     return () => clearInterval(timer);
   }, [cameras.reload]);
   const inArea = useMemo(() => (areaId === null || !areas.data ? null : areaSubtree(areas.data, areaId)), [areaId, areas.data]);
-  const tiles: TileCamera[] = useMemo(() => (cameras.data ?? [])
-    .map((c) => ({ id: c.id, name: c.name, areaId: c.areaId, areaName: areaName(areas.data, c.areaId), display: wall.cameraStates.get(c.id)?.display ?? c.display, demo: c.demo }))
-    .filter((c) => (!inArea || (c.areaId !== null && inArea.has(c.areaId))) && (!camState || c.display === camState)), [cameras.data, areas.data, wall.cameraStates, inArea, camState]);
-  const shown = useMemo(() => wall.alerts.filter((a) =>
-    (!inArea || (a.areaId !== null && inArea.has(a.areaId)))
-    && (alertFilter === 'all' || (alertFilter === 'open' ? OPEN_STATES.includes(a.state) : a.state === alertFilter))), [wall.alerts, inArea, alertFilter]);
+  const tiles: TileCamera[] = useMemo(
+    () =>
+      (cameras.data ?? [])
+        .map((c) => ({
+          id: c.id,
+          name: c.name,
+          areaId: c.areaId,
+          areaName: areaName(areas.data, c.areaId),
+          display: wall.cameraStates.get(c.id)?.display ?? c.display,
+          demo: c.demo,
+        }))
+        .filter((c) => (!inArea || (c.areaId !== null && inArea.has(c.areaId))) && (!camState || c.display === camState)),
+    [cameras.data, areas.data, wall.cameraStates, inArea, camState],
+  );
+  const shown = useMemo(
+    () =>
+      wall.alerts.filter(
+        (a) =>
+          (!inArea || (a.areaId !== null && inArea.has(a.areaId))) &&
+          (alertFilter === 'all' || (alertFilter === 'open' ? OPEN_STATES.includes(a.state) : a.state === alertFilter)),
+      ),
+    [wall.alerts, inArea, alertFilter],
+  );
   const counts = useMemo(() => {
     const c = { online: 0, interrupted: 0, offline: 0 };
     for (const tile of tiles) c[tile.display] += 1;
     return c;
   }, [tiles]);
 
-  const onChanged = useCallback((a: AlertMessage) => {
-    wall.applyLocal(a);
-    setOpenAlert(null);
-  }, [wall]);
+  const onChanged = useCallback(
+    (a: AlertMessage) => {
+      wall.applyLocal(a);
+      setOpenAlert(null);
+    },
+    [wall],
+  );
 
   return (
-    <section className={`wall${kiosk ? ' wall-kiosk' : ''}`} aria-labelledby="wall-title" onPointerDown={wall.unlockAudio} onKeyDown={wall.unlockAudio} data-beeps={wall.beeps}>
+    <section
+      className={`wall${kiosk ? ' wall-kiosk' : ''}`}
+      aria-labelledby="wall-title"
+      onPointerDown={wall.unlockAudio}
+      onKeyDown={wall.unlockAudio}
+      data-beeps={wall.beeps}
+    >
       <div className="sr-only" aria-live="assertive">
-        {wall.latest && t('wall.announce', { what: wall.latest.kind === 'camera_offline' ? t('alert.cameraOffline') : name('label', wall.latest.label), camera: wall.latest.cameraName })}
+        {wall.latest &&
+          t('wall.announce', {
+            what: wall.latest.kind === 'camera_offline' ? t('alert.cameraOffline') : name('label', wall.latest.label),
+            camera: wall.latest.cameraName,
+          })}
       </div>
       <div className="connection-banner" role="status" aria-live="assertive" data-connection={wall.connection} hidden={wall.since === null}>
         {wall.since !== null && t('wall.disconnected', { time: formatTime(wall.since) })}
@@ -86,34 +119,77 @@ export function WallPage() {
       <div className="wall-bar">
         <h1 id="wall-title">{t('wall.title')}</h1>
         <span className="wall-counts" aria-label={t('wall.cameraCounts')}>
-          <span className="badge online">{counts.online} {name('display', 'online')}</span>
-          <span className="badge interrupted">{counts.interrupted} {name('display', 'interrupted')}</span>
-          <span className="badge offline">{counts.offline} {name('display', 'offline')}</span>
+          <span className="badge online">
+            {counts.online} {name('display', 'online')}
+          </span>
+          <span className="badge interrupted">
+            {counts.interrupted} {name('display', 'interrupted')}
+          </span>
+          <span className="badge offline">
+            {counts.offline} {name('display', 'offline')}
+          </span>
         </span>
-        <WallFilters areas={areas.data ?? []} areaId={areaId} onArea={setAreaId} camState={camState} onCamState={setCamState} alertFilter={alertFilter} onAlertFilter={setAlertFilter} />
+        <WallFilters
+          areas={areas.data ?? []}
+          areaId={areaId}
+          onArea={setAreaId}
+          camState={camState}
+          onCamState={setCamState}
+          alertFilter={alertFilter}
+          onAlertFilter={setAlertFilter}
+        />
         <div className="wall-tools">
-          {!wall.muted && !wall.audioReady && <button type="button" className="warn-button" onClick={wall.unlockAudio} data-testid="enable-sound">{t('wall.enableSound')}</button>}
-          <button type="button" aria-pressed={wall.muted} onClick={() => { wall.unlockAudio(); wall.setMuted(!wall.muted); }} data-testid="mute">
+          {!wall.muted && !wall.audioReady && (
+            <button type="button" className="warn-button" onClick={wall.unlockAudio} data-testid="enable-sound">
+              {t('wall.enableSound')}
+            </button>
+          )}
+          <button
+            type="button"
+            aria-pressed={wall.muted}
+            onClick={() => {
+              wall.unlockAudio();
+              wall.setMuted(!wall.muted);
+            }}
+            data-testid="mute"
+          >
             {wall.muted ? t('wall.unmute') : t('wall.mute')}
           </button>
-          <button type="button" aria-pressed={kiosk} onClick={toggleFullscreen} data-testid="fullscreen">{kiosk ? t('wall.exitFullscreen') : t('wall.fullscreen')}</button>
+          <button type="button" aria-pressed={kiosk} onClick={toggleFullscreen} data-testid="fullscreen">
+            {kiosk ? t('wall.exitFullscreen') : t('wall.fullscreen')}
+          </button>
         </div>
       </div>
       <ErrorText error={cameras.error ?? areas.error} />
       <div className="wall-body">
         <div className="camera-grid" aria-label={t('wall.cameras')}>
           {cameras.data && tiles.length === 0 && <p className="muted">{t('wall.noCameras')}</p>}
-          {tiles.map((c) => <CameraTile key={c.id} camera={c} flashAlertId={wall.flashing.get(c.id)} onSelect={session.can('camera.update') ? () => navigate(`/cameras/${c.id}`) : undefined} />)}
+          {tiles.map((c) => (
+            <CameraTile
+              key={c.id}
+              camera={c}
+              flashAlertId={wall.flashing.get(c.id)}
+              onSelect={session.can('camera.update') ? () => navigate(`/cameras/${c.id}`) : undefined}
+            />
+          ))}
         </div>
         <aside className="alert-feed" aria-labelledby="feed-title">
-          <h2 id="feed-title">{t('wall.feed')} <span className="muted">({shown.length})</span></h2>
+          <h2 id="feed-title">
+            {t('wall.feed')} <span className="muted">({shown.length})</span>
+          </h2>
           {shown.length === 0 && <p className="muted">{t('wall.noAlerts')}</p>}
           <ol className="alert-list" aria-live="polite" aria-relevant="additions">
             {shown.map((a) => (
               <AlertCard
-                key={a.id} alert={a} areaName={areaName(areas.data, a.areaId)} fresh={wall.fresh.has(a.id)} open={openAlert === a.id}
-                canAct={session.can('alert.update')} officers={officers.data ?? []}
-                onToggle={() => setOpenAlert(openAlert === a.id ? null : a.id)} onChanged={onChanged}
+                key={a.id}
+                alert={a}
+                areaName={areaName(areas.data, a.areaId)}
+                fresh={wall.fresh.has(a.id)}
+                open={openAlert === a.id}
+                canAct={session.can('alert.update')}
+                officers={officers.data ?? []}
+                onToggle={() => setOpenAlert(openAlert === a.id ? null : a.id)}
+                onChanged={onChanged}
               />
             ))}
           </ol>

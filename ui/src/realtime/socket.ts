@@ -28,7 +28,7 @@ export async function call<E extends keyof ClientToServerEvents>(
   let reply: AckData<E>;
   try {
     // socket.io's typing of emitWithAck over a generic event name is too loose to check here.
-    reply = (await (socket.timeout(ACK_TIMEOUT_MS) as unknown as { emitWithAck(e: string, r: unknown): Promise<AckData<E>> }).emitWithAck(event, req));
+    reply = await (socket.timeout(ACK_TIMEOUT_MS) as unknown as { emitWithAck(e: string, r: unknown): Promise<AckData<E>> }).emitWithAck(event, req);
   } catch {
     throw new SocketAckError('timeout');
   }

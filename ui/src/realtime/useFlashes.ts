@@ -20,26 +20,29 @@ export function useFlashes(cap: number) {
     };
   }, []);
 
-  const flash = useCallback((arrived: readonly AlertMessage[]) => {
-    setFresh((prev) => {
-      const next = new Set(prev);
-      for (const a of arrived) next.add(a.id);
-      return next.size > cap ? new Set([...next].slice(-cap)) : next;
-    });
-    setFlashing((prev) => new Map([...prev, ...arrived.map((a) => [a.cameraId, a.id] as const)]));
-    for (const a of arrived) {
-      const timer = setTimeout(() => {
-        timers.current.delete(timer);
-        setFlashing((prev) => {
-          if (prev.get(a.cameraId) !== a.id) return prev;
-          const next = new Map(prev);
-          next.delete(a.cameraId);
-          return next;
-        });
-      }, FLASH_MS);
-      timers.current.add(timer);
-    }
-  }, [cap]);
+  const flash = useCallback(
+    (arrived: readonly AlertMessage[]) => {
+      setFresh((prev) => {
+        const next = new Set(prev);
+        for (const a of arrived) next.add(a.id);
+        return next.size > cap ? new Set([...next].slice(-cap)) : next;
+      });
+      setFlashing((prev) => new Map([...prev, ...arrived.map((a) => [a.cameraId, a.id] as const)]));
+      for (const a of arrived) {
+        const timer = setTimeout(() => {
+          timers.current.delete(timer);
+          setFlashing((prev) => {
+            if (prev.get(a.cameraId) !== a.id) return prev;
+            const next = new Map(prev);
+            next.delete(a.cameraId);
+            return next;
+          });
+        }, FLASH_MS);
+        timers.current.add(timer);
+      }
+    },
+    [cap],
+  );
 
   return { flashing, fresh, flash };
 }

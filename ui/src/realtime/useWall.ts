@@ -69,17 +69,20 @@ export function useWall(onUnauthenticated: () => void): WallState {
   unauth.current = onUnauthenticated;
 
   const publish = useCallback(() => setAlerts(feed.list()), [feed]);
-  const announce = useCallback((arrived: AlertMessage[]) => {
-    if (!arrived.length) return;
-    const b = beeper.current;
-    if (b) {
-      b.beep();
-      setBeeps(b.played);
-      setAudioReady(b.ready);
-    }
-    setLatest(arrived[arrived.length - 1]!);
-    flash(arrived);
-  }, [flash]);
+  const announce = useCallback(
+    (arrived: AlertMessage[]) => {
+      if (!arrived.length) return;
+      const b = beeper.current;
+      if (b) {
+        b.beep();
+        setBeeps(b.played);
+        setAudioReady(b.ready);
+      }
+      setLatest(arrived[arrived.length - 1]!);
+      flash(arrived);
+    },
+    [flash],
+  );
 
   useEffect(() => {
     beeper.current ??= new Beeper();
@@ -155,10 +158,13 @@ export function useWall(onUnauthenticated: () => void): WallState {
     beeper.current?.setMuted(m);
     setMutedState(m);
   }, []);
-  const applyLocal = useCallback((a: AlertMessage) => {
-    feed.upsert(a);
-    publish();
-  }, [feed, publish]);
+  const applyLocal = useCallback(
+    (a: AlertMessage) => {
+      feed.upsert(a);
+      publish();
+    },
+    [feed, publish],
+  );
   const unlockAudio = useCallback(() => {
     beeper.current?.unlock();
     // resume() settles asynchronously: read the state once it had a moment.

@@ -8,7 +8,8 @@ import { DataType, encodeModel, floatTensor, int64Tensor, ProtoWriter, type Onnx
  * refuse the model or compute something else.
  */
 
-const model = (graph: OnnxGraph) => encodeModel({ graph, opset: 18, irVersion: 8, producerName: 'test', producerVersion: '0', metadata: { source: 'unit test' } });
+const model = (graph: OnnxGraph) =>
+  encodeModel({ graph, opset: 18, irVersion: 8, producerName: 'test', producerVersion: '0', metadata: { source: 'unit test' } });
 
 async function session(bytes: Uint8Array) {
   return ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential' });
@@ -30,13 +31,15 @@ describe('ProtoWriter', () => {
 
 describe('ONNX model writer, run by onnxruntime-node', () => {
   it('runs a one-node Add graph with a graph input and an initializer', async () => {
-    const s = await session(model({
-      name: 'add',
-      nodes: [{ opType: 'Add', inputs: ['x', 'bias'], outputs: ['y'], name: 'add0' }],
-      initializers: [floatTensor('bias', [3], [10, 20, 30])],
-      inputs: [{ name: 'x', elemType: DataType.FLOAT, shape: ['batch', 3] }],
-      outputs: [{ name: 'y', elemType: DataType.FLOAT, shape: ['batch', 3] }],
-    }));
+    const s = await session(
+      model({
+        name: 'add',
+        nodes: [{ opType: 'Add', inputs: ['x', 'bias'], outputs: ['y'], name: 'add0' }],
+        initializers: [floatTensor('bias', [3], [10, 20, 30])],
+        inputs: [{ name: 'x', elemType: DataType.FLOAT, shape: ['batch', 3] }],
+        outputs: [{ name: 'y', elemType: DataType.FLOAT, shape: ['batch', 3] }],
+      }),
+    );
     expect(s.inputNames).toEqual(['x']);
     expect(s.outputNames).toEqual(['y']);
     const out = await s.run({ x: new ort.Tensor('float32', Float32Array.from([1, 2, 3, 4, 5, 6]), [2, 3]) });
@@ -46,17 +49,19 @@ describe('ONNX model writer, run by onnxruntime-node', () => {
   });
 
   it('carries int, ints and negative attributes and int64 initializers (Transpose, Concat axis -1, Reshape to -1)', async () => {
-    const s = await session(model({
-      name: 'attrs',
-      nodes: [
-        { opType: 'Transpose', inputs: ['x'], outputs: ['t'], attributes: [{ name: 'perm', kind: 'ints', value: [1, 0] }] },
-        { opType: 'Concat', inputs: ['t', 't'], outputs: ['c'], attributes: [{ name: 'axis', kind: 'int', value: -1 }] },
-        { opType: 'Reshape', inputs: ['c', 'shape'], outputs: ['y'] },
-      ],
-      initializers: [int64Tensor('shape', [2], [1, -1])],
-      inputs: [{ name: 'x', elemType: DataType.FLOAT, shape: [2, 3] }],
-      outputs: [{ name: 'y', elemType: DataType.FLOAT, shape: [1, 12] }],
-    }));
+    const s = await session(
+      model({
+        name: 'attrs',
+        nodes: [
+          { opType: 'Transpose', inputs: ['x'], outputs: ['t'], attributes: [{ name: 'perm', kind: 'ints', value: [1, 0] }] },
+          { opType: 'Concat', inputs: ['t', 't'], outputs: ['c'], attributes: [{ name: 'axis', kind: 'int', value: -1 }] },
+          { opType: 'Reshape', inputs: ['c', 'shape'], outputs: ['y'] },
+        ],
+        initializers: [int64Tensor('shape', [2], [1, -1])],
+        inputs: [{ name: 'x', elemType: DataType.FLOAT, shape: [2, 3] }],
+        outputs: [{ name: 'y', elemType: DataType.FLOAT, shape: [1, 12] }],
+      }),
+    );
     const out = await s.run({ x: new ort.Tensor('float32', Float32Array.from([1, 2, 3, 4, 5, 6]), [2, 3]) });
     expect(out.y!.dims).toEqual([1, 12]);
     expect([...(out.y!.data as Float32Array)]).toEqual([1, 4, 1, 4, 2, 5, 2, 5, 3, 6, 3, 6]);

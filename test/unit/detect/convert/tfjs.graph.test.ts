@@ -27,17 +27,26 @@ describe('parseTfGraph', () => {
       'a2.bin': bytes(Uint16Array.from([0x3c00, 0xc000])),
       'b.bin': bytes(Uint8Array.from([0, 255]), Uint16Array.from([1, 3])),
     };
-    const json = model([
-      { paths: ['a1.bin', 'a2.bin'], weights: [
-        { name: 'f', shape: [2], dtype: 'float32' },
-        { name: 'i', shape: [], dtype: 'int32' },
-        { name: 'h', shape: [1, 2], dtype: 'float32', quantization: { dtype: 'float16', original_dtype: 'float32' } },
-      ] },
-      { paths: ['b.bin'], weights: [
-        { name: 'q8', shape: [2], dtype: 'float32', quantization: { dtype: 'uint8', scale: 0.1, min: -1 } },
-        { name: 'q16', shape: [2], dtype: 'int32', quantization: { dtype: 'uint16', scale: 0.5, min: 0 } },
-      ] },
-    ], ['f', 'i', 'h', 'q8', 'q16'].map(constNode));
+    const json = model(
+      [
+        {
+          paths: ['a1.bin', 'a2.bin'],
+          weights: [
+            { name: 'f', shape: [2], dtype: 'float32' },
+            { name: 'i', shape: [], dtype: 'int32' },
+            { name: 'h', shape: [1, 2], dtype: 'float32', quantization: { dtype: 'float16', original_dtype: 'float32' } },
+          ],
+        },
+        {
+          paths: ['b.bin'],
+          weights: [
+            { name: 'q8', shape: [2], dtype: 'float32', quantization: { dtype: 'uint8', scale: 0.1, min: -1 } },
+            { name: 'q16', shape: [2], dtype: 'int32', quantization: { dtype: 'uint16', scale: 0.5, min: 0 } },
+          ],
+        },
+      ],
+      ['f', 'i', 'h', 'q8', 'q16'].map(constNode),
+    );
     expect(weightPaths(json)).toEqual([['a1.bin', 'a2.bin'], ['b.bin']]);
     const g = parseTfGraph(json, (p) => files[p]!);
     const v = (n: string) => [...g.consts.get(n)!.values];
@@ -62,10 +71,24 @@ describe('parseTfGraph', () => {
 
   it('reads the signature, drops control inputs and decodes attributes', () => {
     const json = {
-      ...model([], [{ name: 'y', op: 'MaxPool', input: ['x', '^init'], attr: {
-        padding: { s: b64('SAME') }, ksize: { list: { i: ['1', '3', '3', '1'] } }, fused_ops: { list: { s: [b64('BiasAdd'), b64('Relu')] } },
-        keep_dims: { b: true }, T: { type: 'DT_FLOAT' }, num_args: { i: '1' },
-      } }]),
+      ...model(
+        [],
+        [
+          {
+            name: 'y',
+            op: 'MaxPool',
+            input: ['x', '^init'],
+            attr: {
+              padding: { s: b64('SAME') },
+              ksize: { list: { i: ['1', '3', '3', '1'] } },
+              fused_ops: { list: { s: [b64('BiasAdd'), b64('Relu')] } },
+              keep_dims: { b: true },
+              T: { type: 'DT_FLOAT' },
+              num_args: { i: '1' },
+            },
+          },
+        ],
+      ),
       signature: { inputs: { 'x:0': { name: 'x:0', dtype: 'DT_FLOAT', tensorShape: { dim: [{ size: '1' }, { size: '-1' }] } } } },
     };
     const g = parseTfGraph(json, () => new Uint8Array());

@@ -18,7 +18,13 @@ function tfModel(nodes: unknown[], consts: Const[], input: { name: string; shape
   const json = {
     format: 'graph-model',
     signature: { inputs: { [input.name]: { name: input.name, dtype: 'DT_FLOAT', tensorShape: { dim: input.shape.map((size) => ({ size: String(size) })) } } } },
-    modelTopology: { node: [{ name: input.name, op: 'Placeholder', attr: { dtype: { type: 'DT_FLOAT' } } }, ...consts.map((c) => ({ name: c.name, op: 'Const', attr: {} })), ...nodes] },
+    modelTopology: {
+      node: [
+        { name: input.name, op: 'Placeholder', attr: { dtype: { type: 'DT_FLOAT' } } },
+        ...consts.map((c) => ({ name: c.name, op: 'Const', attr: {} })),
+        ...nodes,
+      ],
+    },
     weightsManifest: [{ paths: ['w.bin'], weights: consts.map(({ name, dtype, shape }) => ({ name, dtype, shape })) }],
   };
   const bin = Buffer.concat(consts.map((c) => Buffer.from((c.dtype === 'float32' ? Float32Array.from(c.values) : Int32Array.from(c.values)).buffer)));
@@ -42,17 +48,21 @@ describe('convertTfGraph', () => {
   it('keeps activations NCHW between spatial ops and returns NHWC: depthwise conv, per-channel Add, Mean over H and W, Relu6', async () => {
     // x: [1, 2, 2, 3] NHWC; channel c of pixel p holds 10·p + c.
     const x = Float32Array.from({ length: 12 }, (_, i) => 10 * Math.floor(i / 3) + (i % 3));
-    const graph = tfModel([
-      { name: 'dw', op: 'DepthwiseConv2dNative', input: ['x', 'dw/w'], attr: NHWC },
-      { name: 'add', op: 'Add', input: ['dw', 'bias'] },
-      { name: 'mean', op: 'Mean', input: ['add', 'axes'], attr: { keep_dims: { b: true } } },
-      { name: 'act', op: 'Relu6', input: ['add'] },
-      { name: 'out', op: 'Identity', input: ['act'] },
-    ], [
-      { name: 'dw/w', dtype: 'float32', shape: [1, 1, 3, 1], values: [1, 2, -1] },
-      { name: 'bias', dtype: 'float32', shape: [3], values: [0, 1, 30] },
-      { name: 'axes', dtype: 'int32', shape: [2], values: [1, 2] },
-    ], { name: 'x', shape: [1, 2, 2, 3] });
+    const graph = tfModel(
+      [
+        { name: 'dw', op: 'DepthwiseConv2dNative', input: ['x', 'dw/w'], attr: NHWC },
+        { name: 'add', op: 'Add', input: ['dw', 'bias'] },
+        { name: 'mean', op: 'Mean', input: ['add', 'axes'], attr: { keep_dims: { b: true } } },
+        { name: 'act', op: 'Relu6', input: ['add'] },
+        { name: 'out', op: 'Identity', input: ['act'] },
+      ],
+      [
+        { name: 'dw/w', dtype: 'float32', shape: [1, 1, 3, 1], values: [1, 2, -1] },
+        { name: 'bias', dtype: 'float32', shape: [3], values: [0, 1, 30] },
+        { name: 'axes', dtype: 'int32', shape: [2], values: [1, 2] },
+      ],
+      { name: 'x', shape: [1, 2, 2, 3] },
+    );
     const { converted, out } = await run(graph, ['mean', 'out'], { x: new ort.Tensor('float32', x, [1, 2, 2, 3]) });
     const y = [...x].map((v, i) => v * [1, 2, -1][i % 3]! + [0, 1, 30][i % 3]!);
     const means = [0, 1, 2].map((c) => (y[c]! + y[3 + c]! + y[6 + c]! + y[9 + c]!) / 4);
@@ -66,19 +76,28 @@ describe('convertTfGraph', () => {
 
   it('floors integer division and modulo like TensorFlow for negative operands, and shrinks sliced axes', async () => {
     const x = Float32Array.from([-7, -4, -1, 0, 3, 9]);
-    const graph = tfModel([
-      { name: 'flat', op: 'Reshape', input: ['x', 'shape'] },
-      { name: 'ints', op: 'Cast', input: ['flat'], attr: { DstT: { type: 'DT_INT32' }, SrcT: { type: 'DT_FLOAT' } } },
-      { name: 'div', op: 'FloorDiv', input: ['ints', 'd'], attr: { T: { type: 'DT_INT32' } } },
-      { name: 'mod', op: 'FloorMod', input: ['ints', 'd'], attr: { T: { type: 'DT_INT32' } } },
-      { name: 'col', op: 'StridedSlice', input: ['x', 'begin', 'end', 'step'], attr: { begin_mask: { i: '1' }, end_mask: { i: '1' }, shrink_axis_mask: { i: '2' } } },
-    ], [
-      { name: 'shape', dtype: 'int32', shape: [1], values: [-1] },
-      { name: 'd', dtype: 'int32', shape: [], values: [-4] },
-      { name: 'begin', dtype: 'int32', shape: [2], values: [0, -1] },
-      { name: 'end', dtype: 'int32', shape: [2], values: [0, 0] },
-      { name: 'step', dtype: 'int32', shape: [2], values: [1, 1] },
-    ], { name: 'x', shape: [2, 3] });
+    const graph = tfModel(
+      [
+        { name: 'flat', op: 'Reshape', input: ['x', 'shape'] },
+        { name: 'ints', op: 'Cast', input: ['flat'], attr: { DstT: { type: 'DT_INT32' }, SrcT: { type: 'DT_FLOAT' } } },
+        { name: 'div', op: 'FloorDiv', input: ['ints', 'd'], attr: { T: { type: 'DT_INT32' } } },
+        { name: 'mod', op: 'FloorMod', input: ['ints', 'd'], attr: { T: { type: 'DT_INT32' } } },
+        {
+          name: 'col',
+          op: 'StridedSlice',
+          input: ['x', 'begin', 'end', 'step'],
+          attr: { begin_mask: { i: '1' }, end_mask: { i: '1' }, shrink_axis_mask: { i: '2' } },
+        },
+      ],
+      [
+        { name: 'shape', dtype: 'int32', shape: [1], values: [-1] },
+        { name: 'd', dtype: 'int32', shape: [], values: [-4] },
+        { name: 'begin', dtype: 'int32', shape: [2], values: [0, -1] },
+        { name: 'end', dtype: 'int32', shape: [2], values: [0, 0] },
+        { name: 'step', dtype: 'int32', shape: [2], values: [1, 1] },
+      ],
+      { name: 'x', shape: [2, 3] },
+    );
     const { out } = await run(graph, ['div', 'mod', 'col'], { x: new ort.Tensor('float32', x, [2, 3]) });
     expect([...(out.div!.data as Int32Array)]).toEqual([...x].map((v) => Math.floor(v / -4) || 0));
     expect([...(out.mod!.data as Int32Array)]).toEqual([...x].map((v) => v - Math.floor(v / -4) * -4 || 0));
