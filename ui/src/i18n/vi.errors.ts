@@ -73,6 +73,7 @@ export const viErrors = {
   'error.clip_deleted': 'Đoạn video đã bị xóa theo thời hạn lưu trữ.',
   'error.clip_failed': 'Không tạo được đoạn video.',
   'error.range_not_kept': 'Khoảng thời gian này không còn được lưu.',
+  'error.clip_queue_full': 'Máy chủ đang bận cắt đoạn video. Vui lòng thử lại sau giây lát.',
   'error.range_too_long': 'Khoảng thời gian quá dài.',
   'error.range_in_future': 'Khoảng thời gian nằm trong tương lai.',
   'error.invalid_range': 'Giờ kết thúc phải sau giờ bắt đầu.',
