@@ -186,10 +186,11 @@ describeBrowser('police and resident journeys on the real pipeline', () => {
       [true, 'Người này tối qua cũng đi qua đây, bà con để ý giúp.'],
     ]);
 
+    // Another area's event reads exactly like a missing one: a resident cannot tell which ids exist.
     await page.goto(`${world.server.url}/events/${other.eventId}`);
-    await expect.poll(() => page.locator('[role="alert"]').first().textContent()).toBe('Bạn không có quyền thực hiện thao tác này.');
+    await expect.poll(() => page.locator('[role="alert"]').first().textContent()).toBe('Không tìm thấy (có thể đã bị xóa).');
     const refused = await page.evaluate(async (url) => (await fetch(url)).status, `/api/clips/${other.clipId}/video.mp4`);
-    expect(refused).toBe(403);
+    expect(refused).toBe(404);
     await screenshot(page, 'resident-other-area-refused-360');
     expect(unexpectedErrors(errors)).toEqual([]);
   });
