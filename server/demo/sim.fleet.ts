@@ -1,6 +1,7 @@
 import type { Logger } from '../shared/log.js';
 import { repoFile } from './asset.path.js';
 import { failOnExit, killNow, spawnChild, terminate, type ChildHandle } from './simcam.process.js';
+import { readyLine } from './simcam.rtsp.js';
 
 /**
  * Many simulated cameras at the cost of one RTSP server: `rtsp-multi.py` serves /cam1 … /camN
@@ -46,7 +47,15 @@ export class SimCameraFleet {
     });
     this.server = child;
     try {
-      this.ready = await failOnExit(child, readyLine(child), 'the multi-mount RTSP server did not start');
+      this.ready = await failOnExit(
+        child,
+        readyLine<Ready>(child, 'rtsp-multi', 15_000, (m) =>
+          typeof m.port === 'number' && Array.isArray(m.inputPorts) && Array.isArray(m.mounts)
+            ? { port: m.port, inputPorts: m.inputPorts as number[], mounts: m.mounts as string[] }
+            : null,
+        ),
+        'the multi-mount RTSP server did not start',
+      );
     } catch (err) {
       await killNow(child);
       this.server = null;
@@ -107,29 +116,4 @@ export class SimCameraFleet {
     server?.proc.stdin?.end();
     if (server) await terminate(server);
   }
-}
-
-function readyLine(child: ChildHandle, timeoutMs = 15_000): Promise<Ready> {
-  return new Promise((resolve, reject) => {
-    const stdout = child.proc.stdout;
-    if (!stdout) return reject(new Error('rtsp-multi has no stdout'));
-    const timer = setTimeout(() => reject(new Error(`rtsp-multi not ready after ${timeoutMs} ms\n${child.stderrTail()}`)), timeoutMs);
-    let pending = '';
-    stdout.setEncoding('utf8');
-    stdout.on('data', (chunk: string) => {
-      const lines = (pending + chunk).split('\n');
-      pending = lines.pop() ?? '';
-      for (const line of lines) {
-        let msg: Partial<Ready> & { event?: string; message?: string };
-        try {
-          msg = JSON.parse(line) as typeof msg;
-        } catch {
-          continue; // not one of our protocol lines (a library printed to stdout)
-        }
-        clearTimeout(timer);
-        if (msg.event === 'ready' && msg.port && msg.inputPorts && msg.mounts) resolve({ port: msg.port, inputPorts: msg.inputPorts, mounts: msg.mounts });
-        else reject(new Error(`rtsp-multi: ${msg.message ?? line}`));
-      }
-    });
-  });
 }

@@ -44,7 +44,13 @@ export class RtspServerProcess {
     // stdin stays a pipe we never write to: when this process dies it closes, and the server exits.
     const child = spawnChild(python, args, { name: 'rtsp-server', logger: opts.logger, stdio: ['pipe', 'pipe', 'pipe'], env, secrets: [opts.password] });
     try {
-      const ready = await failOnExit(child, readyLine(child, opts.readyTimeoutMs ?? 15_000), 'the simulated camera RTSP server did not start');
+      const ready = await failOnExit(
+        child,
+        readyLine<ReadyLine>(child, 'rtsp-server', opts.readyTimeoutMs ?? 15_000, (m) =>
+          typeof m.port === 'number' && typeof m.inputPort === 'number' ? { event: 'ready', port: m.port, inputPort: m.inputPort } : null,
+        ),
+        'the simulated camera RTSP server did not start',
+      );
       return new RtspServerProcess(child, ready.port, ready.inputPort);
     } catch (err) {
       await killNow(child);
@@ -66,11 +72,16 @@ export class RtspServerProcess {
   }
 }
 
-function readyLine(child: ChildHandle, timeoutMs: number): Promise<ReadyLine> {
+/**
+ * Waits for a simulator process's JSON "ready" line on stdout (its first protocol line); an
+ * "error" line or the deadline rejects with the process's stderr tail. `accept` turns the
+ * ready line into the caller's shape, or null when it lacks a field.
+ */
+export function readyLine<T>(child: ChildHandle, name: string, timeoutMs: number, accept: (msg: Record<string, unknown>) => T | null): Promise<T> {
   return new Promise((resolve, reject) => {
     const stdout = child.proc.stdout;
-    if (!stdout) return reject(new Error('rtsp-server has no stdout'));
-    const timer = setTimeout(() => reject(new Error(`rtsp-server not ready after ${timeoutMs} ms\n${child.stderrTail()}`)), timeoutMs);
+    if (!stdout) return reject(new Error(`${name} has no stdout`));
+    const timer = setTimeout(() => reject(new Error(`${name} not ready after ${timeoutMs} ms\n${child.stderrTail()}`)), timeoutMs);
     let pending = '';
     stdout.setEncoding('utf8');
     stdout.on('data', (chunk: string) => {
@@ -78,13 +89,11 @@ function readyLine(child: ChildHandle, timeoutMs: number): Promise<ReadyLine> {
       pending = lines.pop() ?? '';
       for (const line of lines) {
         const msg = parseLine(line);
-        if (msg?.event === 'ready' && typeof msg.port === 'number' && typeof msg.inputPort === 'number') {
-          clearTimeout(timer);
-          resolve({ event: 'ready', port: msg.port, inputPort: msg.inputPort });
-        } else if (msg?.event === 'error') {
-          clearTimeout(timer);
-          reject(new Error(`rtsp-server: ${String(msg.message)}`));
-        }
+        if (!msg || (msg.event !== 'ready' && msg.event !== 'error')) continue;
+        clearTimeout(timer);
+        const ready = msg.event === 'ready' ? accept(msg) : null;
+        if (ready) resolve(ready);
+        else reject(new Error(`${name}: ${String(msg.message ?? line)}`));
       }
     });
   });
