@@ -7,7 +7,7 @@ import { authorize, AUTH_ACTION, type Action, type ResourceRef, type Role } from
 import { silentLogger } from '../../server/shared/log.js';
 import { SOCKET_ACTIONS } from '../../server/realtime/socket.server.js';
 import type { TestServer } from '../support/server.js';
-import { addUser, call, login, openSocket, seedAreas, startAuthServer, type Areas } from './auth.world.js';
+import { addIdleCamera, addUser, call, login, openSocket, seedAreas, startAuthServer, type Areas } from './auth.world.js';
 
 /**
  * The access matrix, enforced: every route of the running server (found by walking the express
@@ -111,24 +111,7 @@ function walkAndStub(app: Express): RouteLayer[] {
 }
 
 async function seedWorld(): Promise<void> {
-  const cam = (areaId: number, name: string) =>
-    srv.store.cameras.create({
-      name,
-      areaId,
-      ownerName: null,
-      ownerKind: null,
-      address: null,
-      latitude: null,
-      longitude: null,
-      onvifUrl: null,
-      credentialsEnc: null,
-      streams: { detect: { url: 'rtsp://127.0.0.1:1/none' } },
-      settings: {},
-      defaultVisibility: 'internal',
-      enabled: false,
-      clockOffsetMs: null,
-      demo: false,
-    });
+  const cam = (areaId: number, name: string) => addIdleCamera(srv.store, areaId, name);
   const camA = await cam(areas.hamletA, 'cam A');
   const camB = await cam(areas.hamletB, 'cam B');
   const target = await addUser(srv, 'someone', ['resident'], [areas.hamletB]);

@@ -33,6 +33,27 @@ export async function seedAreas(store: Store): Promise<Areas> {
 }
 
 /** Creates a user through the same service the CLI uses. */
+/** A registered camera that never runs (its stream goes nowhere): for tests about who may see or change it. */
+export function addIdleCamera(store: Store, areaId: number | null, name: string) {
+  return store.cameras.create({
+    name,
+    areaId,
+    ownerName: null,
+    ownerKind: null,
+    address: null,
+    latitude: null,
+    longitude: null,
+    onvifUrl: null,
+    credentialsEnc: null,
+    streams: { detect: { url: 'rtsp://127.0.0.1:1/none' } },
+    settings: {},
+    defaultVisibility: 'internal',
+    enabled: false,
+    clockOffsetMs: null,
+    demo: false,
+  });
+}
+
 export async function addUser(srv: TestServer, username: string, roles: Role[], areaIds: number[] = [], password = PASSWORD) {
   return srv.auth.users.add({ username, roles, areaIds, password }, { name: 'cli' });
 }

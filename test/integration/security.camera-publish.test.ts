@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestServer } from '../support/server.js';
-import { addUser, call, login, seedAreas, startAuthServer, type Areas } from './auth.world.js';
+import { addIdleCamera, addUser, call, login, seedAreas, startAuthServer, type Areas } from './auth.world.js';
 
 /**
  * Issue 12, finding 3: a technician of another area PATCHed a camera to `defaultVisibility:
@@ -15,24 +15,7 @@ let techB: string;
 let police: string;
 let camA: number;
 
-const camera = (areaId: number | null, name: string) =>
-  srv.store.cameras.create({
-    name,
-    areaId,
-    ownerName: null,
-    ownerKind: null,
-    address: null,
-    latitude: null,
-    longitude: null,
-    onvifUrl: null,
-    credentialsEnc: null,
-    streams: { detect: { url: 'rtsp://127.0.0.1:1/none' } },
-    settings: {},
-    defaultVisibility: 'internal',
-    enabled: false,
-    clockOffsetMs: null,
-    demo: false,
-  });
+const camera = (areaId: number | null, name: string) => addIdleCamera(srv.store, areaId, name);
 const lastAudit = async (action: string) => {
   await srv.auth.audit.flush();
   const [e] = await srv.auth.audit.list({ limit: 1, action });

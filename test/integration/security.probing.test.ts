@@ -1,7 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestServer } from '../support/server.js';
-import { addUser, call, login, PASSWORD, seedAreas, startAuthServer } from './auth.world.js';
+import { addIdleCamera, addUser, call, login, PASSWORD, seedAreas, startAuthServer } from './auth.world.js';
 
 /**
  * Issue 12, finding 7: probing the server. An id has one spelling (0x1, 1.0, +1 were the same
@@ -18,23 +18,7 @@ beforeAll(async () => {
   const areas = await seedAreas(srv.store);
   const user = await addUser(srv, 'officer', ['police']);
   admin = await login(srv, 'chief', 'bootstrap password 1');
-  const cam = await srv.store.cameras.create({
-    name: 'c',
-    areaId: areas.hamletA,
-    ownerName: null,
-    ownerKind: null,
-    address: null,
-    latitude: null,
-    longitude: null,
-    onvifUrl: null,
-    credentialsEnc: null,
-    streams: { detect: { url: 'rtsp://127.0.0.1:1/none' } },
-    settings: {},
-    defaultVisibility: 'internal',
-    enabled: false,
-    clockOffsetMs: null,
-    demo: false,
-  });
+  const cam = await addIdleCamera(srv.store, areas.hamletA, 'c');
   ids = { camera: cam.id, user: user.id, area: areas.hamletA };
 });
 afterAll(async () => {
@@ -73,23 +57,7 @@ describe('a resident probing event ids', () => {
     const [hamletA, hamletB] = [areas.find((a) => a.name === 'Ấp An Phú')!.id, areas.find((a) => a.name === 'Ấp Bình Lợi')!.id];
     await addUser(srv, 'resident-a', ['resident'], [hamletA]);
     const resident = await login(srv, 'resident-a');
-    const camB = await srv.store.cameras.create({
-      name: 'b',
-      areaId: hamletB,
-      ownerName: null,
-      ownerKind: null,
-      address: null,
-      latitude: null,
-      longitude: null,
-      onvifUrl: null,
-      credentialsEnc: null,
-      streams: { detect: { url: 'rtsp://127.0.0.1:1/none' } },
-      settings: {},
-      defaultVisibility: 'internal',
-      enabled: false,
-      clockOffsetMs: null,
-      demo: false,
-    });
+    const camB = await addIdleCamera(srv.store, hamletB, 'b');
     const t = 1_800_000_000_000;
     const event = (cameraId: number, areaId: number, visibility: 'internal' | 'shared') =>
       srv.store.events.create({
