@@ -13,6 +13,7 @@ import {
   waitFor,
   type TestClient,
   type TestServer,
+  addTestCamera,
 } from './events.fixture.js';
 
 /**
@@ -31,23 +32,7 @@ describe('alert delivery across reconnects and restarts', () => {
   let trackNo = 0;
 
   const camera = (name: string, area: number, defaultVisibility: 'internal' | 'shared') =>
-    store.cameras.create({
-      name,
-      areaId: area,
-      ownerName: null,
-      ownerKind: null,
-      address: null,
-      latitude: null,
-      longitude: null,
-      onvifUrl: null,
-      credentialsEnc: null,
-      streams: { detect: { url: 'rtsp://127.0.0.1/x' } },
-      settings: { rules: { minDurationMs: 0, minFrames: 1, alerts: { cooldownSeconds: 0 } } },
-      defaultVisibility,
-      enabled: true,
-      clockOffsetMs: null,
-      demo: false,
-    });
+    addTestCamera(store, name, area, { settings: { rules: { minDurationMs: 0, minFrames: 1, alerts: { cooldownSeconds: 0 } } }, defaultVisibility });
 
   beforeAll(async () => {
     store = await openTestStore(dataDir);

@@ -15,6 +15,7 @@ import {
   waitFor,
   type TestClient,
   type TestServer,
+  addTestCamera,
 } from './events.fixture.js';
 
 /**
@@ -38,25 +39,7 @@ describe('alert on confirmation, snapshot after', () => {
 
   beforeAll(async () => {
     store = await openTestStore(dataDir);
-    cameraId = (
-      await store.cameras.create({
-        name: 'Ngã ba',
-        areaId: null,
-        ownerName: null,
-        ownerKind: null,
-        address: null,
-        latitude: null,
-        longitude: null,
-        onvifUrl: null,
-        credentialsEnc: null,
-        streams: { detect: { url: 'rtsp://127.0.0.1/x' } },
-        settings: { rules: { minDurationMs: 0, minFrames: 1, alerts: { cooldownSeconds: 0 } } },
-        defaultVisibility: 'internal',
-        enabled: true,
-        clockOffsetMs: null,
-        demo: false,
-      })
-    ).id;
+    cameraId = (await addTestCamera(store, 'Ngã ba', null, { settings: { rules: { minDurationMs: 0, minFrames: 1, alerts: { cooldownSeconds: 0 } } } })).id;
     // A run killed 1 s after an event started, by the old two-step code: the event row, no alert.
     await store.events.create({
       cameraId,

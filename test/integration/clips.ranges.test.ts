@@ -16,6 +16,7 @@ import {
   tempDir,
   waitFor,
   type TestServer,
+  addTestCamera,
 } from './events.fixture.js';
 
 /**
@@ -34,26 +35,7 @@ describe('clips as ranges of the recording', () => {
   let sweepDuringCut: (() => Promise<unknown>) | undefined;
   const base = Date.now() - 60_000;
 
-  const camera = async (name: string) =>
-    (
-      await store.cameras.create({
-        name,
-        areaId: null,
-        ownerName: null,
-        ownerKind: null,
-        address: null,
-        latitude: null,
-        longitude: null,
-        onvifUrl: null,
-        credentialsEnc: null,
-        streams: { detect: { url: 'rtsp://127.0.0.1/x' } },
-        settings: { rules: { minDurationMs: 0, minFrames: 1 } },
-        defaultVisibility: 'internal',
-        enabled: true,
-        clockOffsetMs: null,
-        demo: false,
-      })
-    ).id;
+  const camera = async (name: string) => (await addTestCamera(store, name, null, { settings: { rules: { minDurationMs: 0, minFrames: 1 } } })).id;
 
   beforeAll(async () => {
     store = await openTestStore(dataDir);

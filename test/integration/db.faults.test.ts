@@ -13,7 +13,17 @@ import { silentLogger } from '../../server/shared/log.js';
 import { migrateLatest, openDb, pingDb } from '../../server/store/db.js';
 import { createStore, type Store } from '../../server/store/store.js';
 import { retryingRecordings, WriteRetry } from '../../server/store/write.retry.js';
-import { concatCutter, principalFrom, startTestServer, syntheticFrame, tempDir, testPolicy, waitFor, type TestServer } from './events.fixture.js';
+import {
+  concatCutter,
+  principalFrom,
+  startTestServer,
+  syntheticFrame,
+  tempDir,
+  testPolicy,
+  waitFor,
+  type TestServer,
+  addTestCamera,
+} from './events.fixture.js';
 
 /**
  * Issue 19 items 5 and 7 with a real SQLite file locked by another connection (as another
@@ -37,25 +47,7 @@ describe('a locked or starved database', () => {
     await migrateLatest(db);
     store = createStore(db);
     other = openDb({ url: `sqlite:${file}`, busyTimeoutMs: 100 });
-    cameraId = (
-      await store.cameras.create({
-        name: 'Đình',
-        areaId: null,
-        ownerName: null,
-        ownerKind: null,
-        address: null,
-        latitude: null,
-        longitude: null,
-        onvifUrl: null,
-        credentialsEnc: null,
-        streams: { detect: { url: 'rtsp://127.0.0.1/x' } },
-        settings: { rules: { minDurationMs: 0, minFrames: 1 } },
-        defaultVisibility: 'internal',
-        enabled: true,
-        clockOffsetMs: null,
-        demo: false,
-      })
-    ).id;
+    cameraId = (await addTestCamera(store, 'Đình', null, { settings: { rules: { minDurationMs: 0, minFrames: 1 } } })).id;
     server = await startTestServer({ store, bus, dataDir, cutClip: concatCutter(store) });
     health = new HealthMonitor({
       ping: () => pingDb(store.db),

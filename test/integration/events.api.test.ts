@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Bus } from '../../server/shared/bus.js';
 import type { Store } from '../../server/store/store.js';
-import { concatCutter, openTestStore, startTestServer, tempDir, type TestServer } from './events.fixture.js';
+import { concatCutter, openTestStore, startTestServer, tempDir, type TestServer, addTestCamera } from './events.fixture.js';
 
 /** The REST API over events and alerts: filters, paging, sorting, scoping, comments, notes, pinning. */
 describe('events and alerts API', () => {
@@ -22,26 +22,7 @@ describe('events and alerts API', () => {
     hamlet = (await store.areas.create({ parentId: null, kind: 'hamlet', name: 'Ấp 4' })).id;
     group = (await store.areas.create({ parentId: hamlet, kind: 'residents_group', name: 'Tổ 7' })).id;
     other = (await store.areas.create({ parentId: null, kind: 'hamlet', name: 'Ấp 9' })).id;
-    const cam = async (name: string, areaId: number) =>
-      (
-        await store.cameras.create({
-          name,
-          areaId,
-          ownerName: null,
-          ownerKind: null,
-          address: null,
-          latitude: null,
-          longitude: null,
-          onvifUrl: null,
-          credentialsEnc: null,
-          streams: { detect: { url: 'rtsp://127.0.0.1/x' } },
-          settings: {},
-          defaultVisibility: 'internal',
-          enabled: true,
-          clockOffsetMs: null,
-          demo: false,
-        })
-      ).id;
+    const cam = async (name: string, areaId: number) => (await addTestCamera(store, name, areaId)).id;
     const c1 = await cam('Tổ 7 – đầu ngõ', group);
     const c2 = await cam('Ấp 9 – cầu', other);
     const add = async (key: string, cameraId: number, areaId: number, label: string, score: number, startAt: number, visibility: 'internal' | 'shared') => {

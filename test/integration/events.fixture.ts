@@ -23,6 +23,7 @@ import { Bus } from '../../server/shared/bus.js';
 import { AppError } from '../../server/shared/errors.js';
 import { silentLogger } from '../../server/shared/log.js';
 import { migrateLatest, openDb } from '../../server/store/db.js';
+import type { NewCamera } from '../../server/store/camera.repository.js';
 import { createStore, type Store } from '../../server/store/store.js';
 
 const run = promisify(execFile);
@@ -40,6 +41,32 @@ export async function openTestStore(dataDir: string): Promise<Store> {
   const db = openDb({ url: `sqlite:${path.join(dataDir, 'test.sqlite')}` });
   await migrateLatest(db);
   return createStore(db);
+}
+
+/** A camera row for the events tests (never started): its rules and visibility as the test needs them. */
+export function addTestCamera(
+  store: Store,
+  name: string,
+  areaId: number | null,
+  o: { settings?: NewCamera['settings']; defaultVisibility?: 'internal' | 'shared' } = {},
+) {
+  return store.cameras.create({
+    name,
+    areaId,
+    ownerName: null,
+    ownerKind: null,
+    address: null,
+    latitude: null,
+    longitude: null,
+    onvifUrl: null,
+    credentialsEnc: null,
+    streams: { detect: { url: 'rtsp://127.0.0.1/x' } },
+    settings: o.settings ?? {},
+    defaultVisibility: o.defaultVisibility ?? 'internal',
+    enabled: true,
+    clockOffsetMs: null,
+    demo: false,
+  });
 }
 
 /**

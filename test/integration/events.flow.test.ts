@@ -19,6 +19,7 @@ import {
   waitFor,
   type TestClient,
   type TestServer,
+  addTestCamera,
 } from './events.fixture.js';
 
 /**
@@ -40,25 +41,7 @@ describe('track → event → alert → workflow → clip', () => {
   beforeAll(async () => {
     store = await openTestStore(dataDir);
     const area = await store.areas.create({ parentId: null, kind: 'hamlet', name: 'Ấp 3' });
-    cameraId = (
-      await store.cameras.create({
-        name: 'Cổng sau',
-        areaId: area.id,
-        ownerName: null,
-        ownerKind: null,
-        address: null,
-        latitude: null,
-        longitude: null,
-        onvifUrl: null,
-        credentialsEnc: null,
-        streams: { detect: { url: 'rtsp://127.0.0.1/x' } },
-        settings: {},
-        defaultVisibility: 'internal',
-        enabled: true,
-        clockOffsetMs: null,
-        demo: false,
-      })
-    ).id;
+    cameraId = (await addTestCamera(store, 'Cổng sau', area.id)).id;
     await recordSegments(store, dataDir, cameraId, base, 15, 2); // [base, base + 30 s)
     server = await startTestServer({ store, bus, dataDir, cutClip: concatCutter(store) });
     client = connectClient(server.url);
