@@ -1,9 +1,12 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Three tiers. Unit files run in parallel; integration and e2e files spawn ffmpeg, RTSP
- * servers, workers and Chromium, so they run one file at a time to stay steady on 2 cores.
+ * Tiers. Unit files run in parallel; integration and e2e files spawn ffmpeg, RTSP servers,
+ * workers and Chromium, so they run one file at a time to stay steady on 2 cores. The
+ * `camera-time` files mostly wait for a camera to run for minutes (little CPU), so
+ * scripts/run-tests.mjs runs them beside the integration tier instead of after it.
  */
+const CAMERA_TIME = ['test/integration/recording.clock.test.ts', 'test/integration/recording.retention.test.ts', 'test/integration/ingest.faults.test.ts'];
 export default defineConfig({
   test: {
     projects: [
@@ -19,6 +22,17 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
+          exclude: CAMERA_TIME,
+          environment: 'node',
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
+          name: 'camera-time',
+          include: CAMERA_TIME,
           environment: 'node',
           fileParallelism: false,
           testTimeout: 60_000,

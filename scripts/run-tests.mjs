@@ -1,10 +1,14 @@
 #!/usr/bin/env node
-// Runs the vitest tiers in order (unit in parallel; integration and e2e one file at a time)
-// and, with CI=true, fails when any test was skipped: CI must run every tier.
-import { spawnSync } from 'node:child_process';
+// Runs the vitest tiers in order (unit in parallel; integration and e2e one file at a time) and,
+// with CI=true, fails when any test was skipped: CI must run every tier. The camera-time tier
+// (tests that mostly wait for a camera to run for minutes) runs beside the integration tier,
+// its output printed when it ends, so its waiting does not add to the suite's time.
+import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 
-const ALL_TIERS = 'unit,integration,e2e';
+const ALL_TIERS = 'unit,integration,camera-time,e2e';
+/** Tiers that run alongside the named one rather than after it. */
+const BESIDE = { integration: 'camera-time' };
 const tiers = (process.env.BINHYEN_TEST_TIERS ?? ALL_TIERS).split(',');
 const extra = process.argv.slice(2);
 if (process.env.CI === 'true') {
@@ -21,13 +25,27 @@ if (process.env.CI === 'true') {
 mkdirSync('test-output', { recursive: true });
 let failed = false;
 const skipped = [];
-for (const tier of tiers) {
+
+/** Runs one tier; `quiet` collects its output and prints it at the end instead of interleaving it. */
+function runTier(tier, quiet) {
   const out = `test-output/vitest-${tier}.json`;
   rmSync(out, { force: true });
-  const r = spawnSync('npx', ['vitest', 'run', '--project', tier, '--reporter=default', '--reporter=json', `--outputFile.json=${out}`, ...extra], {
-    stdio: 'inherit',
-  });
-  if (r.status !== 0) failed = true;
+  const args = ['vitest', 'run', '--project', tier, '--reporter=default', '--reporter=json', `--outputFile.json=${out}`, ...extra];
+  const child = spawn('npx', args, { stdio: quiet ? ['ignore', 'pipe', 'pipe'] : 'inherit' });
+  const text = [];
+  child.stdout?.on('data', (c) => text.push(c));
+  child.stderr?.on('data', (c) => text.push(c));
+  return new Promise((resolve) =>
+    child.on('close', (code) => {
+      if (quiet) process.stdout.write(Buffer.concat(text));
+      if (code !== 0) failed = true;
+      collectSkipped(tier, out);
+      resolve();
+    }),
+  );
+}
+
+function collectSkipped(tier, out) {
   try {
     const report = JSON.parse(readFileSync(out, 'utf8'));
     for (const file of report.testResults ?? []) {
@@ -38,6 +56,14 @@ for (const tier of tiers) {
   } catch {
     // no report: vitest failed before running, already counted by its exit status
   }
+}
+
+const besideOthers = new Set(Object.values(BESIDE));
+for (const tier of tiers) {
+  if (besideOthers.has(tier) && tiers.some((t) => BESIDE[t] === tier)) continue;
+  const partner = BESIDE[tier] && tiers.includes(BESIDE[tier]) ? runTier(BESIDE[tier], true) : Promise.resolve();
+  await runTier(tier, false);
+  await partner;
 }
 if (skipped.length) {
   console.log(`\n${skipped.length} skipped test(s):\n  ${skipped.join('\n  ')}`);

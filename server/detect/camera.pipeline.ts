@@ -22,6 +22,8 @@ export interface PipelineStats {
   detectDropped: number;
   /** Frames with motion where the model was not needed: all motion was on tracks checked recently. */
   detectSkipped: number;
+  /** Live frames followed by motion alone because the model was still on an earlier frame of this camera. */
+  detectBusy: number;
   framesWithMotion: number;
   regionsRequested: number;
   regionsDone: number;
@@ -62,6 +64,7 @@ const emptyStats = (): PipelineStats => ({
   analysed: 0,
   detectDropped: 0,
   detectSkipped: 0,
+  detectBusy: 0,
   framesWithMotion: 0,
   regionsRequested: 0,
   regionsDone: 0,
@@ -80,6 +83,10 @@ export class CameraPipeline {
   private lastDetectAt = Number.NEGATIVE_INFINITY;
   /** Motion the model looked at in its last run: seen already, so not news until the next check. */
   private checkedMotion: Box[] = [];
+  /** Whether the coming model run is news or a confirmation (ahead in the queue) rather than a periodic re-check. */
+  private urgent = false;
+  /** The model's run on an earlier live frame of this camera, while it lasts. */
+  private inFlight: Promise<void> | null = null;
 
   constructor(
     private readonly d: CameraPipelineDeps,
@@ -91,13 +98,20 @@ export class CameraPipeline {
     this.now = d.now ?? (() => performance.now());
   }
 
-  /** Runs until the frames end or `signal` aborts; ends open tracks either way. */
+  /**
+   * Live: runs until the frames end or `signal` aborts; ends open tracks either way. Motion
+   * runs on every frame and never waits for the model: while it works on one frame of this
+   * camera, the frames after it are followed by motion alone (as between track checks), and
+   * the next model run takes the newest frame. So a busy detector costs this camera detection
+   * frames, never analysed frames, and the frame loop cannot fall behind the camera.
+   */
   async run(frames: AsyncIterable<Frame>, signal?: AbortSignal): Promise<void> {
     try {
       for await (const frame of frames) {
         if (signal?.aborted) break;
-        await this.process(frame);
+        this.step(frame);
       }
+      await this.inFlight;
     } finally {
       this.stop();
     }
@@ -109,28 +123,53 @@ export class CameraPipeline {
     if (ended.length) this.d.onTracks({ started: [], updated: [], ended }, ended[0]!.best.frame);
   }
 
+  /** One live frame: motion now, the model in the background when it is free for this camera. */
+  step(frame: Frame): void {
+    this.stats.frames++;
+    const motionBoxes = this.detectMotion(frame);
+    if (this.inFlight) {
+      this.stats.detectBusy++;
+      this.track(frame, motionBoxes, [], [], []);
+      return;
+    }
+    const regions = this.needsModel(frame, motionBoxes) ? this.plan(frame, motionBoxes) : [];
+    if (!regions.length) {
+      this.track(frame, motionBoxes, regions, [], []);
+      return;
+    }
+    this.inFlight = this.detectAndTrack(frame, motionBoxes, regions).finally(() => {
+      this.inFlight = null;
+    });
+  }
+
+  /** One frame, waiting for its detections (files, `binhyen detect`, tests): every frame as if the detector were free. */
   async process(frame: Frame): Promise<void> {
     this.stats.frames++;
     const motionBoxes = this.detectMotion(frame);
     const regions = this.needsModel(frame, motionBoxes) ? this.plan(frame, motionBoxes) : [];
-    let detections: Detection[] = [];
-    let checked: Box[] | undefined = [];
-    if (regions.length) {
-      const outcome = await this.detectObjects(frame, regions);
-      if (outcome.status !== 'done') {
-        this.stats.detectDropped++;
-        // Work not done is not a miss: the tracker must not end tracks because we were busy.
-        this.d.onTracks(this.tracker.update([], frame, motionBoxes, []), frame);
-        return;
-      }
-      detections = dedupeAcrossRegions(
-        frame,
-        regions,
-        outcome.detections.filter((x) => x.score >= this.minScoreOf(x.label) && (!this.labels || this.labels.has(x.label))),
-      );
-      checked = regions.slice(0, outcome.analysed).map(regionBox);
-      this.stats.detections += detections.length;
+    if (regions.length) await this.detectAndTrack(frame, motionBoxes, regions);
+    else this.track(frame, motionBoxes, regions, [], []);
+  }
+
+  private async detectAndTrack(frame: Frame, motionBoxes: Box[], regions: Region[]): Promise<void> {
+    const outcome = await this.detectObjects(frame, regions);
+    if (outcome.status !== 'done') {
+      this.stats.detectDropped++;
+      // Work not done is not a miss: the tracker must not end tracks because we were busy.
+      this.d.onTracks(this.tracker.update([], frame, motionBoxes, []), frame);
+      return;
     }
+    const detections = dedupeAcrossRegions(
+      frame,
+      regions,
+      outcome.detections.filter((x) => x.score >= this.minScoreOf(x.label) && (!this.labels || this.labels.has(x.label))),
+    );
+    this.stats.detections += detections.length;
+    this.track(frame, motionBoxes, regions, detections, regions.slice(0, outcome.analysed).map(regionBox));
+  }
+
+  /** Hands a frame's findings to the tracker; `checked` = the areas the model looked at (none: motion alone). */
+  private track(frame: Frame, motionBoxes: Box[], regions: Region[], detections: Detection[], checked: Box[]): void {
     this.stats.analysed++;
     this.d.onTracks(this.tracker.update(detections, frame, motionBoxes, checked), frame);
     this.d.onFrame?.({ frame, motion: motionBoxes, regions, detections });
@@ -159,14 +198,18 @@ export class CameraPipeline {
    */
   private needsModel(frame: Frame, motionBoxes: Box[]): boolean {
     const checkMs = this.d.trackCheckMs ?? 0;
+    this.urgent = false;
     if (this.mode === 'naive' || checkMs <= 0) return true;
     const known = [...this.tracker.live().map((t) => t.box), ...this.checkedMotion];
     const due = frame.capturedAt - this.lastDetectAt >= checkMs;
     // A ghost in the background model or a person the model cannot make out is motion the
     // model has just looked at: only motion off tracks and off that is news.
     const novel = motionBoxes.some((m) => !known.some((k) => intersectionArea(m, k) > 0.5 * Math.min(area(m), area(k))));
-    if (due || novel) {
+    // A detection waiting for its confirming hit is looked at on the very next frame: the alert waits on it.
+    const confirming = this.tracker.hasTentative();
+    if (due || novel || confirming) {
       this.checkedMotion = motionBoxes;
+      this.urgent = novel || confirming;
       return true;
     }
     this.stats.detectSkipped++;
@@ -186,6 +229,7 @@ export class CameraPipeline {
     const outcome = await this.d.queue.submit({
       cameraId: this.d.cameraId,
       capturedAt: frame.capturedAt,
+      urgent: this.urgent,
       requests: regions.map((r) => ({ frame, region: regionBox(r) })),
     });
     this.stats.detectWaitMsTotal += this.now() - t0;

@@ -14,6 +14,8 @@ export interface DetectJob {
   cameraId: number;
   /** Capture time of the frame (epoch ms, same clock as `now`). */
   capturedAt: number;
+  /** Something new or a track waiting for its confirming hit: runs before periodic re-checks (an alert waits on it). */
+  urgent?: boolean;
   /** Regions of that frame; with the per-camera cap, earlier requests have priority. */
   requests: DetectRequest[];
 }
@@ -54,6 +56,8 @@ interface Waiting {
   job: DetectJob;
   resolve(o: JobOutcome): void;
 }
+
+const ahead = (a: DetectJob, b: DetectJob): boolean => (!!a.urgent === !!b.urgent ? a.capturedAt > b.capturedAt : !!a.urgent);
 
 const emptyStats = (): CameraQueueStats => ({ requested: 0, done: 0, droppedStale: 0, droppedCap: 0, droppedSuperseded: 0, droppedClosed: 0, failed: 0 });
 
@@ -202,10 +206,10 @@ export class DetectionQueue {
     this.running.add(run);
   }
 
-  /** Newest capture first; among equals, the camera that has waited longest (Map order). */
+  /** Urgent work first, then the newest capture; among equals, the camera that has waited longest (Map order). */
   private newest(): Waiting | undefined {
     let best: Waiting | undefined;
-    for (const w of this.waiting.values()) if (!best || w.job.capturedAt > best.job.capturedAt) best = w;
+    for (const w of this.waiting.values()) if (!best || ahead(w.job, best.job)) best = w;
     return best;
   }
 

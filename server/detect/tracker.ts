@@ -149,6 +149,11 @@ export class Tracker {
       .filter((b) => boxArea(b) > 0);
   }
 
+  /** True while some detection waits for the hits that would confirm it as a track. */
+  hasTentative(): boolean {
+    return this.tracks.some((t) => t.id === null);
+  }
+
   /** Confirmed live tracks, as messages (e.g. for a client that just connected). */
   live(): TrackMessage[] {
     return this.tracks.filter((t) => t.id !== null).map((t) => this.message(t));
@@ -294,6 +299,7 @@ export class Tracker {
       frameHeight: t.frameHeight,
       firstSeenAt: t.firstSeenAt,
       lastSeenAt: t.lastSeenAt,
+      hits: t.hits,
       stationary: t.stationary,
       best: t.best,
     };

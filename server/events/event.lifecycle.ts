@@ -190,7 +190,9 @@ export class EventLifecycle {
       label: t.last.label,
       score: t.last.score,
       durationMs: t.last.lastSeenAt - (t.sinceAt ?? t.last.firstSeenAt),
-      frames: t.frames,
+      // Detections, as the rule says: the tracker's confirming hits count, so the event starts
+      // with the track instead of one more analysed frame later. After an outage, only what followed it.
+      frames: t.sinceAt === undefined ? Math.max(t.frames, t.last.hits) : t.frames,
       stationary: t.last.stationary,
       zonesNow: t.zonesNow,
       zonesEntered: [...t.zonesEntered],

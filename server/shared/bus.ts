@@ -20,6 +20,8 @@ export interface TrackMessage {
   /** Capture time (epoch ms) of the first and latest detection. */
   firstSeenAt: number;
   lastSeenAt: number;
+  /** Detections matched to this track so far (the confirming ones included). */
+  hits: number;
   stationary: boolean;
   /** The frame with the best score so far, with that detection's box and score. */
   best: { frame: Frame; box: Box; score: number };

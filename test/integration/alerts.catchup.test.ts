@@ -75,6 +75,7 @@ describe('alert delivery across reconnects and restarts', () => {
       frameHeight: 180,
       firstSeenAt: at,
       lastSeenAt: at,
+      hits: 1,
       stationary: false,
       best: { frame: syntheticFrame(cam, at), box: [10, 10, 50, 150], score: 0.8 },
     };

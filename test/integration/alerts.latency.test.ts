@@ -91,6 +91,7 @@ describe('alert on confirmation, snapshot after', () => {
       frameHeight: 180,
       firstSeenAt: at,
       lastSeenAt: at,
+      hits: 1,
       stationary: false,
       best: { frame: syntheticFrame(cameraId, at), box, score: 0.8 },
     };

@@ -70,6 +70,7 @@ describe('clips as ranges of the recording', () => {
       frameHeight: 180,
       firstSeenAt: first,
       lastSeenAt: at,
+      hits: 1,
       stationary: false,
       best: { frame: syntheticFrame(cameraId, at), box, score: 0.8 },
     };

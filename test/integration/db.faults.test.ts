@@ -118,6 +118,7 @@ describe('a locked or starved database', () => {
       frameHeight: 180,
       firstSeenAt: at,
       lastSeenAt: at,
+      hits: 1,
       stationary: false,
       best: { frame: syntheticFrame(cameraId, at), box, score: 0.8 },
     };

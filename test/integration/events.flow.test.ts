@@ -70,6 +70,7 @@ describe('track → event → alert → workflow → clip', () => {
       frameHeight: 180,
       firstSeenAt: base + 10_000,
       lastSeenAt: at,
+      hits: 1,
       stationary: false,
       best: { frame: syntheticFrame(cameraId, at), box, score },
     };

@@ -33,6 +33,7 @@ function emitTrack(srv: TestServer, cameraId: number, trackId: string, at: numbe
     frameHeight: 180,
     firstSeenAt: at,
     lastSeenAt: t,
+    hits: 1,
     stationary: false,
     best: { frame: syntheticFrame(cameraId, t), box, score },
   });

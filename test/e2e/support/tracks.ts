@@ -23,6 +23,7 @@ export function trackMessage(cameraId: number, trackNo: number, at: number, scor
     frameHeight: height,
     firstSeenAt,
     lastSeenAt: at,
+    hits: 1,
     stationary: false,
     best: { frame: { cameraId, seq: trackNo, capturedAt: at, width, height, data }, box, score },
   };

@@ -119,4 +119,52 @@ describe('camera pipeline', () => {
     const both = await run('pipeline', k + 1, (i) => second(i) ?? walker(i), undefined, 600);
     expect(both.jobs.map((j) => j.capturedAt)).toContain(at(k));
   });
+
+  it('live: never waits for the model; frames meanwhile are followed by motion alone, then the model takes the newest', async () => {
+    const cam = new SyntheticCamera({ width: 320, height: 180 });
+    const submitted: DetectJob[] = [];
+    const answers: ((o: JobOutcome) => void)[] = [];
+    const queue = {
+      submit: (job: DetectJob) => {
+        submitted.push(job);
+        return new Promise<JobOutcome>((resolve) => answers.push(resolve));
+      },
+    };
+    const updates: TrackUpdate[] = [];
+    const pipeline = new CameraPipeline(
+      {
+        cameraId: 1,
+        fps: 5,
+        motion: motionSettings(),
+        regionPolicy: defaultRegionPolicy(),
+        minScore: 0.4,
+        queue,
+        trackCheckMs: 600,
+        onTracks: (u) => updates.push(u),
+      },
+      new Tracker(trackerOptions(1, 5)),
+    );
+    const box = (i: number): Box => [20 + i * 8, 60, 50 + i * 8, 130];
+    const frameAt = (i: number) => cam.frame(i >= 5 ? [{ x: box(i)[0], y: 60, w: 30, h: 70, value: 250 }] : [], 0, 1_000_000 + i * 200);
+    const person = (b: Box): JobOutcome => ({
+      status: 'done',
+      detections: [{ label: 'person', classIndex: 0, score: 0.8, box: b, regionIndex: 0 }],
+      analysed: 1,
+      capped: 0,
+    });
+    for (let i = 0; i < 9; i++) pipeline.step(frameAt(i));
+    // The person appeared at frame 5: one model run, and frames 6–8 went on without waiting for it.
+    expect(submitted.map((j) => j.capturedAt)).toEqual([1_000_000 + 5 * 200]);
+    expect(pipeline.stats).toMatchObject({ frames: 9, analysed: 8, detectBusy: 3 });
+    answers[0]!(person(box(5)));
+    await new Promise((r) => setImmediate(r));
+    expect(pipeline.stats.analysed).toBe(9);
+    // A detection waiting for its confirming hit: the very next frame goes to the model, ahead of re-checks.
+    pipeline.step(frameAt(9));
+    expect(submitted).toHaveLength(2);
+    expect(submitted[1]).toMatchObject({ capturedAt: 1_000_000 + 9 * 200, urgent: true });
+    answers[1]!(person(box(9)));
+    await new Promise((r) => setImmediate(r));
+    expect(updates.flatMap((u) => u.started)).toMatchObject([{ label: 'person', hits: 2, firstSeenAt: 1_000_000 + 5 * 200 }]);
+  });
 });

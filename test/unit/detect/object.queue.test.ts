@@ -63,6 +63,17 @@ describe('DetectionQueue', () => {
     expect(q.totals()).toMatchObject({ requested: 4, done: 4, droppedStale: 0, droppedCap: 0 });
   });
 
+  it('runs urgent work (something new, a track to confirm) before newer periodic re-checks', async () => {
+    const q = make();
+    const t = Date.now();
+    void q.submit({ cameraId: 9, capturedAt: t, requests: [req('busy')] });
+    void q.submit({ cameraId: 1, capturedAt: t - 100, requests: [req('recheck')] });
+    void q.submit({ cameraId: 2, capturedAt: t - 300, urgent: true, requests: [req('confirm')] });
+    await det.finish(0);
+    await det.finish(1);
+    expect(det.tags).toEqual(['busy', 'confirm', 'recheck']);
+  });
+
   it('keeps one waiting job per camera: a newer frame replaces the older one, counted', async () => {
     const q = make();
     const t = Date.now();

@@ -112,6 +112,7 @@ function msg(trackId: string, at: number, score: number, over: Partial<TrackMess
     frameHeight: 360,
     firstSeenAt: T0,
     lastSeenAt: at,
+    hits: 1,
     stationary: false,
     best: { frame: frame(at), box, score },
     ...over,
@@ -160,6 +161,27 @@ describe('event lifecycle from scripted track messages', () => {
     expect(events.rows.get(1)).toMatchObject({ endAt: T0 + 3000, endReason: 'lost', score: 0.9 });
     expect(s.clips.map((c) => c.id)).toEqual([1]);
     expect(s.alerts).toHaveLength(1); // one alert per event
+  });
+
+  it('counts the detections that confirmed the track, so the event and its alert start with the track', async () => {
+    const { bus, clock, lifecycle, events } = s;
+    // The tracker announces a track after two hits 1.2 s apart; minFrames 2 and minDurationMs 1000 already hold.
+    clock.advance(1200);
+    bus.emit('track.start', msg('3-h', T0 + 1200, 0.8, { hits: 2 }));
+    await lifecycle.idle();
+    expect(events.rows.get(1)).toMatchObject({ trackId: '3-h', startAt: T0 });
+    expect(s.alerts).toEqual([{ eventId: 1, severity: 'normal' }]);
+  });
+
+  it('waits for more detections when the confirming ones are fewer than minFrames', async () => {
+    const { bus, clock, lifecycle, events } = s;
+    clock.advance(1200);
+    bus.emit('track.start', msg('3-k', T0 + 1200, 0.8, { hits: 1 }));
+    await lifecycle.idle();
+    expect(events.rows.size).toBe(0);
+    bus.emit('track.update', msg('3-k', T0 + 1400, 0.8, { hits: 2 }));
+    await lifecycle.idle();
+    expect(events.rows.size).toBe(1);
   });
 
   it('handles a burst of messages strictly in order', async () => {
