@@ -6,7 +6,7 @@ import { defaultScopeOf, type ScopeOf } from './auth/access.scope.js';
 import type { Authorizer } from './auth/authorize.js';
 import { createClipsModule, type ClipsTuning } from './clips/clips.module.js';
 import { FfmpegMp4Tools, type Mp4Tools } from './clips/clip.ffmpeg.js';
-import type { AuditFn, CutClip, RangeHolds } from './clips/clip.types.js';
+import type { AuditFn, CutClip, RangeHolds, RecordingHead } from './clips/clip.types.js';
 import type { ResolvedConfig } from './config/config.load.js';
 import { createEventsModule, type EventsTuning } from './events/events.module.js';
 import { FfmpegJpegEncoder, type JpegEncoder } from './events/snapshot.encoder.js';
@@ -43,6 +43,8 @@ export interface EventsWiringDeps {
   mp4?: Mp4Tools;
   /** Recording leases shared with the recording retention (ingest's RecordingLeases). */
   holds?: RangeHolds;
+  /** The segment each camera is recording now (ingest's recordingHead). */
+  head?: RecordingHead;
   /** Pipeline write retries; main.ts shares one with the recording index. */
   writes?: WriteRetry;
   tuning?: Partial<EventsTuning & ClipsTuning>;
@@ -61,6 +63,7 @@ export function wireEventsAndClips(d: EventsWiringDeps) {
     mp4: d.mp4 ?? new FfmpegMp4Tools(d.ffmpeg),
     audit: d.audit,
     holds: d.holds,
+    head: d.head,
     writes,
     clock: d.clock,
     tuning: d.tuning,

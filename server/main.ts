@@ -138,7 +138,8 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
   });
   const detection = await createDetectionPath({ config: config.detect, ingest, bus, log, mode: opts.detectMode });
   const cameras = createCameraKit({ config, ffmpeg, store, bus, log, runner: detection.runtime });
-  const cutter = new ClipCutter({ recordings: store.recordings, ffmpeg, recordingsDir: ingest.recordingsDir, log: log.child('clips') });
+  const head = (cameraId: number) => ingest.recordingHead(cameraId);
+  const cutter = new ClipCutter({ recordings: store.recordings, ffmpeg, recordingsDir: ingest.recordingsDir, log: log.child('clips'), head });
   const events = wireEventsAndClips({
     config,
     ffmpeg,
@@ -150,6 +151,7 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
     audit: auditPort(auth.audit),
     scopeOf: (p) => listScope(p, 'event.list'),
     holds,
+    head,
     writes,
   });
   const health = new HealthMonitor({

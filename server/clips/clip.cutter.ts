@@ -6,7 +6,8 @@ import type { FfmpegAdapter } from '../ingest/ffmpeg.adapter.js';
 import { AppError } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
 import type { Recording, RecordingRepository } from '../store/recording.repository.js';
-import type { CutClip, CutRequest, CutResult } from './clip.types.js';
+import { headContinues } from './clip.ranges.js';
+import type { CutClip, CutRequest, CutResult, RecordingHead } from './clip.types.js';
 
 /**
  * Cuts a wall-clock range out of the continuous recording: the segments overlapping
@@ -25,6 +26,8 @@ export interface ClipCutterDeps {
   /** Longest clip that may be cut at once. */
   maxRangeMs?: number;
   timeoutMs?: number;
+  /** The segment each camera is recording now: a range may end in it (clip ready before it closes). */
+  head?: RecordingHead;
 }
 
 export interface ClipResult extends CutResult {
@@ -33,6 +36,15 @@ export interface ClipResult extends CutResult {
   endAt: number;
   segments: number;
 }
+
+interface Segment {
+  rec: Recording;
+  file: string;
+  /** The segment being written: it may be closed and moved while we read. */
+  live?: boolean;
+}
+
+class LiveSegmentMoved extends Error {}
 
 const concatLine = (file: string) => `file '${file.replace(/'/g, "'\\''")}'`;
 
@@ -44,7 +56,17 @@ export class ClipCutter {
     return (req) => this.cutClip(req);
   }
 
-  async cutClip({ cameraId, from, to, outPath }: CutRequest): Promise<ClipResult> {
+  async cutClip(req: CutRequest): Promise<ClipResult> {
+    try {
+      return await this.cutOnce(req);
+    } catch (err) {
+      // The segment being written was closed and moved into its day folder meanwhile: now it is indexed.
+      if (err instanceof LiveSegmentMoved) return this.cutOnce(req);
+      throw err;
+    }
+  }
+
+  private async cutOnce({ cameraId, from, to, outPath }: CutRequest): Promise<ClipResult> {
     if (!(Number.isFinite(from) && Number.isFinite(to) && to > from)) {
       throw new AppError('invalid_range', 'the clip range must end after it starts', 400, { field: 'to', params: { from, to } });
     }
@@ -95,6 +117,7 @@ export class ClipCutter {
         { timeoutMs: this.d.timeoutMs ?? 120_000 },
       );
       if (r.code !== 0) {
+        if (last.live && !existsSync(last.file)) throw new LiveSegmentMoved();
         throw new AppError('clip_failed', `could not cut the clip (ffmpeg ${r.signal ?? r.code}): ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`, 500);
       }
       const { durationS } = await this.d.ffmpeg.probe(partFile);
@@ -112,7 +135,7 @@ export class ClipCutter {
    * exact with stream copy; an inpoint is not: decoding must start at a keyframe, so the
    * clip starts at the first segment's start, at most one segment early).
    */
-  private async concatList(segs: { rec: Recording; file: string }[], to: number): Promise<string> {
+  private async concatList(segs: Segment[], to: number): Promise<string> {
     const lines = ['ffconcat version 1.0', ...segs.map((s) => concatLine(s.file))];
     const last = segs.at(-1)!;
     if (to < last.rec.endAt) {
@@ -122,12 +145,19 @@ export class ClipCutter {
     return lines.join('\n') + '\n';
   }
 
-  /** Indexed segments of the range whose files still exist (retention may be deleting right now). */
-  private async keptSegments(cameraId: number, from: number, to: number): Promise<{ rec: Recording; file: string }[]> {
+  /**
+   * Indexed segments of the range whose files still exist (retention may be deleting right
+   * now), then the segment being written when the range ends in it.
+   */
+  private async keptSegments(cameraId: number, from: number, to: number): Promise<Segment[]> {
     const recs = await this.d.recordings.overlapping(cameraId, from, to);
-    return recs
+    const kept: Segment[] = recs
       .map((rec) => ({ rec, file: path.isAbsolute(rec.path) ? rec.path : path.join(this.d.recordingsDir, rec.path) }))
       .filter((s) => existsSync(s.file));
+    const head = kept.length === recs.length && this.d.head ? await this.d.head(cameraId) : undefined;
+    if (!headContinues(recs, head, from, to)) return kept;
+    const rec: Recording = { id: 0, cameraId, path: head.file, startAt: head.startAt, endAt: head.writtenUntil, bytes: 0 };
+    return [...kept, { rec, file: head.file, live: true }];
   }
 
   private async notKept(cameraId: number, from: number, to: number): Promise<AppError> {

@@ -1,4 +1,5 @@
 import type { Recording } from '../store/recording.repository.js';
+import type { LiveSegment } from './clip.types.js';
 
 /** A wall-clock range [startAt, endAt). */
 export interface Range {
@@ -41,4 +42,19 @@ export function gapsIn(segs: Pick<Recording, 'startAt' | 'endAt'>[], from: numbe
   }
   if (to - at > toleranceMs) gaps.push([at, to]);
   return gaps;
+}
+
+/** Neighbouring segments of one run share their edge to within rounding; more is a gap (or an index still catching up). */
+const HEAD_EDGE_MS = 500;
+
+/**
+ * Whether the segment being written continues the indexed ones (or, with none indexed, holds
+ * the range's start), so that the range may end in it: then a clip is playable as soon as
+ * the camera's picture past its end is on disk, not when that segment closes seconds later.
+ */
+export function headContinues(segs: Pick<Recording, 'endAt'>[], head: LiveSegment | undefined, from: number, to: number): head is LiveSegment {
+  if (!head || head.startAt >= to || head.writtenUntil <= head.startAt) return false;
+  const lastEnd = segs.at(-1)?.endAt;
+  if (lastEnd !== undefined && lastEnd >= to) return false;
+  return lastEnd === undefined ? head.startAt <= from : Math.abs(head.startAt - lastEnd) <= HEAD_EDGE_MS;
 }

@@ -6,7 +6,8 @@ import type { Repositories } from '../store/store.js';
 import type { Clock, Timer } from '../shared/clock.js';
 import type { MediaFiles } from '../shared/media.files.js';
 import type { ClipProducer } from './clip.producer.js';
-import { chainRanges, gapsIn } from './clip.ranges.js';
+import { chainRanges, gapsIn, headContinues, type Range } from './clip.ranges.js';
+import type { RecordingHead } from './clip.types.js';
 import { PRIORITY, type ClipWorkQueue } from './clip.work.queue.js';
 import { isTransientDbError, type WriteRetry } from '../store/write.retry.js';
 
@@ -29,6 +30,8 @@ export interface ClipServiceDeps {
   maxWaitMs: number;
   /** Between checks for the recording to catch up. */
   retryMs?: number;
+  /** The segment each camera is recording now: a clip ending in it is ready before it closes. */
+  head?: RecordingHead;
 }
 
 export interface ClipCounters {
@@ -158,11 +161,18 @@ export class ClipService {
     this.counters();
   }
 
-  /** Ready when the index reaches the clip's end; overdue: ready with what is there, gaps listed. */
+  /** Indexed segments of the clip's range, then the segment being written when it continues them. */
+  private async coverage(clip: ClipRecord): Promise<Range[]> {
+    const segs: Range[] = await this.d.repos.recordings.overlapping(clip.cameraId, clip.startAt, clip.endAt);
+    const head = segs.some((s) => s.endAt >= clip.endAt) ? undefined : await this.d.head?.(clip.cameraId);
+    return headContinues(segs, head, clip.startAt, clip.endAt) ? [...segs, { startAt: head.startAt, endAt: head.writtenUntil }] : segs;
+  }
+
+  /** Ready when the recording on disk reaches the clip's end; overdue: ready with what is there, gaps listed. */
   private async attempt(clip: ClipRecord): Promise<void> {
     if (this.stopped) return;
     try {
-      const segs = await this.d.repos.recordings.overlapping(clip.cameraId, clip.startAt, clip.endAt);
+      const segs = await this.coverage(clip);
       const covered = segs.some((s) => s.endAt >= clip.endAt);
       const overdue = this.d.clock.now() >= clip.endAt + this.d.maxWaitMs;
       if (!covered && !overdue) return this.schedule(clip, this.d.retryMs ?? 250);

@@ -29,6 +29,14 @@ export interface AuditEntry {
 export type AuditFn = (entry: AuditEntry) => Promise<void>;
 
 /** A lease on a range of the recording (ingest's RecordingLeases): retention keeps it until released. */
+/** The segment a camera is recording now (ingest), readable up to `writtenUntil`: a clip may end in it before it closes. */
+export interface LiveSegment {
+  file: string;
+  startAt: number;
+  writtenUntil: number;
+}
+export type RecordingHead = (cameraId: number) => Promise<LiveSegment | undefined>;
+
 export interface RangeHolds {
   hold(cameraId: number, from: number, to: number): () => void;
 }

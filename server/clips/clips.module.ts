@@ -10,7 +10,7 @@ import { ClipProducer } from './clip.producer.js';
 import { ClipQuery } from './clip.query.js';
 import { EventRetention } from './clip.retention.js';
 import { ClipService } from './clip.service.js';
-import type { AuditFn, CutClip, RangeHolds } from './clip.types.js';
+import type { AuditFn, CutClip, RangeHolds, RecordingHead } from './clip.types.js';
 import { ClipCache } from './clip.cache.js';
 import { eventMediaStats } from './clip.media.stats.js';
 import { ClipWorkQueue } from './clip.work.queue.js';
@@ -27,6 +27,8 @@ export interface ClipsModuleDeps {
   audit: AuditFn;
   /** Recording leases (ingest's RecordingLeases): retention keeps what is being cut. */
   holds?: RangeHolds;
+  /** The segment each camera is recording now (ingest): clips ending in it are ready before it closes. */
+  head?: RecordingHead;
   writes: WriteRetry;
   clock?: Clock;
   tuning?: Partial<ClipsTuning>;
@@ -55,7 +57,8 @@ export function createClipsModule(d: ClipsModuleDeps) {
   const t: ClipsTuning = {
     eventMaxBytes: 0,
     exportMaxRangeMs: 3_600_000,
-    clipSettleMs: segmentMs / 2,
+    // With the segment being written readable, the end is on disk a moment after it happens.
+    clipSettleMs: d.head ? 300 : segmentMs / 2,
     clipMaxWaitMs: 3 * segmentMs + 30_000,
     clipRetryMs: 250,
     retentionIntervalMs: 10 * 60_000,
@@ -82,6 +85,7 @@ export function createClipsModule(d: ClipsModuleDeps) {
     settleMs: t.clipSettleMs,
     maxWaitMs: t.clipMaxWaitMs,
     retryMs: t.clipRetryMs,
+    head: d.head,
   });
   const exporter = new ClipExporter({ repos: d.store, producer, files: d.files, audit: d.audit, queue, clock, log, maxRangeMs: t.exportMaxRangeMs });
   const retention = new EventRetention({

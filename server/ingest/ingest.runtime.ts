@@ -11,6 +11,7 @@ import type { FrameSubscription } from './frame.channel.js';
 import type { Frame } from '../domain/frame.js';
 import { ProcSampler } from './proc.sampler.js';
 import { SegmentRecorder } from './segment.recorder.js';
+import type { LiveSegment } from './stream.session.types.js';
 import { StreamSession, type SessionRole, type SessionSettings, type SessionSpec, type SessionStats } from './stream.session.js';
 import { isLive, sourceFromStream, type Credentials, type SourceSpec } from './stream.source.js';
 import { cameraStats, combineStates, type CameraIngestStats } from './camera.stats.js';
@@ -114,6 +115,12 @@ export class IngestRuntime {
     const s = this.frameSession(cameraId);
     if (!s) throw new AppError('camera_not_running', `camera ${cameraId} is not running`, 409, { params: { cameraId } });
     return s.frames();
+  }
+
+  /** The segment a camera is recording right now, readable up to its last write (clips end in it before it closes). */
+  recordingHead(cameraId: number): Promise<LiveSegment | undefined> {
+    const r = this.running.get(cameraId);
+    return (r?.sessions.get('record') ?? r?.sessions.get('main'))?.recordingHead() ?? Promise.resolve(undefined);
   }
 
   /** Latest live-wall JPEG (the LiveFeed of the camera routes). */

@@ -7,6 +7,7 @@ import type { FfmpegAdapter } from './ffmpeg.adapter.js';
 import { reconcileCamera } from './recording.reconcile.js';
 import type { SegmentEntry } from './session.attempt.js';
 import type { SegmentSink } from './stream.session.js';
+import type { LiveSegment } from './stream.session.types.js';
 
 /**
  * Continuous recording of one camera. ffmpeg writes MPEG-TS segments into
@@ -41,6 +42,8 @@ export class SegmentRecorder implements SegmentSink {
   private readonly runs = new Set<string>();
   private readonly lastAnchor = new Map<string, number>();
   private readonly firstOfRun = new Map<string, SegmentEntry>();
+  /** The last finished segment file reported by each running ffmpeg (by file prefix). */
+  private readonly lastFile = new Map<string, string>();
   /** End of the latest segment in the index for this camera (read at start, then kept). */
   private indexedUntil = Number.NEGATIVE_INFINITY;
 
@@ -68,6 +71,7 @@ export class SegmentRecorder implements SegmentSink {
    */
   segmentDone(e: SegmentEntry, attemptPrefix: string, anchorMs: number): void {
     this.lastAnchor.set(attemptPrefix, anchorMs);
+    this.lastFile.set(attemptPrefix, path.basename(e.file));
     if (!this.runs.has(attemptPrefix)) {
       this.runs.add(attemptPrefix);
       this.firstOfRun.set(attemptPrefix, e);
@@ -93,6 +97,7 @@ export class SegmentRecorder implements SegmentSink {
   }
 
   attemptEnded(attemptPrefix: string): Promise<void> {
+    this.lastFile.delete(attemptPrefix);
     this.flushFirst(attemptPrefix);
     this.runs.delete(attemptPrefix);
     this.lastAnchor.delete(attemptPrefix);
@@ -109,6 +114,23 @@ export class SegmentRecorder implements SegmentSink {
   private contiguous(attemptPrefix: string, startAt: number): number {
     const prev = this.lastEnd.get(attemptPrefix);
     return prev !== undefined && Math.abs(startAt - prev) < 500 ? prev : startAt;
+  }
+
+  /**
+   * The segment ffmpeg is writing now, after its run's last finished one: it starts where that
+   * one ended and is readable up to its last write (packets are flushed one by one), whose
+   * time is the file's mtime. A clip may end in it: then it is ready without waiting for the
+   * segment to close. Unknown until the run has indexed a segment.
+   */
+  async head(): Promise<LiveSegment | undefined> {
+    const prefix = [...this.lastFile.keys()].at(-1);
+    const last = prefix && this.lastFile.get(prefix);
+    const startAt = prefix && this.lastEnd.get(prefix);
+    const m = last ? /^(.*-)(\d+)(\.ts)$/.exec(last) : null;
+    if (!m || typeof startAt !== 'number') return undefined;
+    const file = path.join(this.liveDir, `${m[1]}${String(Number(m[2]) + 1).padStart(m[2]!.length, '0')}${m[3]}`);
+    const st = await stat(file).catch(() => undefined);
+    return st && st.size > 0 ? { file, startAt, writtenUntil: Math.floor(st.mtimeMs) } : undefined;
   }
 
   /** Resolves once every segment reported so far is indexed. */

@@ -18,7 +18,7 @@ import { canCopyToSegments, describeSource, isLive, urlWithCredentials } from '.
  */
 
 export type { SessionRole, SegmentSink, SessionSpec, SessionSettings, SessionDeps, SessionStats } from './stream.session.types.js';
-import type { SessionRole, SessionSpec, SessionDeps, SessionStats } from './stream.session.types.js';
+import type { LiveSegment, SessionRole, SessionSpec, SessionDeps, SessionStats } from './stream.session.types.js';
 
 export class StreamSession {
   private readonly hub = new FrameHub<Frame>();
@@ -119,6 +119,11 @@ export class StreamSession {
     this.stopping = false;
     await this.spec.record?.sink.prepare();
     this.supervisor.start();
+  }
+
+  /** The segment this session is recording now (none when it does not record). */
+  recordingHead(): Promise<LiveSegment | undefined> {
+    return this.spec.record?.sink.head() ?? Promise.resolve(undefined);
   }
 
   /** Stops ffmpeg (SIGTERM, then SIGKILL), waits for the last segment to be indexed, ends every frame subscription. */

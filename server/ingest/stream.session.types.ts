@@ -20,6 +20,15 @@ export interface SegmentSink {
   /** After an ffmpeg run ended: index or delete the segment files it left unfinished. */
   attemptEnded(attemptPrefix: string): Promise<void>;
   flush(): Promise<void>;
+  /** The segment being written now, readable up to its last write. */
+  head(): Promise<LiveSegment | undefined>;
+}
+
+/** A segment ffmpeg is still writing: where it starts on the wall clock and how far it is written. */
+export interface LiveSegment {
+  file: string;
+  startAt: number;
+  writtenUntil: number;
 }
 
 export interface SessionSpec {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chainRanges, gapsIn } from '../../../server/clips/clip.ranges.js';
+import { chainRanges, gapsIn, headContinues } from '../../../server/clips/clip.ranges.js';
 import { ClipService } from '../../../server/clips/clip.service.js';
 import { ClipWorkQueue } from '../../../server/clips/clip.work.queue.js';
 import { silentLogger } from '../../../server/shared/log.js';
@@ -10,7 +10,7 @@ import { FakeClock } from './fake.clock.js';
 
 const T0 = 1_800_000_000_000;
 
-function setup(maxClipMs = 120_000) {
+function setup(maxClipMs = 120_000, head?: { startAt: number; writtenUntil: number }) {
   const clock = new FakeClock(T0);
   const clips = new Map<number, ClipRecord>();
   const recordings: Recording[] = [];
@@ -50,11 +50,12 @@ function setup(maxClipMs = 120_000) {
     settleMs: 2000,
     maxWaitMs: 30_000,
     retryMs: 250,
+    head: async () => (head ? { file: 'live/x-000004.ts', ...head } : undefined),
   });
   const ev = { id: 7, cameraId: 2, startAt: T0, endAt: T0 + 10_000, lastSeenAt: T0 + 10_000, pinned: false } as EventRecord;
   const segment = (startAt: number) =>
     recordings.push({ id: recordings.length + 1, cameraId: 2, path: `s${startAt}`, startAt, endAt: startAt + 4000, bytes: 1 });
-  return { clock, clips, recordings, produced, service, ev, segment };
+  return { clock, clips, recordings, produced, service, ev, segment, head };
 }
 
 describe('event clips as ranges of the recording', () => {
@@ -74,6 +75,31 @@ describe('event clips as ranges of the recording', () => {
     expect(s.clips.get(1)).toMatchObject({ state: 'ready', finalisedAt: T0 + 17_250, durationMs: 23_000, gaps: [] });
     expect(s.produced).toEqual([]); // nothing cut: served from the recording on demand
     expect(s.service.counters()).toMatchObject({ pending: 0, pendingMax: 1 });
+  });
+
+  it('is ready as soon as the segment being written holds the end, without waiting for it to close', async () => {
+    const head = { startAt: T0 + 12_000, writtenUntil: T0 + 14_000 };
+    const s = setup(120_000, head);
+    s.service.scheduleForEvent(s.ev);
+    await s.service.idle();
+    for (let t = T0 - 8000; t < T0 + 12_000; t += 4000) s.segment(t); // indexed up to T0 + 12 s
+    s.clock.advance(17_000);
+    await s.service.idle();
+    expect(s.clips.get(1)!.state).toBe('pending'); // written only up to T0 + 14 s: the end (T0 + 15 s) is not on disk
+    head.writtenUntil = T0 + 15_100;
+    s.clock.advance(250);
+    await s.service.idle();
+    expect(s.clips.get(1)).toMatchObject({ state: 'ready', finalisedAt: T0 + 17_250, durationMs: 23_000, gaps: [] });
+  });
+
+  it('takes the segment being written only where it continues what is indexed', () => {
+    const segs = [{ endAt: 10_000 }];
+    expect(headContinues(segs, { file: 'f', startAt: 10_040, writtenUntil: 16_000 }, 0, 15_000)).toBe(true);
+    expect(headContinues(segs, { file: 'f', startAt: 14_000, writtenUntil: 16_000 }, 0, 15_000)).toBe(false); // the index lags: a segment in between
+    expect(headContinues([{ endAt: 15_000 }], { file: 'f', startAt: 15_000, writtenUntil: 16_000 }, 0, 15_000)).toBe(false); // indexed already
+    expect(headContinues([], { file: 'f', startAt: 1000, writtenUntil: 16_000 }, 2000, 15_000)).toBe(true);
+    expect(headContinues([], { file: 'f', startAt: 3000, writtenUntil: 16_000 }, 2000, 15_000)).toBe(false); // misses the start
+    expect(headContinues(segs, undefined, 0, 15_000)).toBe(false);
   });
 
   it('serves what there is once the recording is overdue (camera went offline), listing the gap', async () => {
