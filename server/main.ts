@@ -8,6 +8,7 @@ import { auditRoutes } from './api/audit.routes.js';
 import { authRoutes } from './api/auth.routes.js';
 import { cameraRoutes } from './api/camera.routes.js';
 import { healthRoutes } from './api/health.routes.js';
+import { settingsRoutes } from './api/settings.routes.js';
 import { HealthMonitor } from './api/health.monitor.js';
 import { retryingRecordings, WriteRetry } from './store/write.retry.js';
 import { userRoutes } from './api/user.routes.js';
@@ -180,6 +181,7 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
         disk: () => retention.disk(),
       }),
       cameraRoutes({ store, authorizer, liveFeed: ingest, cameras: cameras.service, onboarding: cameras.onboarding, stats }),
+      settingsRoutes({ authorizer, network: cameras.network, cameras: cameras.service }),
       ...events.routers,
     ],
   });
@@ -207,6 +209,7 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
   const demo = config.demoCamera
     ? new DemoCamera({ store, log: log.child('demo'), ffmpegPath: ffmpeg.info.path, ffmpeg, restart: (cam) => detection.runtime.start(cam, null) })
     : undefined;
+  await cameras.network.load();
   await demo?.start().catch((err: unknown) => log.warn('demo camera could not start (install ffmpeg and the GStreamer RTSP server, see README)', { err }));
   await cameras.service.startAll();
   await new Promise<void>((resolve, reject) => {

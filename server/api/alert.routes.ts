@@ -57,7 +57,8 @@ export function alertRoutes(d: AlertRoutesDeps): Router {
   });
 
   r.get('/api/alerts/:id', authorize(d.authorizer, 'alert.read', asAlert), async (req, res) => {
-    res.json(await d.query.detail(idOf(req), d.scopeOf(d.authorizer.principalOf(req)).all));
+    const p = d.authorizer.principalOf(req);
+    res.json(await d.query.detail(idOf(req), d.scopeOf(p).all, p.userId ?? null));
   });
 
   r.post('/api/alerts/:id/state', authorize(d.authorizer, 'alert.update', asAlert), async (req, res) => {

@@ -15,6 +15,7 @@ export type { EventView, ClipView } from '../events/event.view.js';
 export type { Area, AreaKind } from '../store/area.repository.js';
 export type { AuditVerification } from '../store/audit.repository.js';
 export type { HealthBody } from './health.routes.js';
+export type { CameraNetworkView } from '../cameras/network.settings.js';
 export type { Action } from '../auth/authorize.js';
 export type { TestFrame } from '../ingest/ffmpeg.grab.js';
 export type { CameraIngestStats } from '../ingest/camera.stats.js';

@@ -64,9 +64,26 @@ const publicationBody = z
 
 const testRegisteredBody = z.object({ stream: z.enum(['detect', 'record']).default('detect') }).strict();
 
+/** What the caller may do with this camera (technicians: only cameras of their areas or unassigned ones), for the UI. */
+export interface CameraMay {
+  live: boolean;
+  test: boolean;
+  update: boolean;
+  delete: boolean;
+  publish: boolean;
+}
+const MAY_ACTIONS: Record<keyof CameraMay, Action> = {
+  live: 'camera.live',
+  test: 'camera.test',
+  update: 'camera.update',
+  delete: 'camera.delete',
+  publish: 'camera.publish',
+};
+
 /** What the API shows of a camera: never credentials, only whether they are set. */
-export function cameraView(c: CameraRecord) {
+export function cameraView(c: CameraRecord, may: CameraMay) {
   return {
+    may,
     id: c.id,
     name: c.name,
     areaId: c.areaId,
@@ -114,6 +131,12 @@ function sendTestFrame(res: Response, accept: string | undefined, f: TestFrame):
 export function cameraRoutes(d: CameraRoutesDeps): Router {
   const r = Router();
   const mayFor = (req: Request) => (action: Action, ref: ResourceRef) => d.authorizer.policy(d.authorizer.principalOf(req), action, ref);
+  const view = async (req: Request, c: CameraRecord) => {
+    const may = mayFor(req);
+    const ref = { type: 'camera', id: c.id, areaId: c.areaId };
+    const entries = await Promise.all(Object.entries(MAY_ACTIONS).map(async ([k, action]) => [k, await may(action, ref)] as const));
+    return cameraView(c, Object.fromEntries(entries) as unknown as CameraMay);
+  };
   const cameraRef = async (req: { params: unknown }) => {
     const { id } = parse(idParams, req.params, 'params');
     const cam = await d.store.cameras.get(id);
@@ -121,8 +144,8 @@ export function cameraRoutes(d: CameraRoutesDeps): Router {
     return { type: 'camera', id, areaId: cam.areaId };
   };
 
-  r.get('/api/cameras', authorize(d.authorizer, 'camera.list'), async (_req, res) => {
-    res.json({ cameras: (await d.store.cameras.list()).map(cameraView) });
+  r.get('/api/cameras', authorize(d.authorizer, 'camera.list'), async (req, res) => {
+    res.json({ cameras: await Promise.all((await d.store.cameras.list()).map((c) => view(req, c))) });
   });
 
   r.get('/api/cameras/stats', authorize(d.authorizer, 'camera.list'), async (_req, res) => {
@@ -134,7 +157,7 @@ export function cameraRoutes(d: CameraRoutesDeps): Router {
     await checkCreateRights(mayFor(req), body);
     const cam = await d.cameras.register(body);
     addAuditDetail(res, { cameraId: cam.id, name: cam.name, areaId: cam.areaId, defaultVisibility: cam.defaultVisibility });
-    res.status(201).json(cameraView(cam));
+    res.status(201).json(await view(req, cam));
   });
 
   r.post('/api/cameras/discover', authorize(d.authorizer, 'camera.discover'), async (req, res) => {
@@ -153,7 +176,7 @@ export function cameraRoutes(d: CameraRoutesDeps): Router {
 
   r.get('/api/cameras/:id', authorize(d.authorizer, 'camera.read', cameraRef), async (req, res) => {
     const { id } = parse(idParams, req.params, 'params');
-    res.json(cameraView((await d.store.cameras.get(id))!));
+    res.json(await view(req, (await d.store.cameras.get(id))!));
   });
 
   r.patch('/api/cameras/:id', authorize(d.authorizer, 'camera.update', cameraRef), async (req, res) => {
@@ -163,7 +186,7 @@ export function cameraRoutes(d: CameraRoutesDeps): Router {
     await checkUpdateRights(mayFor(req), before, patch);
     const after = await d.cameras.update(id, patch);
     addAuditDetail(res, { changes: cameraChanges(before, after) });
-    res.json(cameraView(after));
+    res.json(await view(req, after));
   });
 
   // The police's way to decide where a camera's footage goes, without the rights to edit it.
@@ -173,7 +196,7 @@ export function cameraRoutes(d: CameraRoutesDeps): Router {
     const before = (await d.store.cameras.get(id))!;
     const after = await d.cameras.update(id, body);
     addAuditDetail(res, { changes: cameraChanges(before, after) });
-    res.json(cameraView(after));
+    res.json(await view(req, after));
   });
 
   r.delete('/api/cameras/:id', authorize(d.authorizer, 'camera.delete', cameraRef), async (req, res) => {
@@ -182,7 +205,7 @@ export function cameraRoutes(d: CameraRoutesDeps): Router {
     res.status(204).end();
   });
 
-  r.post('/api/cameras/:id/test-connection', authorize(d.authorizer, 'camera.probe', cameraRef), async (req, res) => {
+  r.post('/api/cameras/:id/test-connection', authorize(d.authorizer, 'camera.test', cameraRef), async (req, res) => {
     const { id } = parse(idParams, req.params, 'params');
     const { stream } = parse(testRegisteredBody, req.body ?? {}, 'body');
     sendTestFrame(res, req.get('accept'), await d.cameras.testConnection({ cameraId: id, stream }));

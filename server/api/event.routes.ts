@@ -104,7 +104,8 @@ export function eventRoutes(d: EventRoutesDeps): Router {
   });
 
   r.get('/api/events/:id', authorize(d.authorizer, 'event.read', asEvent), async (req, res) => {
-    res.json(await d.events.detail(idOf(req), d.scopeOf(d.authorizer.principalOf(req)).all));
+    const p = d.authorizer.principalOf(req);
+    res.json(await d.events.detail(idOf(req), d.scopeOf(p).all, p.userId ?? null));
   });
 
   for (const kind of ['first', 'best'] as const) {

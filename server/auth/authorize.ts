@@ -34,6 +34,7 @@ export const ACTIONS = [
   'camera.live',
   'camera.discover',
   'camera.probe',
+  'camera.test',
   'settings.read',
   'settings.update',
   'event.list',

@@ -12,20 +12,26 @@ import { CameraService } from './camera.service.js';
 import { createLibraryMulticastProber, createUnicastProber } from './onvif.discovery.adapters.js';
 import { OnvifDiscovery } from './onvif.discovery.js';
 import { probeOnvif, type ProbeOptions } from './onvif.probe.js';
+import { NetworkGuard, type TargetGuard } from './network.guard.js';
+import { GuardedRunner } from './network.runner.js';
+import { CameraNetworkSettings } from './network.settings.js';
 
 /**
  * Builds the cameras part for the composition root (server/main.ts): the credential cipher
- * (key file created on first start), discovery, probe, onboarding and the camera service.
+ * (key file created on first start), the camera address ranges and their guard, discovery,
+ * probe, onboarding and the camera service. Every connection the server makes for a camera
+ * goes through the guard; `network.load()` reads the saved ranges before cameras start.
  */
 export interface CameraKit {
   cipher: CredentialCipher;
   service: CameraService;
   onboarding: CameraOnboarding;
   discovery: OnvifDiscovery;
+  network: CameraNetworkSettings;
 }
 
 export interface CameraKitDeps {
-  config: Pick<ResolvedConfig, 'secretKeyFile' | 'discoveryInterfaces' | 'ingest'>;
+  config: Pick<ResolvedConfig, 'secretKeyFile' | 'discoveryInterfaces' | 'ingest' | 'cameraNetwork'>;
   /** The one ffmpeg port (ingest's): test-connection uses the binary ingest resolved. */
   ffmpeg: FfmpegAdapter;
   store: Store;
@@ -36,15 +42,24 @@ export interface CameraKitDeps {
   probeOptions?: ProbeOptions;
 }
 
-/** Discovery and probing over the cameras already registered: the server's and `binhyen discover`'s. */
-export function createOnboarding(d: { store: CameraOnboardingDeps['store']; log: Logger; discoveryInterfaces?: string[]; probeOptions?: ProbeOptions }) {
+/**
+ * Discovery and probing over the cameras already registered: the server's (with the guard of
+ * the camera address ranges) and `binhyen discover`'s (run on this computer: none).
+ */
+export function createOnboarding(d: {
+  store: CameraOnboardingDeps['store'];
+  log: Logger;
+  discoveryInterfaces?: string[];
+  probeOptions?: ProbeOptions;
+  guard?: TargetGuard;
+}) {
   const discovery = new OnvifDiscovery({
     networkInterfaces: () => os.networkInterfaces(),
     multicast: createLibraryMulticastProber(d.log),
-    unicast: createUnicastProber(d.log),
+    unicast: createUnicastProber(d.log, d.guard),
     log: d.log,
   });
-  const probe: typeof probeOnvif = (target, opts) => probeOnvif(target, { ...d.probeOptions, ...opts });
+  const probe: typeof probeOnvif = (target, opts) => probeOnvif(target, { ...d.probeOptions, ...opts, guard: d.guard });
   const onboarding = new CameraOnboarding({ store: d.store, discovery, probe, log: d.log, discoveryInterfaces: d.discoveryInterfaces });
   return { discovery, probe, onboarding };
 }
@@ -52,21 +67,25 @@ export function createOnboarding(d: { store: CameraOnboardingDeps['store']; log:
 export function createCameraKit(d: CameraKitDeps): CameraKit {
   const log = d.log.child('cameras');
   const cipher = new CredentialCipher(loadOrCreateKey(d.config.secretKeyFile, log));
+  const network = new CameraNetworkSettings({ settings: d.store.settings, defaults: d.config.cameraNetwork, log });
+  const guard = new NetworkGuard({ policy: () => network.policy() });
   const { discovery, probe, onboarding } = createOnboarding({
     store: d.store,
     log,
     discoveryInterfaces: d.config.discoveryInterfaces,
     probeOptions: d.probeOptions,
+    guard,
   });
   const service = new CameraService({
     store: d.store,
     cipher,
-    runtime: d.runner,
+    runtime: new GuardedRunner(d.runner, { guard, cameras: d.store.cameras, bus: d.bus, log }),
     bus: d.bus,
     log,
     probe,
+    guard,
     grabber: d.grabber ?? new FfmpegFrameGrabber(d.ffmpeg),
     rtspTransport: d.config.ingest.rtspTransport,
   });
-  return { cipher, service, onboarding, discovery };
+  return { cipher, service, onboarding, discovery, network };
 }

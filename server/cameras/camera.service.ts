@@ -9,6 +9,8 @@ import { splitUrlCredentials, streamUrlWithCredentials, type CameraRunner } from
 import { cameraSettingsSchema, type CameraCreateInput, type CameraUpdateInput } from '../domain/camera.settings.js';
 import type { ProbeOptions, ProbeResult } from './onvif.probe.js';
 import { parseProbeTarget, type ProbeTarget } from './onvif.target.js';
+import { checkUrlAllowed, isTargetNotAllowed, pinnedUrl, type TargetGuard } from './network.guard.js';
+import { streamsRefused, TARGET_NOT_ALLOWED_REASON } from './network.runner.js';
 
 /**
  * Registering, editing and removing cameras. Credentials are encrypted before they reach the
@@ -23,6 +25,8 @@ export interface CameraServiceDeps {
   log: Logger;
   grabber: FrameGrabber;
   probe: (target: ProbeTarget, opts?: ProbeOptions) => Promise<ProbeResult>;
+  /** The camera address ranges: stream URLs are checked when saved, one-shot grabs connect to the checked address. */
+  guard: TargetGuard;
   rtspTransport: 'tcp' | 'udp';
   testTimeoutMs?: number;
   now?: () => number;
@@ -40,6 +44,7 @@ export class CameraService {
 
   async register(input: CameraCreateInput): Promise<CameraRecord> {
     rejectControlCharacters(input.streams);
+    await this.checkTargets(input.streams, input.onvifUrl);
     await this.checkArea(input.areaId);
     const split = splitStreams(input.streams);
     let credentials = input.credentials ?? split.credentials;
@@ -86,6 +91,7 @@ export class CameraService {
     const current = await this.d.store.cameras.get(id);
     if (!current) throw notFound('camera', id);
     rejectControlCharacters(patch.streams);
+    await this.checkTargets(patch.streams, patch.onvifUrl);
     if (patch.areaId !== undefined) await this.checkArea(patch.areaId);
     const split = splitStreams(patch.streams);
     const credentials = patch.credentials !== undefined ? patch.credentials : (split.credentials ?? undefined);
@@ -103,6 +109,8 @@ export class CameraService {
       enabled: patch.enabled,
       clockOffsetMs: patch.clockOffsetMs,
     };
+    // The demo camera given streams of its own is a camera like any other (no longer exempt from the address ranges).
+    if (split.streams && current.demo) changes.demo = false;
     if (credentials !== undefined) changes.credentialsEnc = credentials ? this.d.cipher.encryptCredentials(credentials) : null;
     if (patch.settings) changes.settings = validateSettings({ ...current.settings, ...patch.settings });
     const updated = (await this.d.store.cameras.update(id, changes, this.now()))!;
@@ -147,13 +155,39 @@ export class CameraService {
       const running = await this.d.runtime.grabTestFrame(camera.id, stream);
       if (running) return running;
       const spec = (stream === 'record' ? camera.streams.record : undefined) ?? camera.streams.detect;
-      return this.grabOnce(spec.url, this.credentialsOf(camera), spec.transport);
+      // The demo camera's stream is the simulator this server started on loopback.
+      const url = camera.demo ? spec.url : await this.pinned(spec.url);
+      return this.grabOnce(url, this.credentialsOf(camera), spec.transport);
     }
     checkUrlCharacters(input.url, 'body.url');
     const split = splitUrlCredentials(input.url);
-    return this.grabOnce(split.url, input.credentials ?? split.credentials, input.transport);
+    return this.grabOnce(await this.pinned(split.url), input.credentials ?? split.credentials, input.transport);
   }
 
+  /**
+   * After the address ranges changed: cameras whose streams are now refused stop (offline,
+   * target_not_allowed), cameras refused before and allowed now start.
+   */
+  async recheckAddresses(): Promise<void> {
+    for (const c of (await this.d.store.cameras.list()).filter((x) => x.enabled && !x.demo)) {
+      const wasRefused = c.stateReason === TARGET_NOT_ALLOWED_REASON;
+      if (wasRefused !== (await streamsRefused(this.d.guard, c))) await this.startSafely(c, this.credentialsOfSafely(c));
+    }
+  }
+
+  /** The URL on its checked address: ffmpeg must not resolve the name again (it could answer differently). */
+  private async pinned(url: string): Promise<string> {
+    try {
+      return await pinnedUrl(this.d.guard, url);
+    } catch (err) {
+      if (isTargetNotAllowed(err)) throw err;
+      throw new AppError('rtsp_unreachable', `No picture from ${url} (the host name does not resolve). Check the stream URL.`, 502, {
+        params: { streamUri: url, reason: 'host not found', advertised: null },
+      });
+    }
+  }
+
+  /** `url` is the one ffmpeg opens: for a one-shot grab, its host is already the checked address. */
   private grabOnce(url: string, credentials: CameraCredentials | null, transport: 'tcp' | 'udp' | undefined): Promise<TestFrame> {
     return this.d.grabber.grab({
       url: streamUrlWithCredentials(url, credentials),
@@ -161,6 +195,12 @@ export class CameraService {
       timeoutMs: this.d.testTimeoutMs ?? 10_000,
       secrets: credentials ? [credentials.password, credentials.username] : [],
     });
+  }
+
+  /** Stream and ONVIF addresses outside the camera address ranges are refused before anything is stored. */
+  private async checkTargets(streams: CameraStreams | undefined, onvifUrl: string | null | undefined): Promise<void> {
+    for (const url of [streams?.detect.url, streams?.record?.url]) if (url) await checkUrlAllowed(this.d.guard, url);
+    if (onvifUrl) await checkUrlAllowed(this.d.guard, parseProbeTarget(onvifUrl, 'body.onvifUrl').url.href);
   }
 
   private async checkArea(areaId: number | null | undefined): Promise<void> {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import dgram from 'node:dgram';
 import onvif from 'onvif';
 import type { Logger } from '../shared/log.js';
+import { isTargetNotAllowed, type TargetGuard } from './network.guard.js';
 import type { DiscoveryMatch, MulticastProber, UnicastProber } from './onvif.discovery.js';
 import { child, children, parseXml, textAt, XmlError } from './onvif.xml.js';
 
@@ -50,44 +51,61 @@ export function readProbeMatches(xml: string, from: string, messageIds: Readonly
 
 const words = (s: string | null) => (s ? s.split(/\s+/).filter(Boolean) : []);
 
-/** Directed probes from an ephemeral UDP port, repeated `repeats` times across the first half of the timeout. */
-export function createUnicastProber(log: Logger): UnicastProber {
+/**
+ * Directed probes from an ephemeral UDP port, repeated `repeats` times across the first half of
+ * the timeout. With a guard (the server), the target's addresses are checked first and the
+ * datagrams go to the checked address only.
+ */
+export function createUnicastProber(log: Logger, guard?: TargetGuard): UnicastProber {
   return {
-    probe: (host, port, timeoutMs, repeats) =>
-      new Promise((resolve) => {
-        const socket = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
-        const ids = new Set<string>();
-        const found: DiscoveryMatch[] = [];
-        const timers: NodeJS.Timeout[] = [];
-        socket.on('message', (msg, rinfo) => {
-          try {
-            found.push(...readProbeMatches(msg.toString('utf8'), rinfo.address, ids));
-          } catch (err) {
-            // A hostile or broken datagram must not stop discovery (or the process): note it and go on.
-            const reason = err instanceof XmlError ? err.reason : String(err);
-            log.debug('discovery: unreadable answer ignored', { from: rinfo.address, reason });
-          }
-        });
-        socket.on('error', (err) => log.warn('discovery: unicast probe failed', { host, port, err }));
-        const send = () => {
-          const id = `urn:uuid:${randomUUID()}`;
-          ids.add(id);
-          socket.send(probeMessage(id), port, host, (err) => {
-            if (err) log.debug('discovery: probe not sent', { host, port, err });
-          });
-        };
-        socket.bind(0, () => {
-          for (let i = 0; i < repeats; i++) timers.push(setTimeout(send, Math.floor((i * timeoutMs) / (2 * Math.max(1, repeats)))));
-        });
-        timers.push(
-          setTimeout(() => {
-            timers.forEach(clearTimeout);
-            socket.close();
-            resolve(found);
-          }, timeoutMs),
-        );
-      }),
+    probe: async (target, port, timeoutMs, repeats) => {
+      let host = target;
+      try {
+        if (guard) host = (await guard.resolve(target))[0]!.address;
+      } catch (err) {
+        if (isTargetNotAllowed(err)) throw err;
+        log.debug('discovery: target does not resolve', { target, err });
+        return [];
+      }
+      return sendProbes(log, host, port, timeoutMs, repeats);
+    },
   };
+}
+
+function sendProbes(log: Logger, host: string, port: number, timeoutMs: number, repeats: number): Promise<DiscoveryMatch[]> {
+  return new Promise((resolve) => {
+    const socket = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
+    const ids = new Set<string>();
+    const found: DiscoveryMatch[] = [];
+    const timers: NodeJS.Timeout[] = [];
+    socket.on('message', (msg, rinfo) => {
+      try {
+        found.push(...readProbeMatches(msg.toString('utf8'), rinfo.address, ids));
+      } catch (err) {
+        // A hostile or broken datagram must not stop discovery (or the process): note it and go on.
+        const reason = err instanceof XmlError ? err.reason : String(err);
+        log.debug('discovery: unreadable answer ignored', { from: rinfo.address, reason });
+      }
+    });
+    socket.on('error', (err) => log.warn('discovery: unicast probe failed', { host, port, err }));
+    const send = () => {
+      const id = `urn:uuid:${randomUUID()}`;
+      ids.add(id);
+      socket.send(probeMessage(id), port, host, (err) => {
+        if (err) log.debug('discovery: probe not sent', { host, port, err });
+      });
+    };
+    socket.bind(0, () => {
+      for (let i = 0; i < repeats; i++) timers.push(setTimeout(send, Math.floor((i * timeoutMs) / (2 * Math.max(1, repeats)))));
+    });
+    timers.push(
+      setTimeout(() => {
+        timers.forEach(clearTimeout);
+        socket.close();
+        resolve(found);
+      }, timeoutMs),
+    );
+  });
 }
 
 interface LibraryRemoteInfo {

@@ -1,6 +1,8 @@
 import http from 'node:http';
 import https from 'node:https';
+import type { LookupFunction } from 'node:net';
 import type { TransportReason } from './camera.errors.js';
+import { isTargetNotAllowed, pinnedLookup, type TargetGuard } from './network.guard.js';
 
 /**
  * The one HTTP adapter the ONVIF client uses. Unlike the `onvif` library (two minutes of socket
@@ -34,6 +36,8 @@ export interface HttpPostOptions {
   /** Reported as 'deadline' instead of 'timeout' when the overall deadline is what ran out. */
   deadlineBound: boolean;
   maxBytes: number;
+  /** Checks the host's resolved addresses (within the time limit) and connects only to allowed ones. */
+  guard?: TargetGuard;
 }
 
 export type HttpPost = (url: URL, opts: HttpPostOptions) => Promise<HttpReply>;
@@ -57,7 +61,35 @@ function classify(err: NodeJS.ErrnoException): TransportReason {
   return 'reset';
 }
 
-export const httpPost: HttpPost = (url, opts) =>
+export const httpPost: HttpPost = async (url, opts) => {
+  if (!opts.guard) return post(url, opts, undefined, opts.timeoutMs);
+  const started = Date.now();
+  const lookup = await withinTime(resolveLookup(opts.guard, url.hostname), opts);
+  return post(url, opts, lookup, opts.timeoutMs - (Date.now() - started));
+};
+
+async function resolveLookup(guard: TargetGuard, host: string): Promise<LookupFunction> {
+  try {
+    return pinnedLookup(await guard.resolve(host));
+  } catch (err) {
+    if (isTargetNotAllowed(err)) throw err;
+    const e = err as NodeJS.ErrnoException;
+    throw new TransportError(classify(e), e.message);
+  }
+}
+
+function withinTime<T>(p: Promise<T>, opts: HttpPostOptions): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new TransportError(opts.deadlineBound ? 'deadline' : 'timeout', `no address within ${opts.timeoutMs} ms`)),
+      Math.max(1, opts.timeoutMs),
+    );
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
+const post = (url: URL, opts: HttpPostOptions, lookup: LookupFunction | undefined, timeoutMs: number) =>
   new Promise<HttpReply>((resolve, reject) => {
     const lib = url.protocol === 'https:' ? https : http;
     let settled = false;
@@ -76,6 +108,8 @@ export const httpPost: HttpPost = (url, opts) =>
         method: 'POST',
         headers: { ...opts.headers, 'Content-Length': String(Buffer.byteLength(opts.body)) },
         agent: false,
+        // Redirects are never followed (a 3xx is "not an ONVIF reply"), so the checked address is the only one reached.
+        ...(lookup ? { lookup } : {}),
         // Cameras ship self-signed certificates; the credentials are protected by digest or
         // WS-UsernameToken hashing, not by the certificate.
         ...(url.protocol === 'https:' ? { rejectUnauthorized: false } : {}),
@@ -104,7 +138,7 @@ export const httpPost: HttpPost = (url, opts) =>
     );
     const timer = setTimeout(
       () => finish(new TransportError(opts.deadlineBound ? 'deadline' : 'timeout', `no complete reply within ${opts.timeoutMs} ms`)),
-      Math.max(1, opts.timeoutMs),
+      Math.max(1, timeoutMs),
     );
     req.on('error', (err: NodeJS.ErrnoException) => finish(new TransportError(classify(err), err.message)));
     req.end(opts.body);

@@ -1,4 +1,5 @@
 import { noMediaProfiles, notOnvif, rtspUnreachable } from './camera.errors.js';
+import { checkUrlAllowed, isTargetNotAllowed, type TargetGuard } from './network.guard.js';
 import { NS, xmlEscape } from './onvif.auth.js';
 import type { HttpPost } from './onvif.http.js';
 import {
@@ -35,6 +36,11 @@ export interface ProbeOptions {
   maxProfiles?: number;
   post?: HttpPost;
   streamCheck?: StreamCheck;
+  /**
+   * The camera address ranges (the server's probes; the command line has none): the device,
+   * the services and streams the camera names, and its snapshot URI are all checked.
+   */
+  guard?: TargetGuard;
   now?: () => number;
 }
 
@@ -70,6 +76,7 @@ export async function probeOnvif(target: ProbeTarget, options: ProbeOptions = {}
     deadlineMs: o.deadlineMs,
     maxReplyBytes: o.maxReplyBytes,
     post: o.post,
+    guard: o.guard,
     now,
   });
   const warnings: string[] = [];
@@ -92,9 +99,11 @@ export async function probeOnvif(target: ProbeTarget, options: ProbeOptions = {}
   const defaults = pickDefaults(profiles);
   const snapshotUri = await optional(media('GetSnapshotUri', `<trt:ProfileToken>${xmlText(defaults.detect)}</trt:ProfileToken>`), warnings, 'GetSnapshotUri')
     .then((el) => (el ? readMediaUri(el) : null))
-    .then((uri) => (uri ? rewriteUri(uri, target.url, o.preserveAddress, 'http') : null));
+    .then((uri) => (uri ? rewriteUri(uri, target.url, o.preserveAddress, 'http') : null))
+    .then((uri) => (uri && o.guard ? allowedOrDropped(uri, o.guard, warnings) : uri));
 
-  if (o.checkRtsp) await checkDefaultStreams(profiles, defaults, o.streamCheck ?? checkStream, Math.min(o.callTimeoutMs, 5_000));
+  const streamCheck = o.streamCheck ?? ((uri: string, ms: number) => checkStream(uri, ms, o.guard));
+  if (o.checkRtsp) await checkDefaultStreams(profiles, defaults, streamCheck, Math.min(o.callTimeoutMs, 5_000));
   return {
     ...info,
     deviceServiceUrl: target.url.href,
@@ -195,6 +204,18 @@ async function checkDefaultStreams(profiles: ProbeProfile[], d: { detect: string
     const p = profiles.find((x) => x.token === token)!;
     const r = await check(p.streamUri, timeoutMs);
     if (!r.ok) throw rtspUnreachable(p.streamUri, r.reason, p.advertisedStreamUri);
+  }
+}
+
+/** A snapshot URI the camera names at a refused address is left out (nothing fetches it then). */
+async function allowedOrDropped<T extends { uri: string }>(snapshot: T, guard: TargetGuard, warnings: string[]): Promise<T | null> {
+  try {
+    await checkUrlAllowed(guard, snapshot.uri);
+    return snapshot;
+  } catch (err) {
+    if (!isTargetNotAllowed(err)) throw err;
+    warnings.push('the snapshot URI the camera gave is at an address cameras may not use; it was left out');
+    return null;
   }
 }
 

@@ -1,6 +1,7 @@
 import type { AppError } from '../shared/errors.js';
 import { notOnvif, unreachable, wrongCredentials, type NotOnvifReason } from './camera.errors.js';
 import { digestAuthorization, envelope, NS, pickChallenge, usernameToken, type DigestChallenge } from './onvif.auth.js';
+import type { TargetGuard } from './network.guard.js';
 import { httpPost, TransportError, type HttpPost, type HttpReply } from './onvif.http.js';
 import { child, parseXml, textAt, XmlError, type XmlElement, type XmlErrorReason } from './onvif.xml.js';
 
@@ -17,6 +18,8 @@ export interface OnvifClientOptions {
   deadlineMs: number;
   maxReplyBytes: number;
   post?: HttpPost;
+  /** Every call's host is checked against the camera address ranges (the server's probes). */
+  guard?: TargetGuard;
   now?: () => number;
 }
 
@@ -133,7 +136,14 @@ export class OnvifClient {
     const body = envelope(`<${prefixOf(req.ns)}:${req.action}>${req.inner ?? ''}</${prefixOf(req.ns)}:${req.action}>`, header);
     const timeoutMs = Math.min(this.o.callTimeoutMs, remaining);
     try {
-      return await this.post(req.url, { headers, body, timeoutMs, deadlineBound: remaining < this.o.callTimeoutMs, maxBytes: this.o.maxReplyBytes });
+      return await this.post(req.url, {
+        headers,
+        body,
+        timeoutMs,
+        deadlineBound: remaining < this.o.callTimeoutMs,
+        maxBytes: this.o.maxReplyBytes,
+        guard: this.o.guard,
+      });
     } catch (err) {
       throw this.transportError(err, req.action);
     }

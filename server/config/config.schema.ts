@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_DENIED_RANGES, parseRange } from '../shared/address.ranges.js';
 
 /**
  * The one configuration schema. Every setting has a default, a description and limits;
@@ -188,6 +189,33 @@ export const authConfigSchema = z
   })
   .strict();
 
+/** A list of address ranges (CIDR), each checked. */
+const ranges = () =>
+  list().superRefine((entries, ctx) => {
+    entries.forEach((entry, i) => {
+      try {
+        parseRange(entry);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', path: [i], message: (err as Error).message });
+      }
+    });
+  });
+
+export const cameraNetworkConfigSchema = z
+  .object({
+    allow: ranges()
+      .default([])
+      .describe(
+        'Address ranges (CIDR) cameras may be at even inside a denied range, e.g. 127.0.0.0/8 for a camera proxy on this computer; the most specific range decides',
+      ),
+    deny: ranges()
+      .default([...DEFAULT_DENIED_RANGES])
+      .describe(
+        "Address ranges (CIDR) that test-connection, probe, discovery and camera streams may not reach (checked on the resolved address); the server's own addresses count as denied unless allowed. The demo camera is exempt. An admin's saved setting (Settings page) replaces both lists",
+      ),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     port: int(0, 65535).default(8080).describe('HTTP port of the control panel and API'),
@@ -217,6 +245,7 @@ export const configSchema = z
     retention: retentionConfigSchema.default(retentionConfigSchema.parse({})),
     ingest: ingestConfigSchema.default(ingestConfigSchema.parse({})),
     auth: authConfigSchema.default(authConfigSchema.parse({})),
+    cameraNetwork: cameraNetworkConfigSchema.default(cameraNetworkConfigSchema.parse({})),
   })
   .strict();
 
@@ -226,3 +255,4 @@ export type IngestConfig = Config['ingest'];
 export type RecordConfig = Config['record'];
 export type RetentionConfig = Config['retention'];
 export type AuthConfig = Config['auth'];
+export type CameraNetworkConfig = Config['cameraNetwork'];

@@ -5,6 +5,7 @@ import type { AccessScope, Page } from '../store/event.repository.js';
 import type { Repositories } from '../store/store.js';
 import type { AlertViews } from './alert.view.js';
 import { publicAlertMessage } from './alert.view.js';
+import { authoredView } from './event.view.js';
 import type { Clock } from '../shared/clock.js';
 
 export type AlertQueryInput = Omit<AlertFilter, 'areaIds'> & { areaId?: number };
@@ -29,13 +30,14 @@ export class AlertQuery {
     return a;
   }
 
-  async detail(id: number, full: boolean) {
+  /** One alert with its history and notes; `full` = police view (residents see no user ids). */
+  async detail(id: number, full: boolean, viewerId: number | null = null) {
     const a = await this.get(id);
     const [view, history, notes] = await Promise.all([this.d.views.one(a), this.d.repos.alerts.history(id), this.d.repos.notes.forAlert(id, !full)]);
     return {
       alert: full ? view : publicAlertMessage(view),
       history: full ? history : history.map((h) => ({ ...h, userId: null, note: null })),
-      notes,
+      notes: notes.map((n) => authoredView(n, full, viewerId)),
     };
   }
 

@@ -9,7 +9,7 @@ import type { Actor } from '../auth/access.scope.js';
 import type { AlertService } from './alert.service.js';
 import type { AlertViews } from './alert.view.js';
 import type { Clock } from '../shared/clock.js';
-import { clipView, eventView } from './event.view.js';
+import { authoredView, clipView, eventView } from './event.view.js';
 
 export interface EventServiceDeps {
   repos: Pick<Repositories, 'events' | 'alerts' | 'notes' | 'comments' | 'clips' | 'cameras' | 'areas'>;
@@ -44,8 +44,11 @@ export class EventService {
     return ev;
   }
 
-  /** One event with its camera, clip, snapshots, alert (and history), notes and comments. `full` = police view. */
-  async detail(id: number, full: boolean) {
+  /**
+   * One event with its camera, clip, snapshots, alert (and history), notes and comments. `full` =
+   * police view; `viewerId` marks the reader's own comments (residents never see others' user ids).
+   */
+  async detail(id: number, full: boolean, viewerId: number | null = null) {
     const ev = await this.get(id);
     const [camera, clip, alert, notes, comments] = await Promise.all([
       this.d.repos.cameras.getIncludingRemoved(ev.cameraId),
@@ -61,8 +64,8 @@ export class EventService {
       clip: clip ? clipView(clip) : null,
       alert: alert ? { ...(await this.d.views.one(alert)), ...(full ? {} : { assigneeId: null }) } : null,
       history: history.map((h) => (full ? h : publicHistory(h))),
-      notes,
-      comments,
+      notes: notes.map((n) => authoredView(n, full, viewerId)),
+      comments: comments.map((c) => authoredView(c, full, viewerId)),
     };
   }
 

@@ -29,6 +29,14 @@ export function eventView(e: EventRecord) {
 }
 export type EventView = ReturnType<typeof eventView>;
 
+/**
+ * A note or comment as its reader may see it (issue 12 finding 7): police and admins see the
+ * author's user id; residents see the author's name only, and whether it is their own.
+ */
+export function authoredView<T extends { userId: number | null; authorName: string | null }>(x: T, full: boolean, viewerId: number | null) {
+  return { ...x, userId: full ? x.userId : null, mine: x.userId !== null && x.userId === viewerId };
+}
+
 export function clipView(c: ClipRecord) {
   const playable = c.state === 'ready' && c.deletedAt === null;
   return {

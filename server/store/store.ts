@@ -10,6 +10,7 @@ import { EventRepository } from './event.repository.js';
 import { NoteRepository } from './note.repository.js';
 import { AuditRepository } from './audit.repository.js';
 import { SessionRepository } from './session.repository.js';
+import { SettingsRepository } from './settings.repository.js';
 import { UserRepository } from './user.repository.js';
 
 /** Every repository bound to one executor; `transaction` hands the callback the same set bound to a transaction. */
@@ -25,6 +26,7 @@ export interface Repositories {
   users: UserRepository;
   sessions: SessionRepository;
   audit: AuditRepository;
+  settings: SettingsRepository;
 }
 
 export function repositories(db: Executor): Repositories {
@@ -40,6 +42,7 @@ export function repositories(db: Executor): Repositories {
     users: new UserRepository(db),
     sessions: new SessionRepository(db),
     audit: new AuditRepository(db),
+    settings: new SettingsRepository(db),
   };
 }
 

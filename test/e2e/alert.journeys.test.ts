@@ -150,6 +150,8 @@ describeBrowser('police and resident journeys on the real pipeline', () => {
     await page.locator(`.event-card[data-event-id="${eventId}"] a`).click();
     await expect.poll(() => page.locator('[data-testid="notes"]').textContent()).toContain(PUBLIC_NOTE);
     expect(await page.locator('[data-testid="notes"]').textContent()).not.toContain(INTERNAL_NOTE);
+    // The officer's name, not a user id (issue 12 finding 7): residents cannot list users.
+    expect(await page.locator('[data-testid="notes"] .author').allTextContents()).toEqual(['Trung úy Nguyễn Văn An']);
     expect(await page.locator('[data-visibility="internal"]').count()).toBe(0);
     expect(videoStatuses).toEqual([]); // poster first: no video bytes until asked
 

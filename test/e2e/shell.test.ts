@@ -111,7 +111,7 @@ describeBrowser('control panel shell in Chromium', () => {
     await screenshot(page, 'resident-no-wall-360');
   });
 
-  it('admin: accounts with their roles, the area tree, the audit log and its chain check', async () => {
+  it('admin: accounts with their roles, the area tree, the audit log and its chain check, the camera address ranges', async () => {
     const { page, errors } = await open({ width: 1280, height: 900 });
     await login(page, world.server.url, 'quantri');
     await page.goto(`${world.server.url}/admin/users`);
@@ -130,6 +130,21 @@ describeBrowser('control panel shell in Chromium', () => {
     await page.locator('[data-testid="audit-verify"]').click();
     await expect.poll(() => page.locator('[data-testid="audit-verdict"]').textContent()).toMatch(/^Chuỗi nhật ký nguyên vẹn \(\d+ mục đã kiểm tra\)/);
     await screenshot(page, 'admin-audit');
-    expect(unexpectedErrors(errors)).toEqual([]);
+
+    // Settings: the address ranges cameras may be at (issue 12 finding 6); a bad entry is named, a good one normalised.
+    await page.locator('nav a', { hasText: 'Cài đặt' }).click();
+    await expect.poll(() => page.locator('#network-deny').inputValue()).toContain('169.254.0.0/16');
+    expect(await page.locator('[data-testid="network-source"]').textContent()).toBe('Đang dùng giá trị mặc định trong tệp cấu hình.');
+    await page.locator('#network-allow').fill('127.0.0.0/8\ncam.local');
+    await page.locator('button[type="submit"].primary').click();
+    await expect.poll(() => page.locator('[role="alert"]').textContent()).toContain('“cam.local” trong ô “Dải được phép');
+    await page.locator('#network-allow').fill('127.0.0.0/8\n192.168.1.7/24');
+    await page.locator('button[type="submit"].primary').click();
+    await expect.poll(() => page.locator('[data-testid="network-source"]').textContent()).toMatch(/^Đã lưu lúc /);
+    expect(await page.locator('#network-allow').inputValue()).toBe('127.0.0.0/8\n192.168.1.0/24');
+    await screenshot(page, 'admin-settings');
+    await page.locator('button', { hasText: 'Về mặc định' }).click();
+    await expect.poll(() => page.locator('[data-testid="network-source"]').textContent()).toBe('Đang dùng giá trị mặc định trong tệp cấu hình.');
+    expect(unexpectedErrors(errors, [401, 403, 404, 400])).toEqual([]); // 400: the refused range, on purpose
   });
 });

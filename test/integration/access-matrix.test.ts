@@ -222,6 +222,24 @@ describe('access matrix: routes', () => {
   });
 });
 
+describe('access matrix: technicians and cameras of other areas (issue 12)', () => {
+  it('a technician tests and watches only cameras of their areas and unassigned ones; police watch all and test none', async () => {
+    const cookie = (name: string) => callers.find((c) => c.name === name)!.cookie;
+    const unassigned = await addIdleCamera(srv.store, null, 'not yet placed');
+    const [own, , other] = scenarios as [Scenario, Scenario, Scenario];
+    const tries = (id: number) => [
+      ['GET', `/api/cameras/${id}/live.jpg`],
+      ['POST', `/api/cameras/${id}/test-connection`],
+    ];
+    const statuses = async (who: string, id: number) =>
+      Promise.all(tries(id).map(([m, p]) => call(srv, m!, p!, { cookie: cookie(who), body: m === 'POST' ? {} : undefined }).then((r) => r.status)));
+    expect(await statuses('technician-a', other.ids.camera)).toEqual([403, 403]);
+    expect(await statuses('technician-a', own.ids.camera)).toEqual([200, 200]);
+    expect(await statuses('technician-a', unassigned.id)).toEqual([200, 200]);
+    expect(await statuses('police-a', other.ids.camera)).toEqual([200, 403]);
+  });
+});
+
 /** Calls every route as every caller on every scenario; returns what differs from the matrix. */
 async function checkRoutes(target: { url: string }, list: RouteLayer[]): Promise<{ wrong: string[]; checked: number }> {
   const wrong: string[] = [];

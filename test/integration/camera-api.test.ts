@@ -16,6 +16,8 @@ import { CameraService } from '../../server/cameras/camera.service.js';
 import { createUnicastProber } from '../../server/cameras/onvif.discovery.adapters.js';
 import { OnvifDiscovery } from '../../server/cameras/onvif.discovery.js';
 import { probeOnvif } from '../../server/cameras/onvif.probe.js';
+import { NetworkGuard } from '../../server/cameras/network.guard.js';
+import { DEFAULT_DENIED_RANGES, RangePolicy } from '../../server/shared/address.ranges.js';
 import { SimulatedCamera } from '../../server/demo/sim-camera.js';
 import { Bus } from '../../server/shared/bus.js';
 import { createLogger } from '../../server/shared/log.js';
@@ -84,6 +86,8 @@ beforeAll(async () => {
   await simcam.start();
   onvif = await new OnvifSimulator({ username: USER, password: PASS, clockOffsetMs: OFFSET, streamUri: simcam.rtspUrl }).start();
   const cipher = new CredentialCipher(loadOrCreateKey(path.join(tmp.dir, 'secret.key'), log));
+  // The simulated cameras are on loopback, which the default ranges refuse: allowed here, as in every test fixture.
+  const guard = new NetworkGuard({ policy: () => new RangePolicy({ allow: ['127.0.0.0/8'], deny: [...DEFAULT_DENIED_RANGES] }) });
   const discovery = new OnvifDiscovery({
     networkInterfaces: () => os.networkInterfaces(),
     multicast: {
@@ -91,11 +95,12 @@ beforeAll(async () => {
         throw new Error('no multicast in this test');
       },
     },
-    unicast: createUnicastProber(log),
+    unicast: createUnicastProber(log, guard),
     log,
   });
-  const probe: typeof probeOnvif = (t, o) => probeOnvif(t, { callTimeoutMs: 3000, deadlineMs: 8000, ...o });
+  const probe: typeof probeOnvif = (t, o) => probeOnvif(t, { callTimeoutMs: 3000, deadlineMs: 8000, ...o, guard });
   const cameras = new CameraService({
+    guard,
     store,
     cipher,
     runtime,

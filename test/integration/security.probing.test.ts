@@ -91,6 +91,76 @@ describe('a resident probing event ids', () => {
   });
 });
 
+/** Every user id in a reply: userId and the other fields that name a user. */
+function userIdsIn(value: unknown, out: number[] = []): number[] {
+  if (Array.isArray(value)) value.forEach((v) => userIdsIn(v, out));
+  else if (value && typeof value === 'object')
+    for (const [k, v] of Object.entries(value)) {
+      if (/^(userId|assigneeId|createdBy|updatedBy)$/.test(k) && typeof v === 'number') out.push(v);
+      else userIdsIn(v, out);
+    }
+  return out;
+}
+
+describe('who wrote a note or comment, as residents see it', () => {
+  it("residents see the police officer's and neighbours' names, never their user ids; police still see ids", async () => {
+    const areas = await srv.store.areas.list();
+    const hamletA = areas.find((a) => a.name === 'Ấp An Phú')!.id;
+    const add = (username: string, displayName: string, roles: ('police' | 'resident')[]) =>
+      srv.auth.users.add({ username, displayName, roles, areaIds: [hamletA], password: PASSWORD }, { name: 'cli' });
+    const officer = await add('an-officer', 'Trung úy Nguyễn Văn An', ['police']);
+    const me = await add('to-truong', 'Tổ trưởng Trần Thị Hoa', ['resident']);
+    const neighbour = await add('hang-xom', 'Bác Phạm Văn Tư', ['resident']);
+    const [police, resident, other] = [await login(srv, 'an-officer'), await login(srv, 'to-truong'), await login(srv, 'hang-xom')];
+    const t = 1_800_000_000_000;
+    const ev = await srv.store.events.create({
+      cameraId: ids.camera,
+      areaId: hamletA,
+      trackId: null,
+      label: 'person',
+      score: 0.9,
+      box: null,
+      zones: [],
+      startAt: t,
+      lastSeenAt: t,
+      bestAt: t,
+      visibility: 'shared',
+    });
+    const alert = await srv.store.alerts.create({
+      kind: 'object',
+      severity: 'normal',
+      eventId: ev.id,
+      cameraId: ids.camera,
+      areaId: hamletA,
+      visibility: 'shared',
+    });
+    await srv.store.alerts.update(alert.id, { assigneeId: officer.id });
+    expect(
+      (await call(srv, 'POST', `/api/alerts/${alert.id}/notes`, { cookie: police, body: { body: 'Đã cử người xác minh.', visibility: 'public' } })).status,
+    ).toBe(201);
+    expect((await call(srv, 'POST', `/api/events/${ev.id}/comments`, { cookie: other, body: { body: 'Tôi cũng thấy người này.' } })).status).toBe(201);
+    expect((await call(srv, 'POST', `/api/events/${ev.id}/comments`, { cookie: resident, body: { body: 'Cảm ơn anh.' } })).status).toBe(201);
+
+    type Authored = { authorName: string | null; userId: number | null; mine: boolean };
+    const detail = await call<{ notes: Authored[]; comments: Authored[] }>(srv, 'GET', `/api/events/${ev.id}`, { cookie: resident });
+    const alertDetail = await call<{ notes: Authored[] }>(srv, 'GET', `/api/alerts/${alert.id}`, { cookie: resident });
+    const lists = await Promise.all(['/api/events', '/api/alerts', '/api/clips'].map((p) => call(srv, 'GET', p, { cookie: resident })));
+    for (const r of [detail, alertDetail, ...lists]) {
+      expect(r.status).toBe(200);
+      expect(userIdsIn(r.body).filter((id) => id !== me.id)).toEqual([]);
+    }
+    expect(detail.body.notes.map((n) => n.authorName)).toEqual(['Trung úy Nguyễn Văn An']);
+    expect(alertDetail.body.notes.map((n) => n.authorName)).toEqual(['Trung úy Nguyễn Văn An']);
+    expect(detail.body.comments.map((c) => [c.authorName, c.mine])).toEqual([
+      ['Bác Phạm Văn Tư', false],
+      ['Tổ trưởng Trần Thị Hoa', true],
+    ]);
+    const full = await call<{ notes: Authored[]; comments: Authored[] }>(srv, 'GET', `/api/events/${ev.id}`, { cookie: police });
+    expect(full.body.notes.map((n) => [n.userId, n.authorName])).toEqual([[officer.id, 'Trung úy Nguyễn Văn An']]);
+    expect(full.body.comments.map((c) => c.userId)).toEqual([neighbour.id, me.id]);
+  });
+});
+
 /** GET with a Host header of our choosing (fetch would not send it); the connection goes to loopback. */
 function getWithHost(path: string, host: string): Promise<{ status: number; body: string }> {
   const url = new URL(srv.url);

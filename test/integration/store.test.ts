@@ -21,6 +21,7 @@ const TABLES = [
   'event_comments',
   'clips',
   'audit_log',
+  'settings',
 ];
 
 async function hasTable(db: Knex, t: string) {
@@ -43,6 +44,23 @@ describe.each(dbTargets)('store on $name', (target) => {
     for (const t of TABLES) expect(await hasTable(h.db, t), t).toBe(false);
     expect(await migrateLatest(h.db)).toEqual(ALL);
     expect(await migrateLatest(h.db)).toEqual([]);
+  });
+
+  it('keeps settings an admin saved (JSON), replaces them, and forgets them back to the defaults', async () => {
+    const h = await openMigrated(target);
+    cleanup = h.cleanup;
+    const store = createStore(h.db);
+    expect(await store.settings.get('camera_network')).toBeUndefined();
+    await store.settings.set('camera_network', { allow: ['127.0.0.0/8'], deny: [] }, null, 1000);
+    await store.settings.set('camera_network', { allow: [], deny: ['fe80::/10'] }, null, 2000);
+    expect(await store.settings.get('camera_network')).toEqual({
+      key: 'camera_network',
+      value: { allow: [], deny: ['fe80::/10'] },
+      updatedAt: 2000,
+      updatedBy: null,
+    });
+    await store.settings.clear('camera_network');
+    expect(await store.settings.get('camera_network')).toBeUndefined();
   });
 
   it('stores areas as a hierarchy and finds descendants', async () => {

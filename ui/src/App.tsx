@@ -11,6 +11,7 @@ import { DiscoverPage } from './pages/DiscoverPage.js';
 import { EventPage } from './pages/EventPage.js';
 import { LoginPage } from './pages/LoginPage.js';
 import { ReviewPage } from './pages/ReviewPage.js';
+import { SettingsPage } from './pages/SettingsPage.js';
 import { SetupPage } from './pages/SetupPage.js';
 import { UsersPage } from './pages/UsersPage.js';
 import { WallPage } from './pages/WallPage.js';
@@ -36,6 +37,7 @@ const ROUTES: Route[] = [
   { path: '/admin/users', action: 'user.list', nav: 'nav.users', render: () => <UsersPage /> },
   { path: '/admin/areas', action: 'area.create', nav: 'nav.areas', render: () => <AreasPage /> },
   { path: '/admin/audit', action: 'audit.list', nav: 'nav.audit', render: () => <AuditPage /> },
+  { path: '/admin/settings', action: 'settings.update', nav: 'nav.settings', render: () => <SettingsPage /> },
 ];
 
 /** Where a user lands: police on the wall, technicians on cameras, residents on review. */

@@ -63,10 +63,11 @@ describe('policy: roles', () => {
     expect(can(p, 'user.create')).toBe(false);
   });
 
-  it('keeps technicians to cameras, discovery, settings and health: no events, clips, alerts or notes', () => {
+  it('keeps technicians to cameras, discovery and health: no events, clips, alerts, notes or server settings', () => {
     const t = user(['technician'], [A]);
-    for (const a of ['camera.list', 'camera.create', 'camera.discover', 'camera.probe', 'settings.update', 'health.read'] as const)
-      expect(can(t, a), a).toBe(true);
+    for (const a of ['camera.list', 'camera.create', 'camera.discover', 'camera.probe', 'health.read'] as const) expect(can(t, a), a).toBe(true);
+    // The camera address ranges decide where the server may connect: an admin's decision (issue 12).
+    expect(can(t, 'settings.update')).toBe(false);
     expect(canSee(t, ev(A, 'shared'))).toBe(false);
     expect(canSee(t, { type: 'clip', areaId: A, visibility: 'shared' })).toBe(false);
     expect(canSee(t, { type: 'alert', areaId: A, visibility: 'shared' })).toBe(false);
@@ -87,6 +88,11 @@ describe('policy: roles', () => {
     expect(can(tech, 'camera.update', { type: 'camera', areaId: B })).toBe(false);
     expect(can(tech, 'camera.delete', { type: 'camera' })).toBe(false); // no area given: fail closed
     expect(can(tech, 'camera.publish', { type: 'camera', areaId: A })).toBe(false);
+    for (const a of ['camera.live', 'camera.test'] as const) {
+      expect(can(tech, a, { type: 'camera', areaId: A }), a).toBe(true);
+      expect(can(tech, a, { type: 'camera', areaId: null }), a).toBe(true);
+      expect(can(tech, a, { type: 'camera', areaId: B }), a).toBe(false);
+    }
     expect(can(user(['police']), 'camera.publish', { type: 'camera', areaId: B })).toBe(true);
     // unassigned cameras are not "own area" for residents: they have no camera rights at all
     expect(can(user(['resident'], [A]), 'camera.read', { type: 'camera', areaId: null })).toBe(false);

@@ -5,6 +5,8 @@ import type { CameraRunner } from '../../../server/cameras/camera.runner.js';
 import { streamUrlWithCredentials } from '../../../server/cameras/camera.runner.js';
 import { CameraService } from '../../../server/cameras/camera.service.js';
 import type { ProbeResult } from '../../../server/cameras/onvif.probe.js';
+import { NetworkGuard } from '../../../server/cameras/network.guard.js';
+import { DEFAULT_DENIED_RANGES, RangePolicy } from '../../../server/shared/address.ranges.js';
 import { Bus } from '../../../server/shared/bus.js';
 import { silentLogger } from '../../../server/shared/log.js';
 import type { CameraRecord, NewCamera } from '../../../server/store/camera.repository.js';
@@ -115,7 +117,17 @@ function setup() {
   const changes: string[] = [];
   bus.on('camera.changed', (m) => changes.push(`${m.change}:${m.cameraId}`));
   const cipher = new CredentialCipher(Buffer.alloc(32, 3));
-  const service = new CameraService({ store, cipher, runtime, bus, log: silentLogger, grabber, probe, rtspTransport: 'udp' });
+  // The default ranges, over a fake DNS: "h" is a camera on the LAN, "loopy" a name for this computer.
+  const names: Record<string, string> = { h: '10.0.0.9', loopy: '127.0.0.1' };
+  const guard = new NetworkGuard({
+    policy: () => new RangePolicy({ allow: [], deny: [...DEFAULT_DENIED_RANGES] }),
+    lookup: async (host) => {
+      if (!names[host]) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' });
+      return [{ address: names[host], family: 4 }];
+    },
+    ownAddresses: () => [],
+  });
+  const service = new CameraService({ store, cipher, runtime, bus, log: silentLogger, grabber, probe, guard, rtspTransport: 'udp' });
   return { service, rows, runtime, grabber, probe, cipher, changes };
 }
 
@@ -187,7 +199,33 @@ describe('CameraService', () => {
     expect((await t.service.testConnection({ cameraId: cam.id })).source).toBe('running');
     expect(t.grabber.grab).not.toHaveBeenCalled();
     await t.service.testConnection({ cameraId: cam.id });
-    expect(t.grabber.grab).toHaveBeenCalledWith({ url: 'rtsp://u:p%3Aw%40d@h/1', transport: 'udp', timeoutMs: 10_000, secrets: ['p:w@d', 'u'] });
+    // ffmpeg gets the address that was checked, not the name (which could resolve elsewhere the second time).
+    expect(t.grabber.grab).toHaveBeenCalledWith({ url: 'rtsp://u:p%3Aw%40d@10.0.0.9/1', transport: 'udp', timeoutMs: 10_000, secrets: ['p:w@d', 'u'] });
+  });
+
+  it('refuses stream addresses outside the camera address ranges before storing, starting or grabbing anything', async () => {
+    const t = setup();
+    for (const url of ['rtsp://loopy/1', 'rtsp://[::1]/1', 'http://169.254.169.254/latest/meta-data', 'http://[::ffff:127.0.0.1]/x']) {
+      await expect(t.service.register({ name: 'X', streams: { detect: { url } } }), url).rejects.toMatchObject({ code: 'target_not_allowed', status: 403 });
+      await expect(t.service.testConnection({ url }), url).rejects.toMatchObject({ code: 'target_not_allowed', status: 403 });
+    }
+    await expect(t.service.register({ name: 'X', onvifUrl: 'http://127.0.0.1:8000/onvif/device_service' } as never)).rejects.toMatchObject({
+      code: 'target_not_allowed',
+    });
+    expect(t.rows.size).toBe(0);
+    expect(t.runtime.start).not.toHaveBeenCalled();
+    expect(t.grabber.grab).not.toHaveBeenCalled();
+    expect(t.probe).not.toHaveBeenCalled();
+    // A name that does not resolve now is no refusal (nothing is reached through it now).
+    await expect(t.service.register({ name: 'X', streams: { detect: { url: 'rtsp://nowhere/1' } } })).resolves.toMatchObject({ id: 1 });
+  });
+
+  it('the demo camera given streams of its own is no longer the exempt demo', async () => {
+    const t = setup();
+    const cam = await t.service.register({ name: 'Demo', streams: { detect: { url: 'rtsp://h/1' } } });
+    t.rows.set(cam.id, { ...t.rows.get(cam.id)!, demo: true });
+    await t.service.update(cam.id, { streams: { detect: { url: 'rtsp://h/2' } } });
+    expect(t.rows.get(cam.id)!.demo).toBe(false);
   });
 
   it('spawn-time URLs percent-encode credentials', () => {

@@ -7,6 +7,7 @@ import type {
   AreaKind,
   AuditEntryView,
   AuditVerification,
+  CameraNetworkView,
   CameraView,
   ClipView,
   DiscoveryAnswer,
@@ -45,6 +46,10 @@ export const api = {
 
   audit: (q: Q) => getJson<{ entries: AuditEntryView[]; nextBeforeId: number | null }>(`/api/audit${query(q)}`),
   auditVerify: () => getJson<AuditVerification>('/api/audit/verify'),
+
+  cameraNetwork: () => getJson<CameraNetworkView>('/api/settings/camera-network'),
+  saveCameraNetwork: (body: { allow: string[]; deny: string[] }) => request<CameraNetworkView>('PUT', '/api/settings/camera-network', body),
+  resetCameraNetwork: () => request<CameraNetworkView>('DELETE', '/api/settings/camera-network'),
 
   cameras: () => getJson<{ cameras: CameraView[] }>('/api/cameras').then((r) => r.cameras),
   camera: (id: number) => getJson<CameraView>(`/api/cameras/${id}`),

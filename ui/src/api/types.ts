@@ -21,6 +21,7 @@ export type {
   AreaKind,
   AuditEntryView,
   AuditVerification,
+  CameraNetworkView,
   CameraView,
   ClipView,
   DiscoveredCamera,

@@ -55,6 +55,8 @@ export const enErrors: Record<ErrorKey, string> = {
   'error.wrong_credentials':
     'The camera refused the username or password. Many brands (Hikvision, Dahua, KBVision) keep a separate ONVIF user list, and ONVIF login must be enabled.',
   'error.no_media_profiles': 'The camera speaks ONVIF but offers no usable video stream. Enable a stream in its web page, or enter its RTSP address.',
+  'error.target_not_allowed':
+    'Cameras may not be reached at this address (loopback, link-local and this server are refused by default). An admin can allow address ranges in Settings.',
   'error.rtsp_unreachable': 'ONVIF works but the video stream does not answer. Check RTSP is enabled and its port (often 554) is open.',
   'error.no_interfaces': 'The server has no network interface to discover on.',
   'error.unknown_interface': 'There is no network interface “{name}”.',

@@ -13,6 +13,7 @@ export const en: Record<MessageKey, string> = {
   'nav.users': 'Accounts',
   'nav.areas': 'Areas',
   'nav.audit': 'Audit log',
+  'nav.settings': 'Settings',
   'nav.logout': 'Log out',
 
   'common.loading': 'Loading…',
@@ -183,6 +184,7 @@ export const en: Record<MessageKey, string> = {
   'wall.disconnected': 'Lost the connection to the server at {time}. Reconnecting…',
 
   'camera.demo': 'simulated camera',
+  'camera.otherArea': 'This camera belongs to another area: technicians view and test only the cameras of their own areas.',
   'camera.sections': 'Camera sections',
   'camera.tab.general': 'Details',
   'camera.tab.zones': 'Zones',
@@ -370,6 +372,19 @@ export const en: Record<MessageKey, string> = {
   'areas.noParent': '— Top level —',
   'areas.kind': 'Kind of area',
   'areas.rename': 'Rename',
+
+  'settings.title': 'Settings',
+  'settings.network.title': 'Camera address ranges',
+  'settings.network.intro':
+    'The server connects to cameras (test connection, ONVIF, discovery, video streams) only at allowed addresses. By default it refuses its own addresses (loopback and this computer’s addresses) and link-local ones, which include 169.254.169.254. The simulated demo camera is always allowed.',
+  'settings.network.allow': 'Allowed ranges (one per line)',
+  'settings.network.deny': 'Refused ranges (one per line)',
+  'settings.network.rule':
+    'For example 192.168.1.0/24, 10.0.0.5 or fe80::/10. When an address is in several ranges the narrowest decides; between two equally wide ranges the allowed one wins. Addresses in no range are allowed.',
+  'settings.network.defaults': 'The defaults from the configuration file are in force.',
+  'settings.network.saved': 'Saved at {time}.',
+  'settings.network.reset': 'Back to defaults',
+  'settings.network.badRange': '“{entry}” in “{list}” is not an address range (for example 192.168.1.0/24 or fe80::/10).',
 
   'audit.title': 'Audit log',
   'audit.verify': 'Check integrity',

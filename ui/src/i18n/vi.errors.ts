@@ -53,6 +53,8 @@ export const viErrors = {
   'error.wrong_credentials':
     'Camera từ chối tên đăng nhập hoặc mật khẩu. Nhiều hãng (Hikvision, Dahua, KBVision) có danh sách tài khoản ONVIF riêng, cần bật đăng nhập ONVIF trong cài đặt camera.',
   'error.no_media_profiles': 'Camera có ONVIF nhưng không có luồng video dùng được. Bật luồng trong trang cài đặt camera, hoặc nhập địa chỉ RTSP.',
+  'error.target_not_allowed':
+    'Máy chủ không được phép kết nối tới địa chỉ camera này (mặc định chặn loopback, link-local và địa chỉ của chính máy chủ). Quản trị viên có thể cho phép thêm dải địa chỉ trong mục Cài đặt.',
   'error.rtsp_unreachable': 'ONVIF hoạt động nhưng luồng video không trả lời. Kiểm tra RTSP đã bật và cổng RTSP (thường là 554) đã mở.',
   'error.no_interfaces': 'Máy chủ không có giao diện mạng nào để dò tìm.',
   'error.unknown_interface': 'Không có giao diện mạng “{name}”.',

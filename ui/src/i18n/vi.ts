@@ -16,6 +16,7 @@ export const vi = {
   'nav.users': 'Tài khoản',
   'nav.areas': 'Địa bàn',
   'nav.audit': 'Nhật ký truy cập',
+  'nav.settings': 'Cài đặt',
   'nav.logout': 'Đăng xuất',
 
   'common.loading': 'Đang tải…',
@@ -186,6 +187,7 @@ export const vi = {
   'wall.disconnected': 'Mất kết nối tới máy chủ từ {time}. Đang kết nối lại…',
 
   'camera.demo': 'camera mô phỏng',
+  'camera.otherArea': 'Camera này thuộc địa bàn khác: kỹ thuật viên chỉ xem hình và kiểm tra camera của địa bàn mình.',
   'camera.sections': 'Các mục của camera',
   'camera.tab.general': 'Thông tin',
   'camera.tab.zones': 'Vùng',
@@ -371,6 +373,19 @@ export const vi = {
   'areas.noParent': '— Cấp cao nhất —',
   'areas.kind': 'Loại địa bàn',
   'areas.rename': 'Đổi tên',
+
+  'settings.title': 'Cài đặt',
+  'settings.network.title': 'Dải địa chỉ camera',
+  'settings.network.intro':
+    'Máy chủ chỉ kết nối tới camera (kiểm tra kết nối, đọc ONVIF, dò tìm, luồng video) ở những địa chỉ được phép. Mặc định chặn địa chỉ nội bộ của chính máy chủ (loopback, địa chỉ của máy) và link-local, trong đó có 169.254.169.254. Camera mô phỏng luôn được phép.',
+  'settings.network.allow': 'Dải được phép (mỗi dòng một dải)',
+  'settings.network.deny': 'Dải bị chặn (mỗi dòng một dải)',
+  'settings.network.rule':
+    'Ví dụ: 192.168.1.0/24, 10.0.0.5 hoặc fe80::/10. Một địa chỉ nằm trong nhiều dải thì dải hẹp nhất quyết định; hai dải rộng bằng nhau thì dải được phép thắng. Địa chỉ không thuộc dải nào được phép.',
+  'settings.network.defaults': 'Đang dùng giá trị mặc định trong tệp cấu hình.',
+  'settings.network.saved': 'Đã lưu lúc {time}.',
+  'settings.network.reset': 'Về mặc định',
+  'settings.network.badRange': '“{entry}” trong ô “{list}” không phải là một dải địa chỉ (ví dụ 192.168.1.0/24 hoặc fe80::/10).',
 
   'audit.title': 'Nhật ký truy cập',
   'audit.verify': 'Kiểm tra tính toàn vẹn',

@@ -11,7 +11,6 @@ import { LiveImage } from '../components/LiveImage.js';
 import type { MessageKey } from '../i18n/i18n.js';
 import { useI18n } from '../i18n/I18nProvider.js';
 import { Link, navigate, setQuery, useLocation } from '../router.js';
-import { useSession } from '../session.js';
 import { useSubmit } from '../api/useSubmit.js';
 
 const TABS = ['general', 'zones', 'rules', 'health'] as const;
@@ -31,11 +30,9 @@ const fieldsOf = (c: CameraView): CameraFieldValues => ({
 /** One camera for technicians: details and place, zones and masks, rules and schedule, health. */
 export function CameraPage({ id }: { id: number }) {
   const { t } = useI18n();
-  const session = useSession();
   const { query } = useLocation();
   const camera = useAsync(() => api.camera(id), [id]);
   const tab: Tab = (TABS as readonly string[]).includes(query.get('tab') ?? '') ? (query.get('tab') as Tab) : 'general';
-  const editable = session.can('camera.update');
 
   const onTabKey = (e: KeyboardEvent<HTMLDivElement>) => {
     const i = TABS.indexOf(tab);
@@ -59,6 +56,8 @@ export function CameraPage({ id }: { id: number }) {
       </Page>
     );
   const c = camera.data;
+  // Per camera, from the server: technicians work only on cameras of their areas (and unassigned ones).
+  const editable = c.may.update;
   return (
     <Page
       title={c.name}
@@ -99,7 +98,6 @@ export function CameraPage({ id }: { id: number }) {
 
 function GeneralTab({ camera, editable, onSaved }: { camera: CameraView; editable: boolean; onSaved(c: CameraView): void }) {
   const { t } = useI18n();
-  const session = useSession();
   const [fields, setFields] = useState(() => fieldsOf(camera));
   const [saved, setSaved] = useState(false);
   const areas = useAsync(() => api.areas(), []);
@@ -132,7 +130,12 @@ function GeneralTab({ camera, editable, onSaved }: { camera: CameraView; editabl
   };
   return (
     <div className="general-tab">
-      <LiveImage cameraId={camera.id} alt={camera.name} intervalMs={2_000} />
+      {camera.may.live ? <LiveImage cameraId={camera.id} alt={camera.name} intervalMs={2_000} /> : <p className="muted">{t('camera.otherArea')}</p>}
+      {camera.stateReason === 'target_not_allowed' && (
+        <p role="alert" className="error">
+          {t('error.target_not_allowed')}
+        </p>
+      )}
       <p className="muted">
         {t('camera.streamInfo', { url: camera.streams.detect.url })}
         {camera.credentials === 'set' ? ` · ${t('camera.credentialsSet')}` : ''}
@@ -159,7 +162,7 @@ function GeneralTab({ camera, editable, onSaved }: { camera: CameraView; editabl
                 {t('common.saved')}
               </span>
             )}
-            {session.can('camera.delete') && (
+            {camera.may.delete && (
               <button type="button" className="danger" onClick={() => void remove()}>
                 {t('camera.delete')}
               </button>

@@ -107,9 +107,9 @@ export function EventPage({ id }: { id: number }) {
             <AlertActions alert={d.alert} officers={(users.data ?? []).filter((u) => u.roles.includes('police'))} onDone={() => detail.reload()} />
           )}
           <Timeline d={d} users={users.data ?? []} />
-          <Notes d={d} users={users.data ?? []} />
+          <Notes d={d} />
           {session.can('note.create') && <NoteForm eventId={id} onSaved={detail.reload} />}
-          <Comments d={d} users={users.data ?? []} me={session.user?.id} />
+          <Comments d={d} />
           {session.can('comment.create') && <CommentForm eventId={id} onSaved={detail.reload} />}
           {session.can('clip.export') && (
             <details>
@@ -159,7 +159,8 @@ function Timeline({ d, users }: { d: EventDetail; users: readonly UserView[] }) 
   );
 }
 
-function Notes({ d, users }: { d: EventDetail; users: readonly UserView[] }) {
+/** Notes and comments carry their author's name (residents never get user ids). */
+function Notes({ d }: { d: EventDetail }) {
   const { t } = useI18n();
   return (
     <section aria-labelledby="notes-title" data-testid="notes">
@@ -169,7 +170,7 @@ function Notes({ d, users }: { d: EventDetail; users: readonly UserView[] }) {
         {d.notes.map((n) => (
           <li key={n.id} className={`note ${n.visibility}`} data-visibility={n.visibility}>
             <div className="muted">
-              {who(users, n.userId, t('note.police'))} · {formatDateTime(n.createdAt)} ·{' '}
+              <span className="author">{n.authorName ?? t('note.police')}</span> · {formatDateTime(n.createdAt)} ·{' '}
               <span className="chip">{n.visibility === 'public' ? t('note.public') : t('note.internal')}</span>
             </div>
             <p>{n.body}</p>
@@ -180,7 +181,7 @@ function Notes({ d, users }: { d: EventDetail; users: readonly UserView[] }) {
   );
 }
 
-function Comments({ d, users, me }: { d: EventDetail; users: readonly UserView[]; me: number | undefined }) {
+function Comments({ d }: { d: EventDetail }) {
   const { t } = useI18n();
   return (
     <section aria-labelledby="comments-title">
@@ -190,7 +191,7 @@ function Comments({ d, users, me }: { d: EventDetail; users: readonly UserView[]
         {d.comments.map((c) => (
           <li key={c.id} className={`note${c.flag ? ' flagged' : ''}`}>
             <div className="muted">
-              {c.userId === me ? t('comment.you') : who(users, c.userId, t('comment.resident'))} · {formatDateTime(c.createdAt)}
+              <span className="author">{c.mine ? t('comment.you') : (c.authorName ?? t('comment.resident'))}</span> · {formatDateTime(c.createdAt)}
               {c.flag && (
                 <>
                   {' '}
