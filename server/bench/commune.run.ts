@@ -120,7 +120,11 @@ function watchPeople(bus: Bus) {
 export async function runCommune(o: CommuneRunOptions): Promise<CommuneRun> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'binhyen-commune-'));
   const { log, counts } = countingLogger();
-  const config = configFrom({ port: 0, host: '127.0.0.1', dataDir, demoCamera: false, auth: { scryptLog2N: 10 }, detect: { fps: TARGET_FPS, width: 640, ...o.detect } });
+  // The simulated cameras listen on loopback, which cameras may not reach by default (issue 12 finding 6).
+  const config = configFrom({
+    port: 0, host: '127.0.0.1', dataDir, demoCamera: false, auth: { scryptLog2N: 10 }, cameraNetwork: { allow: ['127.0.0.0/8'] },
+    detect: { fps: TARGET_FPS, width: 640, ...o.detect },
+  });
   const cams = await o.fleet.ensure(o.cameras);
   let srv: RunningServer | undefined;
   try {
