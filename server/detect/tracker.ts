@@ -14,6 +14,12 @@ export interface TrackerOptions extends AssociationGates {
   minHits: number;
   /** Checked frames without a match before a confirmed track ends. */
   maxMisses: number;
+  /**
+   * A confirmed track missed by the checks and unseen this long ends too: between periodic
+   * checks the model looks a few times a second, not every frame, and `maxMisses` alone would
+   * keep a departed person's event (and its clip) open three times longer.
+   */
+  lostAfterMs: number;
   /** Misses that kill an unconfirmed track (a single spurious detection never becomes a track). */
   tentativeMaxMisses: number;
   /** Labels that may continue one track (the detector flips between them). */
@@ -38,6 +44,7 @@ export function trackerOptions(cameraId: number, fps: number, overrides: Partial
     cameraId,
     minHits: 2,
     maxMisses: Math.max(2, Math.round(fps * 5)),
+    lostAfterMs: 5000,
     tentativeMaxMisses: 2,
     labelGroups: [['car', 'truck', 'bus']],
     minIou: 0.1,
@@ -232,7 +239,8 @@ export class Tracker {
     this.tracks = this.tracks.filter((t) => {
       const unseen = now - t.lastSeenAt > this.opts.maxUnseenMs;
       if (t.id === null) return t.misses <= this.opts.tentativeMaxMisses && !unseen;
-      if (t.misses < this.opts.maxMisses && !unseen) return true;
+      const missedLong = t.misses > 0 && now - t.lastSeenAt >= this.opts.lostAfterMs;
+      if (t.misses < this.opts.maxMisses && !missedLong && !unseen) return true;
       out.ended.push({ ...this.message(t), reason: 'lost' });
       return false;
     });

@@ -78,6 +78,21 @@ describe('Tracker', () => {
     expect(u.ended[0]).toMatchObject({ trackId: '3-1', reason: 'lost', lastSeenAt: 1_000_200 });
   });
 
+  it('ends a confirmed track missed by sparse checks once it has been unseen for lostAfterMs, not after maxMisses checks', () => {
+    const { step, now } = script();
+    step([person(100)]);
+    step([person(104)]);
+    const lastSeen = now();
+    // The model looks every third frame (600 ms), as between periodic track checks; other frames are motion alone.
+    let endedAt: number | undefined;
+    for (let i = 1; i <= 60 && endedAt === undefined; i++) {
+      const u = i % 3 === 0 ? step([]) : step([], [], []);
+      if (u.ended.length) endedAt = now();
+    }
+    expect(endedAt! - lastSeen).toBeGreaterThanOrEqual(5000);
+    expect(endedAt! - lastSeen).toBeLessThan(6000); // 25 checks would have taken 15 s
+  });
+
   it('does not count frames where the detector did not look at the track as misses', () => {
     const { step } = script();
     step([person(100)]);
