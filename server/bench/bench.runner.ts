@@ -117,6 +117,8 @@ export async function runBench(o: BenchOptions) {
     latency: {
       cameras: report?.cameras ?? null, alerts: report?.latency.alerts ?? 0,
       p50Ms: report?.latencyP50Ms ?? null, p95Ms: report?.latencyP95Ms ?? null, floorMs,
+      // The simulated camera's encoder and transport, before BinhYen sees the frame: part of the figure above.
+      cameraP50Ms: report?.cameraLatencyP50Ms ?? null,
       floor: `${1000 / 5} ms frame interval + ${CONFIRM_HITS} confirmation hits × ${defaultRate?.medianMs ?? '?'} ms median ${defaultRate?.key ?? ''} inference`,
     },
     clips: {

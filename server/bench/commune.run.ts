@@ -55,7 +55,8 @@ export interface CommuneRun {
   cpu: { serverPercent: number; ffmpegPercent: number; totalPercent: number; perCameraPercent: number; simulatorPercent: number };
   rssMb: { server: number; ffmpeg: number; total: number; perCamera: number };
   backlog: number[];
-  latency: { alerts: number; samplesMs: number[] };
+  /** Alert latency samples; `cameraMs`: the stamp → the frame reaching BinhYen (the simulated camera's encoder and transport). */
+  latency: { alerts: number; samplesMs: number[]; cameraMs: number[] };
   clips: { ready: number; readyMs: number[]; pendingMax: number; failures: number };
   snapshots: { failures: number };
   disk: { recordingBytesPerCameraHour: number; eventMediaBytesPerCameraHour: number };
@@ -135,6 +136,9 @@ export async function runCommune(o: CommuneRunOptions): Promise<CommuneRun> {
     const ids: { id: number; busy: boolean }[] = [];
     const registeredAt = Date.now();
     const stamps = new Map<number, number>();
+    const latencies: number[] = [];
+    const cameraMs: number[] = [];
+    let measuring = false;
     for (const cam of cams) {
       const rec = await server.cameras.service.register({ name: `commune ${cam.index + 1}`, streams: { detect: { url: cam.url } }, settings: cam.stamped ? { rules: LATENCY_RULES } : {} });
       ids.push({ id: rec.id, busy: cam.busy });
@@ -142,14 +146,14 @@ export async function runCommune(o: CommuneRunOptions): Promise<CommuneRun> {
         void (async () => {
           for await (const f of server.ingest.frames(rec.id)) {
             const s = readStamp(f.data, f.width, f.height);
-            if (s !== null) stamps.set(f.capturedAt, s);
+            if (s === null) continue;
+            stamps.set(f.capturedAt, s);
+            if (measuring) cameraMs.push(Date.now() - s);
           }
         })();
       }
     }
     const stampedId = ids[0]!.id;
-    const latencies: number[] = [];
-    let measuring = false;
     socket.on('alert:new', (a: AlertMessage) => {
       const stamp = stamps.get(a.startedAt);
       if (measuring && a.cameraId === stampedId && a.kind === 'object' && stamp !== undefined) latencies.push(Date.now() - stamp);
@@ -170,7 +174,7 @@ export async function runCommune(o: CommuneRunOptions): Promise<CommuneRun> {
     socket.close();
     return {
       ...m.run, backlog,
-      latency: { alerts: latencies.length, samplesMs: latencies },
+      latency: { alerts: latencies.length, samplesMs: latencies, cameraMs },
       clips: { ready: readyMs.length, readyMs, pendingMax: Math.max(0, ...backlog), failures: counts.clipFailures },
       snapshots: { failures: Math.max(counts.snapshotFailures, counters.snapshotFailures ?? 0) },
       errors: counts.errors,

@@ -14,6 +14,8 @@ export interface CommuneRow extends CommuneRun {
   /** The row's alert latency (stamped camera), ms. */
   latencyP50Ms: number | null;
   latencyP95Ms: number | null;
+  /** The simulated camera's own delay: stamp → frame reaching BinhYen, median ms. */
+  cameraLatencyP50Ms: number | null;
   clipReadyP95Ms: number | null;
 }
 
@@ -43,7 +45,7 @@ function row(run: CommuneRun, referencePeople: number | null): CommuneRow {
   const verdict = benchVerdict({ targetFps: run.targetFps, cameras: run.perCamera, backlog: run.backlog, referencePeople });
   return {
     ...run, verdict,
-    latencyP50Ms: quantile(run.latency.samplesMs, 0.5), latencyP95Ms: quantile(run.latency.samplesMs, 0.95), clipReadyP95Ms: quantile(run.clips.readyMs, 0.95),
+    latencyP50Ms: quantile(run.latency.samplesMs, 0.5), latencyP95Ms: quantile(run.latency.samplesMs, 0.95), cameraLatencyP50Ms: quantile(run.latency.cameraMs, 0.5), clipReadyP95Ms: quantile(run.clips.readyMs, 0.95),
   };
 }
 
