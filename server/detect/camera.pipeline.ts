@@ -87,6 +87,7 @@ export class CameraPipeline {
   private urgent = false;
   /** The model's run on an earlier live frame of this camera, while it lasts. */
   private inFlight: Promise<void> | null = null;
+  private failure: unknown = null;
 
   constructor(
     private readonly d: CameraPipelineDeps,
@@ -112,6 +113,7 @@ export class CameraPipeline {
         this.step(frame);
       }
       await this.inFlight;
+      if (this.failure) throw this.failure;
     } finally {
       this.stop();
     }
@@ -125,6 +127,8 @@ export class CameraPipeline {
 
   /** One live frame: motion now, the model in the background when it is free for this camera. */
   step(frame: Frame): void {
+    // A background run that failed fails the loop here, as an awaited one would have.
+    if (this.failure) throw this.failure;
     this.stats.frames++;
     const motionBoxes = this.detectMotion(frame);
     if (this.inFlight) {
@@ -137,9 +141,13 @@ export class CameraPipeline {
       this.track(frame, motionBoxes, regions, [], []);
       return;
     }
-    this.inFlight = this.detectAndTrack(frame, motionBoxes, regions).finally(() => {
-      this.inFlight = null;
-    });
+    this.inFlight = this.detectAndTrack(frame, motionBoxes, regions)
+      .catch((err: unknown) => {
+        this.failure = err;
+      })
+      .finally(() => {
+        this.inFlight = null;
+      });
   }
 
   /** One frame, waiting for its detections (files, `binhyen detect`, tests): every frame as if the detector were free. */

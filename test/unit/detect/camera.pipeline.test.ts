@@ -167,4 +167,41 @@ describe('camera pipeline', () => {
     await new Promise((r) => setImmediate(r));
     expect(updates.flatMap((u) => u.started)).toMatchObject([{ label: 'person', hits: 2, firstSeenAt: 1_000_000 + 5 * 200 }]);
   });
+
+  it('live: a model run that fails in the background fails the frame loop (never an unhandled rejection)', async () => {
+    const cam = new SyntheticCamera({ width: 320, height: 180 });
+    // The model's answer comes later; the tracks update it causes is the one that throws.
+    let fromModel = false;
+    const queue = {
+      submit: () =>
+        new Promise<JobOutcome>((resolve) =>
+          setImmediate(() => {
+            fromModel = true;
+            resolve({ status: 'done', detections: [], analysed: 1, capped: 0 });
+          }),
+        ),
+    };
+    const pipeline = new CameraPipeline(
+      {
+        cameraId: 1,
+        fps: 5,
+        motion: motionSettings(),
+        regionPolicy: defaultRegionPolicy(),
+        minScore: 0.4,
+        queue,
+        trackCheckMs: 600,
+        onTracks: () => {
+          if (fromModel) throw new Error('bus listener broke');
+        },
+      },
+      new Tracker(trackerOptions(1, 5)),
+    );
+    const frames = (async function* () {
+      for (let i = 0; i < 10; i++) {
+        yield cam.frame([{ x: 20 + i * 8, y: 60, w: 30, h: 70, value: 250 }], 0, 1_000_000 + i * 200);
+        await new Promise((r) => setImmediate(r));
+      }
+    })();
+    await expect(pipeline.run(frames)).rejects.toThrow('bus listener broke');
+  });
 });
