@@ -9,7 +9,7 @@ import { FfmpegMp4Tools, type Mp4Tools } from './clips/clip.ffmpeg.js';
 import type { AuditFn, CutClip, RangeHolds, RecordingHead } from './clips/clip.types.js';
 import type { ResolvedConfig } from './config/config.load.js';
 import { createEventsModule, type EventsTuning } from './events/events.module.js';
-import { FfmpegJpegEncoder, type JpegEncoder } from './events/snapshot.encoder.js';
+import { ThreadJpegEncoder, type JpegEncoder } from './events/snapshot.encoder.js';
 import type { FfmpegAdapter } from './ingest/ffmpeg.adapter.js';
 import { AlertRealtime, registerAlertSocketHandlers, type AlertRooms } from './realtime/alert.realtime.js';
 import type { AppIo, AppSocket } from './realtime/socket.server.js';
@@ -68,13 +68,15 @@ export function wireEventsAndClips(d: EventsWiringDeps) {
     clock: d.clock,
     tuning: d.tuning,
   });
+  // Starts no thread until its first encode, so an encoder brought by the caller leaves it idle.
+  const jpegThreads = new ThreadJpegEncoder({ log: d.log.child('snapshots') });
   const events = createEventsModule({
     config: d.config,
     store: d.store,
     bus: d.bus,
     log: d.log,
     files,
-    encoder: d.encoder ?? new FfmpegJpegEncoder(d.ffmpeg),
+    encoder: d.encoder ?? jpegThreads,
     clips: clips.clips,
     writes,
     clock: d.clock,
@@ -118,6 +120,7 @@ export function wireEventsAndClips(d: EventsWiringDeps) {
     async stop(): Promise<void> {
       await events.stop();
       await clips.stop();
+      await jpegThreads.close();
     },
   };
 }

@@ -22,7 +22,7 @@ export interface EventLifecycleDeps {
   clock: Clock;
   log: Logger;
   timeZone: string;
-  /** A better frame replaces the best snapshot at most this often (each is an ffmpeg run). */
+  /** A better frame replaces the best snapshot at most this often (each is a JPEG encode and a file write). */
   bestSnapshotIntervalMs?: number;
   /** last_seen_at is written at least this often while an event runs, so a restart closes it near its real end. */
   lastSeenWriteMs?: number;

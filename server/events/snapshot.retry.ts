@@ -13,9 +13,9 @@ export interface SnapshotCounters {
 }
 
 /**
- * Snapshot encodes with a bounded retry and counters: under load an ffmpeg encode can time out
- * or fail once; it is tried again a few times, and a final failure is counted (health, bench)
- * and logged, never silent. The event itself never waits on this: its alert is already out.
+ * Snapshot writes with a bounded retry and counters: under load the encoder's queue can be full
+ * or a file write fail once; it is tried again a few times, and a final failure is counted
+ * (health, bench) and logged, never silent. The event itself never waits on this: its alert is already out.
  */
 export class SnapshotWriter {
   readonly counters: SnapshotCounters = { written: 0, retried: 0, failed: 0 };

@@ -1,8 +1,7 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlertMessage } from '../../server/domain/socket.events.js';
-import { FfmpegJpegEncoder, type JpegEncoder } from '../../server/events/snapshot.encoder.js';
-import { FfmpegAdapter } from '../../server/ingest/ffmpeg.adapter.js';
+import { ThreadJpegEncoder, type JpegEncoder } from '../../server/events/snapshot.encoder.js';
 import { Bus, type TrackMessage } from '../../server/shared/bus.js';
 import type { Store } from '../../server/store/store.js';
 import {
@@ -19,7 +18,7 @@ import {
 } from './events.fixture.js';
 
 /**
- * Issue 11 §3 and issue 19 item 4 with real SQLite, real ffmpeg encodes and a real socket.io
+ * Issue 11 §3 and issue 19 item 4 with real SQLite, real snapshot encodes (on the encoder's thread) and a real socket.io
  * client: the alert is pushed on confirmation with the snapshot following as an update, a
  * failing encode is retried and counted, the event and its alert are one transaction, and an
  * event a killed run left without its alert gets it at the next start.
@@ -32,8 +31,9 @@ describe('alert on confirmation, snapshot after', () => {
   let client: TestClient;
   let cameraId: number;
   let trackNo = 0;
-  /** Encodes to fail before the real ffmpeg encoder runs (Infinity: every one). */
+  /** Encodes to fail before the real encoder runs (Infinity: every one). */
   let failNext = 0;
+  const real = new ThreadJpegEncoder();
   const received: AlertMessage[] = [];
   const updates: AlertMessage[] = [];
 
@@ -54,7 +54,6 @@ describe('alert on confirmation, snapshot after', () => {
       bestAt: null,
       visibility: 'internal',
     });
-    const real = new FfmpegJpegEncoder(await FfmpegAdapter.create());
     const encoder: JpegEncoder = {
       encode: async (img) => {
         if (failNext > 0) {
@@ -74,6 +73,7 @@ describe('alert on confirmation, snapshot after', () => {
   afterAll(async () => {
     client?.close();
     await server?.close();
+    await real.close();
     await store?.db.destroy();
     rmSync(dataDir, { recursive: true, force: true });
   });

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClipCache } from '../../server/clips/clip.cache.js';
 import { moovBeforeMdat } from '../../server/clips/clip.ffmpeg.js';
 import type { AlertMessage } from '../../server/domain/socket.events.js';
+import { drawBox } from '../../server/events/snapshot.draw.js';
 import { Bus, type TrackMessage } from '../../server/shared/bus.js';
 import type { Store } from '../../server/store/store.js';
 import {
@@ -21,6 +22,7 @@ import {
   type TestServer,
   addTestCamera,
 } from './events.fixture.js';
+import { decodeJpeg, psnr } from '../support/jpeg.js';
 
 /**
  * The whole path of issue 6 with real SQLite, real ffmpeg and a real socket.io client:
@@ -99,6 +101,9 @@ describe('track → event → alert → workflow → clip', () => {
     expect(ev.snapshotPath).toMatch(/^snapshots\/\d+\/\d{4}-\d\d-\d\d\/event-\d+-best\.jpg$/);
     const jpeg = readFileSync(path.join(dataDir, ev.snapshotPath!));
     expect(jpeg.subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
+    // Another decoder (ffmpeg) shows the frame with the red box: the picture a person opens.
+    const [y, u, v] = psnr(await decodeJpeg(jpeg), drawBox(syntheticFrame(cameraId, 0), [100, 40, 140, 160]).data, 320, 180);
+    expect(Math.min(y, u, v)).toBeGreaterThan(30);
     expect(ev.snapshotBytes).toBeGreaterThan(jpeg.length);
 
     const res = await fetch(`${server.url}${withPicture.snapshotUrl}`);
