@@ -13,7 +13,7 @@ export type { DiscoveredCamera } from '../cameras/camera.onboarding.js';
 export type { ProbeResult } from '../cameras/onvif.probe.js';
 export type { EventView, ClipView } from '../events/event.view.js';
 export type { Area, AreaKind } from '../store/area.repository.js';
-export type { AuditVerification } from '../store/audit.repository.js';
+export type { AuditVerification } from '../auth/audit.chain.js';
 export type { HealthBody } from './health.routes.js';
 export type { CameraNetworkView } from '../cameras/network.settings.js';
 export type { Action } from '../auth/authorize.js';

@@ -1,10 +1,14 @@
 import path from 'node:path';
 import type { Request, RequestHandler } from 'express';
+import type { ResolvedConfig } from '../config/config.load.js';
 import type { AuthConfig } from '../config/config.schema.js';
+import { loadOrCreateKey } from '../shared/key.file.js';
 import type { Logger } from '../shared/log.js';
 import type { Store } from '../store/store.js';
 import { createAccessAuthorizer } from './access.policy.js';
 import { AuditAggregator } from './audit.aggregate.js';
+import { AnchorFile } from './audit.anchor.js';
+import { AuditKey } from './audit.chain.js';
 import { AuditLog } from './audit.log.js';
 import type { Authorizer } from './authorize.js';
 import { LoginLimiter } from './login.limiter.js';
@@ -48,7 +52,7 @@ export interface AuthModule {
 
 export interface AuthModuleDeps {
   store: Store;
-  config: { auth: AuthConfig; dataDir: string; host?: string };
+  config: { auth: AuthConfig; dataDir: string; host?: string; audit: ResolvedConfig['audit'] };
   log: Logger;
   clock?: Clock;
 }
@@ -60,13 +64,23 @@ export function trustProxyValue(setting: string): boolean | number | string {
 }
 
 /**
+ * The audit log over the store, sealed with the audit key (created on first use, like the
+ * credentials key); `anchored` (the server) also keeps the anchor file.
+ */
+export function createAuditLog(d: AuthModuleDeps, anchored: boolean): AuditLog {
+  const c = d.config.audit;
+  const key = new AuditKey(loadOrCreateKey(c.keyFile, d.log, 'the audit chain'));
+  const anchor = anchored ? { anchor: new AnchorFile(c.anchorFile, key), anchorEveryMs: c.anchorMinutes * 60_000 } : {};
+  return new AuditLog(d.store.audit, d.clock ?? systemClock, d.log.child('audit'), { key, ...anchor });
+}
+
+/**
  * Services only: what the CLI needs (no HTTP, no sockets). With `hashPool` passwords are hashed
  * on its threads (the server); without, on libuv's pool (the CLI, where nothing competes).
  */
-export function createAccountServices(d: AuthModuleDeps, hashPool?: ScryptPool) {
+export function createAccountServices(d: AuthModuleDeps, hashPool?: ScryptPool, audit = createAuditLog(d, false)) {
   const clock = d.clock ?? systemClock;
   const a = d.config.auth;
-  const audit = new AuditLog(d.store.audit, clock, d.log);
   const sessions = new SessionService({
     sessions: d.store.sessions,
     users: d.store.users,
@@ -90,7 +104,7 @@ export function createAccountServices(d: AuthModuleDeps, hashPool?: ScryptPool) 
 export function createAuth(d: AuthModuleDeps): AuthModule {
   const a = d.config.auth;
   const hashPool = new ScryptPool({ workers: a.hashWorkers, maxQueue: a.hashQueueMax });
-  const { clock, audit, sessions, revocations, users } = createAccountServices(d, hashPool);
+  const { clock, audit, sessions, revocations, users } = createAccountServices(d, hashPool, createAuditLog(d, true));
   const refusals = new AuditAggregator(audit, () => clock.now(), d.log, { windowMs: a.refusalAuditWindowSeconds * 1000, maxKeys: 200 });
   const authorizer = createAccessAuthorizer();
   const setup = new SetupService(users, path.join(d.config.dataDir, 'setup-code.txt'), d.log);
@@ -123,6 +137,7 @@ export function createAuth(d: AuthModuleDeps): AuthModule {
     ],
     afterBody: [rejectHostileBodies()],
     async start() {
+      await audit.start();
       await setup.init();
       refusals.start();
       const purge = () => sessions.purge().catch((err: unknown) => d.log.error('session purge failed', { err }));
@@ -133,7 +148,7 @@ export function createAuth(d: AuthModuleDeps): AuthModule {
       if (purgeTimer) clearInterval(purgeTimer);
       await refusals.stop();
       await hashPool.close();
-      await audit.flush();
+      await audit.stop();
     },
   };
 }

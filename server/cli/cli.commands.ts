@@ -8,6 +8,7 @@ import { discoverCommand } from './discover.command.js';
 import { probeCommand } from './probe.command.js';
 import { detectCommand } from './detect.command.js';
 import { benchCommand } from './bench.command.js';
+import { auditCommand } from './audit.command.js';
 
 /**
  * The `binhyen` command line. Each command declares its options and help; commands that
@@ -63,6 +64,7 @@ const commands: Record<string, Command> = {
     },
   },
   user: userCommand,
+  audit: auditCommand,
   discover: discoverCommand,
   probe: probeCommand,
   detect: detectCommand,

@@ -14,7 +14,11 @@ export class ConfigError extends Error {
 }
 
 /** Resolved config: every path absolute and the database URL filled in. */
-export type ResolvedConfig = Config & { databaseUrl: string; secretKeyFile: string };
+export type ResolvedConfig = Omit<Config, 'audit'> & {
+  databaseUrl: string;
+  secretKeyFile: string;
+  audit: Config['audit'] & { keyFile: string; anchorFile: string };
+};
 
 const camel = (s: string) => s.toLowerCase().replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 const envName = (keyPath: string[]) => ENV_PREFIX + keyPath.map((k) => k.replace(/[A-Z]/g, (c) => '_' + c).toUpperCase()).join('__');
@@ -99,6 +103,11 @@ export function resolvePaths(config: Config, cwd = process.cwd()): ResolvedConfi
     dataDir,
     databaseUrl: config.databaseUrl ?? `sqlite:${path.join(dataDir, 'binhyen.sqlite')}`,
     secretKeyFile: path.resolve(cwd, config.secretKeyFile ?? path.join(dataDir, 'secret.key')),
+    audit: {
+      ...config.audit,
+      keyFile: path.resolve(cwd, config.audit.keyFile ?? path.join(dataDir, 'audit.key')),
+      anchorFile: path.resolve(cwd, config.audit.anchorFile ?? path.join(dataDir, 'audit-anchor.json')),
+    },
     ffmpegPath: config.ffmpegPath,
   };
 }

@@ -216,6 +216,34 @@ export const cameraNetworkConfigSchema = z
   })
   .strict();
 
+export const auditConfigSchema = z
+  .object({
+    keyFile: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('File with the 32-byte key that seals the audit chain (HMAC-SHA256); default <dataDir>/audit.key, created with mode 0600'),
+    anchorFile: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("File holding the audit chain's newest entry and its own HMAC, to detect truncation (default <dataDir>/audit-anchor.json)"),
+    anchorMinutes: num(0.05, 1440).default(5).describe('How often the audit anchor file is rewritten (also at shutdown); each write is also logged'),
+  })
+  .strict();
+
+export const storageConfigSchema = z
+  .object({
+    group: z
+      .string()
+      .regex(/^([a-z_][a-z0-9_.-]{0,31}\$?|\d{1,10})$/, 'must be a group name or a numeric gid')
+      .optional()
+      .describe(
+        'Group (name or gid) given read access to the data folder, e.g. for a backup user: folders 0750, files 0640; without it folders are 0700 and files 0600. Key files stay 0600',
+      ),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     port: int(0, 65535).default(8080).describe('HTTP port of the control panel and API'),
@@ -246,6 +274,8 @@ export const configSchema = z
     ingest: ingestConfigSchema.default(ingestConfigSchema.parse({})),
     auth: authConfigSchema.default(authConfigSchema.parse({})),
     cameraNetwork: cameraNetworkConfigSchema.default(cameraNetworkConfigSchema.parse({})),
+    audit: auditConfigSchema.default(auditConfigSchema.parse({})),
+    storage: storageConfigSchema.default(storageConfigSchema.parse({})),
   })
   .strict();
 
@@ -256,3 +286,5 @@ export type RecordConfig = Config['record'];
 export type RetentionConfig = Config['retention'];
 export type AuthConfig = Config['auth'];
 export type CameraNetworkConfig = Config['cameraNetwork'];
+export type AuditConfig = Config['audit'];
+export type StorageConfig = Config['storage'];

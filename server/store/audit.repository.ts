@@ -1,11 +1,11 @@
-import { createHash } from 'node:crypto';
 import { isSqlite, type Executor } from './db.js';
 import { insertReturningId, toNumberOrNull } from './repository.util.js';
 
 /**
  * The append-only audit log. Each entry carries the hash of the previous one and its own hash
- * over a canonical serialisation, so editing, deleting or reordering a row breaks the chain
- * from there on. There is no update or delete here on purpose.
+ * (`hashVersion` says how it was made; server/auth/audit.chain.ts makes and checks them), so
+ * editing, deleting or reordering a row breaks the chain from there on. There is no update or
+ * delete here on purpose.
  */
 export interface AuditEntry {
   id: number;
@@ -20,11 +20,16 @@ export interface AuditEntry {
   detail: string | null;
   prevHash: string;
   hash: string;
+  /** 1: plain SHA-256 (entries from before the audit key); 2: HMAC-SHA256 with the audit key. */
+  hashVersion: number;
 }
-export type NewAuditEntry = Omit<AuditEntry, 'id' | 'prevHash' | 'hash' | 'detail'> & { detail?: Record<string, unknown> | null };
+export type NewAuditEntry = Omit<AuditEntry, 'id' | 'prevHash' | 'hash' | 'detail' | 'hashVersion'> & { detail?: Record<string, unknown> | null };
+/** What an entry's hash covers: everything but its id and the hash itself. */
+export type AuditChainFields = Omit<AuditEntry, 'id' | 'hash' | 'hashVersion'>;
+/** Hashes a new entry (given the previous entry's hash in `prevHash`). */
+export type AuditSeal = (fields: AuditChainFields) => { hash: string; hashVersion: number };
 
 export const AUDIT_GENESIS = '0'.repeat(64);
-const HASH_VERSION = 1;
 // Any constant works; it only has to be the same for every writer of this database.
 const PG_AUDIT_LOCK = 0x62_79_61_75;
 
@@ -42,11 +47,6 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(norm(value));
 }
 
-export function auditEntryHash(e: Omit<AuditEntry, 'id' | 'hash'>): string {
-  const fields = [HASH_VERSION, e.prevHash, e.at, e.userId, e.username, e.ip, e.action, e.resourceType, e.resourceId, e.detail];
-  return createHash('sha256').update(JSON.stringify(fields)).digest('hex');
-}
-
 interface AuditRow {
   id: number;
   at: number;
@@ -59,6 +59,7 @@ interface AuditRow {
   detail: string | null;
   prev_hash: string;
   hash: string;
+  hash_version: number;
 }
 const toEntry = (r: AuditRow): AuditEntry => ({
   id: Number(r.id),
@@ -72,6 +73,7 @@ const toEntry = (r: AuditRow): AuditEntry => ({
   detail: r.detail,
   prevHash: r.prev_hash,
   hash: r.hash,
+  hashVersion: Number(r.hash_version),
 });
 
 export interface AuditFilter {
@@ -86,20 +88,11 @@ export interface AuditFilter {
   limit: number;
 }
 
-export interface AuditVerification {
-  ok: boolean;
-  checked: number;
-  /** Hash of the newest entry: keep a copy elsewhere to also detect truncation of the tail. */
-  headHash: string;
-  firstBadId?: number;
-  reason?: 'prev_hash_mismatch' | 'hash_mismatch';
-}
-
 export class AuditRepository {
   constructor(private readonly db: Executor) {}
 
   /** Appends one entry; writers are serialised by a write lock so the chain never forks. */
-  async append(e: NewAuditEntry): Promise<AuditEntry> {
+  async append(e: NewAuditEntry, seal: AuditSeal): Promise<AuditEntry> {
     return this.db.transaction(async (trx) => {
       if (isSqlite(trx)) {
         // Takes SQLite's write lock now (busy_timeout waits for it), before reading the head,
@@ -109,7 +102,7 @@ export class AuditRepository {
         await trx.raw('select pg_advisory_xact_lock(?)', [PG_AUDIT_LOCK]);
       }
       const last = await trx<AuditRow>('audit_log').orderBy('id', 'desc').first('hash');
-      const base = {
+      const base: AuditChainFields = {
         at: e.at,
         userId: e.userId,
         username: e.username,
@@ -120,7 +113,7 @@ export class AuditRepository {
         detail: e.detail ? canonicalJson(e.detail) : null,
         prevHash: last?.hash ?? AUDIT_GENESIS,
       };
-      const hash = auditEntryHash(base);
+      const { hash, hashVersion } = seal(base);
       const id = await insertReturningId(trx('audit_log'), {
         at: base.at,
         user_id: base.userId,
@@ -132,8 +125,9 @@ export class AuditRepository {
         detail: base.detail,
         prev_hash: base.prevHash,
         hash,
+        hash_version: hashVersion,
       });
-      return { id, ...base, hash };
+      return { id, ...base, hash, hashVersion };
     });
   }
 
@@ -150,21 +144,18 @@ export class AuditRepository {
     return (await q).map(toEntry);
   }
 
-  /** Re-hashes the whole chain in id order, in pages, and reports the first broken entry. */
-  async verify(pageSize = 1000): Promise<AuditVerification> {
-    let prev = AUDIT_GENESIS;
-    let afterId = 0;
-    let checked = 0;
-    for (;;) {
-      const rows = (await this.db<AuditRow>('audit_log').where('id', '>', afterId).orderBy('id').limit(pageSize)).map(toEntry);
-      if (rows.length === 0) return { ok: true, checked, headHash: prev };
-      for (const r of rows) {
-        if (r.prevHash !== prev) return { ok: false, checked, headHash: prev, firstBadId: r.id, reason: 'prev_hash_mismatch' };
-        if (auditEntryHash(r) !== r.hash) return { ok: false, checked, headHash: prev, firstBadId: r.id, reason: 'hash_mismatch' };
-        prev = r.hash;
-        checked += 1;
-        afterId = r.id;
-      }
-    }
+  /** Oldest first, after `afterId`: the verifier reads the chain in pages. */
+  async rowsAfter(afterId: number, limit: number): Promise<AuditEntry[]> {
+    return (await this.db<AuditRow>('audit_log').where('id', '>', afterId).orderBy('id').limit(limit)).map(toEntry);
+  }
+
+  async get(id: number): Promise<AuditEntry | undefined> {
+    const row = await this.db<AuditRow>('audit_log').where('id', id).first();
+    return row ? toEntry(row) : undefined;
+  }
+
+  async head(): Promise<AuditEntry | undefined> {
+    const row = await this.db<AuditRow>('audit_log').orderBy('id', 'desc').first();
+    return row ? toEntry(row) : undefined;
   }
 }

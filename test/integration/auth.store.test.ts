@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AuditLog } from '../../server/auth/audit.log.js';
-import { createAccountServices } from '../../server/auth/auth.module.js';
+import { HASH_KEYED, plainHash } from '../../server/auth/audit.chain.js';
+import { CHAIN_KEYED_ACTION } from '../../server/auth/audit.log.js';
+import { createAccountServices, createAuditLog } from '../../server/auth/auth.module.js';
 import { configFrom } from '../../server/config/config.load.js';
 import { silentLogger } from '../../server/shared/log.js';
-import { AUDIT_GENESIS, AuditRepository } from '../../server/store/audit.repository.js';
+import { AUDIT_GENESIS } from '../../server/store/audit.repository.js';
 import { createStore, type Store } from '../../server/store/store.js';
 import { dbTargets, openMigrated } from '../support/db.js';
+import { tempDir } from '../support/tmp.js';
 
 /** Accounts, sessions and the audit chain against real databases (SQLite; PostgreSQL when TEST_DATABASE_URL is set). */
 for (const target of dbTargets) {
@@ -19,15 +21,19 @@ for (const target of dbTargets) {
       },
     };
     let services: ReturnType<typeof createAccountServices>;
+    let deps: Parameters<typeof createAccountServices>[0];
+    const tmp = tempDir('binhyen-auth-store-');
 
     beforeAll(async () => {
       h = await openMigrated(target);
       store = createStore(h.db);
-      const config = configFrom({ auth: { scryptLog2N: 10, idleTimeoutSeconds: 600, absoluteTimeoutSeconds: 3600 } });
-      services = createAccountServices({ store, config, log: silentLogger, clock });
+      const config = configFrom({ dataDir: tmp.dir, auth: { scryptLog2N: 10, idleTimeoutSeconds: 600, absoluteTimeoutSeconds: 3600 } });
+      deps = { store, config, log: silentLogger, clock };
+      services = createAccountServices(deps);
     });
     afterAll(async () => {
       await h?.cleanup();
+      tmp.remove();
     });
 
     it('creates users with roles and areas, and never returns the hash with them', async () => {
@@ -86,7 +92,7 @@ for (const target of dbTargets) {
     });
 
     it('chains audit entries by hash, even when many are written at once from two writers', async () => {
-      const second = new AuditLog(new AuditRepository(h.db), clock, silentLogger); // e.g. the CLI
+      const second = createAuditLog(deps, false); // e.g. the CLI
       await Promise.all(
         Array.from({ length: 20 }, (_, i) =>
           (i % 2 ? services.audit : second).record({
@@ -105,6 +111,50 @@ for (const target of dbTargets) {
       expect(new Set(all.map((e) => e.prevHash)).size).toBe(all.length); // no fork
       const one = all.find((e) => e.action === 'test.concurrent')!;
       expect(one.detail).toMatch(/^\{"i":\d+,"nested":\{"a":\[2,\{"y":1,"z":0\}\],"b":1\}\}$/); // canonical: sorted keys
+    });
+
+    it('keeps verifying entries from before the audit key, seals them with one keyed entry, and catches a rewrite of them', async () => {
+      const old = await openMigrated(target);
+      try {
+        // What the code before the key wrote: plain SHA-256, no hash_version (the migration's default, 1).
+        let prev = AUDIT_GENESIS;
+        for (let i = 0; i < 3; i++) {
+          const f = {
+            at: clock.t + i,
+            userId: null,
+            username: 'old',
+            ip: null,
+            action: `old.${i}`,
+            resourceType: null,
+            resourceId: null,
+            detail: null,
+            prevHash: prev,
+          };
+          const hash = plainHash(f);
+          await old.db('audit_log').insert({ at: f.at, username: f.username, action: f.action, prev_hash: prev, hash });
+          prev = hash;
+        }
+        const oldStore = createStore(old.db);
+        const log = createAuditLog({ ...deps, store: oldStore }, true);
+        await log.start();
+        await log.record({ action: 'after.key' });
+        expect(await log.verify()).toMatchObject({ ok: true, checked: 5, plainEntries: 3, anchor: { state: 'ok' } });
+        const marker = (await oldStore.audit.list({ limit: 1, action: CHAIN_KEYED_ACTION }))[0]!;
+        expect(marker).toMatchObject({ id: 4, prevHash: prev, hashVersion: HASH_KEYED });
+        expect(JSON.parse(marker.detail!)).toMatchObject({ plainEntries: 3, plainIntact: true, plainHeadId: 3 });
+        // Rewriting the old, unkeyed part (edit + recomputed plain hashes) breaks at the keyed entry sealing it.
+        const rows = await oldStore.audit.rowsAfter(0, 3);
+        let link = AUDIT_GENESIS;
+        for (const r of rows) {
+          const forged = { ...r, action: r.id === 2 ? 'old.edited' : r.action, prevHash: link };
+          link = plainHash(forged);
+          await old.db('audit_log').where({ id: r.id }).update({ action: forged.action, prev_hash: forged.prevHash, hash: link });
+        }
+        expect(await log.verify()).toMatchObject({ ok: false, reason: 'prev_hash_mismatch', firstBadId: 4 });
+        await log.stop();
+      } finally {
+        await old.cleanup();
+      }
     });
 
     it('filters the audit log with bound parameters only', async () => {

@@ -52,7 +52,15 @@ export function AuditPage() {
       <ErrorText error={verifyError} />
       {verify && (
         <p role="status" className={verify.ok ? 'ok' : 'error'} data-testid="audit-verdict">
-          {verify.ok ? t('audit.chainOk', { n: verify.checked }) : t('audit.chainBroken', { id: verify.firstBadId ?? '?', n: verify.checked })}
+          {verdictText(verify, t)}
+          <br />
+          <span className="muted">
+            {verify.anchor.state === 'ok'
+              ? t('audit.anchor', { id: verify.anchor.id, time: formatDateTime(verify.anchor.writtenAt!) })
+              : verify.anchor.state === 'missing'
+                ? t('audit.anchorMissing')
+                : null}
+          </span>
           <br />
           <span className="muted mono">
             {t('audit.head')} {verify.headHash}
@@ -128,6 +136,15 @@ export function AuditPage() {
       </nav>
     </Page>
   );
+}
+
+/** The same verdict as `binhyen audit verify`, from the verifier's reason code. */
+function verdictText(v: AuditVerification, t: ReturnType<typeof useI18n>['t']): string {
+  const params = { id: v.firstBadId ?? '?', n: v.checked };
+  if (v.ok) return t('audit.chainOk', params);
+  if (v.reason === 'truncated') return t('audit.chainTruncated', params);
+  if (v.reason === 'anchor_invalid' || v.reason === 'wrong_key') return t('audit.anchorInvalid');
+  return t('audit.chainBroken', params);
 }
 
 function AuditRow({ e }: { e: AuditEntryView }) {
