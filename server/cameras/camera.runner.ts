@@ -1,5 +1,6 @@
 import type { CameraRecord } from '../store/camera.repository.js';
 import type { TestFrame } from '../ingest/ffmpeg.grab.js';
+import { urlWithCredentials } from '../ingest/stream.source.js';
 import type { CameraCredentials } from './camera.crypto.js';
 
 /**
@@ -23,11 +24,7 @@ export interface CameraRunner {
  * stored URLs never carry them. Percent-encoding keeps '@', ':' and '/' in passwords intact.
  */
 export function streamUrlWithCredentials(url: string, credentials: CameraCredentials | null): string {
-  if (!credentials) return url;
-  const u = new URL(url);
-  u.username = encodeURIComponent(credentials.username);
-  u.password = encodeURIComponent(credentials.password);
-  return u.href;
+  return urlWithCredentials(url, credentials);
 }
 
 /** Splits credentials typed inside a URL (rtsp://admin:pw@host/…) from the URL. */

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { urlWithCredentials } from '../ingest/stream.source.js';
 import { silentLogger, type Logger } from '../shared/log.js';
 import { binhyenCacheDir } from './footage.js';
 import { ensureEncodedCopy, probeFile, type SimSource, type VideoSize } from './simcam.media.js';
@@ -96,9 +97,7 @@ export class SimulatedCamera {
   }
 
   get rtspUrlWithCredentials(): string {
-    if (!this.opts.user) return this.rtspUrl;
-    const auth = `${encodeURIComponent(this.opts.user)}:${encodeURIComponent(this.opts.password ?? '')}@`;
-    return this.rtspUrl.replace('rtsp://', `rtsp://${auth}`);
+    return urlWithCredentials(this.rtspUrl, this.opts.user ? { username: this.opts.user, password: this.opts.password ?? '' } : undefined);
   }
 
   /** The picture size and rate clients receive (known after start()). */

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { AppError } from '../shared/errors.js';
+import { encodeUserinfo } from '../shared/redact.js';
 import type { StreamSpec } from '../store/camera.repository.js';
 
 /**
@@ -55,12 +56,16 @@ export function sourceFromStream(spec: StreamSpec, defaults: { transport: 'tcp' 
   }
 }
 
-/** Adds user:password to a network URL (percent-encoded); other sources are returned as they are. */
-export function urlWithCredentials(url: string, creds: Credentials | undefined): string {
+/**
+ * Adds user:password to a network URL, every reserved character percent-encoded ('@', ':', '/'
+ * and the apostrophe too, so a password never ends a quoted URL in ffmpeg's output early);
+ * other sources are returned as they are.
+ */
+export function urlWithCredentials(url: string, creds: Credentials | null | undefined): string {
   if (!creds || !creds.username) return url;
   const u = new URL(url);
-  u.username = encodeURIComponent(creds.username);
-  u.password = encodeURIComponent(creds.password);
+  u.username = encodeUserinfo(creds.username);
+  u.password = encodeUserinfo(creds.password);
   return u.toString();
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { explainFailure, parseGraphInputSize, parseInputStream, StderrTail } from '../../../server/ingest/ffmpeg.stderr.js';
 import { describeSource, sourceFromStream, urlWithCredentials } from '../../../server/ingest/stream.source.js';
+import { redact, redactWith } from '../../../server/shared/redact.js';
 
 describe('StderrTail', () => {
   it('masks credentials in every form ffmpeg could print them, across chunk boundaries', () => {
@@ -26,6 +27,32 @@ describe('StderrTail', () => {
     ).toMatchObject({ codec: 'h264', width: 1920, height: 1080, fps: 25 });
     expect(parseInputStream('  Stream #0:0: Video: h264 (High), yuv420p(progressive), 640x360 [SAR 1:1 DAR 16:9], 10 tbr, 90k tbn')).toMatchObject({ fps: 10 });
     expect(parseInputStream('  Stream #0:1: Audio: pcm_alaw, 8000 Hz')).toBeUndefined();
+  });
+});
+
+describe('masking short passwords and passwords with an apostrophe (issue 12, finding 5)', () => {
+  const where = '10.0.0.5:554/live';
+  const masked = `rtsp://***:***@${where}`;
+  // 1–3 characters and quotes: too short for literal masking, and the ' once ended the URL match early.
+  const passwords = ["'", "''", "a'", "'b", "a'b", 'x', 'ab', "it's", "a'b'c", '%27', "'@:/", 'p a', '"'];
+
+  it.each(passwords)('%j never reaches the stderr tail, percent-encoded or typed raw into the URL', (password) => {
+    const url = urlWithCredentials(`rtsp://${where}`, { username: 'cam', password });
+    expect(url).not.toContain("'");
+    const tail = new StderrTail([password, 'cam'], 10);
+    tail.push(`Input #0, rtsp, from '${url}':\n[concat @ 0x1] Impossible to open '${url}'\n`);
+    expect(tail.tail()).toEqual([`Input #0, rtsp, from '${masked}':`, `[concat @ 0x1] Impossible to open '${masked}'`]);
+    // Typed into the URL by hand (no encoding): only characters a URL can carry raw.
+    if (!/[\s"@/%]/.test(password)) {
+      const raw = `rtsp://cam:${password}@${where}`;
+      expect(redact(`[rtsp @ 0x2] opening '${raw}' failed`)).toBe(`[rtsp @ 0x2] opening '${masked}' failed`);
+      expect(redactWith(`{"url":"${raw}"}`, [password])).toBe(`{"url":"${masked}"}`);
+    }
+  });
+
+  it('still masks longer passwords wherever they appear, raw or encoded, without eating the rest of the line', () => {
+    expect(redactWith("auth for it's-me failed, it%27s-me too", ["it's-me"])).toBe('auth for *** failed, *** too');
+    expect(redact("from 'rtsp://10.0.0.5/live' and 'user@example'")).toBe("from 'rtsp://10.0.0.5/live' and 'user@example'");
   });
 });
 
