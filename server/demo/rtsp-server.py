@@ -8,9 +8,9 @@ The picture comes live from the Node side as H.264 in MPEG-TS over UDP on loopba
 avoids races between parallel tests). One shared media pipeline re-payloads it as RTP, so
 every client sees the same live stream and can join at any time (the publisher sends a keyframe at least every
 second and rtph264pay repeats SPS/PPS every second). Clients may use RTP over TCP
-(interleaved) or UDP. With credentials the mount needs basic auth (a wrong password
-gets 401 like a real camera); they come from the environment (SIMCAM_USER, SIMCAM_PASSWORD),
-not the argument list, which every local user can read.
+(interleaved) or UDP. With credentials the mount needs Basic auth, or Digest with
+SIMCAM_AUTH=digest (a wrong password gets 401 like a real camera); they come from the
+environment (SIMCAM_USER, SIMCAM_PASSWORD), not the argument list, which every local user can read.
 
 Protocol with the parent on stdout, one JSON object per line:
   {"event": "ready", "port": 8554, "inputPort": 40000, "mount": "/stream", "pid": 1234}
@@ -49,6 +49,7 @@ def parse_args():
     # Credentials come from the environment so they do not show in the process list.
     args.user = os.environ.get("SIMCAM_USER", "")
     args.password = os.environ.get("SIMCAM_PASSWORD", "")
+    args.auth = os.environ.get("SIMCAM_AUTH", "basic")
     return args
 
 
@@ -133,7 +134,12 @@ def make_auth(args):
     auth = GstRtspServer.RTSPAuth()
     token = GstRtspServer.RTSPToken()
     token.set_string("media.factory.role", "viewer")
-    auth.add_basic(GstRtspServer.RTSPAuth.make_basic(args.user, args.password), token)
+    if args.auth == "digest":
+        # Cheap cameras often offer Digest only: ffmpeg then has to answer the challenge.
+        auth.set_supported_methods(GstRtsp.RTSPAuthMethod.DIGEST)
+        auth.add_digest(args.user, args.password, token)
+    else:
+        auth.add_basic(GstRtspServer.RTSPAuth.make_basic(args.user, args.password), token)
     return auth
 
 

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { concatScript } from '../ingest/ffmpeg.args.js';
 import { urlWithCredentials } from '../ingest/stream.source.js';
 import { silentLogger, type Logger } from '../shared/log.js';
 import { binhyenCacheDir } from './footage.js';
@@ -11,7 +12,7 @@ export type { SimSource, VideoSize } from './simcam.media.js';
 
 /**
  * A camera on 127.0.0.1 for tests, benchmarks and the demo: a real RTSP server (GStreamer,
- * TCP and UDP transport, optional basic auth) fed live by ffmpeg. It can lose its uplink
+ * TCP and UDP transport, optional Basic or Digest auth) fed live by ffmpeg. It can lose its uplink
  * (cutStream), get it back (resumeStream), lose power (kill) and be switched from the
  * generated pattern to real footage without clients reconnecting to a new address.
  */
@@ -25,6 +26,8 @@ export interface SimulatedCameraOptions {
   stamp?: boolean;
   user?: string;
   password?: string;
+  /** RTSP authentication the camera asks for when `user` is set (default basic). */
+  auth?: 'basic' | 'digest';
   mountPath?: string;
   ffmpegPath?: string;
   logger?: Logger;
@@ -77,6 +80,7 @@ export class SimulatedCamera {
       port: this.port,
       user: this.opts.user,
       password: this.opts.password,
+      auth: this.opts.auth,
       pythonPath: this.opts.pythonPath,
     });
     this.port = this.rtsp.port;
@@ -220,11 +224,21 @@ export class SimulatedCamera {
     const deadline = Date.now() + (this.opts.readyTimeoutMs ?? 20_000);
     let lastError = '';
     while (Date.now() < deadline) {
-      const probe = spawnChild(this.ffmpegPath, probeArgs(this.rtspUrlWithCredentials), {
+      // With credentials the URL goes in on stdin, as the product does it (ffmpeg.args.ts): a
+      // test that looks for passwords in ffmpeg command lines must not find the simulator's.
+      const hidden = Boolean(this.opts.user);
+      const probe = spawnChild(this.ffmpegPath, probeArgs(hidden ? 'pipe:0' : this.rtspUrl), {
         name: 'ffmpeg-ready-probe',
         logger: this.logger,
         secrets: [this.opts.password],
+        stdio: [hidden ? 'pipe' : 'ignore', 'ignore', 'pipe'],
       });
+      if (hidden) {
+        probe.proc.stdin?.on('error', () => undefined);
+        probe.proc.stdin?.end(
+          concatScript(this.rtspUrlWithCredentials, { rtsp_transport: 'tcp', timeout: '5000000', analyzeduration: '200000', probesize: '1000000' }),
+        );
+      }
       const timer = setTimeout(() => void killNow(probe), Math.max(1000, deadline - Date.now()));
       const code = await probe.exited;
       clearTimeout(timer);
@@ -237,27 +251,12 @@ export class SimulatedCamera {
   }
 }
 
-function probeArgs(url: string): string[] {
+function probeArgs(input: string): string[] {
   // A short analysis: by default ffmpeg reads ~20 frames to estimate the rate first (4 s at 5 fps).
   const fast = ['-analyzeduration', '200000', '-probesize', '1000000'];
-  return [
-    '-hide_banner',
-    '-nostdin',
-    '-loglevel',
-    'error',
-    ...fast,
-    '-rtsp_transport',
-    'tcp',
-    '-timeout',
-    '5000000',
-    '-i',
-    url,
-    '-frames:v',
-    '1',
-    '-f',
-    'null',
-    '-',
-  ];
+  const source =
+    input === 'pipe:0' ? ['-f', 'concat', '-safe', '0', '-protocol_whitelist', 'pipe,rtsp,rtp,tcp,udp'] : ['-rtsp_transport', 'tcp', '-timeout', '5000000'];
+  return ['-hide_banner', '-nostdin', '-loglevel', 'error', ...fast, ...source, '-i', input, '-frames:v', '1', '-f', 'null', '-'];
 }
 
 function normaliseMount(path: string): string {

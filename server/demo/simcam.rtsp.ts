@@ -14,6 +14,8 @@ export interface RtspServerOptions {
   port?: number;
   user?: string;
   password?: string;
+  /** How the mount asks for them (default basic). */
+  auth?: 'basic' | 'digest';
   /** Debian's python3 has gi; the first python3 on PATH may not. */
   pythonPath?: string;
   readyTimeoutMs?: number;
@@ -40,6 +42,7 @@ export class RtspServerProcess {
     if (opts.user) {
       env.SIMCAM_USER = opts.user;
       env.SIMCAM_PASSWORD = opts.password ?? '';
+      env.SIMCAM_AUTH = opts.auth ?? 'basic';
     }
     // stdin stays a pipe we never write to: when this process dies it closes, and the server exits.
     const child = spawnChild(python, args, { name: 'rtsp-server', logger: opts.logger, stdio: ['pipe', 'pipe', 'pipe'], env, secrets: [opts.password] });

@@ -2,8 +2,10 @@ import { execFile, spawn } from 'node:child_process';
 import { accessSync, constants, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
+import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { AppError } from '../shared/errors.js';
+import { RELAY_URL, readsUrlFromScript, type HiddenInput } from './ffmpeg.args.js';
+import { SnapshotRelay } from './ffmpeg.relay.js';
 
 /**
  * The one module that runs ffmpeg and ffprobe. It spawns `child_process` directly rather than
@@ -28,6 +30,8 @@ export interface FfmpegInfo {
   ffprobePath?: string;
   source: 'config' | 'path' | 'bundled';
   version: FfmpegVersion;
+  /** Camera URLs (and their credentials) stay out of ffmpeg's argument list (ffmpeg ≥ 5.0; see ffmpeg.args.ts). */
+  hidesCameraUrls: boolean;
 }
 
 /**
@@ -122,6 +126,15 @@ export interface ExecOptions {
   ffprobe?: boolean;
   stdin?: Uint8Array;
   maxStdout?: number;
+  /** The camera input's URL, delivered off the command line (from inputArgs). */
+  hidden?: HiddenInput;
+}
+
+/** What a spawn hands to ffmpeg besides its arguments, and what it cleans up after the exit. */
+interface Delivery {
+  argv: string[];
+  stdin?: string | Uint8Array;
+  release(): void;
 }
 
 export interface ExecResult {
@@ -135,7 +148,10 @@ export interface ExecResult {
 }
 
 export class FfmpegAdapter {
-  private constructor(readonly info: FfmpegInfo) {}
+  private constructor(
+    readonly info: FfmpegInfo,
+    private readonly relay: SnapshotRelay,
+  ) {}
 
   /** Resolves the binary (configured path, else PATH, else the bundled static build) and its version, once. */
   static async create(opts: { configuredPath?: string; envPath?: string } = {}): Promise<FfmpegAdapter> {
@@ -163,7 +179,22 @@ export class FfmpegAdapter {
     }
     const probeBeside = path.join(path.dirname(bin), 'ffprobe');
     const ffprobePath = isExecutable(probeBeside) ? probeBeside : findOnPath('ffprobe', opts.envPath);
-    return new FfmpegAdapter({ path: bin, ffprobePath, source, version: parseFfmpegVersion(text) });
+    const version = parseFfmpegVersion(text);
+    return new FfmpegAdapter({ path: bin, ffprobePath, source, version, hidesCameraUrls: readsUrlFromScript(version) }, await SnapshotRelay.start());
+  }
+
+  /** Closes the snapshot relay (running ffmpegs lose it). */
+  close(): Promise<void> {
+    return this.relay.close();
+  }
+
+  /** Puts the hidden input where ffmpeg reads it: the script on stdin, the relay's address in place of RELAY_URL. */
+  private deliver(args: string[], hidden: HiddenInput | undefined, onProblem: (line: string) => void, stdin?: Uint8Array): Delivery {
+    if (hidden?.relayUrl) {
+      const relayed = this.relay.register(hidden.relayUrl, { timeoutMs: hidden.relayTimeoutMs ?? 10_000, onProblem });
+      return { argv: args.map((a) => (a === RELAY_URL ? relayed.url : a)), stdin, release: relayed.release };
+    }
+    return { argv: args, stdin: hidden?.script ?? stdin, release: () => undefined };
   }
 
   /** RTSP socket I/O timeout: `-timeout` (µs) from 5.0; in 4.x `-timeout` means listen mode and `-stimeout` is the socket timeout. */
@@ -172,20 +203,27 @@ export class FfmpegAdapter {
     return this.info.version.lavfMajor >= 59 ? ['-timeout', us] : ['-stimeout', us];
   }
 
-  spawn(args: string[], opts: { extraPipes?: number } = {}): FfmpegProcess {
+  spawn(args: string[], opts: { extraPipes?: number; hidden?: HiddenInput } = {}): FfmpegProcess {
     const extra = opts.extraPipes ?? 0;
-    const stdio: ('ignore' | 'pipe')[] = ['ignore', 'pipe', 'pipe', ...Array<'pipe'>(extra).fill('pipe')];
-    const [cmd, argv] = boundToParent(this.info.path, args);
+    // The relay's reasons (camera refused, timed out) join ffmpeg's stderr, where failures are explained.
+    const relayLines = opts.hidden?.relayUrl ? new PassThrough() : undefined;
+    const d = this.deliver(args, opts.hidden, (line) => relayLines?.writableEnded || relayLines?.write(`\n${line}\n`));
+    const stdio: ('ignore' | 'pipe')[] = [d.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe', ...Array<'pipe'>(extra).fill('pipe')];
+    const [cmd, argv] = boundToParent(this.info.path, d.argv);
     const child = spawn(cmd, argv, { stdio, windowsHide: true });
+    writeStdin(child.stdin, d.stdin);
+    if (relayLines) child.stderr!.pipe(relayLines);
     let exitedFlag = false;
     const exited = new Promise<ExitInfo>((resolve) => {
       // 'close' waits for the pipes too, so every byte written before exit has been read.
       child.once('close', (code, signal) => {
         exitedFlag = true;
+        d.release();
         resolve({ code, signal });
       });
       child.once('error', () => {
         exitedFlag = true;
+        d.release();
         resolve({ code: -1, signal: null }); // spawn failure (ENOENT, EACCES): reported as an exit
       });
     });
@@ -195,7 +233,7 @@ export class FfmpegAdapter {
     return {
       pid: child.pid,
       stdout: child.stdout!,
-      stderr: child.stderr!,
+      stderr: relayLines ?? child.stderr!,
       pipes: Array.from({ length: extra }, (_, i) => child.stdio[3 + i] as Readable),
       exited,
       get hasExited() {
@@ -228,11 +266,12 @@ export class FfmpegAdapter {
     if (!bin) return Promise.reject(new Error('ffprobe is not available'));
     const maxStdout = opts.maxStdout ?? 64 << 20;
     return new Promise((resolve) => {
-      const [cmd, argv] = boundToParent(bin, args);
-      const child = spawn(cmd, argv, { stdio: [opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      const d = this.deliver(args, opts.hidden, (line) => (stderr += `\n${line}\n`), opts.stdin);
+      const [cmd, argv] = boundToParent(bin, d.argv);
+      const child = spawn(cmd, argv, { stdio: [d.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
       const out: Buffer[] = [];
       let size = 0;
-      let stderr = '';
       let timedOut = false;
       let missing = false;
       child.stdout!.on('data', (d: Buffer) => {
@@ -254,15 +293,10 @@ export class FfmpegAdapter {
       });
       child.once('close', (code, signal) => {
         clearTimeout(timer);
+        d.release();
         resolve({ code, signal, stdout: Buffer.concat(out), stderr, timedOut, missing });
       });
-      if (opts.stdin && child.stdin) {
-        // ffmpeg may exit before reading everything (bad size): its exit code reports that, not EPIPE.
-        child.stdin.on('error', (e) => {
-          stderr += ` stdin: ${e.message}`;
-        });
-        child.stdin.end(opts.stdin);
-      }
+      writeStdin(child.stdin, d.stdin);
     });
   }
 
@@ -293,6 +327,13 @@ export class FfmpegAdapter {
       height: video ? Number(video[3]) : undefined,
     };
   }
+}
+
+/** ffmpeg may exit before reading everything (bad size, refused camera): its exit code reports that, not EPIPE. */
+function writeStdin(stdin: Writable | null, data: string | Uint8Array | undefined): void {
+  if (!stdin || data === undefined) return;
+  stdin.on('error', () => undefined);
+  stdin.end(data);
 }
 
 export interface ProbeResult {

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { AppError } from '../shared/errors.js';
 import type { FfmpegVersion } from './ffmpeg.adapter.js';
 import { canCopyToSegments, type SourceSpec } from './stream.source.js';
 
@@ -34,6 +35,8 @@ export interface InputOptions {
   socketTimeoutMs: number;
   /** Decoder threads: 1 keeps many cameras from each spawning a thread per core. */
   decodeThreads: number;
+  /** How long ffmpeg analyses the stream before starting (µs); ffmpeg's default when absent. */
+  analyzeDurationUs?: number;
 }
 
 /** File descriptors of the extra pipes (3 and up); stdout (1) carries frames. */
@@ -44,8 +47,7 @@ export interface PipeLayout {
   count: number;
 }
 
-export interface SessionArgs {
-  args: string[];
+export interface SessionArgs extends InputArgs {
   pipes: PipeLayout;
 }
 
@@ -62,70 +64,125 @@ export const CAMERA_PROTOCOLS = {
   http: 'http,https,tcp,tls',
 } as const;
 
-/** Options placed before -i for the source; `url` already carries credentials when needed. */
-export function inputArgs(src: SourceSpec, url: string, v: FfmpegVersion, o: InputOptions): string[] {
+/**
+ * How a camera's URL reaches ffmpeg without showing in its argument list, which every local
+ * user can read (`ps`, /proc/<pid>/cmdline) while /proc/<pid>/fd and environ are the owner's
+ * alone. The URL may carry credentials (user:password@, or ?user=…&password=… on cheap cameras).
+ *
+ * RTSP and MJPEG: ffmpeg reads an ffconcat script naming the URL from its stdin (`-f concat -i
+ * pipe:0`); the script's `option` lines (libavformat 59, ffmpeg 5.0) give the camera input its
+ * transport and timeouts. ffmpeg still opens the camera itself, so its own RTSP/HTTP Basic and
+ * Digest authentication and its stream copy are untouched, and no byte of video passes through
+ * Node: on this machine the first frame came as fast, and ffmpeg's CPU for a 1080p25 stream was
+ * the same with and without the script (README, security). An in-process RTSP relay would have
+ * copied every packet, needed its own Digest and interleaved-RTP parser, and could not follow
+ * UDP transport. Older ffmpeg (the bundled static build) has no `option` line: there the URL
+ * stays on the command line, and the server says so at start.
+ *
+ * HTTP snapshot cameras: image2 must be forced (with -loop, it fetches the URL once per frame),
+ * which a concat script cannot do, so ffmpeg fetches a one-time loopback address of the
+ * adapter's snapshot relay (ffmpeg.relay.ts), which adds the credentials. Snapshots are small
+ * and few (≤ 10 per second): the relay costs next to nothing.
+ */
+export interface HiddenInput {
+  /** Written to ffmpeg's stdin, which is then closed. */
+  script?: string;
+  /** Fetched through the snapshot relay: the argument RELAY_URL stands for the relay's address. */
+  relayUrl?: string;
+  /** The relay's wait for the camera. */
+  relayTimeoutMs?: number;
+}
+
+export interface InputArgs {
+  args: string[];
+  hidden?: HiddenInput;
+}
+
+/** Replaced at spawn by the relay address; a NUL cannot reach argv, so a forgotten one fails loudly. */
+export const RELAY_URL = '\0snapshot-relay';
+
+/** Whether this ffmpeg takes the camera URL from a concat script (see HiddenInput). */
+export const readsUrlFromScript = (v: FfmpegVersion): boolean => v.lavfMajor >= 59;
+
+/** One ffconcat token: quoted, apostrophes escaped, control characters refused (they would start a new directive). */
+function concatToken(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(s)) throw new AppError('invalid_stream_url', 'stream URL contains control characters', 400, { field: 'streams.url' });
+  return `'${s.replace(/'/g, "'\\''")}'`;
+}
+
+/** The ffconcat script for one network input and the options its demuxer is opened with. */
+export function concatScript(url: string, options: Record<string, string>): string {
+  const lines = ['ffconcat version 1.0', `file ${concatToken(url)}`, ...Object.entries(options).map(([k, v]) => `option ${k} ${concatToken(v)}`)];
+  return lines.join('\n') + '\n';
+}
+
+/** Options placed before -i for the source; `url` carries the credentials when the camera needs them. */
+export function inputArgs(src: SourceSpec, url: string, v: FfmpegVersion, o: InputOptions): InputArgs {
   const timeoutUs = String(Math.round(o.socketTimeoutMs * 1000));
   const threads = ['-threads', String(o.decodeThreads)];
+  const analyze: Record<string, string> = o.analyzeDurationUs === undefined ? {} : { analyzeduration: String(o.analyzeDurationUs) };
+  const outerAnalyze = o.analyzeDurationUs === undefined ? [] : ['-analyzeduration', String(o.analyzeDurationUs)];
+  // Through a script, the camera's own demuxer takes `inner`; the concat input on top of it takes `outer`.
+  const viaScript = (protocols: string, inner: Record<string, string>, outer: string[]): InputArgs => ({
+    args: ['-f', 'concat', '-safe', '0', '-protocol_whitelist', `pipe,${protocols}`, ...outer, ...outerAnalyze, ...threads, '-i', 'pipe:0'],
+    hidden: { script: concatScript(url, { ...inner, ...analyze }) },
+  });
   switch (src.kind) {
-    case 'rtsp':
-      return [
-        '-protocol_whitelist',
-        CAMERA_PROTOCOLS.rtsp,
-        '-rtsp_transport',
-        src.transport,
-        // 5.x: -timeout is the socket I/O timeout in µs; in 4.x it means "listen" and -stimeout is the timeout.
-        ...(v.lavfMajor >= 59 ? ['-timeout', timeoutUs] : ['-stimeout', timeoutUs]),
+    case 'rtsp': {
+      // 5.x: -timeout is the socket I/O timeout in µs; in 4.x it means "listen" and -stimeout is the timeout.
+      const timeout = v.lavfMajor >= 59 ? 'timeout' : 'stimeout';
+      const robust = {
+        rtsp_transport: src.transport,
+        [timeout]: timeoutUs,
         // Camera clocks jump; wall-clock timestamps keep fps= from inventing or dropping frames.
-        '-use_wallclock_as_timestamps',
-        '1',
-        '-fflags',
-        '+genpts+discardcorrupt',
+        // Stamped by the camera's own demuxer, as packets arrive: the concat input on top of it
+        // would stamp the packets its probing had buffered all at once.
+        use_wallclock_as_timestamps: '1',
+        fflags: '+genpts+discardcorrupt',
         // Do not read ~2 s of frames to estimate a frame rate nothing here uses (the timestamps
         // are wall-clock): the first frame arrives about 1.5 s sooner after every (re)connect.
-        '-fpsprobesize',
-        '0',
-        ...threads,
-        '-i',
-        url,
-      ];
-    case 'mjpeg':
-      return [
-        '-protocol_whitelist',
-        CAMERA_PROTOCOLS.http,
-        '-timeout',
-        timeoutUs,
-        '-use_wallclock_as_timestamps',
-        '1',
-        '-fflags',
-        '+discardcorrupt',
-        ...threads,
-        '-i',
-        url,
-      ];
+        fpsprobesize: '0',
+      };
+      if (readsUrlFromScript(v)) return viaScript(CAMERA_PROTOCOLS.rtsp, robust, ['-fpsprobesize', '0']);
+      const flags = Object.entries(robust).flatMap(([k, val]) => [`-${k}`, val]);
+      return { args: ['-protocol_whitelist', CAMERA_PROTOCOLS.rtsp, ...flags, ...outerAnalyze, ...threads, '-i', url] };
+    }
+    case 'mjpeg': {
+      const robust = { timeout: timeoutUs, use_wallclock_as_timestamps: '1', fflags: '+discardcorrupt' };
+      if (readsUrlFromScript(v)) return viaScript(CAMERA_PROTOCOLS.http, robust, []);
+      const flags = Object.entries(robust).flatMap(([k, val]) => [`-${k}`, val]);
+      return { args: ['-protocol_whitelist', CAMERA_PROTOCOLS.http, ...flags, ...outerAnalyze, ...threads, '-i', url] };
+    }
     case 'snapshot':
       // image2 re-opens (re-fetches) the URL for every frame when looping; -re paces it at fps.
       // image2 takes no socket timeout option: a hung request is caught by the stall watchdog.
       // pattern_type none: a percent-encoded password ("%23…") must not be read as a %d sequence.
-      return [
-        '-protocol_whitelist',
-        CAMERA_PROTOCOLS.http,
-        '-re',
-        '-f',
-        'image2',
-        '-pattern_type',
-        'none',
-        '-loop',
-        '1',
-        '-framerate',
-        String(src.fps),
-        ...threads,
-        '-i',
-        url,
-      ];
+      // The relay speaks plain HTTP on loopback whatever the camera speaks.
+      return {
+        args: [
+          '-protocol_whitelist',
+          'http,tcp',
+          '-re',
+          '-f',
+          'image2',
+          '-pattern_type',
+          'none',
+          '-loop',
+          '1',
+          '-framerate',
+          String(src.fps),
+          ...outerAnalyze,
+          ...threads,
+          '-i',
+          RELAY_URL,
+        ],
+        hidden: { relayUrl: url, relayTimeoutMs: o.socketTimeoutMs },
+      };
     case 'file':
-      return [...(src.realtime ? ['-re'] : []), ...(src.loop ? ['-stream_loop', '-1'] : []), '-fflags', '+genpts', ...threads, '-i', src.path];
+      return { args: [...(src.realtime ? ['-re'] : []), ...(src.loop ? ['-stream_loop', '-1'] : []), '-fflags', '+genpts', ...threads, '-i', src.path] };
     case 'lavfi':
-      return [...(src.realtime ? ['-re'] : []), '-f', 'lavfi', ...threads, '-i', src.graph];
+      return { args: [...(src.realtime ? ['-re'] : []), '-f', 'lavfi', ...threads, '-i', src.graph] };
   }
 }
 
@@ -229,6 +286,7 @@ function jpegArgs(o: JpegOutput, fd: number): string[] {
  */
 export function buildSessionArgs(src: SourceSpec, url: string, outs: SessionOutputs, v: FfmpegVersion, o: InputOptions): SessionArgs {
   if (!outs.record && !outs.frames && !outs.jpeg) throw new Error('a session needs at least one output');
+  const input = inputArgs(src, url, v, o);
   let next = 3;
   const pipes: PipeLayout = { progress: next++, count: 0 };
   if (outs.record) pipes.segments = next++;
@@ -249,10 +307,10 @@ export function buildSessionArgs(src: SourceSpec, url: string, outs: SessionOutp
     '1',
     '-progress',
     `pipe:${pipes.progress}`,
-    ...inputArgs(src, url, v, o),
+    ...input.args,
     ...(outs.record ? recordArgs(src, outs.record, pipes.segments!) : []),
     ...(outs.frames ? framesArgs(outs.frames, v) : []),
     ...(outs.jpeg ? jpegArgs(outs.jpeg, pipes.jpeg!) : []),
   ];
-  return { args, pipes };
+  return { args, pipes, hidden: input.hidden };
 }

@@ -49,15 +49,13 @@ export class FfmpegFrameGrabber implements FrameGrabber {
     const src = sourceFromStream({ url: req.url, transport: req.transport }, { transport: req.transport, snapshotFps: 1 });
     if (src.kind === 'file' || src.kind === 'lavfi')
       throw new AppError('validation', 'a camera stream must be an rtsp:// or http(s):// URL', 400, { field: 'url' });
-    const input = inputArgs(src, req.url, this.ffmpeg.info.version, { socketTimeoutMs: req.timeoutMs, decodeThreads: 1 });
+    const input = inputArgs(src, req.url, this.ffmpeg.info.version, { socketTimeoutMs: req.timeoutMs, decodeThreads: 1, analyzeDurationUs: 500_000 });
     const args = [
       '-nostdin',
       '-hide_banner',
       '-loglevel',
       'error',
-      '-analyzeduration',
-      '500000',
-      ...input,
+      ...input.args,
       '-map',
       '0:v:0',
       '-frames:v',
@@ -79,7 +77,7 @@ export class FfmpegFrameGrabber implements FrameGrabber {
       'framecrc',
       'pipe:2',
     ];
-    const r = await this.ffmpeg.exec(args, { timeoutMs: req.timeoutMs + 2000, maxStdout: 16 << 20 });
+    const r = await this.ffmpeg.exec(args, { timeoutMs: req.timeoutMs + 2000, maxStdout: 16 << 20, hidden: input.hidden });
     if (r.missing) throw new AppError('ffmpeg_missing', `ffmpeg not found at "${this.ffmpeg.info.path}": install ffmpeg or set ffmpegPath`, 500);
     const size = r.stdout.length ? jpegSize(r.stdout) : null;
     if (r.timedOut || r.code !== 0 || !size) throw classifyFailure(req, r);

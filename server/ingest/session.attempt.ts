@@ -65,7 +65,7 @@ export function launchAttempt(opts: {
   afterExit?: () => Promise<void>;
 }): RunningAttempt {
   const { built, handlers: h } = opts;
-  const proc = opts.ffmpeg.spawn(built.args, { extraPipes: built.pipes.count });
+  const proc = opts.ffmpeg.spawn(built.args, { extraPipes: built.pipes.count, hidden: built.hidden });
   const tail = new StderrTail(opts.secrets, opts.stderrLines, h.onStderrLine, h.onVideoSize);
   proc.stderr.on('data', (d: Buffer) => tail.push(d));
 

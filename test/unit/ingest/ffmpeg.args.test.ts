@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { parseFfmpegVersion } from '../../../server/ingest/ffmpeg.adapter.js';
-import { buildSessionArgs, inputArgs } from '../../../server/ingest/ffmpeg.args.js';
+import { buildSessionArgs, concatScript, inputArgs, RELAY_URL } from '../../../server/ingest/ffmpeg.args.js';
 import type { SourceSpec } from '../../../server/ingest/stream.source.js';
 
 const V51 = parseFfmpegVersion('ffmpeg version 5.1.9-0+deb12u1 Copyright (c) 2000-2026 the FFmpeg developers\nlibavformat    59. 27.100 / 59. 27.100\n');
 const V41 = parseFfmpegVersion('ffmpeg version N-47683-g0e8eb07980-static https://johnvansickle.com/ffmpeg/\nlibavformat    58. 24.100 / 58. 24.100\n');
 const opts = { socketTimeoutMs: 5000, decodeThreads: 1 };
-const rtsp: SourceSpec = { kind: 'rtsp', url: 'rtsp://u:p@10.0.0.5:554/s', transport: 'tcp' };
+const rtsp: SourceSpec = { kind: 'rtsp', url: 'rtsp://10.0.0.5:554/s', transport: 'tcp' };
+const withCreds = 'rtsp://u:s3cret@10.0.0.5:554/s';
 const after = (args: string[], flag: string) => args[args.indexOf(flag) + 1];
 
 describe('ffmpeg version detection', () => {
@@ -18,38 +19,74 @@ describe('ffmpeg version detection', () => {
 });
 
 describe('input arguments', () => {
-  it('uses -timeout (µs) on ffmpeg 5 and -stimeout on 4.x, where -timeout means listen', () => {
-    const a5 = inputArgs(rtsp, rtsp.url, V51, opts);
-    expect(after(a5, '-timeout')).toBe('5000000');
-    expect(a5).not.toContain('-stimeout');
-    const a4 = inputArgs(rtsp, rtsp.url, V41, opts);
-    expect(after(a4, '-stimeout')).toBe('5000000');
-    expect(a4).not.toContain('-timeout');
+  it('on ffmpeg 5 gives the camera URL in a concat script on stdin, never on the command line', () => {
+    const a = inputArgs({ ...rtsp, transport: 'udp' }, withCreds, V51, opts);
+    expect(a.args.join(' ')).not.toMatch(/s3cret|10\.0\.0\.5/);
+    expect(a.args.slice(0, 4)).toEqual(['-f', 'concat', '-safe', '0']);
+    expect(after(a.args, '-protocol_whitelist')).toBe('pipe,rtsp,rtsps,rtp,srtp,udp,tcp,tls,http,https');
+    expect(a.args.slice(-2)).toEqual(['-i', 'pipe:0']);
+    // Transport and socket timeout (µs) go to the camera's demuxer, inside the script.
+    // Transport, socket timeout (µs) and the timestamps are the camera demuxer's, inside the script.
+    expect(a.hidden?.script).toBe(
+      [
+        'ffconcat version 1.0',
+        "file 'rtsp://u:s3cret@10.0.0.5:554/s'",
+        "option rtsp_transport 'udp'",
+        "option timeout '5000000'",
+        "option use_wallclock_as_timestamps '1'",
+        "option fflags '+genpts+discardcorrupt'",
+        "option fpsprobesize '0'",
+        '',
+      ].join('\n'),
+    );
+    expect(after(a.args, '-fpsprobesize')).toBe('0');
   });
 
-  it('makes RTSP robust: transport, wall-clock timestamps, corrupt packets dropped; URL last', () => {
-    const a = inputArgs({ ...rtsp, transport: 'udp' }, rtsp.url, V51, opts);
-    expect(after(a, '-rtsp_transport')).toBe('udp');
+  it('makes RTSP robust on 4.x too: wall-clock timestamps, corrupt packets dropped, no frame-rate probing', () => {
+    const a = inputArgs(rtsp, rtsp.url, V41, opts).args;
     expect(after(a, '-use_wallclock_as_timestamps')).toBe('1');
     expect(after(a, '-fflags')).toBe('+genpts+discardcorrupt');
     expect(after(a, '-fpsprobesize')).toBe('0');
-    expect(a.slice(-2)).toEqual(['-i', rtsp.url]);
+  });
+
+  it('on 4.x (no concat options) keeps the URL last on the command line, with -stimeout, where -timeout means listen', () => {
+    const a4 = inputArgs(rtsp, withCreds, V41, opts);
+    expect(a4.hidden).toBeUndefined();
+    expect(after(a4.args, '-stimeout')).toBe('5000000');
+    expect(a4.args).not.toContain('-timeout');
+    expect(after(a4.args, '-rtsp_transport')).toBe('tcp');
+    expect(a4.args.slice(-2)).toEqual(['-i', withCreds]);
+  });
+
+  it('reads MJPEG through the script too, and puts the analysis time on both inputs', () => {
+    const a = inputArgs({ kind: 'mjpeg', url: 'http://cam/video.mjpg' }, 'http://u:p@cam/video.mjpg', V51, { ...opts, analyzeDurationUs: 500_000 });
+    expect(after(a.args, '-protocol_whitelist')).toBe('pipe,http,https,tcp,tls');
+    expect(after(a.args, '-analyzeduration')).toBe('500000');
+    expect(a.hidden?.script).toContain("option analyzeduration '500000'");
+    expect(a.hidden?.script).toContain("file 'http://u:p@cam/video.mjpg'");
+  });
+
+  it('quotes apostrophes in the script and refuses control characters, which would start a directive of their own', () => {
+    expect(concatScript("rtsp://h/it's", {})).toContain("file 'rtsp://h/it'\\''s'");
+    expect(() => concatScript('rtsp://h/x\noption protocol_whitelist file', {})).toThrow(/control characters/);
   });
 
   it('paces and loops files only when asked', () => {
-    const once = inputArgs({ kind: 'file', path: '/v.mp4', loop: false, realtime: false }, '', V51, opts);
+    const once = inputArgs({ kind: 'file', path: '/v.mp4', loop: false, realtime: false }, '', V51, opts).args;
     expect(once).not.toContain('-re');
     expect(once).not.toContain('-stream_loop');
-    const live = inputArgs({ kind: 'file', path: '/v.mp4', loop: true, realtime: true }, '', V51, opts);
+    const live = inputArgs({ kind: 'file', path: '/v.mp4', loop: true, realtime: true }, '', V51, opts).args;
     expect(live).toContain('-re');
     expect(after(live, '-stream_loop')).toBe('-1');
   });
 
-  it('polls snapshot URLs with image2 at the configured rate', () => {
-    const a = inputArgs({ kind: 'snapshot', url: 'http://cam/snap.jpg', fps: 2 }, 'http://cam/snap.jpg', V51, opts);
-    expect(after(a, '-f')).toBe('image2');
-    expect(after(a, '-framerate')).toBe('2');
-    expect(a).toContain('-re');
+  it('polls snapshot URLs with image2 at the configured rate, through the relay', () => {
+    const a = inputArgs({ kind: 'snapshot', url: 'http://cam/snap.jpg', fps: 2 }, 'http://u:p@cam/snap.jpg', V41, opts);
+    expect(after(a.args, '-f')).toBe('image2');
+    expect(after(a.args, '-framerate')).toBe('2');
+    expect(a.args).toContain('-re');
+    expect(a.args.slice(-2)).toEqual(['-i', RELAY_URL]);
+    expect(a.hidden).toEqual({ relayUrl: 'http://u:p@cam/snap.jpg', relayTimeoutMs: 5000 });
   });
 });
 
@@ -66,7 +103,7 @@ describe('session arguments', () => {
   });
 
   it('records by stream copy into MPEG-TS segments without audio, first output', () => {
-    const i = all.args.indexOf('-f', all.args.indexOf(rtsp.url));
+    const i = all.args.indexOf('-f', all.args.indexOf('pipe:0'));
     expect(all.args[i + 1]).toBe('segment');
     expect(after(all.args, '-c:v')).toBe('copy');
     expect(after(all.args, '-segment_format')).toBe('mpegts');
