@@ -32,6 +32,7 @@ import { cameraStatsRows, startStatsPush } from './realtime/camera.stats.push.js
 import { SocketAuth } from './realtime/socket.auth.js';
 import { createSocketServer, type AppIo } from './realtime/socket.server.js';
 import { Bus } from './shared/bus.js';
+import { dataPermissions, secureDataDir } from './shared/data.permissions.js';
 import type { Logger } from './shared/log.js';
 import { migrateLatest, openDb, pingDb } from './store/db.js';
 import { systemClock } from './shared/clock.js';
@@ -101,6 +102,9 @@ function authRouters(auth: AuthModule, store: Store): Router[] {
  */
 export async function startServer(config: ResolvedConfig, log: Logger, opts: StartOptions = {}): Promise<RunningServer> {
   const startedAt = Date.now();
+  // Before anything is written: the umask every file of ours and of ffmpeg's is created with.
+  const storage = await secureDataDir(config.dataDir, dataPermissions(config.storage.group), log);
+  void storage.existing.catch((err: unknown) => log.warn('could not set the permissions of existing data files', { err }));
   const db: Knex = openDb({ url: config.databaseUrl });
   const applied = await migrateLatest(db);
   if (applied.length) log.info('database migrated', { applied });
@@ -111,7 +115,9 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
   const { authorizer } = auth;
 
   const ffmpeg = await FfmpegAdapter.create({ configuredPath: config.ffmpegPath });
-  log.info('ffmpeg', { path: ffmpeg.info.path, version: ffmpeg.info.version, source: ffmpeg.info.source });
+  log.info('ffmpeg', { path: ffmpeg.info.path, version: ffmpeg.info.version, source: ffmpeg.info.source, hidesCameraUrls: ffmpeg.info.hidesCameraUrls });
+  if (!ffmpeg.info.hidesCameraUrls)
+    log.warn('this ffmpeg is older than 5.0: camera URLs, with their passwords, show in its command line (ps); install ffmpeg 5 or later (Debian 12 has 5.1)');
   // Clip cuts and exports lease their range of the recording: retention skips it until released.
   // One set of leases: clip cuts and exports hold ranges, retention skips them.
   const holds = new RecordingLeases();
@@ -248,6 +254,7 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
         retention.stop();
         await detection.close();
         await auth.stop();
+        await ffmpeg.close();
         await db.destroy();
       })()),
   };

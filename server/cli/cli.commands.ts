@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError, loadConfig } from '../config/config.load.js';
+import { dataPermissions } from '../shared/data.permissions.js';
 import { createLogger } from '../shared/log.js';
 import { migrateDown, migrateLatest, openDb } from '../store/db.js';
 import { VERSION } from '../version.js';
@@ -19,6 +20,8 @@ export interface Command {
   usage: string;
   options: NonNullable<ParseArgsConfig['options']>;
   allowPositionals?: boolean;
+  /** Creates files in the data folder (the database, keys): they get the server's permissions (storage.group). */
+  writesData?: boolean;
   run(args: { values: Record<string, unknown>; positionals: string[] }): Promise<number>;
 }
 
@@ -36,6 +39,7 @@ const commands: Record<string, Command> = {
     summary: 'Apply database migrations (or roll them all back with --down)',
     usage: 'binhyen migrate [--down] [--json]',
     options: { down: { type: 'boolean' }, json: { type: 'boolean' } },
+    writesData: true,
     async run({ values }) {
       const config = loadConfig();
       const db = openDb({ url: config.databaseUrl });
@@ -118,6 +122,7 @@ export async function runCli(argv: string[]): Promise<number> {
     return 0;
   }
   try {
+    if (command.writesData) process.umask(dataPermissions(loadConfig().storage.group).umask);
     return await command.run(parsed as { values: Record<string, unknown>; positionals: string[] });
   } catch (err) {
     if (err instanceof ConfigError) {

@@ -40,6 +40,7 @@ export const userCommand: Command = {
     json: { type: 'boolean' },
   },
   allowPositionals: true,
+  writesData: true,
   async run(args) {
     const { values, positionals } = args as unknown as Args;
     const [sub, username, ...extra] = positionals;

@@ -64,6 +64,8 @@ export const enErrors: Record<ErrorKey, string> = {
   'error.credentials_unreadable': 'The stored camera credentials cannot be read (was the secret key changed?). Enter them again.',
   'error.secret_key_unreadable': 'The server cannot read its secret key.',
   'error.secret_key_invalid': 'The server’s secret key is not valid.',
+  'error.data_dir_permissions': 'The server cannot set the permissions of its data folder.',
+  'error.storage_group_unknown': 'The group configured to read the data (storage.group) does not exist.',
   'error.ffmpeg_missing': 'ffmpeg is missing on the server.',
   'error.ffmpeg_failed': 'The video stream could not be read.',
   'error.invalid_transition': 'The alert is “{from}” and cannot become “{to}”. Reload to see its latest state.',

@@ -62,6 +62,8 @@ export const viErrors = {
   'error.credentials_unreadable': 'Không đọc được tài khoản camera đã lưu (khóa bí mật đã đổi?). Nhập lại tài khoản camera.',
   'error.secret_key_unreadable': 'Máy chủ không đọc được khóa bí mật.',
   'error.secret_key_invalid': 'Khóa bí mật của máy chủ không hợp lệ.',
+  'error.data_dir_permissions': 'Máy chủ không đặt được quyền truy cập cho thư mục dữ liệu.',
+  'error.storage_group_unknown': 'Nhóm được cấu hình để đọc dữ liệu không tồn tại trên máy chủ.',
   'error.ffmpeg_missing': 'Máy chủ thiếu chương trình ffmpeg.',
   'error.ffmpeg_failed': 'Không đọc được luồng video.',
   'error.invalid_transition': 'Cảnh báo đang ở trạng thái “{from}”, không chuyển sang “{to}” được. Tải lại để xem trạng thái mới nhất.',
