@@ -38,6 +38,8 @@ export class AuditLog {
   private tail: Promise<unknown> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
   private anchoring: Promise<void> = Promise.resolve();
+  /** Whether an anchor file exists: a fresh install gets its first one with its first entry, not minutes later. */
+  private anchored = false;
 
   constructor(
     private readonly repo: AuditRepository,
@@ -61,6 +63,11 @@ export class AuditLog {
     const next = this.tail.then(() => this.repo.append(entry, this.o.key.sealer));
     // The queue continues after a failure; the caller still sees the error.
     this.tail = next.catch((err: unknown) => this.log.error('audit append failed', { action: entry.action, err }));
+    if (this.timer && !this.anchored)
+      void next.then(
+        () => this.anchorNow(),
+        () => undefined,
+      );
     return next;
   }
 
@@ -113,6 +120,7 @@ export class AuditLog {
     if (!file) return;
     await this.tail;
     const read = await file.read();
+    this.anchored = read.state !== 'missing';
     let head: AuditEntry | undefined;
     if (read.state === 'ok') {
       const since = await verifySinceAnchor(this.repo, this.o.key, read.anchor);
@@ -141,6 +149,7 @@ export class AuditLog {
         });
     }
     const anchor = await file.write(head, this.clock.now());
+    this.anchored = true;
     this.log.info('audit anchor', { id: anchor.id, hash: anchor.hash, at: anchor.at, keyId: anchor.keyId });
   }
 
