@@ -81,7 +81,8 @@ export async function ensureCommuneMedia(ffmpegPath: string, cacheDir: string, v
   return { busy, quiet };
 }
 
-async function make(ffmpegPath: string, target: string, logger: Logger, args: (out: string) => string[]): Promise<void> {
+/** Runs ffmpeg once to make `target` (a cache file) unless it exists; written under a temporary name, then renamed. */
+export async function make(ffmpegPath: string, target: string, logger: Logger, args: (out: string) => string[]): Promise<void> {
   if (existsSync(target)) return;
   const tmp = target.replace(/(\.\w+)$/, `.${process.pid}.part$1`);
   logger.info('commune bench: encoding a picture once into the cache', { target });
