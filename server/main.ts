@@ -242,12 +242,17 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
     detection,
     close: () =>
       (closing ??= (async () => {
+        await events.clips.abortWork();
         stopStatsPush();
         stopStates();
         health.stop();
         socketAuth.detach();
         io.disconnectSockets(true);
+        // io.close() closes the HTTP server, which waits for every connection: a keep-alive one
+        // or a long download must not hold the stop past its grace, so they get a second.
+        const cutConnections = setTimeout(() => http.closeAllConnections(), 1000);
         await new Promise<void>((resolve) => io.close(() => resolve()));
+        clearTimeout(cutConnections);
         await detection.runtime.stopAll();
         await demo?.stop();
         await events.stop();
