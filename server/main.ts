@@ -50,6 +50,7 @@ export interface RunningServer {
   cameras: CameraKit;
   events: EventsWiring;
   ingest: IngestRuntime;
+  retention: RecordingRetention;
   detection: DetectionPath;
   close(): Promise<void>;
 }
@@ -128,6 +129,8 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
     cameraDays: () => ingest.cameraDays(),
     log: log.child('retention'),
     leases: holds,
+    // The events area turns a low disk into a system alert on the police wall (and resolves it).
+    onDiskState: (s) => bus.emit('disk.state', { state: s.state, message: s.message, freeBytes: s.freeBytes, minFreeBytes: s.minFreeBytes, at: Date.now() }),
   });
   // Recording-index and event writes wait out a locked database instead of being dropped.
   const writes = new WriteRetry({ clock: systemClock, log: log.child('writes') });
@@ -239,6 +242,7 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
     cameras,
     events,
     ingest,
+    retention,
     detection,
     close: () =>
       (closing ??= (async () => {

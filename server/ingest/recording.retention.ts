@@ -28,7 +28,7 @@ export interface RetentionDeps {
   now?: () => number;
   /** Shared with whatever cuts clips or exports (default: a set of its own). */
   leases?: RecordingLeases;
-  /** Called when the disk state changes (e.g. to raise an alert). */
+  /** Called with the first sweep's disk state and whenever it changes (the low-disk alert). */
   onDiskState?(state: DiskState): void;
 }
 
@@ -71,6 +71,7 @@ export class RecordingRetention {
   private timer: NodeJS.Timeout | undefined;
   private quotaCheck: NodeJS.Timeout | undefined;
   private diskState: DiskState;
+  private diskReported = false;
   readonly leases: RecordingLeases;
 
   constructor(private readonly deps: RetentionDeps) {
@@ -191,12 +192,14 @@ export class RecordingRetention {
     return r;
   }
 
+  /** The first state is reported whatever it is: an alert a previous run left open may have to be resolved. */
   private setDisk(next: Omit<DiskState, 'since'>): void {
     const changed = next.state !== this.diskState.state;
     this.diskState = { ...next, since: changed ? this.now() : this.diskState.since };
-    if (!changed) return;
-    if (next.state === 'low') this.deps.log.warn('recordings disk is low', { message: next.message, freeBytes: next.freeBytes });
-    else this.deps.log.info('recordings disk is back above its free-space floor', { freeBytes: next.freeBytes });
+    if (changed && next.state === 'low') this.deps.log.warn('recordings disk is low', { message: next.message, freeBytes: next.freeBytes });
+    else if (changed) this.deps.log.info('recordings disk is back above its free-space floor', { freeBytes: next.freeBytes });
+    if (!changed && this.diskReported) return;
+    this.diskReported = true;
     this.deps.onDiskState?.(this.disk());
   }
 
