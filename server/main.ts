@@ -25,7 +25,8 @@ import { createDetectionPath, type DetectionPath } from './detect/detection.path
 import { FfmpegAdapter } from './ingest/ffmpeg.adapter.js';
 import { IngestRuntime, recordingsDirOf } from './ingest/ingest.runtime.js';
 import { RecordingLeases } from './ingest/recording.leases.js';
-import { RecordingRetention } from './ingest/recording.retention.js';
+import { reconcileIdleCameras } from './ingest/recording.reconcile.js';
+import { recordingDaysByCamera, RecordingRetention } from './ingest/recording.retention.js';
 import { wireEventsAndClips, type EventsWiring } from './main.events.js';
 import { forwardCameraStates, registerCameraSocketHandlers } from './realtime/camera.socket.js';
 import { cameraStatsRows, startStatsPush } from './realtime/camera.stats.push.js';
@@ -50,6 +51,7 @@ export interface RunningServer {
   cameras: CameraKit;
   events: EventsWiring;
   ingest: IngestRuntime;
+  retention: RecordingRetention;
   detection: DetectionPath;
   close(): Promise<void>;
 }
@@ -125,9 +127,11 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
     recordings: store.recordings,
     recordingsDir: recordingsDirOf(config.dataDir),
     config: () => config.retention,
-    cameraDays: () => ingest.cameraDays(),
+    cameraDays: () => recordingDaysByCamera(store.cameras),
     log: log.child('retention'),
     leases: holds,
+    // The events area turns a low disk into a system alert on the police wall (and resolves it).
+    onDiskState: (s) => bus.emit('disk.state', { state: s.state, message: s.message, freeBytes: s.freeBytes, minFreeBytes: s.minFreeBytes, at: Date.now() }),
   });
   // Recording-index and event writes wait out a locked database instead of being dropped.
   const writes = new WriteRetry({ clock: systemClock, log: log.child('writes') });
@@ -218,6 +222,14 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
   await cameras.network.load();
   await demo?.start().catch((err: unknown) => log.warn('demo camera could not start (install ffmpeg and the GStreamer RTSP server, see README)', { err }));
   await cameras.service.startAll();
+  // The folders no starting recorder reconciles (removed, disabled cameras; unknown ids), in the background.
+  void reconcileIdleCameras(
+    { recordings: store.recordings, ffmpeg, log: log.child('reconcile'), recordingsDir: ingest.recordingsDir },
+    { isRecording: (id) => ingest.isRecording(id), cameraExists: async (id) => (await store.cameras.getIncludingRemoved(id)) !== undefined },
+  ).then(
+    (r) => log.info('recordings of cameras not recording reconciled', { ...r }),
+    (err: unknown) => log.error('reconciling the recordings of cameras not recording failed', { err }),
+  );
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
     http.listen(config.port, config.host, () => resolve());
@@ -239,15 +251,21 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
     cameras,
     events,
     ingest,
+    retention,
     detection,
     close: () =>
       (closing ??= (async () => {
+        await events.clips.abortWork();
         stopStatsPush();
         stopStates();
         health.stop();
         socketAuth.detach();
         io.disconnectSockets(true);
+        // io.close() closes the HTTP server, which waits for every connection: a keep-alive one
+        // or a long download must not hold the stop past its grace, so they get a second.
+        const cutConnections = setTimeout(() => http.closeAllConnections(), 1000);
         await new Promise<void>((resolve) => io.close(() => resolve()));
+        clearTimeout(cutConnections);
         await detection.runtime.stopAll();
         await demo?.stop();
         await events.stop();

@@ -19,8 +19,13 @@ export interface HealthDeps {
   disk: () => DiskState;
 }
 
+/** Why health is degraded, one word each (the sections of the body say more). */
+export type DegradedReason = 'database' | 'writes' | 'detector' | 'disk';
+
 export interface HealthBody {
   status: 'ok' | 'degraded';
+  /** Empty when ok. */
+  reasons: DegradedReason[];
   version: string;
   uptimeSeconds: number;
   db: DbProbe & { client: string };
@@ -40,10 +45,16 @@ export function healthRoutes(d: HealthDeps): Router {
     for (const [state, n] of Object.entries(h.cameras)) cameras[cameraDisplayState(state as CameraSessionState)] += n;
     const detector = d.detector();
     const disk = d.disk();
+    // A server that records but detects nothing is not fine: police would wait for alerts that never come.
+    // Recording, detection or the database not really working is not "ok", whatever else runs.
+    const reasons: DegradedReason[] = [];
+    if (!h.db.ok) reasons.push('database');
+    if (h.writesBackingUp) reasons.push('writes');
+    if (detector.error !== null) reasons.push('detector');
+    if (disk.state !== 'ok') reasons.push('disk');
     const body: HealthBody = {
-      // A server that records but detects nothing is not fine: police would wait for alerts that never come.
-      // Recording, detection or the database not really working is not "ok", whatever else runs.
-      status: !h.degraded && detector.error === null && disk.state === 'ok' ? 'ok' : 'degraded',
+      status: reasons.length ? 'degraded' : 'ok',
+      reasons,
       version: d.version,
       uptimeSeconds: Math.round((Date.now() - d.startedAt) / 1000),
       db: { ...h.db, client: d.dbClient },

@@ -4,7 +4,7 @@ import type { MediaFiles } from '../shared/media.files.js';
 import type { ClipRecord } from '../store/clip.repository.js';
 import type { Mp4Tools } from './clip.ffmpeg.js';
 import type { CutClip, RangeHolds } from './clip.types.js';
-import { PRIORITY, type ClipWorkQueue } from './clip.work.queue.js';
+import { PRIORITY, throwIfStopping, type ClipWorkQueue } from './clip.work.queue.js';
 
 const DIR = 'cache/clips';
 
@@ -60,7 +60,7 @@ export class ClipCache {
     } else {
       let job = this.inFlight.get(clip.id);
       if (!job) {
-        job = this.d.queue.run(PRIORITY.viewer, () => this.cut(clip, posterAtS)).finally(() => this.inFlight.delete(clip.id));
+        job = this.d.queue.run(PRIORITY.viewer, (signal) => this.cut(clip, posterAtS, signal)).finally(() => this.inFlight.delete(clip.id));
         this.inFlight.set(clip.id, job);
       }
       await job;
@@ -68,18 +68,19 @@ export class ClipCache {
     return which === 'video' ? p.video : p.poster;
   }
 
-  private async cut(clip: ClipRecord, posterAtS: number): Promise<void> {
+  private async cut(clip: ClipRecord, posterAtS: number, signal: AbortSignal): Promise<void> {
     const p = ClipCache.paths(clip.id);
     const release = this.d.holds?.hold(clip.cameraId, clip.startAt, clip.endAt);
     try {
       await this.d.files.ensureDir(DIR);
-      const cut = await this.d.cutClip({ cameraId: clip.cameraId, from: clip.startAt, to: clip.endAt, outPath: this.d.files.abs(p.cut) });
+      const cut = await this.d.cutClip({ cameraId: clip.cameraId, from: clip.startAt, to: clip.endAt, outPath: this.d.files.abs(p.cut), signal });
       let video = p.cut;
       if (!(await this.d.mp4.isFastStart(this.d.files.abs(p.cut)))) {
-        await this.d.mp4.faststart(this.d.files.abs(p.cut), this.d.files.abs(p.fast));
+        await this.d.mp4.faststart(this.d.files.abs(p.cut), this.d.files.abs(p.fast), signal);
         video = p.fast;
       }
-      await this.d.mp4.poster(this.d.files.abs(video), this.d.files.abs(p.posterTmp), Math.min(posterAtS, Math.max(0, cut.durationS - 0.2)));
+      await this.d.mp4.poster(this.d.files.abs(video), this.d.files.abs(p.posterTmp), Math.min(posterAtS, Math.max(0, cut.durationS - 0.2)), signal);
+      throwIfStopping(signal);
       await this.d.files.rename(p.posterTmp, p.poster);
       await this.d.files.rename(video, p.video);
       const bytes = ((await this.d.files.size(p.video)) ?? 0) + ((await this.d.files.size(p.poster)) ?? 0);

@@ -8,6 +8,7 @@ import type { Logger } from '../shared/log.js';
 import type { Recording, RecordingRepository } from '../store/recording.repository.js';
 import { headContinues } from './clip.ranges.js';
 import type { CutClip, CutRequest, CutResult, RecordingHead } from './clip.types.js';
+import { serverStopping } from './clip.work.queue.js';
 
 /**
  * Cuts a wall-clock range out of the continuous recording: the segments overlapping
@@ -66,7 +67,7 @@ export class ClipCutter {
     }
   }
 
-  private async cutOnce({ cameraId, from, to, outPath }: CutRequest): Promise<ClipResult> {
+  private async cutOnce({ cameraId, from, to, outPath, signal }: CutRequest): Promise<ClipResult> {
     if (!(Number.isFinite(from) && Number.isFinite(to) && to > from)) {
       throw new AppError('invalid_range', 'the clip range must end after it starts', 400, { field: 'to', params: { from, to } });
     }
@@ -114,8 +115,9 @@ export class ClipCutter {
           'mp4',
           partFile,
         ],
-        { timeoutMs: this.d.timeoutMs ?? 120_000 },
+        { timeoutMs: this.d.timeoutMs ?? 120_000, signal },
       );
+      if (r.aborted) throw serverStopping();
       if (r.code !== 0) {
         if (last.live && !existsSync(last.file)) throw new LiveSegmentMoved();
         throw new AppError('clip_failed', `could not cut the clip (ffmpeg ${r.signal ?? r.code}): ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`, 500);

@@ -1,14 +1,15 @@
 import { open } from 'node:fs/promises';
 import type { FfmpegAdapter } from '../ingest/ffmpeg.adapter.js';
+import { serverStopping } from './clip.work.queue.js';
 
 /** MP4 post-processing behind one adapter: faststart remux and the poster frame. */
 export interface Mp4Tools {
   /** True when the index (moov) comes before the media (mdat), so a browser can play while loading. */
   isFastStart(file: string): Promise<boolean>;
   /** Stream copy into `out` with the index moved to the front. */
-  faststart(input: string, out: string): Promise<void>;
+  faststart(input: string, out: string, signal?: AbortSignal): Promise<void>;
   /** One JPEG frame at `atS` seconds. */
-  poster(input: string, out: string, atS: number): Promise<void>;
+  poster(input: string, out: string, atS: number, signal?: AbortSignal): Promise<void>;
 }
 
 /** Reads top-level MP4 box headers only (a few bytes), never the media. */
@@ -44,19 +45,21 @@ export class FfmpegMp4Tools implements Mp4Tools {
     return moovBeforeMdat(file);
   }
 
-  faststart(input: string, out: string): Promise<void> {
-    return this.run(['-i', input, '-map', '0:v:0', '-map', '0:a?', '-c', 'copy', '-movflags', '+faststart', '-f', 'mp4', '-y', out]);
+  faststart(input: string, out: string, signal?: AbortSignal): Promise<void> {
+    return this.run(['-i', input, '-map', '0:v:0', '-map', '0:a?', '-c', 'copy', '-movflags', '+faststart', '-f', 'mp4', '-y', out], signal);
   }
 
-  poster(input: string, out: string, atS: number): Promise<void> {
-    return this.run(['-ss', Math.max(0, atS).toFixed(3), '-i', input, '-frames:v', '1', '-q:v', '4', '-f', 'mjpeg', '-y', out]);
+  poster(input: string, out: string, atS: number, signal?: AbortSignal): Promise<void> {
+    return this.run(['-ss', Math.max(0, atS).toFixed(3), '-i', input, '-frames:v', '1', '-q:v', '4', '-f', 'mjpeg', '-y', out], signal);
   }
 
-  private async run(args: string[]): Promise<void> {
+  private async run(args: string[], signal?: AbortSignal): Promise<void> {
     const r = await this.ffmpeg.exec(['-nostdin', '-hide_banner', '-loglevel', 'error', ...args], {
       timeoutMs: this.o.timeoutMs ?? 60_000,
       maxStdout: 1 << 20,
+      signal,
     });
+    if (r.aborted) throw serverStopping();
     if (r.code !== 0)
       throw new Error(
         `ffmpeg ${args.includes('mjpeg') ? 'poster' : 'faststart'} failed (${r.timedOut ? 'timed out' : (r.signal ?? r.code)}): ${r.stderr.trim()}`,

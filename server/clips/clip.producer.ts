@@ -6,6 +6,7 @@ import type { Clock } from '../shared/clock.js';
 import type { CutClip, RangeHolds } from './clip.types.js';
 import type { WriteRetry } from '../store/write.retry.js';
 import type { Mp4Tools } from './clip.ffmpeg.js';
+import { throwIfStopping } from './clip.work.queue.js';
 
 export interface ClipProducerDeps {
   repos: Pick<Repositories, 'clips'>;
@@ -43,21 +44,26 @@ export function clipPaths(c: Pick<ClipRecord, 'id' | 'cameraId' | 'startAt' | 'k
 export class ClipProducer {
   constructor(private readonly d: ClipProducerDeps) {}
 
-  async produce(clip: ClipRecord, posterAtS: number): Promise<ClipRecord> {
+  /**
+   * `signal` (the work queue's): a server stop kills the running ffmpeg, the temporary files
+   * are removed and nothing is renamed to its final name; the row is left as it was.
+   */
+  async produce(clip: ClipRecord, posterAtS: number, signal?: AbortSignal): Promise<ClipRecord> {
     const p = clipPaths(clip);
     const release = this.d.holds?.hold(clip.cameraId, clip.startAt, clip.endAt);
     try {
       await this.d.files.ensureDir(p.dir);
-      const cut = await this.d.cutClip({ cameraId: clip.cameraId, from: clip.startAt, to: clip.endAt, outPath: this.d.files.abs(p.cut) });
+      const cut = await this.d.cutClip({ cameraId: clip.cameraId, from: clip.startAt, to: clip.endAt, outPath: this.d.files.abs(p.cut), signal });
       if ((await this.d.files.size(p.cut)) === undefined) throw new Error(`clip cutter reported ${cut.path} but wrote no file at ${p.cut}`);
       let video = p.cut;
       if (!(await this.d.mp4.isFastStart(this.d.files.abs(p.cut)))) {
-        await this.d.mp4.faststart(this.d.files.abs(p.cut), this.d.files.abs(p.fast));
+        await this.d.mp4.faststart(this.d.files.abs(p.cut), this.d.files.abs(p.fast), signal);
         video = p.fast;
       }
-      await this.d.mp4.poster(this.d.files.abs(video), this.d.files.abs(p.posterTmp), Math.min(posterAtS, Math.max(0, cut.durationS - 0.2)));
+      await this.d.mp4.poster(this.d.files.abs(video), this.d.files.abs(p.posterTmp), Math.min(posterAtS, Math.max(0, cut.durationS - 0.2)), signal);
       const sha256 = await this.d.files.sha256(video);
       const bytes = (await this.d.files.size(video)) ?? cut.bytes;
+      throwIfStopping(signal);
       await this.d.files.rename(p.posterTmp, p.poster);
       await this.d.files.rename(video, p.video);
       const patch = {

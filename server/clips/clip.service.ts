@@ -8,7 +8,7 @@ import type { MediaFiles } from '../shared/media.files.js';
 import type { ClipProducer } from './clip.producer.js';
 import { chainRanges, gapsIn, headContinues, type Range } from './clip.ranges.js';
 import type { RecordingHead } from './clip.types.js';
-import { PRIORITY, type ClipWorkQueue } from './clip.work.queue.js';
+import { isServerStopping, PRIORITY, type ClipWorkQueue } from './clip.work.queue.js';
 import { isTransientDbError, type WriteRetry } from '../store/write.retry.js';
 
 export interface ClipServiceDeps {
@@ -94,25 +94,32 @@ export class ClipService {
       .catch((err: unknown) => this.d.log.error('pinned clip lookup failed', { eventId, err }));
   }
 
-  /** Makes a pinned clip's own file (queued behind viewers); errors are logged, the clip stays served from the recording. */
+  /**
+   * Makes a pinned clip's own file (queued behind viewers); errors are logged, the clip stays
+   * served from the recording. A server stop cuts it short: it is made again at the next start.
+   */
   materialise(clip: ClipRecord): void {
     this.d.queue
-      .run(PRIORITY.pin, async () => {
-        const done = await this.d.producer.produce(clip, this.d.preRollMs / 1000 + 0.5);
+      .run(PRIORITY.pin, async (signal) => {
+        const done = await this.d.producer.produce(clip, this.d.preRollMs / 1000 + 0.5, signal);
         this.d.log.info('pinned clip saved', { clipId: done.id, bytes: done.bytes });
       })
-      .catch((err: unknown) => this.d.log.error('pinned clip could not be saved', { clipId: clip.id, err }));
+      .catch((err: unknown) =>
+        isServerStopping(err)
+          ? this.d.log.info('pinned clip left for the next start: the server is stopping', { clipId: clip.id })
+          : this.d.log.error('pinned clip could not be saved', { clipId: clip.id, err }),
+      );
   }
 
-  /** Removes half-written files, re-schedules clips a stop or crash left pending, saves pinned clips left without a file. */
+  /**
+   * Removes half-written files, re-schedules event clips a stop or crash left pending, saves
+   * pinned clips left without a file. Pending exports are the exporter's (ClipExporter.recover).
+   */
   async recover(): Promise<number> {
     const removed = [...(await this.d.files.removePartials('clips')), ...(await this.d.files.removePartials('exports'))];
     if (removed.length) this.d.log.info('removed unfinished clip files', { count: removed.length });
-    const pending = await this.d.repos.clips.listPending();
-    for (const clip of pending) {
-      if (clip.kind === 'event') this.schedule(clip);
-      else await this.d.producer.fail(clip, new Error('export interrupted by a server stop'));
-    }
+    const pending = (await this.d.repos.clips.listPending()).filter((c) => c.kind === 'event');
+    for (const clip of pending) this.schedule(clip);
     for (const clip of await this.d.repos.clips.listPinnedWithoutFile()) this.materialise(clip);
     return pending.length;
   }

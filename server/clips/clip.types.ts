@@ -8,6 +8,8 @@ export interface CutRequest {
   from: number;
   to: number;
   outPath: string;
+  /** Aborted when the server stops: the cut's ffmpeg is killed and its temporary file removed. */
+  signal?: AbortSignal;
 }
 export interface CutResult {
   path: string;

@@ -108,14 +108,24 @@ export function createClipsModule(d: ClipsModuleDeps) {
     counters: () => ({ ...clips.counters(), cacheBytes: cache.bytes }),
     /** Event-media bytes per camera-hour (bench). */
     mediaStats: () => eventMediaStats(d.store),
-    /** Re-queues unfinished clips; before events start, whose recovery schedules more. */
+    /** Re-queues unfinished clips and exports; before events start, whose recovery schedules more. */
     async start(): Promise<void> {
       await cache.start();
       await clips.recover();
+      await exporter.recover();
       retention.start();
+    },
+    /**
+     * First thing at a stop: running cuts and exports are killed, not waited for (a long export
+     * would outlast the stop grace, and its open request would keep the HTTP server from
+     * closing); their rows stay retryable and they resume at the next start.
+     */
+    abortWork(): Promise<void> {
+      return queue.close();
     },
     async stop(): Promise<void> {
       await retention.stop();
+      await queue.close();
       await clips.stop();
     },
   };

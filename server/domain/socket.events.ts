@@ -23,7 +23,7 @@ export interface CameraStateMessage {
 
 /** Alerts (server/events): pushed to the police room and, when shared, to the area room of the camera. */
 export type AlertStateName = 'new' | 'acknowledged' | 'assigned' | 'resolved' | 'false_alarm';
-export type AlertKindName = 'object' | 'camera_offline';
+export type AlertKindName = 'object' | 'camera_offline' | 'disk_low';
 export type AlertSeverityName = 'low' | 'normal' | 'high' | 'critical';
 
 export interface AlertMessage {
@@ -31,8 +31,9 @@ export interface AlertMessage {
   kind: AlertKindName;
   severity: AlertSeverityName;
   state: AlertStateName;
-  cameraId: number;
-  cameraName: string;
+  /** Null for a system alert (disk_low): it is about the server, not one camera. */
+  cameraId: number | null;
+  cameraName: string | null;
   areaId: number | null;
   eventId: number | null;
   label: string | null;

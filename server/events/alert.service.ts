@@ -1,6 +1,6 @@
 import { AppError, notFound } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
-import type { AlertHistoryEntry, AlertRecord, AlertSeverity, AlertState } from '../store/alert.repository.js';
+import type { AlertHistoryEntry, AlertKind, AlertRecord, AlertSeverity, AlertState } from '../store/alert.repository.js';
 import type { Visibility } from '../store/camera.repository.js';
 import type { EventRecord, NewEvent } from '../store/event.repository.js';
 import type { Note, NoteVisibility } from '../store/note.repository.js';
@@ -73,9 +73,36 @@ export class AlertService {
   async raiseCameraOffline(cameraId: number, reason: string | null, at: number): Promise<AlertRecord | undefined> {
     const cam = await this.d.store.cameras.getIncludingRemoved(cameraId);
     if (!cam) return undefined;
+    return this.raiseCondition({ kind: 'camera_offline', cameraId, areaId: cam.areaId }, reason, at);
+  }
+
+  /** The camera is back: its open offline alert is resolved by the system. */
+  closeCameraOffline(cameraId: number, at: number): Promise<AlertRecord | undefined> {
+    return this.closeCondition('camera_offline', cameraId, 'camera back online', at);
+  }
+
+  /**
+   * The recordings disk fell below its free-space floor (issue 19 item 2): a system alert of
+   * the server (no camera, every police screen), one per episode; `reason` says how low.
+   */
+  raiseDiskLow(reason: string | null, at: number): Promise<AlertRecord | undefined> {
+    return this.raiseCondition({ kind: 'disk_low', cameraId: null, areaId: null }, reason, at);
+  }
+
+  /** Free space is back above the floor: the open disk alert is resolved by the system. */
+  closeDiskLow(note: string, at: number): Promise<AlertRecord | undefined> {
+    return this.closeCondition('disk_low', null, note, at);
+  }
+
+  /** An alert for a condition (not an event): raised only when none of its kind is open for the same camera (or the server). */
+  private async raiseCondition(
+    what: { kind: AlertKind; cameraId: number | null; areaId: number | null },
+    reason: string | null,
+    at: number,
+  ): Promise<AlertRecord | undefined> {
     const alert = await this.d.store.transaction(async (tx) => {
-      if (await tx.alerts.openOfKind(cameraId, 'camera_offline')) return undefined;
-      const a = await tx.alerts.create({ kind: 'camera_offline', severity: 'high', eventId: null, cameraId, areaId: cam.areaId, visibility: 'internal' }, at);
+      if (await tx.alerts.openOfKind(what.cameraId, what.kind)) return undefined;
+      const a = await tx.alerts.create({ ...what, severity: 'high', eventId: null, visibility: 'internal' }, at);
       await tx.alerts.addHistory({ alertId: a.id, fromState: null, toState: 'new', userId: null, note: reason, at });
       return a;
     });
@@ -83,13 +110,13 @@ export class AlertService {
     return alert;
   }
 
-  /** The camera is back: its open offline alert is resolved by the system. */
-  async closeCameraOffline(cameraId: number, at: number): Promise<AlertRecord | undefined> {
+  /** The condition ended: the system resolves its open alert, whatever state the police left it in. */
+  private async closeCondition(kind: AlertKind, cameraId: number | null, note: string, at: number): Promise<AlertRecord | undefined> {
     const closed = await this.d.store.transaction(async (tx) => {
-      const open = await tx.alerts.openOfKind(cameraId, 'camera_offline');
+      const open = await tx.alerts.openOfKind(cameraId, kind);
       if (!open) return undefined;
       await tx.alerts.update(open.id, { state: 'resolved', closedAt: at }, at);
-      await tx.alerts.addHistory({ alertId: open.id, fromState: open.state, toState: 'resolved', userId: null, note: 'camera back online', at });
+      await tx.alerts.addHistory({ alertId: open.id, fromState: open.state, toState: 'resolved', userId: null, note, at });
       return (await tx.alerts.get(open.id))!;
     });
     if (closed) this.d.publisher.updated(await this.d.views.one(closed), closed);

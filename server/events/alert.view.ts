@@ -19,10 +19,10 @@ export class AlertViews {
     const cameras = new Map<number, CameraRecord | undefined>();
     const events = new Map<number, EventRecord | undefined>();
     for (const a of alerts) {
-      if (!cameras.has(a.cameraId)) cameras.set(a.cameraId, await this.repos.cameras.getIncludingRemoved(a.cameraId));
+      if (a.cameraId !== null && !cameras.has(a.cameraId)) cameras.set(a.cameraId, await this.repos.cameras.getIncludingRemoved(a.cameraId));
       if (a.eventId !== null && !events.has(a.eventId)) events.set(a.eventId, await this.repos.events.get(a.eventId));
     }
-    return alerts.map((a) => toMessage(a, cameras.get(a.cameraId), a.eventId === null ? undefined : events.get(a.eventId)));
+    return alerts.map((a) => toMessage(a, a.cameraId === null ? undefined : cameras.get(a.cameraId), a.eventId === null ? undefined : events.get(a.eventId)));
   }
 }
 
@@ -33,7 +33,7 @@ function toMessage(a: AlertRecord, cam: CameraRecord | undefined, ev: EventRecor
     severity: a.severity,
     state: a.state,
     cameraId: a.cameraId,
-    cameraName: cam?.name ?? `#${a.cameraId}`,
+    cameraName: a.cameraId === null ? null : (cam?.name ?? `#${a.cameraId}`),
     areaId: a.areaId,
     eventId: a.eventId,
     label: ev?.label ?? null,

@@ -10,7 +10,7 @@ import type { AlertPublisher } from './alert.publisher.js';
 import { AlertQuery } from './alert.query.js';
 import { AlertService } from './alert.service.js';
 import { AlertViews } from './alert.view.js';
-import { CameraOfflineWatcher } from './camera.offline.js';
+import { ConditionAlertWatcher } from './condition.alerts.js';
 import { EventLifecycle } from './event.lifecycle.js';
 import { EventService } from './event.service.js';
 import { cameraRulesProvider } from './rules.provider.js';
@@ -74,7 +74,7 @@ export function createEventsModule(d: EventsModuleDeps) {
     bestSnapshotIntervalMs: t.bestSnapshotIntervalMs,
     staleTrackMs: t.staleTrackMs,
   });
-  const offline = new CameraOfflineWatcher({ alerts, log });
+  const conditions = new ConditionAlertWatcher({ alerts, log });
 
   return {
     alerts,
@@ -89,11 +89,11 @@ export function createEventsModule(d: EventsModuleDeps) {
     /** Closes events left open (their clips are scheduled), then listens to the bus. */
     async start(): Promise<void> {
       await lifecycle.start(d.bus);
-      offline.start(d.bus);
+      conditions.start(d.bus);
     },
     async stop(): Promise<void> {
       await lifecycle.stop();
-      await offline.stop();
+      await conditions.stop();
     },
   };
 }

@@ -119,6 +119,7 @@ export interface RunResult {
   signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
+  aborted: boolean;
 }
 
 export interface ExecOptions {
@@ -128,6 +129,8 @@ export interface ExecOptions {
   maxStdout?: number;
   /** The camera input's URL, delivered off the command line (from inputArgs). */
   hidden?: HiddenInput;
+  /** Kills the process (SIGKILL) when aborted: a server stopping does not wait for a clip cut. */
+  signal?: AbortSignal;
 }
 
 /** What a spawn hands to ffmpeg besides its arguments, and what it cleans up after the exit. */
@@ -145,6 +148,8 @@ export interface ExecResult {
   timedOut: boolean;
   /** The binary was not found (ENOENT). */
   missing: boolean;
+  /** Killed because `signal` was aborted. */
+  aborted: boolean;
 }
 
 export class FfmpegAdapter {
@@ -274,6 +279,13 @@ export class FfmpegAdapter {
       let size = 0;
       let timedOut = false;
       let missing = false;
+      let aborted = false;
+      const abort = () => {
+        aborted = true;
+        child.kill('SIGKILL');
+      };
+      if (opts.signal?.aborted) abort();
+      else opts.signal?.addEventListener('abort', abort, { once: true });
       child.stdout!.on('data', (d: Buffer) => {
         size += d.length;
         if (size > maxStdout) child.kill('SIGKILL');
@@ -294,16 +306,17 @@ export class FfmpegAdapter {
       child.once('close', (code, signal) => {
         clearTimeout(timer);
         d.release();
-        resolve({ code, signal, stdout: Buffer.concat(out), stderr, timedOut, missing });
+        opts.signal?.removeEventListener('abort', abort);
+        resolve({ code, signal, stdout: Buffer.concat(out), stderr, timedOut, missing, aborted });
       });
       writeStdin(child.stdin, d.stdin);
     });
   }
 
   /** exec with text output, for listings and probes. */
-  async run(args: string[], opts: { timeoutMs?: number; ffprobe?: boolean } = {}): Promise<RunResult> {
+  async run(args: string[], opts: { timeoutMs?: number; ffprobe?: boolean; signal?: AbortSignal } = {}): Promise<RunResult> {
     const r = await this.exec(args, { ...opts, maxStdout: 4 << 20 });
-    return { code: r.code, signal: r.signal, stdout: r.stdout.toString('utf8'), stderr: r.stderr };
+    return { code: r.code, signal: r.signal, stdout: r.stdout.toString('utf8'), stderr: r.stderr, aborted: r.aborted };
   }
 
   /** Duration, start time and video stream of a media file (ffprobe when present, else a stream-copy pass of ffmpeg). */

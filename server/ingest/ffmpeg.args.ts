@@ -281,6 +281,20 @@ function jpegArgs(o: JpegOutput, fd: number): string[] {
 }
 
 /**
+ * A session that only stream-copies (the main stream of a camera with a sub-stream) decodes
+ * nothing, so nothing would tell it the camera changed its picture size: stats kept the old
+ * size and segments mixed both. It decodes keyframes only (`-skip_frame nokey`, about one
+ * picture per GOP; stream copy is untouched) into a null output, whose filter graph is
+ * rebuilt, and reported on stderr, when the size changes (see parseGraphInputSize) — the
+ * same signal the sessions that decode every frame act on.
+ */
+function keyframeWatch(src: SourceSpec, outs: SessionOutputs): boolean {
+  return Boolean(outs.record && !outs.frames && !outs.jpeg && canCopyToSegments(src));
+}
+const KEYFRAME_WATCH_INPUT = ['-skip_frame', 'nokey'];
+const KEYFRAME_WATCH_OUTPUT = ['-map', '0:v:0', '-an', '-f', 'null', '-'];
+
+/**
  * The whole command line. The recording output comes first so that the progress feed's
  * frame counter counts the camera's own frames (stream copy), i.e. the input frame rate.
  */
@@ -292,6 +306,8 @@ export function buildSessionArgs(src: SourceSpec, url: string, outs: SessionOutp
   if (outs.record) pipes.segments = next++;
   if (outs.jpeg) pipes.jpeg = next++;
   pipes.count = next - 3;
+  const watch = keyframeWatch(src, outs);
+  if (watch) input.args.splice(input.args.lastIndexOf('-i'), 0, ...KEYFRAME_WATCH_INPUT);
   const args = [
     // verbose: the only report of a camera changing its picture size mid-stream is a filter
     // graph being rebuilt (see parseGraphInputSize); the extra chatter is filtered on arrival.
@@ -309,6 +325,7 @@ export function buildSessionArgs(src: SourceSpec, url: string, outs: SessionOutp
     `pipe:${pipes.progress}`,
     ...input.args,
     ...(outs.record ? recordArgs(src, outs.record, pipes.segments!) : []),
+    ...(watch ? KEYFRAME_WATCH_OUTPUT : []),
     ...(outs.frames ? framesArgs(outs.frames, v) : []),
     ...(outs.jpeg ? jpegArgs(outs.jpeg, pipes.jpeg!) : []),
   ];

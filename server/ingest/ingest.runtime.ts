@@ -49,6 +49,8 @@ export interface StartOptions {
 interface Running {
   camera: CameraRecord;
   sessions: Map<SessionRole, StreamSession>;
+  /** A session records into the camera's folder (its recorder reconciles that tree). */
+  recording: boolean;
   state: { state: CameraState; reason: string | null };
   stateWrites: Promise<void>;
 }
@@ -60,7 +62,6 @@ export class IngestRuntime {
   private readonly starting = new Map<number, Promise<void>>();
   private readonly sampler = new ProcSampler();
   private readonly startListeners = new Set<(camera: CameraRecord) => void>();
-  private readonly days = new Map<number, number>();
   private bytesCache: { at: number; bytes: Map<number, number> } | undefined;
   readonly recordingsDir: string;
   private readonly now: () => number;
@@ -104,6 +105,11 @@ export class IngestRuntime {
     return this.running.has(cameraId);
   }
 
+  /** Whether the camera runs with recording on: from its start until its recorder has stopped. */
+  isRecording(cameraId: number): boolean {
+    return this.running.get(cameraId)?.recording ?? false;
+  }
+
   /** Called whenever a camera (re)starts, e.g. to subscribe its detection pipeline to the new frames. */
   onStart(listener: (camera: CameraRecord) => void): () => void {
     this.startListeners.add(listener);
@@ -126,11 +132,6 @@ export class IngestRuntime {
   /** Latest live-wall JPEG (the LiveFeed of the camera routes). */
   latestJpeg(cameraId: number): { jpeg: Buffer; at: number } | undefined {
     return this.frameSession(cameraId)?.latestJpeg;
-  }
-
-  /** Per-camera retention days set in camera settings (for the retention service). */
-  cameraDays(): Map<number, number> {
-    return new Map(this.days);
   }
 
   /** Masked last lines of ffmpeg's output per session, for diagnostics. */
@@ -193,12 +194,9 @@ export class IngestRuntime {
 
   private async startNow(camera: CameraRecord, credentials: Credentials | undefined, opts: StartOptions): Promise<void> {
     await this.stopNow(camera.id);
-    const rec = camera.settings.recording;
-    if (rec.days !== undefined) this.days.set(camera.id, rec.days);
-    else this.days.delete(camera.id);
-    const r: Running = { camera, sessions: new Map(), state: { state: 'stopped', reason: null }, stateWrites: Promise.resolve() };
+    const r: Running = { camera, sessions: new Map(), recording: false, state: { state: 'stopped', reason: null }, stateWrites: Promise.resolve() };
     const sources = await this.sourcesOf(r, opts);
-    this.buildSessions(r, credentials, opts, sources, rec.enabled);
+    this.buildSessions(r, credentials, opts, sources, camera.settings.recording.enabled);
     this.running.set(camera.id, r);
     try {
       await Promise.all([...r.sessions.values()].map((s) => s.start()));
@@ -255,6 +253,7 @@ export class IngestRuntime {
           )
         : undefined;
     const record = recorder && { sink: recorder, segmentSeconds: this.d.record.segmentSeconds };
+    r.recording = recorder !== undefined;
     const frames = { fps: this.d.detect.fps, width: this.d.detect.width };
     const ing = this.d.ingest;
     const jpeg = { fps: ing.liveJpegFps, width: ing.liveJpegWidth, quality: ing.liveJpegQuality };

@@ -1,9 +1,12 @@
-import { statfs, unlink } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readdir, stat, statfs, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { RetentionConfig } from '../config/config.schema.js';
 import type { Logger } from '../shared/log.js';
+import type { CameraRepository } from '../store/camera.repository.js';
 import type { Recording, RecordingRepository } from '../store/recording.repository.js';
 import { RecordingLeases } from './recording.leases.js';
+import { quarantineDirOf, removeEmptyDirs, withCameraTree } from './recording.reconcile.js';
 
 /**
  * Retention of continuous recordings, oldest first: segments older than the camera's days
@@ -14,21 +17,27 @@ import { RecordingLeases } from './recording.leases.js';
  * Nothing deletes a segment a clip cut or export holds (`hold`). A file is deleted before its index row, so an interrupted
  * sweep leaves at worst a row whose file is gone (clip cutting skips it, the next sweep
  * removes it), never an unindexed file that nothing would ever delete.
+ *
+ * A removed or disabled camera's recordings are no exception: they stay indexed (playable,
+ * exportable) until their window passes — the camera's own days, read from the database for
+ * every camera ever registered, else the global days — and go like anyone's. The periodic
+ * `tidy` deletes quarantined files once older than that window and removes the empty day
+ * folders retention leaves (older than yesterday) and empty folders of cameras.
  */
 
 export interface RetentionDeps {
   recordings: RecordingRepository;
   recordingsDir: string;
   config: () => RetentionConfig;
-  /** Cameras whose own setting overrides the global days. */
-  cameraDays?: () => Map<number, number>;
+  /** Cameras whose own setting overrides the global days (removed ones too: see recordingDaysByCamera). */
+  cameraDays?: () => Map<number, number> | Promise<Map<number, number>>;
   /** Free bytes on the file system holding `dir`. */
   freeBytes?: (dir: string) => Promise<number>;
   log: Logger;
   now?: () => number;
   /** Shared with whatever cuts clips or exports (default: a set of its own). */
   leases?: RecordingLeases;
-  /** Called when the disk state changes (e.g. to raise an alert). */
+  /** Called with the first sweep's disk state and whenever it changes (the low-disk alert). */
   onDiskState?(state: DiskState): void;
 }
 
@@ -54,6 +63,29 @@ const BATCH = 200;
 const DAY_MS = 86_400_000;
 const GB = 1e9;
 
+/** Deletes the files of `dir` last written before `cutoff`, then `dir` if that left it empty. */
+async function deleteOlderFiles(dir: string, cutoff: number): Promise<number> {
+  let deleted = 0;
+  for (const name of existsSync(dir) ? await readdir(dir) : []) {
+    const st = await stat(path.join(dir, name));
+    if (!st.isFile() || st.mtimeMs >= cutoff) continue;
+    await unlink(path.join(dir, name));
+    deleted++;
+  }
+  await removeEmptyDirs(dir);
+  return deleted;
+}
+
+/** The cameras whose `settings.recording.days` overrides the global days, removed ones included. */
+export async function recordingDaysByCamera(cameras: Pick<CameraRepository, 'listIncludingRemoved'>): Promise<Map<number, number>> {
+  const out = new Map<number, number>();
+  for (const c of await cameras.listIncludingRemoved()) {
+    const days = c.settings.recording.days;
+    if (days !== undefined) out.set(c.id, days);
+  }
+  return out;
+}
+
 /** Free bytes on the disk holding `dir`; before the first camera records, the folder's nearest existing parent. */
 async function statfsFree(dir: string): Promise<number> {
   for (let d = dir; ; d = path.dirname(d)) {
@@ -71,6 +103,8 @@ export class RecordingRetention {
   private timer: NodeJS.Timeout | undefined;
   private quotaCheck: NodeJS.Timeout | undefined;
   private diskState: DiskState;
+  private diskReported = false;
+  private days: { at: number; days: Map<number, number> } | undefined;
   readonly leases: RecordingLeases;
 
   constructor(private readonly deps: RetentionDeps) {
@@ -98,11 +132,47 @@ export class RecordingRetention {
     return this.running;
   }
 
-  /** A sweep now (the disk state is known from the start), then periodic ones (age rules need no more). */
+  /** A sweep now (the disk state is known from the start), then periodic ones (age rules need no more), each with a tidy. */
   start(intervalMs = 60_000): void {
     this.stop();
-    void this.sweepLogged();
-    this.timer = setInterval(() => void this.sweepLogged(), intervalMs);
+    const periodic = async () => {
+      await this.sweepLogged();
+      await this.tidy().catch((err: unknown) => this.deps.log.error('recordings tidy failed', { err }));
+    };
+    void periodic();
+    this.timer = setInterval(() => void periodic(), intervalMs);
+  }
+
+  /**
+   * Quarantined files older than their camera's window are deleted (they would have been, had
+   * they been valid evidence); empty day folders older than yesterday and empty camera folders
+   * go. Today's and yesterday's folders and `live/` stay: a recorder may be about to use them;
+   * each camera's folders are tidied under its tree lock (a reconciliation may be moving files).
+   */
+  async tidy(): Promise<{ quarantineDeleted: number }> {
+    const now = this.now();
+    const days = await this.cameraDaysNow();
+    const globalDays = this.deps.config().recordingDays;
+    const recent = new Set([now, now - DAY_MS].map((t) => new Date(t).toISOString().slice(0, 10)));
+    const dir = this.deps.recordingsDir;
+    const ids = async (parent: string) => (existsSync(parent) ? (await readdir(parent)).filter((n) => /^\d+$/.test(n)).map(Number) : []);
+    let quarantineDeleted = 0;
+    for (const id of await ids(path.join(dir, 'quarantine'))) {
+      const cutoff = now - (days.get(id) ?? globalDays) * DAY_MS;
+      quarantineDeleted += await withCameraTree(dir, id, () => deleteOlderFiles(quarantineDirOf(dir, id), cutoff));
+    }
+    for (const id of await ids(dir)) {
+      await withCameraTree(dir, id, () => removeEmptyDirs(path.join(dir, String(id)), (name) => name === 'live' || recent.has(name)));
+    }
+    if (quarantineDeleted) this.deps.log.info('quarantined recording files deleted by retention', { count: quarantineDeleted });
+    return { quarantineDeleted };
+  }
+
+  /** Read at most once a minute: sweeps follow every indexed segment, camera settings rarely change. */
+  private async cameraDaysNow(): Promise<Map<number, number>> {
+    const now = this.now();
+    if (!this.days || now - this.days.at > 60_000) this.days = { at: now, days: (await this.deps.cameraDays?.()) ?? new Map<number, number>() };
+    return this.days.days;
   }
 
   stop(): void {
@@ -145,7 +215,7 @@ export class RecordingRetention {
 
   private async deleteByAge(): Promise<{ count: number; bytes: number }> {
     const now = this.now();
-    const overrides = this.deps.cameraDays?.() ?? new Map<number, number>();
+    const overrides = await this.cameraDaysNow();
     const total = { count: 0, bytes: 0 };
     const add = (r: { count: number; bytes: number }) => ((total.count += r.count), (total.bytes += r.bytes));
     for (const [cameraId, days] of overrides) {
@@ -191,12 +261,14 @@ export class RecordingRetention {
     return r;
   }
 
+  /** The first state is reported whatever it is: an alert a previous run left open may have to be resolved. */
   private setDisk(next: Omit<DiskState, 'since'>): void {
     const changed = next.state !== this.diskState.state;
     this.diskState = { ...next, since: changed ? this.now() : this.diskState.since };
-    if (!changed) return;
-    if (next.state === 'low') this.deps.log.warn('recordings disk is low', { message: next.message, freeBytes: next.freeBytes });
-    else this.deps.log.info('recordings disk is back above its free-space floor', { freeBytes: next.freeBytes });
+    if (changed && next.state === 'low') this.deps.log.warn('recordings disk is low', { message: next.message, freeBytes: next.freeBytes });
+    else if (changed) this.deps.log.info('recordings disk is back above its free-space floor', { freeBytes: next.freeBytes });
+    if (!changed && this.diskReported) return;
+    this.diskReported = true;
     this.deps.onDiskState?.(this.disk());
   }
 

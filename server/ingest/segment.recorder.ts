@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Logger } from '../shared/log.js';
 import type { Recording, RecordingRepository } from '../store/recording.repository.js';
 import type { FfmpegAdapter } from './ffmpeg.adapter.js';
-import { reconcileCamera } from './recording.reconcile.js';
+import { reconcileCamera, withCameraTree } from './recording.reconcile.js';
 import type { SegmentEntry } from './session.attempt.js';
 import type { SegmentSink } from './stream.session.js';
 import type { LiveSegment } from './stream.session.types.js';
@@ -54,13 +54,19 @@ export class SegmentRecorder implements SegmentSink {
     this.liveDir = path.join(deps.recordingsDir, String(cameraId), 'live');
   }
 
-  /** Salvages what a previous run left in `live/`, then reconciles the whole tree against the index. */
+  /**
+   * Salvages what a previous run left in `live/`, then reconciles the whole tree against the
+   * index; after the start-up pass over idle folders if that holds this camera's tree (which
+   * may remove an empty `live/`, so it is made here, under the same lock).
+   */
   async prepare(): Promise<void> {
-    await mkdir(this.liveDir, { recursive: true });
-    await this.enqueue(async () => {
-      await this.recover();
-      await reconcileCamera(this.deps, this.cameraId);
-      this.indexedUntil = (await this.deps.recordings.latestEnd(this.cameraId)) ?? Number.NEGATIVE_INFINITY;
+    await withCameraTree(this.deps.recordingsDir, this.cameraId, async () => {
+      await mkdir(this.liveDir, { recursive: true });
+      await this.enqueue(async () => {
+        await this.recover();
+        await reconcileCamera(this.deps, this.cameraId);
+        this.indexedUntil = (await this.deps.recordings.latestEnd(this.cameraId)) ?? Number.NEGATIVE_INFINITY;
+      });
     });
   }
 

@@ -34,6 +34,8 @@ export interface BusEvents {
   'track.start': TrackMessage;
   'track.update': TrackMessage;
   'track.end': TrackMessage & { reason: 'lost' | 'stopped' };
+  /** The recordings disk against its free-space floor (server/ingest/recording.retention.ts): at the first sweep and on every change. */
+  'disk.state': { state: 'ok' | 'low'; message: string | null; freeBytes: number | null; minFreeBytes: number; at: number };
 }
 
 type Listener<K extends keyof BusEvents> = (payload: BusEvents[K]) => void;

@@ -12,7 +12,8 @@ export interface AlertRecord {
   kind: AlertKind;
   severity: AlertSeverity;
   eventId: number | null;
-  cameraId: number;
+  /** Null for a system alert (disk_low). */
+  cameraId: number | null;
   areaId: number | null;
   visibility: Visibility;
   state: AlertState;
@@ -54,7 +55,7 @@ interface AlertRow {
   kind: AlertKind;
   severity: AlertSeverity;
   event_id: number | null;
-  camera_id: number;
+  camera_id: number | null;
   area_id: number | null;
   visibility: Visibility;
   state: AlertState;
@@ -125,10 +126,12 @@ export class AlertRepository {
     return row && toAlert(row);
   }
 
-  /** The open alert of a kind for a camera (e.g. its camera_offline alert), if any. */
-  async openOfKind(cameraId: number, kind: AlertKind): Promise<AlertRecord | undefined> {
-    const row = await this.db<AlertRow>('alerts')
-      .where({ camera_id: cameraId, kind })
+  /** The open alert of a kind for a camera (e.g. its camera_offline alert), or of the server (cameraId null), if any. */
+  async openOfKind(cameraId: number | null, kind: AlertKind): Promise<AlertRecord | undefined> {
+    const q = this.db<AlertRow>('alerts').where({ kind });
+    if (cameraId === null) q.whereNull('camera_id');
+    else q.where({ camera_id: cameraId });
+    const row = await q
       .whereNotIn('state', CLOSED_ALERT_STATES as AlertState[])
       .orderBy('id', 'desc')
       .first();

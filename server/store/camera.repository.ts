@@ -131,6 +131,11 @@ export class CameraRepository {
     return row && toCamera(row);
   }
 
+  /** Removed cameras too (their recordings are kept until retention's window passes). */
+  async listIncludingRemoved(): Promise<CameraRecord[]> {
+    return (await this.db<CameraRow>('cameras').orderBy('id')).map(toCamera);
+  }
+
   async list(filter: { areaIds?: number[] } = {}): Promise<CameraRecord[]> {
     const q = this.live().orderBy('id');
     if (filter.areaIds) q.whereIn('area_id', filter.areaIds);

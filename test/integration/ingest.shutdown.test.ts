@@ -1,48 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../../server/version.js';
+import { alive, CLI, descendants } from '../support/procs.js';
 import { waitFor } from './ingest.helpers.js';
 
 /**
  * The real server process (`binhyen serve`, compiled) with its demo camera: SIGTERM must stop
  * every ffmpeg and simulator process it started, leaving no orphan.
  */
-const CLI = path.join(PROJECT_ROOT, 'dist', 'server', 'cli.js');
-
-function processes(): { pid: number; ppid: number; comm: string }[] {
-  const out: { pid: number; ppid: number; comm: string }[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      out.push({ pid: Number(name), ppid: Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]), comm });
-    } catch {
-      // gone while listing: not a descendant any more
-    }
-  }
-  return out;
-}
-
-function descendants(root: number): { pid: number; comm: string }[] {
-  const all = processes();
-  const found: { pid: number; comm: string }[] = [];
-  const queue = [root];
-  while (queue.length) {
-    const p = queue.shift()!;
-    for (const c of all.filter((x) => x.ppid === p)) {
-      found.push(c);
-      queue.push(c.pid);
-    }
-  }
-  return found;
-}
-
-const alive = (pid: number) => existsSync(`/proc/${pid}`) && !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-
 describe('server shutdown', () => {
   let server: ChildProcess | undefined;
   afterAll(() => {

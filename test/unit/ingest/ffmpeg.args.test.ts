@@ -143,4 +143,16 @@ describe('session arguments', () => {
     expect(rec.args).not.toContain('pipe:1');
     expect(rec.args).not.toContain('-vf');
   });
+
+  it('watches the picture size of a recording-only session by decoding keyframes only, into a null output after the recording', () => {
+    const rec = buildSessionArgs(rtsp, rtsp.url, { record }, V51, opts).args;
+    const input = rec.indexOf('-i');
+    expect(rec.slice(input - 2, input)).toEqual(['-skip_frame', 'nokey']);
+    expect(rec.slice(-6)).toEqual(['-map', '0:v:0', '-an', '-f', 'null', '-']);
+    expect(rec.indexOf('segment')).toBeLessThan(rec.indexOf('null'));
+    // Sessions that decode every frame (detection, JPEG) or re-encode the recording need no watch: skipping frames would break them.
+    expect(all.args).not.toContain('-skip_frame');
+    const reencoded = buildSessionArgs({ kind: 'mjpeg', url: 'http://cam/video' }, 'http://cam/video', { record }, V51, opts).args;
+    expect(reencoded).not.toContain('-skip_frame');
+  });
 });

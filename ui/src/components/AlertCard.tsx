@@ -1,6 +1,6 @@
 import type { AlertMessage, UserView } from '../api/types.js';
 import { capitalize, formatDateTime, formatScore } from '../i18n/i18n.js';
-import { useI18n } from '../i18n/I18nProvider.js';
+import { useI18n, type I18n } from '../i18n/I18nProvider.js';
 import { Link } from '../router.js';
 import { AlertActions } from './AlertActions.js';
 
@@ -15,10 +15,19 @@ export interface AlertCardProps {
   onChanged(a: AlertMessage): void;
 }
 
+/** What an alert is about and where, as the feed and the spoken announcement say it. */
+export function alertText({ t, name }: Pick<I18n, 't' | 'name'>, alert: AlertMessage): { what: string; where: string } {
+  const what =
+    alert.kind === 'camera_offline' ? t('alert.cameraOffline') : alert.kind === 'disk_low' ? t('alert.diskLow') : capitalize(name('label', alert.label));
+  // A system alert (the recordings disk) is about the server, not a camera.
+  return { what, where: alert.cameraName ?? t('alert.server') };
+}
+
 /** One alert in the feed: snapshot, what, where, when, score, state; the actions fold out below. */
 export function AlertCard({ alert, areaName, fresh, open, canAct, officers, onToggle, onChanged }: AlertCardProps) {
-  const { t, name } = useI18n();
-  const what = alert.kind === 'camera_offline' ? t('alert.cameraOffline') : capitalize(name('label', alert.label));
+  const i18n = useI18n();
+  const { t, name } = i18n;
+  const { what, where } = alertText(i18n, alert);
   const assignee = alert.assigneeId !== null ? officers.find((u) => u.id === alert.assigneeId)?.displayName : undefined;
   return (
     <li className={`alert-card state-${alert.state}${fresh ? ' fresh' : ''} sev-${alert.severity}`} data-alert-id={alert.id} data-state={alert.state}>
@@ -27,7 +36,7 @@ export function AlertCard({ alert, areaName, fresh, open, canAct, officers, onTo
           {alert.snapshotUrl ? (
             <img src={alert.snapshotUrl} alt={t('alert.snapshotOf', { what })} width={128} height={72} loading="lazy" decoding="async" />
           ) : (
-            <span aria-hidden="true">{alert.kind === 'camera_offline' ? '⚠' : '•'}</span>
+            <span aria-hidden="true">{alert.kind === 'object' ? '•' : '⚠'}</span>
           )}
         </div>
         <div className="alert-text">
@@ -35,9 +44,7 @@ export function AlertCard({ alert, areaName, fresh, open, canAct, officers, onTo
             <strong>{what}</strong>
             <span className={`chip state-${alert.state}`}>{name('alertState', alert.state)}</span>
           </div>
-          <div className="alert-where">
-            {alert.cameraName} · {areaName}
-          </div>
+          <div className="alert-where">{alert.cameraId === null ? where : `${where} · ${areaName}`}</div>
           <div className="alert-when muted">
             <time dateTime={new Date(alert.startedAt).toISOString()}>{formatDateTime(alert.startedAt)}</time>
             {alert.score !== null && (

@@ -80,6 +80,7 @@ export const enErrors: Record<ErrorKey, string> = {
   'error.clip_failed': 'The clip could not be made.',
   'error.range_not_kept': 'This time range is no longer kept.',
   'error.clip_queue_full': 'The server is busy making clips. Try again in a moment.',
+  'error.server_stopping': 'The server is restarting. Try again in a moment; an export already started finishes by itself.',
   'error.range_too_long': 'The time range is too long.',
   'error.range_in_future': 'The time range is in the future.',
   'error.invalid_range': 'The end must be after the start.',

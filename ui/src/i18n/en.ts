@@ -117,6 +117,7 @@ export const en: Record<MessageKey, string> = {
   'alertState.false_alarm': 'false alarm',
   'alertKind.object': 'object detected',
   'alertKind.camera_offline': 'camera offline',
+  'alertKind.disk_low': 'recordings disk nearly full',
   'severity.low': 'low',
   'severity.normal': 'normal',
   'severity.high': 'high',
@@ -196,6 +197,8 @@ export const en: Record<MessageKey, string> = {
   'camera.confirmDelete': 'Remove camera “{name}”? Its recorded events are kept.',
 
   'alert.cameraOffline': 'Camera offline',
+  'alert.diskLow': 'Recordings disk nearly full',
+  'alert.server': 'Server',
   'alert.score': 'score',
   'alert.snapshotOf': 'Snapshot: {what}',
   'alert.assignedTo': 'assigned to {name}',

@@ -78,6 +78,7 @@ export const viErrors = {
   'error.clip_failed': 'Không tạo được đoạn video.',
   'error.range_not_kept': 'Khoảng thời gian này không còn được lưu.',
   'error.clip_queue_full': 'Máy chủ đang bận cắt đoạn video. Vui lòng thử lại sau giây lát.',
+  'error.server_stopping': 'Máy chủ đang khởi động lại. Vui lòng thử lại sau giây lát; bản trích xuất đã bắt đầu sẽ tự hoàn tất.',
   'error.range_too_long': 'Khoảng thời gian quá dài.',
   'error.range_in_future': 'Khoảng thời gian nằm trong tương lai.',
   'error.invalid_range': 'Giờ kết thúc phải sau giờ bắt đầu.',

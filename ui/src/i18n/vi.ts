@@ -120,6 +120,7 @@ export const vi = {
   'alertState.false_alarm': 'báo động giả',
   'alertKind.object': 'phát hiện đối tượng',
   'alertKind.camera_offline': 'camera mất kết nối',
+  'alertKind.disk_low': 'ổ đĩa ghi hình sắp đầy',
   'severity.low': 'thấp',
   'severity.normal': 'bình thường',
   'severity.high': 'cao',
@@ -199,6 +200,8 @@ export const vi = {
   'camera.confirmDelete': 'Xóa camera “{name}”? Các sự kiện đã ghi vẫn được giữ.',
 
   'alert.cameraOffline': 'Camera mất kết nối',
+  'alert.diskLow': 'Ổ đĩa ghi hình sắp đầy',
+  'alert.server': 'Máy chủ',
   'alert.score': 'độ tin cậy',
   'alert.snapshotOf': 'Ảnh chụp: {what}',
   'alert.assignedTo': 'giao cho {name}',

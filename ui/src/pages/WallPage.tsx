@@ -2,7 +2,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { api } from '../api/endpoints.js';
 import type { AlertMessage, AlertStateName, CameraDisplayState, UserView } from '../api/types.js';
 import { useAsync } from '../api/useAsync.js';
-import { AlertCard } from '../components/AlertCard.js';
+import { AlertCard, alertText } from '../components/AlertCard.js';
 import { CameraTile, type TileCamera } from '../components/CameraTile.js';
 import { ErrorText, areaName, areaSubtree } from '../components/common.js';
 import { WallFilters, type AlertFilter } from '../components/WallFilters.js';
@@ -41,7 +41,8 @@ function useKiosk() {
 
 /** The police wall: every camera live with its state, and the alert feed beside it. */
 export function WallPage() {
-  const { t, name } = useI18n();
+  const i18n = useI18n();
+  const { t, name } = i18n;
   const session = useSession();
   const wall = useWall(() => void session.refresh());
   const areas = useAsync(() => api.areas(), []);
@@ -79,7 +80,8 @@ export function WallPage() {
     () =>
       wall.alerts.filter(
         (a) =>
-          (!inArea || (a.areaId !== null && inArea.has(a.areaId))) &&
+          // A system alert (the recordings disk) concerns every area.
+          (!inArea || a.cameraId === null || (a.areaId !== null && inArea.has(a.areaId))) &&
           (alertFilter === 'all' || (alertFilter === 'open' ? OPEN_STATES.includes(a.state) : a.state === alertFilter)),
       ),
     [wall.alerts, inArea, alertFilter],
@@ -98,6 +100,7 @@ export function WallPage() {
     [wall],
   );
 
+  const latest = wall.latest ? alertText(i18n, wall.latest) : null;
   return (
     <section
       className={`wall${kiosk ? ' wall-kiosk' : ''}`}
@@ -107,11 +110,7 @@ export function WallPage() {
       data-beeps={wall.beeps}
     >
       <div className="sr-only" aria-live="assertive">
-        {wall.latest &&
-          t('wall.announce', {
-            what: wall.latest.kind === 'camera_offline' ? t('alert.cameraOffline') : name('label', wall.latest.label),
-            camera: wall.latest.cameraName,
-          })}
+        {latest && t('wall.announce', { what: latest.what, camera: latest.where })}
       </div>
       <div className="connection-banner" role="status" aria-live="assertive" data-connection={wall.connection} hidden={wall.since === null}>
         {wall.since !== null && t('wall.disconnected', { time: formatTime(wall.since) })}

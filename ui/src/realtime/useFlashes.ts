@@ -27,8 +27,10 @@ export function useFlashes(cap: number) {
         for (const a of arrived) next.add(a.id);
         return next.size > cap ? new Set([...next].slice(-cap)) : next;
       });
-      setFlashing((prev) => new Map([...prev, ...arrived.map((a) => [a.cameraId, a.id] as const)]));
-      for (const a of arrived) {
+      // A system alert (cameraId null) has no tile to flash; it is fresh in the feed all the same.
+      const onTiles = arrived.flatMap((a) => (a.cameraId === null ? [] : [{ id: a.id, cameraId: a.cameraId }]));
+      setFlashing((prev) => new Map([...prev, ...onTiles.map((a) => [a.cameraId, a.id] as const)]));
+      for (const a of onTiles) {
         const timer = setTimeout(() => {
           timers.current.delete(timer);
           setFlashing((prev) => {
