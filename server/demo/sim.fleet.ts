@@ -26,6 +26,19 @@ export interface SimFleetOptions {
   pythonPath?: string;
 }
 
+/**
+ * Mounts per RTSP server process: one GStreamer server sends every client's interleaved RTP
+ * from one main loop, and above about a dozen cameras its streams came out uneven (6–13 fps
+ * for 10 fps sources, measured with stream-copy readers); several servers share the load.
+ */
+const MOUNTS_PER_SERVER = 8;
+
+interface Mount {
+  port: number;
+  path: string;
+  inputPort: number;
+}
+
 interface Ready {
   port: number;
   inputPorts: number[];
@@ -33,36 +46,45 @@ interface Ready {
 }
 
 export class SimCameraFleet {
-  private server: ChildHandle | null = null;
-  private ready: Ready | null = null;
+  private readonly servers: ChildHandle[] = [];
+  /** Every mount of every server, in camera order. */
+  private mounts: Mount[] | null = null;
   private readonly publishers: ChildHandle[] = [];
 
   constructor(private readonly o: SimFleetOptions) {}
 
   async start(): Promise<void> {
-    if (this.server) return;
+    if (this.mounts) return;
+    const mounts: Mount[] = [];
+    try {
+      for (let left = this.o.mounts; left > 0; left -= MOUNTS_PER_SERVER) {
+        const ready = await this.startServer(Math.min(left, MOUNTS_PER_SERVER));
+        ready.mounts.forEach((m, i) => mounts.push({ port: ready.port, path: m, inputPort: ready.inputPorts[i]! }));
+      }
+    } catch (err) {
+      await Promise.all(this.servers.splice(0).map((c) => killNow(c)));
+      throw err;
+    }
+    this.mounts = mounts;
+  }
+
+  private async startServer(mounts: number): Promise<Ready> {
     const python = this.o.pythonPath ?? process.env.BINHYEN_PYTHON ?? '/usr/bin/python3';
-    const child = spawnChild(python, [repoFile('server/demo/rtsp-multi.py'), '--mounts', String(this.o.mounts)], {
+    const child = spawnChild(python, [repoFile('server/demo/rtsp-multi.py'), '--mounts', String(mounts)], {
       name: 'rtsp-multi',
       logger: this.o.logger,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
-    this.server = child;
-    try {
-      this.ready = await failOnExit(
-        child,
-        readyLine<Ready>(child, 'rtsp-multi', 15_000, (m) =>
-          typeof m.port === 'number' && Array.isArray(m.inputPorts) && Array.isArray(m.mounts)
-            ? { port: m.port, inputPorts: m.inputPorts as number[], mounts: m.mounts as string[] }
-            : null,
-        ),
-        'the multi-mount RTSP server did not start',
-      );
-    } catch (err) {
-      await killNow(child);
-      this.server = null;
-      throw err;
-    }
+    this.servers.push(child);
+    return failOnExit(
+      child,
+      readyLine<Ready>(child, 'rtsp-multi', 15_000, (m) =>
+        typeof m.port === 'number' && Array.isArray(m.inputPorts) && Array.isArray(m.mounts)
+          ? { port: m.port, inputPorts: m.inputPorts as number[], mounts: m.mounts as string[] }
+          : null,
+      ),
+      'the multi-mount RTSP server did not start',
+    );
   }
 
   /** Cameras publishing now. */
@@ -72,8 +94,8 @@ export class SimCameraFleet {
 
   /** Starts publishers until `cameras.length` cameras run (earlier ones keep running). */
   async ensure(cameras: readonly FleetCamera[]): Promise<string[]> {
-    if (!this.ready) throw new Error('fleet not started');
-    if (cameras.length > this.ready.mounts.length) throw new Error(`the fleet has ${this.ready.mounts.length} mounts, ${cameras.length} asked`);
+    if (!this.mounts) throw new Error('fleet not started');
+    if (cameras.length > this.mounts.length) throw new Error(`the fleet has ${this.mounts.length} mounts, ${cameras.length} asked`);
     for (let i = this.publishers.length; i < cameras.length; i++) {
       const cam = cameras[i]!;
       const file = await this.startingAt(cam);
@@ -92,7 +114,7 @@ export class SimCameraFleet {
         'copy',
         '-f',
         'mpegts',
-        `udp://127.0.0.1:${this.ready.inputPorts[i]}?pkt_size=1316`,
+        `udp://127.0.0.1:${this.mounts[i]!.inputPort}?pkt_size=1316`,
       ];
       this.publishers.push(spawnChild(this.o.ffmpegPath, args, { name: `fleet-publish-${i + 1}`, logger: this.o.logger }));
     }
@@ -121,21 +143,24 @@ export class SimCameraFleet {
   }
 
   url(i: number): string {
-    if (!this.ready) throw new Error('fleet not started');
-    return `rtsp://127.0.0.1:${this.ready.port}${this.ready.mounts[i]}`;
+    const m = this.mounts?.[i];
+    if (!m) throw new Error('fleet not started');
+    return `rtsp://127.0.0.1:${m.port}${m.path}`;
   }
 
   /** Every process of the fleet (to count the simulator's CPU apart from the product's). */
   pids(): number[] {
-    return [this.server, ...this.publishers].filter((c): c is ChildHandle => !!c && c.isRunning() && c.proc.pid !== undefined).map((c) => c.proc.pid!);
+    return [...this.servers, ...this.publishers].filter((c): c is ChildHandle => !!c && c.isRunning() && c.proc.pid !== undefined).map((c) => c.proc.pid!);
   }
 
   async stop(): Promise<void> {
     await Promise.all(this.publishers.splice(0).map((p) => terminate(p, 1000)));
-    const server = this.server;
-    this.server = null;
-    this.ready = null;
-    server?.proc.stdin?.end();
-    if (server) await terminate(server);
+    this.mounts = null;
+    await Promise.all(
+      this.servers.splice(0).map((server) => {
+        server.proc.stdin?.end();
+        return terminate(server);
+      }),
+    );
   }
 }

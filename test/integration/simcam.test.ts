@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureSampleFootage, sampleFootageDir, sampleFootagePath } from '../../server/demo/footage.js';
 import { readStamp } from '../../server/demo/frame.stamp.js';
 import { SimulatedCamera } from '../../server/demo/sim-camera.js';
+import { SimCameraFleet } from '../../server/demo/sim.fleet.js';
 import { createLogger } from '../../server/shared/log.js';
 
 /**
@@ -313,6 +314,53 @@ describe('simulated camera without stamp (cheap benchmark mode)', () => {
     const up = await pull(url, { seconds: 1 });
     expect(up.code, up.stderr).toBe(0);
     expect(up.frames.length).toBeGreaterThan(0);
+  });
+});
+
+describe('fleet of simulated cameras (the commune benchmark)', () => {
+  let dir: string;
+  let fleet: SimCameraFleet;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'fleet-'));
+    const file = join(dir, 'cam.mp4');
+    const enc = spawnSync('ffmpeg', [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=size=320x180:rate=10',
+      '-t',
+      '12',
+      '-c:v',
+      'libx264',
+      '-g',
+      '10',
+      '-bf',
+      '0',
+      file,
+    ]);
+    expect(enc.status).toBe(0);
+    fleet = new SimCameraFleet({ ffmpegPath: 'ffmpeg', logger: createLogger('warn'), mounts: 10 });
+    await fleet.start();
+    await fleet.ensure(Array.from({ length: 10 }, (_, i) => ({ file, offsetS: i })));
+  });
+  afterAll(async () => {
+    await fleet?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('serves every camera, across more than one RTSP server, each from its own start offset', async () => {
+    const urls = Array.from({ length: 10 }, (_, i) => fleet.url(i));
+    expect(new Set(urls.map((u) => new URL(u).port)).size).toBe(2); // 8 mounts per server
+    for (const i of [0, 7, 8, 9]) expect((await pull(urls[i]!, { seconds: 1 })).frames.length, urls[i]).toBeGreaterThan(3);
+    // Offsets are turned into files that start there (cached beside the source), not -ss at every loop.
+    expect(
+      readdirSync(dir)
+        .filter((n) => /-from\d+\.mp4$/.test(n))
+        .sort(),
+    ).toEqual(['cam-from10.mp4', 'cam-from5.mp4']);
   });
 });
 
