@@ -57,10 +57,11 @@ export function createClipsModule(d: ClipsModuleDeps) {
   const t: ClipsTuning = {
     eventMaxBytes: 0,
     exportMaxRangeMs: 3_600_000,
-    // With the segment being written readable, the end is on disk a moment after it happens.
-    clipSettleMs: d.head ? 300 : segmentMs / 2,
+    // With the segment being written readable, the end is on disk a frame or two after it
+    // happens (packets are flushed one by one); a check is one indexed query and one stat.
+    clipSettleMs: d.head ? 150 : segmentMs / 2,
     clipMaxWaitMs: 3 * segmentMs + 30_000,
-    clipRetryMs: 250,
+    clipRetryMs: d.head ? 100 : 250,
     retentionIntervalMs: 10 * 60_000,
     clipCacheBytes: 512e6,
     clipQueueMax: 64,
