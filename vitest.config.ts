@@ -6,7 +6,15 @@ import { defineConfig } from 'vitest/config';
  * `camera-time` files mostly wait for a camera to run for minutes (little CPU), so
  * scripts/run-tests.mjs runs them beside the integration tier instead of after it.
  */
-const CAMERA_TIME = ['test/integration/recording.clock.test.ts', 'test/integration/recording.retention.test.ts', 'test/integration/ingest.faults.test.ts'];
+const CAMERA_TIME = [
+  'test/integration/recording.clock.test.ts',
+  'test/integration/recording.retention.test.ts',
+  'test/integration/ingest.faults.test.ts',
+  'test/integration/recording.reconcile.test.ts',
+  'test/integration/recording.resize.test.ts',
+  'test/integration/clips.head.test.ts',
+  'test/integration/simcam.test.ts',
+];
 export default defineConfig({
   test: {
     projects: [
