@@ -28,7 +28,8 @@ export const benchCommand: Command = {
       json: Boolean(values.json),
       // A full loop of the busy footage (20 s) per window: people counts do not depend on the phase.
       windowS: num(values.window, 'window', 20),
-      warmupS: quick ? 5 : 8,
+      // Cameras' start-up (RTSP sessions opening, a first restart or two) is not what a commune runs.
+      warmupS: quick ? 10 : 20,
       drainS: quick ? 8 : 15,
       pipelineSteps: (quick ? [4, 8] : PIPELINE_STEPS).filter((n) => n <= max),
       naiveSteps: (quick ? [] : NAIVE_STEPS).filter((n) => n <= max),

@@ -79,7 +79,7 @@ export const detectConfigSchema = z
       .enum(['auto', 'onnx', 'tfjs-node', 'wasm'])
       .default('auto')
       .describe('Object detector backend; auto picks onnx when the model has an ONNX file and ONNX Runtime loads, else tfjs-node, else wasm'),
-    workers: int(0, 64).default(0).describe('Detector worker threads (onnx and wasm); 0 means cores - 1 (at least 1)'),
+    workers: int(0, 64).default(0).describe('Detector worker threads (onnx and wasm); 0 means one per core with onnx, cores - 1 (at least 1) with wasm'),
     model: detectModelSchema.default(detectModelSchema.parse({})),
     minScore: num(0, 1).default(0.4).describe('Minimum detection score kept by the object detector'),
     minScores: z

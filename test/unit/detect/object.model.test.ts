@@ -62,7 +62,9 @@ describe('decodeDetections', () => {
 });
 
 describe('backend registry', () => {
-  it('runs one tfjs-node worker, and a pool of cores − 1 wasm workers unless configured', () => {
+  it('runs one tfjs-node worker, one onnx worker per core, and a pool of cores − 1 wasm workers unless configured', () => {
+    expect(planWorkers('onnx', 0, 2)).toBe(2);
+    expect(planWorkers('onnx', 1, 2)).toBe(1);
     expect(planWorkers('tfjs-node', 0, 8)).toBe(1);
     expect(planWorkers('tfjs-node', 4, 8)).toBe(1);
     expect(planWorkers('wasm', 0, 8)).toBe(7);
