@@ -44,7 +44,7 @@ export function formatBench(r: BenchResults): string {
     ])));
   }
   out.push('', 'Commune: N simulated RTSP cameras, 640×360 10 fps in, 5 fps analysed, a quarter busy (vtest), the rest quiet with a passer-by; real server, events/snapshots/clips/recording/socket.io on.');
-  out.push('Held = every camera ≥ 90 % of 5 fps, clips due but not ready ≤ cameras, ≤ 1 % detect work dropped, people tracked per busy camera ≥ 90 % of one busy camera alone in naive mode.');
+  out.push('Held = every camera ≥ 90 % of 5 fps, clips late (post-roll ended > 1 s ago, not ready) ≤ cameras, ≤ 1 % detect work dropped, people tracked per busy camera ≥ 90 % of one busy camera alone in naive mode.');
   const rows = [...r.live.sweep, ...('skipped' in r.live.yolox ? [] : [r.live.yolox])];
   out.push(communeTable(rows, r.live.reference.people));
   out.push(`Largest count held: pipeline ${r.live.held.pipeline}, naive ${r.live.held.naive}${r.live.ratio !== null ? ` (×${r.live.ratio})` : ''}`);
