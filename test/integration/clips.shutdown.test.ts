@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -12,6 +11,7 @@ import { addIdleCamera, call, login, PASSWORD } from './auth.world.js';
 import { waitFor } from './ingest.helpers.js';
 import { alive, cmdline, descendants, spawnServer, type ServerProcess } from '../support/procs.js';
 import { tempDir } from '../support/tmp.js';
+import { testVideo } from '../support/media.js';
 
 /**
  * Issue 19 item 9: a clip cut in progress could hold a stop past the 20 s stop grace
@@ -43,26 +43,7 @@ describe('stopping the server during an export', () => {
       { name: 'cli' },
     );
     const one = path.join(tmp.dir, 'one.ts');
-    execFileSync('ffmpeg', [
-      '-hide_banner',
-      '-loglevel',
-      'error',
-      '-f',
-      'lavfi',
-      '-i',
-      'testsrc2=size=640x360:rate=10',
-      '-t',
-      '1',
-      '-c:v',
-      'libx264',
-      '-preset',
-      'veryfast',
-      '-g',
-      '10',
-      '-f',
-      'mpegts',
-      one,
-    ]);
+    testVideo(one, { size: '640x360', seconds: 1 });
     for (let i = 0; i < SEGMENTS; i++) {
       const startAt = from + i * 1000;
       const day = new Date(startAt).toISOString().slice(0, 10);

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +8,7 @@ import { startTestServer, type TestServer } from '../support/server.js';
 import { tempDir } from '../support/tmp.js';
 import { addIdleCamera } from './auth.world.js';
 import { waitFor } from './ingest.helpers.js';
+import { testVideo } from '../support/media.js';
 
 /**
  * Issue 19 item 6, for the cameras no recorder reconciles: start-up reconciliation ran per
@@ -50,24 +50,7 @@ describe('recordings of cameras that are removed, disabled or unknown', () => {
 
   beforeAll(async () => {
     segment = path.join(tmp.dir, 'segment.ts');
-    execFileSync('ffmpeg', [
-      '-hide_banner',
-      '-loglevel',
-      'error',
-      '-f',
-      'lavfi',
-      '-i',
-      'testsrc2=size=320x180:rate=10',
-      '-t',
-      '2',
-      '-c:v',
-      'libx264',
-      '-g',
-      '10',
-      '-f',
-      'mpegts',
-      segment,
-    ]);
+    testVideo(segment, { seconds: 2 });
     const db = openDb({ url: `sqlite:${path.join(tmp.dir, 'binhyen.sqlite')}` });
     await migrateLatest(db);
     store = createStore(db);

@@ -7,6 +7,7 @@ import { ensureSampleFootage, sampleFootageDir, sampleFootagePath } from '../../
 import { readStamp } from '../../server/demo/frame.stamp.js';
 import { SimulatedCamera } from '../../server/demo/sim-camera.js';
 import { SimCameraFleet } from '../../server/demo/sim.fleet.js';
+import { testVideo } from '../support/media.js';
 import { createLogger } from '../../server/shared/log.js';
 
 /**
@@ -323,25 +324,7 @@ describe('fleet of simulated cameras (the commune benchmark)', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'fleet-'));
     const file = join(dir, 'cam.mp4');
-    const enc = spawnSync('ffmpeg', [
-      '-hide_banner',
-      '-loglevel',
-      'error',
-      '-f',
-      'lavfi',
-      '-i',
-      'testsrc2=size=320x180:rate=10',
-      '-t',
-      '12',
-      '-c:v',
-      'libx264',
-      '-g',
-      '10',
-      '-bf',
-      '0',
-      file,
-    ]);
-    expect(enc.status).toBe(0);
+    testVideo(file, { seconds: 12, format: null });
     fleet = new SimCameraFleet({ ffmpegPath: 'ffmpeg', logger: createLogger('warn'), mounts: 10 });
     await fleet.start();
     await fleet.ensure(Array.from({ length: 10 }, (_, i) => ({ file, offsetS: i })));
