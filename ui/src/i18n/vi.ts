@@ -3,6 +3,7 @@
  * compiler forces to have the same keys). `{name}` marks a parameter. Words follow
  * ../shared/design/product.md; dates are dd/mm/yyyy, 24-hour.
  */
+import { viAdmin } from './vi.admin.js';
 import { viErrors } from './vi.errors.js';
 
 export const vi = {
@@ -358,54 +359,7 @@ export const vi = {
   'health.notPlayable': 'Camera gửi H.265: trình duyệt không phát được, đoạn video phải tải xuống để xem. Nên chỉnh camera sang H.264.',
   'health.disk': 'Dung lượng ghi hình',
 
-  'users.title': 'Tài khoản',
-  'users.add': 'Thêm tài khoản',
-  'users.create': 'Tạo tài khoản',
-  'users.editTitle': 'Sửa tài khoản {name}',
-  'users.active': 'đang dùng',
-  'users.disabled': 'đã khóa',
-  'users.disable': 'Khóa',
-  'users.enable': 'Mở khóa',
-  'users.resetPassword': 'Đặt lại mật khẩu',
-  'users.newPasswordFor': 'Mật khẩu mới cho {name}:',
-
-  'areas.title': 'Địa bàn',
-  'areas.add': 'Thêm địa bàn',
-  'areas.create': 'Thêm',
-  'areas.parent': 'Thuộc địa bàn',
-  'areas.noParent': '— Cấp cao nhất —',
-  'areas.kind': 'Loại địa bàn',
-  'areas.rename': 'Đổi tên',
-
-  'settings.title': 'Cài đặt',
-  'settings.network.title': 'Dải địa chỉ camera',
-  'settings.network.intro':
-    'Máy chủ chỉ kết nối tới camera (kiểm tra kết nối, đọc ONVIF, dò tìm, luồng video) ở những địa chỉ được phép. Mặc định chặn địa chỉ nội bộ của chính máy chủ (loopback, địa chỉ của máy) và link-local, trong đó có 169.254.169.254. Camera mô phỏng luôn được phép.',
-  'settings.network.allow': 'Dải được phép (mỗi dòng một dải)',
-  'settings.network.deny': 'Dải bị chặn (mỗi dòng một dải)',
-  'settings.network.rule':
-    'Ví dụ: 192.168.1.0/24, 10.0.0.5 hoặc fe80::/10. Một địa chỉ nằm trong nhiều dải thì dải hẹp nhất quyết định; hai dải rộng bằng nhau thì dải được phép thắng. Địa chỉ không thuộc dải nào được phép.',
-  'settings.network.defaults': 'Đang dùng giá trị mặc định trong tệp cấu hình.',
-  'settings.network.saved': 'Đã lưu lúc {time}.',
-  'settings.network.reset': 'Về mặc định',
-  'settings.network.badRange': '“{entry}” trong ô “{list}” không phải là một dải địa chỉ (ví dụ 192.168.1.0/24 hoặc fe80::/10).',
-
-  'audit.title': 'Nhật ký truy cập',
-  'audit.verify': 'Kiểm tra tính toàn vẹn',
-  'audit.checking': 'Đang kiểm tra chuỗi…',
-  'audit.chainOk': 'Chuỗi nhật ký nguyên vẹn ({n} mục đã kiểm tra).',
-  'audit.chainBroken': 'Chuỗi nhật ký bị sửa đổi từ mục số {id} ({n} mục đã kiểm tra).',
-  'audit.chainTruncated': 'Các mục mới nhất của nhật ký đã bị xóa, từ mục số {id} ({n} mục đã kiểm tra).',
-  'audit.anchorInvalid': 'Tệp mốc neo của nhật ký không hợp lệ: đã bị sửa, hoặc khóa nhật ký đã bị thay.',
-  'audit.anchor': 'Mốc neo ngoài cơ sở dữ liệu: mục số {id}, ghi lúc {time}.',
-  'audit.anchorMissing': 'Chưa có tệp mốc neo: chưa thể phát hiện việc xóa các mục mới nhất.',
-  'audit.head': 'Mã băm mới nhất:',
-  'audit.time': 'Thời gian',
-  'audit.who': 'Người thực hiện',
-  'audit.action': 'Thao tác',
-  'audit.resource': 'Đối tượng',
-  'audit.detail': 'Chi tiết',
-
+  ...viAdmin,
   ...viErrors,
 } as const;
 
