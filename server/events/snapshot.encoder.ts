@@ -1,8 +1,5 @@
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import type { Logger } from '../shared/log.js';
-import { PROJECT_ROOT } from '../version.js';
+import { ThreadPool, workerFileBeside } from '../shared/thread.pool.js';
 import { checkPicture, DEFAULT_JPEG_QUALITY } from './jpeg.codec.js';
 import type { YuvImage } from './snapshot.draw.js';
 
@@ -35,22 +32,8 @@ export interface ThreadJpegOptions {
   log?: Logger;
 }
 
-interface Pending {
-  job: EncodeJob;
-  transfer: ArrayBuffer[];
-  resolve(b: Buffer): void;
-  reject(e: Error): void;
-}
-interface Slot {
-  worker: Worker;
-  busy?: Pending;
-}
-
 /** The compiled worker: beside this module, or in dist/ when running from .ts (vitest; build first). */
-export function resolveJpegWorkerFile(moduleUrl = import.meta.url): string {
-  const here = fileURLToPath(moduleUrl);
-  return here.endsWith('.js') ? path.join(path.dirname(here), 'snapshot.worker.js') : path.join(PROJECT_ROOT, 'dist', 'server', 'events', 'snapshot.worker.js');
-}
+export const resolveJpegWorkerFile = (moduleUrl = import.meta.url): string => workerFileBeside(moduleUrl, 'snapshot.worker', 'events');
 
 /**
  * Snapshots encoded by jpeg.codec.ts on a small pool of worker threads. The main thread only
@@ -60,98 +43,46 @@ export function resolveJpegWorkerFile(moduleUrl = import.meta.url): string {
  * A thread that dies fails its encode; the next encode starts a new one.
  */
 export class ThreadJpegEncoder implements JpegEncoder {
-  private readonly slots: Slot[] = [];
-  private readonly queue: Pending[] = [];
-  private nextId = 1;
-  private closed = false;
-  private readonly size: number;
+  private readonly pool: ThreadPool;
   private readonly maxQueue: number;
-  private readonly file: string;
 
-  constructor(private readonly o: ThreadJpegOptions = {}) {
-    this.size = Math.max(1, o.workers ?? 1);
+  constructor(o: ThreadJpegOptions = {}) {
     this.maxQueue = o.maxQueue ?? 32;
-    this.file = o.workerFile ?? resolveJpegWorkerFile();
+    this.pool = new ThreadPool({
+      file: o.workerFile ?? resolveJpegWorkerFile(),
+      size: Math.max(1, o.workers ?? 1),
+      workerData: { quality: o.quality ?? DEFAULT_JPEG_QUALITY },
+      closedError: () => new Error('snapshot encoder is closed'),
+      failure: 'jpeg encode failed',
+      thread: 'snapshot encoder thread',
+      onThreadError: (err) => o.log?.error('snapshot encoder thread failed', { err }),
+    });
   }
 
-  encode(img: YuvImage): Promise<Buffer> {
-    if (this.closed) return Promise.reject(new Error('snapshot encoder is closed'));
-    try {
-      checkPicture(img);
-    } catch (err) {
-      return Promise.reject(err as Error);
+  async encode(img: YuvImage): Promise<Buffer> {
+    checkPicture(img);
+    if (!this.pool.hasIdle && this.pool.queued >= this.maxQueue) {
+      throw new Error(`snapshot encoder busy: ${this.pool.queued} pictures already wait (maxQueue)`);
     }
-    const idle = this.idleSlot();
-    if (!idle && this.queue.length >= this.maxQueue) {
-      return Promise.reject(new Error(`snapshot encoder busy: ${this.queue.length} pictures already wait (maxQueue)`));
-    }
-    return new Promise<Buffer>((resolve, reject) => {
-      const p: Pending = { ...movable(img, this.nextId++), resolve, reject };
-      if (idle) this.dispatch(idle, p);
-      else this.queue.push(p);
-    });
+    const { job, transfer } = movable(img);
+    const { reply } = await this.pool.run<{ jpeg: Uint8Array }>(job, transfer);
+    return Buffer.from(reply.jpeg.buffer, reply.jpeg.byteOffset, reply.jpeg.byteLength);
   }
 
   /** Pictures waiting for a thread (not counting those being encoded). */
   get queued(): number {
-    return this.queue.length;
+    return this.pool.queued;
   }
 
-  async close(): Promise<void> {
-    this.closed = true;
-    const closing = () => new Error('snapshot encoder is closed');
-    for (const p of this.queue.splice(0)) p.reject(closing());
-    const slots = this.slots.splice(0);
-    for (const s of slots) s.busy?.reject(closing());
-    await Promise.all(slots.map((s) => s.worker.terminate()));
-  }
-
-  private idleSlot(): Slot | undefined {
-    return this.slots.find((s) => !s.busy) ?? (this.slots.length < this.size ? this.spawn() : undefined);
-  }
-
-  /** Threads start on first use: a CLI command or a server without events starts none. */
-  private spawn(): Slot {
-    const slot: Slot = { worker: new Worker(this.file, { workerData: { quality: this.o.quality ?? DEFAULT_JPEG_QUALITY } }) };
-    slot.worker.unref();
-    slot.worker.on('message', (m: EncodeReply) => this.onReply(slot, m));
-    const fail = (err: Error) => {
-      const at = this.slots.indexOf(slot);
-      if (at < 0) return; // 'error' is followed by 'exit', and close() terminates: handle the end once
-      this.slots.splice(at, 1);
-      this.o.log?.error('snapshot encoder thread failed', { err });
-      slot.busy?.reject(err);
-      slot.busy = undefined;
-      const next = this.queue.shift();
-      if (next) this.dispatch(this.idleSlot()!, next);
-    };
-    slot.worker.on('error', fail);
-    slot.worker.on('exit', (code) => fail(new Error(`snapshot encoder thread exited (${code})`)));
-    this.slots.push(slot);
-    return slot;
-  }
-
-  private dispatch(slot: Slot, p: Pending): void {
-    slot.busy = p;
-    slot.worker.postMessage(p.job, p.transfer);
-  }
-
-  private onReply(slot: Slot, m: EncodeReply): void {
-    const p = slot.busy;
-    slot.busy = undefined;
-    if (p && p.job.id === m.id) {
-      if ('jpeg' in m) p.resolve(Buffer.from(m.jpeg.buffer, m.jpeg.byteOffset, m.jpeg.byteLength));
-      else p.reject(new Error(`jpeg encode failed: ${m.error}`));
-    }
-    const next = this.queue.shift();
-    if (next) this.dispatch(slot, next);
+  close(): Promise<void> {
+    return this.pool.close();
   }
 }
 
 /** The job, and the buffer to move with it: the picture's own when it spans it, else a copy of the picture. */
-function movable(img: YuvImage, id: number): { job: EncodeJob; transfer: ArrayBuffer[] } {
+function movable(img: YuvImage): { job: Omit<EncodeJob, 'id'>; transfer: ArrayBuffer[] } {
   const { width, height } = img;
   const whole = img.data.byteOffset === 0 && img.data.byteLength === img.data.buffer.byteLength && img.data.buffer instanceof ArrayBuffer;
   const data = whole ? img.data : img.data.slice(0, width * height * 1.5);
-  return { job: { id, width, height, data }, transfer: [data.buffer as ArrayBuffer] };
+  return { job: { width, height, data }, transfer: [data.buffer as ArrayBuffer] };
 }
