@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { motionSettings } from '../../../server/domain/camera.settings.motion.js';
-import { CameraPipeline } from '../../../server/detect/camera.pipeline.js';
+import { CameraPipeline, type CameraPipelineDeps } from '../../../server/detect/camera.pipeline.js';
 import { SyntheticCamera } from '../../../server/detect/motion.synthetic.js';
 import type { DetectJob, JobOutcome } from '../../../server/detect/object.queue.js';
 import { defaultRegionPolicy } from '../../../server/detect/regions.planner.js';
@@ -63,6 +63,13 @@ function run(mode: 'pipeline' | 'naive', frames: number, moving: (i: number) => 
     return { pipeline, jobs, started: events.flatMap((e) => e.started), ended: events.flatMap((e) => e.ended) };
   })();
 }
+
+/** A camera pipeline as the live server runs it (model checks every 600 ms) on the given queue. */
+const livePipeline = (queue: CameraPipelineDeps['queue'], onTracks: CameraPipelineDeps['onTracks']) =>
+  new CameraPipeline(
+    { cameraId: 1, fps: 5, motion: motionSettings(), regionPolicy: defaultRegionPolicy(), minScore: 0.4, queue, trackCheckMs: 600, onTracks },
+    new Tracker(trackerOptions(1, 5)),
+  );
 
 const walker = (i: number): Box | null => (i >= 5 && i < 25 ? [20 + i * 8, 60, 50 + i * 8, 130] : null);
 
@@ -131,19 +138,7 @@ describe('camera pipeline', () => {
       },
     };
     const updates: TrackUpdate[] = [];
-    const pipeline = new CameraPipeline(
-      {
-        cameraId: 1,
-        fps: 5,
-        motion: motionSettings(),
-        regionPolicy: defaultRegionPolicy(),
-        minScore: 0.4,
-        queue,
-        trackCheckMs: 600,
-        onTracks: (u) => updates.push(u),
-      },
-      new Tracker(trackerOptions(1, 5)),
-    );
+    const pipeline = livePipeline(queue, (u) => updates.push(u));
     const box = (i: number): Box => [20 + i * 8, 60, 50 + i * 8, 130];
     const frameAt = (i: number) => cam.frame(i >= 5 ? [{ x: box(i)[0], y: 60, w: 30, h: 70, value: 250 }] : [], 0, 1_000_000 + i * 200);
     const person = (b: Box): JobOutcome => ({
@@ -181,21 +176,9 @@ describe('camera pipeline', () => {
           }),
         ),
     };
-    const pipeline = new CameraPipeline(
-      {
-        cameraId: 1,
-        fps: 5,
-        motion: motionSettings(),
-        regionPolicy: defaultRegionPolicy(),
-        minScore: 0.4,
-        queue,
-        trackCheckMs: 600,
-        onTracks: () => {
-          if (fromModel) throw new Error('bus listener broke');
-        },
-      },
-      new Tracker(trackerOptions(1, 5)),
-    );
+    const pipeline = livePipeline(queue, () => {
+      if (fromModel) throw new Error('bus listener broke');
+    });
     const frames = (async function* () {
       for (let i = 0; i < 10; i++) {
         yield cam.frame([{ x: 20 + i * 8, y: 60, w: 30, h: 70, value: 250 }], 0, 1_000_000 + i * 200);
