@@ -32,7 +32,7 @@ export function formatBench(r: BenchResults): string {
   const out: string[] = [];
   const m = r.machine;
   out.push(`BinhYen bench${r.quick ? ' (--quick)' : ''} — ${r.at} — ${m.cpus} cores (${m.model}), ${m.memGb} GiB, Node ${m.node}, ${m.ffmpeg}, load ${m.loadAvg.join(' ')}`);
-  out.push('', 'Raw model rates (one worker, one job in flight, vtest frame, interleaved)');
+  out.push('', 'Raw model rates (one worker, one job in flight, a 16:9 band of a vtest frame, interleaved)');
   out.push(table(['backend/model', 'runtime', 'inferences/s', 'median ms', 'p95 ms', '× tfjs-wasm'], r.model.detail.map((x) => [x.key, x.backend, x.perSecond, x.medianMs, x.p95Ms, x.ratioToWasm])));
   if (!r.model.detail.some((x) => x.key.includes('yolox'))) out.push('YOLOX: skipped (file not found beside the project)');
   out.push('', `Motion: ${r.motion.msPerFrame.toFixed(3)} ms per ${r.motion.width}×${r.motion.height} frame (${r.motion.nsPerPixel.toFixed(1)} ns per analysed pixel at ${r.motion.analysis.width}×${r.motion.analysis.height})`);

@@ -75,7 +75,7 @@ export async function runBench(o: BenchOptions) {
   const footage = sampleFootagePath();
   const ffmpeg = await FfmpegAdapter.create();
   const frame = await vtestFrame({ log: silentLogger, workers: 1, video: footage, ffmpeg });
-  o.say('model: raw rates per backend and model on a vtest frame, interleaved');
+  o.say('model: raw rates per backend and model on a 16:9 band of a vtest frame, interleaved');
   const rates: ModelRate[] = await measureModelRates({ frame, rounds: o.quick ? 2 : 4, sliceMs: o.quick ? 1000 : 2500, log: silentLogger, say: o.say });
   o.say('motion: synthetic 640×480 scene with two movers');
   const motion: MotionBenchResult & { width: number; height: number } = { width: 640, height: 480, ...benchMotion({ width: 640, height: 480, frames: o.quick ? 100 : 500 }) };
@@ -100,7 +100,8 @@ export async function runBench(o: BenchOptions) {
     ingest = await attempt('ingest', o, () => runIngestBench({ cameras: 10, durationS: o.windowS, warmupS: o.warmupS, progress: (l) => o.say('  ' + l) }));
   }
   const report = reportRow(sweep.rows, sweep.held.pipeline);
-  const defaultRate = rates.find((r) => r.key === 'onnx/centernet') ?? rates[0];
+  // The commune's 640×360 cameras run on CenterNet's 16:9 twin when it is built.
+  const defaultRate = rates.find((r) => r.key === 'onnx/centernet-512x288') ?? rates.find((r) => r.key === 'onnx/centernet') ?? rates[0];
   const floorMs = defaultRate ? Math.round(1000 / 5 + CONFIRM_HITS * defaultRate.medianMs) : null;
   const communeRuns = [...sweep.rows, ...('skipped' in sweep.yolox ? [] : [sweep.yolox])];
   const results = {

@@ -51,6 +51,8 @@ export interface CommuneRun {
   perCamera: CameraRow[];
   analysedFps: number;
   modelCallsPerSecond: number;
+  /** Share of the model calls that ran on CenterNet's 16:9 twin (the rest letterboxed into 512×512). */
+  wideShare: number | null;
   inferMedianMs: number | null;
   cpu: { serverPercent: number; ffmpegPercent: number; totalPercent: number; perCameraPercent: number; simulatorPercent: number };
   rssMb: { server: number; ffmpeg: number; total: number; perCamera: number };
@@ -196,6 +198,7 @@ async function measureWindow(o: CommuneRunOptions, srv: RunningServer, ids: { id
   const media0 = await eventMediaBytes(srv);
   const det0 = srv.detection.service.stats();
   const q0 = srv.detection.queue.allStats();
+  const wide0 = srv.detection.detector?.describe().wideRuns ?? 0;
   srv.detection.detector?.resetTimings();
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
@@ -250,6 +253,7 @@ async function measureWindow(o: CommuneRunOptions, srv: RunningServer, ids: { id
     mode: o.mode, model: srv.detection.detector?.describe().source ?? 'none', backend: srv.detection.status().backend ?? 'none',
     cameras: n, busy: ids.filter((c) => c.busy).length, windowS: r1(windowS), targetFps: TARGET_FPS, perCamera,
     analysedFps: r1(sum((c) => c.analysedFps)), modelCallsPerSecond: r1(sum((c) => c.modelCalls) / windowS),
+    wideShare: wideShare((srv.detection.detector?.describe().wideRuns ?? 0) - wide0, sum((c) => c.modelCalls)),
     inferMedianMs: timings ? r1(timings.inferMs.medianMs) : null,
     cpu: { serverPercent, ffmpegPercent, totalPercent: r1(serverPercent + ffmpegPercent), perCameraPercent: r1((serverPercent + ffmpegPercent) / n), simulatorPercent: r1(simCpu) },
     rssMb: { server: mb(serverRss), ffmpeg: mb(ffRssTotal), total: mb(serverRss + ffRssTotal), perCamera: mb((serverRss + ffRssTotal) / n) },
@@ -257,6 +261,8 @@ async function measureWindow(o: CommuneRunOptions, srv: RunningServer, ids: { id
   };
   return { run, backlog };
 }
+
+const wideShare = (wide: number, calls: number): number | null => (calls > 0 ? Math.round((Math.min(wide, calls) / calls) * 100) / 100 : null);
 
 /** Snapshots and clips: everything in the data dir but recordings and the database. */
 function eventMediaBytes(srv: RunningServer): Promise<number> {

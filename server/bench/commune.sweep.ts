@@ -59,7 +59,7 @@ export async function sweepCommune(o: SweepOptions): Promise<SweepResult> {
   const one = async (mode: PipelineMode, n: number, detect: CommuneRunOptions['detect'] = {}) => {
     const r = row(await runCommune({ ...base, mode, cameras: n, detect }), referencePeople);
     const v = r.verdict;
-    o.say(`  ${mode} × ${n}: ${v.held ? 'held' : 'NOT held: ' + v.reasons.join('; ')} (min ${v.minAnalysedFps} fps, ${r.modelCallsPerSecond} model calls/s, dropped ${Math.round(v.dropRatio * 1000) / 10} %, people/busy ${v.busyPeople} vs ${referencePeople}, CPU ${r.cpu.totalPercent} %, sim ${r.cpu.simulatorPercent} %)`);
+    o.say(`  ${mode} × ${n}: ${v.held ? 'held' : 'NOT held: ' + v.reasons.join('; ')} (min ${v.minAnalysedFps} fps, ${r.modelCallsPerSecond} model calls/s (${Math.round((r.wideShare ?? 0) * 100)} % on the 16:9 twin), dropped ${Math.round(v.dropRatio * 1000) / 10} %, people/busy ${v.busyPeople} vs ${referencePeople}, CPU ${r.cpu.totalPercent} %, sim ${r.cpu.simulatorPercent} %)`);
     return r;
   };
   const held: Record<PipelineMode, number> = { naive: reference.verdict.held ? 1 : 0, pipeline: 0 };
@@ -90,7 +90,7 @@ export async function sweepCommune(o: SweepOptions): Promise<SweepResult> {
   if (o.yolox && model) {
     const n = Math.max(held.pipeline, o.pipelineSteps[0] ?? 1);
     o.say(`  YOLOX-nano 416 at ${n} cameras (pipeline)`);
-    yolox = await one('pipeline', n, { backend: 'onnx', model: { type: 'yolox', path: model.path, inputSize: model.inputSize } });
+    yolox = await one('pipeline', n, { backend: 'onnx', model: { type: 'yolox', path: model.path, inputSize: model.inputSize, wide: true } });
   } else if (o.yolox) o.say(`  ${YOLOX_MISSING}`);
   return { reference, rows, held, yolox };
 }

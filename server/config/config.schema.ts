@@ -68,6 +68,11 @@ export const detectModelSchema = z
       .describe('Expected SHA-256 of the ONNX model file, checked at start'),
     inputSize: int(32, 2048).optional().describe('Square model input in pixels (default: centernet 512, yolox 416); must match the model file'),
     labels: list().optional().describe('Label names by class index (default: the 80 COCO classes)'),
+    wide: bool()
+      .default(true)
+      .describe(
+        'CenterNet on the onnx backend: run wide frames (16:9) through its 512x288 twin (models/build/centernet-512x288.onnx), same scale, about half the work; off = every frame letterboxed into 512x512',
+      ),
   })
   .strict();
 

@@ -24,9 +24,11 @@ export interface ModelChoice {
   inputSize?: number;
   /** Label names by class index; default COCO's 80. */
   labels?: readonly string[];
+  /** Use the type's wide twin when it has one (default true). */
+  wide?: boolean;
 }
 
-export type ResolvedModel = Pick<WorkerInit, 'modelType' | 'inputSize' | 'tfjs' | 'onnx'> & {
+export type ResolvedModel = Pick<WorkerInit, 'modelType' | 'inputSize' | 'tfjs' | 'onnx' | 'wide'> & {
   labels: string[];
   iouThreshold: number;
   /** Where each backend's weights come from, for logs and describe(). */
@@ -64,6 +66,7 @@ export function resolveModel(choice: ModelChoice, backend: ObjectBackendChoice, 
     labels,
     iouThreshold: type.iouThreshold,
     onnx,
+    wide: 'file' in onnx ? wideTwin(choice, inputSize, root) : null,
     tfjs: tfjs?.init ?? null,
     sources: { onnx: 'file' in onnx ? onnx.file : null, tfjs: tfjs?.source ?? null },
   };
@@ -97,6 +100,18 @@ function onnxFile(choice: ModelChoice, root: string, cwd: string): { file: strin
     }
   }
   return { file };
+}
+
+/**
+ * The type's wide twin, built beside its default ONNX file: only for the default model at its
+ * default size (a custom file has no twin), and only when built (otherwise every region takes
+ * the square input, as before).
+ */
+function wideTwin(choice: ModelChoice, inputSize: number, root: string): WorkerInit['wide'] {
+  const type = MODEL_REGISTRY[choice.type];
+  if (!type.wide || choice.wide === false || choice.path || inputSize !== type.defaultInputSize) return null;
+  const file = path.join(root, type.wide.onnxFile);
+  return existsSync(file) ? { file, ...type.wide.shape } : null;
 }
 
 /**

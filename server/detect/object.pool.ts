@@ -13,7 +13,7 @@ import {
 } from './object.detector.js';
 import { decodeDetections } from './object.model.js';
 import { checkMinScores, resolveModel, scoreFloor, type ResolvedModel } from './object.model.resolve.js';
-import { alignRegion, cropYuv420, letterboxFor } from './object.preprocess.js';
+import { alignRegion, cropYuv420, letterboxFor, type InputShape } from './object.preprocess.js';
 import type { FromWorker, WorkerBackendRequest, WorkerInit } from './object.protocol.js';
 import { TimingRing, type TimingSummary } from './object.timing.js';
 import { ObjectPoolDeps, ObjectPoolOptions, Raw, Ready, Slot, Task, WorkerSpawner, WorkerStats, resolveWorkerFile, spawnThread } from './object.pool.types.js';
@@ -25,6 +25,15 @@ import { ObjectPoolDeps, ObjectPoolOptions, Raw, Ready, Slot, Task, WorkerSpawne
  * and is replaced; callers just see the next job succeed.
  */
 
+/**
+ * Whether a region goes to the wide twin: only when it is shown there at least as large as in
+ * the square input, so the cheaper inference never costs the model pixels. A 640×360 frame
+ * (0.8× either way) does; a 4:3 frame or a square crop does not.
+ */
+export function fitsWide(region: { width: number; height: number }, square: number, wide: InputShape): boolean {
+  return letterboxFor(region.width, region.height, wide).scale >= letterboxFor(region.width, region.height, square).scale;
+}
+
 export async function createObjectDetector(opts: ObjectPoolOptions, deps: ObjectPoolDeps): Promise<ObjectWorkerPool> {
   return ObjectWorkerPool.start(opts, deps);
 }
@@ -34,6 +43,8 @@ export class ObjectWorkerPool implements ObjectDetector {
   workers = 0;
   detail: Record<string, unknown> = {};
   restarts = 0;
+  /** Jobs that ran on the model's wide twin (the rest took the square input). */
+  wideRuns = 0;
   private readonly slots = new Set<Slot>();
   private readonly pending: Task[] = [];
   private readonly timing = new TimingRing(512);
@@ -64,6 +75,7 @@ export class ObjectWorkerPool implements ObjectDetector {
       minScore: scoreFloor(opts.minScore, minScores),
       tfjs: model.tfjs,
       onnx: model.onnx,
+      wide: model.wide,
       warmup: opts.warmup ?? true,
     };
     const pool = new ObjectWorkerPool(opts, deps.log, deps.spawn ?? spawnThread, init, model);
@@ -253,7 +265,7 @@ export class ObjectWorkerPool implements ObjectDetector {
       const task = this.pending.shift()!;
       slot.state = 'busy';
       slot.task = task;
-      slot.worker.postMessage({ type: 'detect', id: task.id, width: task.width, height: task.height, yuv: task.yuv }, [task.yuv]);
+      slot.worker.postMessage({ type: 'detect', id: task.id, width: task.width, height: task.height, yuv: task.yuv, wide: task.wide }, [task.yuv]);
       slot.timer = setTimeout(() => {
         slot.timedOut = true;
         this.log.error('object worker hung on a job; replacing it', { worker: slot.id, timeoutMs: this.jobTimeoutMs });
@@ -280,18 +292,22 @@ export class ObjectWorkerPool implements ObjectDetector {
         });
       }
     });
-    const raws = await Promise.all(jobs.map(({ crop }) => this.run(crop.width, crop.height, crop.data.buffer as ArrayBuffer)));
     const size = this.init.inputSize;
+    const wide = this.init.wide;
+    const raws = await Promise.all(
+      jobs.map(({ crop }) => this.run(crop.width, crop.height, crop.data.buffer as ArrayBuffer, wide !== null && fitsWide(crop, size, wide))),
+    );
     const decode = { minScore: this.opts.minScore, minScores: this.opts.minScores, labels: this.model.labels, iouThreshold: this.model.iouThreshold };
     return raws.flatMap((r, i) => {
       const { region, crop } = jobs[i]!;
-      return decodeDetections(r.raw, letterboxFor(crop.width, crop.height, size), region, i, decode);
+      if (r.wide) this.wideRuns++;
+      return decodeDetections(r.raw, letterboxFor(crop.width, crop.height, r.wide && wide ? wide : size), region, i, decode);
     });
   }
 
-  private run(width: number, height: number, yuv: ArrayBuffer): Promise<Raw> {
+  private run(width: number, height: number, yuv: ArrayBuffer, wide: boolean): Promise<Raw> {
     return new Promise<Raw>((resolve, reject) => {
-      this.pending.push({ id: this.nextId++, width, height, yuv, resolve, reject });
+      this.pending.push({ id: this.nextId++, width, height, yuv, wide, resolve, reject });
       this.pump();
     });
   }
@@ -329,9 +345,10 @@ export class ObjectWorkerPool implements ObjectDetector {
     inputSize: number;
     source: string;
     restarts: number;
+    wideRuns: number;
     detail: Record<string, unknown>;
   } {
-    const { backend, workers, restarts, detail } = this;
+    const { backend, workers, restarts, wideRuns, detail } = this;
     return {
       backend,
       workers,
@@ -340,6 +357,7 @@ export class ObjectWorkerPool implements ObjectDetector {
       inputSize: this.model.inputSize,
       source: this.source(),
       restarts,
+      wideRuns,
       detail,
     };
   }

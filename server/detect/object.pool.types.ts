@@ -55,12 +55,16 @@ export interface Raw {
   raw: Float32Array;
   inferMs: number;
   prepMs: number;
+  /** The job ran on the model's wide twin. */
+  wide: boolean;
 }
 export interface Task {
   id: number;
   width: number;
   height: number;
   yuv: ArrayBuffer;
+  /** The region fits the wide twin (see fitsWide). */
+  wide: boolean;
   resolve(r: Raw): void;
   reject(e: Error): void;
 }

@@ -14,7 +14,14 @@ export interface Yuv420Image {
   data: Uint8Array;
 }
 
-/** How a region sits in the square model input: scaled by `scale`, anchored at the top-left. */
+/** A model's input in pixels; a number is a square. */
+export interface InputShape {
+  width: number;
+  height: number;
+}
+const asShape = (input: number | InputShape): InputShape => (typeof input === 'number' ? { width: input, height: input } : input);
+
+/** How a region sits in the model input: scaled by `scale`, anchored at the top-left. */
 export interface Letterbox {
   scale: number;
   /** Size of the picture inside the input, in input pixels; the rest is black padding. */
@@ -69,10 +76,11 @@ export function cropYuv420(frame: Yuv420Image, box: Box): Yuv420Image {
   return { width: w, height: h, data: out };
 }
 
-/** Scale so the longer side fills the input; small regions are enlarged (the model sees people bigger). */
-export function letterboxFor(width: number, height: number, size: number): Letterbox {
-  const scale = size / Math.max(width, height);
-  return { scale, width: Math.min(size, Math.round(width * scale)), height: Math.min(size, Math.round(height * scale)) };
+/** Scale so the region fills the input on its tighter side; small regions are enlarged (the model sees people bigger). */
+export function letterboxFor(width: number, height: number, input: number | InputShape): Letterbox {
+  const s = asShape(input);
+  const scale = Math.min(s.width / width, s.height / height);
+  return { scale, width: Math.min(s.width, Math.round(width * scale)), height: Math.min(s.height, Math.round(height * scale)) };
 }
 
 /** Maps a box from model-input pixels back to frame pixels (region at `origin`). */
@@ -102,25 +110,27 @@ export const NHWC_RGB: InputLayout = { planar: false, bgr: false, pad: 0 };
 export const NCHW_BGR_114: InputLayout = { planar: true, bgr: true, pad: 114 };
 
 /**
- * Owns the model input and the per-axis sampling tables, sized once for the input size,
+ * Owns the model input and the per-axis sampling tables, sized once for the input shape,
  * so converting a region allocates nothing.
  */
 export class LetterboxScratch {
   readonly input: Float32Array;
+  readonly shape: InputShape;
   private readonly taps: Record<'lx' | 'ly' | 'cx' | 'cy', Taps>;
 
   constructor(
-    readonly size: number,
+    input: number | InputShape,
     readonly layout: InputLayout = NHWC_RGB,
   ) {
-    this.input = new Float32Array(size * size * 3);
-    const taps = (): Taps => ({ i0: new Int32Array(size), i1: new Int32Array(size), w: new Float32Array(size) });
-    this.taps = { lx: taps(), ly: taps(), cx: taps(), cy: taps() };
+    const { width, height } = (this.shape = asShape(input));
+    this.input = new Float32Array(width * height * 3);
+    const taps = (n: number): Taps => ({ i0: new Int32Array(n), i1: new Int32Array(n), w: new Float32Array(n) });
+    this.taps = { lx: taps(width), ly: taps(height), cx: taps(width), cy: taps(height) };
   }
 
   /** Fills `input` with the region (BT.601 limited range, ffmpeg's default, to 0–255), bilinear, in the layout's order. */
   fill(img: Yuv420Image): Letterbox {
-    const lb = letterboxFor(img.width, img.height, this.size);
+    const lb = letterboxFor(img.width, img.height, this.shape);
     const { lx, ly, cx, cy } = this.taps;
     const cw = img.width >> 1;
     const ch = img.height >> 1;
@@ -133,11 +143,11 @@ export class LetterboxScratch {
     const vBase = uBase + cw * ch;
     const out = this.input;
     const { planar, bgr } = this.layout;
-    const plane = this.size * this.size;
-    // Interleaved: a pixel's channels are 1 apart, rows 3 × size. Planar: channels a plane apart, rows size.
+    const plane = this.shape.width * this.shape.height;
+    // Interleaved: a pixel's channels are 1 apart, rows 3 × width. Planar: channels a plane apart, rows width.
     const step = planar ? 1 : 3;
     const chan = planar ? plane : 1;
-    const rowStride = this.size * step;
+    const rowStride = this.shape.width * step;
     const first = bgr ? 2 * chan : 0;
     const last = bgr ? 0 : 2 * chan;
     for (let oy = 0; oy < lb.height; oy++) {
@@ -173,16 +183,16 @@ export class LetterboxScratch {
   private pad(lb: Letterbox): void {
     const { planar, pad } = this.layout;
     const out = this.input;
-    const s = this.size;
+    const { width: w, height: h } = this.shape;
     if (!planar) {
-      for (let oy = 0; oy < lb.height; oy++) out.fill(pad, (oy * s + lb.width) * 3, (oy + 1) * s * 3);
-      out.fill(pad, lb.height * s * 3);
+      for (let oy = 0; oy < lb.height; oy++) out.fill(pad, (oy * w + lb.width) * 3, (oy + 1) * w * 3);
+      out.fill(pad, lb.height * w * 3);
       return;
     }
     for (let p = 0; p < 3; p++) {
-      const base = p * s * s;
-      for (let oy = 0; oy < lb.height; oy++) out.fill(pad, base + oy * s + lb.width, base + (oy + 1) * s);
-      out.fill(pad, base + lb.height * s, base + s * s);
+      const base = p * w * h;
+      for (let oy = 0; oy < lb.height; oy++) out.fill(pad, base + oy * w + lb.width, base + (oy + 1) * w);
+      out.fill(pad, base + lb.height * w, base + w * h);
     }
   }
 }

@@ -30,6 +30,11 @@ export interface WorkerInit {
   tfjs: TfjsModelInit | null;
   /** The ONNX file, or why there is none (told to the user when `auto` moves on to tfjs). */
   onnx: { file: string } | { missing: string };
+  /**
+   * The model's twin for wide regions (CenterNet 512×288, ONNX only): loaded beside the
+   * square one when the worker runs onnx; jobs then name which input they want.
+   */
+  wide: { file: string; width: number; height: number } | null;
   /** Run one inference on a blank input before reporting ready (kernels compiled, heap grown). */
   warmup: boolean;
 }
@@ -41,11 +46,13 @@ export interface WorkerMemory {
   wasmHeapBytes: number | null;
 }
 
-export type ToWorker = { type: 'detect'; id: number; width: number; height: number; yuv: ArrayBuffer } | { type: 'stats'; id: number };
+/** `wide`: this region fits the wide twin at no loss of scale; the worker uses it when it has it. */
+export type ToWorker = { type: 'detect'; id: number; width: number; height: number; yuv: ArrayBuffer; wide: boolean } | { type: 'stats'; id: number };
 
 export type FromWorker =
   | { type: 'ready'; backend: string; detail: Record<string, unknown>; loadMs: number; memory: WorkerMemory }
   | { type: 'init-failed'; message: string; tried: string[] }
-  | { type: 'result'; id: number; raw: Float32Array; inferMs: number; prepMs: number }
+  /** `wide`: the job ran on the wide twin (it was asked for and the worker has it), so boxes are in its input's pixels. */
+  | { type: 'result'; id: number; raw: Float32Array; inferMs: number; prepMs: number; wide: boolean }
   | { type: 'job-failed'; id: number; message: string }
   | { type: 'stats'; id: number; memory: WorkerMemory; inferences: number };

@@ -40,7 +40,8 @@ export async function openRuntime(init: WorkerInit, input: Float32Array): Promis
       try {
         const { createOnnxRuntime } = await import('./object.backend.onnx.js');
         const sizeField = 'detect.model.inputSize';
-        const rt = await createOnnxRuntime({ file: init.onnx.file, inputShape: type.inputShape(init.inputSize), sizeField }, input);
+        const square = { width: init.inputSize, height: init.inputSize };
+        const rt = await createOnnxRuntime({ file: init.onnx.file, inputShape: type.inputShape(square), sizeField }, input);
         return { ...rt, detail: { ...rt.detail, skipped: tried } };
       } catch (err) {
         tried.push(`onnx: ${firstLine(err)}`);
@@ -59,5 +60,20 @@ export async function openRuntime(init: WorkerInit, input: Float32Array): Promis
   } catch (err) {
     tried.push(...(err instanceof BackendInitError ? err.tried : [firstLine(err)]));
     throw fail();
+  }
+}
+
+/**
+ * The wide twin's session (onnx workers only). A twin that does not load is logged by the
+ * pool and costs only its speed-up: every job then takes the square input.
+ */
+export async function openWideRuntime(init: WorkerInit, input: Float32Array): Promise<DetectorRuntime | string> {
+  if (!init.wide) return 'no wide model configured';
+  try {
+    const { createOnnxRuntime } = await import('./object.backend.onnx.js');
+    const shape = MODEL_REGISTRY[init.modelType].inputShape(init.wide);
+    return await createOnnxRuntime({ file: init.wide.file, inputShape: shape, sizeField: 'detect.model.wide' }, input);
+  } catch (err) {
+    return firstLine(err);
   }
 }

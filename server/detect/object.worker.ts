@@ -2,14 +2,15 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { MODEL_REGISTRY } from './object.models.js';
 import { LetterboxScratch } from './object.preprocess.js';
 import type { FromWorker, ToWorker, WorkerInit } from './object.protocol.js';
-import { openRuntime, RuntimeInitError, type DetectorRuntime } from './object.runtime.js';
+import { openRuntime, openWideRuntime, RuntimeInitError, type DetectorRuntime } from './object.runtime.js';
 
 /**
  * Worker-thread entry (runs compiled, from dist/server/detect/object.worker.js): one backend
  * and one model per thread, one job at a time. Messages are handled strictly in order, so a
  * stats request never sees a job's tensors half-way. Pre-processing writes into one input
  * buffer reused for every job, in the layout the model type wants; the type's decoder turns
- * the raw output into a few candidate rows, the only thing sent back.
+ * the raw output into a few candidate rows, the only thing sent back. An onnx worker may hold
+ * the model's wide twin too, with its own input buffer; each job says which one it wants.
  */
 
 const port = parentPort;
@@ -34,6 +35,10 @@ async function main(init: WorkerInit): Promise<void> {
     post({ type: 'init-failed', message: err instanceof Error ? err.message : String(err), tried: err instanceof RuntimeInitError ? err.tried : [] });
     return;
   }
+  const twin = rt.backend === 'onnx' && init.wide ? await openWide(init) : 'needs the onnx backend';
+  const wide = typeof twin === 'string' ? null : twin;
+  // Says which file the twin came from, or why there is none.
+  const detail = init.wide ? { ...rt.detail, wide: wide ? init.wide.file : twin } : rt.detail;
   let inferences = 0;
   let chain = Promise.resolve();
   port!.on('message', (msg: ToWorker) => {
@@ -44,19 +49,30 @@ async function main(init: WorkerInit): Promise<void> {
       }
       try {
         const p0 = performance.now();
-        scratch.fill({ width: msg.width, height: msg.height, data: new Uint8Array(msg.yuv) });
+        const onWide = msg.wide && wide !== null;
+        const use = onWide ? wide : { scratch, rt };
+        use.scratch.fill({ width: msg.width, height: msg.height, data: new Uint8Array(msg.yuv) });
         const p1 = performance.now();
-        const out = await rt.infer(scratch.input);
+        const out = await use.rt.infer(use.scratch.input);
         const inferMs = performance.now() - p1;
         const raw = owned(decode(out, init.minScore));
         inferences++;
-        post({ type: 'result', id: msg.id, raw, prepMs: p1 - p0, inferMs }, [raw.buffer as ArrayBuffer]);
+        post({ type: 'result', id: msg.id, raw, prepMs: p1 - p0, inferMs, wide: onWide }, [raw.buffer as ArrayBuffer]);
       } catch (err) {
         post({ type: 'job-failed', id: msg.id, message: err instanceof Error ? err.message : String(err) });
       }
     });
   });
-  post({ type: 'ready', backend: rt.backend, detail: rt.detail, loadMs: performance.now() - t0, memory: rt.memory() });
+  post({ type: 'ready', backend: rt.backend, detail, loadMs: performance.now() - t0, memory: rt.memory() });
+}
+
+/** The wide twin with its own input buffer, warmed up like the main one; why not, when it does not load. */
+async function openWide(init: WorkerInit): Promise<{ scratch: LetterboxScratch; rt: DetectorRuntime } | string> {
+  const scratch = new LetterboxScratch(init.wide!, MODEL_REGISTRY[init.modelType].layout);
+  const rt = await openWideRuntime(init, scratch.input);
+  if (typeof rt === 'string') return rt;
+  if (init.warmup) await rt.infer(scratch.input);
+  return { scratch, rt };
 }
 
 void main(workerData as WorkerInit);

@@ -25,6 +25,7 @@ const YOLOX_416 = path.join(MODELS, 'yolox_nano_416x416.onnx');
 const YOLOX_320 = path.join(MODELS, 'yolox_nano_320x320.onnx');
 const YOLOX_416_SHA = 'dc1a3bc37ffd961222999f05aa134a1e95274c9603b8e60518ff26e90917a225';
 const CENTERNET_ONNX = path.join(PROJECT_ROOT, 'models', 'build', 'centernet.onnx');
+const CENTERNET_WIDE = path.join(PROJECT_ROOT, 'models', 'build', 'centernet-512x288.onnx');
 const haveYolox = existsSync(YOLOX_416) && existsSync(YOLOX_320);
 if (!haveYolox) console.warn(`SKIPPED: YOLOX tests need ${YOLOX_416} and ${YOLOX_320} (shared/models beside the project); they are not in a user's clone`);
 
@@ -162,6 +163,44 @@ describe.skipIf(!haveYolox)('YOLOX-nano on ONNX Runtime in the worker pool', () 
     await expect(
       createObjectDetector({ backend: 'onnx', workers: 1, minScore: MIN_SCORE, model: { type: 'yolox', path: YOLOX_320 } }, { log: silentLogger }),
     ).rejects.toMatchObject({ code: 'detector_unavailable', message: expect.stringContaining('detect.model.inputSize') });
+  });
+});
+
+describe.skipIf(!existsSync(CENTERNET_WIDE))('CenterNet’s 16:9 twin (512×288) on wide regions', () => {
+  // A 16:9 band of each 4:3 vtest frame (768×432), as a 640×360 sub-stream would be framed.
+  const band: Box = [0, 72, 768, 504];
+  const inBand = (b: Box) => b[1] >= band[1] && b[3] <= band[3];
+
+  async function bandRecall(wide: boolean) {
+    const pool = await createObjectDetector({ backend: 'onnx', workers: 1, minScore: MIN_SCORE, model: { type: 'centernet', wide } }, { log: silentLogger });
+    try {
+      let found = 0;
+      let total = 0;
+      for (const f of fixture.frames) {
+        const dets = await pool.detect([{ frame: frames.get(f.time)!, region: band }]);
+        for (const p of f.people.filter((x) => inBand(x.box))) {
+          total++;
+          if (bestIou(p.box, dets) >= 0.5) found++;
+        }
+      }
+      return { found, total, describe: pool.describe() };
+    } finally {
+      await pool.close();
+    }
+  }
+
+  // The twin sees the same pixels at the same scale, but no padding: the backbone's global
+  // means (squeeze-excite) differ a little, so a borderline person may come or go. The bar is
+  // the issue's (recall ≥ 0.9 on the hand boxes) and at most one person apart from the square model.
+  it('runs wide regions on the twin and finds the hand-boxed people as the square model does', async () => {
+    const square = await bandRecall(false);
+    const twin = await bandRecall(true);
+    expect(twin.describe).toMatchObject({ backend: 'onnx', wideRuns: fixture.frames.length, detail: { wide: CENTERNET_WIDE } });
+    expect(square.describe.wideRuns).toBe(0);
+    expect(square.total).toBeGreaterThanOrEqual(10);
+    const detail = `twin ${twin.found}/${twin.total}, square ${square.found}/${square.total}`;
+    expect(twin.found / twin.total, detail).toBeGreaterThanOrEqual(0.9);
+    expect(twin.found, detail).toBeGreaterThanOrEqual(square.found - 1);
   });
 });
 

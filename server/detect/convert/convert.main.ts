@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { buildCenternetOnnx } from './model.build.js';
+import { buildCenternetModels } from './model.build.js';
 
 /**
- * `npm run build:models`: converts the CenterNet tfjs model to models/build/centernet.onnx
- * (skipped when its recorded inputs are unchanged). Usage: convert.main.js [--force] [--out DIR]
+ * `npm run build:models`: converts the CenterNet tfjs model to models/build/centernet.onnx and
+ * its 16:9 twin centernet-512x288.onnx (each skipped when its recorded inputs are unchanged). Usage: convert.main.js [--force] [--out DIR]
  */
 
 export function runConvertCli(argv: string[], out: (line: string) => void, err: (line: string) => void): number {
@@ -16,9 +16,10 @@ export function runConvertCli(argv: string[], out: (line: string) => void, err: 
     return 2;
   }
   try {
-    const r = buildCenternetOnnx({ force: args.force, outDir: args.out });
-    const what = r.status === 'cached' ? 'up to date (inputs unchanged)' : `built in ${Math.round(r.ms)} ms`;
-    out(`build:models: ${r.onnxPath} ${what}, sha256 ${r.record.output.sha256.slice(0, 16)}…`);
+    for (const r of buildCenternetModels({ force: args.force, outDir: args.out })) {
+      const what = r.status === 'cached' ? 'up to date (inputs unchanged)' : `built in ${Math.round(r.ms)} ms`;
+      out(`build:models: ${r.onnxPath} ${what}, sha256 ${r.record.output.sha256.slice(0, 16)}…`);
+    }
     return 0;
   } catch (e) {
     err(`build:models: cannot build the ONNX model: ${e instanceof Error ? e.message : String(e)}`);

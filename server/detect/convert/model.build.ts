@@ -4,11 +4,14 @@ import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_MODEL, readModelManifest, resolveModelFiles } from '../object.model.js';
 import { PROJECT_ROOT } from '../../version.js';
+import { CENTERNET_SQUARE, CENTERNET_WIDE, shapeName } from '../object.models.js';
+import type { InputShape } from '../object.preprocess.js';
 import { CONVERTER_VERSION, convertCenternet, OPSET } from './centernet.convert.js';
 
 /**
- * The build step that writes models/build/centernet.onnx from the tfjs model in the installed
- * npm package, plus centernet.onnx.json recording what it was made from. A rebuild is skipped
+ * The build step that writes models/build/centernet.onnx (512×512) and its 16:9 twin
+ * centernet-512x288.onnx from the tfjs model in the installed npm package, each with a
+ * .json record of what it was made from. A rebuild is skipped
  * when the recorded input hashes, converter version and output hash all still hold, so
  * `npm run build` stays cheap. Offline by construction: it only reads local files.
  */
@@ -20,6 +23,8 @@ const buildRecordSchema = z.object({
   converterVersion: z.number(),
   opset: z.number(),
   source: z.string(),
+  /** Input shape, width x height. */
+  input: z.string(),
   inputs: z.array(fileRecord),
   output: fileRecord,
   inputName: z.string(),
@@ -37,6 +42,17 @@ export interface BuildOptions {
   outDir?: string;
   /** Convert even when the cache says the output is current. */
   force?: boolean;
+  /** Input shape; default the package's 512×512. */
+  shape?: InputShape;
+}
+
+/** The file name of the CenterNet ONNX model for an input shape (the square one keeps its plain name). */
+export const centernetFileName = (name: string, shape: InputShape): string =>
+  shapeName(shape) === shapeName(CENTERNET_SQUARE) ? `${name}.onnx` : `${name}-${shapeName(shape)}.onnx`;
+
+/** Both shapes the product runs (see CENTERNET_WIDE): what `npm run build:models` writes. */
+export function buildCenternetModels(opts: Omit<BuildOptions, 'shape'> = {}): BuildOutcome[] {
+  return [CENTERNET_SQUARE, CENTERNET_WIDE].map((shape) => buildCenternetOnnx({ ...opts, shape }));
 }
 
 export interface BuildOutcome {
@@ -64,14 +80,15 @@ export function buildCenternetOnnx(opts: BuildOptions = {}): BuildOutcome {
   const root = opts.root ?? PROJECT_ROOT;
   const outDir = opts.outDir ?? defaultOutDir(root);
   const files = resolveModelFiles(readModelManifest(DEFAULT_MODEL, root), root);
-  const onnxPath = path.join(outDir, `${files.name}.onnx`);
+  const shape = opts.shape ?? CENTERNET_SQUARE;
+  const onnxPath = path.join(outDir, centernetFileName(files.name, shape));
   const recordPath = `${onnxPath}.json`;
   const inputs = [files.modelJson, ...files.weights].map(describeFile);
   const previous = opts.force ? null : readRecord(recordPath);
-  if (previous && upToDate(previous, inputs, onnxPath)) {
+  if (previous && previous.input === shapeName(shape) && upToDate(previous, inputs, onnxPath)) {
     return { status: 'cached', onnxPath, recordPath, record: previous, ms: performance.now() - started };
   }
-  const converted = convertCenternet(files);
+  const converted = convertCenternet(files, shape);
   mkdirSync(outDir, { recursive: true });
   writeAtomic(onnxPath, converted.bytes);
   const record: BuildRecord = {
@@ -79,6 +96,7 @@ export function buildCenternetOnnx(opts: BuildOptions = {}): BuildOutcome {
     converterVersion: CONVERTER_VERSION,
     opset: OPSET,
     source: files.source,
+    input: shapeName(shape),
     inputs,
     output: { name: path.basename(onnxPath), bytes: converted.bytes.length, sha256: sha256(converted.bytes) },
     inputName: converted.inputName,

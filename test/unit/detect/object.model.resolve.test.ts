@@ -55,6 +55,22 @@ describe('model resolution', () => {
     });
     expect(resolveModel({ type: 'centernet' }, 'onnx', { root: built }).tfjs).toBeNull();
     expect(resolveModel({ type: 'centernet' }, 'wasm', { root: built }).onnx).toEqual({ missing: expect.stringContaining('wasm') });
+    // No 16:9 twin built: every region takes the square input.
+    expect(resolveModel({ type: 'centernet' }, 'auto', { root: built }).wide).toBeNull();
+  });
+
+  it('CenterNet takes its built 512x288 twin for wide frames, unless switched off, on wasm, or with a file or size of its own', () => {
+    const built = path.join(tmp, 'root3');
+    mkdirSync(path.join(built, 'models', 'build'), { recursive: true });
+    copyFileSync(path.join(root, 'models', 'centernet.manifest.json'), path.join(built, 'models', 'centernet.manifest.json'));
+    symlinkSync(path.join(PROJECT_ROOT, 'node_modules'), path.join(built, 'node_modules'));
+    for (const f of ['centernet.onnx', 'centernet-512x288.onnx']) copyFileSync(onnx, path.join(built, 'models', 'build', f));
+    const twin = path.join(built, 'models/build/centernet-512x288.onnx');
+    expect(resolveModel({ type: 'centernet' }, 'auto', { root: built }).wide).toEqual({ file: twin, width: 512, height: 288 });
+    expect(resolveModel({ type: 'centernet', wide: false }, 'auto', { root: built }).wide).toBeNull();
+    expect(resolveModel({ type: 'centernet' }, 'wasm', { root: built }).wide).toBeNull();
+    expect(resolveModel({ type: 'centernet', path: onnx }, 'onnx', { root: built }).wide).toBeNull();
+    expect(resolveModel({ type: 'yolox', path: onnx }, 'onnx', { root: built }).wide).toBeNull();
   });
 
   it('YOLOX needs a readable ONNX file given by path, checked against its SHA-256', () => {
@@ -96,6 +112,12 @@ describe('model resolution', () => {
 
   it('builds the pool options from the config', () => {
     const d = configSchema.parse({ detect: { backend: 'onnx', model: { type: 'yolox', path: onnx }, minScores: '{"person":0.5}' } }).detect;
-    expect(detectorOptions(d)).toEqual({ backend: 'onnx', workers: 0, minScore: 0.4, minScores: { person: 0.5 }, model: { type: 'yolox', path: onnx } });
+    expect(detectorOptions(d)).toEqual({
+      backend: 'onnx',
+      workers: 0,
+      minScore: 0.4,
+      minScores: { person: 0.5 },
+      model: { type: 'yolox', path: onnx, wide: true },
+    });
   });
 });

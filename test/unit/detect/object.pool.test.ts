@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { createObjectDetector } from '../../../server/detect/object.pool.js';
+import { createObjectDetector, fitsWide } from '../../../server/detect/object.pool.js';
 import type { WorkerLike } from '../../../server/detect/object.pool.types.js';
 import type { FromWorker, ToWorker, WorkerInit } from '../../../server/detect/object.protocol.js';
 import { yuvBytes } from '../../../server/detect/object.preprocess.js';
@@ -40,7 +40,7 @@ const memory = { numTensors: 1, numBytes: 1, wasmHeapBytes: 1 };
 /** A person at [100, 50, 200, 150] in model-input pixels. */
 const answer: Script = (msg, w) => {
   if (msg.type === 'detect')
-    w.reply({ type: 'result', id: msg.id, raw: new Float32Array([100, 50, 200, 150, 0.9, 0, 1, 1, 2, 2, 0.1, 2]), inferMs: 5, prepMs: 1 });
+    w.reply({ type: 'result', id: msg.id, raw: new Float32Array([100, 50, 200, 150, 0.9, 0, 1, 1, 2, 2, 0.1, 2]), inferMs: 5, prepMs: 1, wide: false });
   else w.reply({ type: 'stats', id: msg.id, memory, inferences: w.jobs.filter((j) => j.type === 'detect').length });
 };
 
@@ -128,6 +128,34 @@ describe('ObjectWorkerPool with scripted workers', () => {
     expect(await pool.memoryStats()).toEqual([{ worker: 1, threadId: h.workers[0]!.threadId, inferences: 2, ...memory }]);
     await pool.close();
     await expect(pool.detect([{ frame }])).rejects.toMatchObject({ code: 'detector_closed' });
+  });
+
+  it('sends regions that fit the wide twin to it, and maps boxes back from the input each job really ran on', async () => {
+    const wide = { width: 512, height: 288 };
+    expect(fitsWide({ width: 640, height: 360 }, 512, wide)).toBe(true);
+    expect(fitsWide({ width: 640, height: 480 }, 512, wide)).toBe(false);
+    expect(fitsWide({ width: 512, height: 512 }, 512, wide)).toBe(false);
+    // One worker has the twin, the other does not (its file failed to load): each says what it ran.
+    let n = 0;
+    const script: Script = (msg, w) => {
+      if (msg.type !== 'detect') return answer(msg, w);
+      const onWide = msg.wide && n++ === 0;
+      w.reply({ type: 'result', id: msg.id, raw: new Float32Array([100, 50, 200, 150, 0.9, 0]), inferMs: 5, prepMs: 1, wide: onWide });
+    };
+    const h = harness(() => 'onnx', script);
+    const pool = await createObjectDetector({ backend: 'onnx', workers: 1, minScore: 0.4, cores: 2 }, h.deps);
+    (pool as unknown as { init: WorkerInit }).init.wide = { file: 'twin.onnx', ...wide };
+    const hd = { width: 640, height: 360, data: new Uint8Array(yuvBytes(640, 360)) };
+    const [onTwin] = await pool.detect([{ frame: hd }]);
+    const [onSquare] = await pool.detect([{ frame: hd }]);
+    expect(h.workers[0]!.jobs.filter((j) => j.type === 'detect').map((j) => j.type === 'detect' && j.wide)).toEqual([true, true]);
+    // 640×360 → either input at 0.8: the same input box maps to the same frame box.
+    expect(onTwin!.box).toEqual([125, 62.5, 250, 187.5]);
+    expect(onSquare!.box).toEqual([125, 62.5, 250, 187.5]);
+    // A 4:3 frame is not asked to go wide.
+    await pool.detect([{ frame: { width: 640, height: 480, data: new Uint8Array(yuvBytes(640, 480)) } }]);
+    expect(h.workers[0]!.jobs.filter((j) => j.type === 'detect').at(-1)).toMatchObject({ wide: false });
+    await pool.close();
   });
 
   it('replaces a hung worker: its job fails with worker_timeout, the next job runs', async () => {

@@ -37,7 +37,7 @@ function rgbOf([y, u, v]: Yuv): Yuv {
 
 const RED: Yuv = [81, 90, 240];
 const BLUE: Yuv = [41, 240, 110];
-const pixel = (s: LetterboxScratch, x: number, y: number) => Array.from(s.input.subarray((y * s.size + x) * 3, (y * s.size + x) * 3 + 3));
+const pixel = (s: LetterboxScratch, x: number, y: number) => Array.from(s.input.subarray((y * s.shape.width + x) * 3, (y * s.shape.width + x) * 3 + 3));
 
 describe('region alignment and cropping', () => {
   it('widens a region to even pixels inside the frame, whole frame when none is given', () => {
@@ -106,6 +106,20 @@ describe('letterbox', () => {
       for (const x of [2, 20, 29]) pixel(s, x, 5).forEach((v, i) => expect(v).toBeCloseTo(rgbOf(RED)[i]!, 0));
       for (const x of [35, 50, 62]) pixel(s, x, 5).forEach((v, i) => expect(v).toBeCloseTo(rgbOf(BLUE)[i]!, 0));
     }
+  });
+
+  it('fills a wide input (the 16:9 twin) on its tighter side, padding only what the picture leaves', () => {
+    expect(letterboxFor(640, 360, { width: 512, height: 288 })).toEqual({ scale: 0.8, width: 512, height: 288 });
+    expect(letterboxFor(640, 480, { width: 512, height: 288 })).toEqual({ scale: 0.6, width: 384, height: 288 });
+    const s = new LetterboxScratch({ width: 64, height: 32 });
+    s.input.fill(7);
+    const lb = s.fill(paint(48, 32, (x) => (x < 24 ? RED : BLUE)));
+    expect(lb).toEqual({ scale: 1, width: 48, height: 32 });
+    expect(s.input.length).toBe(64 * 32 * 3);
+    pixel(s, 2, 31).forEach((v, i) => expect(v).toBeCloseTo(rgbOf(RED)[i]!, 0));
+    pixel(s, 47, 0).forEach((v, i) => expect(v).toBeCloseTo(rgbOf(BLUE)[i]!, 0));
+    expect(pixel(s, 48, 0)).toEqual([0, 0, 0]);
+    expect(pixel(s, 63, 31)).toEqual([0, 0, 0]);
   });
 
   it('enlarges a small region to fill the input', () => {
