@@ -36,6 +36,8 @@ export interface CameraRow extends CameraSample {
   /** Person tracks confirmed during the window. */
   personTracks: number;
   modelCalls: number;
+  /** Why the model ran on this camera's frames in the window (PipelineStats.modelRuns). */
+  modelRuns: Record<string, number>;
   ffmpegCpuPercent: number;
   ffmpegRssMb: number;
 }
@@ -236,7 +238,7 @@ async function measureWindow(o: CommuneRunOptions, srv: RunningServer, ids: { id
       cameraId: id, busy, analysedFps: r1(analysed / windowS),
       regionsRequested: qb.requested - (qa?.requested ?? 0), regionsDropped: dropped, people: Math.round(people.people(id) * 100) / 100,
       framesIn: (b?.framesIn ?? 0) - (a?.framesIn ?? 0), ingestDropped: (b?.framesDropped ?? 0) - (a?.framesDropped ?? 0),
-      personTracks: people.starts(id), modelCalls: qb.done - (qa?.done ?? 0), ffmpegCpuPercent: r1(ffCpu), ffmpegRssMb: mb(ffRss),
+      personTracks: people.starts(id), modelCalls: qb.done - (qa?.done ?? 0), modelRuns: runsDelta(det0[id]?.modelRuns, det1[id]?.modelRuns), ffmpegCpuPercent: r1(ffCpu), ffmpegRssMb: mb(ffRss),
     });
   }
   let simCpu = 0;
@@ -261,6 +263,9 @@ async function measureWindow(o: CommuneRunOptions, srv: RunningServer, ids: { id
   };
   return { run, backlog };
 }
+
+const runsDelta = (a: Record<string, number> | undefined, b: Record<string, number> | undefined): Record<string, number> =>
+  Object.fromEntries(Object.entries(b ?? {}).map(([k, v]) => [k, v - (a?.[k] ?? 0)]));
 
 const wideShare = (wide: number, calls: number): number | null => (calls > 0 ? Math.round((Math.min(wide, calls) / calls) * 100) / 100 : null);
 

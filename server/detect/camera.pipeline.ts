@@ -24,6 +24,8 @@ export interface PipelineStats {
   detectSkipped: number;
   /** Live frames followed by motion alone because the model was still on an earlier frame of this camera. */
   detectBusy: number;
+  /** Why the model ran: motion off every track (novel), a detection awaiting its confirming hit, a track's periodic check, or naive mode. */
+  modelRuns: { novel: number; confirming: number; due: number; naive: number };
   framesWithMotion: number;
   regionsRequested: number;
   regionsDone: number;
@@ -65,6 +67,7 @@ const emptyStats = (): PipelineStats => ({
   detectDropped: 0,
   detectSkipped: 0,
   detectBusy: 0,
+  modelRuns: { novel: 0, confirming: 0, due: 0, naive: 0 },
   framesWithMotion: 0,
   regionsRequested: 0,
   regionsDone: 0,
@@ -85,6 +88,8 @@ export class CameraPipeline {
   private checkedMotion: Box[] = [];
   /** Whether the coming model run is news or a confirmation (ahead in the queue) rather than a periodic re-check. */
   private urgent = false;
+  /** Why the model is needed on the current frame (counted when it really runs). */
+  private reason: keyof PipelineStats['modelRuns'] = 'due';
   /** The model's run on an earlier live frame of this camera, while it lasts. */
   private inFlight: Promise<void> | null = null;
   private failure: unknown = null;
@@ -207,7 +212,10 @@ export class CameraPipeline {
   private needsModel(frame: Frame, motionBoxes: Box[]): boolean {
     const checkMs = this.d.trackCheckMs ?? 0;
     this.urgent = false;
-    if (this.mode === 'naive' || checkMs <= 0) return true;
+    if (this.mode === 'naive' || checkMs <= 0) {
+      this.reason = 'naive';
+      return true;
+    }
     const known = [...this.tracker.live().map((t) => t.box), ...this.checkedMotion];
     const due = frame.capturedAt - this.lastDetectAt >= checkMs;
     // A ghost in the background model or a person the model cannot make out is motion the
@@ -216,6 +224,7 @@ export class CameraPipeline {
     // A detection waiting for its confirming hit is looked at on the very next frame: the alert waits on it.
     const confirming = this.tracker.hasTentative();
     if (due || novel || confirming) {
+      this.reason = novel ? 'novel' : confirming ? 'confirming' : 'due';
       this.checkedMotion = motionBoxes;
       this.urgent = novel || confirming;
       return true;
@@ -231,6 +240,7 @@ export class CameraPipeline {
   }
 
   private async detectObjects(frame: Frame, regions: Region[]): Promise<JobOutcome> {
+    this.stats.modelRuns[this.reason]++;
     this.stats.regionsRequested += regions.length;
     this.lastDetectAt = frame.capturedAt;
     const t0 = this.now();

@@ -2,7 +2,7 @@ import type { DetectConfig } from '../config/config.schema.js';
 import { motionSettings } from '../domain/camera.settings.motion.js';
 import type { Frame } from '../domain/frame.js';
 import type { Logger } from '../shared/log.js';
-import { CameraPipeline, type PipelineMode } from './camera.pipeline.js';
+import { CameraPipeline, type PipelineMode, type PipelineStats } from './camera.pipeline.js';
 import type { ObjectDetector } from './object.detector.js';
 import { DetectionQueue } from './object.queue.js';
 import { defaultRegionPolicy, type RegionPolicy } from './regions.planner.js';
@@ -27,6 +27,8 @@ export interface DetectSummary {
   framesWithMotion: number;
   detections: number;
   regions: number;
+  /** Why the model ran, frame by frame (see PipelineStats.modelRuns). */
+  modelRuns: PipelineStats['modelRuns'];
   tracks: number;
   byLabel: Record<string, number>;
   ms: { motion: number; inference: number; wall: number };
@@ -124,6 +126,7 @@ export async function runDetection(frames: AsyncIterable<Frame>, o: DetectRunOpt
     framesWithMotion: s.framesWithMotion,
     detections: s.detections,
     regions: s.regionsDone,
+    modelRuns: s.modelRuns,
     tracks: Object.values(byLabel).reduce((a, b) => a + b, 0),
     byLabel,
     ms: {

@@ -76,6 +76,6 @@ export class DetectService {
   }
 
   stats(): Record<number, PipelineStats> {
-    return Object.fromEntries([...this.running].map(([id, r]) => [id, { ...r.pipeline.stats }]));
+    return Object.fromEntries([...this.running].map(([id, r]) => [id, { ...r.pipeline.stats, modelRuns: { ...r.pipeline.stats.modelRuns } }]));
   }
 }

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { AppError } from '../shared/errors.js';
 import type { FfmpegVersion } from './ffmpeg.adapter.js';
-import { canCopyToSegments, type SourceSpec } from './stream.source.js';
+import { canCopyToSegments, isLive, type SourceSpec } from './stream.source.js';
 
 /**
  * Pure argument builders for one camera-stream session: one input, up to three outputs
@@ -189,10 +189,28 @@ export function inputArgs(src: SourceSpec, url: string, v: FfmpegVersion, o: Inp
 const evenWidth = (w: number) => `trunc(min(${w}\\,iw)/2)*2`;
 const scaleTo = (w: number) => `scale=w=${evenWidth(w)}:h=-2:flags=bilinear`;
 
-/** Frames are not duplicated or dropped by the muxer: fps= alone decides (5.1 renamed -vsync). */
-function passthrough(v: FfmpegVersion): string[] {
+/** How the muxer times frames (5.1 renamed -vsync to -fps_mode). */
+function fpsMode(v: FfmpegVersion, mode: 'passthrough' | 'cfr'): string[] {
   const hasFpsMode = v.major > 5 || (v.major === 5 && v.minor >= 1);
-  return hasFpsMode ? ['-fps_mode', 'passthrough'] : ['-vsync', 'passthrough'];
+  return hasFpsMode ? ['-fps_mode', mode] : ['-vsync', mode];
+}
+/** Frames are not duplicated or dropped by the muxer: the filters alone decide. */
+const passthrough = (v: FfmpegVersion) => fpsMode(v, 'passthrough');
+
+/**
+ * Detection frames at a constant `fps`, with no frame held back. The fps= filter cannot emit
+ * a frame before the next one arrives (it needs its timestamp to choose between the two), so
+ * it delayed every detection frame by one camera frame interval: 100 ms at 10 fps, measured
+ * (scripts/measure-frame-hop.mjs). The muxer's constant-rate mode decides on the frame in
+ * hand: it passes a frame that is due, drops one that is early, and repeats the last one over a
+ * gap (frame k stays at media time k/fps, which capture times rely on). A select= gate first
+ * drops frames closer than half an interval, so scale= works at no more than twice `fps`
+ * however fast the camera sends. A file read as fast as it decodes keeps fps=: latency means
+ * nothing there, and the muxer would repeat its last frame to the file's end.
+ */
+function constantRateFrames(fps: number, v: FfmpegVersion): { filter: string; output: string[] } {
+  const gap = Number((0.5 / fps).toFixed(4));
+  return { filter: `select=isnan(prev_selected_t)+gte(t-prev_selected_t\\,${gap})`, output: ['-r', String(fps), ...fpsMode(v, 'cfr')] };
 }
 
 function recordArgs(src: SourceSpec, o: RecordOutput, listFd: number): string[] {
@@ -241,18 +259,18 @@ function recordArgs(src: SourceSpec, o: RecordOutput, listFd: number): string[] 
   ];
 }
 
-function framesArgs(o: FramesOutput, v: FfmpegVersion): string[] {
+function framesArgs(o: FramesOutput, v: FfmpegVersion, live: boolean): string[] {
+  // start_time=0 pads a file's start so frame k is at media time k/fps exactly.
+  const rate = live ? constantRateFrames(o.fps, v) : { filter: `fps=${o.fps}:start_time=0`, output: passthrough(v) };
   return [
     '-map',
     '0:v:0',
     '-an',
-    // fps= before scale=: only sampled frames get scaled (cheaper than output -r). start_time=0
-    // pads the start so frame k is at media time k/fps exactly: its capture time is computable.
     '-vf',
-    `fps=${o.fps}:start_time=0,${scaleTo(o.width)}`,
+    `${rate.filter},${scaleTo(o.width)}`,
     '-pix_fmt',
     'yuv420p',
-    ...passthrough(v),
+    ...rate.output,
     // YUV4MPEG is raw yuv420p plus a header naming the size scale=W:-2 chose and a FRAME
     // marker per picture: the framer needs no side channel and notices any desync.
     '-f',
@@ -326,7 +344,7 @@ export function buildSessionArgs(src: SourceSpec, url: string, outs: SessionOutp
     ...input.args,
     ...(outs.record ? recordArgs(src, outs.record, pipes.segments!) : []),
     ...(watch ? KEYFRAME_WATCH_OUTPUT : []),
-    ...(outs.frames ? framesArgs(outs.frames, v) : []),
+    ...(outs.frames ? framesArgs(outs.frames, v, isLive(src)) : []),
     ...(outs.jpeg ? jpegArgs(outs.jpeg, pipes.jpeg!) : []),
   ];
   return { args, pipes, hidden: input.hidden };

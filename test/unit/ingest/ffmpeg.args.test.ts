@@ -114,20 +114,30 @@ describe('session arguments', () => {
     expect(all.args.filter((a) => a === '-an').length).toBe(3);
   });
 
-  it('samples frames with fps= before scale=, keeping the aspect ratio, as yuv420p', () => {
+  it('samples frames at a constant rate without holding one back: a select= gate, scale= keeping the aspect ratio, the muxer at -r 5 cfr, as yuv420p', () => {
     const vf = all.args[all.args.indexOf('-vf')]!;
     expect(vf).toBe('-vf');
     const chain = after(all.args, '-vf')!;
-    expect(chain.indexOf('fps=5:start_time=0,')).toBe(0);
+    // No fps= filter: it holds each frame until the next one arrives.
+    expect(chain).not.toMatch(/(^|,)fps=/);
+    expect(chain.indexOf('select=isnan(prev_selected_t)+gte(t-prev_selected_t\\,0.1),')).toBe(0);
     expect(chain).toMatch(/scale=w=trunc\(min\(640\\,iw\)\/2\)\*2:h=-2/);
     expect(after(all.args, '-pix_fmt')).toBe('yuv420p');
-    expect(after(all.args, '-fps_mode')).toBe('passthrough');
+    expect(after(all.args, '-r')).toBe('5');
+    expect(after(all.args, '-fps_mode')).toBe('cfr');
     expect(all.args[all.args.indexOf('pipe:1') - 1]).toBe('yuv4mpegpipe');
+  });
+
+  it('keeps fps= for a file read as fast as it decodes (exact frame count, latency means nothing there)', () => {
+    const file = buildSessionArgs({ kind: 'file', path: '/m/a.mp4', loop: false, realtime: false }, '', { frames: { fps: 5, width: 320 } }, V51, opts);
+    expect(after(file.args, '-vf')!.indexOf('fps=5:start_time=0,')).toBe(0);
+    expect(after(file.args, '-fps_mode')).toBe('passthrough');
+    expect(file.args).not.toContain('-r');
   });
 
   it('uses -vsync on 4.x, and re-encodes sources that cannot be copied into MPEG-TS', () => {
     const lavfi = buildSessionArgs({ kind: 'lavfi', graph: 'testsrc2', realtime: true }, '', { record, frames: { fps: 5, width: 320 } }, V41, opts);
-    expect(lavfi.args).toContain('-vsync');
+    expect(after(lavfi.args, '-vsync')).toBe('cfr');
     expect(after(lavfi.args, '-c:v')).toBe('libx264');
     expect(after(lavfi.args, '-force_key_frames')).toBe('expr:gte(t,n_forced*4)');
   });
