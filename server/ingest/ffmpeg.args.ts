@@ -144,9 +144,15 @@ export function inputArgs(src: SourceSpec, url: string, v: FfmpegVersion, o: Inp
         // are wall-clock): the first frame arrives about 1.5 s sooner after every (re)connect.
         fpsprobesize: '0',
       };
-      if (readsUrlFromScript(v)) return viaScript(CAMERA_PROTOCOLS.rtsp, robust, ['-fpsprobesize', '0']);
+      // The H.264 decoder keeps a picture back in case a later one is to be shown before it,
+      // unless the stream promises it never will (few cameras say so): 200 ms here on a stream
+      // without B-frames. low_delay hands each picture on as decoded; a camera that does send
+      // B-frames makes the decoder grow its reorder buffer again by itself. Recording is a
+      // stream copy, untouched.
+      const lowDelay = ['-flags', 'low_delay'];
+      if (readsUrlFromScript(v)) return viaScript(CAMERA_PROTOCOLS.rtsp, robust, ['-fpsprobesize', '0', ...lowDelay]);
       const flags = Object.entries(robust).flatMap(([k, val]) => [`-${k}`, val]);
-      return { args: ['-protocol_whitelist', CAMERA_PROTOCOLS.rtsp, ...flags, ...outerAnalyze, ...threads, '-i', url] };
+      return { args: ['-protocol_whitelist', CAMERA_PROTOCOLS.rtsp, ...flags, ...lowDelay, ...outerAnalyze, ...threads, '-i', url] };
     }
     case 'mjpeg': {
       const robust = { timeout: timeoutUs, use_wallclock_as_timestamps: '1', fflags: '+discardcorrupt' };

@@ -40,6 +40,8 @@ describe('input arguments', () => {
       ].join('\n'),
     );
     expect(after(a.args, '-fpsprobesize')).toBe('0');
+    // A decoder option: on the command line, for the stream the concat input hands on.
+    expect(after(a.args, '-flags')).toBe('low_delay');
   });
 
   it('makes RTSP robust on 4.x too: wall-clock timestamps, corrupt packets dropped, no frame-rate probing', () => {
@@ -47,6 +49,7 @@ describe('input arguments', () => {
     expect(after(a, '-use_wallclock_as_timestamps')).toBe('1');
     expect(after(a, '-fflags')).toBe('+genpts+discardcorrupt');
     expect(after(a, '-fpsprobesize')).toBe('0');
+    expect(after(a, '-flags')).toBe('low_delay');
   });
 
   it('on 4.x (no concat options) keeps the URL last on the command line, with -stimeout, where -timeout means listen', () => {
