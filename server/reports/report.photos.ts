@@ -28,7 +28,7 @@ function sniff(data: Buffer): 'jpeg' | 'png' | 'heic' | null {
 }
 
 const photoError = (code: string, index: number, reason: string, status = 400, params: Record<string, unknown> = {}) =>
-  new AppError(code, `photos[${index}]: ${reason}`, status, { field: `photos.${index}`, params: { index, reason, ...params } });
+  new AppError(code, `photos[${index}]: ${reason}`, status, { field: `photos.${index}`, params: { index, n: index + 1, reason, ...params } });
 
 /**
  * Checks every photo before anything is stored: a known type by its bytes (not its name),

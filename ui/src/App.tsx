@@ -11,6 +11,9 @@ import { DiscoverPage } from './pages/DiscoverPage.js';
 import { EventPage } from './pages/EventPage.js';
 import { LoginPage } from './pages/LoginPage.js';
 import { ReviewPage } from './pages/ReviewPage.js';
+import { ReportFormPage } from './pages/ReportFormPage.js';
+import { ReportPage } from './pages/ReportPage.js';
+import { ReportsPage } from './pages/ReportsPage.js';
 import { SettingsPage } from './pages/SettingsPage.js';
 import { SetupPage } from './pages/SetupPage.js';
 import { UsersPage } from './pages/UsersPage.js';
@@ -31,6 +34,9 @@ const ROUTES: Route[] = [
   { path: '/wall', action: 'alert.update', nav: 'nav.wall', render: () => <WallPage /> },
   { path: '/events', action: 'event.list', nav: 'nav.review', render: () => <ReviewPage /> },
   { path: '/events/:id', action: 'event.read', render: (p) => <EventPage id={Number(p.id)} /> },
+  { path: '/reports', action: 'report.list', nav: 'nav.reports', render: () => <ReportsPage /> },
+  { path: '/reports/new', action: 'report.create', nav: 'nav.newReport', render: () => <ReportFormPage /> },
+  { path: '/reports/:id', action: 'report.read', render: (p) => <ReportPage id={Number(p.id)} /> },
   { path: '/cameras', action: 'camera.list', nav: 'nav.cameras', render: () => <CamerasPage /> },
   { path: '/cameras/add', action: 'camera.create', render: () => <DiscoverPage /> },
   { path: '/cameras/:id', action: 'camera.read', render: (p) => <CameraPage id={Number(p.id)} /> },
