@@ -178,7 +178,9 @@ export function ReportFormPage() {
           multiple
           disabled={photos.length >= MAX_PHOTOS}
           onChange={(e) => {
-            setPhotos((prev) => [...prev, ...Array.from(e.target.files ?? [])].slice(0, MAX_PHOTOS));
+            // Read the files before clearing the input (the updater runs later).
+            const picked = Array.from(e.target.files ?? []);
+            setPhotos((prev) => [...prev, ...picked].slice(0, MAX_PHOTOS));
             e.target.value = '';
           }}
         />
