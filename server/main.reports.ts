@@ -1,4 +1,5 @@
 import type { Router } from 'express';
+import { evaluationRoutes } from './api/evaluation.routes.js';
 import { reportRoutes } from './api/report.routes.js';
 import type { Authorizer } from './auth/authorize.js';
 import type { ClipExporter } from './clips/clip.export.js';
@@ -8,6 +9,7 @@ import type { FfmpegAdapter } from './ingest/ffmpeg.adapter.js';
 import { registerReportSocketHandlers, ReportRealtime } from './realtime/report.realtime.js';
 import type { AppIo, AppSocket } from './realtime/socket.server.js';
 import { ffmpegImageDecodes } from './reports/report.image.js';
+import { ReportEvaluation } from './reports/report.evaluation.js';
 import { ReportService } from './reports/report.service.js';
 import { ReportTriage } from './reports/report.triage.js';
 import { systemClock, type Clock } from './shared/clock.js';
@@ -61,10 +63,16 @@ export function wireReports(d: ReportsWiringDeps) {
     };
     await reports.create(input, [], actor);
   };
-  const routers: Router[] = [reportRoutes({ authorizer: d.authorizer, reports, triage, files: d.files, maxPhotoBytes, maxPhotos: MAX_REPORT_PHOTOS })];
+  const evaluation = new ReportEvaluation({ store: d.store, clock, targetMs: c.targetMinutes * 60_000 });
+  const routers: Router[] = [
+    // Before /api/reports/:id, which would take "evaluation" for an id.
+    evaluationRoutes({ authorizer: d.authorizer, evaluation, areas: d.store.areas }),
+    reportRoutes({ authorizer: d.authorizer, reports, triage, files: d.files, maxPhotoBytes, maxPhotos: MAX_REPORT_PHOTOS }),
+  ];
   return {
     reports,
     triage,
+    evaluation,
     routers,
     attachIo(io: AppIo): void {
       reports.publisher = new ReportRealtime(io);

@@ -98,6 +98,7 @@ export const ACCESS_MATRIX: Record<Action, MatrixRow> = {
   'report.note': row('report', '          - Y A - -', 'Write a public or internal note on a report'),
   'report.footage': row('report', '       - Y A - -', "Nearby cameras' recordings around a report's time"),
   'report.evidence': row('report', '      - Y A - -', "Attach a nearby camera's footage to a report as evidence (pinned, hashed export)"),
+  'report.evaluation': row('report', '    - Y A - -', 'Evaluation per area and period (JSON, CSV, printable page)', list),
   'realtime.subscribe': row('realtime', ' - Y Y Y Y', 'Live updates (only rooms the user may see)', { audit: 'none' }),
 };
 

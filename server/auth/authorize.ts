@@ -61,6 +61,7 @@ export const ACTIONS = [
   'report.note',
   'report.footage',
   'report.evidence',
+  'report.evaluation',
   'realtime.subscribe',
 ] as const;
 export type Action = (typeof ACTIONS)[number];

@@ -13,6 +13,7 @@ import { SessionRepository } from './session.repository.js';
 import { SettingsRepository } from './settings.repository.js';
 import { UserRepository } from './user.repository.js';
 import { ReportRepository } from './report.repository.js';
+import { EvaluationRepository } from './evaluation.repository.js';
 
 /** Every repository bound to one executor; `transaction` hands the callback the same set bound to a transaction. */
 export interface Repositories {
@@ -29,6 +30,7 @@ export interface Repositories {
   audit: AuditRepository;
   settings: SettingsRepository;
   reports: ReportRepository;
+  evaluation: EvaluationRepository;
 }
 
 export function repositories(db: Executor): Repositories {
@@ -46,6 +48,7 @@ export function repositories(db: Executor): Repositories {
     audit: new AuditRepository(db),
     settings: new SettingsRepository(db),
     reports: new ReportRepository(db),
+    evaluation: new EvaluationRepository(db),
   };
 }
 

@@ -12,6 +12,7 @@ import { EventPage } from './pages/EventPage.js';
 import { LoginPage } from './pages/LoginPage.js';
 import { ReviewPage } from './pages/ReviewPage.js';
 import { ReportFormPage } from './pages/ReportFormPage.js';
+import { EvaluationPage } from './pages/EvaluationPage.js';
 import { ReportPage } from './pages/ReportPage.js';
 import { ReportsPage } from './pages/ReportsPage.js';
 import { SettingsPage } from './pages/SettingsPage.js';
@@ -36,6 +37,7 @@ const ROUTES: Route[] = [
   { path: '/events/:id', action: 'event.read', render: (p) => <EventPage id={Number(p.id)} /> },
   { path: '/reports', action: 'report.list', nav: 'nav.reports', render: () => <ReportsPage /> },
   { path: '/reports/new', action: 'report.create', nav: 'nav.newReport', render: () => <ReportFormPage /> },
+  { path: '/reports/evaluation', action: 'report.evaluation', nav: 'nav.evaluation', render: () => <EvaluationPage /> },
   { path: '/reports/:id', action: 'report.read', render: (p) => <ReportPage id={Number(p.id)} /> },
   { path: '/cameras', action: 'camera.list', nav: 'nav.cameras', render: () => <CamerasPage /> },
   { path: '/cameras/add', action: 'camera.create', render: () => <DiscoverPage /> },

@@ -14,6 +14,7 @@ export type {
 } from '../../../server/domain/socket.events.js';
 import type { DiscoveredCamera, TestFrame, UserView } from '../../../server/api/api.types.js';
 export type { Role } from '../../../server/domain/access.js';
+export type { AreaEvaluation } from '../../../server/domain/evaluation.js';
 export type { ReportCategory, ReportMessage, ReportState, ReportStep, ReportNoteVisibility } from '../../../server/domain/report.js';
 export type {
   AlertDetail,
