@@ -49,22 +49,20 @@ for (const target of dbTargets) {
 
       // Alerts of hamlet A: ack after 2, 6, 4 min (and one untouched); closed after 20 (resolved), 10 (false alarm); one before the period.
       const alert = async (at: number, state: string, ackAfter: number | null, closeAfter: number | null) => {
-        const [row] = (await store
-          .db('alerts')
-          .insert(
-            {
-              kind: 'object',
-              severity: 'normal',
-              camera_id: camA.id,
-              area_id: area.A,
-              visibility: 'internal',
-              state,
-              created_at: at,
-              updated_at: at,
-              closed_at: closeAfter === null ? null : at + closeAfter * M,
-            },
-            'id',
-          )) as ({ id: number } | number)[];
+        const [row] = (await store.db('alerts').insert(
+          {
+            kind: 'object',
+            severity: 'normal',
+            camera_id: camA.id,
+            area_id: area.A,
+            visibility: 'internal',
+            state,
+            created_at: at,
+            updated_at: at,
+            closed_at: closeAfter === null ? null : at + closeAfter * M,
+          },
+          'id',
+        )) as ({ id: number } | number)[];
         const id = typeof row === 'object' ? row.id : row!;
         await store.db('alert_history').insert({ alert_id: id, from_state: null, to_state: 'new', at });
         if (ackAfter !== null) await store.db('alert_history').insert({ alert_id: id, from_state: 'new', to_state: 'acknowledged', at: at + ackAfter * M });
