@@ -108,6 +108,24 @@ describeBrowser('a resident reports, the police answer, the resident sees it liv
     expect(await phone.textContent('body')).not.toContain('Đầu hẻm 12'); // evidence is the police's, not the reporter's
     await screenshot(phone, 'resident-report-handled-360');
 
+    // The evaluation of that day counts the report, its times and the handled case; the CSV says the same as the page.
+    await wall.getByRole('link', { name: 'Đánh giá' }).click();
+    const row = wall.locator('[data-testid="eval-table"] tr[data-area="Ấp Đông"]');
+    await expect.poll(() => row.locator('td[data-col="reportsReceived"]').textContent(), { timeout: 10_000 }).toBe('1');
+    expect(await row.locator('td[data-col="reportsHandled"]').textContent()).toBe('1');
+    expect(await row.locator('td[data-col="reportResolveMedianMs"]').textContent()).toMatch(/^\d+(\.\d)?$/);
+    const cells = await row.locator('td').allTextContents();
+    const csvUrl = await wall.getByTestId('eval-csv').getAttribute('href');
+    const csv = await (await wall.request.get(`${world.server.url}${csvUrl}`)).text();
+    const line = csv.split('\r\n').find((l) => l.split(',')[1] === 'Ấp Đông')!;
+    expect(
+      line
+        .split(',')
+        .slice(2)
+        .map((v) => v || '–'),
+    ).toEqual(cells);
+    await screenshot(wall, 'police-evaluation-1920x1080');
+
     const audit = (await world.server.store.db('audit_log').select('action')) as { action: string }[];
     expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(['report.create', 'report.update', 'report.note', 'report.evidence']));
     expect(unexpectedErrors(police.errors)).toEqual([]);
