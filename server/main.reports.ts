@@ -1,4 +1,5 @@
 import type { Router } from 'express';
+import { announcementRoutes } from './api/announcement.routes.js';
 import { evaluationRoutes } from './api/evaluation.routes.js';
 import { reportRoutes } from './api/report.routes.js';
 import type { Authorizer } from './auth/authorize.js';
@@ -6,7 +7,8 @@ import type { ClipExporter } from './clips/clip.export.js';
 import type { ResolvedConfig } from './config/config.load.js';
 import type { EventService } from './events/event.service.js';
 import type { FfmpegAdapter } from './ingest/ffmpeg.adapter.js';
-import { registerReportSocketHandlers, ReportRealtime } from './realtime/report.realtime.js';
+import { AnnouncementRealtime, registerAnnouncementSocketHandlers, registerReportSocketHandlers, ReportRealtime } from './realtime/report.realtime.js';
+import { AnnouncementService } from './reports/announcement.service.js';
 import type { AppIo, AppSocket } from './realtime/socket.server.js';
 import { ffmpegImageDecodes } from './reports/report.image.js';
 import { ReportEvaluation } from './reports/report.evaluation.js';
@@ -64,7 +66,9 @@ export function wireReports(d: ReportsWiringDeps) {
     await reports.create(input, [], actor);
   };
   const evaluation = new ReportEvaluation({ store: d.store, clock, targetMs: c.targetMinutes * 60_000 });
+  const announcements = new AnnouncementService({ store: d.store, clock });
   const routers: Router[] = [
+    announcementRoutes({ authorizer: d.authorizer, announcements }),
     // Before /api/reports/:id, which would take "evaluation" for an id.
     evaluationRoutes({ authorizer: d.authorizer, evaluation, areas: d.store.areas }),
     reportRoutes({ authorizer: d.authorizer, reports, triage, files: d.files, maxPhotoBytes, maxPhotos: MAX_REPORT_PHOTOS }),
@@ -73,12 +77,15 @@ export function wireReports(d: ReportsWiringDeps) {
     reports,
     triage,
     evaluation,
+    announcements,
     routers,
     attachIo(io: AppIo): void {
       reports.publisher = new ReportRealtime(io);
+      announcements.publisher = new AnnouncementRealtime(io);
     },
     registerSocket(socket: AppSocket): void {
       registerReportSocketHandlers(socket, d.authorizer);
+      registerAnnouncementSocketHandlers(socket, d.authorizer);
     },
   };
 }

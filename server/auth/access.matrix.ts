@@ -14,7 +14,21 @@ export type Subject = 'anonymous' | Role;
 export const SUBJECTS: readonly Subject[] = ['anonymous', ...ROLES];
 
 export type ResourceType =
-  'system' | 'session' | 'user' | 'area' | 'audit' | 'camera' | 'settings' | 'event' | 'clip' | 'alert' | 'note' | 'comment' | 'report' | 'realtime';
+  | 'system'
+  | 'session'
+  | 'user'
+  | 'area'
+  | 'audit'
+  | 'camera'
+  | 'settings'
+  | 'event'
+  | 'clip'
+  | 'alert'
+  | 'note'
+  | 'comment'
+  | 'report'
+  | 'announcement'
+  | 'realtime';
 
 /**
  * When a successful request is written to the audit log: `change` (every non-GET success,
@@ -99,6 +113,9 @@ export const ACCESS_MATRIX: Record<Action, MatrixRow> = {
   'report.footage': row('report', '       - Y A - -', "Nearby cameras' recordings around a report's time"),
   'report.evidence': row('report', '      - Y A - -', "Attach a nearby camera's footage to a report as evidence (pinned, hashed export)"),
   'report.evaluation': row('report', '    - Y A - -', 'Evaluation per area and period (JSON, CSV, printable page)', list),
+  'announcement.list': row('announcement', ' - Y A - A', 'Area announcements (own areas, the areas under and above them) with the unread count', list),
+  'announcement.create': row('area', '       - Y A - -', 'Post an announcement to an area (its residents and those of the areas under it)'),
+  'announcement.read': row('announcement', ' - Y A - A', 'Mark the announcements feed read', list),
   'realtime.subscribe': row('realtime', ' - Y Y Y Y', 'Live updates (only rooms the user may see)', { audit: 'none' }),
 };
 

@@ -62,6 +62,9 @@ export const ACTIONS = [
   'report.footage',
   'report.evidence',
   'report.evaluation',
+  'announcement.list',
+  'announcement.create',
+  'announcement.read',
   'realtime.subscribe',
 ] as const;
 export type Action = (typeof ACTIONS)[number];

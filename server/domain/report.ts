@@ -70,3 +70,15 @@ export interface ReportMessage {
   assigneeId: number | null;
   evidenceClipIds: number[];
 }
+
+/** An area announcement (thông báo): police to the residents of an area and the areas under it. */
+export interface AnnouncementMessage {
+  id: number;
+  areaId: number;
+  areaName: string | null;
+  authorName: string | null;
+  title: string;
+  body: string;
+  createdAt: number;
+  read: boolean;
+}

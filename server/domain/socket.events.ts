@@ -2,7 +2,7 @@
  * The socket.io contract, imported by both server/ and ui/ (type-only: no Node imports here).
  */
 import type { CameraState } from './camera.js';
-import type { ReportMessage } from './report.js';
+import type { AnnouncementMessage, ReportMessage } from './report.js';
 
 export type CameraSessionState = CameraState;
 /** What users see: trực tuyến / gián đoạn / mất kết nối. */
@@ -105,6 +105,8 @@ export interface ServerToClientEvents {
   'report:new': (report: ReportMessage) => void;
   /** State, note, assignment or evidence changed; the reporter gets public changes in their view. */
   'report:updated': (report: ReportMessage) => void;
+  /** An announcement reached one of the user's areas. */
+  'announcement:new': (msg: AnnouncementMessage) => void;
 }
 
 export interface ClientToServerEvents {
@@ -116,6 +118,8 @@ export interface ClientToServerEvents {
   'alerts:since': (req: AlertCursor, ack: Ack<AlertCatchUp>) => void;
   /** Joins the report rooms the user may hear (police: their areas). Call on every (re)connect. */
   'reports:subscribe': (req: Record<string, never>, ack: Ack<{ rooms: number }>) => void;
+  /** Joins the announcement rooms of the user's areas. Call on every (re)connect. */
+  'announcements:subscribe': (req: Record<string, never>, ack: Ack<{ rooms: number }>) => void;
 }
 
 export type ClientEventName = keyof ClientToServerEvents;

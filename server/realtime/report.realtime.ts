@@ -1,6 +1,7 @@
 import { accessFor } from '../auth/access.policy.js';
 import type { Authorizer, Principal } from '../auth/authorize.js';
-import type { ReportMessage } from '../domain/report.js';
+import type { AnnouncementMessage, ReportMessage } from '../domain/report.js';
+import type { AnnouncementPublisher } from '../reports/announcement.service.js';
 import type { ReportPublisher } from '../reports/report.service.js';
 import { onAuthorized, ROOMS, type AppIo, type AppSocket } from './socket.server.js';
 
@@ -37,6 +38,26 @@ export class ReportRealtime implements ReportPublisher {
 export function registerReportSocketHandlers(socket: AppSocket, authorizer: Authorizer): void {
   onAuthorized(socket, authorizer, 'reports:subscribe', async (s, _req, ack) => {
     const rooms = reportRoomsOf(s.data.principal);
+    if (rooms.length) await s.join(rooms);
+    ack({ ok: true, data: { rooms: rooms.length } });
+  });
+}
+
+/** Announcements to the rooms of the area they were posted to and every area under it. */
+export class AnnouncementRealtime implements AnnouncementPublisher {
+  constructor(private readonly io: AppIo) {}
+
+  announced(msg: AnnouncementMessage, areaIds: number[]): void {
+    this.io.to([ROOMS.announcementsAll, ...areaIds.map((id) => ROOMS.announcementsArea(id))]).emit('announcement:new', msg);
+  }
+}
+
+/** `announcements:subscribe`: admins hear all; everyone else the areas they are in (and below). */
+export function registerAnnouncementSocketHandlers(socket: AppSocket, authorizer: Authorizer): void {
+  onAuthorized(socket, authorizer, 'announcements:subscribe', async (s, _req, ack) => {
+    const p = s.data.principal;
+    const rooms =
+      accessFor(p, 'announcement.list') === 'allow' ? [ROOMS.announcementsAll] : (p.areaScope ?? p.areaIds).map((id) => ROOMS.announcementsArea(id));
     if (rooms.length) await s.join(rooms);
     ack({ ok: true, data: { rooms: rooms.length } });
   });

@@ -14,6 +14,7 @@ import { SettingsRepository } from './settings.repository.js';
 import { UserRepository } from './user.repository.js';
 import { ReportRepository } from './report.repository.js';
 import { EvaluationRepository } from './evaluation.repository.js';
+import { AnnouncementRepository } from './announcement.repository.js';
 
 /** Every repository bound to one executor; `transaction` hands the callback the same set bound to a transaction. */
 export interface Repositories {
@@ -31,6 +32,7 @@ export interface Repositories {
   settings: SettingsRepository;
   reports: ReportRepository;
   evaluation: EvaluationRepository;
+  announcements: AnnouncementRepository;
 }
 
 export function repositories(db: Executor): Repositories {
@@ -49,6 +51,7 @@ export function repositories(db: Executor): Repositories {
     settings: new SettingsRepository(db),
     reports: new ReportRepository(db),
     evaluation: new EvaluationRepository(db),
+    announcements: new AnnouncementRepository(db),
   };
 }
 

@@ -58,6 +58,7 @@ let scenarios: Scenario[];
 const BODY_SAMPLES: Record<string, (s: Scenario) => unknown> = {
   'POST /api/clips/export': (s) => ({ cameraId: s.ids.camera, from: 1_800_000_000_000, to: 1_800_000_060_000, reason: 'access matrix test' }),
   'POST /api/events/:id/notes': () => ({ body: 'note', visibility: 'public' }),
+  'POST /api/announcements': (s) => ({ areaId: s.ids.area, title: 'access matrix', body: 'test' }),
   'POST /api/reports': (s) => ({ areaId: s.ids.area, category: 'theft', body: 'access matrix test', occurredAt: 1_800_000_000_000 }),
 };
 

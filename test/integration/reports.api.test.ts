@@ -249,6 +249,38 @@ for (const target of dbTargets) {
       expect(b.body.items.every((r) => r.areaId === areas.hamletB)).toBe(true);
     });
 
+    it('announcements reach the residents of the area live, with unread counts', async () => {
+      const a = await openSocket(srv, { cookie: cookies.todan });
+      const b = await openSocket(srv, { cookie: cookies.cudanb });
+      try {
+        await a.emitWithAck('announcements:subscribe', {});
+        await b.emitWithAck('announcements:subscribe', {});
+        let bHeard = false;
+        b.on('announcement:new', () => (bHeard = true));
+        const heard = nextEvent<{ title: string }>(a, 'announcement:new');
+        const post = (who: string, areaId: number) =>
+          call<{ error?: { code: string } }>(srv, 'POST', '/api/announcements', {
+            cookie: cookies[who],
+            body: { areaId, title: 'Cảnh giác lừa đảo qua điện thoại', body: 'Không chuyển tiền cho người lạ.' },
+          });
+        expect((await post('congan', areas.hamletA)).status).toBe(201);
+        expect((await heard).title).toBe('Cảnh giác lừa đảo qua điện thoại');
+        expect(bHeard).toBe(false);
+        expect((await post('todan', areas.hamletA)).status).toBe(403);
+        const foreign = await post('conganb', areas.hamletA);
+        expect([foreign.status, foreign.body.error?.code]).toEqual([403, 'area_not_yours']);
+        const feed = await call<{ unread: number; items: { title: string; read: boolean }[] }>(srv, 'GET', '/api/announcements', { cookie: cookies.todan });
+        expect(feed.body.unread).toBe(1);
+        expect((await call<{ unread: number }>(srv, 'GET', '/api/announcements', { cookie: cookies.cudanb })).body.unread).toBe(0);
+        expect((await call(srv, 'POST', '/api/announcements/read', { cookie: cookies.todan, body: {} })).status).toBe(200);
+        const after = await call<{ unread: number; items: { read: boolean }[] }>(srv, 'GET', '/api/announcements', { cookie: cookies.todan });
+        expect([after.body.unread, after.body.items[0]!.read]).toEqual([0, true]);
+      } finally {
+        a.close();
+        b.close();
+      }
+    });
+
     it("a resident's flag on a shared event becomes a report linked to it", async () => {
       const cam = await addIdleCamera(srv.store, areas.hamletA, 'Cổng chợ');
       const ev = await srv.store.events.create({
