@@ -126,8 +126,21 @@ describeBrowser('a resident reports, the police answer, the resident sees it liv
     ).toEqual(cells);
     await screenshot(wall, 'police-evaluation-1920x1080');
 
+    // An announcement to the hamlet: the resident's badge counts it live, the feed shows it and clears the badge.
+    await wall.getByRole('link', { name: 'Thông báo' }).click();
+    await wall.locator('#ann-area').selectOption(String(world.areas.hamlet.id));
+    await wall.locator('#ann-title').fill('Cảnh giác lừa đảo qua điện thoại');
+    await wall.locator('#ann-body').fill('Không chuyển tiền cho người tự xưng công an qua điện thoại.');
+    await wall.getByRole('button', { name: 'Gửi thông báo' }).click();
+    await expect.poll(() => phone.getByTestId('unread-badge').textContent(), { timeout: 10_000 }).toBe('1');
+    await phone.getByRole('link', { name: /Thông báo/ }).click();
+    await expect.poll(() => phone.getByTestId('announcements').textContent()).toContain('Cảnh giác lừa đảo qua điện thoại');
+    await expect.poll(() => phone.getByTestId('unread-badge').count()).toBe(0);
+
     const audit = (await world.server.store.db('audit_log').select('action')) as { action: string }[];
-    expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(['report.create', 'report.update', 'report.note', 'report.evidence']));
+    expect(audit.map((a) => a.action)).toEqual(
+      expect.arrayContaining(['report.create', 'report.update', 'report.note', 'report.evidence', 'announcement.create']),
+    );
     expect(unexpectedErrors(police.errors)).toEqual([]);
     expect(unexpectedErrors(resident.errors)).toEqual([]);
   });

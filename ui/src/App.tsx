@@ -13,6 +13,8 @@ import { LoginPage } from './pages/LoginPage.js';
 import { ReviewPage } from './pages/ReviewPage.js';
 import { ReportFormPage } from './pages/ReportFormPage.js';
 import { EvaluationPage } from './pages/EvaluationPage.js';
+import { AnnouncementsPage } from './pages/AnnouncementsPage.js';
+import { UnreadBadge } from './components/UnreadBadge.js';
 import { ReportPage } from './pages/ReportPage.js';
 import { ReportsPage } from './pages/ReportsPage.js';
 import { SettingsPage } from './pages/SettingsPage.js';
@@ -35,6 +37,7 @@ const ROUTES: Route[] = [
   { path: '/wall', action: 'alert.update', nav: 'nav.wall', render: () => <WallPage /> },
   { path: '/events', action: 'event.list', nav: 'nav.review', render: () => <ReviewPage /> },
   { path: '/events/:id', action: 'event.read', render: (p) => <EventPage id={Number(p.id)} /> },
+  { path: '/announcements', action: 'announcement.list', nav: 'nav.announcements', render: () => <AnnouncementsPage /> },
   { path: '/reports', action: 'report.list', nav: 'nav.reports', render: () => <ReportsPage /> },
   { path: '/reports/new', action: 'report.create', nav: 'nav.newReport', render: () => <ReportFormPage /> },
   { path: '/reports/evaluation', action: 'report.evaluation', nav: 'nav.evaluation', render: () => <EvaluationPage /> },
@@ -104,6 +107,7 @@ function Shell() {
           {ROUTES.filter((r) => r.nav && session.can(r.action)).map((r) => (
             <Link key={r.path} to={r.path} aria-current={path === r.path || path.startsWith(`${r.path}/`) ? 'page' : undefined}>
               {t(r.nav!)}
+              {r.path === '/announcements' && <UnreadBadge />}
             </Link>
           ))}
         </nav>

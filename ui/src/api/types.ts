@@ -15,6 +15,7 @@ export type {
 import type { DiscoveredCamera, TestFrame, UserView } from '../../../server/api/api.types.js';
 export type { Role } from '../../../server/domain/access.js';
 export type { AreaEvaluation } from '../../../server/domain/evaluation.js';
+export type { AnnouncementMessage } from '../../../server/domain/report.js';
 export type { ReportCategory, ReportMessage, ReportState, ReportStep, ReportNoteVisibility } from '../../../server/domain/report.js';
 export type {
   AlertDetail,

@@ -111,6 +111,14 @@ export const enReports: Record<keyof typeof viReports, string> = {
   'eval.col.uptimePercent': 'Recorded time (%)',
   'eval.col.residentsActive': 'Residents active',
 
+  'nav.announcements': 'Announcements',
+  'ann.title': 'Area announcements',
+  'ann.post': 'Post an announcement',
+  'ann.titleField': 'Title',
+  'ann.send': 'Post',
+  'ann.none': 'No announcements yet.',
+  'ann.unread': '{n} unread announcements',
+
   'field.category': 'What happened',
   'field.place': 'Where',
   'field.occurredAt': 'When it happened',

@@ -109,6 +109,14 @@ export const viReports = {
   'eval.col.uptimePercent': 'Thời gian ghi hình (%)',
   'eval.col.residentsActive': 'Người dân tham gia',
 
+  'nav.announcements': 'Thông báo',
+  'ann.title': 'Thông báo của địa bàn',
+  'ann.post': 'Gửi thông báo',
+  'ann.titleField': 'Tiêu đề',
+  'ann.send': 'Gửi thông báo',
+  'ann.none': 'Chưa có thông báo nào.',
+  'ann.unread': '{n} thông báo chưa đọc',
+
   'field.category': 'Loại việc',
   'field.place': 'Nơi xảy ra',
   'field.occurredAt': 'Thời gian xảy ra',

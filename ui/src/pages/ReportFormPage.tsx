@@ -5,7 +5,7 @@ import { reportsApi } from '../api/reports.api.js';
 import type { ReportCategory, ReportMessage } from '../api/types.js';
 import { REPORT_CATEGORIES } from '../../../server/domain/report.js';
 import { useAsync } from '../api/useAsync.js';
-import { AreaSelect, ErrorText, Page } from '../components/common.js';
+import { AreaSelect, ErrorText, ownAreas, Page } from '../components/common.js';
 import { DateField, TimeField } from '../components/DateTimeInputs.js';
 import { categoryName } from '../components/ReportParts.js';
 import { isoLocalDate, localClock, parseLocal } from '../i18n/i18n.js';
@@ -71,10 +71,7 @@ export function ReportFormPage() {
   const [error, setError] = useState<unknown>(null);
   const [sent, setSent] = useState<ReportMessage | null>(null);
   const areas = useAsync(() => api.areas(), []);
-  const mine = useMemo(
-    () => (areas.data ?? []).filter((a) => session.user?.roles.includes('admin') || (session.user?.areaIds ?? []).includes(a.id)),
-    [areas.data, session.user],
-  );
+  const mine = useMemo(() => ownAreas(areas.data ?? [], session.user), [areas.data, session.user]);
   const pos = usePosition(draft.shareLocation);
 
   useEffect(() => {

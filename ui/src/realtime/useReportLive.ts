@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'react';
-import type { ReportMessage } from '../api/types.js';
+import type { AnnouncementMessage, ReportMessage } from '../api/types.js';
 import { call, connectSocket } from './socket.js';
 
 /**
@@ -20,6 +20,23 @@ export function useReportLive(on: { report(r: ReportMessage, isNew: boolean): vo
     });
     socket.on('report:new', (r) => handlers.current.report(r, true));
     socket.on('report:updated', (r) => handlers.current.report(r, false));
+    return () => {
+      socket.removeAllListeners();
+      socket.disconnect();
+    };
+  }, []);
+}
+
+/** Announcements reaching the user's areas, live (the page or badge reloads counts itself). */
+export function useAnnouncementLive(on: (a: AnnouncementMessage) => void): void {
+  const handler = useRef(on);
+  handler.current = on;
+  useEffect(() => {
+    const socket = connectSocket();
+    socket.on('connect', () => {
+      call(socket, 'announcements:subscribe', {}).catch((err: unknown) => console.warn('announcement rooms unavailable', err));
+    });
+    socket.on('announcement:new', (a) => handler.current(a));
     return () => {
       socket.removeAllListeners();
       socket.disconnect();
