@@ -28,6 +28,7 @@ import { RecordingLeases } from './ingest/recording.leases.js';
 import { reconcileIdleCameras } from './ingest/recording.reconcile.js';
 import { recordingDaysByCamera, RecordingRetention } from './ingest/recording.retention.js';
 import { wireEventsAndClips, type EventsWiring } from './main.events.js';
+import { wireReports, type ReportsWiring } from './main.reports.js';
 import { forwardCameraStates, registerCameraSocketHandlers } from './realtime/camera.socket.js';
 import { cameraStatsRows, startStatsPush } from './realtime/camera.stats.push.js';
 import { SocketAuth } from './realtime/socket.auth.js';
@@ -50,6 +51,7 @@ export interface RunningServer {
   auth: AuthModule;
   cameras: CameraKit;
   events: EventsWiring;
+  reports: ReportsWiring;
   ingest: IngestRuntime;
   retention: RecordingRetention;
   detection: DetectionPath;
@@ -165,6 +167,15 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
     head,
     writes,
   });
+  const reports = wireReports({
+    config,
+    store,
+    files: events.files,
+    ffmpeg,
+    exporter: events.clips.exporter,
+    events: events.events.events,
+    authorizer,
+  });
   const health = new HealthMonitor({
     ping: () => pingDb(store.db),
     cameraStates: () => store.cameras.countByState(),
@@ -193,6 +204,7 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
       cameraRoutes({ store, authorizer, liveFeed: ingest, cameras: cameras.service, onboarding: cameras.onboarding, stats }),
       settingsRoutes({ authorizer, network: cameras.network, cameras: cameras.service }),
       ...events.routers,
+      ...reports.routers,
     ],
   });
   const http: HttpServer = createServer(app);
@@ -205,8 +217,10 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
   });
   const io = createSocketServer(http, authorizer, log, socketAuth);
   events.attachIo(io);
+  reports.attachIo(io);
   io.on('connection', (socket) => {
     events.registerSocket(socket);
+    reports.registerSocket(socket);
     registerCameraSocketHandlers(socket, authorizer, store.cameras);
   });
   const stopStates = forwardCameraStates(io, bus);
@@ -250,6 +264,7 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
     auth,
     cameras,
     events,
+    reports,
     ingest,
     retention,
     detection,

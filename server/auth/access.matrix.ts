@@ -14,7 +14,21 @@ export type Subject = 'anonymous' | Role;
 export const SUBJECTS: readonly Subject[] = ['anonymous', ...ROLES];
 
 export type ResourceType =
-  'system' | 'session' | 'user' | 'area' | 'audit' | 'camera' | 'settings' | 'event' | 'clip' | 'alert' | 'note' | 'comment' | 'realtime';
+  | 'system'
+  | 'session'
+  | 'user'
+  | 'area'
+  | 'audit'
+  | 'camera'
+  | 'settings'
+  | 'event'
+  | 'clip'
+  | 'alert'
+  | 'note'
+  | 'comment'
+  | 'report'
+  | 'announcement'
+  | 'realtime';
 
 /**
  * When a successful request is written to the audit log: `change` (every non-GET success,
@@ -90,6 +104,18 @@ export const ACCESS_MATRIX: Record<Action, MatrixRow> = {
   'note.create': row('note', '            - Y Y - -', 'Write an internal or public note'),
   'comment.list': row('comment', '        - Y Y - A', "Read residents' comments and flags", list),
   'comment.create': row('comment', '      - Y Y - A', 'Comment on or flag an event'),
+  'report.list': row('report', '          - Y A - A', "Residents' reports (tin báo): police of the area; residents their own", list),
+  'report.read': row('report', '          - Y A - A', 'Read a report with its public notes (police: also internal notes, evidence)'),
+  'report.photo': row('report', '         - Y A - A', "View a report's photo", { audit: 'view' }),
+  'report.create': row('area', '          - Y A - A', 'File a report in one of own areas'),
+  'report.update': row('report', '        - Y A - -', 'Receive, verify, close (handled, unfounded, forwarded), assign a report'),
+  'report.note': row('report', '          - Y A - -', 'Write a public or internal note on a report'),
+  'report.footage': row('report', '       - Y A - -', "Nearby cameras' recordings around a report's time"),
+  'report.evidence': row('report', '      - Y A - -', "Attach a nearby camera's footage to a report as evidence (pinned, hashed export)"),
+  'report.evaluation': row('report', '    - Y A - -', 'Evaluation per area and period (JSON, CSV, printable page)', list),
+  'announcement.list': row('announcement', ' - Y A - A', 'Area announcements (own areas, the areas under and above them) with the unread count', list),
+  'announcement.create': row('area', '       - Y A - -', 'Post an announcement to an area (its residents and those of the areas under it)'),
+  'announcement.read': row('announcement', ' - Y A - A', 'Mark the announcements feed read', list),
   'realtime.subscribe': row('realtime', ' - Y Y Y Y', 'Live updates (only rooms the user may see)', { audit: 'none' }),
 };
 

@@ -62,9 +62,21 @@ function areaOf(ref: ResourceRef): number | null {
  */
 export function withinOwnArea(p: Principal, ref: ResourceRef): boolean {
   const area = areaOf(ref);
+  if (ref.type === 'report') return reportWithin(p, ref, area);
   if (ref.type === 'camera' && ref.areaId === null) return true;
   if (area === null || !(p.areaScope ?? p.areaIds).includes(area)) return false;
   return sharedWithArea(ref);
+}
+
+/**
+ * Reports: police (and admins) of the area; anyone else only their own, and a new one (no id
+ * yet) only in their own areas.
+ */
+function reportWithin(p: Principal, ref: ResourceRef, area: number | null): boolean {
+  const inScope = area !== null && (p.areaScope ?? p.areaIds).includes(area);
+  if (p.roles.some((r) => r === 'police' || r === 'admin') && inScope) return true;
+  const own = p.userId !== undefined && ref.ownerId === p.userId;
+  return own && (ref.id !== undefined || inScope);
 }
 
 /**
@@ -89,6 +101,7 @@ const READ_ACTION: Record<string, Action> = {
   user: 'user.read',
   area: 'area.list',
   audit: 'audit.list',
+  report: 'report.read',
 };
 
 /** May the principal see this thing (read it, receive it over a socket, load its media)? */
@@ -112,7 +125,7 @@ export function listScope(p: Principal, listAction: Action): ListScope {
 
 export const accessPolicy = (p: Principal, action: Action, ref?: ResourceRef): boolean => can(p, action, ref);
 
-const CONCEALED = new Set(['event', 'clip', 'alert', 'note', 'comment']);
+const CONCEALED = new Set(['event', 'clip', 'alert', 'note', 'comment', 'report']);
 
 /** The authorizer the server uses: the matrix gate first, then the per-thing policy. */
 export function createAccessAuthorizer(): Authorizer {

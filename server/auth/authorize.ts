@@ -53,6 +53,18 @@ export const ACTIONS = [
   'note.create',
   'comment.list',
   'comment.create',
+  'report.list',
+  'report.read',
+  'report.photo',
+  'report.create',
+  'report.update',
+  'report.note',
+  'report.footage',
+  'report.evidence',
+  'report.evaluation',
+  'announcement.list',
+  'announcement.create',
+  'announcement.read',
   'realtime.subscribe',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
@@ -87,6 +99,8 @@ export interface ResourceRef {
   areaId?: number | null;
   visibility?: string;
   eventVisibility?: string;
+  /** Who filed it (reports): residents see only their own. */
+  ownerId?: number | null;
 }
 
 export type Policy = (principal: Principal, action: Action, resource?: ResourceRef) => boolean | Promise<boolean>;

@@ -126,6 +126,17 @@ export const retentionConfigSchema = z
   })
   .strict();
 
+export const reportsConfigSchema = z
+  .object({
+    maxPhotoMb: num(0.1, 50).default(8).describe("Largest photo of a resident's report, in MB (up to 4 photos per report)"),
+    perReporterPerHour: int(1, 1000).default(10).describe('Reports one account may file per hour; more are refused (429) without slowing anything else'),
+    targetMinutes: int(1, 100_000)
+      .default(1440)
+      .describe('Target time to close a report (handled, unfounded or forwarded): the evaluation counts the share closed within it'),
+    nearbyRadiusM: int(0, 100_000).default(300).describe("Cameras this close to a report's position count as nearby even in another area"),
+  })
+  .strict();
+
 export const ingestConfigSchema = z
   .object({
     stallTimeoutMs: int(500, 600_000).default(10_000).describe('A stream with no frame for this long is stalled and restarted'),
@@ -281,6 +292,7 @@ export const configSchema = z
     cameraNetwork: cameraNetworkConfigSchema.default(cameraNetworkConfigSchema.parse({})),
     audit: auditConfigSchema.default(auditConfigSchema.parse({})),
     storage: storageConfigSchema.default(storageConfigSchema.parse({})),
+    reports: reportsConfigSchema.default(reportsConfigSchema.parse({})),
   })
   .strict();
 

@@ -2,6 +2,7 @@
  * The socket.io contract, imported by both server/ and ui/ (type-only: no Node imports here).
  */
 import type { CameraState } from './camera.js';
+import type { AnnouncementMessage, ReportMessage } from './report.js';
 
 export type CameraSessionState = CameraState;
 /** What users see: trực tuyến / gián đoạn / mất kết nối. */
@@ -100,6 +101,12 @@ export interface ServerToClientEvents {
   'alert:updated': (alert: AlertMessage) => void;
   /** The alert is no longer visible to this room (its event was unshared). */
   'alert:withdrawn': (msg: { id: number }) => void;
+  /** A resident filed a report (police rooms of its area). */
+  'report:new': (report: ReportMessage) => void;
+  /** State, note, assignment or evidence changed; the reporter gets public changes in their view. */
+  'report:updated': (report: ReportMessage) => void;
+  /** An announcement reached one of the user's areas. */
+  'announcement:new': (msg: AnnouncementMessage) => void;
 }
 
 export interface ClientToServerEvents {
@@ -109,6 +116,10 @@ export interface ClientToServerEvents {
   'alerts:subscribe': (req: AlertCursor, ack: Ack<AlertCatchUp>) => void;
   /** Next page of catch-up (when `more`), without joining rooms. */
   'alerts:since': (req: AlertCursor, ack: Ack<AlertCatchUp>) => void;
+  /** Joins the report rooms the user may hear (police: their areas). Call on every (re)connect. */
+  'reports:subscribe': (req: Record<string, never>, ack: Ack<{ rooms: number }>) => void;
+  /** Joins the announcement rooms of the user's areas. Call on every (re)connect. */
+  'announcements:subscribe': (req: Record<string, never>, ack: Ack<{ rooms: number }>) => void;
 }
 
 export type ClientEventName = keyof ClientToServerEvents;

@@ -20,6 +20,9 @@ export interface EventServiceDeps {
   clips?: { eventPinned(eventId: number): void };
 }
 
+/** What a resident's flag on an event turns into (a report linked to the event, server/reports). */
+export type FlagHandler = (ev: EventRecord, flag: { body: string }, actor: Actor) => Promise<void>;
+
 export type EventQuery = Omit<EventFilter, 'areaIds'> & { areaId?: number };
 
 /**
@@ -28,6 +31,8 @@ export type EventQuery = Omit<EventFilter, 'areaIds'> & { areaId?: number };
  * and police notes.
  */
 export class EventService {
+  /** Set by the composition root once the reports module exists. */
+  onFlag: FlagHandler | undefined;
   constructor(private readonly d: EventServiceDeps) {}
 
   async list(q: EventQuery, scope: AccessScope, page: Page<EventSort>) {
@@ -88,7 +93,9 @@ export class EventService {
   }
 
   async comment(id: number, c: { body: string; flag: boolean }, actor: Actor): Promise<EventComment> {
-    await this.get(id);
+    const ev = await this.get(id);
+    // The report first: if it is refused (rate limit), the flag is not stored either.
+    if (c.flag && this.onFlag) await this.onFlag(ev, { body: c.body }, actor);
     return this.d.repos.comments.add({ eventId: id, userId: actor.userId, body: c.body, flag: c.flag }, this.d.clock.now());
   }
 

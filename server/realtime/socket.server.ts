@@ -20,12 +20,20 @@ export const SOCKET_ACTIONS: Record<ClientEventName, Action> = {
   'cameras:subscribe': 'camera.list',
   'alerts:subscribe': 'alert.list',
   'alerts:since': 'alert.list',
+  'reports:subscribe': 'report.list',
+  'announcements:subscribe': 'announcement.list',
 };
 
 export const ROOMS = {
   police: 'role:police',
   camera: (id: number) => `camera:${id}`,
   area: (id: number) => `area:${id}`,
+  /** Residents' reports: every report (admins), and the reports of one area (its police). */
+  reportsAll: 'reports:all',
+  reportsArea: (id: number) => `reports:area:${id}`,
+  /** Area announcements: every one (admins), and those reaching one area. */
+  announcementsAll: 'announcements:all',
+  announcementsArea: (id: number) => `announcements:area:${id}`,
   /** So a revocation reaches every socket of that user, or of one session. */
   user: (userId: number) => `user:${userId}`,
   session: (sessionHash: string) => `session:${sessionHash.slice(0, 24)}`,

@@ -12,6 +12,9 @@ import { AuditRepository } from './audit.repository.js';
 import { SessionRepository } from './session.repository.js';
 import { SettingsRepository } from './settings.repository.js';
 import { UserRepository } from './user.repository.js';
+import { ReportRepository } from './report.repository.js';
+import { EvaluationRepository } from './evaluation.repository.js';
+import { AnnouncementRepository } from './announcement.repository.js';
 
 /** Every repository bound to one executor; `transaction` hands the callback the same set bound to a transaction. */
 export interface Repositories {
@@ -27,6 +30,9 @@ export interface Repositories {
   sessions: SessionRepository;
   audit: AuditRepository;
   settings: SettingsRepository;
+  reports: ReportRepository;
+  evaluation: EvaluationRepository;
+  announcements: AnnouncementRepository;
 }
 
 export function repositories(db: Executor): Repositories {
@@ -43,6 +49,9 @@ export function repositories(db: Executor): Repositories {
     sessions: new SessionRepository(db),
     audit: new AuditRepository(db),
     settings: new SettingsRepository(db),
+    reports: new ReportRepository(db),
+    evaluation: new EvaluationRepository(db),
+    announcements: new AnnouncementRepository(db),
   };
 }
 

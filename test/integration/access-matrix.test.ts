@@ -19,7 +19,7 @@ import { addIdleCamera, addUser, call, login, openSocket, seedAreas, startAuthSe
  * A new route whose path names a thing by id needs its kind in KIND_OF_SEGMENT (or a param name
  * in KIND_OF_PARAM); a route whose resource comes from the body needs a BODY_SAMPLES entry.
  */
-type Kind = 'camera' | 'event' | 'alert' | 'clip' | 'note' | 'comment' | 'user' | 'area';
+type Kind = 'camera' | 'event' | 'alert' | 'clip' | 'note' | 'comment' | 'user' | 'area' | 'report' | 'reportPhoto';
 const KIND_OF_SEGMENT: Record<string, Kind> = {
   cameras: 'camera',
   events: 'event',
@@ -29,6 +29,7 @@ const KIND_OF_SEGMENT: Record<string, Kind> = {
   comments: 'comment',
   users: 'user',
   areas: 'area',
+  reports: 'report',
 };
 const KIND_OF_PARAM: Record<string, Kind> = {
   cameraId: 'camera',
@@ -39,9 +40,12 @@ const KIND_OF_PARAM: Record<string, Kind> = {
   commentId: 'comment',
   userId: 'user',
   areaId: 'area',
+  photoId: 'reportPhoto',
 };
 /** Kinds that belong to an area and can be shared; others are not area-scoped (own-area on them means refused). */
-const AREA_KINDS = new Set<Kind>(['camera', 'event', 'alert', 'clip', 'note', 'comment', 'area']);
+const AREA_KINDS = new Set<Kind>(['camera', 'event', 'alert', 'clip', 'note', 'comment', 'area', 'report', 'reportPhoto']);
+/** Reports: police of the area; residents only their own (the "shared" scenarios hold the caller's own report, see seedWorld). */
+const REPORT_KINDS = new Set<Kind>(['report', 'reportPhoto']);
 const SHAREABLE = new Set<Kind>(['event', 'alert', 'clip', 'note', 'comment']);
 
 interface Scenario {
@@ -54,6 +58,8 @@ let scenarios: Scenario[];
 const BODY_SAMPLES: Record<string, (s: Scenario) => unknown> = {
   'POST /api/clips/export': (s) => ({ cameraId: s.ids.camera, from: 1_800_000_000_000, to: 1_800_000_060_000, reason: 'access matrix test' }),
   'POST /api/events/:id/notes': () => ({ body: 'note', visibility: 'public' }),
+  'POST /api/announcements': (s) => ({ areaId: s.ids.area, title: 'access matrix', body: 'test' }),
+  'POST /api/reports': (s) => ({ areaId: s.ids.area, category: 'theft', body: 'access matrix test', occurredAt: 1_800_000_000_000 }),
 };
 
 const ROLES: Role[] = ['admin', 'police', 'technician', 'resident'];
@@ -145,11 +151,39 @@ async function seedWorld(): Promise<void> {
     });
     const note = await srv.store.notes.add({ alertId: alert.id, eventId: ev.id, userId: null, visibility: shared ? 'public' : 'internal', body: 'n' });
     const comment = await srv.store.comments.add({ eventId: ev.id, userId: null, body: 'c', flag: false });
+    // "Shared" scenarios hold a report the area's own resident filed; the internal one someone else's.
+    const reporter = shared ? await srv.store.users.getByUsername(`resident-${area.toLowerCase()}`) : target;
+    const report = await srv.store.reports.create(
+      {
+        areaId: camera.areaId!,
+        reporterId: reporter!.id,
+        category: 'theft',
+        body: 'r',
+        place: '',
+        latitude: null,
+        longitude: null,
+        occurredAt: t,
+        eventId: null,
+      },
+      t,
+    );
+    const reportPhoto = await srv.store.reports.addPhoto({ reportId: report.id, path: 'reports/none.jpg', mime: 'image/jpeg', bytes: 1, sha256: 'x' }, t);
     return {
       label,
       area,
       shared,
-      ids: { camera: camera.id, event: ev.id, alert: alert.id, clip: clip.id, note: note.id, comment: comment.id, user: target.id, area: camera.areaId! },
+      ids: {
+        camera: camera.id,
+        event: ev.id,
+        alert: alert.id,
+        clip: clip.id,
+        note: note.id,
+        comment: comment.id,
+        user: target.id,
+        area: camera.areaId!,
+        report: report.id,
+        reportPhoto,
+      },
     };
   };
   scenarios = [await make('hamlet A, shared', 'A', true), await make('hamlet A, internal', 'A', false), await make('hamlet B, shared', 'B', true)];
@@ -181,11 +215,12 @@ function expectAllowed(action: Action, c: Caller, kind: Kind | undefined, s: Sce
   if (cell !== 'own-area') return cell === 'allow';
   if (!kind || !s) return row.collection;
   if (!AREA_KINDS.has(kind)) return false;
+  if (REPORT_KINDS.has(kind)) return s.area === c.area && (c.subject !== 'resident' || s.shared);
   return s.area === c.area && (!SHAREABLE.has(kind) || s.shared);
 }
 
 /** Residents asking for a footage thing they may not see get the same 404 as for a missing one (issue 12). */
-const CONCEALED = new Set(['event', 'clip', 'alert', 'note', 'comment']);
+const CONCEALED = new Set(['event', 'clip', 'alert', 'note', 'comment', 'report']);
 function concealed(action: Action, c: Caller, s: Scenario | undefined): boolean {
   return s !== undefined && CONCEALED.has(ACCESS_MATRIX[action].resource) && ACCESS_MATRIX[action].access[c.subject] === 'own-area';
 }

@@ -11,6 +11,12 @@ import { DiscoverPage } from './pages/DiscoverPage.js';
 import { EventPage } from './pages/EventPage.js';
 import { LoginPage } from './pages/LoginPage.js';
 import { ReviewPage } from './pages/ReviewPage.js';
+import { ReportFormPage } from './pages/ReportFormPage.js';
+import { EvaluationPage } from './pages/EvaluationPage.js';
+import { AnnouncementsPage } from './pages/AnnouncementsPage.js';
+import { UnreadBadge } from './components/UnreadBadge.js';
+import { ReportPage } from './pages/ReportPage.js';
+import { ReportsPage } from './pages/ReportsPage.js';
 import { SettingsPage } from './pages/SettingsPage.js';
 import { SetupPage } from './pages/SetupPage.js';
 import { UsersPage } from './pages/UsersPage.js';
@@ -31,6 +37,11 @@ const ROUTES: Route[] = [
   { path: '/wall', action: 'alert.update', nav: 'nav.wall', render: () => <WallPage /> },
   { path: '/events', action: 'event.list', nav: 'nav.review', render: () => <ReviewPage /> },
   { path: '/events/:id', action: 'event.read', render: (p) => <EventPage id={Number(p.id)} /> },
+  { path: '/announcements', action: 'announcement.list', nav: 'nav.announcements', render: () => <AnnouncementsPage /> },
+  { path: '/reports', action: 'report.list', nav: 'nav.reports', render: () => <ReportsPage /> },
+  { path: '/reports/new', action: 'report.create', nav: 'nav.newReport', render: () => <ReportFormPage /> },
+  { path: '/reports/evaluation', action: 'report.evaluation', nav: 'nav.evaluation', render: () => <EvaluationPage /> },
+  { path: '/reports/:id', action: 'report.read', render: (p) => <ReportPage id={Number(p.id)} /> },
   { path: '/cameras', action: 'camera.list', nav: 'nav.cameras', render: () => <CamerasPage /> },
   { path: '/cameras/add', action: 'camera.create', render: () => <DiscoverPage /> },
   { path: '/cameras/:id', action: 'camera.read', render: (p) => <CameraPage id={Number(p.id)} /> },
@@ -96,6 +107,7 @@ function Shell() {
           {ROUTES.filter((r) => r.nav && session.can(r.action)).map((r) => (
             <Link key={r.path} to={r.path} aria-current={path === r.path || path.startsWith(`${r.path}/`) ? 'page' : undefined}>
               {t(r.nav!)}
+              {r.path === '/announcements' && <UnreadBadge />}
             </Link>
           ))}
         </nav>

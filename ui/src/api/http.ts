@@ -62,8 +62,9 @@ export async function send(method: string, url: string, body?: unknown, opts: Re
     res = await fetch(url, {
       method,
       credentials: 'same-origin',
-      headers: { Accept: accept, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
-      body: body !== undefined ? JSON.stringify(body) : undefined,
+      // A FormData body (photos) sets its own multipart Content-Type with the boundary.
+      headers: { Accept: accept, ...(body !== undefined && !(body instanceof FormData) ? { 'Content-Type': 'application/json' } : {}) },
+      body: body instanceof FormData ? body : body !== undefined ? JSON.stringify(body) : undefined,
       signal: t.signal,
     });
   } catch (err) {

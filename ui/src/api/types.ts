@@ -14,6 +14,9 @@ export type {
 } from '../../../server/domain/socket.events.js';
 import type { DiscoveredCamera, TestFrame, UserView } from '../../../server/api/api.types.js';
 export type { Role } from '../../../server/domain/access.js';
+export type { AreaEvaluation } from '../../../server/domain/evaluation.js';
+export type { AnnouncementMessage } from '../../../server/domain/report.js';
+export type { ReportCategory, ReportMessage, ReportState, ReportStep, ReportNoteVisibility } from '../../../server/domain/report.js';
 export type {
   AlertDetail,
   AlertHistoryEntry,

@@ -111,3 +111,11 @@ export function Page({ title, actions, children, className }: { title: string; a
     </section>
   );
 }
+
+/** The areas a user may act in: their own and every area under them (admins: all). */
+export function ownAreas(areas: readonly Area[], user: { roles: readonly string[]; areaIds: readonly number[] } | null): Area[] {
+  if (!user) return [];
+  if (user.roles.includes('admin')) return [...areas];
+  const ids = new Set(user.areaIds.flatMap((id) => [...areaSubtree(areas, id)]));
+  return areas.filter((a) => ids.has(a.id));
+}

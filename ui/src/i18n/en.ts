@@ -1,5 +1,6 @@
 import { enAdmin } from './en.admin.js';
 import { enErrors } from './en.errors.js';
+import { enReports } from './en.reports.js';
 import type { MessageKey } from './vi.js';
 
 /** English, the second language: the same keys as vi.ts (the compiler checks). */
@@ -360,4 +361,5 @@ export const en: Record<MessageKey, string> = {
 
   ...enAdmin,
   ...enErrors,
+  ...enReports,
 };

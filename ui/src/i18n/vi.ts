@@ -5,6 +5,7 @@
  */
 import { viAdmin } from './vi.admin.js';
 import { viErrors } from './vi.errors.js';
+import { viReports } from './vi.reports.js';
 
 export const vi = {
   'app.name': 'BinhYen',
@@ -361,6 +362,7 @@ export const vi = {
 
   ...viAdmin,
   ...viErrors,
+  ...viReports,
 } as const;
 
 export type MessageKey = keyof typeof vi;

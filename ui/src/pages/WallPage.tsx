@@ -4,6 +4,7 @@ import type { AlertMessage, AlertStateName, CameraDisplayState, UserView } from 
 import { useAsync } from '../api/useAsync.js';
 import { AlertCard, alertText } from '../components/AlertCard.js';
 import { CameraTile, type TileCamera } from '../components/CameraTile.js';
+import { ReportWallPanel } from '../components/ReportWallPanel.js';
 import { ErrorText, areaName, areaSubtree } from '../components/common.js';
 import { WallFilters, type AlertFilter } from '../components/WallFilters.js';
 import { formatTime } from '../i18n/i18n.js';
@@ -173,6 +174,7 @@ export function WallPage() {
           ))}
         </div>
         <aside className="alert-feed" aria-labelledby="feed-title">
+          <ReportWallPanel reports={wall.reports} fresh={wall.freshReports} />
           <h2 id="feed-title">
             {t('wall.feed')} <span className="muted">({shown.length})</span>
           </h2>

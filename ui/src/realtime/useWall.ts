@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api } from '../api/endpoints.js';
-import type { AlertMessage, CameraStateMessage } from '../api/types.js';
+import type { AlertMessage, CameraStateMessage, ReportMessage } from '../api/types.js';
+import { OPEN_REPORT_STATES, trackReports } from './report.wall.js';
 import { AlertFeed } from './alert.feed.js';
 import { Beeper } from './beeper.js';
 import { call, connectSocket, SocketAckError, type AppSocket } from './socket.js';
@@ -26,6 +27,9 @@ export interface WallState {
   /** Sounds played so far; the newest alert that arrived (read out by screen readers). */
   beeps: number;
   latest: AlertMessage | null;
+  /** Residents' reports still open (new, received, verifying), newest first; `freshReports` arrived while open. */
+  reports: ReportMessage[];
+  freshReports: ReadonlySet<number>;
   /** Apply a change made from this wall at once (the push follows). */
   applyLocal(a: AlertMessage): void;
   unlockAudio(): void;
@@ -64,6 +68,8 @@ export function useWall(onUnauthenticated: () => void): WallState {
   const [beeps, setBeeps] = useState(0);
   const [latest, setLatest] = useState<AlertMessage | null>(null);
   const { flashing, fresh, flash } = useFlashes(FEED_CAP);
+  const [reports, setReports] = useState<ReportMessage[]>([]);
+  const [freshReports, setFreshReports] = useState<ReadonlySet<number>>(new Set());
   const loaded = useRef(false);
   const unauth = useRef(onUnauthenticated);
   unauth.current = onUnauthenticated;
@@ -143,6 +149,19 @@ export function useWall(onUnauthenticated: () => void): WallState {
       if (feed.withdraw(id)) publish();
     });
     socket.on('camera:state', (m) => setCameraStates((prev) => new Map(prev).set(m.cameraId, m)));
+    // Residents' reports arrive like alerts: a sound, a badge, an entry in the feed.
+    trackReports(socket, {
+      set: (list) => !disposed && setReports(list.filter((r) => OPEN_REPORT_STATES.includes(r.state))),
+      arrived: (r) => {
+        const b = beeper.current;
+        if (b) {
+          b.beep();
+          setBeeps(b.played);
+          setAudioReady(b.ready);
+        }
+        setFreshReports((prev) => new Set(prev).add(r.id));
+      },
+    });
 
     return () => {
       disposed = true;
@@ -174,5 +193,21 @@ export function useWall(onUnauthenticated: () => void): WallState {
     unlockAudio(); // works at once when the sign-in click already activated the page
   }, [unlockAudio]);
 
-  return { connection, since, alerts, cameraStates, flashing, fresh, muted, setMuted, audioReady, beeps, latest, applyLocal, unlockAudio };
+  return {
+    connection,
+    since,
+    alerts,
+    cameraStates,
+    flashing,
+    fresh,
+    muted,
+    setMuted,
+    audioReady,
+    beeps,
+    latest,
+    reports,
+    freshReports,
+    applyLocal,
+    unlockAudio,
+  };
 }

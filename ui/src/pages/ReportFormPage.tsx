@@ -1,0 +1,213 @@
+import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { api } from '../api/endpoints.js';
+import { ApiError } from '../api/http.js';
+import { reportsApi } from '../api/reports.api.js';
+import type { ReportCategory, ReportMessage } from '../api/types.js';
+import { REPORT_CATEGORIES } from '../../../server/domain/report.js';
+import { useAsync } from '../api/useAsync.js';
+import { AreaSelect, ErrorText, ownAreas, Page } from '../components/common.js';
+import { DateField, TimeField } from '../components/DateTimeInputs.js';
+import { categoryName } from '../components/ReportParts.js';
+import { isoLocalDate, localClock, parseLocal } from '../i18n/i18n.js';
+import { useI18n } from '../i18n/I18nProvider.js';
+import { Link } from '../router.js';
+import { useSession } from '../session.js';
+
+const MAX_PHOTOS = 4;
+const UPLOAD_TIMEOUT_MS = 120_000;
+
+interface Draft {
+  areaId: number | null;
+  category: ReportCategory;
+  body: string;
+  place: string;
+  date: string;
+  time: string;
+  shareLocation: boolean;
+}
+
+const draftKey = (userId: number) => `binhyen.reportDraft.${userId}`;
+function freshDraft(): Draft {
+  const now = Date.now();
+  return { areaId: null, category: 'theft', body: '', place: '', date: isoLocalDate(now), time: localClock(now), shareLocation: false };
+}
+function loadDraft(userId: number): Draft {
+  try {
+    const saved = localStorage.getItem(draftKey(userId));
+    return saved ? { ...freshDraft(), ...(JSON.parse(saved) as Partial<Draft>) } : freshDraft();
+  } catch {
+    return freshDraft();
+  }
+}
+
+/** The browser's position, asked only when the reporter ticks "share my location". */
+function usePosition(wanted: boolean) {
+  const [pos, setPos] = useState<{ lat: number; lon: number } | null | 'pending' | 'failed'>(null);
+  useEffect(() => {
+    if (!wanted) return setPos(null);
+    if (!navigator.geolocation) return setPos('failed');
+    setPos('pending');
+    navigator.geolocation.getCurrentPosition(
+      (p) => setPos({ lat: p.coords.latitude, lon: p.coords.longitude }),
+      () => setPos('failed'),
+      { timeout: 15_000, maximumAge: 60_000 },
+    );
+  }, [wanted]);
+  return pos;
+}
+
+/**
+ * A resident's report from a phone (360 px and up). The text fields are kept in localStorage
+ * as they are typed, so a dropped connection or a closed tab loses nothing; a failed send says
+ * so and keeps everything for the next try. Photos stay in the page until sent.
+ */
+export function ReportFormPage() {
+  const { t } = useI18n();
+  const session = useSession();
+  const userId = session.user?.id ?? 0;
+  const [draft, setDraft] = useState<Draft>(() => loadDraft(userId));
+  const [photos, setPhotos] = useState<File[]>([]);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [sent, setSent] = useState<ReportMessage | null>(null);
+  const areas = useAsync(() => api.areas(), []);
+  const mine = useMemo(() => ownAreas(areas.data ?? [], session.user), [areas.data, session.user]);
+  const pos = usePosition(draft.shareLocation);
+
+  useEffect(() => {
+    if (draft.areaId === null && mine.length === 1) setDraft((d) => ({ ...d, areaId: mine[0]!.id }));
+  }, [mine, draft.areaId]);
+  useEffect(() => {
+    try {
+      localStorage.setItem(draftKey(userId), JSON.stringify(draft));
+    } catch (err) {
+      console.warn('draft not kept', err);
+    }
+  }, [draft, userId]);
+  const set = <K extends keyof Draft>(k: K, v: Draft[K]) => setDraft((d) => ({ ...d, [k]: v }));
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const form = new FormData();
+      form.set('areaId', String(draft.areaId ?? ''));
+      form.set('category', draft.category);
+      form.set('body', draft.body);
+      form.set('place', draft.place);
+      form.set('occurredAt', String(parseLocal(draft.date, draft.time)));
+      if (draft.shareLocation && pos && typeof pos === 'object') {
+        form.set('shareLocation', 'true');
+        form.set('latitude', String(pos.lat));
+        form.set('longitude', String(pos.lon));
+      }
+      for (const p of photos) form.append('photos', p, p.name);
+      const report = await reportsApi.file(form, { timeoutMs: UPLOAD_TIMEOUT_MS });
+      localStorage.removeItem(draftKey(userId));
+      setSent(report);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (sent)
+    return (
+      <Page title={t('report.form.title')}>
+        <p role="status" className="report-sent" data-testid="report-sent">
+          {t('report.form.sent', { ref: sent.ref })}
+        </p>
+        <p>
+          <Link to={`/reports/${sent.id}`}>{t('report.form.follow')}</Link>
+        </p>
+        <button
+          type="button"
+          onClick={() => {
+            setSent(null);
+            setPhotos([]);
+            setDraft(freshDraft());
+          }}
+        >
+          {t('report.form.another')}
+        </button>
+      </Page>
+    );
+  const offline = error instanceof ApiError && (error.code === 'network' || error.code === 'timeout');
+  return (
+    <Page title={t('report.form.title')} className="report-form-page">
+      <p className="muted">{t('report.form.intro')}</p>
+      <form className="report-form" onSubmit={(e) => void submit(e)}>
+        <label htmlFor="report-area">{t('field.area')}</label>
+        <AreaSelect id="report-area" areas={mine} value={draft.areaId} onChange={(id) => set('areaId', id)} emptyLabel={t('field.noArea')} />
+        <label htmlFor="report-category">{t('report.form.category')}</label>
+        <select id="report-category" value={draft.category} onChange={(e) => set('category', e.target.value as ReportCategory)}>
+          {REPORT_CATEGORIES.map((c) => (
+            <option key={c} value={c}>
+              {categoryName(t, c)}
+            </option>
+          ))}
+        </select>
+        <label htmlFor="report-body">{t('field.body')}</label>
+        <textarea
+          id="report-body"
+          rows={4}
+          required
+          minLength={3}
+          maxLength={4000}
+          placeholder={t('report.form.bodyHint')}
+          value={draft.body}
+          onChange={(e) => set('body', e.target.value)}
+        />
+        <label htmlFor="report-place">{t('report.form.place')}</label>
+        <input id="report-place" maxLength={500} placeholder={t('report.form.placeHint')} value={draft.place} onChange={(e) => set('place', e.target.value)} />
+        <fieldset className="report-when">
+          <legend>{t('report.form.when')}</legend>
+          <DateField id="report-date" value={draft.date} onChange={(v) => set('date', v)} aria-label={t('field.date')} required />
+          <TimeField id="report-time" value={draft.time} onChange={(v) => set('time', v)} aria-label={t('report.form.when')} required />
+        </fieldset>
+        <label htmlFor="report-photos">{t('report.form.photos')}</label>
+        <input
+          id="report-photos"
+          type="file"
+          accept="image/jpeg,image/png"
+          multiple
+          disabled={photos.length >= MAX_PHOTOS}
+          onChange={(e) => {
+            // Read the files before clearing the input (the updater runs later).
+            const picked = Array.from(e.target.files ?? []);
+            setPhotos((prev) => [...prev, ...picked].slice(0, MAX_PHOTOS));
+            e.target.value = '';
+          }}
+        />
+        <ul className="report-photo-list">
+          {photos.map((p, i) => (
+            <li key={`${p.name}-${i}`}>
+              <span>{p.name}</span>
+              <button type="button" onClick={() => setPhotos(photos.filter((_, j) => j !== i))}>
+                {t('report.form.removePhoto', { n: i + 1 })}
+              </button>
+            </li>
+          ))}
+        </ul>
+        <label className="check">
+          <input type="checkbox" checked={draft.shareLocation} onChange={(e) => set('shareLocation', e.target.checked)} />
+          {t('report.form.shareLocation')}
+        </label>
+        {pos === 'pending' && <p className="muted">{t('report.form.locating')}</p>}
+        {pos === 'failed' && <p className="muted">{t('report.form.noLocation')}</p>}
+        {pos && typeof pos === 'object' && <p className="muted">{t('report.form.located')}</p>}
+        <ErrorText error={error} />
+        {offline && (
+          <p role="status" data-testid="draft-kept">
+            {t('report.form.draftKept')}
+          </p>
+        )}
+        <button type="submit" className="primary" disabled={busy} data-testid="report-submit">
+          {busy ? t('report.form.sending') : t('report.form.submit')}
+        </button>
+      </form>
+    </Page>
+  );
+}
