@@ -17,10 +17,11 @@ export const LAYERS = {
   clips: [...base, 'auth', 'ingest', 'events'],
   cameras: [...base, 'auth', 'ingest'],
   demo: [...base, 'ingest'],
+  notify: [...base, 'auth'],
   realtime: [...base, 'auth', 'ingest', 'detect', 'events', 'clips'],
-  api: [...base, 'auth', 'ingest', 'detect', 'events', 'clips', 'cameras'],
-  bench: [...base, 'auth', 'ingest', 'detect', 'events', 'clips', 'cameras', 'demo', 'realtime', 'api'],
-  cli: [...base, 'auth', 'ingest', 'detect', 'events', 'clips', 'cameras', 'demo', 'realtime', 'api', 'bench'],
+  api: [...base, 'auth', 'ingest', 'detect', 'events', 'clips', 'cameras', 'notify'],
+  bench: [...base, 'auth', 'ingest', 'detect', 'events', 'clips', 'cameras', 'notify', 'demo', 'realtime', 'api'],
+  cli: [...base, 'auth', 'ingest', 'detect', 'events', 'clips', 'cameras', 'notify', 'demo', 'realtime', 'api', 'bench'],
 };
 
 /** What ui/src may import from server/: plain vocabulary, and the API's own types module. */

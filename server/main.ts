@@ -28,6 +28,8 @@ import { RecordingLeases } from './ingest/recording.leases.js';
 import { reconcileIdleCameras } from './ingest/recording.reconcile.js';
 import { recordingDaysByCamera, RecordingRetention } from './ingest/recording.retention.js';
 import { wireEventsAndClips, type EventsWiring } from './main.events.js';
+import { wireNotify } from './main.notify.js';
+import type { NotifyModule } from './notify/notify.module.js';
 import { forwardCameraStates, registerCameraSocketHandlers } from './realtime/camera.socket.js';
 import { cameraStatsRows, startStatsPush } from './realtime/camera.stats.push.js';
 import { SocketAuth } from './realtime/socket.auth.js';
@@ -50,6 +52,7 @@ export interface RunningServer {
   auth: AuthModule;
   cameras: CameraKit;
   events: EventsWiring;
+  notify: NotifyModule;
   ingest: IngestRuntime;
   retention: RecordingRetention;
   detection: DetectionPath;
@@ -165,6 +168,7 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
     head,
     writes,
   });
+  const notify = wireNotify({ config, store, log });
   const health = new HealthMonitor({
     ping: () => pingDb(store.db),
     cameraStates: () => store.cameras.countByState(),
@@ -189,6 +193,7 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
         startedAt,
         detector: detection.status,
         disk: () => retention.disk(),
+        notify: () => notify.health(),
       }),
       cameraRoutes({ store, authorizer, liveFeed: ingest, cameras: cameras.service, onboarding: cameras.onboarding, stats }),
       settingsRoutes({ authorizer, network: cameras.network, cameras: cameras.service }),
@@ -215,6 +220,7 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
   await auth.start();
   await health.start();
   await events.start();
+  await notify.start();
   retention.start();
   const demo = config.demoCamera
     ? new DemoCamera({ store, log: log.child('demo'), ffmpegPath: ffmpeg.info.path, ffmpeg, restart: (cam) => detection.runtime.start(cam, null) })
@@ -250,6 +256,7 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
     auth,
     cameras,
     events,
+    notify,
     ingest,
     retention,
     detection,
@@ -269,6 +276,7 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
         await detection.runtime.stopAll();
         await demo?.stop();
         await events.stop();
+        await notify.stop();
         retention.stop();
         await detection.close();
         await auth.stop();

@@ -12,6 +12,8 @@ import { AuditRepository } from './audit.repository.js';
 import { SessionRepository } from './session.repository.js';
 import { SettingsRepository } from './settings.repository.js';
 import { UserRepository } from './user.repository.js';
+import { OutboxRepository } from './outbox.repository.js';
+import { NotifyRepository } from './notify.repository.js';
 
 /** Every repository bound to one executor; `transaction` hands the callback the same set bound to a transaction. */
 export interface Repositories {
@@ -27,6 +29,8 @@ export interface Repositories {
   sessions: SessionRepository;
   audit: AuditRepository;
   settings: SettingsRepository;
+  outbox: OutboxRepository;
+  notify: NotifyRepository;
 }
 
 export function repositories(db: Executor): Repositories {
@@ -43,6 +47,8 @@ export function repositories(db: Executor): Repositories {
     sessions: new SessionRepository(db),
     audit: new AuditRepository(db),
     settings: new SettingsRepository(db),
+    outbox: new OutboxRepository(db),
+    notify: new NotifyRepository(db),
   };
 }
 
