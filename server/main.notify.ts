@@ -1,8 +1,13 @@
 import type { ResolvedConfig } from './config/config.load.js';
 import type { NotificationRecord } from './domain/notification.js';
 import { MqttChannel } from './notify/mqtt.channel.js';
+import { NotifyAdmin } from './notify/notify.admin.js';
 import type { NotifyChannel } from './notify/notify.channel.js';
 import { createNotifyModule } from './notify/notify.module.js';
+import { NotifyRulesService } from './notify/notify.rules.js';
+import { WebhookChannel } from './notify/webhook.channel.js';
+import { WebhookHttp } from './notify/webhook.http.js';
+import { RangePolicy } from './shared/address.ranges.js';
 import { systemClock } from './shared/clock.js';
 import type { Logger } from './shared/log.js';
 import { MediaFiles } from './shared/media.files.js';
@@ -20,18 +25,33 @@ function snapshotReader(store: Store, files: MediaFiles) {
 }
 
 /**
- * Part of the composition root: the notification channels the configuration turns on, and the
- * outbox workers over them (issue 14).
+ * Part of the composition root: the notification channels the configuration turns on (MQTT
+ * when mqtt.url is set; webhooks always, sending only to endpoints an admin registered), the
+ * outbox workers over them and the admin service (issue 14).
  */
 export function wireNotify(d: { config: Pick<ResolvedConfig, 'notify' | 'mqtt' | 'dataDir'>; store: Store; log: Logger }) {
   const log = d.log.child('notify');
-  const files = new MediaFiles(d.config.dataDir);
-  const snapshot = snapshotReader(d.store, files);
-  const channels: NotifyChannel[] = [];
+  const cfg = d.config.notify;
+  const policy = new RangePolicy({ allow: cfg.webhookAllow, deny: cfg.webhookDeny });
+  const http = new WebhookHttp({ policy: () => policy, maxResponseBytes: cfg.maxResponseBytes });
+  const webhooks = new WebhookChannel({ repo: d.store, http, clock: systemClock });
+  const channels: NotifyChannel[] = [webhooks];
   const { url } = d.config.mqtt;
   if (url) {
     const countOpen = (cameraId: number, label: string) => d.store.alerts.countOpenByLabel(cameraId, label);
+    const snapshot = snapshotReader(d.store, new MediaFiles(d.config.dataDir));
     channels.push(new MqttChannel({ config: { ...d.config.mqtt, url }, log: log.child('mqtt'), countOpen, snapshot }));
   }
-  return createNotifyModule({ store: d.store, config: d.config.notify, channels, clock: systemClock, log: d.log });
+  const notify = createNotifyModule({ store: d.store, config: cfg, channels, clock: systemClock, log: d.log });
+  const admin = new NotifyAdmin({
+    repo: d.store,
+    webhooks,
+    http,
+    clock: systemClock,
+    health: () => notify.health(),
+    kick: () => notify.dispatcher.kick(),
+    sendTimeoutMs: cfg.sendTimeoutMs,
+  });
+  return { ...notify, admin, rules: new NotifyRulesService({ repo: d.store, clock: systemClock }) };
 }
+export type NotifyWiring = ReturnType<typeof wireNotify>;

@@ -8,6 +8,7 @@ import { auditRoutes } from './api/audit.routes.js';
 import { authRoutes } from './api/auth.routes.js';
 import { cameraRoutes } from './api/camera.routes.js';
 import { healthRoutes } from './api/health.routes.js';
+import { notifyRoutes } from './api/notify.routes.js';
 import { settingsRoutes } from './api/settings.routes.js';
 import { HealthMonitor } from './api/health.monitor.js';
 import { retryingRecordings, WriteRetry } from './store/write.retry.js';
@@ -28,8 +29,7 @@ import { RecordingLeases } from './ingest/recording.leases.js';
 import { reconcileIdleCameras } from './ingest/recording.reconcile.js';
 import { recordingDaysByCamera, RecordingRetention } from './ingest/recording.retention.js';
 import { wireEventsAndClips, type EventsWiring } from './main.events.js';
-import { wireNotify } from './main.notify.js';
-import type { NotifyModule } from './notify/notify.module.js';
+import { wireNotify, type NotifyWiring } from './main.notify.js';
 import { forwardCameraStates, registerCameraSocketHandlers } from './realtime/camera.socket.js';
 import { cameraStatsRows, startStatsPush } from './realtime/camera.stats.push.js';
 import { SocketAuth } from './realtime/socket.auth.js';
@@ -52,7 +52,7 @@ export interface RunningServer {
   auth: AuthModule;
   cameras: CameraKit;
   events: EventsWiring;
-  notify: NotifyModule;
+  notify: NotifyWiring;
   ingest: IngestRuntime;
   retention: RecordingRetention;
   detection: DetectionPath;
@@ -198,6 +198,7 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
       cameraRoutes({ store, authorizer, liveFeed: ingest, cameras: cameras.service, onboarding: cameras.onboarding, stats }),
       settingsRoutes({ authorizer, network: cameras.network, cameras: cameras.service }),
       ...events.routers,
+      notifyRoutes({ authorizer, admin: notify.admin, rules: notify.rules }),
     ],
   });
   const http: HttpServer = createServer(app);

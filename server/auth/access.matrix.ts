@@ -14,7 +14,7 @@ export type Subject = 'anonymous' | Role;
 export const SUBJECTS: readonly Subject[] = ['anonymous', ...ROLES];
 
 export type ResourceType =
-  'system' | 'session' | 'user' | 'area' | 'audit' | 'camera' | 'settings' | 'event' | 'clip' | 'alert' | 'note' | 'comment' | 'realtime';
+  'system' | 'session' | 'user' | 'area' | 'audit' | 'camera' | 'settings' | 'event' | 'clip' | 'alert' | 'note' | 'comment' | 'realtime' | 'notify';
 
 /**
  * When a successful request is written to the audit log: `change` (every non-GET success,
@@ -91,6 +91,8 @@ export const ACCESS_MATRIX: Record<Action, MatrixRow> = {
   'comment.list': row('comment', '        - Y Y - A', "Read residents' comments and flags", list),
   'comment.create': row('comment', '      - Y Y - A', 'Comment on or flag an event'),
   'realtime.subscribe': row('realtime', ' - Y Y Y Y', 'Live updates (only rooms the user may see)', { audit: 'none' }),
+  'notify.admin': row('notify', '         - Y - - -', 'Notification channels, webhook endpoints, delivery log, dead letters and their retry'),
+  'notify.rules': row('notify', '         - Y Y Y Y', "Read and change one's own notification rules"),
 };
 
 const SYMBOL: Record<Access, string> = { allow: '✅', 'own-area': '🏘️ own area', deny: '—' };

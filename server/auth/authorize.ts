@@ -54,6 +54,8 @@ export const ACTIONS = [
   'comment.list',
   'comment.create',
   'realtime.subscribe',
+  'notify.admin',
+  'notify.rules',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 

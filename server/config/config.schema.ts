@@ -256,6 +256,12 @@ export const notifyConfigSchema = z
       .preprocess(jsonObject, z.record(z.enum(['mqtt', 'webhook', 'webpush', 'zalo']), z.number().int().min(1).max(100_000)))
       .default({ mqtt: 6000, webhook: 600, webpush: 120, zalo: 60 })
       .describe('Per-channel rate limit: deliveries per minute to one target (one broker, endpoint, phone or Zalo user); JSON in the env var'),
+    webhookDeny: ranges()
+      .default(['0.0.0.0/8', '::/128', '169.254.0.0/16', 'fe80::/10', '224.0.0.0/4', 'ff00::/8'])
+      .describe(
+        "Address ranges (CIDR) webhooks may not reach, checked on the resolved address at every send (link-local holds cloud metadata). Loopback and private networks stay allowed: an admin's Node-RED often runs there",
+      ),
+    webhookAllow: ranges().default([]).describe('Address ranges webhooks may reach even inside webhookDeny; the most specific range decides'),
     retentionDays: num(0.01, 3650)
       .default(30)
       .describe('Delivered notifications and their delivery log are deleted after this many days (dead letters are kept)'),

@@ -19,7 +19,7 @@ import { addIdleCamera, addUser, call, login, openSocket, seedAreas, startAuthSe
  * A new route whose path names a thing by id needs its kind in KIND_OF_SEGMENT (or a param name
  * in KIND_OF_PARAM); a route whose resource comes from the body needs a BODY_SAMPLES entry.
  */
-type Kind = 'camera' | 'event' | 'alert' | 'clip' | 'note' | 'comment' | 'user' | 'area';
+type Kind = 'camera' | 'event' | 'alert' | 'clip' | 'note' | 'comment' | 'user' | 'area' | 'endpoint' | 'delivery';
 const KIND_OF_SEGMENT: Record<string, Kind> = {
   cameras: 'camera',
   events: 'event',
@@ -29,6 +29,8 @@ const KIND_OF_SEGMENT: Record<string, Kind> = {
   comments: 'comment',
   users: 'user',
   areas: 'area',
+  endpoints: 'endpoint',
+  deliveries: 'delivery',
 };
 const KIND_OF_PARAM: Record<string, Kind> = {
   cameraId: 'camera',
@@ -149,7 +151,18 @@ async function seedWorld(): Promise<void> {
       label,
       area,
       shared,
-      ids: { camera: camera.id, event: ev.id, alert: alert.id, clip: clip.id, note: note.id, comment: comment.id, user: target.id, area: camera.areaId! },
+      ids: {
+        camera: camera.id,
+        event: ev.id,
+        alert: alert.id,
+        clip: clip.id,
+        note: note.id,
+        comment: comment.id,
+        user: target.id,
+        area: camera.areaId!,
+        endpoint: 1,
+        delivery: 1,
+      },
     };
   };
   scenarios = [await make('hamlet A, shared', 'A', true), await make('hamlet A, internal', 'A', false), await make('hamlet B, shared', 'B', true)];
