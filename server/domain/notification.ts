@@ -1,3 +1,5 @@
+import { ALERT_SEVERITIES, type AlertSeverity } from './alert.js';
+
 /**
  * Notifications that leave the server (MQTT, webhooks, Web Push, Zalo): the vocabulary every
  * producer and channel shares. A producer writes a NotificationDraft into the outbox in the
@@ -18,7 +20,8 @@ export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 export const NOTIFICATION_CHANNELS = ['mqtt', 'webhook', 'webpush', 'zalo'] as const;
 export type NotificationChannel = (typeof NOTIFICATION_CHANNELS)[number];
 
-export const NOTIFY_SEVERITIES = ['low', 'medium', 'high'] as const;
+/** The alert severities, lowest first. */
+export const NOTIFY_SEVERITIES = ALERT_SEVERITIES;
 
 /** What a producer hands the outbox. `key` de-duplicates: a second draft with the same key is ignored. */
 export interface NotificationDraft {
@@ -46,8 +49,8 @@ export interface NotifyRules {
   areaIds: number[];
   cameraIds: number[];
   labels: string[];
-  minSeverity: 'low' | 'medium' | 'high';
-  /** Local time "HH:MM" in the configured time zone; inside the window nothing but high severity is sent. */
+  minSeverity: AlertSeverity;
+  /** Local time "HH:MM" in the configured time zone; inside the window only high and critical are sent. */
   quietHours: { from: string; to: string } | null;
 }
 

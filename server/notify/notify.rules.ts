@@ -45,14 +45,14 @@ export function inQuietHours(q: NotifyRules['quietHours'], at: number, timeZone:
   return from! <= to! ? m >= from! && m < to! : m >= from! || m < to!;
 }
 
-/** Whether a notification reaches a user by their rules. Quiet hours hold back all but high severity. */
+/** Whether a notification reaches a user by their rules. Quiet hours hold back all below high severity. */
 export function ruleMatches(r: NotifyRules, n: NotificationRecord, timeZone: string): boolean {
   if (r.kinds.length && !r.kinds.includes(n.kind)) return false;
   if (r.areaIds.length && (n.areaId === null || !r.areaIds.includes(n.areaId))) return false;
   if (r.cameraIds.length && (n.cameraId === null || !r.cameraIds.includes(n.cameraId))) return false;
   if (r.labels.length && n.label !== null && !r.labels.includes(n.label)) return false;
   if (rank(n.severity) < rank(r.minSeverity)) return false;
-  return !(inQuietHours(r.quietHours, n.at, timeZone) && n.severity !== 'high');
+  return !(inQuietHours(r.quietHours, n.at, timeZone) && rank(n.severity) < rank('high'));
 }
 
 interface Who {
