@@ -7,6 +7,8 @@ import { createNotifyModule } from './notify/notify.module.js';
 import { NotifyRulesService } from './notify/notify.rules.js';
 import { WebhookChannel } from './notify/webhook.channel.js';
 import { WebhookHttp } from './notify/webhook.http.js';
+import { WebPushChannel } from './notify/webpush.channel.js';
+import { loadOrCreateVapidKeys, PushSubscriptions } from './notify/webpush.subscriptions.js';
 import { RangePolicy } from './shared/address.ranges.js';
 import { systemClock } from './shared/clock.js';
 import type { Logger } from './shared/log.js';
@@ -29,13 +31,15 @@ function snapshotReader(store: Store, files: MediaFiles) {
  * when mqtt.url is set; webhooks always, sending only to endpoints an admin registered), the
  * outbox workers over them and the admin service (issue 14).
  */
-export function wireNotify(d: { config: Pick<ResolvedConfig, 'notify' | 'mqtt' | 'dataDir'>; store: Store; log: Logger }) {
+export async function wireNotify(d: { config: Pick<ResolvedConfig, 'notify' | 'mqtt' | 'dataDir' | 'timeZone'>; store: Store; log: Logger }) {
   const log = d.log.child('notify');
   const cfg = d.config.notify;
   const policy = new RangePolicy({ allow: cfg.webhookAllow, deny: cfg.webhookDeny });
   const http = new WebhookHttp({ policy: () => policy, maxResponseBytes: cfg.maxResponseBytes });
   const webhooks = new WebhookChannel({ repo: d.store, http, clock: systemClock });
-  const channels: NotifyChannel[] = [webhooks];
+  const vapid = await loadOrCreateVapidKeys(d.config.dataDir);
+  const push = new WebPushChannel({ repo: d.store, vapid, subject: cfg.webPushSubject, timeZone: d.config.timeZone, http });
+  const channels: NotifyChannel[] = [webhooks, push];
   const { url } = d.config.mqtt;
   if (url) {
     const countOpen = (cameraId: number, label: string) => d.store.alerts.countOpenByLabel(cameraId, label);
@@ -52,6 +56,8 @@ export function wireNotify(d: { config: Pick<ResolvedConfig, 'notify' | 'mqtt' |
     kick: () => notify.dispatcher.kick(),
     sendTimeoutMs: cfg.sendTimeoutMs,
   });
-  return { ...notify, admin, rules: new NotifyRulesService({ repo: d.store, clock: systemClock }) };
+  const rules = new NotifyRulesService({ repo: d.store, clock: systemClock });
+  const pushSubscriptions = new PushSubscriptions({ repo: d.store, http, clock: systemClock, publicKey: vapid.publicKey });
+  return { ...notify, admin, rules, pushSubscriptions };
 }
-export type NotifyWiring = ReturnType<typeof wireNotify>;
+export type NotifyWiring = Awaited<ReturnType<typeof wireNotify>>;

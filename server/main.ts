@@ -168,7 +168,7 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
     head,
     writes,
   });
-  const notify = wireNotify({ config, store, log });
+  const notify = await wireNotify({ config, store, log });
   const health = new HealthMonitor({
     ping: () => pingDb(store.db),
     cameraStates: () => store.cameras.countByState(),
@@ -198,7 +198,7 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
       cameraRoutes({ store, authorizer, liveFeed: ingest, cameras: cameras.service, onboarding: cameras.onboarding, stats }),
       settingsRoutes({ authorizer, network: cameras.network, cameras: cameras.service }),
       ...events.routers,
-      notifyRoutes({ authorizer, admin: notify.admin, rules: notify.rules }),
+      notifyRoutes({ authorizer, admin: notify.admin, rules: notify.rules, push: notify.pushSubscriptions }),
     ],
   });
   const http: HttpServer = createServer(app);

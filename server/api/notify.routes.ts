@@ -4,6 +4,7 @@ import { authorize, principalOf, type Authorizer } from '../auth/authorize.js';
 import { NOTIFICATION_KINDS } from '../domain/notification.js';
 import type { NotifyAdmin } from '../notify/notify.admin.js';
 import { notifyRulesSchema, type NotifyRulesService } from '../notify/notify.rules.js';
+import type { PushSubscriptions } from '../notify/webpush.subscriptions.js';
 import { decimalInt, idParams } from './params.js';
 import { parse } from './validate.js';
 
@@ -11,11 +12,24 @@ export interface NotifyRoutesDeps {
   authorizer: Authorizer;
   admin: NotifyAdmin;
   rules: NotifyRulesService;
+  push: PushSubscriptions;
 }
 
 const kinds = z.array(z.enum(NOTIFICATION_KINDS)).max(NOTIFICATION_KINDS.length);
 const endpointBody = z
   .object({ name: z.string().trim().min(1).max(100), url: z.string().trim().min(1).max(2000), kinds: kinds.optional(), enabled: z.boolean().optional() })
+  .strict();
+const pushBody = z
+  .object({
+    endpoint: z.string().trim().min(1).max(2000),
+    keys: z
+      .object({
+        p256dh: z.string().regex(/^[A-Za-z0-9_-]{80,100}$/, 'must be a P-256 public key (base64url)'),
+        auth: z.string().regex(/^[A-Za-z0-9_-]{16,24}$/, 'must be 16 bytes (base64url)'),
+      })
+      .strict(),
+    expirationTime: z.number().nullable().optional(),
+  })
   .strict();
 const pageQuery = z.object({ limit: decimalInt(1, 500).default(100), offset: decimalInt(0, 1_000_000).default(0) }).strict();
 
@@ -54,6 +68,15 @@ export function notifyRoutes(d: NotifyRoutesDeps): Router {
 
   const own = authorize(d.authorizer, 'notify.rules');
   r.get('/api/notify/rules', own, async (req, res) => res.json(await d.rules.rulesOf(principalOf(req))));
+  r.get('/api/notify/push/key', own, (_req, res) => res.json({ publicKey: d.push.publicKey }));
+  r.post('/api/notify/push/subscriptions', own, async (req, res) => {
+    const body = parse(pushBody, req.body, 'body');
+    res.status(201).json(await d.push.subscribe(principalOf(req).userId!, body));
+  });
+  r.delete('/api/notify/push/subscriptions', own, async (req, res) => {
+    await d.push.unsubscribe(principalOf(req).userId!, parse(pushBody.pick({ endpoint: true }), req.body, 'body').endpoint);
+    res.status(204).end();
+  });
   r.put('/api/notify/rules', own, async (req, res) => res.json(await d.rules.save(principalOf(req), parse(notifyRulesSchema, req.body, 'body'))));
   return r;
 }

@@ -262,6 +262,11 @@ export const notifyConfigSchema = z
         "Address ranges (CIDR) webhooks may not reach, checked on the resolved address at every send (link-local holds cloud metadata). Loopback and private networks stay allowed: an admin's Node-RED often runs there",
       ),
     webhookAllow: ranges().default([]).describe('Address ranges webhooks may reach even inside webhookDeny; the most specific range decides'),
+    webPushSubject: z
+      .string()
+      .regex(/^(mailto:|https:\/\/)/, 'must start with mailto: or https://')
+      .default('mailto:admin@binhyen.invalid')
+      .describe('Contact the push services (Google, Mozilla, Apple) may use about our Web Push traffic (VAPID subject)'),
     retentionDays: num(0.01, 3650)
       .default(30)
       .describe('Delivered notifications and their delivery log are deleted after this many days (dead letters are kept)'),

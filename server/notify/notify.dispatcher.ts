@@ -113,11 +113,15 @@ export class NotifyDispatcher {
       if ((this.perChannel.get(ch.name) ?? 0) >= this.d.tuning.concurrency) continue;
       if (!this.limiter.take(`${ch.name}|${head.target}`, now)) continue;
       this.perChannel.set(ch.name, (this.perChannel.get(ch.name) ?? 0) + 1);
-      const job = this.deliver(ch, head).finally(() => {
-        this.inflight.delete(head.orderKey);
-        this.perChannel.set(ch.name, (this.perChannel.get(ch.name) ?? 1) - 1);
-        this.kick();
-      });
+      const job = this.deliver(ch, head)
+        .catch((err: unknown) =>
+          this.d.log.error('notification delivery failed unexpectedly; it stays queued', { channel: ch.name, key: head.notification.key, err }),
+        )
+        .finally(() => {
+          this.inflight.delete(head.orderKey);
+          this.perChannel.set(ch.name, (this.perChannel.get(ch.name) ?? 1) - 1);
+          this.kick();
+        });
       this.inflight.set(head.orderKey, job);
     }
   }

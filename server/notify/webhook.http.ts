@@ -24,7 +24,8 @@ export interface WebhookHttpDeps {
 const HEAD_BYTES = 300;
 
 /**
- * The one HTTP port of the webhooks: POSTs a body to an admin's endpoint. The host is resolved
+ * The one outgoing HTTP port of the notifications: POSTs a body to an admin's webhook endpoint or
+ * a browser's push service. The host is resolved
  * and judged by the address ranges first, and the socket connects to exactly that address (a
  * DNS answer cannot change between check and connect). No redirects are followed; the answer is
  * read only up to the cap and then the connection is cut (a 100 MB answer costs 64 kB); the
@@ -47,7 +48,7 @@ export class WebhookHttp {
     return allowed;
   }
 
-  async post(url: string, body: string, headers: Record<string, string>, signal: AbortSignal): Promise<PostResult> {
+  async post(url: string, body: string | Buffer, headers: Record<string, string>, signal: AbortSignal): Promise<PostResult> {
     const u = new URL(url);
     const target = await this.allowedAddress(u);
     const lookup: LookupFunction = (_h, opts, cb) =>

@@ -37,7 +37,32 @@ const toEndpoint = (r: EndpointRow): WebhookEndpoint => ({
   createdAt: Number(r.created_at),
 });
 
-/** Webhook endpoints and each user's notification rules. */
+export interface PushSubscriptionRecord {
+  id: number;
+  userId: number;
+  endpoint: string;
+  p256dh: string;
+  auth: string;
+  createdAt: number;
+}
+interface PushRow {
+  id: number;
+  user_id: number;
+  endpoint: string;
+  p256dh: string;
+  auth: string;
+  created_at: number | string;
+}
+const toPush = (r: PushRow): PushSubscriptionRecord => ({
+  id: r.id,
+  userId: r.user_id,
+  endpoint: r.endpoint,
+  p256dh: r.p256dh,
+  auth: r.auth,
+  createdAt: Number(r.created_at),
+});
+
+/** Webhook endpoints, each user's notification rules and their Web Push subscriptions. */
 export class NotifyRepository {
   constructor(private readonly db: Executor) {}
 
@@ -88,5 +113,28 @@ export class NotifyRepository {
       .insert({ user_id: userId, rules: toJson(rules), updated_at: now })
       .onConflict('user_id')
       .merge();
+  }
+
+  /** A browser subscribing again (same endpoint) moves the subscription to the user now signed in. */
+  async savePushSubscription(s: Omit<PushSubscriptionRecord, 'id' | 'createdAt'>, now: number): Promise<PushSubscriptionRecord> {
+    await this.db('notify_push_subscriptions')
+      .insert({ user_id: s.userId, endpoint: s.endpoint, p256dh: s.p256dh, auth: s.auth, created_at: now })
+      .onConflict('endpoint')
+      .merge(['user_id', 'p256dh', 'auth']);
+    return toPush((await this.db<PushRow>('notify_push_subscriptions').where({ endpoint: s.endpoint }).first())!);
+  }
+
+  async pushSubscription(id: number): Promise<PushSubscriptionRecord | undefined> {
+    const r = await this.db<PushRow>('notify_push_subscriptions').where({ id }).first();
+    return r ? toPush(r) : undefined;
+  }
+
+  async pushSubscriptions(): Promise<PushSubscriptionRecord[]> {
+    return (await this.db<PushRow>('notify_push_subscriptions').orderBy('id')).map(toPush);
+  }
+
+  async removePushSubscription(where: { id: number } | { endpoint: string; userId: number }): Promise<boolean> {
+    const q = 'id' in where ? { id: where.id } : { endpoint: where.endpoint, user_id: where.userId };
+    return Number(await this.db('notify_push_subscriptions').where(q).delete()) > 0;
   }
 }

@@ -46,7 +46,7 @@ describe('MQTT notifications', () => {
 
   it('publishes availability, events with before/after, alerts, the per-label count and the retained snapshot', async () => {
     const config = loadConfig({ BINHYEN_DATA_DIR: dir, BINHYEN_MQTT__URL: BROKER, BINHYEN_MQTT__TOPIC_PREFIX: prefix, BINHYEN_NOTIFY__POLL_MS: '50' });
-    const notify = wireNotify({ config, store, log: silentLogger });
+    const notify = await wireNotify({ config, store, log: silentLogger });
     await notify.start();
     try {
       await until(() => text('available').includes('online'), 10_000, 'available=online');
@@ -99,7 +99,7 @@ describe('MQTT notifications', () => {
       expect(counts.at(-1)).toBe('0');
       const snap = seen.find((s) => s.topic === `${prefix}/cong_cho_dinh/snapshot`);
       expect(snap?.payload.equals(JPEG)).toBe(true);
-      expect(notify.health()).toEqual([{ channel: 'mqtt', state: 'ok', detail: null }]);
+      expect(notify.health().find((c) => c.channel === 'mqtt')).toEqual({ channel: 'mqtt', state: 'ok', detail: null });
     } finally {
       await notify.stop();
     }
@@ -120,7 +120,7 @@ describe('MQTT notifications', () => {
       BINHYEN_NOTIFY__POLL_MS: '50',
       BINHYEN_NOTIFY__RETRY_BASE_MS: '50',
     });
-    const notify = wireNotify({ config, store, log: silentLogger });
+    const notify = await wireNotify({ config, store, log: silentLogger });
     await notify.start();
     try {
       const cam = await testCamera(store, 'Ngõ 3');
@@ -139,7 +139,7 @@ describe('MQTT notifications', () => {
       await until(async () => ((await mine())?.attempts ?? 0) > 0, 10_000, 'a failed attempt');
       const d = await mine();
       expect(d!.lastError).toContain('MQTT broker not connected');
-      const [h] = notify.health();
+      const h = notify.health().find((c) => c.channel === 'mqtt');
       expect(h!.state).toBe('degraded');
       expect(h!.detail).toContain('mqtt://127.0.0.1:1');
     } finally {

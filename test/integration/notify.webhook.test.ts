@@ -38,7 +38,7 @@ describe('webhook notifications', () => {
       BINHYEN_NOTIFY__RETRY_MAX_MS: '400',
       BINHYEN_NOTIFY__SEND_TIMEOUT_MS: '500',
     });
-    notify = wireNotify({ config, store, log: silentLogger });
+    notify = await wireNotify({ config, store, log: silentLogger });
     await notify.start();
   });
   afterAll(async () => {

@@ -5,10 +5,11 @@ import * as settings from './20261207_030_settings.js';
 import * as auditKeyed from './20261210_040_audit_keyed.js';
 import * as systemAlerts from './20261211_050_system_alerts.js';
 import * as notifyOutbox from './20261213_070_notify_outbox.js';
+import * as pushSubscriptions from './20261213_071_push_subscriptions.js';
 
 /**
  * Every migration in order. A migration that alters an existing SQLite table makes knex
  * rebuild it; with foreign keys on that can cascade deletes into child rows (knex #6213),
  * so such a migration must wrap its work in `withForeignKeysOff` from ./migration.util.js.
  */
-export const migrations = [initial, events, clipRanges, settings, auditKeyed, systemAlerts, notifyOutbox];
+export const migrations = [initial, events, clipRanges, settings, auditKeyed, systemAlerts, notifyOutbox, pushSubscriptions];
