@@ -18,10 +18,11 @@ export const LAYERS = {
   cameras: [...base, 'auth', 'ingest'],
   demo: [...base, 'ingest'],
   reports: [...base, 'auth', 'ingest', 'events', 'clips'],
+  notify: [...base, 'auth'],
   realtime: [...base, 'auth', 'ingest', 'detect', 'events', 'clips', 'reports'],
-  api: [...base, 'auth', 'ingest', 'detect', 'events', 'clips', 'cameras', 'reports'],
-  bench: [...base, 'auth', 'ingest', 'detect', 'events', 'clips', 'cameras', 'demo', 'reports', 'realtime', 'api'],
-  cli: [...base, 'auth', 'ingest', 'detect', 'events', 'clips', 'cameras', 'demo', 'reports', 'realtime', 'api', 'bench'],
+  api: [...base, 'auth', 'ingest', 'detect', 'events', 'clips', 'cameras', 'reports', 'notify'],
+  bench: [...base, 'auth', 'ingest', 'detect', 'events', 'clips', 'cameras', 'notify', 'demo', 'reports', 'realtime', 'api'],
+  cli: [...base, 'auth', 'ingest', 'detect', 'events', 'clips', 'cameras', 'notify', 'demo', 'reports', 'realtime', 'api', 'bench'],
 };
 
 /** What ui/src may import from server/: plain vocabulary, and the API's own types module. */

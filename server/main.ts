@@ -8,6 +8,7 @@ import { auditRoutes } from './api/audit.routes.js';
 import { authRoutes } from './api/auth.routes.js';
 import { cameraRoutes } from './api/camera.routes.js';
 import { healthRoutes } from './api/health.routes.js';
+import { notifyRoutes } from './api/notify.routes.js';
 import { settingsRoutes } from './api/settings.routes.js';
 import { HealthMonitor } from './api/health.monitor.js';
 import { retryingRecordings, WriteRetry } from './store/write.retry.js';
@@ -29,6 +30,7 @@ import { reconcileIdleCameras } from './ingest/recording.reconcile.js';
 import { recordingDaysByCamera, RecordingRetention } from './ingest/recording.retention.js';
 import { wireEventsAndClips, type EventsWiring } from './main.events.js';
 import { wireReports, type ReportsWiring } from './main.reports.js';
+import { wireNotify, type NotifyWiring } from './main.notify.js';
 import { forwardCameraStates, registerCameraSocketHandlers } from './realtime/camera.socket.js';
 import { cameraStatsRows, startStatsPush } from './realtime/camera.stats.push.js';
 import { SocketAuth } from './realtime/socket.auth.js';
@@ -52,6 +54,7 @@ export interface RunningServer {
   cameras: CameraKit;
   events: EventsWiring;
   reports: ReportsWiring;
+  notify: NotifyWiring;
   ingest: IngestRuntime;
   retention: RecordingRetention;
   detection: DetectionPath;
@@ -176,6 +179,7 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
     events: events.events.events,
     authorizer,
   });
+  const notify = await wireNotify({ config, store, log });
   const health = new HealthMonitor({
     ping: () => pingDb(store.db),
     cameraStates: () => store.cameras.countByState(),
@@ -200,11 +204,13 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
         startedAt,
         detector: detection.status,
         disk: () => retention.disk(),
+        notify: () => notify.health(),
       }),
       cameraRoutes({ store, authorizer, liveFeed: ingest, cameras: cameras.service, onboarding: cameras.onboarding, stats }),
       settingsRoutes({ authorizer, network: cameras.network, cameras: cameras.service }),
       ...events.routers,
       ...reports.routers,
+      notifyRoutes({ authorizer, admin: notify.admin, rules: notify.rules, push: notify.pushSubscriptions }),
     ],
   });
   const http: HttpServer = createServer(app);
@@ -229,6 +235,7 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
   await auth.start();
   await health.start();
   await events.start();
+  await notify.start();
   retention.start();
   const demo = config.demoCamera
     ? new DemoCamera({ store, log: log.child('demo'), ffmpegPath: ffmpeg.info.path, ffmpeg, restart: (cam) => detection.runtime.start(cam, null) })
@@ -265,6 +272,7 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
     cameras,
     events,
     reports,
+    notify,
     ingest,
     retention,
     detection,
@@ -284,6 +292,7 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
         await detection.runtime.stopAll();
         await demo?.stop();
         await events.stop();
+        await notify.stop();
         retention.stop();
         await detection.close();
         await auth.stop();

@@ -4,6 +4,7 @@ import { authorize } from '../auth/authorize.js';
 import type { DetectorStatus } from '../detect/detection.path.js';
 import type { DiskState } from '../ingest/recording.retention.js';
 import { cameraDisplayState, type CameraSessionState } from '../domain/socket.events.js';
+import type { ChannelHealth } from '../domain/notification.js';
 import type { DbProbe, HealthMonitor, PipelineCounters } from './health.monitor.js';
 
 export interface HealthDeps {
@@ -17,10 +18,12 @@ export interface HealthDeps {
   detector: () => DetectorStatus;
   /** The recordings disk (retention's free-space floor), from memory. */
   disk: () => DiskState;
+  /** Notification channels (issue 14): a configured channel that cannot deliver degrades health, the rest runs on. */
+  notify?: () => ChannelHealth[];
 }
 
 /** Why health is degraded, one word each (the sections of the body say more). */
-export type DegradedReason = 'database' | 'writes' | 'detector' | 'disk';
+export type DegradedReason = 'database' | 'writes' | 'detector' | 'disk' | 'notify';
 
 export interface HealthBody {
   status: 'ok' | 'degraded';
@@ -34,6 +37,7 @@ export interface HealthBody {
   cameras: { online: number; interrupted: number; offline: number };
   /** Snapshot failures, pending clips, queued writes: what falls behind before anything fails. */
   pipeline: PipelineCounters & { writesBackingUp: boolean };
+  notify: ChannelHealth[];
 }
 
 /** Answers from memory (HealthMonitor's cached, time-boxed probe): never waits on the database. */
@@ -52,6 +56,8 @@ export function healthRoutes(d: HealthDeps): Router {
     if (h.writesBackingUp) reasons.push('writes');
     if (detector.error !== null) reasons.push('detector');
     if (disk.state !== 'ok') reasons.push('disk');
+    const notify = d.notify?.() ?? [];
+    if (notify.some((c) => c.state === 'degraded')) reasons.push('notify');
     const body: HealthBody = {
       status: reasons.length ? 'degraded' : 'ok',
       reasons,
@@ -62,6 +68,7 @@ export function healthRoutes(d: HealthDeps): Router {
       disk,
       cameras,
       pipeline: { ...h.counters, writesBackingUp: h.writesBackingUp },
+      notify,
     };
     res.status(h.db.ok ? 200 : 503).json(body);
   });

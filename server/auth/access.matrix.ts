@@ -28,7 +28,8 @@ export type ResourceType =
   | 'comment'
   | 'report'
   | 'announcement'
-  | 'realtime';
+  | 'realtime'
+  | 'notify';
 
 /**
  * When a successful request is written to the audit log: `change` (every non-GET success,
@@ -117,6 +118,8 @@ export const ACCESS_MATRIX: Record<Action, MatrixRow> = {
   'announcement.create': row('area', '       - Y A - -', 'Post an announcement to an area (its residents and those of the areas under it)'),
   'announcement.read': row('announcement', ' - Y A - A', 'Mark the announcements feed read', list),
   'realtime.subscribe': row('realtime', ' - Y Y Y Y', 'Live updates (only rooms the user may see)', { audit: 'none' }),
+  'notify.admin': row('notify', '         - Y - - -', 'Notification channels, webhook endpoints, delivery log, dead letters and their retry'),
+  'notify.rules': row('notify', '         - Y Y Y Y', "Read and change one's own notification rules"),
 };
 
 const SYMBOL: Record<Access, string> = { allow: '✅', 'own-area': '🏘️ own area', deny: '—' };

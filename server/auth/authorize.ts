@@ -66,6 +66,8 @@ export const ACTIONS = [
   'announcement.create',
   'announcement.read',
   'realtime.subscribe',
+  'notify.admin',
+  'notify.rules',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 

@@ -9,10 +9,11 @@ import type { Actor } from '../auth/access.scope.js';
 import type { AlertPublisher } from './alert.publisher.js';
 import { assertTransition, isClosed } from './alert.state.js';
 import type { AlertViews } from './alert.view.js';
+import { enqueueAlertNotification } from './alert.notify.js';
 import type { Clock } from '../shared/clock.js';
 
 export interface AlertServiceDeps {
-  store: Pick<Store, 'transaction'> & Pick<Repositories, 'alerts' | 'cameras' | 'events'>;
+  store: Pick<Store, 'transaction'> & Pick<Repositories, 'alerts' | 'cameras' | 'events' | 'outbox'>;
   publisher: AlertPublisher;
   views: AlertViews;
   clock: Clock;
@@ -60,12 +61,14 @@ export class AlertService {
   /** The event's snapshot came after its alert: clients get the picture as `alert:updated`. */
   async snapshotReady(eventId: number): Promise<void> {
     const alert = await this.d.store.alerts.byEvent(eventId);
+    if (alert) await enqueueAlertNotification(this.d.store, `alert:${alert.id}:snapshot`, alert, null, 'changed', this.d.clock.now());
     if (alert) this.d.publisher.updated(await this.d.views.one(alert), { visibility: alert.visibility, areaId: alert.areaId });
   }
 
   private async insertObjectAlert(tx: Repositories, ev: EventRecord, severity: AlertSeverity, at: number, note: string | null): Promise<AlertRecord> {
     const a = await tx.alerts.create({ kind: 'object', severity, eventId: ev.id, cameraId: ev.cameraId, areaId: ev.areaId, visibility: ev.visibility }, at);
     await tx.alerts.addHistory({ alertId: a.id, fromState: null, toState: 'new', userId: null, note, at });
+    await enqueueAlertNotification(tx, `alert:${a.id}:new`, a, null, 'raised', at);
     return a;
   }
 
@@ -104,6 +107,7 @@ export class AlertService {
       if (await tx.alerts.openOfKind(what.cameraId, what.kind)) return undefined;
       const a = await tx.alerts.create({ ...what, severity: 'high', eventId: null, visibility: 'internal' }, at);
       await tx.alerts.addHistory({ alertId: a.id, fromState: null, toState: 'new', userId: null, note: reason, at });
+      await enqueueAlertNotification(tx, `alert:${a.id}:new`, a, null, 'raised', at);
       return a;
     });
     if (alert) this.d.publisher.created(await this.d.views.one(alert));
@@ -116,8 +120,10 @@ export class AlertService {
       const open = await tx.alerts.openOfKind(cameraId, kind);
       if (!open) return undefined;
       await tx.alerts.update(open.id, { state: 'resolved', closedAt: at }, at);
-      await tx.alerts.addHistory({ alertId: open.id, fromState: open.state, toState: 'resolved', userId: null, note, at });
-      return (await tx.alerts.get(open.id))!;
+      const h = await tx.alerts.addHistory({ alertId: open.id, fromState: open.state, toState: 'resolved', userId: null, note, at });
+      const after = (await tx.alerts.get(open.id))!;
+      await enqueueAlertNotification(tx, `alert:${open.id}:h${h.id}`, after, open, 'condition_ended', at);
+      return after;
     });
     if (closed) this.d.publisher.updated(await this.d.views.one(closed), closed);
     return closed;
@@ -146,7 +152,9 @@ export class AlertService {
       const note = change.note
         ? await tx.notes.add({ alertId, eventId: alert.eventId, userId: actor.userId, visibility: change.noteVisibility ?? 'internal', body: change.note }, at)
         : null;
-      return { alert: (await tx.alerts.get(alertId))!, history, note };
+      const after = (await tx.alerts.get(alertId))!;
+      await enqueueAlertNotification(tx, `alert:${alertId}:h${history.id}`, after, alert, 'changed', at);
+      return { alert: after, history, note };
     });
     this.d.publisher.updated(await this.d.views.one(result.alert), result.alert);
     return result;

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 /**
@@ -35,6 +35,11 @@ export class MediaFiles {
       throw err;
     }
     return data.length;
+  }
+
+  /** The whole file, or undefined when it is gone. */
+  async read(rel: string): Promise<Buffer | undefined> {
+    return readFile(this.abs(rel)).catch(() => undefined);
   }
 
   async ensureDir(relDir: string): Promise<void> {

@@ -127,6 +127,16 @@ export class AlertRepository {
   }
 
   /** The open alert of a kind for a camera (e.g. its camera_offline alert), or of the server (cameraId null), if any. */
+  /** Open object alerts of one camera whose event has this label (the MQTT count topic). */
+  async countOpenByLabel(cameraId: number, label: string): Promise<number> {
+    const [row] = (await this.db('alerts')
+      .join('events', 'events.id', 'alerts.event_id')
+      .where({ 'alerts.camera_id': cameraId, 'alerts.kind': 'object', 'events.label': label })
+      .whereNotIn('alerts.state', CLOSED_ALERT_STATES as AlertState[])
+      .count({ n: '*' })) as { n: number | string }[];
+    return Number(row?.n ?? 0);
+  }
+
   async openOfKind(cameraId: number | null, kind: AlertKind): Promise<AlertRecord | undefined> {
     const q = this.db<AlertRow>('alerts').where({ kind });
     if (cameraId === null) q.whereNull('camera_id');

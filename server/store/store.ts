@@ -15,6 +15,8 @@ import { UserRepository } from './user.repository.js';
 import { ReportRepository } from './report.repository.js';
 import { EvaluationRepository } from './evaluation.repository.js';
 import { AnnouncementRepository } from './announcement.repository.js';
+import { OutboxRepository } from './outbox.repository.js';
+import { NotifyRepository } from './notify.repository.js';
 
 /** Every repository bound to one executor; `transaction` hands the callback the same set bound to a transaction. */
 export interface Repositories {
@@ -33,6 +35,8 @@ export interface Repositories {
   reports: ReportRepository;
   evaluation: EvaluationRepository;
   announcements: AnnouncementRepository;
+  outbox: OutboxRepository;
+  notify: NotifyRepository;
 }
 
 export function repositories(db: Executor): Repositories {
@@ -52,6 +56,8 @@ export function repositories(db: Executor): Repositories {
     reports: new ReportRepository(db),
     evaluation: new EvaluationRepository(db),
     announcements: new AnnouncementRepository(db),
+    outbox: new OutboxRepository(db),
+    notify: new NotifyRepository(db),
   };
 }
 

@@ -19,7 +19,7 @@ import { addIdleCamera, addUser, call, login, openSocket, seedAreas, startAuthSe
  * A new route whose path names a thing by id needs its kind in KIND_OF_SEGMENT (or a param name
  * in KIND_OF_PARAM); a route whose resource comes from the body needs a BODY_SAMPLES entry.
  */
-type Kind = 'camera' | 'event' | 'alert' | 'clip' | 'note' | 'comment' | 'user' | 'area' | 'report' | 'reportPhoto';
+type Kind = 'camera' | 'event' | 'alert' | 'clip' | 'note' | 'comment' | 'user' | 'area' | 'report' | 'reportPhoto' | 'endpoint' | 'delivery';
 const KIND_OF_SEGMENT: Record<string, Kind> = {
   cameras: 'camera',
   events: 'event',
@@ -30,6 +30,8 @@ const KIND_OF_SEGMENT: Record<string, Kind> = {
   users: 'user',
   areas: 'area',
   reports: 'report',
+  endpoints: 'endpoint',
+  deliveries: 'delivery',
 };
 const KIND_OF_PARAM: Record<string, Kind> = {
   cameraId: 'camera',
@@ -183,6 +185,8 @@ async function seedWorld(): Promise<void> {
         area: camera.areaId!,
         report: report.id,
         reportPhoto,
+        endpoint: 1,
+        delivery: 1,
       },
     };
   };

@@ -10,6 +10,8 @@ import { CamerasPage } from './pages/CamerasPage.js';
 import { DiscoverPage } from './pages/DiscoverPage.js';
 import { EventPage } from './pages/EventPage.js';
 import { LoginPage } from './pages/LoginPage.js';
+import { NotifyAdminPage } from './pages/NotifyAdminPage.js';
+import { NotifyRulesPage } from './pages/NotifyRulesPage.js';
 import { ReviewPage } from './pages/ReviewPage.js';
 import { ReportFormPage } from './pages/ReportFormPage.js';
 import { EvaluationPage } from './pages/EvaluationPage.js';
@@ -49,6 +51,8 @@ const ROUTES: Route[] = [
   { path: '/admin/areas', action: 'area.create', nav: 'nav.areas', render: () => <AreasPage /> },
   { path: '/admin/audit', action: 'audit.list', nav: 'nav.audit', render: () => <AuditPage /> },
   { path: '/admin/settings', action: 'settings.update', nav: 'nav.settings', render: () => <SettingsPage /> },
+  { path: '/admin/notifications', action: 'notify.admin', nav: 'nav.notifyAdmin', render: () => <NotifyAdminPage /> },
+  { path: '/notifications', action: 'notify.rules', nav: 'nav.notifyRules', render: () => <NotifyRulesPage /> },
 ];
 
 /** Where a user lands: police on the wall, technicians on cameras, residents on review. */

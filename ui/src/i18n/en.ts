@@ -1,4 +1,5 @@
 import { enAdmin } from './en.admin.js';
+import { enNotify } from './en.notify.js';
 import { enErrors } from './en.errors.js';
 import { enReports } from './en.reports.js';
 import type { MessageKey } from './vi.js';
@@ -360,6 +361,7 @@ export const en: Record<MessageKey, string> = {
   'health.disk': 'Recording disk use',
 
   ...enAdmin,
+  ...enNotify,
   ...enErrors,
   ...enReports,
 };

@@ -4,6 +4,7 @@
  * ../shared/design/product.md; dates are dd/mm/yyyy, 24-hour.
  */
 import { viAdmin } from './vi.admin.js';
+import { viNotify } from './vi.notify.js';
 import { viErrors } from './vi.errors.js';
 import { viReports } from './vi.reports.js';
 
@@ -361,6 +362,7 @@ export const vi = {
   'health.disk': 'Dung lượng ghi hình',
 
   ...viAdmin,
+  ...viNotify,
   ...viErrors,
   ...viReports,
 } as const;
