@@ -82,6 +82,7 @@ export const api = {
   comment: (id: number, body: string, flag: boolean) => postJson<EventComment>(`/api/events/${id}/comments`, { body, flag }),
   eventNote: (id: number, body: string, visibility: 'internal' | 'public') => postJson<Note>(`/api/events/${id}/notes`, { body, visibility }),
 
+  clip: (id: number) => getJson<ClipView>(`/api/clips/${id}`),
   clips: (q: Q) => getJson<ListPage<ClipView>>(`/api/clips${query(q)}`),
   exportRange: (body: { cameraId: number; from: number; to: number; reason: string }) => postJson<{ clip: ClipView }>('/api/clips/export', body),
 };

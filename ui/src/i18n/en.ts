@@ -1,4 +1,5 @@
 import { enAdmin } from './en.admin.js';
+import { enVideo } from './en.video.js';
 import { enErrors } from './en.errors.js';
 import type { MessageKey } from './vi.js';
 
@@ -359,5 +360,6 @@ export const en: Record<MessageKey, string> = {
   'health.disk': 'Recording disk use',
 
   ...enAdmin,
+  ...enVideo,
   ...enErrors,
 };

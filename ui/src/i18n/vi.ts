@@ -4,6 +4,7 @@
  * ../shared/design/product.md; dates are dd/mm/yyyy, 24-hour.
  */
 import { viAdmin } from './vi.admin.js';
+import { viVideo } from './vi.video.js';
 import { viErrors } from './vi.errors.js';
 
 export const vi = {
@@ -360,6 +361,7 @@ export const vi = {
   'health.disk': 'Dung lượng ghi hình',
 
   ...viAdmin,
+  ...viVideo,
   ...viErrors,
 } as const;
 

@@ -1,0 +1,46 @@
+import type { viVideo } from './vi.video.js';
+
+/** The video pages in English; the compiler keeps the keys in step with vi.video.ts. */
+export const enVideo: Record<keyof typeof viVideo, string> = {
+  'player.label': 'Video player',
+  'player.play': 'Play',
+  'player.pause': 'Pause',
+  'player.seek': 'Seek bar',
+  'player.back': 'Back 5 seconds',
+  'player.forward': 'Forward 5 seconds',
+  'player.frameBack': 'One frame back',
+  'player.frameForward': 'One frame forward',
+  'player.snapshot': 'Save this frame',
+  'player.fullscreen': 'Full screen',
+  'player.speed': 'Playback speed',
+  'player.keys': 'Keys: space = play/pause, ←/→ = 5 seconds, ,/. = one frame',
+  'player.pending': 'The clip is being made… ({seconds} s). It will appear by itself when ready.',
+
+  'live.label': 'Live video {name}',
+  'live.connecting': 'Connecting video…',
+  'live.jpegNote': 'This camera sends H.265, which browsers cannot play: showing a picture updated every second.',
+  'live.maskedNote': 'This camera has privacy masks: showing the masked picture.',
+  'live.unsupported': 'This browser cannot play live video: showing a picture updated every second.',
+
+  'wall.layout': 'Layout',
+  'wall.layoutN': '{n} cameras',
+  'wall.fill': 'Fill the screen',
+  'wall.exitFill': 'Leave full screen',
+  'wall.openCamera': 'Open camera {name}',
+  'wall.back': 'Back to the wall',
+  'wall.latestAlerts': 'Latest alerts',
+  'wall.cameraNoAlerts': 'No alerts yet.',
+  'wall.recording': 'Watch the recording',
+
+  'rec.title': 'Continuous recording · {name}',
+  'rec.zoom': 'Zoom',
+  'rec.zoomIn': 'Zoom in',
+  'rec.zoomOut': 'Zoom out',
+  'rec.span': 'Span {label}',
+  'rec.timeline': 'Recording timeline',
+  'rec.speed': 'Speed',
+  'rec.exportRange': 'Export this range as evidence',
+  'rec.noRecording': 'No recording at this moment.',
+  'rec.event': '{label} event at {time}',
+  'rec.day': 'Day',
+};
