@@ -24,11 +24,13 @@ import type { PipelineMode } from './detect/camera.pipeline.js';
 import { createDetectionPath, type DetectionPath } from './detect/detection.path.js';
 import { FfmpegAdapter } from './ingest/ffmpeg.adapter.js';
 import { IngestRuntime, recordingsDirOf } from './ingest/ingest.runtime.js';
+import { LiveHub } from './ingest/live.remux.js';
 import { RecordingLeases } from './ingest/recording.leases.js';
 import { reconcileIdleCameras } from './ingest/recording.reconcile.js';
 import { recordingDaysByCamera, RecordingRetention } from './ingest/recording.retention.js';
 import { wireEventsAndClips, type EventsWiring } from './main.events.js';
 import { forwardCameraStates, registerCameraSocketHandlers } from './realtime/camera.socket.js';
+import { registerLiveSocketHandlers } from './realtime/live.socket.js';
 import { cameraStatsRows, startStatsPush } from './realtime/camera.stats.push.js';
 import { SocketAuth } from './realtime/socket.auth.js';
 import { createSocketServer, type AppIo } from './realtime/socket.server.js';
@@ -53,6 +55,8 @@ export interface RunningServer {
   ingest: IngestRuntime;
   retention: RecordingRetention;
   detection: DetectionPath;
+  /** Live video remuxes (one per watched camera). */
+  live: LiveHub;
   close(): Promise<void>;
 }
 
@@ -204,10 +208,12 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
     recheckMs: config.auth.socketRecheckSeconds * 1000,
   });
   const io = createSocketServer(http, authorizer, log, socketAuth);
+  const live = new LiveHub({ ffmpeg, recordingsDir: ingest.recordingsDir, source: ingest, log: log.child('live') });
   events.attachIo(io);
   io.on('connection', (socket) => {
     events.registerSocket(socket);
     registerCameraSocketHandlers(socket, authorizer, store.cameras);
+    registerLiveSocketHandlers(socket, { authorizer, hub: live, cameras: store.cameras });
   });
   const stopStates = forwardCameraStates(io, bus);
   const stopStatsPush = startStatsPush(io, stats, config.ingest.statsPushMs, log);
@@ -253,6 +259,7 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
     ingest,
     retention,
     detection,
+    live,
     close: () =>
       (closing ??= (async () => {
         await events.clips.abortWork();
@@ -266,6 +273,7 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
         const cutConnections = setTimeout(() => http.closeAllConnections(), 1000);
         await new Promise<void>((resolve) => io.close(() => resolve()));
         clearTimeout(cutConnections);
+        await live.close();
         await detection.runtime.stopAll();
         await demo?.stop();
         await events.stop();

@@ -20,6 +20,8 @@ export const SOCKET_ACTIONS: Record<ClientEventName, Action> = {
   'cameras:subscribe': 'camera.list',
   'alerts:subscribe': 'alert.list',
   'alerts:since': 'alert.list',
+  'live:start': 'camera.live',
+  'live:stop': 'camera.live',
 };
 
 export const ROOMS = {
