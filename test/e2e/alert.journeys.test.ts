@@ -50,8 +50,9 @@ describeBrowser('police and resident journeys on the real pipeline', () => {
     await login(page, world.server.url, 'congan');
     await expect.poll(() => page.url()).toMatch(/\/wall$/);
     const tile = page.locator(`.tile[data-camera-id="${cameraId}"]`);
-    await expect.poll(() => tile.locator('.live[data-live="live"] img').count(), { timeout: 60_000 }).toBe(1);
-    expect(await tile.locator('.live img').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
+    // Live video (issue 15): fragmented MP4 from the recording, playing in the tile.
+    const live = tile.locator('[data-testid="live-video"]');
+    await expect.poll(() => live.evaluate((v: HTMLVideoElement) => v.videoWidth).catch(() => 0), { timeout: 60_000 }).toBeGreaterThan(0);
     await expect.poll(() => tile.locator('.badge').textContent(), { timeout: 30_000 }).toBe('trực tuyến');
     const before = await tile.boundingBox();
 

@@ -24,8 +24,7 @@ export const enVideo: Record<keyof typeof viVideo, string> = {
 
   'wall.layout': 'Layout',
   'wall.layoutN': '{n} cameras',
-  'wall.fill': 'Fill the screen',
-  'wall.exitFill': 'Leave full screen',
+  'wall.fill': 'Fit the screen',
   'wall.openCamera': 'Open camera {name}',
   'wall.back': 'Back to the wall',
   'wall.latestAlerts': 'Latest alerts',

@@ -22,8 +22,7 @@ export const viVideo = {
 
   'wall.layout': 'Bố cục',
   'wall.layoutN': '{n} camera',
-  'wall.fill': 'Toàn màn hình',
-  'wall.exitFill': 'Thoát toàn màn hình',
+  'wall.fill': 'Vừa màn hình',
   'wall.openCamera': 'Xem camera {name}',
   'wall.back': 'Quay lại màn hình tổng',
   'wall.latestAlerts': 'Cảnh báo mới nhất',
