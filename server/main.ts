@@ -6,6 +6,7 @@ import { createApp } from './api/app.js';
 import { areaRoutes } from './api/area.routes.js';
 import { auditRoutes } from './api/audit.routes.js';
 import { authRoutes } from './api/auth.routes.js';
+import { recordingRoutes } from './api/recording.routes.js';
 import { cameraRoutes } from './api/camera.routes.js';
 import { healthRoutes } from './api/health.routes.js';
 import { settingsRoutes } from './api/settings.routes.js';
@@ -17,6 +18,7 @@ import { createAuth, type AuthModule } from './auth/auth.module.js';
 import type { AuditLog } from './auth/audit.log.js';
 import { createCameraKit, type CameraKit } from './cameras/camera.module.js';
 import { ClipCutter } from './clips/clip.cutter.js';
+import { RecordingPlayback } from './clips/recording.playback.js';
 import type { AuditFn } from './clips/clip.types.js';
 import type { ResolvedConfig } from './config/config.load.js';
 import { DemoCamera } from './demo/demo.camera.js';
@@ -196,6 +198,12 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
       }),
       cameraRoutes({ store, authorizer, liveFeed: ingest, cameras: cameras.service, onboarding: cameras.onboarding, stats }),
       settingsRoutes({ authorizer, network: cameras.network, cameras: cameras.service }),
+      recordingRoutes({
+        authorizer,
+        playback: new RecordingPlayback({ cutClip: cutter.cut, files: events.files, recordings: store.recordings }),
+        files: events.files,
+        cameras: store.cameras,
+      }),
       ...events.routers,
     ],
   });

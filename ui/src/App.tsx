@@ -14,6 +14,7 @@ import { ReviewPage } from './pages/ReviewPage.js';
 import { SettingsPage } from './pages/SettingsPage.js';
 import { SetupPage } from './pages/SetupPage.js';
 import { UsersPage } from './pages/UsersPage.js';
+import { RecordingsPage } from './pages/RecordingsPage.js';
 import { WallPage } from './pages/WallPage.js';
 import { Link, match, navigate, useLocation } from './router.js';
 import { SessionProvider, useSession, type Session } from './session.js';
@@ -33,6 +34,7 @@ const ROUTES: Route[] = [
   { path: '/events/:id', action: 'event.read', render: (p) => <EventPage id={Number(p.id)} /> },
   { path: '/cameras', action: 'camera.list', nav: 'nav.cameras', render: () => <CamerasPage /> },
   { path: '/cameras/add', action: 'camera.create', render: () => <DiscoverPage /> },
+  { path: '/recordings/:id', action: 'camera.live', render: (p) => <RecordingsPage id={Number(p.id)} /> },
   { path: '/cameras/:id', action: 'camera.read', render: (p) => <CameraPage id={Number(p.id)} /> },
   { path: '/admin/users', action: 'user.list', nav: 'nav.users', render: () => <UsersPage /> },
   { path: '/admin/areas', action: 'area.create', nav: 'nav.areas', render: () => <AreasPage /> },

@@ -33,6 +33,11 @@ export const enVideo: Record<keyof typeof viVideo, string> = {
 
   'rec.title': 'Continuous recording · {name}',
   'rec.zoom': 'Zoom',
+  'rec.zoom24h': '24 h',
+  'rec.zoom6h': '6 h',
+  'rec.zoom1h': '1 h',
+  'rec.zoom10m': '10 min',
+  'rec.zoom1m': '1 min',
   'rec.zoomIn': 'Zoom in',
   'rec.zoomOut': 'Zoom out',
   'rec.span': 'Span {label}',
@@ -41,5 +46,6 @@ export const enVideo: Record<keyof typeof viVideo, string> = {
   'rec.exportRange': 'Export this range as evidence',
   'rec.noRecording': 'No recording at this moment.',
   'rec.event': '{label} event at {time}',
+  'rec.openAtEvent': 'Watch the recording at this moment',
   'rec.day': 'Day',
 };

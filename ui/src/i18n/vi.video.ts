@@ -31,6 +31,11 @@ export const viVideo = {
 
   'rec.title': 'Bản ghi liên tục · {name}',
   'rec.zoom': 'Thu phóng',
+  'rec.zoom24h': '24 giờ',
+  'rec.zoom6h': '6 giờ',
+  'rec.zoom1h': '1 giờ',
+  'rec.zoom10m': '10 phút',
+  'rec.zoom1m': '1 phút',
   'rec.zoomIn': 'Phóng to',
   'rec.zoomOut': 'Thu nhỏ',
   'rec.span': 'Khoảng {label}',
@@ -39,5 +44,6 @@ export const viVideo = {
   'rec.exportRange': 'Xuất khoảng này làm chứng cứ',
   'rec.noRecording': 'Không có bản ghi ở thời điểm này.',
   'rec.event': 'Sự kiện {label} lúc {time}',
+  'rec.openAtEvent': 'Xem bản ghi lúc xảy ra',
   'rec.day': 'Ngày',
 } as const;

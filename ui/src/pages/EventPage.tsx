@@ -84,6 +84,13 @@ export function EventPage({ id }: { id: number }) {
         <div className="event-media">
           <h2>{t('clip.title')}</h2>
           <ClipPlayer clip={d.clip} canDownload={session.can('clip.download')} />
+          {session.can('camera.live') && (
+            <p>
+              <Link to={`/recordings/${e.cameraId}?at=${e.startAt - 5_000}`} data-testid="open-recording-at-event">
+                {t('rec.openAtEvent')}
+              </Link>
+            </p>
+          )}
           <h2>{t('event.bestSnapshot')}</h2>
           {e.snapshotUrl ? (
             <img className="snapshot" src={e.snapshotUrl} alt={t('event.bestSnapshot')} width={640} height={360} loading="lazy" />
