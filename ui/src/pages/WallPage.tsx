@@ -14,6 +14,16 @@ import { useWall } from '../realtime/useWall.js';
 import { navigate, setQuery, useLocation } from '../router.js';
 import { useSession } from '../session.js';
 
+/** The clock, re-read every `ms` (relative times on the wall). */
+function useNow(ms: number): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), ms);
+    return () => clearInterval(timer);
+  }, [ms]);
+  return now;
+}
+
 const OPEN_STATES: readonly AlertStateName[] = ['new', 'acknowledged', 'assigned'];
 const CAMERA_REFRESH_MS = 60_000;
 
@@ -102,6 +112,24 @@ export function WallPage() {
       setOpenAlert(null);
     },
     [wall],
+  );
+  const [actionError, setActionError] = useState<string | null>(null);
+  const now = useNow(30_000);
+  // The card shows the new state at once; a refused or failed request puts the old one back.
+  const optimistic = useCallback(
+    (next: AlertMessage, request: Promise<AlertMessage>) => {
+      const before = wall.alerts.find((a) => a.id === next.id);
+      onChanged(next);
+      setActionError(null);
+      request.then(
+        (saved) => wall.applyLocal(saved),
+        () => {
+          if (before) wall.applyLocal(before);
+          setActionError(t('alert.actionFailed', { what: alertText(i18n, next).what }));
+        },
+      );
+    },
+    [wall, onChanged, t, i18n],
   );
 
   const grid = gridOf(layout, tiles.length);
@@ -195,6 +223,11 @@ export function WallPage() {
           <h2 id="feed-title">
             {t('wall.feed')} <span className="muted">({shown.length})</span>
           </h2>
+          {actionError && (
+            <p className="error" role="alert">
+              {actionError}
+            </p>
+          )}
           {shown.length === 0 && <p className="muted">{t('wall.noAlerts')}</p>}
           <ol className="alert-list" aria-live="polite" aria-relevant="additions">
             {shown.map((a) => (
@@ -208,6 +241,8 @@ export function WallPage() {
                 officers={officers.data ?? []}
                 onToggle={() => setOpenAlert(openAlert === a.id ? null : a.id)}
                 onChanged={onChanged}
+                optimistic={optimistic}
+                now={now}
               />
             ))}
           </ol>
