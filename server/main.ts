@@ -6,6 +6,7 @@ import { createApp } from './api/app.js';
 import { areaRoutes } from './api/area.routes.js';
 import { auditRoutes } from './api/audit.routes.js';
 import { authRoutes } from './api/auth.routes.js';
+import { recordingRoutes } from './api/recording.routes.js';
 import { cameraRoutes } from './api/camera.routes.js';
 import { healthRoutes } from './api/health.routes.js';
 import { notifyRoutes } from './api/notify.routes.js';
@@ -18,6 +19,7 @@ import { createAuth, type AuthModule } from './auth/auth.module.js';
 import type { AuditLog } from './auth/audit.log.js';
 import { createCameraKit, type CameraKit } from './cameras/camera.module.js';
 import { ClipCutter } from './clips/clip.cutter.js';
+import { RecordingPlayback } from './clips/recording.playback.js';
 import type { AuditFn } from './clips/clip.types.js';
 import type { ResolvedConfig } from './config/config.load.js';
 import { DemoCamera } from './demo/demo.camera.js';
@@ -25,6 +27,7 @@ import type { PipelineMode } from './detect/camera.pipeline.js';
 import { createDetectionPath, type DetectionPath } from './detect/detection.path.js';
 import { FfmpegAdapter } from './ingest/ffmpeg.adapter.js';
 import { IngestRuntime, recordingsDirOf } from './ingest/ingest.runtime.js';
+import { LiveHub } from './ingest/live.remux.js';
 import { RecordingLeases } from './ingest/recording.leases.js';
 import { reconcileIdleCameras } from './ingest/recording.reconcile.js';
 import { recordingDaysByCamera, RecordingRetention } from './ingest/recording.retention.js';
@@ -32,6 +35,7 @@ import { wireEventsAndClips, type EventsWiring } from './main.events.js';
 import { wireReports, type ReportsWiring } from './main.reports.js';
 import { wireNotify, type NotifyWiring } from './main.notify.js';
 import { forwardCameraStates, registerCameraSocketHandlers } from './realtime/camera.socket.js';
+import { registerLiveSocketHandlers } from './realtime/live.socket.js';
 import { cameraStatsRows, startStatsPush } from './realtime/camera.stats.push.js';
 import { SocketAuth } from './realtime/socket.auth.js';
 import { createSocketServer, type AppIo } from './realtime/socket.server.js';
@@ -58,6 +62,8 @@ export interface RunningServer {
   ingest: IngestRuntime;
   retention: RecordingRetention;
   detection: DetectionPath;
+  /** Live video remuxes (one per watched camera). */
+  live: LiveHub;
   close(): Promise<void>;
 }
 
@@ -208,6 +214,12 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
       }),
       cameraRoutes({ store, authorizer, liveFeed: ingest, cameras: cameras.service, onboarding: cameras.onboarding, stats }),
       settingsRoutes({ authorizer, network: cameras.network, cameras: cameras.service }),
+      recordingRoutes({
+        authorizer,
+        playback: new RecordingPlayback({ cutClip: cutter.cut, files: events.files, recordings: store.recordings }),
+        files: events.files,
+        cameras: store.cameras,
+      }),
       ...events.routers,
       ...reports.routers,
       notifyRoutes({ authorizer, admin: notify.admin, rules: notify.rules, push: notify.pushSubscriptions }),
@@ -222,12 +234,14 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
     recheckMs: config.auth.socketRecheckSeconds * 1000,
   });
   const io = createSocketServer(http, authorizer, log, socketAuth);
+  const live = new LiveHub({ ffmpeg, recordingsDir: ingest.recordingsDir, source: ingest, log: log.child('live') });
   events.attachIo(io);
   reports.attachIo(io);
   io.on('connection', (socket) => {
     events.registerSocket(socket);
     reports.registerSocket(socket);
     registerCameraSocketHandlers(socket, authorizer, store.cameras);
+    registerLiveSocketHandlers(socket, { authorizer, hub: live, cameras: store.cameras });
   });
   const stopStates = forwardCameraStates(io, bus);
   const stopStatsPush = startStatsPush(io, stats, config.ingest.statsPushMs, log);
@@ -276,6 +290,7 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
     ingest,
     retention,
     detection,
+    live,
     close: () =>
       (closing ??= (async () => {
         await events.clips.abortWork();
@@ -289,6 +304,7 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
         const cutConnections = setTimeout(() => http.closeAllConnections(), 1000);
         await new Promise<void>((resolve) => io.close(() => resolve()));
         clearTimeout(cutConnections);
+        await live.close();
         await detection.runtime.stopAll();
         await demo?.stop();
         await events.stop();

@@ -1,6 +1,7 @@
 import type { BenchResults } from './bench.runner.js';
 import type { CommuneRow } from './commune.sweep.js';
 import { formatIngestBench } from './ingest.bench.js';
+import { formatLiveBench } from './live.bench.js';
 
 /** Plain-text tables for the terminal; the JSON has everything. */
 function table(head: string[], rows: (string | number | null | undefined)[][]): string {
@@ -55,6 +56,7 @@ export function formatBench(r: BenchResults): string {
   const c = r.clips;
   out.push(`Clips (${c.cameras} cameras): ${c.ready} ready, from end of post-roll to playable p50 ${c.readyP50Ms} ms, p95 ${c.readyP95Ms} ms; pending max ${c.pendingMax} (any run ${c.pendingMaxAnyRun}); clip failures ${c.failures}; snapshot failures ${r.snapshots.failures}`);
   if (r.disk) out.push(`Disk per camera-hour: recordings ${mbh(r.disk.recordingBytesPerCameraHour)}, event media (snapshots, clips) ${mbh(r.disk.eventMediaBytesPerCameraHour)}`);
+  out.push('', 'error' in r.liveVideo ? `Live video: failed (${r.liveVideo.error})` : formatLiveBench(r.liveVideo.rows));
   out.push('', 'skipped' in r.ingest ? `Ingest: ${r.ingest.skipped}` : 'error' in r.ingest ? `Ingest: failed (${r.ingest.error})` : formatIngestBench(r.ingest));
   return out.join('\n');
 }

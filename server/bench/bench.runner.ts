@@ -14,6 +14,7 @@ import { CommuneFleet } from './commune.fleet.js';
 import { CONFIRM_HITS } from './commune.run.js';
 import { quantile, sweepCommune, type CommuneRow } from './commune.sweep.js';
 import { runIngestBench, type IngestBenchResult } from './ingest.bench.js';
+import { runLiveBench, type LiveBenchRow } from './live.bench.js';
 import { vtestFrame } from './model.bench.js';
 import { measureModelRates, type ModelRate } from './model.rates.js';
 import { benchMotion, type MotionBenchResult } from './motion.bench.js';
@@ -99,6 +100,10 @@ export async function runBench(o: BenchOptions) {
     o.say('ingest: 10 simulated cameras without detection');
     ingest = await attempt('ingest', o, () => runIngestBench({ cameras: 10, durationS: o.windowS, warmupS: o.warmupS, progress: (l) => o.say('  ' + l) }));
   }
+  o.say('live video: one camera watched by 0, 1 and 10 viewers of its fMP4 remux');
+  const liveVideo: { rows: LiveBenchRow[] } | Failed = await attempt('live video', o, () =>
+    runLiveBench({ windowS: o.quick ? 10 : 30, warmupS: o.quick ? 3 : 5, say: o.say }),
+  );
   const report = reportRow(sweep.rows, sweep.held.pipeline);
   // The commune's 640×360 cameras run on CenterNet's 16:9 twin when it is built.
   const defaultRate = rates.find((r) => r.key === 'onnx/centernet-512x288') ?? rates.find((r) => r.key === 'onnx/centernet') ?? rates[0];
@@ -131,6 +136,7 @@ export async function runBench(o: BenchOptions) {
     snapshots: { failures: communeRuns.reduce((a, r) => a + r.snapshots.failures, 0) },
     disk: report?.disk ?? null,
     ingest,
+    liveVideo,
   };
   mkdirSync(path.dirname(o.out), { recursive: true });
   writeFileSync(o.out, JSON.stringify(results, null, 2) + '\n');

@@ -93,7 +93,23 @@ export interface CameraStatsMessage {
   at: number;
 }
 
+/**
+ * Live video (issue 15): fragmented MP4 for Media Source Extensions. `live:start` answers how
+ * the camera can be watched: `fmp4` (then `live:init` and `live:media` follow on this socket)
+ * or `jpeg` with the reason (H.265, privacy masks for this viewer, not recording).
+ */
+export type LiveStartReply = { mode: 'fmp4' } | { mode: 'jpeg'; reason: 'h265' | 'masked' | 'not_recording' };
+export interface LiveChunk {
+  cameraId: number;
+  data: ArrayBuffer | Uint8Array;
+  /** Server clock when the chunk left, epoch ms (latency diagnostics). */
+  at: number;
+}
+
 export interface ServerToClientEvents {
+  /** The init segment (codec, picture size): sent first, and again when the camera session restarted. */
+  'live:init': (chunk: LiveChunk) => void;
+  'live:media': (chunk: LiveChunk & { key: boolean }) => void;
   'camera:state': (msg: CameraStateMessage) => void;
   'camera:stats': (msg: CameraStatsMessage) => void;
   'alert:new': (alert: AlertMessage) => void;
@@ -120,6 +136,9 @@ export interface ClientToServerEvents {
   'reports:subscribe': (req: Record<string, never>, ack: Ack<{ rooms: number }>) => void;
   /** Joins the announcement rooms of the user's areas. Call on every (re)connect. */
   'announcements:subscribe': (req: Record<string, never>, ack: Ack<{ rooms: number }>) => void;
+  /** Starts (or joins) the camera's live video for this socket; see LiveStartReply. */
+  'live:start': (req: { cameraId: number }, ack: Ack<LiveStartReply>) => void;
+  'live:stop': (req: { cameraId: number }, ack: Ack<null>) => void;
 }
 
 export type ClientEventName = keyof ClientToServerEvents;

@@ -59,6 +59,8 @@ export interface FfmpegProcess {
   readonly stderr: Readable;
   /** Extra output pipes: pipes[0] is fd 3 (ffmpeg `pipe:3`), pipes[1] fd 4, … */
   readonly pipes: Readable[];
+  /** ffmpeg's stdin, when spawned with `feed` (a remux fed from Node); null otherwise. */
+  readonly input: Writable | null;
   readonly exited: Promise<ExitInfo>;
   readonly hasExited: boolean;
   /** SIGTERM twice (ffmpeg then finishes its outputs), SIGKILL after graceMs. Resolves on exit. */
@@ -208,12 +210,12 @@ export class FfmpegAdapter {
     return this.info.version.lavfMajor >= 59 ? ['-timeout', us] : ['-stimeout', us];
   }
 
-  spawn(args: string[], opts: { extraPipes?: number; hidden?: HiddenInput } = {}): FfmpegProcess {
+  spawn(args: string[], opts: { extraPipes?: number; hidden?: HiddenInput; feed?: boolean } = {}): FfmpegProcess {
     const extra = opts.extraPipes ?? 0;
     // The relay's reasons (camera refused, timed out) join ffmpeg's stderr, where failures are explained.
     const relayLines = opts.hidden?.relayUrl ? new PassThrough() : undefined;
     const d = this.deliver(args, opts.hidden, (line) => relayLines?.writableEnded || relayLines?.write(`\n${line}\n`));
-    const stdio: ('ignore' | 'pipe')[] = [d.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe', ...Array<'pipe'>(extra).fill('pipe')];
+    const stdio: ('ignore' | 'pipe')[] = [d.stdin || opts.feed ? 'pipe' : 'ignore', 'pipe', 'pipe', ...Array<'pipe'>(extra).fill('pipe')];
     const [cmd, argv] = boundToParent(this.info.path, d.argv);
     const child = spawn(cmd, argv, { stdio, windowsHide: true });
     writeStdin(child.stdin, d.stdin);
@@ -240,6 +242,7 @@ export class FfmpegAdapter {
       stdout: child.stdout!,
       stderr: relayLines ?? child.stderr!,
       pipes: Array.from({ length: extra }, (_, i) => child.stdio[3 + i] as Readable),
+      input: opts.feed ? child.stdin : null,
       exited,
       get hasExited() {
         return exitedFlag;

@@ -129,6 +129,12 @@ export class IngestRuntime {
     return (r?.sessions.get('record') ?? r?.sessions.get('main'))?.recordingHead() ?? Promise.resolve(undefined);
   }
 
+  /** The codec written to the recording (null when not recording or not known yet): H.265 cannot go to browsers. */
+  recordedCodec(cameraId: number): string | null {
+    const r = this.running.get(cameraId);
+    return (r?.sessions.get('record') ?? r?.sessions.get('main'))?.stats().recordedCodec ?? null;
+  }
+
   /** Latest live-wall JPEG (the LiveFeed of the camera routes). */
   latestJpeg(cameraId: number): { jpeg: Buffer; at: number } | undefined {
     return this.frameSession(cameraId)?.latestJpeg;

@@ -22,6 +22,8 @@ export const SOCKET_ACTIONS: Record<ClientEventName, Action> = {
   'alerts:since': 'alert.list',
   'reports:subscribe': 'report.list',
   'announcements:subscribe': 'announcement.list',
+  'live:start': 'camera.live',
+  'live:stop': 'camera.live',
 };
 
 export const ROOMS = {

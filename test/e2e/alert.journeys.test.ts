@@ -50,8 +50,9 @@ describeBrowser('police and resident journeys on the real pipeline', () => {
     await login(page, world.server.url, 'congan');
     await expect.poll(() => page.url()).toMatch(/\/wall$/);
     const tile = page.locator(`.tile[data-camera-id="${cameraId}"]`);
-    await expect.poll(() => tile.locator('.live[data-live="live"] img').count(), { timeout: 60_000 }).toBe(1);
-    expect(await tile.locator('.live img').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
+    // Live video (issue 15): fragmented MP4 from the recording, playing in the tile.
+    const live = tile.locator('[data-testid="live-video"]');
+    await expect.poll(() => live.evaluate((v: HTMLVideoElement) => v.videoWidth).catch(() => 0), { timeout: 60_000 }).toBeGreaterThan(0);
     await expect.poll(() => tile.locator('.badge').textContent(), { timeout: 30_000 }).toBe('trực tuyến');
     const before = await tile.boundingBox();
 
@@ -62,7 +63,9 @@ describeBrowser('police and resident journeys on the real pipeline', () => {
     // cue and checks it); here the detector decides when, so check what lasts: nothing moved.
     expect(await tile.boundingBox()).toEqual(before);
     expect(await card.textContent()).toMatch(/Người/);
-    expect(await card.locator('time').textContent()).toMatch(/^\d{2}\/\d{2}\/\d{4} \d{2}:\d{2}:\d{2}$/);
+    // Relative time on the card (issue 15 item 5), the full date and time in its title.
+    expect(await card.locator('time').textContent()).toMatch(/^(vừa xong|\d+ phút trước)$/);
+    expect(await card.locator('time').getAttribute('title')).toMatch(/^\d{2}\/\d{2}\/\d{4} \d{2}:\d{2}:\d{2}$/);
     await screenshot(page, 'police-wall-alert-1920x1080');
 
     const handle = async () => page.locator(`.alert-card[data-alert-id="${alertId}"] button[aria-expanded]`).click();
@@ -70,6 +73,8 @@ describeBrowser('police and resident journeys on the real pipeline', () => {
     await page.locator(`#alert-${alertId}-note`).fill(INTERNAL_NOTE);
     await page.locator(`.alert-card[data-alert-id="${alertId}"] [data-action="acknowledged"]`).click();
     await expect.poll(() => page.locator(`.alert-card[data-alert-id="${alertId}"]`).getAttribute('data-state')).toBe('acknowledged');
+    // The card changes at once (optimistic); the notes' order below needs the first save done.
+    await expect.poll(async () => (await world.server.store.alerts.get(alertId))?.state).toBe('acknowledged');
     await handle();
     await page.locator(`#alert-${alertId}-note`).fill(PUBLIC_NOTE);
     await page.locator(`.alert-card[data-alert-id="${alertId}"] input[value="public"]`).check();

@@ -63,7 +63,16 @@ describeBrowser(`wall soak (${MINUTES} min)`, () => {
     async () => {
       const { page } = browser;
       await login(page, world.server.url, 'congan');
-      await expect.poll(() => page.locator('.live[data-live="live"]').count(), { timeout: 60_000 }).toBe(1);
+      await expect
+        .poll(
+          () =>
+            page
+              .locator('[data-testid="live-video"]')
+              .evaluate((v: HTMLVideoElement) => v.videoWidth)
+              .catch(() => 0),
+          { timeout: 60_000 },
+        )
+        .toBeGreaterThan(0);
       const start = { at: Date.now(), page: await pageMemory(page), serverRssMb: serverRssMb() };
       const samples: { minute: number; page: PageMemory; serverRssMb: number; alerts: number }[] = [];
       const end = start.at + MINUTES * 60_000;

@@ -22,6 +22,7 @@ import { ReportsPage } from './pages/ReportsPage.js';
 import { SettingsPage } from './pages/SettingsPage.js';
 import { SetupPage } from './pages/SetupPage.js';
 import { UsersPage } from './pages/UsersPage.js';
+import { RecordingsPage } from './pages/RecordingsPage.js';
 import { WallPage } from './pages/WallPage.js';
 import { Link, match, navigate, useLocation } from './router.js';
 import { SessionProvider, useSession, type Session } from './session.js';
@@ -46,6 +47,7 @@ const ROUTES: Route[] = [
   { path: '/reports/:id', action: 'report.read', render: (p) => <ReportPage id={Number(p.id)} /> },
   { path: '/cameras', action: 'camera.list', nav: 'nav.cameras', render: () => <CamerasPage /> },
   { path: '/cameras/add', action: 'camera.create', render: () => <DiscoverPage /> },
+  { path: '/recordings/:id', action: 'camera.live', render: (p) => <RecordingsPage id={Number(p.id)} /> },
   { path: '/cameras/:id', action: 'camera.read', render: (p) => <CameraPage id={Number(p.id)} /> },
   { path: '/admin/users', action: 'user.list', nav: 'nav.users', render: () => <UsersPage /> },
   { path: '/admin/areas', action: 'area.create', nav: 'nav.areas', render: () => <AreasPage /> },

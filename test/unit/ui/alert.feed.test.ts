@@ -40,6 +40,12 @@ describe("AlertFeed (the wall's alert list)", () => {
     expect(f.list().map((a) => a.id)).toEqual([3, 2, 1]);
   });
 
+  it('orders by the time shown on the card, not by arrival (issue 15: 11:06 above 11:08)', () => {
+    const f = new AlertFeed(10);
+    f.reset([alert(1, { startedAt: 11 * 60 + 8 }), alert(2, { startedAt: 11 * 60 + 6 }), alert(3, { startedAt: 11 * 60 + 8 })], 100);
+    expect(f.list().map((a) => a.id)).toEqual([3, 1, 2]);
+  });
+
   it('keeps the newer version of an alert and ignores a stale one from a late page', () => {
     const f = new AlertFeed(10);
     f.reset([alert(1)], 100);

@@ -82,9 +82,24 @@ export const api = {
   comment: (id: number, body: string, flag: boolean) => postJson<EventComment>(`/api/events/${id}/comments`, { body, flag }),
   eventNote: (id: number, body: string, visibility: 'internal' | 'public') => postJson<Note>(`/api/events/${id}/notes`, { body, visibility }),
 
+  recordedSpans: (cameraId: number, from: number, to: number) =>
+    getJson<{ spans: [number, number][] }>(`/api/cameras/${cameraId}/recordings${query({ from, to })}`),
+  playback: (cameraId: number, at: number) => getJson<PlaybackView>(`/api/cameras/${cameraId}/playback${query({ at: Math.round(at) })}`),
+  clip: (id: number) => getJson<ClipView>(`/api/clips/${id}`),
   clips: (q: Q) => getJson<ListPage<ClipView>>(`/api/clips${query(q)}`),
   exportRange: (body: { cameraId: number; from: number; to: number; reason: string }) => postJson<{ clip: ClipView }>('/api/clips/export', body),
 };
+
+/** A window of the continuous recording (server/clips/recording.playback.ts). */
+export interface PlaybackView {
+  from: number;
+  to: number;
+  startAt: number;
+  endAt: number;
+  durationS: number;
+  spans: [number, number][];
+  videoUrl: string;
+}
 
 /** One sample of a camera's figures, for the last-hour chart. */
 export interface StatsSample {

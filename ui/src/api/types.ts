@@ -10,6 +10,7 @@ export type {
   CameraDisplayState,
   CameraStateMessage,
   ClientToServerEvents,
+  LiveStartReply,
   ServerToClientEvents,
 } from '../../../server/domain/socket.events.js';
 import type { DiscoveredCamera, TestFrame, UserView } from '../../../server/api/api.types.js';

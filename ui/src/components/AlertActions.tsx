@@ -18,7 +18,18 @@ const ACTION_KEYS = {
  * or public (the feedback residents read). Offers only the moves the workflow allows
  * (the server's own transition table).
  */
-export function AlertActions({ alert, officers, onDone }: { alert: AlertMessage; officers: readonly UserView[]; onDone(a: AlertMessage): void }) {
+export function AlertActions({
+  alert,
+  officers,
+  onDone,
+  optimistic,
+}: {
+  alert: AlertMessage;
+  officers: readonly UserView[];
+  onDone(a: AlertMessage): void;
+  /** Given: a state change shows at once and the request finishes in the background (the caller rolls back on failure). */
+  optimistic?(next: AlertMessage, request: Promise<AlertMessage>): void;
+}) {
   const { t, name } = useI18n();
   const [note, setNote] = useState('');
   const [visibility, setVisibility] = useState<'internal' | 'public'>('internal');
@@ -29,6 +40,18 @@ export function AlertActions({ alert, officers, onDone }: { alert: AlertMessage;
   const idp = `alert-${alert.id}`;
 
   const act = async (state: AlertStateName | 'note') => {
+    if (optimistic && state !== 'note') {
+      const text = note.trim();
+      const request = api
+        .changeAlert(alert.id, {
+          state,
+          ...(text ? { note: text, noteVisibility: visibility } : {}),
+          ...(state === 'assigned' && assignee !== '' ? { assigneeId: assignee } : {}),
+        })
+        .then((r) => r.alert);
+      optimistic({ ...alert, state, assigneeId: state === 'assigned' && assignee !== '' ? assignee : alert.assigneeId }, request);
+      return;
+    }
     setBusy(state);
     setError(null);
     try {

@@ -4,7 +4,20 @@ import { useI18n, type I18n } from '../i18n/I18nProvider.js';
 import { Link } from '../router.js';
 import { AlertActions } from './AlertActions.js';
 
+/** "2 phút trước" for the last day, the date and time beyond. */
+export function relativeTime(t: I18n['t'], ms: number, now: number): string {
+  const min = Math.floor((now - ms) / 60_000);
+  if (min < 1) return t('time.justNow');
+  if (min < 60) return t('time.minutesAgo', { n: min });
+  if (min < 24 * 60) return t('time.hoursAgo', { n: Math.floor(min / 60) });
+  return formatDateTime(ms);
+}
+
 export interface AlertCardProps {
+  /** The clock relative times are counted from (ticks on the wall). */
+  now?: number;
+  /** Given: state changes show at once (see AlertActions). */
+  optimistic?(next: AlertMessage, request: Promise<AlertMessage>): void;
   alert: AlertMessage;
   areaName: string;
   fresh: boolean;
@@ -24,7 +37,7 @@ export function alertText({ t, name }: Pick<I18n, 't' | 'name'>, alert: AlertMes
 }
 
 /** One alert in the feed: snapshot, what, where, when, score, state; the actions fold out below. */
-export function AlertCard({ alert, areaName, fresh, open, canAct, officers, onToggle, onChanged }: AlertCardProps) {
+export function AlertCard({ alert, areaName, fresh, open, canAct, officers, onToggle, onChanged, now, optimistic }: AlertCardProps) {
   const i18n = useI18n();
   const { t, name } = i18n;
   const { what, where } = alertText(i18n, alert);
@@ -46,7 +59,9 @@ export function AlertCard({ alert, areaName, fresh, open, canAct, officers, onTo
           </div>
           <div className="alert-where">{alert.cameraId === null ? where : `${where} · ${areaName}`}</div>
           <div className="alert-when muted">
-            <time dateTime={new Date(alert.startedAt).toISOString()}>{formatDateTime(alert.startedAt)}</time>
+            <time dateTime={new Date(alert.startedAt).toISOString()} title={formatDateTime(alert.startedAt)}>
+              {now !== undefined ? relativeTime(t, alert.startedAt, now) : formatDateTime(alert.startedAt)}
+            </time>
             {alert.score !== null && (
               <>
                 {' '}
@@ -59,19 +74,25 @@ export function AlertCard({ alert, areaName, fresh, open, canAct, officers, onTo
       </div>
       <div className="alert-buttons">
         {alert.eventId !== null && (
-          <Link to={`/events/${alert.eventId}`} className="button">
+          <Link to={`/events/${alert.eventId}`} className="button" aria-label={t('alert.openFor', { what, where, time: formatDateTime(alert.startedAt) })}>
             {t('alert.open')}
           </Link>
         )}
         {canAct && (
-          <button type="button" aria-expanded={open} aria-controls={`alert-actions-${alert.id}`} onClick={onToggle}>
+          <button
+            type="button"
+            aria-expanded={open}
+            aria-controls={`alert-actions-${alert.id}`}
+            onClick={onToggle}
+            aria-label={open ? undefined : t('alert.handleFor', { what, where, time: formatDateTime(alert.startedAt) })}
+          >
             {open ? t('common.close') : t('alert.handle')}
           </button>
         )}
       </div>
       {open && canAct && (
         <div id={`alert-actions-${alert.id}`}>
-          <AlertActions alert={alert} officers={officers} onDone={onChanged} />
+          <AlertActions alert={alert} officers={officers} onDone={onChanged} optimistic={optimistic} />
         </div>
       )}
     </li>

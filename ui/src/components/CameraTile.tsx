@@ -1,6 +1,6 @@
 import type { CameraDisplayState } from '../api/types.js';
 import { useI18n } from '../i18n/I18nProvider.js';
-import { LiveImage } from './LiveImage.js';
+import { LiveVideo } from './LiveVideo.js';
 import { StateBadge } from './common.js';
 
 export interface TileCamera {
@@ -12,7 +12,7 @@ export interface TileCamera {
 }
 
 /** One camera on the wall. A flash is an outline animation: it never changes the tile's size. */
-export function CameraTile({ camera, flashAlertId, onSelect }: { camera: TileCamera; flashAlertId?: number; onSelect?(): void }) {
+export function CameraTile({ camera, flashAlertId, onSelect, onOpen }: { camera: TileCamera; flashAlertId?: number; onSelect?(): void; onOpen?(): void }) {
   const { t } = useI18n();
   const flashing = flashAlertId !== undefined;
   return (
@@ -22,7 +22,10 @@ export function CameraTile({ camera, flashAlertId, onSelect }: { camera: TileCam
       data-flash={flashing ? flashAlertId : undefined}
       aria-label={`${camera.name} – ${camera.areaName}`}
     >
-      <LiveImage key={camera.id} cameraId={camera.id} alt={camera.name} />
+      <div className="tile-media">
+        <LiveVideo key={camera.id} cameraId={camera.id} name={camera.name} />
+        {onOpen && <button type="button" className="tile-open" onClick={onOpen} aria-label={t('wall.openCamera', { name: camera.name })} />}
+      </div>
       <figcaption>
         <span className="tile-name">
           {onSelect ? (

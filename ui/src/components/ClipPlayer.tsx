@@ -1,27 +1,28 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
+import { api } from '../api/endpoints.js';
 import type { ClipView } from '../api/types.js';
 import { formatBytes } from '../i18n/i18n.js';
 import { useI18n } from '../i18n/I18nProvider.js';
+import { VideoPlayer } from './VideoPlayer.js';
+
+const PENDING_POLL_MS = 2_000;
 
 /**
  * Poster first, video on demand: on a phone over a weak link nothing but the poster loads
- * until the user asks to play. The server answers Range requests, so seeking works.
+ * until the user asks to play. The server answers Range requests, so seeking works. A clip
+ * still being cut shows how long it has been waiting and swaps in by itself when ready.
  */
-export function ClipPlayer({ clip, canDownload }: { clip: ClipView | null; canDownload: boolean }) {
+export function ClipPlayer({ clip: given, canDownload }: { clip: ClipView | null; canDownload: boolean }) {
   const { t, lang } = useI18n();
   const [playing, setPlaying] = useState(false);
+  const clip = usePendingClip(given);
   if (!clip)
     return (
       <div className="player empty">
         <span className="muted">{t('clip.none')}</span>
       </div>
     );
-  if (clip.state === 'pending')
-    return (
-      <div className="player empty">
-        <span className="muted">{t('clip.pending')}</span>
-      </div>
-    );
+  if (clip.state === 'pending') return <PendingClip clip={clip} />;
   if (clip.state === 'failed' || !clip.videoUrl) {
     return (
       <div className="player empty">
@@ -32,32 +33,18 @@ export function ClipPlayer({ clip, canDownload }: { clip: ClipView | null; canDo
   const seconds = clip.durationMs !== null ? Math.round(clip.durationMs / 1000) : null;
   return (
     <div className="player-wrap">
-      <div className="player">
-        {playing ? (
-          <video
-            data-testid="clip-video"
-            src={clip.videoUrl}
-            poster={clip.posterUrl ?? undefined}
-            controls
-            autoPlay
-            playsInline
-            preload="metadata"
-            width={640}
-            height={360}
-          />
-        ) : (
+      {playing ? (
+        <VideoPlayer src={clip.videoUrl} poster={clip.posterUrl ?? undefined} name={`clip-${clip.id}`} autoPlay testId="clip-video" />
+      ) : (
+        <div className="player">
           <button type="button" className="poster" data-testid="clip-play" onClick={() => setPlaying(true)} aria-label={t('clip.play')}>
-            {clip.posterUrl ? (
-              <img src={clip.posterUrl} alt="" width={640} height={360} decoding="async" />
-            ) : (
-              <span className="muted">{t('clip.noPoster')}</span>
-            )}
+            {clip.posterUrl ? <img src={clip.posterUrl} alt="" decoding="async" /> : <span className="muted">{t('clip.noPoster')}</span>}
             <span className="play-icon" aria-hidden="true">
               ▶
             </span>
           </button>
-        )}
-      </div>
+        </div>
+      )}
       <p className="muted clip-info">
         {seconds !== null && t('clip.duration', { seconds })} · {formatBytes(lang, clip.bytes)}
         {canDownload && (
@@ -66,8 +53,48 @@ export function ClipPlayer({ clip, canDownload }: { clip: ClipView | null; canDo
             · <a href={`/api/clips/${clip.id}/download`}>{t('clip.download')}</a>
           </>
         )}
-        {clip.pinned && <> · {t('event.pinned')}</>}
+        {clip.pinned && canDownload && <> · {t('event.pinned')}</>}
       </p>
+      <p className="muted small">{t('player.keys')}</p>
+    </div>
+  );
+}
+
+/** The clip as given, re-read every 2 s while it is still being cut. */
+function usePendingClip(given: ClipView | null): ClipView | null {
+  const [clip, setClip] = useState(given);
+  useEffect(() => setClip(given), [given]);
+  const pendingId = clip?.state === 'pending' ? clip.id : null;
+  useEffect(() => {
+    if (pendingId === null) return;
+    const timer = setInterval(() => {
+      api
+        .clip(pendingId)
+        .then((c) => c.state !== 'pending' && setClip(c))
+        .catch(() => undefined);
+    }, PENDING_POLL_MS);
+    return () => clearInterval(timer);
+  }, [pendingId]);
+  return clip;
+}
+
+/** Progress of a clip being cut: it waits for the recording to pass its end, then is cut. */
+function PendingClip({ clip }: { clip: ClipView }) {
+  const { t } = useI18n();
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 1_000);
+    return () => clearInterval(timer);
+  }, []);
+  const span = Math.max(1, clip.endAt - clip.startAt);
+  // Recording up to the clip's end is most of the wait; the cut itself is the last tenth.
+  const done = Math.min(0.95, Math.max(0.02, ((now - clip.startAt) / span) * 0.9));
+  return (
+    <div className="player empty" data-testid="clip-pending">
+      <div className="pending-box">
+        <span className="muted">{t('player.pending', { seconds: Math.max(0, Math.round((now - clip.createdAt) / 1000)) })}</span>
+        <progress max={1} value={done} aria-label={t('clip.pending')} />
+      </div>
     </div>
   );
 }

@@ -1,5 +1,6 @@
 import { enAdmin } from './en.admin.js';
 import { enNotify } from './en.notify.js';
+import { enVideo } from './en.video.js';
 import { enErrors } from './en.errors.js';
 import { enReports } from './en.reports.js';
 import type { MessageKey } from './vi.js';
@@ -362,6 +363,7 @@ export const en: Record<MessageKey, string> = {
 
   ...enAdmin,
   ...enNotify,
+  ...enVideo,
   ...enErrors,
   ...enReports,
 };

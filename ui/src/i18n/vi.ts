@@ -5,6 +5,7 @@
  */
 import { viAdmin } from './vi.admin.js';
 import { viNotify } from './vi.notify.js';
+import { viVideo } from './vi.video.js';
 import { viErrors } from './vi.errors.js';
 import { viReports } from './vi.reports.js';
 
@@ -363,6 +364,7 @@ export const vi = {
 
   ...viAdmin,
   ...viNotify,
+  ...viVideo,
   ...viErrors,
   ...viReports,
 } as const;

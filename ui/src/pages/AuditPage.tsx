@@ -3,7 +3,7 @@ import { api } from '../api/endpoints.js';
 import type { AuditEntryView, AuditVerification } from '../api/types.js';
 import { ErrorText, Page, Spinner } from '../components/common.js';
 import { DateField } from '../components/DateTimeInputs.js';
-import { formatDateTime, parseLocal } from '../i18n/i18n.js';
+import { formatDateTime, parseLocal, translateDynamic } from '../i18n/i18n.js';
 import { useI18n } from '../i18n/I18nProvider.js';
 import { useAsync } from '../api/useAsync.js';
 
@@ -148,6 +148,8 @@ function verdictText(v: AuditVerification, t: ReturnType<typeof useI18n>['t']): 
 }
 
 function AuditRow({ e }: { e: AuditEntryView }) {
+  const { lang } = useI18n();
+  const detail = e.detail && typeof e.detail === 'object' ? Object.entries(e.detail as Record<string, unknown>) : [];
   return (
     <tr>
       <td>{e.id}</td>
@@ -155,9 +157,20 @@ function AuditRow({ e }: { e: AuditEntryView }) {
       <td>
         {e.username ?? '–'} <span className="muted">{e.ip}</span>
       </td>
-      <td className="mono">{e.action}</td>
-      <td className="mono">{e.resourceType ? `${e.resourceType} ${e.resourceId ?? ''}` : '–'}</td>
-      <td className="mono small">{e.detail ? JSON.stringify(e.detail) : ''}</td>
+      <td title={e.action}>{translateDynamic(lang, `auditAction.${e.action}`, e.action)}</td>
+      <td>{e.resourceType ? `${translateDynamic(lang, `auditResource.${e.resourceType}`, e.resourceType)} ${e.resourceId ?? ''}` : '–'}</td>
+      <td className="small">
+        {detail.length > 0 && (
+          <dl className="audit-detail">
+            {detail.map(([k, v]) => (
+              <div key={k}>
+                <dt>{translateDynamic(lang, `field.${k}`, k)}</dt>
+                <dd>{typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}</dd>
+              </div>
+            ))}
+          </dl>
+        )}
+      </td>
     </tr>
   );
 }

@@ -53,6 +53,7 @@ export function EventPage({ id }: { id: number }) {
     );
   const d = detail.data;
   const e = d.event;
+  const internal = session.can('event.share');
   const title = `${capitalize(name('label', e.label))} · ${d.camera?.name ?? t('event.cameraNumber', { id: e.cameraId })}`;
   return (
     <Page
@@ -68,7 +69,8 @@ export function EventPage({ id }: { id: number }) {
         <span>{areaName(areas.data, e.areaId)}</span> · <time dateTime={new Date(e.startAt).toISOString()}>{formatDateTime(e.startAt)}</time>
         {' · '}
         {t('alert.score')} {formatScore(e.score)}
-        {d.alert && (
+        {/* Workflow states and evidence pins are the police's; residents see the outcome only. */}
+        {d.alert && (internal || d.alert.state === 'resolved' || d.alert.state === 'false_alarm') && (
           <>
             {' '}
             ·{' '}
@@ -77,13 +79,20 @@ export function EventPage({ id }: { id: number }) {
             </span>
           </>
         )}
-        {e.visibility === 'shared' && <span className="chip">{t('event.shared')}</span>}
-        {e.pinned && <span className="chip">{t('event.pinned')}</span>}
+        {internal && e.visibility === 'shared' && <span className="chip">{t('event.shared')}</span>}
+        {internal && e.pinned && <span className="chip">{t('event.pinned')}</span>}
       </p>
       <div className="event-layout">
         <div className="event-media">
           <h2>{t('clip.title')}</h2>
           <ClipPlayer clip={d.clip} canDownload={session.can('clip.download')} />
+          {session.can('camera.live') && (
+            <p>
+              <Link to={`/recordings/${e.cameraId}?at=${e.startAt - 5_000}`} data-testid="open-recording-at-event">
+                {t('rec.openAtEvent')}
+              </Link>
+            </p>
+          )}
           <h2>{t('event.bestSnapshot')}</h2>
           {e.snapshotUrl ? (
             <img className="snapshot" src={e.snapshotUrl} alt={t('event.bestSnapshot')} width={640} height={360} loading="lazy" />

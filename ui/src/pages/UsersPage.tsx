@@ -3,6 +3,7 @@ import { api } from '../api/endpoints.js';
 import type { Area, Role, UserView } from '../api/types.js';
 import { useAsync } from '../api/useAsync.js';
 import { ErrorText, Page, Spinner, areaName, areaOptions } from '../components/common.js';
+import { PasswordResetForm } from '../components/PasswordResetForm.js';
 import { useI18n } from '../i18n/I18nProvider.js';
 import { useSession } from '../session.js';
 
@@ -92,10 +93,7 @@ export function UsersPage() {
     e.preventDefault();
     if (await act(() => api.createUser({ ...draft, displayName: draft.displayName.trim() || undefined }))) setDraft(emptyDraft());
   };
-  const resetPassword = (u: UserView) => {
-    const pw = window.prompt(t('users.newPasswordFor', { name: u.displayName }));
-    if (pw) void act(() => api.resetPassword(u.id, pw));
-  };
+  const [resetting, setResetting] = useState<UserView | null>(null);
 
   return (
     <Page title={t('users.title')}>
@@ -123,10 +121,10 @@ export function UsersPage() {
                 <td>{u.disabled ? t('users.disabled') : t('users.active')}</td>
                 {admin && (
                   <td className="button-row">
-                    <button type="button" onClick={() => setEditing(u)}>
+                    <button type="button" onClick={() => setEditing(u)} aria-label={t('users.editFor', { name: u.username })}>
                       {t('common.edit')}
                     </button>
-                    <button type="button" onClick={() => resetPassword(u)}>
+                    <button type="button" onClick={() => setResetting(u)} aria-label={t('users.resetFor', { name: u.username })} data-testid="reset-password">
                       {t('users.resetPassword')}
                     </button>
                     <button
@@ -143,6 +141,15 @@ export function UsersPage() {
           </tbody>
         </table>
       </div>
+      {admin && resetting && (
+        <PasswordResetForm
+          key={resetting.id}
+          user={resetting}
+          busy={busy}
+          onCancel={() => setResetting(null)}
+          onSave={(pw) => void act(() => api.resetPassword(resetting.id, pw)).then((ok) => ok && setResetting(null))}
+        />
+      )}
       {admin && editing && (
         <section className="card" aria-labelledby="edit-user-title">
           <h2 id="edit-user-title">{t('users.editTitle', { name: editing.username })}</h2>

@@ -5,13 +5,25 @@ import { useAsync } from '../api/useAsync.js';
 import { AlertCard, alertText } from '../components/AlertCard.js';
 import { CameraTile, type TileCamera } from '../components/CameraTile.js';
 import { ReportWallPanel } from '../components/ReportWallPanel.js';
+import { CameraView } from '../components/CameraView.js';
+import { gridOf, LayoutPicker, useWallLayout } from '../components/WallLayout.js';
 import { ErrorText, areaName, areaSubtree } from '../components/common.js';
 import { WallFilters, type AlertFilter } from '../components/WallFilters.js';
 import { formatTime } from '../i18n/i18n.js';
 import { useI18n } from '../i18n/I18nProvider.js';
 import { useWall } from '../realtime/useWall.js';
-import { navigate } from '../router.js';
+import { navigate, setQuery, useLocation } from '../router.js';
 import { useSession } from '../session.js';
+
+/** The clock, re-read every `ms` (relative times on the wall). */
+function useNow(ms: number): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), ms);
+    return () => clearInterval(timer);
+  }, [ms]);
+  return now;
+}
 
 const OPEN_STATES: readonly AlertStateName[] = ['new', 'acknowledged', 'assigned'];
 const CAMERA_REFRESH_MS = 60_000;
@@ -57,6 +69,8 @@ export function WallPage() {
   const [alertFilter, setAlertFilter] = useState<AlertFilter>('open');
   const [openAlert, setOpenAlert] = useState<number | null>(null);
   const { kiosk, toggleFullscreen } = useKiosk();
+  const { layout, setLayout, page, setPage } = useWallLayout(session.user?.id);
+  const selectedId = Number(useLocation().query.get('camera')) || null;
 
   useEffect(() => {
     const timer = setInterval(cameras.reload, CAMERA_REFRESH_MS);
@@ -100,7 +114,29 @@ export function WallPage() {
     },
     [wall],
   );
+  const [actionError, setActionError] = useState<string | null>(null);
+  const now = useNow(30_000);
+  // The card shows the new state at once; a refused or failed request puts the old one back.
+  const optimistic = useCallback(
+    (next: AlertMessage, request: Promise<AlertMessage>) => {
+      const before = wall.alerts.find((a) => a.id === next.id);
+      onChanged(next);
+      setActionError(null);
+      request.then(
+        (saved) => wall.applyLocal(saved),
+        () => {
+          if (before) wall.applyLocal(before);
+          setActionError(t('alert.actionFailed', { what: alertText(i18n, next).what }));
+        },
+      );
+    },
+    [wall, onChanged, t, i18n],
+  );
 
+  const grid = gridOf(layout, tiles.length);
+  const pages = Math.max(1, Math.ceil(tiles.length / grid.perPage));
+  const pageTiles = tiles.slice(Math.min(page, pages - 1) * grid.perPage, (Math.min(page, pages - 1) + 1) * grid.perPage);
+  const selected = selectedId === null ? undefined : tiles.find((c) => c.id === selectedId);
   const latest = wall.latest ? alertText(i18n, wall.latest) : null;
   return (
     <section
@@ -138,6 +174,7 @@ export function WallPage() {
           alertFilter={alertFilter}
           onAlertFilter={setAlertFilter}
         />
+        <LayoutPicker layout={layout} onLayout={setLayout} page={page} pages={pages} onPage={setPage} />
         <div className="wall-tools">
           {!wall.muted && !wall.audioReady && (
             <button type="button" className="warn-button" onClick={wall.unlockAudio} data-testid="enable-sound">
@@ -162,22 +199,37 @@ export function WallPage() {
       </div>
       <ErrorText error={cameras.error ?? areas.error} />
       <div className="wall-body">
-        <div className="camera-grid" aria-label={t('wall.cameras')}>
-          {cameras.data && tiles.length === 0 && <p className="muted">{t('wall.noCameras')}</p>}
-          {tiles.map((c) => (
-            <CameraTile
-              key={c.id}
-              camera={c}
-              flashAlertId={wall.flashing.get(c.id)}
-              onSelect={session.can('camera.update') ? () => navigate(`/cameras/${c.id}`) : undefined}
-            />
-          ))}
-        </div>
+        {selected ? (
+          <CameraView camera={selected} alerts={wall.alerts} onBack={() => setQuery({})} />
+        ) : (
+          <div
+            className="camera-grid"
+            data-layout={layout}
+            style={{ ['--cols' as string]: grid.cols, ['--rows' as string]: grid.rows }}
+            aria-label={t('wall.cameras')}
+          >
+            {cameras.data && tiles.length === 0 && <p className="muted">{t('wall.noCameras')}</p>}
+            {pageTiles.map((c) => (
+              <CameraTile
+                key={c.id}
+                camera={c}
+                flashAlertId={wall.flashing.get(c.id)}
+                onSelect={session.can('camera.update') ? () => navigate(`/cameras/${c.id}`) : undefined}
+                onOpen={() => setQuery({ camera: c.id })}
+              />
+            ))}
+          </div>
+        )}
         <aside className="alert-feed" aria-labelledby="feed-title">
           <ReportWallPanel reports={wall.reports} fresh={wall.freshReports} />
           <h2 id="feed-title">
             {t('wall.feed')} <span className="muted">({shown.length})</span>
           </h2>
+          {actionError && (
+            <p className="error" role="alert">
+              {actionError}
+            </p>
+          )}
           {shown.length === 0 && <p className="muted">{t('wall.noAlerts')}</p>}
           <ol className="alert-list" aria-live="polite" aria-relevant="additions">
             {shown.map((a) => (
@@ -191,6 +243,8 @@ export function WallPage() {
                 officers={officers.data ?? []}
                 onToggle={() => setOpenAlert(openAlert === a.id ? null : a.id)}
                 onChanged={onChanged}
+                optimistic={optimistic}
+                now={now}
               />
             ))}
           </ol>

@@ -23,9 +23,9 @@ export class AlertFeed {
     return this.byId.size;
   }
 
-  /** Newest first (highest id first: ids grow with creation). */
+  /** Newest first by the time shown on the card (when it began), then by id. */
   list(): AlertMessage[] {
-    this.sorted ??= [...this.byId.values()].sort((a, b) => b.id - a.id);
+    this.sorted ??= [...this.byId.values()].sort((a, b) => b.startedAt - a.startedAt || b.id - a.id);
     return this.sorted;
   }
 

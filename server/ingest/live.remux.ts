@@ -1,0 +1,198 @@
+import path from 'node:path';
+import type { Logger } from '../shared/log.js';
+import type { FfmpegAdapter, FfmpegProcess } from './ffmpeg.adapter.js';
+import { Fmp4Splitter, type Fmp4Fragment } from './live.fmp4.js';
+import { TsTail } from './live.tail.js';
+
+/**
+ * Live video for browsers: the camera's recording, as ffmpeg writes it, remuxed (stream copy,
+ * never transcoded) to fragmented MP4 for Media Source Extensions. No second camera session:
+ * the source is the recording the camera session already writes. One remux per camera,
+ * shared by all its viewers; started by the first viewer, stopped shortly after the last.
+ */
+export interface LiveViewer {
+  init(data: Buffer): void;
+  fragment(f: Fmp4Fragment): void;
+}
+/** What a camera's live view can be: fMP4, or the JPEG picture with the reason. */
+export type LiveMode = 'fmp4' | 'h265' | 'not_recording';
+
+export interface LiveSourceInfo {
+  isRecording(cameraId: number): boolean;
+  recordedCodec(cameraId: number): string | null;
+}
+
+export interface LiveHubDeps {
+  ffmpeg: Pick<FfmpegAdapter, 'spawn'>;
+  recordingsDir: string;
+  source: LiveSourceInfo;
+  log: Logger;
+  /** How often the growing segment is read (ms): part of the latency. */
+  pollMs?: number;
+  /** How long a remux outlives its last viewer (a page switch should not restart it). */
+  idleMs?: number;
+}
+
+/**
+ * One video fragment per 100 ms and per keyframe: MSE plays what it has, so short fragments
+ * keep the delay low. -dts_delta_threshold 1: each segment's timestamps restart near zero
+ * (-reset_timestamps in the recorder), and ffmpeg then joins them into one timeline.
+ */
+export const REMUX_ARGS = [
+  '-hide_banner',
+  '-loglevel',
+  'error',
+  '-dts_delta_threshold',
+  '1',
+  '-analyzeduration',
+  '500000',
+  '-f',
+  'mpegts',
+  '-i',
+  'pipe:0',
+  '-map',
+  '0:v:0',
+  '-c:v',
+  'copy',
+  '-an',
+  '-f',
+  'mp4',
+  '-movflags',
+  'empty_moov+default_base_moof+frag_keyframe',
+  '-frag_duration',
+  '100000',
+  '-flush_packets',
+  '1',
+  'pipe:1',
+];
+
+const MAX_GOP_FRAGMENTS = 600;
+
+export class LiveHub {
+  private readonly streams = new Map<number, CameraLive>();
+  constructor(private readonly d: LiveHubDeps) {}
+
+  mode(cameraId: number): LiveMode {
+    if (!this.d.source.isRecording(cameraId)) return 'not_recording';
+    const codec = this.d.source.recordedCodec(cameraId);
+    return codec === 'hevc' || codec === 'h265' ? 'h265' : 'fmp4';
+  }
+
+  /** Adds a viewer (it gets the init segment and the fragments since the last keyframe at once); returns its removal. */
+  watch(cameraId: number, viewer: LiveViewer): () => void {
+    let s = this.streams.get(cameraId);
+    if (!s) {
+      s = new CameraLive(cameraId, this.d, () => this.streams.delete(cameraId));
+      this.streams.set(cameraId, s);
+    }
+    s.add(viewer);
+    return () => s.remove(viewer);
+  }
+
+  /** Running remuxes and their viewers (for the bench and diagnostics). */
+  running(): { cameraId: number; viewers: number; pid: number | undefined }[] {
+    return [...this.streams.values()].map((s) => ({ cameraId: s.cameraId, viewers: s.viewerCount, pid: s.pid }));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.streams.values()].map((s) => s.stop()));
+  }
+}
+
+/** One camera's remux: tail → ffmpeg → fragments → viewers. */
+class CameraLive {
+  private readonly viewers = new Set<LiveViewer>();
+  private init: Buffer | null = null;
+  private gop: Fmp4Fragment[] = [];
+  private proc: FfmpegProcess | null = null;
+  private tail: TsTail | null = null;
+  private idleTimer: NodeJS.Timeout | null = null;
+  private stopped = false;
+
+  constructor(
+    readonly cameraId: number,
+    private readonly d: LiveHubDeps,
+    private readonly onStopped: () => void,
+  ) {}
+
+  get viewerCount(): number {
+    return this.viewers.size;
+  }
+  get pid(): number | undefined {
+    return this.proc?.pid;
+  }
+
+  add(v: LiveViewer): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
+    this.viewers.add(v);
+    if (this.init) {
+      v.init(this.init);
+      for (const f of this.gop) v.fragment(f);
+    }
+    if (!this.proc) this.startRemux();
+  }
+
+  remove(v: LiveViewer): void {
+    this.viewers.delete(v);
+    if (this.viewers.size || this.idleTimer) return;
+    this.idleTimer = setTimeout(() => void this.stop(), this.d.idleMs ?? 3_000);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.onStopped();
+    await this.stopRemux();
+  }
+
+  private startRemux(): void {
+    const proc = this.d.ffmpeg.spawn(REMUX_ARGS, { feed: true });
+    this.proc = proc;
+    this.init = null;
+    this.gop = [];
+    const splitter = new Fmp4Splitter({
+      init: (data) => {
+        this.init = data;
+        for (const v of this.viewers) v.init(data);
+      },
+      fragment: (f) => {
+        if (f.key) this.gop = [];
+        if (this.gop.length < MAX_GOP_FRAGMENTS) this.gop.push(f);
+        for (const v of this.viewers) v.fragment(f);
+      },
+    });
+    proc.stdout.on('data', (c: Buffer) => splitter.push(c));
+    const errLines: string[] = [];
+    proc.stderr.on('data', (c: Buffer) => errLines.push(...c.toString('utf8').split('\n').filter(Boolean).slice(-5)));
+    proc.input?.on('error', () => undefined); // EPIPE when ffmpeg exits first: its exit is handled below
+    const tail = new TsTail({
+      liveDir: path.join(this.d.recordingsDir, String(this.cameraId), 'live'),
+      pollMs: this.d.pollMs ?? 40,
+      onData: (chunk) => proc.input?.write(chunk),
+      onNewRun: () => void this.restart(),
+    });
+    this.tail = tail;
+    tail.start();
+    void proc.exited.then((exit) => {
+      if (this.proc !== proc || this.stopped) return;
+      this.d.log.warn('live remux ended; restarting', { cameraId: this.cameraId, exit, stderr: errLines.slice(-5) });
+      setTimeout(() => void (this.proc === proc && !this.stopped && this.restart()), 1_000);
+    });
+  }
+
+  /** The camera session restarted (new timestamps, maybe a new size): a new remux and init segment. */
+  private async restart(): Promise<void> {
+    await this.stopRemux();
+    if (!this.stopped) this.startRemux();
+  }
+
+  private async stopRemux(): Promise<void> {
+    const proc = this.proc;
+    this.proc = null;
+    await this.tail?.stop();
+    this.tail = null;
+    proc?.input?.end();
+    await proc?.terminate(2_000);
+  }
+}

@@ -1,0 +1,99 @@
+import type { Authorizer, Principal } from '../auth/authorize.js';
+import type { LiveStartReply } from '../domain/socket.events.js';
+import type { LiveHub } from '../ingest/live.remux.js';
+import type { CameraRecord } from '../store/camera.repository.js';
+import { onAuthorized, type AppSocket } from './socket.server.js';
+
+/**
+ * Live video over the app's socket (authorised like the live JPEG: action camera.live on the
+ * camera's area). Each socket watching a camera is one viewer of the camera's shared remux; a
+ * viewer whose connection falls behind skips to the next keyframe instead of queueing video
+ * it will never show in time.
+ */
+export interface LiveSocketDeps {
+  authorizer: Authorizer;
+  hub: LiveHub;
+  cameras: { get(id: number): Promise<CameraRecord | undefined> };
+}
+
+/** Outgoing packets queued on a socket beyond which it is considered behind. */
+const BEHIND_PACKETS = 64;
+
+/**
+ * Privacy masks are drawn into the live JPEG, not into the stream copy: a viewer who must not
+ * see behind them (residents) gets the masked JPEG. The key is set by the camera settings'
+ * privacy masks (issue 17); absent, no camera has any.
+ */
+export function hasPrivacyMask(cam: CameraRecord): boolean {
+  const masks = (cam.settings as Record<string, unknown>).privacyMasks;
+  return Array.isArray(masks) && masks.length > 0;
+}
+const seesUnmasked = (p: Principal) => p.roles.some((r) => r === 'police' || r === 'admin' || r === 'technician');
+
+const cameraIdOf = (req: unknown): number | null => {
+  const id = (req as { cameraId?: unknown } | null)?.cameraId;
+  return typeof id === 'number' && Number.isSafeInteger(id) && id > 0 ? id : null;
+};
+
+export function registerLiveSocketHandlers(socket: AppSocket, d: LiveSocketDeps): void {
+  const watching = new Map<number, () => void>();
+  const stop = (id: number) => {
+    watching.get(id)?.();
+    watching.delete(id);
+  };
+  const resource = async (req: unknown) => {
+    const id = cameraIdOf(req);
+    const cam = id === null ? undefined : await d.cameras.get(id);
+    return cam ? { type: 'camera' as const, id: cam.id, areaId: cam.areaId } : undefined;
+  };
+  onAuthorized(
+    socket,
+    d.authorizer,
+    'live:start',
+    async (s, req, ack) => {
+      const id = cameraIdOf(req);
+      const cam = id === null ? undefined : await d.cameras.get(id);
+      const reply = (r: LiveStartReply) => ack({ ok: true, data: r });
+      if (!cam) return reply({ mode: 'jpeg', reason: 'not_recording' });
+      if (!seesUnmasked(s.data.principal) && hasPrivacyMask(cam)) return reply({ mode: 'jpeg', reason: 'masked' });
+      const mode = d.hub.mode(cam.id);
+      if (mode !== 'fmp4') return reply({ mode: 'jpeg', reason: mode });
+      stop(cam.id);
+      reply({ mode: 'fmp4' });
+      watching.set(cam.id, d.hub.watch(cam.id, viewerOn(s, cam.id)));
+    },
+    resource,
+  );
+  onAuthorized(
+    socket,
+    d.authorizer,
+    'live:stop',
+    (_s, req, ack) => {
+      const id = cameraIdOf(req);
+      if (id !== null) stop(id);
+      ack({ ok: true, data: null });
+    },
+    resource,
+  );
+  socket.on('disconnect', () => {
+    for (const id of [...watching.keys()]) stop(id);
+  });
+}
+
+/** Sends one camera's fragments to one socket, skipping to a keyframe when the socket is behind. */
+function viewerOn(s: AppSocket, cameraId: number) {
+  let skipping = false;
+  const queued = () => (s.conn as unknown as { writeBuffer?: unknown[] }).writeBuffer?.length ?? 0;
+  return {
+    init: (data: Buffer) => {
+      skipping = false;
+      s.emit('live:init', { cameraId, data, at: Date.now() });
+    },
+    fragment: (f: { data: Buffer; key: boolean }) => {
+      if (queued() > BEHIND_PACKETS) skipping = true;
+      if (skipping && !f.key) return;
+      skipping = false;
+      s.emit('live:media', { cameraId, data: f.data, key: f.key, at: Date.now() });
+    },
+  };
+}

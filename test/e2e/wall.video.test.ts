@@ -1,0 +1,145 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { readStamp } from '../../server/demo/frame.stamp.js';
+import { SimulatedCamera } from '../../server/demo/sim-camera.js';
+import { PROJECT_ROOT } from '../../server/version.js';
+import { describeBrowser, openBrowser, screenshot, screenshotOnFailure, unexpectedErrors, type BrowserSession } from './support/browser.js';
+import { login, startWorld, type World } from './support/world.js';
+
+const W = 640;
+const H = 360;
+
+const playing = (v: Locator) =>
+  v.evaluate((el: HTMLVideoElement) => ({ t: el.currentTime, w: el.videoWidth, h: el.videoHeight })).catch(() => ({ t: 0, w: 0, h: 0 }));
+
+/**
+ * Glass-to-glass delay: the picture on screen (drawn from the <video> into a canvas) carries the
+ * wall-clock stamp the simulated camera burned into it before encoding; the page's clock at the
+ * same moment, less that stamp, is the delay from camera to screen (same machine, same clock).
+ */
+async function stampDelay(page: Page, video: Locator): Promise<number | null> {
+  const sample = await video.evaluate((v: HTMLVideoElement) => {
+    const c = document.createElement('canvas');
+    c.width = v.videoWidth;
+    c.height = v.videoHeight;
+    const g = c.getContext('2d', { willReadFrequently: true })!;
+    g.drawImage(v, 0, 0);
+    const at = Date.now();
+    const rows = Math.ceil(c.height / 16) + 2;
+    const px = g.getImageData(0, 0, c.width, rows).data;
+    const y: number[] = [];
+    for (let i = 0; i < px.length; i += 4) y.push(Math.round(0.299 * px[i]! + 0.587 * px[i + 1]! + 0.114 * px[i + 2]!));
+    return { at, y, width: c.width, height: c.height };
+  });
+  const plane = new Uint8Array(sample.width * sample.height);
+  plane.set(sample.y);
+  const stamp = readStamp(plane, sample.width, sample.height);
+  return stamp === null ? null : sample.at - stamp;
+}
+
+/**
+ * The police wall with live video (issue 15 items 1 and 2): four simulated cameras in the
+ * 4-camera layout at 1920×1080, each tile playing fragmented MP4 from the recording; the
+ * layout is remembered; a tile opens the single-camera view. The delay from the camera's
+ * picture to the screen is measured from the stamp in the first camera's picture.
+ */
+describeBrowser('the police wall with live video', () => {
+  let world: World;
+  const sims: SimulatedCamera[] = [];
+  const cameraIds: number[] = [];
+  let police: BrowserSession;
+
+  beforeAll(async () => {
+    world = await startWorld({ detect: { workers: 1 } });
+    for (let i = 0; i < 4; i++) {
+      const sim = new SimulatedCamera({ source: { kind: 'pattern' }, width: W, height: H, fps: 10, stamp: i === 0 });
+      await sim.start();
+      sims.push(sim);
+      const cam = await world.server.cameras.service.register({
+        name: `Camera ${i + 1} ngõ chợ`,
+        areaId: world.areas.hamlet.id,
+        streams: { detect: { url: sim.rtspUrl } },
+        defaultVisibility: 'internal',
+      });
+      cameraIds.push(cam.id);
+    }
+    police = await openBrowser({ width: 1920, height: 1080 });
+  });
+  screenshotOnFailure(() => [police?.page]);
+  afterAll(async () => {
+    await police?.close();
+    for (const s of sims) await s.stop();
+    await world?.server.stop();
+  });
+
+  it('4-camera layout at 1920×1080: tiles fill the screen and every tile plays live video', async () => {
+    const { page, errors } = police;
+    await login(page, world.server.url, 'congan');
+    await expect.poll(() => page.url()).toMatch(/\/wall$/);
+    await page.getByRole('button', { name: '4 camera' }).click();
+    const tiles = page.locator('.camera-grid[data-layout="4"] .tile');
+    await expect.poll(() => tiles.count()).toBe(4);
+
+    // Tiles share the grid: two columns and two rows filling it.
+    const grid = (await page.locator('.camera-grid').boundingBox())!;
+    let area = 0;
+    for (let i = 0; i < 4; i++) {
+      const b = (await tiles.nth(i).boundingBox())!;
+      area += b.width * b.height;
+      expect(b.width).toBeGreaterThan(grid.width / 2 - 20);
+      expect(b.y + b.height).toBeLessThanOrEqual(1080);
+    }
+    expect(area / (grid.width * grid.height)).toBeGreaterThan(0.85);
+
+    for (const id of cameraIds) {
+      const v = page.locator(`.tile[data-camera-id="${id}"] [data-testid="live-video"]`);
+      await expect.poll(async () => (await playing(v)).w, { timeout: 60_000 }).toBe(W);
+      const t0 = (await playing(v)).t;
+      await expect.poll(async () => (await playing(v)).t, { timeout: 15_000 }).toBeGreaterThan(t0 + 1);
+    }
+    // One remux per camera, whatever the number of viewers.
+    expect(
+      world.server.live
+        .running()
+        .map((r) => r.cameraId)
+        .sort(),
+    ).toEqual([...cameraIds].sort());
+
+    const first = page.locator(`.tile[data-camera-id="${cameraIds[0]}"] [data-testid="live-video"]`);
+    const delays: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const d = await stampDelay(page, first);
+      if (d !== null) delays.push(d);
+      await page.waitForTimeout(250);
+    }
+    expect(delays.length).toBeGreaterThan(5);
+    const sorted = [...delays].sort((a, b) => a - b);
+    const report = { median: sorted[Math.floor(sorted.length / 2)], min: sorted[0], max: sorted.at(-1), samples: delays };
+    mkdirSync(path.join(PROJECT_ROOT, 'test-output'), { recursive: true });
+    writeFileSync(path.join(PROJECT_ROOT, 'test-output', 'live-latency.json'), JSON.stringify(report, null, 2));
+    process.stdout.write(`live video glass-to-glass on loopback, ms: ${JSON.stringify(report)}\n`);
+    await screenshot(page, 'police-wall-4-live-1920');
+    expect(unexpectedErrors(errors)).toEqual([]);
+  });
+
+  it('the layout is remembered, and a tile opens the single-camera view with live video and a jump to its recording', async () => {
+    const { page } = police;
+    await page.reload();
+    await expect.poll(() => page.locator('.camera-grid[data-layout="4"] .tile').count()).toBe(4);
+    await page.getByRole('button', { name: `Xem camera Camera 2 ngõ chợ` }).click();
+    const view = page.locator(`.camera-view[data-camera-id="${cameraIds[1]}"]`);
+    await expect.poll(() => view.count()).toBe(1);
+    const v = view.locator('[data-testid="live-video"]');
+    await expect.poll(async () => (await playing(v)).w, { timeout: 30_000 }).toBe(W);
+    const t0 = (await playing(v)).t;
+    await expect.poll(async () => (await playing(v)).t, { timeout: 15_000 }).toBeGreaterThan(t0 + 1);
+    const box = (await v.boundingBox())!;
+    expect(box.width).toBeGreaterThan(1000);
+    expect(await view.locator('[data-testid="open-recording"]').getAttribute('href')).toBe(`/recordings/${cameraIds[1]}`);
+    await screenshot(page, 'police-wall-single-camera-1920');
+    await page.locator('[data-testid="wall-back"]').click();
+    await expect.poll(() => page.locator('.camera-grid[data-layout="4"] .tile').count()).toBe(4);
+  });
+});

@@ -1,0 +1,130 @@
+import { useState, type PointerEvent } from 'react';
+import type { EventView } from '../api/types.js';
+import { formatTime } from '../i18n/i18n.js';
+import { useI18n } from '../i18n/I18nProvider.js';
+
+export interface TimelineProps {
+  from: number;
+  spanMs: number;
+  spans: readonly [number, number][];
+  events: readonly EventView[];
+  cursor: number | null;
+  /** The moment under the pointer while dragging (the label follows it). */
+  onScrub(ms: number): void;
+  /** Released: play from here. */
+  onSeek(ms: number): void;
+  onEvent(e: EventView): void;
+}
+
+/**
+ * The recording of one camera over [from, from + spanMs]: recorded spans as bars, events as
+ * marks big enough to hit with a finger (≥ 24 px), the playhead. Drag anywhere on the bar to
+ * scrub; releasing plays from there.
+ */
+export function RecordingTimeline(p: TimelineProps) {
+  const { t, name } = useI18n();
+  const [drag, setDrag] = useState<number | null>(null);
+  const to = p.from + p.spanMs;
+  const pct = (ms: number) => `${((ms - p.from) / p.spanMs) * 100}%`;
+  const at = (e: PointerEvent<HTMLDivElement>) => {
+    const r = e.currentTarget.getBoundingClientRect();
+    return Math.round(p.from + (Math.min(Math.max(0, e.clientX - r.left), r.width) / r.width) * p.spanMs);
+  };
+  const shown = drag ?? p.cursor;
+  const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => p.from + f * p.spanMs);
+  return (
+    <div className="rec-timeline-wrap">
+      <div
+        className="rec-timeline"
+        data-testid="rec-timeline"
+        role="slider"
+        tabIndex={0}
+        aria-label={t('rec.timeline')}
+        aria-valuemin={p.from}
+        aria-valuemax={to}
+        aria-valuenow={shown ?? p.from}
+        aria-valuetext={shown !== null ? formatTime(shown) : ''}
+        onPointerDown={(e) => {
+          if ((e.target as HTMLElement).closest('.rec-event')) return;
+          e.currentTarget.setPointerCapture(e.pointerId);
+          const ms = at(e);
+          setDrag(ms);
+          p.onScrub(ms);
+        }}
+        onPointerMove={(e) => {
+          if (drag === null) return;
+          const ms = at(e);
+          setDrag(ms);
+          p.onScrub(ms);
+        }}
+        onPointerUp={() => {
+          if (drag !== null) p.onSeek(drag);
+          setDrag(null);
+        }}
+        onKeyDown={(e) => {
+          const step = e.key === 'ArrowLeft' ? -1 : e.key === 'ArrowRight' ? 1 : 0;
+          if (!step) return;
+          e.preventDefault();
+          p.onSeek((p.cursor ?? p.from) + (step * p.spanMs) / 50);
+        }}
+      >
+        {p.spans
+          .filter(([s, e]) => e > p.from && s < to)
+          .map(([s, e]) => (
+            <span
+              key={s}
+              className="rec-span"
+              style={{ left: pct(Math.max(s, p.from)), width: `${((Math.min(e, to) - Math.max(s, p.from)) / p.spanMs) * 100}%` }}
+            />
+          ))}
+        {p.events
+          .filter((e) => e.startAt >= p.from && e.startAt < to)
+          .map((e) => (
+            <button
+              key={e.id}
+              type="button"
+              className="rec-event"
+              style={{ left: pct(e.startAt) }}
+              data-event-id={e.id}
+              aria-label={t('rec.event', { label: name('label', e.label), time: formatTime(e.startAt) })}
+              title={t('rec.event', { label: name('label', e.label), time: formatTime(e.startAt) })}
+              onClick={() => p.onEvent(e)}
+            />
+          ))}
+        {shown !== null && shown >= p.from && shown <= to && <span className="rec-playhead" data-testid="rec-playhead" style={{ left: pct(shown) }} />}
+      </div>
+      <div className="rec-ticks" aria-hidden="true">
+        {ticks.map((ms) => (
+          <span key={ms}>{formatTime(ms)}</span>
+        ))}
+      </div>
+    </div>
+  );
+}
+
+/** Media time of a wall-clock moment in a window whose recorded spans were concatenated (gaps skipped). */
+export function mediaTimeOf(spans: readonly [number, number][], startAt: number, ms: number): number {
+  let t = 0;
+  for (const [s0, e] of spans) {
+    const s = Math.max(s0, startAt);
+    if (e <= s) continue;
+    if (ms < s) break;
+    t += Math.min(ms, e) - s;
+    if (ms < e) break;
+  }
+  return t / 1000;
+}
+
+/** The wall-clock moment shown at a media time (the inverse of mediaTimeOf). */
+export function wallTimeOf(spans: readonly [number, number][], startAt: number, seconds: number): number {
+  let left = seconds * 1000;
+  let last = startAt;
+  for (const [s0, e] of spans) {
+    const s = Math.max(s0, startAt);
+    if (e <= s) continue;
+    if (left <= e - s) return s + left;
+    left -= e - s;
+    last = e;
+  }
+  return last + left;
+}
