@@ -162,7 +162,8 @@ export class OnvifClient {
 
   private parse(reply: HttpReply, stage: string): ParsedReply {
     const text = reply.body.trim();
-    if (/html/i.test(reply.contentType) || /^<(!doctype\s+html|html)/i.test(text)) {
+    // The body decides, not Content-Type: firmware labels SOAP as text/html, text/plain or nothing.
+    if (/^<(!doctype\s+html|html)/i.test(text)) {
       throw this.bad('http_status', stage, `${reply.status} with a web page (probably the camera's web interface port)`);
     }
     if (!looksLikeXml(text)) {
@@ -176,7 +177,7 @@ export class OnvifClient {
       throw err;
     }
     if (root.name !== 'Envelope') throw this.bad('missing_field', stage, `a SOAP envelope (got <${root.name}>)`);
-    if (root.ns !== NS.soap12 && root.ns !== NS.soap11) throw this.bad('wrong_namespace', stage, `envelope in "${root.ns}"`);
+    if (root.ns !== NS.soap12 && root.ns !== NS.soap11 && !root.unresolved) throw this.bad('wrong_namespace', stage, `envelope in "${root.ns}"`);
     const body = child(root, 'Body');
     if (!body) throw this.bad('missing_field', stage, 'a SOAP body');
     const fault = child(body, 'Fault');
@@ -186,16 +187,26 @@ export class OnvifClient {
   private responseElement(req: SoapRequest, reply: HttpReply, parsed: ParsedReply): XmlElement {
     if (parsed.fault) throw new SoapFault(req.action, parsed.fault.subcode, parsed.fault.reason);
     if (reply.status < 200 || reply.status >= 300) throw this.bad('http_status', req.action, String(reply.status));
-    const el = parsed.body.children[0];
+    const el = parsed.body.children.find((c) => c.name !== 'Header');
     const expected = `${req.action}Response`;
     if (!el || el.name !== expected) throw this.bad('missing_field', req.action, `a ${expected} element`);
-    if (el.ns !== req.ns) throw this.bad('wrong_namespace', req.action, `${expected} in "${el.ns}" instead of "${req.ns}"`);
+    if (!namespaceAccepted(el, req.ns)) throw this.bad('wrong_namespace', req.action, `${expected} in "${el.ns}" instead of "${req.ns}"`);
     this.answered = true;
     return el;
   }
 }
 
 const looksLikeXml = (s: string) => s.trimStart().startsWith('<');
+
+/**
+ * The response element's namespace: exact, or undeclared (matched by local name), or an ONVIF
+ * namespace misdeclared by the firmware (trailing slash, ver10/ver20, another service's). A
+ * namespace from elsewhere still means the reply is not what was asked for.
+ */
+function namespaceAccepted(el: XmlElement, expected: string): boolean {
+  if (el.ns === expected || el.unresolved) return true;
+  return /^https?:\/\/www\.onvif\.org\//i.test(el.ns);
+}
 
 const PREFIX: Record<string, string> = { [NS.device]: 'tds', [NS.media]: 'trt' };
 function prefixOf(ns: string): string {

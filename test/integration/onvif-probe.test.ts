@@ -7,6 +7,7 @@ import { probeOnvif, type ProbeOptions, type ProbeResult } from '../../server/ca
 import { parseProbeTarget } from '../../server/cameras/onvif.target.js';
 import { OnvifSimulator, type OnvifSimOptions } from '../fixtures/onvif-sim/onvif-sim.js';
 import type { SimFault } from '../fixtures/onvif-sim/onvif-sim.faults.js';
+import { SIM_TOLERANCE_FAULTS } from '../fixtures/onvif-sim/onvif-sim.tolerance.js';
 
 /** Probe against the ONVIF simulator on loopback: what it reads, and how every failure is classified. */
 
@@ -151,6 +152,23 @@ describe('probe reads an ONVIF camera', () => {
     expect(r.profiles).toHaveLength(3); // media address came from GetServices
     expect(r.warnings.join('\n')).toMatch(/GetSnapshotUri refused/);
     expect(r.warnings.join('\n')).toMatch(/clock offset is unknown/);
+  });
+});
+
+describe('probe tolerates what real firmware sends', () => {
+  it.each(SIM_TOLERANCE_FAULTS)('every reply sent as %s reads exactly like the normal one', async (fault) => {
+    const s = await sim({ faults: { '*': fault }, device: { manufacturer: 'Société Caméra', model: 'IPC-SIM-2MP' } });
+    const r = await probe(s);
+    expect(r).toMatchObject({ manufacturer: 'Société Caméra', model: 'IPC-SIM-2MP', serial: 'SIM0001', auth: 'ws-security' });
+    expect(r.profiles.map((p) => [p.token, p.width, p.height])).toEqual([
+      ['Profile_1', 1920, 1080],
+      ['Profile_2', 640, 360],
+      ['Profile_3', 352, 288],
+    ]);
+    expect(r.snapshotUri).toBe(`http://127.0.0.1:${s.port}/onvif/snapshot.jpg?profile=Profile_2`);
+    expect(Math.abs(r.clockOffsetMs!)).toBeLessThan(2000);
+    expect(r.warnings).toEqual([]);
+    expect(s.calls.every((c) => c.status === 200)).toBe(true);
   });
 });
 
