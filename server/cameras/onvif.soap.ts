@@ -1,6 +1,6 @@
 import type { AppError } from '../shared/errors.js';
 import { notOnvif, unreachable, wrongCredentials, type NotOnvifReason } from './camera.errors.js';
-import { digestAuthorization, envelope, NS, pickChallenge, usernameToken, type DigestChallenge } from './onvif.auth.js';
+import { digestAuthorization, envelope, NS, pickChallenge, SERVICE_PREFIX, usernameToken, type DigestChallenge } from './onvif.auth.js';
 import type { TargetGuard } from './network.guard.js';
 import { httpPost, TransportError, type HttpPost, type HttpReply } from './onvif.http.js';
 import { child, parseXml, textAt, XmlError, type XmlElement, type XmlErrorReason } from './onvif.xml.js';
@@ -69,6 +69,8 @@ export class OnvifClient {
   auth: AuthMethod;
   /** Whether the device has sent one sound ONVIF reply yet (changes what a later failure means). */
   answered = false;
+  /** An authenticated call has succeeded with the current login method. */
+  loggedIn = false;
   readonly where: string;
   private readonly deadlineAt: number;
   private readonly post: HttpPost;
@@ -89,6 +91,7 @@ export class OnvifClient {
 
   /** Sends one request and returns the `<action>Response` element. */
   async call(req: SoapRequest): Promise<XmlElement> {
+    const before = { auth: this.auth, challenge: this.challenge, nc: this.nc };
     let digestTries = 0;
     let askedForChallenge = false;
     for (;;) {
@@ -96,7 +99,11 @@ export class OnvifClient {
       // A 401 is about credentials whatever its body says; anything else must be a sound SOAP reply.
       const parsed = reply.status === 401 ? undefined : this.parse(reply, req.action);
       const authFailed = reply.status === 401 || (parsed?.fault !== undefined && isAuthFault(parsed.fault));
-      if (!authFailed) return this.responseElement(req, reply, parsed!);
+      if (!authFailed) {
+        const el = this.responseElement(req, reply, parsed!);
+        if (req.authenticate) this.loggedIn = true;
+        return el;
+      }
       if (!this.o.username) throw wrongCredentials(this.where, undefined, this.clockOffsetMs, 'no credentials given');
       const offered = pickChallenge(reply.wwwAuthenticate);
       const fresh = offered && (this.auth !== 'digest' || offered.nonce !== this.challenge?.nonce);
@@ -115,6 +122,8 @@ export class OnvifClient {
         continue;
       }
       const method = this.auth === 'digest' && this.challenge ? 'HTTP digest' : 'WS-UsernameToken';
+      // A login that worked for earlier calls stays: this refusal is about this call (a permission), not the password.
+      if (this.loggedIn) Object.assign(this, before);
       throw wrongCredentials(this.where, this.o.username, this.clockOffsetMs, method);
     }
   }
@@ -208,9 +217,8 @@ function namespaceAccepted(el: XmlElement, expected: string): boolean {
   return /^https?:\/\/www\.onvif\.org\//i.test(el.ns);
 }
 
-const PREFIX: Record<string, string> = { [NS.device]: 'tds', [NS.media]: 'trt' };
 function prefixOf(ns: string): string {
-  const p = PREFIX[ns];
+  const p = SERVICE_PREFIX[ns];
   if (!p) throw new Error(`no prefix for namespace ${ns}`);
   return p;
 }

@@ -26,7 +26,7 @@ interface Values {
   json?: boolean;
 }
 
-/** The JSON the issue specifies, plus the clock offset and the default profiles. */
+/** The JSON the issue specifies, plus the clock offset, the default profiles and the warnings ({code, call, detail}). */
 export function probeJson(r: ProbeResult) {
   return {
     manufacturer: r.manufacturer,
@@ -48,6 +48,7 @@ export function probeJson(r: ProbeResult) {
     events: r.events,
     clockOffsetMs: r.clockOffsetMs,
     defaults: r.defaults,
+    warnings: r.warnings,
   };
 }
 
@@ -64,7 +65,7 @@ function probeText(r: ProbeResult): string {
     ),
     `Snapshot: ${r.snapshotUri ?? 'none'}`,
     `PTZ: ${r.ptz ? 'yes' : 'no'}  Events: ${r.events ? 'yes' : 'no'}`,
-    ...r.warnings.map((w) => `Warning: ${w}`),
+    ...r.warnings.map((w) => `Warning [${w.code}] ${w.call}: ${w.detail}`),
   ];
   return lines.join('\n');
 }

@@ -66,6 +66,7 @@ describe('binhyen probe', () => {
       'events',
       'clockOffsetMs',
       'defaults',
+      'warnings',
     ]);
     expect(j).toMatchObject({
       manufacturer: 'BinhYenSim',
@@ -97,6 +98,27 @@ describe('binhyen probe', () => {
     expect(r.out).toMatch(/Camera clock: 2 years \d+ days behind/);
     expect(r.out).toMatch(/Profile_2 .*640x360.*\[detect\]/);
     expect(r.out).toMatch(/Profile_1 .*1920x1080.*\[record\]/);
+  });
+
+  it('succeeds with warnings when optional calls fail, fails only on a required one', async () => {
+    sim.setFault('GetSnapshotUri', 'malformed');
+    sim.setFault('GetEventProperties', 'soap-fault');
+    try {
+      const j = await run(['probe', `127.0.0.1:${sim.port}`, '--user', 'admin', '--password', 'pw-123', '--json']);
+      expect(j.code, j.err).toBe(0);
+      expect((JSON.parse(j.out) as { warnings: unknown }).warnings).toEqual([
+        { code: 'bad_reply', call: 'GetSnapshotUri', detail: expect.stringMatching(/^malformed_xml: /) },
+        { code: 'refused', call: 'GetEventProperties', detail: expect.stringMatching(/ActionNotSupported/) },
+      ]);
+      const text = await run(['probe', `127.0.0.1:${sim.port}`, '--user', 'admin', '--password', 'pw-123']);
+      expect(text.out).toMatch(/Warning \[refused\] GetEventProperties: /);
+      sim.setFault('GetProfiles', 'malformed');
+      const failed = await run(['probe', `127.0.0.1:${sim.port}`, '--user', 'admin', '--password', 'pw-123']);
+      expect(failed.code).toBe(4);
+      expect(failed.err).toMatch(/probe failed \[not_onvif\]: .*GetProfiles/);
+    } finally {
+      for (const a of ['GetSnapshotUri', 'GetEventProperties', 'GetProfiles']) sim.setFault(a, null);
+    }
   });
 
   it('exits with the failure class and an actionable message', async () => {

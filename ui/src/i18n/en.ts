@@ -1,5 +1,6 @@
 import { enAdmin } from './en.admin.js';
 import { enErrors } from './en.errors.js';
+import { enField } from './en.field.js';
 import type { MessageKey } from './vi.js';
 
 /** English, the second language: the same keys as vi.ts (the compiler checks). */
@@ -303,7 +304,6 @@ export const en: Record<MessageKey, string> = {
   'probe.busy': 'Connecting…',
   'probe.unknownModel': 'ONVIF camera',
   'probe.clockOff': 'The camera clock is {minutes} minutes off: set the camera’s time.',
-  'probe.warnings': 'The camera reported {n} technical notes (see the server log).',
   'probe.profile': 'Stream',
   'probe.resolution': 'Resolution',
   'probe.detect': 'Detect',
@@ -360,4 +360,5 @@ export const en: Record<MessageKey, string> = {
 
   ...enAdmin,
   ...enErrors,
+  ...enField,
 };

@@ -5,6 +5,7 @@
  */
 import { viAdmin } from './vi.admin.js';
 import { viErrors } from './vi.errors.js';
+import { viField } from './vi.field.js';
 
 export const vi = {
   'app.name': 'BinhYen',
@@ -306,7 +307,6 @@ export const vi = {
   'probe.busy': 'Đang kết nối…',
   'probe.unknownModel': 'Camera ONVIF',
   'probe.clockOff': 'Đồng hồ camera lệch {minutes} phút: nên chỉnh lại giờ camera.',
-  'probe.warnings': 'Camera có {n} lưu ý kỹ thuật (xem nhật ký máy chủ).',
   'probe.profile': 'Luồng',
   'probe.resolution': 'Độ phân giải',
   'probe.detect': 'Nhận dạng',
@@ -361,6 +361,7 @@ export const vi = {
 
   ...viAdmin,
   ...viErrors,
+  ...viField,
 } as const;
 
 export type MessageKey = keyof typeof vi;
