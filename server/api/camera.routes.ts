@@ -93,6 +93,7 @@ export function cameraView(c: CameraRecord, may: CameraMay) {
     latitude: c.latitude,
     longitude: c.longitude,
     onvifUrl: c.onvifUrl,
+    onvifEndpoint: c.onvifEndpoint,
     credentials: c.credentialsEnc ? 'set' : 'not_set',
     streams: c.streams,
     settings: c.settings,

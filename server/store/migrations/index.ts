@@ -4,10 +4,11 @@ import * as clipRanges from './20261206_020_clip_ranges.js';
 import * as settings from './20261207_030_settings.js';
 import * as auditKeyed from './20261210_040_audit_keyed.js';
 import * as systemAlerts from './20261211_050_system_alerts.js';
+import * as cameraEndpoint from './20261212_090_camera_endpoint.js';
 
 /**
  * Every migration in order. A migration that alters an existing SQLite table makes knex
  * rebuild it; with foreign keys on that can cascade deletes into child rows (knex #6213),
  * so such a migration must wrap its work in `withForeignKeysOff` from ./migration.util.js.
  */
-export const migrations = [initial, events, clipRanges, settings, auditKeyed, systemAlerts];
+export const migrations = [initial, events, clipRanges, settings, auditKeyed, systemAlerts, cameraEndpoint];

@@ -12,5 +12,8 @@ export const enField: Record<keyof typeof viField, string> = {
   'probe.warn.no_stream_uri': '{call}: {detail} — this stream is skipped.',
   'probe.warn.snapshot_address_refused': 'The snapshot address the camera gave is not allowed; skipped.',
   'probe.warn.h265_profile': 'Stream {detail} is H.265: browsers cannot play it live; pick an H.264 stream for viewing.',
+  'discover.registeredChannel': 'Registered: channel {channel}',
+  'discover.chooseChannel': 'Add another channel',
+  'discover.sameHost': 'A camera registered by stream URL uses this IP',
   'probe.warn.other': '{call}: {detail}',
 };

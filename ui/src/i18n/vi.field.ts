@@ -10,5 +10,8 @@ export const viField = {
   'probe.warn.no_stream_uri': '{call}: {detail} — luồng này bị bỏ qua.',
   'probe.warn.snapshot_address_refused': 'Địa chỉ ảnh chụp camera đưa ra không được phép dùng; đã bỏ qua.',
   'probe.warn.h265_profile': 'Luồng {detail} dùng H.265: trình duyệt không phát trực tiếp được; nên chọn luồng H.264 để xem.',
+  'discover.registeredChannel': 'Đã đăng ký: kênh {channel}',
+  'discover.chooseChannel': 'Thêm kênh khác',
+  'discover.sameHost': 'Có camera đăng ký bằng địa chỉ luồng trên cùng IP này',
   'probe.warn.other': '{call}: {detail}',
 };
