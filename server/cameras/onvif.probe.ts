@@ -139,7 +139,7 @@ function deviceInfoFailure(err: unknown, w: ProbeWarnings): { failure: Omit<Prob
   return { failure };
 }
 
-async function readServiceAddresses(client: OnvifClient, url: URL, w: ProbeWarnings): Promise<ServiceAddresses> {
+export async function readServiceAddresses(client: OnvifClient, url: URL, w: ProbeWarnings): Promise<ServiceAddresses> {
   const caps = await w.optional(
     'GetCapabilities',
     client.call({ url, ns: NS.device, action: 'GetCapabilities', inner: '<tds:Category>All</tds:Category>', authenticate: true }),
@@ -218,7 +218,7 @@ async function allowedOrDropped<T extends { uri: string }>(snapshot: T, guard: T
 }
 
 /** The service at its advertised path but on the host and port the camera was reached at (NAT). */
-function serviceUrl(xaddr: string | undefined, reached: URL, preserve: boolean): URL {
+export function serviceUrl(xaddr: string | undefined, reached: URL, preserve: boolean): URL {
   if (!xaddr) return reached;
   let u: URL;
   try {

@@ -34,6 +34,8 @@ export interface SoapRequest {
   inner?: string;
   /** False for the pre-authentication calls (GetSystemDateAndTime, GetCapabilities, GetServices). */
   authenticate: boolean;
+  /** WS-Addressing header blocks (Action, To) that event subscriptions need, already escaped. */
+  addressing?: string;
 }
 
 /** A SOAP fault that is not about authentication (e.g. ActionNotSupported). */
@@ -72,7 +74,7 @@ export class OnvifClient {
   /** An authenticated call has succeeded with the current login method. */
   loggedIn = false;
   readonly where: string;
-  private readonly deadlineAt: number;
+  private deadlineAt: number;
   private readonly post: HttpPost;
   private readonly now: () => number;
   private challenge: DigestChallenge | undefined;
@@ -128,6 +130,11 @@ export class OnvifClient {
     }
   }
 
+  /** A long-lived client (an event subscription) starts a new overall deadline for each exchange. */
+  renewDeadline(): void {
+    this.deadlineAt = this.now() + this.o.deadlineMs;
+  }
+
   /** Camera time now, on the server clock plus the measured offset. */
   cameraNow(): number {
     return this.now() + (this.clockOffsetMs ?? 0);
@@ -142,7 +149,7 @@ export class OnvifClient {
     if (this.auth === 'digest' && this.challenge && this.o.username) {
       headers.Authorization = digestAuthorization(this.challenge, this.o.username, this.o.password ?? '', 'POST', req.url.pathname + req.url.search, ++this.nc);
     }
-    const body = envelope(`<${prefixOf(req.ns)}:${req.action}>${req.inner ?? ''}</${prefixOf(req.ns)}:${req.action}>`, header);
+    const body = envelope(`<${prefixOf(req.ns)}:${req.action}>${req.inner ?? ''}</${prefixOf(req.ns)}:${req.action}>`, header + (req.addressing ?? ''));
     const timeoutMs = Math.min(this.o.callTimeoutMs, remaining);
     try {
       return await this.post(req.url, {

@@ -15,7 +15,7 @@ const USAGE = [
   '  (--password shows in the process list; prefer --password-stdin on shared machines)',
 ].join('\n');
 
-const EXIT: Record<string, number> = { validation: 2, unreachable: 3, not_onvif: 4, wrong_credentials: 5, no_media_profiles: 6, rtsp_unreachable: 7 };
+export const EXIT: Record<string, number> = { validation: 2, unreachable: 3, not_onvif: 4, wrong_credentials: 5, no_media_profiles: 6, rtsp_unreachable: 7 };
 
 interface Values {
   user?: string;
@@ -70,7 +70,7 @@ function probeText(r: ProbeResult): string {
   return lines.join('\n');
 }
 
-async function readStdin(): Promise<string> {
+export async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);
   return Buffer.concat(chunks)

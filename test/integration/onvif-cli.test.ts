@@ -133,6 +133,46 @@ describe('binhyen probe', () => {
   });
 });
 
+describe('binhyen events', () => {
+  it('prints the camera events of a PullPoint subscription, one JSON object per line, then unsubscribes', async () => {
+    const emit = setInterval(
+      () =>
+        sim.emitEvent({
+          topic: 'tns1:RuleEngine/CellMotionDetector/Motion',
+          source: { VideoSourceConfigurationToken: 'VideoSourceToken', Rule: 'MyMotionDetectorRule' },
+          data: { IsMotion: 'true' },
+        }),
+      700,
+    );
+    try {
+      const r = await run(['events', `127.0.0.1:${sim.port}`, '--user', 'admin', '--password', 'pw-123', '--seconds', '3', '--json']);
+      expect(r.code, r.err).toBe(0);
+      const lines = r.out
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(lines.length).toBeGreaterThan(0);
+      expect(lines[0]).toEqual({
+        topic: 'tns1:RuleEngine/CellMotionDetector/Motion',
+        time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
+        source: { VideoSourceConfigurationToken: 'VideoSourceToken', Rule: 'MyMotionDetectorRule' },
+        data: { IsMotion: 'true' },
+      });
+      // the subscription was created at the address reached (NAT) and removed at the end
+      expect(sim.calls.filter((c) => c.action === 'PullMessages').every((c) => c.path.startsWith('/onvif/pullpoint/'))).toBe(true);
+      expect(sim.events.subscriptions.size).toBe(0);
+    } finally {
+      clearInterval(emit);
+    }
+  });
+
+  it('a wrong password exits 5 with the classified message', async () => {
+    const r = await run(['events', `127.0.0.1:${sim.port}`, '--user', 'admin', '--password', 'nope', '--seconds', '1']);
+    expect(r.code).toBe(5);
+    expect(r.err).toMatch(/events failed \[wrong_credentials\]/);
+  });
+});
+
 describe('binhyen discover', () => {
   it('finds the simulator with a directed probe and prints JSON (no multicast with --target only)', async () => {
     const r = await run(['discover', '--target', `127.0.0.1:${sim.discoveryPort}`, '--timeout', '1', '--json']);
