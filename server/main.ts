@@ -222,6 +222,8 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
   await cameras.network.load();
   await demo?.start().catch((err: unknown) => log.warn('demo camera could not start (install ffmpeg and the GStreamer RTSP server, see README)', { err }));
   await cameras.service.startAll();
+  const stopWake = bus.on('camera.event', (e) => detection.service.cameraEvent(e));
+  await cameras.events.start();
   // The folders no starting recorder reconciles (removed, disabled cameras; unknown ids), in the background.
   void reconcileIdleCameras(
     { recordings: store.recordings, ffmpeg, log: log.child('reconcile'), recordingsDir: ingest.recordingsDir },
@@ -266,6 +268,8 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
         const cutConnections = setTimeout(() => http.closeAllConnections(), 1000);
         await new Promise<void>((resolve) => io.close(() => resolve()));
         clearTimeout(cutConnections);
+        cameras.events.stop();
+        stopWake();
         await detection.runtime.stopAll();
         await demo?.stop();
         await events.stop();

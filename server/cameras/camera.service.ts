@@ -212,7 +212,7 @@ export class CameraService {
     }
   }
 
-  private credentialsOfSafely(c: CameraRecord): CameraCredentials | null {
+  credentialsOfSafely(c: CameraRecord): CameraCredentials | null {
     try {
       return this.credentialsOf(c);
     } catch (err) {

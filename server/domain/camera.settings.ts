@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { motionSettingsSchema } from './camera.settings.motion.js';
 import { rulesSettingsSchema } from './camera.settings.rules.js';
 import { recordingSettingsSchema } from './camera.settings.recording.js';
+import { cameraEventsSettingsSchema } from './camera.settings.events.js';
 
 /**
  * The camera schema: what a technician registers (name, area, owner, address, GPS position,
@@ -19,6 +20,7 @@ export const cameraSettingsSchema = z
     recording: recordingSettingsSchema
       .default(recordingSettingsSchema.parse({}))
       .describe('Continuous recording of this camera and its retention days (ingest issue)'),
+    cameraEvents: cameraEventsSettingsSchema.default(cameraEventsSettingsSchema.parse({})).describe("The camera's own ONVIF events as triggers (issue 17)"),
   })
   .strict();
 
