@@ -7,6 +7,7 @@ import { areaRoutes } from './api/area.routes.js';
 import { auditRoutes } from './api/audit.routes.js';
 import { authRoutes } from './api/auth.routes.js';
 import { cameraRoutes } from './api/camera.routes.js';
+import { cameraPtzRoutes } from './api/camera.ptz.routes.js';
 import { healthRoutes } from './api/health.routes.js';
 import { settingsRoutes } from './api/settings.routes.js';
 import { HealthMonitor } from './api/health.monitor.js';
@@ -191,6 +192,7 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
         disk: () => retention.disk(),
       }),
       cameraRoutes({ store, authorizer, liveFeed: ingest, cameras: cameras.service, onboarding: cameras.onboarding, stats }),
+      cameraPtzRoutes({ store, authorizer, ptz: cameras.ptz }),
       settingsRoutes({ authorizer, network: cameras.network, cameras: cameras.service }),
       ...events.routers,
     ],

@@ -10,6 +10,7 @@ import { FfmpegFrameGrabber, type FrameGrabber } from '../ingest/ffmpeg.grab.js'
 import type { CameraRunner } from './camera.runner.js';
 import { CameraService } from './camera.service.js';
 import { CameraEventWatcher } from './camera.events.js';
+import { CameraPtz } from './camera.ptz.js';
 import { createLibraryMulticastProber, createUnicastProber } from './onvif.discovery.adapters.js';
 import { OnvifDiscovery } from './onvif.discovery.js';
 import { probeOnvif, type ProbeOptions } from './onvif.probe.js';
@@ -31,6 +32,7 @@ export interface CameraKit {
   network: CameraNetworkSettings;
   /** The cameras' own ONVIF events on the bus (start after the cameras, stop before). */
   events: CameraEventWatcher;
+  ptz: CameraPtz;
 }
 
 export interface CameraKitDeps {
@@ -91,5 +93,6 @@ export function createCameraKit(d: CameraKitDeps): CameraKit {
     rtspTransport: d.config.ingest.rtspTransport,
   });
   const events = new CameraEventWatcher({ cameras: d.store.cameras, credentialsOf: (c) => service.credentialsOfSafely(c), bus: d.bus, log, guard });
-  return { cipher, service, onboarding, discovery, network, events };
+  const ptz = new CameraPtz({ cameras: d.store.cameras, credentialsOf: (c) => service.credentialsOfSafely(c), guard });
+  return { cipher, service, onboarding, discovery, network, events, ptz };
 }
