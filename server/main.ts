@@ -8,6 +8,7 @@ import { auditRoutes } from './api/audit.routes.js';
 import { authRoutes } from './api/auth.routes.js';
 import { recordingRoutes } from './api/recording.routes.js';
 import { cameraRoutes } from './api/camera.routes.js';
+import { cameraPtzRoutes } from './api/camera.ptz.routes.js';
 import { healthRoutes } from './api/health.routes.js';
 import { notifyRoutes } from './api/notify.routes.js';
 import { settingsRoutes } from './api/settings.routes.js';
@@ -213,6 +214,7 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
         notify: () => notify.health(),
       }),
       cameraRoutes({ store, authorizer, liveFeed: ingest, cameras: cameras.service, onboarding: cameras.onboarding, stats }),
+      cameraPtzRoutes({ store, authorizer, ptz: cameras.ptz }),
       settingsRoutes({ authorizer, network: cameras.network, cameras: cameras.service }),
       recordingRoutes({
         authorizer,
@@ -257,6 +259,8 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
   await cameras.network.load();
   await demo?.start().catch((err: unknown) => log.warn('demo camera could not start (install ffmpeg and the GStreamer RTSP server, see README)', { err }));
   await cameras.service.startAll();
+  const stopWake = bus.on('camera.event', (e) => detection.service.cameraEvent(e));
+  await cameras.events.start();
   // The folders no starting recorder reconciles (removed, disabled cameras; unknown ids), in the background.
   void reconcileIdleCameras(
     { recordings: store.recordings, ffmpeg, log: log.child('reconcile'), recordingsDir: ingest.recordingsDir },
@@ -305,6 +309,8 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
         await new Promise<void>((resolve) => io.close(() => resolve()));
         clearTimeout(cutConnections);
         await live.close();
+        cameras.events.stop();
+        stopWake();
         await detection.runtime.stopAll();
         await demo?.stop();
         await events.stop();

@@ -44,6 +44,7 @@ const SCALARS = [
   'latitude',
   'longitude',
   'onvifUrl',
+  'onvifEndpoint',
   'defaultVisibility',
   'enabled',
   'clockOffsetMs',

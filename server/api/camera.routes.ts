@@ -71,6 +71,7 @@ export interface CameraMay {
   update: boolean;
   delete: boolean;
   publish: boolean;
+  ptz: boolean;
 }
 const MAY_ACTIONS: Record<keyof CameraMay, Action> = {
   live: 'camera.live',
@@ -78,6 +79,7 @@ const MAY_ACTIONS: Record<keyof CameraMay, Action> = {
   update: 'camera.update',
   delete: 'camera.delete',
   publish: 'camera.publish',
+  ptz: 'camera.ptz',
 };
 
 /** What the API shows of a camera: never credentials, only whether they are set. */
@@ -93,6 +95,7 @@ export function cameraView(c: CameraRecord, may: CameraMay) {
     latitude: c.latitude,
     longitude: c.longitude,
     onvifUrl: c.onvifUrl,
+    onvifEndpoint: c.onvifEndpoint,
     credentials: c.credentialsEnc ? 'set' : 'not_set',
     streams: c.streams,
     settings: c.settings,

@@ -35,6 +35,7 @@ export const ACTIONS = [
   'camera.discover',
   'camera.probe',
   'camera.test',
+  'camera.ptz',
   'settings.read',
   'settings.update',
   'event.list',

@@ -11,10 +11,14 @@ export type TransportReason = 'refused' | 'timeout' | 'dns' | 'no_route' | 'rese
 export type NotOnvifReason =
   'http_status' | 'not_xml' | 'malformed_xml' | 'dtd_forbidden' | 'too_large' | 'too_complex' | 'wrong_namespace' | 'missing_field' | 'soap_fault';
 
+/**
+ * A camera refusing its password is 422, never 401: the browser reads a 401 from BinhYen's own
+ * API as "your session expired" and would send the technician to the login page.
+ */
 const STATUS: Record<ProbeErrorCode, number> = {
   unreachable: 504,
   not_onvif: 502,
-  wrong_credentials: 401,
+  wrong_credentials: 422,
   no_media_profiles: 422,
   rtsp_unreachable: 502,
 };

@@ -9,6 +9,8 @@ import type { FfmpegAdapter } from '../ingest/ffmpeg.adapter.js';
 import { FfmpegFrameGrabber, type FrameGrabber } from '../ingest/ffmpeg.grab.js';
 import type { CameraRunner } from './camera.runner.js';
 import { CameraService } from './camera.service.js';
+import { CameraEventWatcher } from './camera.events.js';
+import { CameraPtz } from './camera.ptz.js';
 import { createLibraryMulticastProber, createUnicastProber } from './onvif.discovery.adapters.js';
 import { OnvifDiscovery } from './onvif.discovery.js';
 import { probeOnvif, type ProbeOptions } from './onvif.probe.js';
@@ -28,6 +30,9 @@ export interface CameraKit {
   onboarding: CameraOnboarding;
   discovery: OnvifDiscovery;
   network: CameraNetworkSettings;
+  /** The cameras' own ONVIF events on the bus (start after the cameras, stop before). */
+  events: CameraEventWatcher;
+  ptz: CameraPtz;
 }
 
 export interface CameraKitDeps {
@@ -87,5 +92,7 @@ export function createCameraKit(d: CameraKitDeps): CameraKit {
     grabber: d.grabber ?? new FfmpegFrameGrabber(d.ffmpeg),
     rtspTransport: d.config.ingest.rtspTransport,
   });
-  return { cipher, service, onboarding, discovery, network };
+  const events = new CameraEventWatcher({ cameras: d.store.cameras, credentialsOf: (c) => service.credentialsOfSafely(c), bus: d.bus, log, guard });
+  const ptz = new CameraPtz({ cameras: d.store.cameras, credentialsOf: (c) => service.credentialsOfSafely(c), guard });
+  return { cipher, service, onboarding, discovery, network, events, ptz };
 }

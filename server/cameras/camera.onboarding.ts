@@ -21,7 +21,12 @@ export interface OnboardingDeps {
 
 export interface DiscoveredCamera extends DiscoveredDevice {
   registered: boolean;
+  /** The first registered camera of this device (its only one, unless it is an NVR). */
   cameraId: number | null;
+  /** Every registered channel of this device: an NVR serves several on one address. */
+  channels: { cameraId: number; channel: string | null }[];
+  /** A camera registered by a plain stream URL on the same IP: maybe this device, maybe not (shown, not marked). */
+  sameHostCameraId: number | null;
 }
 
 export interface ProbeRequest {
@@ -38,11 +43,18 @@ export class CameraOnboarding {
     const interfaces = opts.interfaces ?? (opts.targets?.length ? undefined : this.d.discoveryInterfaces);
     const report = await this.d.discovery.discover({ ...opts, interfaces });
     const registered = await this.registeredCameras();
-    const devices = report.devices.map((dev) => {
+    const devices = report.devices.map((dev): DiscoveredCamera => {
       const keys = [...dev.xaddrs.map(hostPortOf), ...dev.xaddrs.map((x) => rehost(x, dev.address))];
-      const cameraId =
-        keys.map((k) => (k ? registered.byOnvif.get(k) : undefined)).find((id) => id !== undefined) ?? registered.byStreamHost.get(dev.address) ?? null;
-      return { ...dev, registered: cameraId !== null, cameraId };
+      const byEndpoint = registered.byEndpoint.get(endpointKey(dev.endpoint)) ?? [];
+      const legacy = keys.map((k) => (k ? registered.byOnvif.get(k) : undefined)).find((c) => c !== undefined) ?? [];
+      const channels = byEndpoint.length ? byEndpoint : legacy;
+      return {
+        ...dev,
+        registered: channels.length > 0,
+        cameraId: channels[0]?.cameraId ?? null,
+        channels,
+        sameHostCameraId: channels.length ? null : (registered.byStreamHost.get(dev.address) ?? null),
+      };
     });
     return { ...report, devices };
   }
@@ -63,21 +75,35 @@ export class CameraOnboarding {
   }
 
   /**
-   * Registered cameras by ONVIF host:port, and — for cameras registered with a plain RTSP URL —
-   * by the host of their stream (an ONVIF camera registered that way is still "registered").
+   * Registered cameras by device endpoint reference (with their channel); those registered
+   * before endpoints were stored, by ONVIF host:port; plain-URL cameras by stream host, which
+   * is only a hint since one IP may serve several devices' channels.
    */
-  private async registeredCameras(): Promise<{ byOnvif: Map<string, number>; byStreamHost: Map<string, number> }> {
-    const byOnvif = new Map<string, number>();
+  private async registeredCameras() {
+    type Channel = { cameraId: number; channel: string | null };
+    const byEndpoint = new Map<string, Channel[]>();
+    const byOnvif = new Map<string, Channel[]>();
     const byStreamHost = new Map<string, number>();
+    const add = (m: Map<string, Channel[]>, k: string, c: Channel) => m.set(k, [...(m.get(k) ?? []), c]);
     for (const c of await this.d.store.cameras.list()) {
+      const channel = { cameraId: c.id, channel: c.streams.detect.profileToken ?? null };
       const key = c.onvifUrl ? hostPortOf(c.onvifUrl) : null;
-      if (key) byOnvif.set(key, c.id);
+      if (c.onvifEndpoint) add(byEndpoint, endpointKey(c.onvifEndpoint), channel);
+      else if (key) add(byOnvif, key, channel);
       const host = hostOf(c.streams.detect.url);
       if (!c.onvifUrl && host && !byStreamHost.has(host)) byStreamHost.set(host, c.id);
     }
-    return { byOnvif, byStreamHost };
+    return { byEndpoint, byOnvif, byStreamHost };
   }
 }
+
+/** urn:uuid:ABC and uuid:abc name the same device (firmware differs in prefix and case). */
+const endpointKey = (e: string) =>
+  e
+    .trim()
+    .toLowerCase()
+    .replace(/^urn:/, '')
+    .replace(/^uuid:/, '');
 
 function hostOf(url: string): string | null {
   try {

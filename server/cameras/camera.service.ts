@@ -71,6 +71,7 @@ export class CameraService {
         latitude: input.latitude ?? null,
         longitude: input.longitude ?? null,
         onvifUrl,
+        onvifEndpoint: input.onvifEndpoint ?? null,
         credentialsEnc: credentials ? this.d.cipher.encryptCredentials(credentials) : null,
         streams: streams!,
         settings,
@@ -104,6 +105,7 @@ export class CameraService {
       latitude: patch.latitude,
       longitude: patch.longitude,
       onvifUrl: patch.onvifUrl,
+      onvifEndpoint: patch.onvifEndpoint,
       streams: split.streams,
       defaultVisibility: patch.defaultVisibility,
       enabled: patch.enabled,
@@ -210,7 +212,7 @@ export class CameraService {
     }
   }
 
-  private credentialsOfSafely(c: CameraRecord): CameraCredentials | null {
+  credentialsOfSafely(c: CameraRecord): CameraCredentials | null {
     try {
       return this.credentialsOf(c);
     } catch (err) {

@@ -13,6 +13,9 @@ export const NS = {
   media2: 'http://www.onvif.org/ver20/media/wsdl',
   events: 'http://www.onvif.org/ver10/events/wsdl',
   ptz: 'http://www.onvif.org/ver20/ptz/wsdl',
+  imaging: 'http://www.onvif.org/ver20/imaging/wsdl',
+  notification: 'http://docs.oasis-open.org/wsn/b-2',
+  addressing: 'http://www.w3.org/2005/08/addressing',
   schema: 'http://www.onvif.org/ver10/schema',
   wsse: 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd',
   wsu: 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd',
@@ -43,10 +46,24 @@ export function usernameToken(username: string, password: string, cameraNowMs: n
   );
 }
 
+/** The prefix each service's requests are written with (onvif.soap.ts), declared on every envelope. */
+export const SERVICE_PREFIX: Record<string, string> = {
+  [NS.device]: 'tds',
+  [NS.media]: 'trt',
+  [NS.media2]: 'tr2',
+  [NS.events]: 'tev',
+  [NS.ptz]: 'tptz',
+  [NS.imaging]: 'timg',
+  [NS.notification]: 'wsnt',
+};
+const PREFIXES = [...Object.entries(SERVICE_PREFIX).map(([ns, p]) => `xmlns:${p}="${ns}"`), `xmlns:tt="${NS.schema}"`, `xmlns:wsa="${NS.addressing}"`].join(
+  ' ',
+);
+
 export function envelope(body: string, header = ''): string {
   return (
     `<?xml version="1.0" encoding="UTF-8"?>` +
-    `<env:Envelope xmlns:env="${NS.soap12}" xmlns:tds="${NS.device}" xmlns:trt="${NS.media}" xmlns:tt="${NS.schema}">` +
+    `<env:Envelope xmlns:env="${NS.soap12}" ${PREFIXES}>` +
     (header ? `<env:Header>${header}</env:Header>` : '') +
     `<env:Body>${body}</env:Body></env:Envelope>`
   );

@@ -2,6 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import type { TransportReason } from './camera.errors.js';
+import { decodeReply } from './onvif.charset.js';
 import { isTargetNotAllowed, pinnedLookup, type TargetGuard } from './network.guard.js';
 
 /**
@@ -108,6 +109,8 @@ const post = (url: URL, opts: HttpPostOptions, lookup: LookupFunction | undefine
         method: 'POST',
         headers: { ...opts.headers, 'Content-Length': String(Buffer.byteLength(opts.body)) },
         agent: false,
+        // Camera firmware writes sloppy HTTP (bare LF, odd header bytes); one reply per connection, no smuggling to fear.
+        insecureHTTPParser: true,
         // Redirects are never followed (a 3xx is "not an ONVIF reply"), so the checked address is the only one reached.
         ...(lookup ? { lookup } : {}),
         // Cameras ship self-signed certificates; the credentials are protected by digest or
@@ -131,7 +134,7 @@ const post = (url: URL, opts: HttpPostOptions, lookup: LookupFunction | undefine
             status: res.statusCode ?? 0,
             contentType: String(res.headers['content-type'] ?? ''),
             wwwAuthenticate: authenticateHeaders(res.rawHeaders),
-            body: Buffer.concat(chunks, size).toString('utf8'),
+            body: decodeReply(Buffer.concat(chunks, size), String(res.headers['content-type'] ?? '')),
           }),
         );
       },

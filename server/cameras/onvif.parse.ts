@@ -48,6 +48,8 @@ export interface ServiceAddresses {
   media?: string;
   events?: string;
   ptz?: string;
+  imaging?: string;
+  media2?: string;
 }
 
 /** GetCapabilitiesResponse → service addresses (Media, Events, PTZ). */
@@ -57,6 +59,8 @@ export function readCapabilities(el: XmlElement): ServiceAddresses {
   const media = textAt(caps, 'Media', 'XAddr');
   const events = textAt(caps, 'Events', 'XAddr');
   const ptz = textAt(caps, 'PTZ', 'XAddr');
+  const imaging = textAt(caps, 'Imaging', 'XAddr');
+  if (imaging) out.imaging = imaging;
   if (media) out.media = media;
   if (events) out.events = events;
   if (ptz) out.ptz = ptz;
@@ -73,6 +77,8 @@ export function readServices(el: XmlElement): ServiceAddresses {
     if (ns === NS.media) out.media = xaddr;
     else if (ns === NS.events) out.events = xaddr;
     else if (ns === NS.ptz) out.ptz = xaddr;
+    else if (ns === NS.imaging) out.imaging = xaddr;
+    else if (ns === NS.media2) out.media2 = xaddr;
   }
   return out;
 }

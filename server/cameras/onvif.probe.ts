@@ -1,4 +1,4 @@
-import { noMediaProfiles, notOnvif, rtspUnreachable } from './camera.errors.js';
+import { noMediaProfiles, rtspUnreachable } from './camera.errors.js';
 import { checkUrlAllowed, isTargetNotAllowed, type TargetGuard } from './network.guard.js';
 import { NS, xmlEscape } from './onvif.auth.js';
 import type { HttpPost } from './onvif.http.js';
@@ -14,6 +14,8 @@ import {
   type ServiceAddresses,
 } from './onvif.parse.js';
 import { OnvifClient, SoapFault, type AuthMethod } from './onvif.soap.js';
+import { readExtras } from './onvif.probe.extras.js';
+import { ProbeWarnings, type ProbeWarning } from './onvif.warnings.js';
 import type { ProbeTarget } from './onvif.target.js';
 import { checkStream, type StreamCheck } from './stream.check.js';
 
@@ -61,7 +63,7 @@ export interface ProbeResult extends DeviceInfo {
   ptz: boolean;
   events: boolean;
   defaults: { detect: string; record: string };
-  warnings: string[];
+  warnings: ProbeWarning[];
 }
 
 export const PROBE_DEFAULTS = { callTimeoutMs: 5_000, deadlineMs: 20_000, maxReplyBytes: 2 * 1024 * 1024, maxProfiles: 16 };
@@ -79,28 +81,37 @@ export async function probeOnvif(target: ProbeTarget, options: ProbeOptions = {}
     guard: o.guard,
     now,
   });
-  const warnings: string[] = [];
+  const w = new ProbeWarnings(client);
   const device = (action: string, inner = '') =>
-    required(client.call({ url: target.url, ns: NS.device, action, inner, authenticate: action !== 'GetSystemDateAndTime' }), client);
+    client.call({ url: target.url, ns: NS.device, action, inner, authenticate: action !== 'GetSystemDateAndTime' });
 
   const sent = now();
-  const clock = readSystemDateAndTime(await device('GetSystemDateAndTime'));
+  const sdt = await w.optional('GetSystemDateAndTime', device('GetSystemDateAndTime'));
+  const clock = sdt ? readSystemDateAndTime(sdt) : null;
   // The camera reports whole seconds (truncated): half a second is its expected fraction.
   if (clock) client.clockOffsetMs = Math.round(clock.at + 500 - (sent + now()) / 2);
-  else warnings.push('the camera did not report its date and time; its clock offset is unknown');
-  const info = readDeviceInformation(await device('GetDeviceInformation'));
+  else if (sdt) w.add('no_clock', 'GetSystemDateAndTime', 'the camera did not report its date and time; its clock offset is unknown');
+  // Device information or a working media service is enough: the first failing is only a warning once profiles are read.
+  const infoFailure = await device('GetDeviceInformation').then(
+    (el) => ((w.authOk = true), readDeviceInformation(el)),
+    (err: unknown) => deviceInfoFailure(err, w),
+  );
 
-  const services = await readServiceAddresses(client, target.url, warnings);
+  const services = await readServiceAddresses(client, target.url, w);
   const at = (xaddr: string | undefined) => serviceUrl(xaddr, target.url, o.preserveAddress);
   const mediaUrl = at(services.media);
   const media = (action: string, inner = '') => client.call({ url: mediaUrl, ns: NS.media, action, inner, authenticate: true });
 
-  const profiles = await readStreamProfiles(client, media, target.url, o, warnings);
+  const profiles = await readStreamProfiles(client, media, target.url, o, w);
+  const info = 'failure' in infoFailure ? (w.add(infoFailure.failure.code, 'GetDeviceInformation', infoFailure.failure.detail), NO_INFO) : infoFailure;
   const defaults = pickDefaults(profiles);
-  const snapshotUri = await optional(media('GetSnapshotUri', `<trt:ProfileToken>${xmlText(defaults.detect)}</trt:ProfileToken>`), warnings, 'GetSnapshotUri')
+  const snapshotUri = await w
+    .optional('GetSnapshotUri', media('GetSnapshotUri', `<trt:ProfileToken>${xmlText(defaults.detect)}</trt:ProfileToken>`))
     .then((el) => (el ? readMediaUri(el) : null))
     .then((uri) => (uri ? rewriteUri(uri, target.url, o.preserveAddress, 'http') : null))
-    .then((uri) => (uri && o.guard ? allowedOrDropped(uri, o.guard, warnings) : uri));
+    .then((uri) => (uri && o.guard ? allowedOrDropped(uri, o.guard, w) : uri));
+  const where = (xaddr: string | undefined) => (xaddr ? at(xaddr) : undefined);
+  await readExtras(client, w, { events: where(services.events), ptz: where(services.ptz), imaging: where(services.imaging) });
 
   const streamCheck = o.streamCheck ?? ((uri: string, ms: number) => checkStream(uri, ms, o.guard));
   if (o.checkRtsp) await checkDefaultStreams(profiles, defaults, streamCheck, Math.min(o.callTimeoutMs, 5_000));
@@ -115,43 +126,29 @@ export async function probeOnvif(target: ProbeTarget, options: ProbeOptions = {}
     ptz: services.ptz !== undefined || profiles.some((p) => p.ptz),
     events: services.events !== undefined,
     defaults,
-    warnings,
+    warnings: w.list,
   };
 }
 
-/** A required call: a SOAP fault there means the device is not a usable ONVIF camera. */
-async function required<T>(p: Promise<T>, client: OnvifClient): Promise<T> {
-  try {
-    return await p;
-  } catch (err) {
-    if (err instanceof SoapFault) throw notOnvif(client.where, 'soap_fault', err.action, `${err.subcode ?? ''} ${err.reason}`.trim(), client.answered);
-    throw err;
-  }
+const NO_INFO: DeviceInfo = { manufacturer: null, model: null, firmware: null, serial: null, hardwareId: null };
+
+/** GetDeviceInformation failed: kept for a warning if media answers; a failure that stops everything is thrown. */
+function deviceInfoFailure(err: unknown, w: ProbeWarnings): { failure: Omit<ProbeWarning, 'call'> } {
+  const failure = w.downgrade(err);
+  if (!failure || failure.code === 'not_allowed') throw err;
+  return { failure };
 }
 
-/** An optional call: a SOAP fault is a warning, every other failure still stops the probe. */
-async function optional<T>(p: Promise<T>, warnings: string[], action: string): Promise<T | undefined> {
-  try {
-    return await p;
-  } catch (err) {
-    if (!(err instanceof SoapFault)) throw err;
-    warnings.push(`${action} refused: ${err.reason || err.subcode || 'fault'}`);
-    return undefined;
-  }
-}
-
-async function readServiceAddresses(client: OnvifClient, url: URL, warnings: string[]): Promise<ServiceAddresses> {
-  const caps = await optional(
-    client.call({ url, ns: NS.device, action: 'GetCapabilities', inner: '<tds:Category>All</tds:Category>', authenticate: true }),
-    warnings,
+export async function readServiceAddresses(client: OnvifClient, url: URL, w: ProbeWarnings): Promise<ServiceAddresses> {
+  const caps = await w.optional(
     'GetCapabilities',
+    client.call({ url, ns: NS.device, action: 'GetCapabilities', inner: '<tds:Category>All</tds:Category>', authenticate: true }),
   );
   const fromCaps = caps ? readCapabilities(caps) : {};
   // GetServices is the newer call; older firmware only has GetCapabilities, newer may lack PTZ there.
-  const svc = await optional(
-    client.call({ url, ns: NS.device, action: 'GetServices', inner: '<tds:IncludeCapability>false</tds:IncludeCapability>', authenticate: true }),
-    [],
+  const svc = await w.optional(
     'GetServices',
+    client.call({ url, ns: NS.device, action: 'GetServices', inner: '<tds:IncludeCapability>false</tds:IncludeCapability>', authenticate: true }),
   );
   return { ...(svc ? readServices(svc) : {}), ...fromCaps };
 }
@@ -163,7 +160,7 @@ async function readStreamProfiles(
   media: MediaCall,
   reached: URL,
   o: Required<Pick<ProbeOptions, 'preserveAddress' | 'maxProfiles'>>,
-  warnings: string[],
+  w: ProbeWarnings,
 ): Promise<ProbeProfile[]> {
   let listed;
   try {
@@ -172,16 +169,17 @@ async function readStreamProfiles(
     if (err instanceof SoapFault) throw noMediaProfiles(client.where, `GetProfiles refused: ${err.reason || err.subcode}`);
     throw err;
   }
-  warnings.push(...listed.skipped.map((s) => `profile ${s}`));
+  w.authOk = true;
+  for (const s of listed.skipped) w.add('profile_unusable', 'GetProfiles', `profile ${s}`);
   if (!listed.usable.length) throw noMediaProfiles(client.where, listed.skipped.length ? listed.skipped.join('; ') : 'the camera lists no media profiles');
   const out: ProbeProfile[] = [];
   for (const p of listed.usable.slice(0, o.maxProfiles)) {
     const setup = '<trt:StreamSetup><tt:Stream>RTP-Unicast</tt:Stream><tt:Transport><tt:Protocol>RTSP</tt:Protocol></tt:Transport></trt:StreamSetup>';
-    const el = await optional(media('GetStreamUri', `${setup}<trt:ProfileToken>${xmlText(p.token)}</trt:ProfileToken>`), warnings, `GetStreamUri(${p.token})`);
+    const el = await w.optional('GetStreamUri', media('GetStreamUri', `${setup}<trt:ProfileToken>${xmlText(p.token)}</trt:ProfileToken>`));
     const raw = el ? readMediaUri(el) : null;
     const uri = raw ? rewriteUri(raw, reached, o.preserveAddress, 'rtsp') : null;
     if (!uri) {
-      warnings.push(`profile "${p.name}" has no usable stream URI`);
+      w.add('no_stream_uri', 'GetStreamUri', `profile "${p.name}" (${p.token}) has no usable stream URI`);
       continue;
     }
     out.push({ ...p, streamUri: uri.uri, advertisedStreamUri: uri.advertised });
@@ -208,19 +206,19 @@ async function checkDefaultStreams(profiles: ProbeProfile[], d: { detect: string
 }
 
 /** A snapshot URI the camera names at a refused address is left out (nothing fetches it then). */
-async function allowedOrDropped<T extends { uri: string }>(snapshot: T, guard: TargetGuard, warnings: string[]): Promise<T | null> {
+async function allowedOrDropped<T extends { uri: string }>(snapshot: T, guard: TargetGuard, w: ProbeWarnings): Promise<T | null> {
   try {
     await checkUrlAllowed(guard, snapshot.uri);
     return snapshot;
   } catch (err) {
     if (!isTargetNotAllowed(err)) throw err;
-    warnings.push('the snapshot URI the camera gave is at an address cameras may not use; it was left out');
+    w.add('snapshot_address_refused', 'GetSnapshotUri', 'the snapshot URI the camera gave is at an address cameras may not use; it was left out');
     return null;
   }
 }
 
 /** The service at its advertised path but on the host and port the camera was reached at (NAT). */
-function serviceUrl(xaddr: string | undefined, reached: URL, preserve: boolean): URL {
+export function serviceUrl(xaddr: string | undefined, reached: URL, preserve: boolean): URL {
   if (!xaddr) return reached;
   let u: URL;
   try {

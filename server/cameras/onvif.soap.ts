@@ -1,6 +1,6 @@
 import type { AppError } from '../shared/errors.js';
 import { notOnvif, unreachable, wrongCredentials, type NotOnvifReason } from './camera.errors.js';
-import { digestAuthorization, envelope, NS, pickChallenge, usernameToken, type DigestChallenge } from './onvif.auth.js';
+import { digestAuthorization, envelope, NS, pickChallenge, SERVICE_PREFIX, usernameToken, type DigestChallenge } from './onvif.auth.js';
 import type { TargetGuard } from './network.guard.js';
 import { httpPost, TransportError, type HttpPost, type HttpReply } from './onvif.http.js';
 import { child, parseXml, textAt, XmlError, type XmlElement, type XmlErrorReason } from './onvif.xml.js';
@@ -34,6 +34,8 @@ export interface SoapRequest {
   inner?: string;
   /** False for the pre-authentication calls (GetSystemDateAndTime, GetCapabilities, GetServices). */
   authenticate: boolean;
+  /** WS-Addressing header blocks (Action, To) that event subscriptions need, already escaped. */
+  addressing?: string;
 }
 
 /** A SOAP fault that is not about authentication (e.g. ActionNotSupported). */
@@ -69,8 +71,10 @@ export class OnvifClient {
   auth: AuthMethod;
   /** Whether the device has sent one sound ONVIF reply yet (changes what a later failure means). */
   answered = false;
+  /** An authenticated call has succeeded with the current login method. */
+  loggedIn = false;
   readonly where: string;
-  private readonly deadlineAt: number;
+  private deadlineAt: number;
   private readonly post: HttpPost;
   private readonly now: () => number;
   private challenge: DigestChallenge | undefined;
@@ -89,6 +93,7 @@ export class OnvifClient {
 
   /** Sends one request and returns the `<action>Response` element. */
   async call(req: SoapRequest): Promise<XmlElement> {
+    const before = { auth: this.auth, challenge: this.challenge, nc: this.nc };
     let digestTries = 0;
     let askedForChallenge = false;
     for (;;) {
@@ -96,7 +101,11 @@ export class OnvifClient {
       // A 401 is about credentials whatever its body says; anything else must be a sound SOAP reply.
       const parsed = reply.status === 401 ? undefined : this.parse(reply, req.action);
       const authFailed = reply.status === 401 || (parsed?.fault !== undefined && isAuthFault(parsed.fault));
-      if (!authFailed) return this.responseElement(req, reply, parsed!);
+      if (!authFailed) {
+        const el = this.responseElement(req, reply, parsed!);
+        if (req.authenticate) this.loggedIn = true;
+        return el;
+      }
       if (!this.o.username) throw wrongCredentials(this.where, undefined, this.clockOffsetMs, 'no credentials given');
       const offered = pickChallenge(reply.wwwAuthenticate);
       const fresh = offered && (this.auth !== 'digest' || offered.nonce !== this.challenge?.nonce);
@@ -115,8 +124,15 @@ export class OnvifClient {
         continue;
       }
       const method = this.auth === 'digest' && this.challenge ? 'HTTP digest' : 'WS-UsernameToken';
+      // A login that worked for earlier calls stays: this refusal is about this call (a permission), not the password.
+      if (this.loggedIn) Object.assign(this, before);
       throw wrongCredentials(this.where, this.o.username, this.clockOffsetMs, method);
     }
+  }
+
+  /** A long-lived client (an event subscription) starts a new overall deadline for each exchange. */
+  renewDeadline(): void {
+    this.deadlineAt = this.now() + this.o.deadlineMs;
   }
 
   /** Camera time now, on the server clock plus the measured offset. */
@@ -133,7 +149,7 @@ export class OnvifClient {
     if (this.auth === 'digest' && this.challenge && this.o.username) {
       headers.Authorization = digestAuthorization(this.challenge, this.o.username, this.o.password ?? '', 'POST', req.url.pathname + req.url.search, ++this.nc);
     }
-    const body = envelope(`<${prefixOf(req.ns)}:${req.action}>${req.inner ?? ''}</${prefixOf(req.ns)}:${req.action}>`, header);
+    const body = envelope(`<${prefixOf(req.ns)}:${req.action}>${req.inner ?? ''}</${prefixOf(req.ns)}:${req.action}>`, header + (req.addressing ?? ''));
     const timeoutMs = Math.min(this.o.callTimeoutMs, remaining);
     try {
       return await this.post(req.url, {
@@ -162,7 +178,8 @@ export class OnvifClient {
 
   private parse(reply: HttpReply, stage: string): ParsedReply {
     const text = reply.body.trim();
-    if (/html/i.test(reply.contentType) || /^<(!doctype\s+html|html)/i.test(text)) {
+    // The body decides, not Content-Type: firmware labels SOAP as text/html, text/plain or nothing.
+    if (/^<(!doctype\s+html|html)/i.test(text)) {
       throw this.bad('http_status', stage, `${reply.status} with a web page (probably the camera's web interface port)`);
     }
     if (!looksLikeXml(text)) {
@@ -176,7 +193,7 @@ export class OnvifClient {
       throw err;
     }
     if (root.name !== 'Envelope') throw this.bad('missing_field', stage, `a SOAP envelope (got <${root.name}>)`);
-    if (root.ns !== NS.soap12 && root.ns !== NS.soap11) throw this.bad('wrong_namespace', stage, `envelope in "${root.ns}"`);
+    if (root.ns !== NS.soap12 && root.ns !== NS.soap11 && !root.unresolved) throw this.bad('wrong_namespace', stage, `envelope in "${root.ns}"`);
     const body = child(root, 'Body');
     if (!body) throw this.bad('missing_field', stage, 'a SOAP body');
     const fault = child(body, 'Fault');
@@ -186,10 +203,10 @@ export class OnvifClient {
   private responseElement(req: SoapRequest, reply: HttpReply, parsed: ParsedReply): XmlElement {
     if (parsed.fault) throw new SoapFault(req.action, parsed.fault.subcode, parsed.fault.reason);
     if (reply.status < 200 || reply.status >= 300) throw this.bad('http_status', req.action, String(reply.status));
-    const el = parsed.body.children[0];
+    const el = parsed.body.children.find((c) => c.name !== 'Header');
     const expected = `${req.action}Response`;
     if (!el || el.name !== expected) throw this.bad('missing_field', req.action, `a ${expected} element`);
-    if (el.ns !== req.ns) throw this.bad('wrong_namespace', req.action, `${expected} in "${el.ns}" instead of "${req.ns}"`);
+    if (!namespaceAccepted(el, req.ns)) throw this.bad('wrong_namespace', req.action, `${expected} in "${el.ns}" instead of "${req.ns}"`);
     this.answered = true;
     return el;
   }
@@ -197,9 +214,18 @@ export class OnvifClient {
 
 const looksLikeXml = (s: string) => s.trimStart().startsWith('<');
 
-const PREFIX: Record<string, string> = { [NS.device]: 'tds', [NS.media]: 'trt' };
+/**
+ * The response element's namespace: exact, or undeclared (matched by local name), or an ONVIF
+ * namespace misdeclared by the firmware (trailing slash, ver10/ver20, another service's). A
+ * namespace from elsewhere still means the reply is not what was asked for.
+ */
+function namespaceAccepted(el: XmlElement, expected: string): boolean {
+  if (el.ns === expected || el.unresolved) return true;
+  return /^https?:\/\/www\.onvif\.org\//i.test(el.ns);
+}
+
 function prefixOf(ns: string): string {
-  const p = PREFIX[ns];
+  const p = SERVICE_PREFIX[ns];
   if (!p) throw new Error(`no prefix for namespace ${ns}`);
   return p;
 }

@@ -23,8 +23,10 @@ export class XmlError extends Error {
 export interface XmlElement {
   /** Local name, without prefix. */
   name: string;
-  /** Namespace URI ('' when none). */
+  /** Namespace URI ('' when none, or when the prefix was never declared: see `unresolved`). */
   ns: string;
+  /** The element's prefix was not declared (sloppy firmware): only its local name can be trusted. */
+  unresolved?: true;
   /** Attributes by their name as written (prefix included). */
   attrs: Record<string, string>;
   children: XmlElement[];
@@ -143,7 +145,9 @@ class Parser {
     if (this.stack.length >= this.lim.maxDepth) throw new XmlError('too_deep', `nesting deeper than ${this.lim.maxDepth}`);
     const parentScope = this.stack.length ? this.top().scope : new Map([['xml', XML_NS]]);
     const scope = namespaceScope(parentScope, attrs);
-    const el: XmlElement = { name: localName(qname), ns: resolvePrefix(scope, qname), attrs, children: [], text: '' };
+    const ns = resolvePrefix(scope, qname);
+    const el: XmlElement = { name: localName(qname), ns: ns ?? '', attrs, children: [], text: '' };
+    if (ns === null) el.unresolved = true;
     if (this.stack.length) this.top().el.children.push(el);
     else this.root = el;
     if (!selfClosing) this.stack.push({ qname, el, scope });
@@ -199,11 +203,16 @@ function namespaceScope(parent: Map<string, string>, attrs: Record<string, strin
   return scope;
 }
 
-function resolvePrefix(scope: Map<string, string>, qname: string): string {
+/**
+ * The element's namespace, or null for a prefix never declared: real firmware (cheap NVRs,
+ * some Dahua OEMs) writes `tt:` or `tds:` without declaring them, and the caller then matches
+ * by local name instead of refusing the reply.
+ */
+function resolvePrefix(scope: Map<string, string>, qname: string): string | null {
   const i = qname.indexOf(':');
   const prefix = i === -1 ? '' : qname.slice(0, i);
   const uri = scope.get(prefix);
-  if (uri === undefined && prefix) throw new XmlError('malformed', `undeclared namespace prefix "${prefix}"`);
+  if (uri === undefined && prefix) return null;
   return uri ?? '';
 }
 

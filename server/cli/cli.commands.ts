@@ -7,6 +7,7 @@ import { VERSION } from '../version.js';
 import { userCommand } from './user.command.js';
 import { discoverCommand } from './discover.command.js';
 import { probeCommand } from './probe.command.js';
+import { eventsCommand } from './events.command.js';
 import { detectCommand } from './detect.command.js';
 import { benchCommand } from './bench.command.js';
 import { auditCommand } from './audit.command.js';
@@ -71,6 +72,7 @@ const commands: Record<string, Command> = {
   audit: auditCommand,
   discover: discoverCommand,
   probe: probeCommand,
+  events: eventsCommand,
   detect: detectCommand,
   bench: benchCommand,
 };

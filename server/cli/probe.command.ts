@@ -15,7 +15,7 @@ const USAGE = [
   '  (--password shows in the process list; prefer --password-stdin on shared machines)',
 ].join('\n');
 
-const EXIT: Record<string, number> = { validation: 2, unreachable: 3, not_onvif: 4, wrong_credentials: 5, no_media_profiles: 6, rtsp_unreachable: 7 };
+export const EXIT: Record<string, number> = { validation: 2, unreachable: 3, not_onvif: 4, wrong_credentials: 5, no_media_profiles: 6, rtsp_unreachable: 7 };
 
 interface Values {
   user?: string;
@@ -26,7 +26,7 @@ interface Values {
   json?: boolean;
 }
 
-/** The JSON the issue specifies, plus the clock offset and the default profiles. */
+/** The JSON the issue specifies, plus the clock offset, the default profiles and the warnings ({code, call, detail}). */
 export function probeJson(r: ProbeResult) {
   return {
     manufacturer: r.manufacturer,
@@ -48,6 +48,7 @@ export function probeJson(r: ProbeResult) {
     events: r.events,
     clockOffsetMs: r.clockOffsetMs,
     defaults: r.defaults,
+    warnings: r.warnings,
   };
 }
 
@@ -64,12 +65,12 @@ function probeText(r: ProbeResult): string {
     ),
     `Snapshot: ${r.snapshotUri ?? 'none'}`,
     `PTZ: ${r.ptz ? 'yes' : 'no'}  Events: ${r.events ? 'yes' : 'no'}`,
-    ...r.warnings.map((w) => `Warning: ${w}`),
+    ...r.warnings.map((w) => `Warning [${w.code}] ${w.call}: ${w.detail}`),
   ];
   return lines.join('\n');
 }
 
-async function readStdin(): Promise<string> {
+export async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);
   return Buffer.concat(chunks)

@@ -93,6 +93,8 @@ export class CameraPipeline {
   /** The model's run on an earlier live frame of this camera, while it lasts. */
   private inFlight: Promise<void> | null = null;
   private failure: unknown = null;
+  /** Capture time until which whole frames count as moving (a camera event woke the camera). */
+  private wakeUntil = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly d: CameraPipelineDeps,
@@ -122,6 +124,14 @@ export class CameraPipeline {
     } finally {
       this.stop();
     }
+  }
+
+  /**
+   * A camera event (its own motion, tamper, line crossing …) woke this camera: until `untilAt`
+   * (capture time) the whole frame counts as moving, so the model looks even where pixels barely change.
+   */
+  wake(untilAt: number): void {
+    this.wakeUntil = Math.max(this.wakeUntil, untilAt);
   }
 
   /** Ends every confirmed track (camera stopped or file finished). */
@@ -195,6 +205,7 @@ export class CameraPipeline {
 
   private detectMotion(frame: Frame): Box[] {
     if (this.mode === 'naive') return [];
+    if (frame.capturedAt <= this.wakeUntil) return [[0, 0, frame.width, frame.height]];
     const t0 = this.now();
     this.motion ??= new MotionDetector(this.d.motion, { width: frame.width, height: frame.height });
     // The detector reuses its result arrays on the next call: copy the boxes we keep.

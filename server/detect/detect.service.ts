@@ -1,5 +1,6 @@
 import type { DetectConfig } from '../config/config.schema.js';
 import type { CameraSettings } from '../domain/camera.settings.js';
+import { isTrigger, type CameraEventsSettings } from '../domain/camera.settings.events.js';
 import type { Frame } from '../domain/frame.js';
 import type { FrameSubscription } from '../ingest/frame.channel.js';
 import type { Bus } from '../shared/bus.js';
@@ -23,6 +24,7 @@ export interface DetectServiceDeps {
 
 interface Running {
   pipeline: CameraPipeline;
+  cameraEvents: CameraEventsSettings | undefined;
   frames: FrameSubscription<Frame>;
   abort: AbortController;
   done: Promise<void>;
@@ -34,7 +36,7 @@ export class DetectService {
 
   constructor(private readonly d: DetectServiceDeps) {}
 
-  start(camera: { id: number; settings: Pick<CameraSettings, 'motion'> }): void {
+  start(camera: { id: number; settings: Pick<CameraSettings, 'motion'> & Partial<Pick<CameraSettings, 'cameraEvents'>> }): void {
     if (this.running.has(camera.id)) return;
     const fps = this.d.config.fps;
     const pipeline = new CameraPipeline(
@@ -58,7 +60,16 @@ export class DetectService {
     const done = pipeline.run(frames, abort.signal).catch((err: unknown) => {
       this.d.log.error('detection pipeline failed', { cameraId: camera.id, err });
     });
-    this.running.set(camera.id, { pipeline, frames, abort, done });
+    this.running.set(camera.id, { pipeline, cameraEvents: camera.settings.cameraEvents, frames, abort, done });
+  }
+
+  /** A camera event (bus `camera.event`): wakes that camera's detection when its rules say `wake`. */
+  cameraEvent(e: { cameraId: number; topic: string; data: Record<string, string>; at: number }): boolean {
+    const r = this.running.get(e.cameraId);
+    const s = r?.cameraEvents;
+    if (!r || !s?.subscribe || s.action !== 'wake' || !isTrigger(s, e.topic, e.data)) return false;
+    r.pipeline.wake(e.at + s.wakeSeconds * 1000);
+    return true;
   }
 
   async stop(cameraId: number): Promise<void> {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { motionSettingsSchema } from './camera.settings.motion.js';
 import { rulesSettingsSchema } from './camera.settings.rules.js';
 import { recordingSettingsSchema } from './camera.settings.recording.js';
+import { cameraEventsSettingsSchema } from './camera.settings.events.js';
 
 /**
  * The camera schema: what a technician registers (name, area, owner, address, GPS position,
@@ -19,6 +20,7 @@ export const cameraSettingsSchema = z
     recording: recordingSettingsSchema
       .default(recordingSettingsSchema.parse({}))
       .describe('Continuous recording of this camera and its retention days (ingest issue)'),
+    cameraEvents: cameraEventsSettingsSchema.default(cameraEventsSettingsSchema.parse({})).describe("The camera's own ONVIF events as triggers (issue 17)"),
   })
   .strict();
 
@@ -112,6 +114,14 @@ const cameraFields = {
   latitude: z.number().min(-90, 'must be between -90 and 90').max(90, 'must be between -90 and 90').nullable().optional(),
   longitude: z.number().min(-180, 'must be between -180 and 180').max(180, 'must be between -180 and 180').nullable().optional(),
   onvifUrl: deviceUrlSchema.nullable().optional().describe('ONVIF device service URL; absent for plain RTSP/HTTP cameras'),
+  onvifEndpoint: z
+    .string()
+    .trim()
+    .min(1, 'is empty')
+    .max(300, 'is too long (300 characters at most)')
+    .nullable()
+    .optional()
+    .describe("The device's WS-Discovery endpoint reference (urn:uuid:…), so discovery recognises it whatever its IP"),
   /** undefined = unchanged (on edit), null = remove, object = set. Never returned by the API. */
   credentials: credentialsSchema.nullable().optional(),
   streams: cameraStreamsSchema.optional(),

@@ -12,6 +12,7 @@ import { AlertService } from './alert.service.js';
 import { AlertViews } from './alert.view.js';
 import { ConditionAlertWatcher } from './condition.alerts.js';
 import { EventLifecycle } from './event.lifecycle.js';
+import { CameraEventTrigger } from './camera.event.trigger.js';
 import { EventService } from './event.service.js';
 import { cameraRulesProvider } from './rules.provider.js';
 import type { JpegEncoder } from './snapshot.encoder.js';
@@ -75,6 +76,16 @@ export function createEventsModule(d: EventsModuleDeps) {
     staleTrackMs: t.staleTrackMs,
   });
   const conditions = new ConditionAlertWatcher({ alerts, log });
+  const cameraEvents = new CameraEventTrigger({
+    repos: d.store,
+    rules: cameraRulesProvider(d.store),
+    alerts,
+    clips: d.clips,
+    writes: d.writes,
+    clock,
+    log,
+    timeZone: d.config.timeZone,
+  });
 
   return {
     alerts,
@@ -90,8 +101,10 @@ export function createEventsModule(d: EventsModuleDeps) {
     async start(): Promise<void> {
       await lifecycle.start(d.bus);
       conditions.start(d.bus);
+      cameraEvents.start(d.bus);
     },
     async stop(): Promise<void> {
+      await cameraEvents.stop();
       await lifecycle.stop();
       await conditions.stop();
     },

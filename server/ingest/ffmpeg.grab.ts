@@ -124,7 +124,7 @@ function classifyFailure(req: GrabRequest, r: ExecResult): AppError {
     return new AppError(
       'wrong_credentials',
       `The stream ${safeUrl} refused the user name and password: check them (the camera's stream login may differ from its ONVIF user).`,
-      401,
+      422, // not 401: that would read as BinhYen's own session having expired
       { params: { where: safeUrl, method: 'RTSP', detail: last } },
     );
   }

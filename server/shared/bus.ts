@@ -31,6 +31,8 @@ export interface BusEvents {
   'camera.state': { cameraId: number; state: CameraState; reason: string | null; at: number };
   /** A camera was registered, edited or removed (server/cameras/camera.service.ts). */
   'camera.changed': { cameraId: number; change: 'created' | 'updated' | 'removed'; at: number };
+  /** An event from the camera itself (ONVIF PullPoint: motion, tamper, line crossing, I/O), server/cameras/camera.events.ts. */
+  'camera.event': { cameraId: number; topic: string; time: string | null; source: Record<string, string>; data: Record<string, string>; at: number };
   'track.start': TrackMessage;
   'track.update': TrackMessage;
   'track.end': TrackMessage & { reason: 'lost' | 'stopped' };

@@ -15,6 +15,8 @@ export interface CameraRecord {
   latitude: number | null;
   longitude: number | null;
   onvifUrl: string | null;
+  /** WS-Discovery endpoint reference (urn:uuid:…) of the ONVIF device; the channel is streams.detect.profileToken. */
+  onvifEndpoint: string | null;
   credentialsEnc: string | null;
   streams: CameraStreams;
   /** Validated with defaults (domain/camera.settings.ts), parsed once here. */
@@ -31,8 +33,9 @@ export interface CameraRecord {
   updatedAt: number;
 }
 /** Settings are written as given (validated by the camera service) and read back with defaults. */
-export type NewCamera = Omit<CameraRecord, 'id' | 'createdAt' | 'updatedAt' | 'state' | 'stateReason' | 'settings' | 'settingsProblems'> & {
+export type NewCamera = Omit<CameraRecord, 'id' | 'createdAt' | 'updatedAt' | 'state' | 'stateReason' | 'settings' | 'settingsProblems' | 'onvifEndpoint'> & {
   settings: CameraSettingsInput;
+  onvifEndpoint?: string | null;
 };
 
 interface CameraRow {
@@ -45,6 +48,7 @@ interface CameraRow {
   latitude: number | null;
   longitude: number | null;
   onvif_url: string | null;
+  onvif_endpoint: string | null;
   credentials_enc: string | null;
   streams: string;
   settings: string;
@@ -71,6 +75,7 @@ function toCamera(r: CameraRow): CameraRecord {
     latitude: r.latitude,
     longitude: r.longitude,
     onvifUrl: r.onvif_url,
+    onvifEndpoint: r.onvif_endpoint ?? null,
     credentialsEnc: r.credentials_enc,
     streams: fromJson<CameraStreams>(r.streams, { detect: { url: '' } }),
     settings,
@@ -96,6 +101,7 @@ function toRow(c: Partial<NewCamera>): Partial<CameraRow> {
     latitude: c.latitude,
     longitude: c.longitude,
     onvif_url: c.onvifUrl,
+    onvif_endpoint: c.onvifEndpoint,
     credentials_enc: c.credentialsEnc,
     streams: c.streams && toJson(c.streams),
     settings: c.settings && toJson(c.settings),

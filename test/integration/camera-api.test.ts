@@ -146,9 +146,9 @@ describe('discover → probe → register → test → edit → remove', () => {
     expect(Math.abs((r.body.clockOffsetMs as number) - OFFSET)).toBeLessThan(2000);
   });
 
-  it('a wrong password in a probe is a classified 401', async () => {
+  it('a wrong password in a probe is a classified 422, never a 401 (the browser would read an expired session)', async () => {
     const r = await api('POST', '/api/cameras/probe', { target: onvif.deviceServiceUrl, username: USER, password: 'wrong' });
-    expect(r.status).toBe(401);
+    expect(r.status).toBe(422);
     expect(r.body.error).toMatchObject({ code: 'wrong_credentials' });
     expect(r.body.error!.message).toMatch(/clock is 3 years/);
   });
@@ -164,10 +164,12 @@ describe('discover → probe → register → test → edit → remove', () => {
       latitude: 16.4637,
       longitude: 107.5909,
       onvifUrl: onvif.deviceServiceUrl,
+      onvifEndpoint: onvif.endpoint,
       credentials: { username: USER, password: PASS },
     });
     expect(r.status).toBe(201);
     cameraId = r.body.id as number;
+    expect(r.body.onvifEndpoint).toBe(onvif.endpoint);
     expect(r.body).toMatchObject({ credentials: 'set', onvifUrl: onvif.deviceServiceUrl, areaId: area.id, latitude: 16.4637 });
     expect(r.body.streams).toEqual({
       detect: { url: simcam.rtspUrl, profileToken: 'Profile_2', width: 640, height: 360, fps: 15, codec: 'h264' },
@@ -201,7 +203,18 @@ describe('discover → probe → register → test → edit → remove', () => {
 
   it('discovery now marks it registered', async () => {
     const r = await api('POST', '/api/cameras/discover', { targets: [`127.0.0.1:${onvif.discoveryPort}`], timeoutSeconds: 1 });
-    expect(r.body.devices).toEqual([expect.objectContaining({ registered: true, cameraId })]);
+    expect(r.body.devices).toEqual([expect.objectContaining({ registered: true, cameraId, channels: [{ cameraId, channel: 'Profile_2' }] })]);
+  });
+
+  it('a camera on the same host:port but with another endpoint reference (an NVR channel, a replaced camera) is not marked registered', async () => {
+    const row = await store.cameras.get(cameraId);
+    await store.cameras.update(cameraId, { onvifEndpoint: 'urn:uuid:some-other-device' });
+    try {
+      const r = await api('POST', '/api/cameras/discover', { targets: [`127.0.0.1:${onvif.discoveryPort}`], timeoutSeconds: 1 });
+      expect(r.body.devices).toEqual([expect.objectContaining({ registered: false, cameraId: null, channels: [] })]);
+    } finally {
+      await store.cameras.update(cameraId, { onvifEndpoint: row!.onvifEndpoint });
+    }
   });
 
   it('test connection grabs a real frame and measures resolution, fps and codec', async () => {
@@ -238,7 +251,7 @@ describe('discover → probe → register → test → edit → remove', () => {
 
   it('test connection of an unsaved URL with a wrong password is wrong_credentials, password masked', async () => {
     const r = await api('POST', '/api/cameras/test-connection', { url: simcam.rtspUrl, credentials: { username: USER, password: 'wrong-one' } });
-    expect(r.status).toBe(401);
+    expect(r.status).toBe(422);
     expect(r.body.error).toMatchObject({ code: 'wrong_credentials' });
     expect(JSON.stringify(r.body)).not.toContain('wrong-one');
   });

@@ -66,6 +66,7 @@ describe('binhyen probe', () => {
       'events',
       'clockOffsetMs',
       'defaults',
+      'warnings',
     ]);
     expect(j).toMatchObject({
       manufacturer: 'BinhYenSim',
@@ -99,6 +100,27 @@ describe('binhyen probe', () => {
     expect(r.out).toMatch(/Profile_1 .*1920x1080.*\[record\]/);
   });
 
+  it('succeeds with warnings when optional calls fail, fails only on a required one', async () => {
+    sim.setFault('GetSnapshotUri', 'malformed');
+    sim.setFault('GetEventProperties', 'soap-fault');
+    try {
+      const j = await run(['probe', `127.0.0.1:${sim.port}`, '--user', 'admin', '--password', 'pw-123', '--json']);
+      expect(j.code, j.err).toBe(0);
+      expect((JSON.parse(j.out) as { warnings: unknown }).warnings).toEqual([
+        { code: 'bad_reply', call: 'GetSnapshotUri', detail: expect.stringMatching(/^malformed_xml: /) },
+        { code: 'refused', call: 'GetEventProperties', detail: expect.stringMatching(/ActionNotSupported/) },
+      ]);
+      const text = await run(['probe', `127.0.0.1:${sim.port}`, '--user', 'admin', '--password', 'pw-123']);
+      expect(text.out).toMatch(/Warning \[refused\] GetEventProperties: /);
+      sim.setFault('GetProfiles', 'malformed');
+      const failed = await run(['probe', `127.0.0.1:${sim.port}`, '--user', 'admin', '--password', 'pw-123']);
+      expect(failed.code).toBe(4);
+      expect(failed.err).toMatch(/probe failed \[not_onvif\]: .*GetProfiles/);
+    } finally {
+      for (const a of ['GetSnapshotUri', 'GetEventProperties', 'GetProfiles']) sim.setFault(a, null);
+    }
+  });
+
   it('exits with the failure class and an actionable message', async () => {
     const wrong = await run(['probe', `127.0.0.1:${sim.port}`, '--user', 'admin', '--password', 'nope']);
     expect(wrong.code).toBe(5);
@@ -108,6 +130,46 @@ describe('binhyen probe', () => {
     const bad = await run(['probe', 'not a host!', '--json']);
     expect(bad.code).toBe(2);
     expect(JSON.parse(bad.out).error.code).toBe('validation');
+  });
+});
+
+describe('binhyen events', () => {
+  it('prints the camera events of a PullPoint subscription, one JSON object per line, then unsubscribes', async () => {
+    const emit = setInterval(
+      () =>
+        sim.emitEvent({
+          topic: 'tns1:RuleEngine/CellMotionDetector/Motion',
+          source: { VideoSourceConfigurationToken: 'VideoSourceToken', Rule: 'MyMotionDetectorRule' },
+          data: { IsMotion: 'true' },
+        }),
+      700,
+    );
+    try {
+      const r = await run(['events', `127.0.0.1:${sim.port}`, '--user', 'admin', '--password', 'pw-123', '--seconds', '3', '--json']);
+      expect(r.code, r.err).toBe(0);
+      const lines = r.out
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(lines.length).toBeGreaterThan(0);
+      expect(lines[0]).toEqual({
+        topic: 'tns1:RuleEngine/CellMotionDetector/Motion',
+        time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
+        source: { VideoSourceConfigurationToken: 'VideoSourceToken', Rule: 'MyMotionDetectorRule' },
+        data: { IsMotion: 'true' },
+      });
+      // the subscription was created at the address reached (NAT) and removed at the end
+      expect(sim.calls.filter((c) => c.action === 'PullMessages').every((c) => c.path.startsWith('/onvif/pullpoint/'))).toBe(true);
+      expect(sim.events.subscriptions.size).toBe(0);
+    } finally {
+      clearInterval(emit);
+    }
+  });
+
+  it('a wrong password exits 5 with the classified message', async () => {
+    const r = await run(['events', `127.0.0.1:${sim.port}`, '--user', 'admin', '--password', 'nope', '--seconds', '1']);
+    expect(r.code).toBe(5);
+    expect(r.err).toMatch(/events failed \[wrong_credentials\]/);
   });
 });
 

@@ -7,6 +7,7 @@ import { probeOnvif, type ProbeOptions, type ProbeResult } from '../../server/ca
 import { parseProbeTarget } from '../../server/cameras/onvif.target.js';
 import { OnvifSimulator, type OnvifSimOptions } from '../fixtures/onvif-sim/onvif-sim.js';
 import type { SimFault } from '../fixtures/onvif-sim/onvif-sim.faults.js';
+import { SIM_TOLERANCE_FAULTS } from '../fixtures/onvif-sim/onvif-sim.tolerance.js';
 
 /** Probe against the ONVIF simulator on loopback: what it reads, and how every failure is classified. */
 
@@ -102,6 +103,9 @@ describe('probe reads an ONVIF camera', () => {
       'GetStreamUri',
       'GetStreamUri',
       'GetSnapshotUri',
+      'GetEventProperties',
+      'GetNodes',
+      'GetServiceCapabilities',
     ]);
     // only the clock is read before authenticating; everything else carries a valid UsernameToken
     expect(s.calls.slice(1).every((c) => c.auth.ok === true && c.auth.via === 'ws-security')).toBe(true);
@@ -149,8 +153,76 @@ describe('probe reads an ONVIF camera', () => {
     const r = await probe(s);
     expect(r).toMatchObject({ snapshotUri: null, clockOffsetMs: null, manufacturer: null, model: null });
     expect(r.profiles).toHaveLength(3); // media address came from GetServices
-    expect(r.warnings.join('\n')).toMatch(/GetSnapshotUri refused/);
-    expect(r.warnings.join('\n')).toMatch(/clock offset is unknown/);
+    expect(r.warnings.map((w) => [w.code, w.call])).toEqual([
+      ['no_clock', 'GetSystemDateAndTime'],
+      ['refused', 'GetCapabilities'],
+      ['refused', 'GetSnapshotUri'],
+    ]);
+    expect(r.warnings[2]!.detail).toMatch(/ActionNotSupported Optional Action Not Implemented/);
+  });
+
+  const optionalCalls = [
+    'GetSystemDateAndTime',
+    'GetDeviceInformation',
+    'GetCapabilities',
+    'GetServices',
+    'GetSnapshotUri',
+    'GetEventProperties',
+    'GetNodes',
+    'GetServiceCapabilities',
+  ];
+  const optionalFaults: [SimFault, string][] = [
+    ['malformed', 'bad_reply'],
+    ['soap-fault', 'refused'],
+    ['entity-expansion', 'bad_reply'],
+    ['wrong-namespace', 'bad_reply'],
+  ];
+  it.each(optionalCalls.flatMap((call) => optionalFaults.map(([fault, code]) => [call, fault, code] as const)))(
+    'optional %s answering %s: the probe succeeds with a %s warning naming the call',
+    async (call, fault, code) => {
+      const s = await sim({ ptz: true, faults: { [call]: fault } });
+      const r = await probe(s);
+      expect(r.profiles).toHaveLength(3);
+      expect(r.warnings.filter((w) => w.call === call).map((w) => w.code)).toEqual([code]);
+      expect(r.warnings.every((w) => w.call === call)).toBe(true);
+      expect(s.canaryFetches).toBe(0);
+    },
+  );
+
+  it.each([
+    ['GetSnapshotUri', 'html'],
+    ['GetEventProperties', 'http-500'],
+    ['GetNodes', 'trickle'],
+    ['GetDeviceInformation', 'huge'],
+  ] as const)('optional %s answering %s after the camera has answered ONVIF: a warning, within the deadline', async (call, fault) => {
+    const s = await sim({ ptz: true, faults: { [call]: fault } });
+    const r = await probe(s, undefined, { deadlineMs: 8000 });
+    expect(r.warnings.map((w) => w.call)).toEqual([call]);
+    expect(['bad_reply', 'no_answer']).toContain(r.warnings[0]!.code);
+  });
+
+  it('an operator account refused PTZ after logging in: a not_allowed warning, not wrong credentials', async () => {
+    const s = await sim({ ptz: true });
+    s.denyActions(['GetNodes']);
+    const r = await probe(s);
+    expect(r.warnings.map((w) => [w.code, w.call])).toEqual([['not_allowed', 'GetNodes']]);
+  });
+});
+
+describe('probe tolerates what real firmware sends', () => {
+  it.each(SIM_TOLERANCE_FAULTS)('every reply sent as %s reads exactly like the normal one', async (fault) => {
+    const s = await sim({ faults: { '*': fault }, device: { manufacturer: 'Société Caméra', model: 'IPC-SIM-2MP' } });
+    const r = await probe(s);
+    expect(r).toMatchObject({ manufacturer: 'Société Caméra', model: 'IPC-SIM-2MP', serial: 'SIM0001', auth: 'ws-security' });
+    expect(r.profiles.map((p) => [p.token, p.width, p.height])).toEqual([
+      ['Profile_1', 1920, 1080],
+      ['Profile_2', 640, 360],
+      ['Profile_3', 352, 288],
+    ]);
+    expect(r.snapshotUri).toBe(`http://127.0.0.1:${s.port}/onvif/snapshot.jpg?profile=Profile_2`);
+    expect(Math.abs(r.clockOffsetMs!)).toBeLessThan(2000);
+    expect(r.warnings).toEqual([]);
+    expect(s.calls.every((c) => c.status === 200)).toBe(true);
   });
 });
 
@@ -201,27 +273,24 @@ describe('probe classifies every failure with an actionable message', () => {
   });
 
   const cases: [string, SimFault, string, string][] = [
-    ['GetSystemDateAndTime', 'malformed', 'not_onvif', 'malformed_xml'],
-    ['GetDeviceInformation', 'malformed', 'not_onvif', 'malformed_xml'],
-    ['GetDeviceInformation', 'huge', 'not_onvif', 'too_large'],
-    ['GetDeviceInformation', 'entity-expansion', 'not_onvif', 'dtd_forbidden'],
-    ['GetProfiles', 'entity-expansion', 'not_onvif', 'dtd_forbidden'],
-    ['GetSystemDateAndTime', 'external-entity', 'not_onvif', 'dtd_forbidden'],
-    ['GetSystemDateAndTime', 'wrong-namespace', 'not_onvif', 'wrong_namespace'],
-    ['GetProfiles', 'wrong-namespace', 'not_onvif', 'wrong_namespace'],
-    ['GetDeviceInformation', 'wrong-envelope', 'not_onvif', 'wrong_namespace'],
     ['GetSystemDateAndTime', 'html', 'not_onvif', 'http_status'],
     ['GetSystemDateAndTime', 'http-500', 'not_onvif', 'http_status'],
     ['GetSystemDateAndTime', 'empty', 'not_onvif', 'not_xml'],
-    ['GetDeviceInformation', 'soap-fault', 'not_onvif', 'soap_fault'],
+    ['GetProfiles', 'malformed', 'not_onvif', 'malformed_xml'],
+    ['GetProfiles', 'huge', 'not_onvif', 'too_large'],
+    ['GetProfiles', 'entity-expansion', 'not_onvif', 'dtd_forbidden'],
+    ['GetProfiles', 'external-entity', 'not_onvif', 'dtd_forbidden'],
+    ['GetProfiles', 'wrong-namespace', 'not_onvif', 'wrong_namespace'],
+    ['GetProfiles', 'wrong-envelope', 'not_onvif', 'wrong_namespace'],
     ['GetProfiles', 'soap-fault', 'no_media_profiles', ''],
     ['GetProfiles', 'no-profiles', 'no_media_profiles', ''],
     ['GetProfiles', 'missing-fields', 'no_media_profiles', ''],
     ['GetStreamUri', 'missing-fields', 'no_media_profiles', ''],
+    ['GetStreamUri', 'soap-fault', 'no_media_profiles', ''],
     ['GetSystemDateAndTime', 'trickle', 'unreachable', 'timeout'],
     ['GetProfiles', 'trickle', 'unreachable', 'timeout'],
     ['GetSystemDateAndTime', 'hang', 'unreachable', 'timeout'],
-    ['GetDeviceInformation', 'slow', 'unreachable', 'timeout'],
+    ['GetProfiles', 'slow', 'unreachable', 'timeout'],
   ];
   it.each(cases)('%s answering %s → %s %s, within the deadline', async (action, fault, code, reason) => {
     const s = await sim({ faults: { [action]: fault }, slowMs: 10_000 });
@@ -230,9 +299,16 @@ describe('probe classifies every failure with an actionable message', () => {
     if (reason) expect(e.params.reason).toBe(reason);
     // after the camera has answered ONVIF once, the message blames its firmware, not the port
     if (code === 'not_onvif') expect(e.params.afterOnvif).toBe(action !== 'GetSystemDateAndTime');
+    if (code === 'not_onvif') expect(e.params.stage).toBe(action);
     expect(e.message.length).toBeGreaterThan(40);
     expect(e.elapsed).toBeLessThan(LIMITS.deadlineMs! + 1000);
     expect(s.canaryFetches).toBe(0);
+  });
+
+  it('device information and the media service both failing: the probe fails on the media call', async () => {
+    const s = await sim({ faults: { GetDeviceInformation: 'malformed', GetProfiles: 'malformed' } });
+    const e = await failure(probe(s));
+    expect([e.code, e.params.reason, e.params.stage]).toEqual(['not_onvif', 'malformed_xml', 'GetProfiles']);
   });
 
   it('a camera slow on every call is cut by the overall deadline, not by the per-call limit', async () => {

@@ -8,10 +8,23 @@ import * as reports from './20261212_060_reports.js';
 import * as announcements from './20261212_061_announcements.js';
 import * as notifyOutbox from './20261213_070_notify_outbox.js';
 import * as pushSubscriptions from './20261213_071_push_subscriptions.js';
+import * as cameraEndpoint from './20261212_090_camera_endpoint.js';
 
 /**
  * Every migration in order. A migration that alters an existing SQLite table makes knex
  * rebuild it; with foreign keys on that can cascade deletes into child rows (knex #6213),
  * so such a migration must wrap its work in `withForeignKeysOff` from ./migration.util.js.
  */
-export const migrations = [initial, events, clipRanges, settings, auditKeyed, systemAlerts, reports, announcements, notifyOutbox, pushSubscriptions];
+export const migrations = [
+  initial,
+  events,
+  clipRanges,
+  settings,
+  auditKeyed,
+  systemAlerts,
+  reports,
+  announcements,
+  notifyOutbox,
+  pushSubscriptions,
+  cameraEndpoint,
+];

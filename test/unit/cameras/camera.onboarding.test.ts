@@ -13,7 +13,8 @@ const device = (address: string, xaddr: string): DiscoveredDevice => ({
   scopes: { name: null, hardware: null, location: null, all: [] },
   types: [],
 });
-const cam = (id: number, onvifUrl: string | null, url: string) => ({ id, onvifUrl, streams: { detect: { url } } }) as CameraRecord;
+const cam = (id: number, onvifUrl: string | null, url: string, onvifEndpoint: string | null = null, profileToken?: string) =>
+  ({ id, onvifUrl, onvifEndpoint, streams: { detect: { url, profileToken } } }) as CameraRecord;
 
 function onboarding(devices: DiscoveredDevice[], cameras: CameraRecord[], discoveryInterfaces?: string[]) {
   const discover = vi.fn(async (): Promise<DiscoveryReport> => ({ devices, interfaces: ['eth0'], targets: [] }));
@@ -26,7 +27,34 @@ function onboarding(devices: DiscoveredDevice[], cameras: CameraRecord[], discov
 }
 
 describe('CameraOnboarding', () => {
-  it('marks devices registered by ONVIF address, by the answering address behind NAT, or by their RTSP host', async () => {
+  it('marks devices registered by endpoint reference and channel, not by IP: an NVR, a second device on its IP, a camera that changed IP', async () => {
+    const nvr = { ...device('10.0.0.9', 'http://10.0.0.9/onvif/device_service'), endpoint: 'urn:uuid:NVR-1' };
+    const other = { ...device('10.0.0.9', 'http://10.0.0.9:8080/onvif/device_service'), endpoint: 'urn:uuid:cam-2' };
+    const moved = { ...device('10.0.0.30', 'http://10.0.0.30/onvif/device_service'), endpoint: 'uuid:moved-3' };
+    const { o } = onboarding(
+      [nvr, other, moved],
+      [
+        cam(1, 'http://10.0.0.9/onvif/device_service', 'rtsp://10.0.0.9/ch1', 'urn:uuid:nvr-1', 'Channel1'),
+        cam(2, 'http://10.0.0.9/onvif/device_service', 'rtsp://10.0.0.9/ch2', 'urn:uuid:nvr-1', 'Channel2'),
+        cam(3, 'http://10.0.0.12/onvif/device_service', 'rtsp://10.0.0.12/a', 'urn:uuid:MOVED-3', 'Profile_1'),
+      ],
+    );
+    const r = await o.discover({ interfaces: ['eth0'] });
+    expect(r.devices.map((d) => [d.endpoint, d.registered, d.channels])).toEqual([
+      [
+        'urn:uuid:NVR-1',
+        true,
+        [
+          { cameraId: 1, channel: 'Channel1' },
+          { cameraId: 2, channel: 'Channel2' },
+        ],
+      ],
+      ['urn:uuid:cam-2', false, []],
+      ['uuid:moved-3', true, [{ cameraId: 3, channel: 'Profile_1' }]],
+    ]);
+  });
+
+  it('cameras registered before endpoints were stored: by ONVIF address or behind NAT; a plain RTSP camera on the IP is only a hint', async () => {
     const { o } = onboarding(
       [
         device('10.0.0.5', 'http://10.0.0.5/onvif/device_service'),
@@ -41,11 +69,11 @@ describe('CameraOnboarding', () => {
       ],
     );
     const r = await o.discover({ interfaces: ['eth0'] });
-    expect(r.devices.map((d) => [d.address, d.registered, d.cameraId])).toEqual([
-      ['10.0.0.5', true, 1],
-      ['203.0.113.9', true, 2],
-      ['10.0.0.7', true, 3],
-      ['10.0.0.8', false, null],
+    expect(r.devices.map((d) => [d.address, d.registered, d.cameraId, d.sameHostCameraId])).toEqual([
+      ['10.0.0.5', true, 1, null],
+      ['203.0.113.9', true, 2, null],
+      ['10.0.0.7', false, null, 3],
+      ['10.0.0.8', false, null, null],
     ]);
   });
 

@@ -33,19 +33,7 @@ describe('hardened XML parser', () => {
   });
 
   it('classifies malformed documents', () => {
-    for (const doc of [
-      '',
-      'plain text',
-      '<a><b></a>',
-      '<a>',
-      '<a x=1/>',
-      '<a x="1" x="2"/>',
-      '<a/><b/>',
-      '<p:a/>',
-      '<a>&#0;</a>',
-      '<a>& b</a>',
-      '<a x="<"/>',
-    ]) {
+    for (const doc of ['', 'plain text', '<a><b></a>', '<a>', '<a x=1/>', '<a x="1" x="2"/>', '<a/><b/>', '<a>&#0;</a>', '<a>& b</a>', '<a x="<"/>']) {
       expect(
         reason(() => parseXml(doc)),
         doc,
@@ -66,5 +54,11 @@ describe('hardened XML parser', () => {
 
   it('decodes only predefined entities and character references', () => {
     expect(decodeEntities('&lt;&gt;&amp;&quot;&apos;&#233;&#x1F600;')).toBe(`<>&"'é😀`);
+  });
+  it('keeps elements whose prefix was never declared, marked unresolved, matched by local name', () => {
+    const root = parseXml('<env:Envelope xmlns:env="urn:soap"><env:Body><tds:R><tt:Name>x</tt:Name></tds:R></env:Body></env:Envelope>');
+    const r = child(child(root, 'Body'), 'R')!;
+    expect([r.ns, r.unresolved, root.unresolved]).toEqual(['', true, undefined]);
+    expect(textAt(r, 'Name')).toBe('x');
   });
 });

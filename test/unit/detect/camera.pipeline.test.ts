@@ -188,3 +188,21 @@ describe('camera pipeline', () => {
     await expect(pipeline.run(frames)).rejects.toThrow('bus listener broke');
   });
 });
+
+describe('a camera event wakes the pipeline', () => {
+  it('whole frames go to the model until the wake ends, even without pixel motion', async () => {
+    const cam = new SyntheticCamera({ width: 320, height: 180 });
+    const { queue, jobs } = fakeQueue(() => null);
+    const pipeline = new CameraPipeline(
+      { cameraId: 1, fps: 5, motion: motionSettings(), regionPolicy: defaultRegionPolicy(), minScore: 0.4, queue, onTracks: () => undefined },
+      new Tracker(trackerOptions(1, 5)),
+    );
+    const at = (i: number) => 1_000_000 + i * 200;
+    for (let i = 0; i < 5; i++) await pipeline.process(cam.frame([], 0, at(i)));
+    expect(jobs).toHaveLength(0); // a still scene: nothing for the model
+    pipeline.wake(at(7));
+    for (let i = 5; i < 12; i++) await pipeline.process(cam.frame([], 0, at(i)));
+    expect(jobs.length).toBeGreaterThan(0);
+    expect(jobs.every((j) => j.capturedAt <= at(7))).toBe(true);
+  });
+});

@@ -3,6 +3,7 @@ import { api } from '../api/endpoints.js';
 import type { ProbeResult, TestFrameAnswer } from '../api/types.js';
 import { useI18n } from '../i18n/I18nProvider.js';
 import { BusyLine } from './BusyLine.js';
+import { ProbeWarnings } from './ProbeWarnings.js';
 import { ErrorText } from './common.js';
 import { useTimedCall } from './useTimedCall.js';
 
@@ -95,7 +96,7 @@ export function ProbePanel(props: {
           {p.clockOffsetMs !== null && Math.abs(p.clockOffsetMs) > 300_000 && (
             <p className="warn">{t('probe.clockOff', { minutes: Math.round(p.clockOffsetMs / 60_000) })}</p>
           )}
-          {p.warnings.length > 0 && <p className="muted">{t('probe.warnings', { n: p.warnings.length })}</p>}
+          <ProbeWarnings warnings={p.warnings} />
           <div className="table-wrap">
             <table className="list">
               <thead>

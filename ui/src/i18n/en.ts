@@ -3,6 +3,7 @@ import { enNotify } from './en.notify.js';
 import { enVideo } from './en.video.js';
 import { enErrors } from './en.errors.js';
 import { enReports } from './en.reports.js';
+import { enField } from './en.field.js';
 import type { MessageKey } from './vi.js';
 
 /** English, the second language: the same keys as vi.ts (the compiler checks). */
@@ -306,7 +307,6 @@ export const en: Record<MessageKey, string> = {
   'probe.busy': 'Connecting…',
   'probe.unknownModel': 'ONVIF camera',
   'probe.clockOff': 'The camera clock is {minutes} minutes off: set the camera’s time.',
-  'probe.warnings': 'The camera reported {n} technical notes (see the server log).',
   'probe.profile': 'Stream',
   'probe.resolution': 'Resolution',
   'probe.detect': 'Detect',
@@ -366,4 +366,5 @@ export const en: Record<MessageKey, string> = {
   ...enVideo,
   ...enErrors,
   ...enReports,
+  ...enField,
 };

@@ -8,6 +8,7 @@ import { viNotify } from './vi.notify.js';
 import { viVideo } from './vi.video.js';
 import { viErrors } from './vi.errors.js';
 import { viReports } from './vi.reports.js';
+import { viField } from './vi.field.js';
 
 export const vi = {
   'app.name': 'BinhYen',
@@ -309,7 +310,6 @@ export const vi = {
   'probe.busy': 'Đang kết nối…',
   'probe.unknownModel': 'Camera ONVIF',
   'probe.clockOff': 'Đồng hồ camera lệch {minutes} phút: nên chỉnh lại giờ camera.',
-  'probe.warnings': 'Camera có {n} lưu ý kỹ thuật (xem nhật ký máy chủ).',
   'probe.profile': 'Luồng',
   'probe.resolution': 'Độ phân giải',
   'probe.detect': 'Nhận dạng',
@@ -367,6 +367,7 @@ export const vi = {
   ...viVideo,
   ...viErrors,
   ...viReports,
+  ...viField,
 } as const;
 
 export type MessageKey = keyof typeof vi;

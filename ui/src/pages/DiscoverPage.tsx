@@ -37,6 +37,8 @@ export function DiscoverPage() {
   const [interfaces, setInterfaces] = useState('');
   const [targets, setTargets] = useState('');
   const [target, setTarget] = useState('');
+  /** The discovered device chosen (its endpoint reference is stored so it is recognised whatever its IP). */
+  const [endpoint, setEndpoint] = useState<string | null>(null);
   const [creds, setCreds] = useState<Credentials>({ username: '', password: '' });
   const [probed, setProbed] = useState<ProbeResult | null>(null);
   const [manualUrl, setManualUrl] = useState('');
@@ -86,6 +88,7 @@ export function DiscoverPage() {
       const cam = await api.createCamera({
         ...cameraFieldsBody(fields),
         ...(probed ? { onvifUrl: probed.deviceServiceUrl, clockOffsetMs: probed.clockOffsetMs === null ? null : Math.round(probed.clockOffsetMs) } : {}),
+        ...(probed && endpoint ? { onvifEndpoint: endpoint } : {}),
         ...(creds.username ? { credentials: creds } : {}),
         streams: { detect, ...(record && record.url !== detect.url ? { record } : {}) },
       });
@@ -134,15 +137,25 @@ export function DiscoverPage() {
                 <span className="muted">
                   {d.scopes.hardware} · {d.address}
                 </span>
-                {d.registered && d.cameraId !== null ? (
-                  <Link to={`/cameras/${d.cameraId}`} className="chip">
-                    {t('discover.registered')}
+                {d.channels.map((c) => (
+                  <Link key={c.cameraId} to={`/cameras/${c.cameraId}`} className="chip">
+                    {c.channel ? t('discover.registeredChannel', { channel: c.channel }) : t('discover.registered')}
                   </Link>
-                ) : (
-                  <button type="button" onClick={() => setTarget(d.deviceServiceUrl ?? d.address)}>
-                    {t('discover.choose')}
-                  </button>
+                ))}
+                {d.sameHostCameraId !== null && (
+                  <Link to={`/cameras/${d.sameHostCameraId}`} className="muted">
+                    {t('discover.sameHost')}
+                  </Link>
                 )}
+                <button
+                  type="button"
+                  onClick={() => {
+                    setTarget(d.deviceServiceUrl ?? d.address);
+                    setEndpoint(d.endpoint);
+                  }}
+                >
+                  {d.registered ? t('discover.chooseChannel') : t('discover.choose')}
+                </button>
               </li>
             ))}
           </ul>
@@ -151,7 +164,10 @@ export function DiscoverPage() {
 
       <ProbePanel
         target={target}
-        setTarget={setTarget}
+        setTarget={(v) => {
+          setTarget(v);
+          setEndpoint(null);
+        }}
         creds={creds}
         setCreds={setCreds}
         probed={probed}
