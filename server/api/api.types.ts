@@ -12,6 +12,7 @@ import type { AuditEntry } from '../store/audit.repository.js';
 export type { DiscoveredCamera } from '../cameras/camera.onboarding.js';
 export type { ProbeResult } from '../cameras/onvif.probe.js';
 export type { EventView, ClipView } from '../events/event.view.js';
+export type { PlaybackWindow } from '../clips/recording.playback.js';
 export type { Area, AreaKind } from '../store/area.repository.js';
 export type { AuditVerification } from '../auth/audit.chain.js';
 export type { HealthBody } from './health.routes.js';

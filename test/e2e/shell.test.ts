@@ -115,7 +115,7 @@ describeBrowser('control panel shell in Chromium', () => {
     const { page, errors } = await open({ width: 1280, height: 900 });
     await login(page, world.server.url, 'quantri');
     await page.goto(`${world.server.url}/admin/users`);
-    await expect.poll(() => page.locator('tr[data-user="todan"]').textContent()).toContain('tổ nhân dân tự quản');
+    await expect.poll(() => page.locator('tr[data-user="todan"]').textContent()).toContain('người dân (tổ tự quản)');
     await screenshot(page, 'admin-users');
     await page.goto(`${world.server.url}/admin/areas`);
     await expect.poll(() => page.locator('.area-tree li').count()).toBe(3);

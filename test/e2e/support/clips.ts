@@ -2,6 +2,8 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Store } from '../../../server/store/store.js';
 import { testVideo } from '../../support/media.js';
+import { addTestCamera } from '../../integration/events.fixture.js';
+import { seedEvent } from './seed.js';
 
 /**
  * A shared event of a camera in `areaId` with a ready MP4 clip of the given picture size
@@ -14,20 +16,7 @@ export async function seedClipEvent(
   o: { areaId: number; cameraId: number; size: string; seconds: number; ready?: boolean },
 ): Promise<{ eventId: number; clipId: number; readyUp: () => Promise<void> }> {
   const at = Date.now() - 600_000;
-  const ev = await store.events.create({
-    cameraId: o.cameraId,
-    areaId: o.areaId,
-    trackId: null,
-    label: 'person',
-    score: 0.8,
-    box: null,
-    zones: [],
-    startAt: at,
-    lastSeenAt: at + 5_000,
-    bestAt: null,
-    visibility: 'shared',
-  });
-  await store.events.update(ev.id, { endAt: at + 5_000, endReason: 'left' });
+  const ev = await seedEvent(store, { cameraId: o.cameraId, areaId: o.areaId, at, visibility: 'shared' });
   const clip = await store.clips.create({
     cameraId: o.cameraId,
     eventId: ev.id,
@@ -56,24 +45,7 @@ export async function seedClipEvent(
   return { eventId: ev.id, clipId: clip.id, readyUp };
 }
 
-/** A disabled camera of `areaId` (no stream session), to own seeded events. */
+/** A camera of `areaId` with no stream session running, to own seeded events. */
 export async function seedCamera(store: Store, areaId: number, name: string): Promise<number> {
-  const cam = await store.cameras.create({
-    name,
-    areaId,
-    ownerName: null,
-    ownerKind: null,
-    address: null,
-    latitude: null,
-    longitude: null,
-    onvifUrl: null,
-    credentialsEnc: null,
-    streams: { detect: { url: 'rtsp://192.0.2.11/stream' } },
-    settings: {},
-    defaultVisibility: 'shared',
-    enabled: false,
-    clockOffsetMs: null,
-    demo: false,
-  });
-  return cam.id;
+  return (await addTestCamera(store, name, areaId, { defaultVisibility: 'shared' })).id;
 }

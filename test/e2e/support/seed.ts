@@ -25,20 +25,7 @@ export async function seedOtherAreaEvent(store: Store, areaId: number, fileOf: C
     demo: false,
   });
   const at = Date.now() - 3_600_000;
-  const ev = await store.events.create({
-    cameraId: cam.id,
-    areaId,
-    trackId: null,
-    label: 'person',
-    score: 0.8,
-    box: null,
-    zones: [],
-    startAt: at,
-    lastSeenAt: at + 5_000,
-    bestAt: null,
-    visibility: 'shared',
-  });
-  await store.events.update(ev.id, { endAt: at + 5_000, endReason: 'left' });
+  const ev = await seedEvent(store, { cameraId: cam.id, areaId, at, visibility: 'shared' });
   const clip = await store.clips.create({
     cameraId: cam.id,
     eventId: ev.id,
@@ -59,4 +46,23 @@ export async function seedOtherAreaEvent(store: Store, areaId: number, fileOf: C
     finalisedAt: at + 20_000,
   });
   return { eventId: ev.id, clipId: clip.id };
+}
+
+/** A finished person event of a camera at `at` (5 s long), as the event rules would have written it. */
+export async function seedEvent(store: Store, o: { cameraId: number; areaId: number; at: number; visibility: 'internal' | 'shared' }) {
+  const ev = await store.events.create({
+    cameraId: o.cameraId,
+    areaId: o.areaId,
+    trackId: null,
+    label: 'person',
+    score: 0.8,
+    box: null,
+    zones: [],
+    startAt: o.at,
+    lastSeenAt: o.at + 5_000,
+    bestAt: null,
+    visibility: o.visibility,
+  });
+  await store.events.update(ev.id, { endAt: o.at + 5_000, endReason: 'left' });
+  return ev;
 }

@@ -1,4 +1,4 @@
-import type { CameraIngestStats } from '../../../server/api/api.types.js';
+import type { CameraIngestStats, PlaybackWindow } from '../../../server/api/api.types.js';
 import { getJson, patchJson, postJson, query, request, type RequestOptions } from './http.js';
 import type {
   AlertDetail,
@@ -90,16 +90,8 @@ export const api = {
   exportRange: (body: { cameraId: number; from: number; to: number; reason: string }) => postJson<{ clip: ClipView }>('/api/clips/export', body),
 };
 
-/** A window of the continuous recording (server/clips/recording.playback.ts). */
-export interface PlaybackView {
-  from: number;
-  to: number;
-  startAt: number;
-  endAt: number;
-  durationS: number;
-  spans: [number, number][];
-  videoUrl: string;
-}
+/** A window of the continuous recording (server/clips/recording.playback.ts) and its video. */
+export type PlaybackView = PlaybackWindow & { videoUrl: string };
 
 /** One sample of a camera's figures, for the last-hour chart. */
 export interface StatsSample {

@@ -11,7 +11,7 @@ export const enAdmin: Record<keyof typeof viAdmin, string> = {
   'users.disable': 'Disable',
   'users.enable': 'Enable',
   'users.resetPassword': 'Reset password',
-  'users.newPasswordFor': 'New password for {name}:',
+  'users.newPasswordFor': 'New password for {name}',
 
   'areas.title': 'Areas',
   'areas.add': 'Add an area',

@@ -73,7 +73,7 @@ export const en: Record<MessageKey, string> = {
   'field.cameraName': 'Camera name',
   'field.label': 'Object',
   'field.state': 'State',
-  'field.alertState': 'Handling',
+  'field.alertState': 'Handling state',
   'field.date': 'Date',
   'field.fromDate': 'From date',
   'field.toDate': 'To date',
@@ -140,7 +140,7 @@ export const en: Record<MessageKey, string> = {
   'role.admin': 'admin',
   'role.police': 'commune police',
   'role.technician': 'technician',
-  'role.resident': "residents' group",
+  'role.resident': 'resident',
 
   'areaKind.commune': 'commune',
   'areaKind.ward': 'ward',

@@ -9,7 +9,7 @@ export const viAdmin = {
   'users.disable': 'Khóa',
   'users.enable': 'Mở khóa',
   'users.resetPassword': 'Đặt lại mật khẩu',
-  'users.newPasswordFor': 'Mật khẩu mới cho {name}:',
+  'users.newPasswordFor': 'Mật khẩu mới cho {name}',
 
   'areas.title': 'Địa bàn',
   'areas.add': 'Thêm địa bàn',

@@ -76,7 +76,7 @@ export const vi = {
   'field.cameraName': 'Tên camera',
   'field.label': 'Đối tượng',
   'field.state': 'Trạng thái',
-  'field.alertState': 'Xử lý',
+  'field.alertState': 'Tình trạng xử lý',
   'field.date': 'Ngày',
   'field.fromDate': 'Từ ngày',
   'field.toDate': 'Đến ngày',
@@ -143,7 +143,7 @@ export const vi = {
   'role.admin': 'quản trị',
   'role.police': 'công an xã',
   'role.technician': 'kỹ thuật viên',
-  'role.resident': 'tổ nhân dân tự quản',
+  'role.resident': 'người dân (tổ tự quản)',
 
   'areaKind.commune': 'xã',
   'areaKind.ward': 'phường',
