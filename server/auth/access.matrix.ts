@@ -112,10 +112,11 @@ export const ACCESS_MATRIX: Record<Action, MatrixRow> = {
   'report.note': row('report', '          - Y A - -', 'Write a public or internal note on a report'),
   'report.footage': row('report', '       - Y A - -', "Nearby cameras' recordings around a report's time"),
   'report.evidence': row('report', '      - Y A - -', "Attach a nearby camera's footage to a report as evidence (pinned, hashed export)"),
-  'report.evaluation': row('report', '    - Y A - -', 'Evaluation per area and period (JSON, CSV, printable page)', list),
+  'report.evaluation': row('report', '    - Y A - -', 'Evaluation per area and period (JSON, CSV, printable page) and the commendation list', list),
   'announcement.list': row('announcement', ' - Y A - A', 'Area announcements (own areas, the areas under and above them) with the unread count', list),
   'announcement.create': row('area', '       - Y A - -', 'Post an announcement to an area (its residents and those of the areas under it)'),
   'announcement.read': row('announcement', ' - Y A - A', 'Mark the announcements feed read', list),
+  'commendation.optout': row('user', '      - Y Y Y Y', 'Opt out of (or back into) being named on the commendation list'),
   'realtime.subscribe': row('realtime', ' - Y Y Y Y', 'Live updates (only rooms the user may see)', { audit: 'none' }),
 };
 

@@ -65,6 +65,7 @@ export const ACTIONS = [
   'announcement.list',
   'announcement.create',
   'announcement.read',
+  'commendation.optout',
   'realtime.subscribe',
 ] as const;
 export type Action = (typeof ACTIONS)[number];

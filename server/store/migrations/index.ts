@@ -6,10 +6,11 @@ import * as auditKeyed from './20261210_040_audit_keyed.js';
 import * as systemAlerts from './20261211_050_system_alerts.js';
 import * as reports from './20261212_060_reports.js';
 import * as announcements from './20261212_061_announcements.js';
+import * as commendOptOut from './20261212_062_commendation_opt_out.js';
 
 /**
  * Every migration in order. A migration that alters an existing SQLite table makes knex
  * rebuild it; with foreign keys on that can cascade deletes into child rows (knex #6213),
  * so such a migration must wrap its work in `withForeignKeysOff` from ./migration.util.js.
  */
-export const migrations = [initial, events, clipRanges, settings, auditKeyed, systemAlerts, reports, announcements];
+export const migrations = [initial, events, clipRanges, settings, auditKeyed, systemAlerts, reports, announcements, commendOptOut];
