@@ -11,6 +11,7 @@ import { AnnouncementRealtime, registerAnnouncementSocketHandlers, registerRepor
 import { AnnouncementService } from './reports/announcement.service.js';
 import type { AppIo, AppSocket } from './realtime/socket.server.js';
 import { ffmpegImageDecodes } from './reports/report.image.js';
+import { Commendations } from './reports/report.commendation.js';
 import { ReportEvaluation } from './reports/report.evaluation.js';
 import { ReportService } from './reports/report.service.js';
 import { ReportTriage } from './reports/report.triage.js';
@@ -70,7 +71,13 @@ export function wireReports(d: ReportsWiringDeps) {
   const routers: Router[] = [
     announcementRoutes({ authorizer: d.authorizer, announcements }),
     // Before /api/reports/:id, which would take "evaluation" for an id.
-    evaluationRoutes({ authorizer: d.authorizer, evaluation, areas: d.store.areas }),
+    evaluationRoutes({
+      authorizer: d.authorizer,
+      evaluation,
+      commendations: new Commendations({ store: d.store, clock }),
+      areas: d.store.areas,
+      optOut: { get: (userId) => d.store.evaluation.optOut(userId), set: (userId, optOut) => d.store.evaluation.setOptOut(userId, optOut) },
+    }),
     reportRoutes({ authorizer: d.authorizer, reports, triage, files: d.files, maxPhotoBytes, maxPhotos: MAX_REPORT_PHOTOS }),
   ];
   return {

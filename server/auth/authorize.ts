@@ -66,6 +66,7 @@ export const ACTIONS = [
   'announcement.list',
   'announcement.create',
   'announcement.read',
+  'commendation.optout',
   'realtime.subscribe',
   'notify.admin',
   'notify.rules',

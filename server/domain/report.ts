@@ -45,12 +45,11 @@ export interface ReportPhotoView {
   bytes: number;
 }
 
-/** What the reporter sees of a report: public notes only, no assignee, no internal detail. */
-export interface ReportMessage {
+/** A report's own fields, as stored and as shown (the store's ReportRecord adds reporter and assignee ids). */
+export interface ReportFields {
   id: number;
   ref: string;
   areaId: number;
-  areaName: string | null;
   category: ReportCategory;
   body: string;
   place: string;
@@ -62,6 +61,11 @@ export interface ReportMessage {
   createdAt: number;
   updatedAt: number;
   closedAt: number | null;
+}
+
+/** What the reporter sees of a report: public notes only, no assignee, no internal detail. */
+export interface ReportMessage extends ReportFields {
+  areaName: string | null;
   photos: ReportPhotoView[];
   steps: ReportStep[];
   notes: ReportNoteView[];

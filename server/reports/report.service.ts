@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Actor } from '../auth/access.scope.js';
-import type { ReportCategory, ReportMessage, ReportState } from '../domain/report.js';
+import type { ReportMessage, ReportState } from '../domain/report.js';
 import type { Clock } from '../shared/clock.js';
 import { AppError, notFound } from '../shared/errors.js';
 import type { MediaFiles } from '../shared/media.files.js';
-import type { ReportRecord, ReportScope } from '../store/report.repository.js';
+import type { NewReport, ReportRecord, ReportScope } from '../store/report.repository.js';
 import type { Repositories, Store } from '../store/store.js';
 import { checkPhotos, type CheckedPhoto, type ImageDecodes, type UploadedPhoto } from './report.photos.js';
 import { reportView } from './report.view.js';
@@ -16,17 +16,8 @@ export interface ReportPublisher {
   updated(full: ReportMessage, pub: ReportMessage, reporterId: number | null, publicChange: boolean): void;
 }
 
-export interface NewReportInput {
-  areaId: number;
-  category: ReportCategory;
-  body: string;
-  place: string;
-  latitude: number | null;
-  longitude: number | null;
-  occurredAt: number;
-  shareLocation: boolean;
-  eventId: number | null;
-}
+/** What a reporter files: the new report's fields (the reporter is the actor) and whether the position is shared. */
+export type NewReportInput = Omit<NewReport, 'reporterId'> & { shareLocation: boolean };
 
 export interface ReportLimits {
   maxPhotoBytes: number;

@@ -1,17 +1,8 @@
+import type { AnnouncementMessage } from '../domain/report.js';
 import type { Executor } from './db.js';
 import { insertReturningId, toNumberOrNull } from './repository.util.js';
 
-export interface Announcement {
-  id: number;
-  areaId: number;
-  areaName: string | null;
-  authorName: string | null;
-  title: string;
-  body: string;
-  createdAt: number;
-  /** For the reader asking: has it been read. */
-  read: boolean;
-}
+export type Announcement = AnnouncementMessage;
 
 type Row = Record<string, unknown>;
 

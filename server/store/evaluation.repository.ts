@@ -89,4 +89,50 @@ export class EvaluationRepository {
       .where('event_comments.created_at', '<', p.to)) as Row[];
     return rows.map((r) => Number(r.user_id));
   }
+
+  /** Residents with reports handled in the period (those who opted out left out), with how many. */
+  async handledByReporter(areaIds: number[], p: Period): Promise<{ userId: number; name: string; handled: number }[]> {
+    const rows = (await this.db('reports')
+      .join('users', 'users.id', 'reports.reporter_id')
+      .whereIn('reports.area_id', areaIds)
+      .where('reports.state', 'handled')
+      .where('reports.created_at', '>=', p.from)
+      .where('reports.created_at', '<', p.to)
+      .where('users.commend_opt_out', false)
+      .groupBy('users.id', 'users.display_name')
+      .select({ user_id: 'users.id', name: 'users.display_name' })
+      .count({ n: 'reports.id' })) as Row[];
+    return rows.map((r) => ({ userId: Number(r.user_id), name: String(r.name), handled: Number(r.n) }));
+  }
+
+  /** Cameras with a recorded owner, each with its recorded milliseconds in the period. */
+  async ownedCameras(
+    areaIds: number[],
+    p: Period,
+  ): Promise<{ id: number; name: string; ownerName: string; ownerKind: string | null; areaId: number; recordedMs: number }[]> {
+    const cams = (await this.db('cameras')
+      .whereIn('area_id', areaIds)
+      .whereNull('removed_at')
+      .whereNotNull('owner_name')
+      .select('id', 'name', 'owner_name', 'owner_kind', 'area_id')) as Row[];
+    return Promise.all(
+      cams.map(async (c) => ({
+        id: Number(c.id),
+        name: String(c.name),
+        ownerName: String(c.owner_name),
+        ownerKind: (c.owner_kind as string | null) ?? null,
+        areaId: Number(c.area_id),
+        recordedMs: await this.recordedMs([Number(c.id)], p),
+      })),
+    );
+  }
+
+  async optOut(userId: number): Promise<boolean> {
+    const row = (await this.db('users').where({ id: userId }).first('commend_opt_out')) as Row | undefined;
+    return row?.commend_opt_out === true || row?.commend_opt_out === 1;
+  }
+
+  async setOptOut(userId: number, optOut: boolean): Promise<void> {
+    await this.db('users').where({ id: userId }).update({ commend_opt_out: optOut });
+  }
 }

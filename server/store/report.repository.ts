@@ -1,24 +1,10 @@
 import type { Executor } from './db.js';
-import type { ReportCategory, ReportNoteVisibility, ReportState } from '../domain/report.js';
+import type { ReportCategory, ReportFields, ReportNoteVisibility, ReportState } from '../domain/report.js';
 import { insertReturningId, toNumberOrNull } from './repository.util.js';
 
-export interface ReportRecord {
-  id: number;
-  ref: string;
-  areaId: number;
+export interface ReportRecord extends ReportFields {
   reporterId: number | null;
-  category: ReportCategory;
-  body: string;
-  place: string;
-  latitude: number | null;
-  longitude: number | null;
-  occurredAt: number;
-  state: ReportState;
   assigneeId: number | null;
-  eventId: number | null;
-  createdAt: number;
-  updatedAt: number;
-  closedAt: number | null;
 }
 export type NewReport = Pick<ReportRecord, 'areaId' | 'reporterId' | 'category' | 'body' | 'place' | 'latitude' | 'longitude' | 'occurredAt' | 'eventId'>;
 

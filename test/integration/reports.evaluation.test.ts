@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Commendations } from '../../server/reports/report.commendation.js';
 import { evaluationCsv, ReportEvaluation, type AreaEvaluation } from '../../server/reports/report.evaluation.js';
 import { systemClock } from '../../server/shared/clock.js';
 import { createStore, type Store } from '../../server/store/store.js';
@@ -178,6 +179,21 @@ for (const target of dbTargets) {
         'areaId,areaName,alertsReceived,alertAckMedianMin,alertAckP90Min,alertResolveMedianMin,alertResolveP90Min,falseAlarmPercent,reportsReceived,reportReceiveMedianMin,reportReceiveP90Min,reportResolveMedianMin,reportResolveP90Min,reportsWithinTargetPercent,reportsHandled,unfoundedPercent,camerasRegistered,camerasOnline,uptimePercent,residentsActive',
       );
       expect(csv[1]).toBe(`${area.A},Ấp An Phú,4,4,6,10,20,50,4,5,15,50,90,25,1,50,2,1,16.67,4`);
+    });
+
+    it('lists for commendation only handled reports, cameras that stayed online and groups by response time; opted-out residents are not named', async () => {
+      const commend = new Commendations({ store, clock: { ...systemClock, now: () => T0 + 48 * H } });
+      const [camA1] = await store.cameras.list({ areaIds: [area.A1] });
+      await store.db('cameras').where({ id: camA1!.id }).update({ owner_name: 'Nhà trọ Hạnh Phúc', owner_kind: 'boarding_house' });
+      await store.recordings.add({ cameraId: camA1!.id, path: 'r/full-day.ts', startAt: T0, endAt: T0 + 23 * H, bytes: 1 }); // 23 h + 1 h = the whole day
+      const out = await commend.list([area.A, area.A1], PERIOD);
+      expect(out.residents).toEqual([{ userId: 1, name: 'U1', handled: 1 }]); // u2's report was unfounded, u3's still open
+      expect(out.cameraOwners).toEqual([
+        { cameraId: camA1!.id, cameraName: 'A1', ownerName: 'Nhà trọ Hạnh Phúc', ownerKind: 'boarding_house', areaName: 'Tổ 1', uptimePercent: 100 },
+      ]);
+      expect(out.groups).toEqual([{ areaId: area.A1, areaName: 'Tổ 1', kind: 'residents_group', reportsClosed: 1, resolveMedianMs: 90 * M }]);
+      await store.evaluation.setOptOut(1, true);
+      expect((await commend.list([area.A, area.A1], PERIOD)).residents).toEqual([]);
     });
   });
 }

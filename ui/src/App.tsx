@@ -15,6 +15,7 @@ import { NotifyRulesPage } from './pages/NotifyRulesPage.js';
 import { ReviewPage } from './pages/ReviewPage.js';
 import { ReportFormPage } from './pages/ReportFormPage.js';
 import { EvaluationPage } from './pages/EvaluationPage.js';
+import { CommendationsPage } from './pages/CommendationsPage.js';
 import { AnnouncementsPage } from './pages/AnnouncementsPage.js';
 import { UnreadBadge } from './components/UnreadBadge.js';
 import { ReportPage } from './pages/ReportPage.js';
@@ -44,6 +45,7 @@ const ROUTES: Route[] = [
   { path: '/reports', action: 'report.list', nav: 'nav.reports', render: () => <ReportsPage /> },
   { path: '/reports/new', action: 'report.create', nav: 'nav.newReport', render: () => <ReportFormPage /> },
   { path: '/reports/evaluation', action: 'report.evaluation', nav: 'nav.evaluation', render: () => <EvaluationPage /> },
+  { path: '/reports/commendations', action: 'report.evaluation', render: () => <CommendationsPage /> },
   { path: '/reports/:id', action: 'report.read', render: (p) => <ReportPage id={Number(p.id)} /> },
   { path: '/cameras', action: 'camera.list', nav: 'nav.cameras', render: () => <CamerasPage /> },
   { path: '/cameras/add', action: 'camera.create', render: () => <DiscoverPage /> },

@@ -6,6 +6,7 @@ import * as auditKeyed from './20261210_040_audit_keyed.js';
 import * as systemAlerts from './20261211_050_system_alerts.js';
 import * as reports from './20261212_060_reports.js';
 import * as announcements from './20261212_061_announcements.js';
+import * as commendOptOut from './20261212_062_commendation_opt_out.js';
 import * as notifyOutbox from './20261213_070_notify_outbox.js';
 import * as pushSubscriptions from './20261213_071_push_subscriptions.js';
 import * as cameraEndpoint from './20261212_090_camera_endpoint.js';
@@ -24,6 +25,7 @@ export const migrations = [
   systemAlerts,
   reports,
   announcements,
+  commendOptOut,
   notifyOutbox,
   pushSubscriptions,
   cameraEndpoint,

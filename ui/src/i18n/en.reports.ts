@@ -119,6 +119,18 @@ export const enReports: Record<keyof typeof viReports, string> = {
   'ann.none': 'No announcements yet.',
   'ann.unread': '{n} unread announcements',
 
+  'commend.title': 'Commendation list',
+  'commend.period': 'From {from} to {to}',
+  'commend.residents': 'Residents whose reports were handled',
+  'commend.handled': '{n} reports handled',
+  'commend.owners': 'Camera owners whose cameras stayed online',
+  'commend.groups': 'Groups whose reports were resolved quickly',
+  'commend.closed': '{n} reports closed',
+  'commend.median': 'median time to close {took}',
+  'commend.note': 'Only handled reports count; residents who opted out are not named.',
+  'commend.link': 'Commendation list',
+  'commend.optOut': 'Do not name me on the commendation list',
+
   'field.category': 'What happened',
   'field.place': 'Where',
   'field.occurredAt': 'When it happened',

@@ -117,6 +117,18 @@ export const viReports = {
   'ann.none': 'Chưa có thông báo nào.',
   'ann.unread': '{n} thông báo chưa đọc',
 
+  'commend.title': 'Danh sách đề nghị khen thưởng',
+  'commend.period': 'Từ {from} đến {to}',
+  'commend.residents': 'Người dân có tin báo đã được xử lý',
+  'commend.handled': '{n} tin báo đã xử lý',
+  'commend.owners': 'Chủ camera giữ camera hoạt động liên tục',
+  'commend.groups': 'Tổ, nhóm có tin báo được giải quyết nhanh',
+  'commend.closed': '{n} tin báo đã giải quyết',
+  'commend.median': 'thời gian giải quyết trung vị {took}',
+  'commend.note': 'Chỉ tính tin báo đã xử lý; người dân đã chọn không nêu tên thì không có trong danh sách.',
+  'commend.link': 'Danh sách khen thưởng',
+  'commend.optOut': 'Không nêu tên tôi trong danh sách khen thưởng',
+
   'field.category': 'Loại việc',
   'field.place': 'Nơi xảy ra',
   'field.occurredAt': 'Thời gian xảy ra',

@@ -7,6 +7,7 @@ import { AreaSelect, ErrorText, Page } from '../components/common.js';
 import { DateField } from '../components/DateTimeInputs.js';
 import { formatDate, isoLocalDate, parseLocal, type MessageKey } from '../i18n/i18n.js';
 import { useI18n } from '../i18n/I18nProvider.js';
+import { Link } from '../router.js';
 import { EVALUATION_COLUMNS, evaluationCell } from '../../../server/domain/evaluation.js';
 
 const DAY = 86_400_000;
@@ -47,6 +48,7 @@ export function EvaluationPage() {
         <button type="button" onClick={() => window.print()}>
           {t('eval.print')}
         </button>
+        <Link to="/reports/commendations">{t('commend.link')}</Link>
       </div>
       <ErrorText error={out.error} />
       {out.data && rows.length === 0 && <p className="muted">{t('eval.none')}</p>}

@@ -1,4 +1,5 @@
 import { useCallback, useState } from 'react';
+import { request } from '../api/http.js';
 import { reportsApi } from '../api/reports.api.js';
 import type { ReportMessage, ReportState } from '../api/types.js';
 import { useAsync } from '../api/useAsync.js';
@@ -18,6 +19,10 @@ export function ReportsPage() {
   const police = session.can('report.update');
   const [state, setState] = useState<ReportState | ''>('');
   const list = useAsync(() => reportsApi.list({ state: state || undefined, limit: 100 }), [state]);
+  const optOut = useAsync(
+    () => (police ? Promise.resolve({ optOut: false }) : request<{ optOut: boolean }>('GET', '/api/reports/commendations/opt-out')),
+    [police],
+  );
   const [live, setLive] = useState<Map<number, ReportMessage>>(new Map());
   useReportLive({
     report: useCallback((r: ReportMessage) => setLive((m) => new Map(m).set(r.id, r)), []),
@@ -42,6 +47,21 @@ export function ReportsPage() {
             </option>
           ))}
         </select>
+      )}
+      {!police && (
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={optOut.data?.optOut ?? false}
+            disabled={!optOut.data}
+            onChange={(e) =>
+              void request<{ optOut: boolean }>('PUT', '/api/reports/commendations/opt-out', { optOut: e.target.checked }).then(optOut.set, (err: unknown) =>
+                console.warn('opt-out not saved', err),
+              )
+            }
+          />
+          {t('commend.optOut')}
+        </label>
       )}
       <ErrorText error={list.error} />
       {list.data && items.length === 0 && <p className="muted">{t('report.list.empty')}</p>}
