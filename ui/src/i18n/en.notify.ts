@@ -38,6 +38,14 @@ export const enNotify: Record<keyof typeof viNotify, string> = {
   'notifyState.dead': 'failed',
   'notifyState.grouped': 'grouped',
 
+  'push.title': 'Notifications on this device',
+  'push.enable': 'Turn on notifications on this device',
+  'push.disable': 'Turn off notifications on this device',
+  'push.state.unsupported': 'This browser cannot receive push notifications.',
+  'push.state.denied': 'You blocked notifications for this site; allow them again in the browser settings.',
+  'push.state.off': 'This device does not receive notifications yet.',
+  'push.state.on': 'This device receives notifications.',
+
   'notifyAdmin.title': 'Notification channels',
   'notifyAdmin.channels': 'Channels',
   'notifyAdmin.noChannels': 'No channel is turned on.',

@@ -36,6 +36,14 @@ export const viNotify = {
   'notifyState.dead': 'gửi thất bại',
   'notifyState.grouped': 'đã gộp',
 
+  'push.title': 'Thông báo trên thiết bị này',
+  'push.enable': 'Bật thông báo trên thiết bị này',
+  'push.disable': 'Tắt thông báo trên thiết bị này',
+  'push.state.unsupported': 'Trình duyệt này không nhận được thông báo đẩy.',
+  'push.state.denied': 'Bạn đã chặn thông báo cho trang này; hãy cho phép lại trong cài đặt của trình duyệt.',
+  'push.state.off': 'Thiết bị này chưa nhận thông báo.',
+  'push.state.on': 'Thiết bị này đang nhận thông báo.',
+
   'notifyAdmin.title': 'Kênh thông báo',
   'notifyAdmin.channels': 'Các kênh',
   'notifyAdmin.noChannels': 'Chưa có kênh nào được bật.',
