@@ -14,6 +14,11 @@ export const notifyRulesSchema = z
     labels: z.array(z.string().trim().min(1).max(40)).max(50),
     minSeverity: z.enum(NOTIFY_SEVERITIES),
     quietHours: z.object({ from: hhmm, to: hhmm }).strict().nullable(),
+    zaloUserId: z
+      .string()
+      .regex(/^\d{5,30}$/, 'must be the digits of a Zalo user id')
+      .nullable()
+      .optional(),
   })
   .strict();
 

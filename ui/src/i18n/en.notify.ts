@@ -16,6 +16,8 @@ export const enNotify: Record<keyof typeof viNotify, string> = {
   'notifyRules.quiet': 'Quiet hours (only high severity is sent)',
   'notifyRules.quietFrom': 'From',
   'notifyRules.quietTo': 'To',
+  'notifyRules.zaloUserId': 'Your Zalo user id',
+  'notifyRules.zaloHelp': "Follow the commune's Zalo OA, message it to get your id, and enter the id here.",
   'notifyRules.savedNow': 'Saved.',
 
   'notifyChannel.webpush': 'Push notifications (phone, computer)',

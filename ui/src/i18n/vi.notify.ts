@@ -14,6 +14,8 @@ export const viNotify = {
   'notifyRules.quiet': 'Giờ yên tĩnh (chỉ gửi cảnh báo mức cao)',
   'notifyRules.quietFrom': 'Từ',
   'notifyRules.quietTo': 'Đến',
+  'notifyRules.zaloUserId': 'Mã người dùng Zalo của bạn',
+  'notifyRules.zaloHelp': 'Hãy theo dõi tài khoản Zalo chính thức của xã, nhắn một tin để nhận mã, rồi nhập mã vào đây.',
   'notifyRules.savedNow': 'Đã lưu.',
 
   'notifyChannel.webpush': 'Thông báo đẩy (điện thoại, máy tính)',

@@ -59,6 +59,17 @@ function RulesForm({ initial, onSaved }: { initial: RulesView; onSaved(r: RulesV
           </label>
         ))}
       </fieldset>
+      <label htmlFor="notify-zalo">{t('notifyRules.zaloUserId')}</label>
+      <input
+        id="notify-zalo"
+        inputMode="numeric"
+        value={r.zaloUserId ?? ''}
+        onChange={(e) => set({ zaloUserId: e.target.value.trim() || null })}
+        aria-describedby="notify-zalo-help"
+      />
+      <p id="notify-zalo-help" className="muted">
+        {t('notifyRules.zaloHelp')}
+      </p>
       <label htmlFor="notify-severity">{t('notifyRules.minSeverity')}</label>
       <select id="notify-severity" value={r.minSeverity} onChange={(e) => set({ minSeverity: e.target.value as NotifyRules['minSeverity'] })}>
         {NOTIFY_SEVERITIES.map((s) => (
