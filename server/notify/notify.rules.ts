@@ -78,7 +78,11 @@ export class NotifyRulesService {
   /** `rules` already validated against notifyRulesSchema (the route does it, naming the field). */
   async save(p: Who, rules: NotifyRules): Promise<NotifyRules & { saved: boolean }> {
     // Residents hear only about their own areas, whatever they ask for.
-    if (p.roles.every((r) => r === 'resident')) rules.areaIds = rules.areaIds.filter((a) => p.areaIds.includes(a));
+    // (an empty list would mean "every area", so it becomes theirs).
+    if (p.roles.every((r) => r === 'resident')) {
+      const own = rules.areaIds.filter((a) => p.areaIds.includes(a));
+      rules.areaIds = own.length ? own : [...p.areaIds];
+    }
     await this.d.repo.notify.setRules(p.userId!, rules, this.d.clock.now());
     return { ...rules, saved: true };
   }
