@@ -8,6 +8,7 @@ import { NotifyRulesService } from './notify/notify.rules.js';
 import { WebhookChannel } from './notify/webhook.channel.js';
 import { WebhookHttp } from './notify/webhook.http.js';
 import { WebPushChannel } from './notify/webpush.channel.js';
+import { ZaloChannel } from './notify/zalo.channel.js';
 import { loadOrCreateVapidKeys, PushSubscriptions } from './notify/webpush.subscriptions.js';
 import { RangePolicy } from './shared/address.ranges.js';
 import { systemClock } from './shared/clock.js';
@@ -31,7 +32,7 @@ function snapshotReader(store: Store, files: MediaFiles) {
  * when mqtt.url is set; webhooks always, sending only to endpoints an admin registered), the
  * outbox workers over them and the admin service (issue 14).
  */
-export async function wireNotify(d: { config: Pick<ResolvedConfig, 'notify' | 'mqtt' | 'dataDir' | 'timeZone'>; store: Store; log: Logger }) {
+export async function wireNotify(d: { config: Pick<ResolvedConfig, 'notify' | 'mqtt' | 'zalo' | 'dataDir' | 'timeZone'>; store: Store; log: Logger }) {
   const log = d.log.child('notify');
   const cfg = d.config.notify;
   const policy = new RangePolicy({ allow: cfg.webhookAllow, deny: cfg.webhookDeny });
@@ -40,6 +41,8 @@ export async function wireNotify(d: { config: Pick<ResolvedConfig, 'notify' | 'm
   const vapid = await loadOrCreateVapidKeys(d.config.dataDir);
   const push = new WebPushChannel({ repo: d.store, vapid, subject: cfg.webPushSubject, timeZone: d.config.timeZone, http });
   const channels: NotifyChannel[] = [webhooks, push];
+  const { accessToken } = d.config.zalo;
+  if (accessToken) channels.push(new ZaloChannel({ config: { ...d.config.zalo, accessToken }, repo: d.store, http, timeZone: d.config.timeZone }));
   const { url } = d.config.mqtt;
   if (url) {
     const countOpen = (cameraId: number, label: string) => d.store.alerts.countOpenByLabel(cameraId, label);

@@ -308,6 +308,22 @@ export const mqttConfigSchema = z
   })
   .strict();
 
+export const zaloConfigSchema = z
+  .object({
+    accessToken: z.string().min(10).optional().describe('Zalo Official Account access token; notifications go to Zalo only when set (off by default)'),
+    apiUrl: z
+      .string()
+      .regex(/^https?:\/\//, 'must be an http(s) URL')
+      .default('https://openapi.zalo.me/v3.0/oa/message/cs')
+      .describe("Zalo OA API endpoint for consultation messages (a stand-in's URL in tests)"),
+    linkBase: z
+      .string()
+      .regex(/^https?:\/\//, 'must be an http(s) URL')
+      .default('http://localhost:8080')
+      .describe('Address of the control panel as phones reach it: the links in Zalo messages start with it'),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     port: int(0, 65535).default(8080).describe('HTTP port of the control panel and API'),
@@ -343,6 +359,7 @@ export const configSchema = z
     reports: reportsConfigSchema.default(reportsConfigSchema.parse({})),
     notify: notifyConfigSchema.default(notifyConfigSchema.parse({})),
     mqtt: mqttConfigSchema.default(mqttConfigSchema.parse({})),
+    zalo: zaloConfigSchema.default(zaloConfigSchema.parse({})),
   })
   .strict();
 
@@ -357,3 +374,4 @@ export type AuditConfig = Config['audit'];
 export type StorageConfig = Config['storage'];
 export type NotifyConfig = Config['notify'];
 export type MqttConfig = Config['mqtt'];
+export type ZaloConfig = Config['zalo'];

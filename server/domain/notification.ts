@@ -52,6 +52,8 @@ export interface NotifyRules {
   minSeverity: AlertSeverity;
   /** Local time "HH:MM" in the configured time zone; inside the window only high and critical are sent. */
   quietHours: { from: string; to: string } | null;
+  /** The user's id as a follower of the commune's Zalo Official Account (needed for the Zalo channel). */
+  zaloUserId?: string | null;
 }
 
 export type DeliveryState = 'pending' | 'delivered' | 'dead' | 'grouped';

@@ -14,6 +14,11 @@ export const notifyRulesSchema = z
     labels: z.array(z.string().trim().min(1).max(40)).max(50),
     minSeverity: z.enum(NOTIFY_SEVERITIES),
     quietHours: z.object({ from: hhmm, to: hhmm }).strict().nullable(),
+    zaloUserId: z
+      .string()
+      .regex(/^\d{5,30}$/, 'must be the digits of a Zalo user id')
+      .nullable()
+      .optional(),
   })
   .strict();
 
@@ -73,7 +78,11 @@ export class NotifyRulesService {
   /** `rules` already validated against notifyRulesSchema (the route does it, naming the field). */
   async save(p: Who, rules: NotifyRules): Promise<NotifyRules & { saved: boolean }> {
     // Residents hear only about their own areas, whatever they ask for.
-    if (p.roles.every((r) => r === 'resident')) rules.areaIds = rules.areaIds.filter((a) => p.areaIds.includes(a));
+    // (an empty list would mean "every area", so it becomes theirs).
+    if (p.roles.every((r) => r === 'resident')) {
+      const own = rules.areaIds.filter((a) => p.areaIds.includes(a));
+      rules.areaIds = own.length ? own : [...p.areaIds];
+    }
     await this.d.repo.notify.setRules(p.userId!, rules, this.d.clock.now());
     return { ...rules, saved: true };
   }

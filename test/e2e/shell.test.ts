@@ -105,7 +105,8 @@ describeBrowser('control panel shell in Chromium', () => {
     const { page } = await open({ width: 360, height: 740 });
     await login(page, world.server.url, 'todan');
     await expect.poll(() => page.url()).toMatch(/\/events$/);
-    expect(await page.locator('nav a').allTextContents()).toEqual(['Xem lại', 'Thông báo', 'Tin báo', 'Gửi tin báo']); // issue 13: announcements, my reports, filing one
+    // issue 13: announcements, my reports, filing one; issue 14: what notifications reach the phone
+    expect(await page.locator('nav a').allTextContents()).toEqual(['Xem lại', 'Thông báo', 'Tin báo', 'Gửi tin báo', 'Cài đặt nhận tin']);
     await page.goto(`${world.server.url}/wall`);
     await expect.poll(() => page.locator('[role="alert"]').first().textContent()).toBe('Bạn không có quyền thực hiện thao tác này.');
     await screenshot(page, 'resident-no-wall-360');

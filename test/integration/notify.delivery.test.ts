@@ -10,6 +10,7 @@ import { createStore, type Store } from '../../server/store/store.js';
 import { PROJECT_ROOT } from '../../server/version.js';
 import { spawnServer, type ServerProcess } from '../support/procs.js';
 import { tempDir } from '../support/tmp.js';
+import { addTestCamera } from './events.fixture.js';
 import { until } from './notify.fixture.js';
 import { WebhookReceiver } from './notify.receiver.js';
 
@@ -64,23 +65,9 @@ describe('notifications through an outage and a SIGKILL', () => {
     const db = openDb({ url: `sqlite:${path.join(tmp.dir, 'binhyen.sqlite')}` });
     await migrateLatest(db);
     store = createStore(db);
-    await store.cameras.create({
-      name: 'Ngã tư chợ',
-      areaId: null,
-      ownerName: null,
-      ownerKind: null,
-      address: null,
-      latitude: null,
-      longitude: null,
-      onvifUrl: null,
-      credentialsEnc: null,
-      streams: { detect: { url: sim.rtspUrl } },
-      settings: { rules: { alerts: { cooldownSeconds: 0 } } },
-      defaultVisibility: 'internal',
-      enabled: true,
-      clockOffsetMs: null,
-      demo: false,
-    });
+    // A camera that runs: the simulated one, every person an alert (no cooldown).
+    const cam = await addTestCamera(store, 'Ngã tư chợ', null, { settings: { rules: { alerts: { cooldownSeconds: 0 } } } });
+    await store.cameras.update(cam.id, { streams: { detect: { url: sim.rtspUrl } } });
     await store.notify.createEndpoint({ name: 'receiver', url: receiver.url, secret, kinds: [], enabled: true, createdBy: null }, Date.now());
     env = {
       BINHYEN_DATA_DIR: tmp.dir,

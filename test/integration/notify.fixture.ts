@@ -1,6 +1,7 @@
 import type { NotificationDraft, NotificationRecord } from '../../server/domain/notification.js';
 import type { NotifyChannel, SendResult } from '../../server/notify/notify.channel.js';
 import type { Store } from '../../server/store/store.js';
+import { addTestCamera } from './events.fixture.js';
 
 /** A channel that records what it was sent and fails on demand (the receiver is a test double of one module boundary). */
 export class RecordingChannel implements NotifyChannel {
@@ -49,23 +50,7 @@ export async function until(cond: () => boolean | Promise<boolean>, timeoutMs = 
   }
 }
 
+/** A camera row that never runs (the events fixture's), by id. */
 export async function testCamera(store: Store, name: string): Promise<number> {
-  const cam = await store.cameras.create({
-    name,
-    areaId: null,
-    ownerName: null,
-    ownerKind: null,
-    address: null,
-    latitude: null,
-    longitude: null,
-    onvifUrl: null,
-    credentialsEnc: null,
-    streams: { detect: { url: 'rtsp://127.0.0.1/x' } },
-    settings: {},
-    defaultVisibility: 'internal',
-    enabled: true,
-    clockOffsetMs: null,
-    demo: false,
-  });
-  return cam.id;
+  return (await addTestCamera(store, name, null)).id;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { NotificationRecord } from '../../../server/domain/notification.js';
-import { defaultRules, inQuietHours, ruleMatches } from '../../../server/notify/notify.rules.js';
+import { defaultRules, inQuietHours, NotifyRulesService, ruleMatches } from '../../../server/notify/notify.rules.js';
 
 const TZ = 'Asia/Ho_Chi_Minh';
 // 2026-12-06 23:30 in Hà Nội (UTC+7) = 16:30 UTC.
@@ -50,5 +50,17 @@ describe('notification rules', () => {
     expect(ruleMatches(r, n({ at: LATE }), TZ)).toBe(false);
     expect(ruleMatches(r, n({ at: LATE, severity: 'critical' }), TZ)).toBe(true);
     expect(ruleMatches(r, n({ at: NOON }), TZ)).toBe(true);
+  });
+});
+
+describe('saving rules', () => {
+  it("keeps a resident's rules to their own areas, even when they ask for none or others", async () => {
+    const saved = new Map<number, unknown>();
+    const repo = { notify: { setRules: async (id: number, r: unknown) => void saved.set(id, r), rules: async () => undefined } };
+    const svc = new NotifyRulesService({ repo: repo as never, clock: { now: () => 1, setTimeout: () => ({ cancel() {} }) } });
+    const resident = { userId: 5, roles: ['resident' as const], areaIds: [7, 8] };
+    expect((await svc.save(resident, { ...defaultRules(['resident'], []), areaIds: [] })).areaIds).toEqual([7, 8]);
+    expect((await svc.save(resident, { ...defaultRules(['resident'], []), areaIds: [8, 9] })).areaIds).toEqual([8]);
+    expect((await svc.rulesOf({ userId: 6, roles: ['police'], areaIds: [] })).saved).toBe(false);
   });
 });

@@ -44,6 +44,9 @@ export const notifyApi = {
   endpointLog: (id: number) => getJson<{ items: AttemptView[] }>(`/api/notify/endpoints/${id}/log?limit=20`).then((r) => r.items),
   deadLetters: () => getJson<{ items: DeliveryView[] }>('/api/notify/dead-letters').then((r) => r.items),
   retry: (id: number) => request<void>('POST', `/api/notify/deliveries/${id}/retry`),
+  pushKey: () => getJson<{ publicKey: string }>('/api/notify/push/key'),
+  subscribePush: (sub: PushSubscriptionJSON) => postJson<{ id: number }>('/api/notify/push/subscriptions', sub),
+  unsubscribePush: (endpoint: string) => request<void>('DELETE', '/api/notify/push/subscriptions', { endpoint }),
   rules: () => getJson<RulesView>('/api/notify/rules'),
   saveRules: (rules: NotifyRules) => request<RulesView>('PUT', '/api/notify/rules', rules),
 };

@@ -16,6 +16,8 @@ export const enNotify: Record<keyof typeof viNotify, string> = {
   'notifyRules.quiet': 'Quiet hours (only high severity is sent)',
   'notifyRules.quietFrom': 'From',
   'notifyRules.quietTo': 'To',
+  'notifyRules.zaloUserId': 'Your Zalo user id',
+  'notifyRules.zaloHelp': "Follow the commune's Zalo OA, message it to get your id, and enter the id here.",
   'notifyRules.savedNow': 'Saved.',
 
   'notifyChannel.webpush': 'Push notifications (phone, computer)',
@@ -37,6 +39,14 @@ export const enNotify: Record<keyof typeof viNotify, string> = {
   'notifyState.delivered': 'delivered',
   'notifyState.dead': 'failed',
   'notifyState.grouped': 'grouped',
+
+  'push.title': 'Notifications on this device',
+  'push.enable': 'Turn on notifications on this device',
+  'push.disable': 'Turn off notifications on this device',
+  'push.state.unsupported': 'This browser cannot receive push notifications.',
+  'push.state.denied': 'You blocked notifications for this site; allow them again in the browser settings.',
+  'push.state.off': 'This device does not receive notifications yet.',
+  'push.state.on': 'This device receives notifications.',
 
   'notifyAdmin.title': 'Notification channels',
   'notifyAdmin.channels': 'Channels',

@@ -1,9 +1,9 @@
 /** Notifications (issue 14): the user's own settings and the admin's channels page, in Vietnamese; see vi.ts. */
 export const viNotify = {
-  'nav.notifyRules': 'Thông báo của tôi',
+  'nav.notifyRules': 'Cài đặt nhận tin',
   'nav.notifyAdmin': 'Kênh thông báo',
 
-  'notifyRules.title': 'Thông báo của tôi',
+  'notifyRules.title': 'Cài đặt nhận tin',
   'notifyRules.intro': 'Chọn những gì được gửi đến điện thoại hoặc Zalo của bạn khi không xem màn hình cảnh báo.',
   'notifyRules.defaults': 'Đang dùng thiết lập mặc định theo vai trò của bạn.',
   'notifyRules.saved': 'Đã lưu thiết lập riêng.',
@@ -14,6 +14,8 @@ export const viNotify = {
   'notifyRules.quiet': 'Giờ yên tĩnh (chỉ gửi cảnh báo mức cao)',
   'notifyRules.quietFrom': 'Từ',
   'notifyRules.quietTo': 'Đến',
+  'notifyRules.zaloUserId': 'Mã người dùng Zalo của bạn',
+  'notifyRules.zaloHelp': 'Hãy theo dõi tài khoản Zalo chính thức của xã, nhắn một tin để nhận mã, rồi nhập mã vào đây.',
   'notifyRules.savedNow': 'Đã lưu.',
 
   'notifyChannel.webpush': 'Thông báo đẩy (điện thoại, máy tính)',
@@ -35,6 +37,14 @@ export const viNotify = {
   'notifyState.delivered': 'đã gửi',
   'notifyState.dead': 'gửi thất bại',
   'notifyState.grouped': 'đã gộp',
+
+  'push.title': 'Thông báo trên thiết bị này',
+  'push.enable': 'Bật thông báo trên thiết bị này',
+  'push.disable': 'Tắt thông báo trên thiết bị này',
+  'push.state.unsupported': 'Trình duyệt này không nhận được thông báo đẩy.',
+  'push.state.denied': 'Bạn đã chặn thông báo cho trang này; hãy cho phép lại trong cài đặt của trình duyệt.',
+  'push.state.off': 'Thiết bị này chưa nhận thông báo.',
+  'push.state.on': 'Thiết bị này đang nhận thông báo.',
 
   'notifyAdmin.title': 'Kênh thông báo',
   'notifyAdmin.channels': 'Các kênh',

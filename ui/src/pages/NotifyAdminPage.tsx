@@ -37,9 +37,16 @@ export function NotifyAdminPage() {
 function DeadLetters() {
   const { t } = useI18n();
   const dead = useAsync(() => notifyApi.deadLetters(), []);
+  // Said above the list: the retried row leaves it at once.
+  const [retried, setRetried] = useState(false);
+  const onRetried = () => {
+    setRetried(true);
+    dead.reload();
+  };
   return (
     <section className="card" aria-labelledby="notify-dead">
       <h2 id="notify-dead">{t('notifyAdmin.deadLetters')}</h2>
+      {retried && <p role="status">{t('notifyAdmin.retried')}</p>}
       <ErrorText error={dead.error} />
       {dead.data?.length === 0 && <p className="muted">{t('notifyAdmin.noDeadLetters')}</p>}
       {!!dead.data?.length && (
@@ -57,7 +64,7 @@ function DeadLetters() {
             </thead>
             <tbody>
               {dead.data.map((d) => (
-                <DeadRow key={d.id} d={d} onRetried={dead.reload} />
+                <DeadRow key={d.id} d={d} onRetried={onRetried} />
               ))}
             </tbody>
           </table>
@@ -69,10 +76,8 @@ function DeadLetters() {
 
 function DeadRow({ d, onRetried }: { d: DeliveryView; onRetried(): void }) {
   const { t } = useI18n();
-  const [done, setDone] = useState(false);
   const retry = useSubmit(async () => {
     await notifyApi.retry(d.id);
-    setDone(true);
     onRetried();
   });
   return (
@@ -85,13 +90,9 @@ function DeadRow({ d, onRetried }: { d: DeliveryView; onRetried(): void }) {
       <td>{d.attempts}</td>
       <td>{d.lastError}</td>
       <td>
-        {done ? (
-          <span role="status">{t('notifyAdmin.retried')}</span>
-        ) : (
-          <button type="button" disabled={retry.busy} onClick={() => void retry.submit()}>
-            {t('notifyAdmin.retry')}
-          </button>
-        )}
+        <button type="button" disabled={retry.busy} onClick={() => void retry.submit()}>
+          {t('notifyAdmin.retry')}
+        </button>
         <ErrorText error={retry.error} />
       </td>
     </tr>

@@ -4,6 +4,7 @@ import { notifyApi, type RulesView } from '../api/notify.api.js';
 import { useAsync } from '../api/useAsync.js';
 import { useSubmit } from '../api/useSubmit.js';
 import { ErrorText, Page, Spinner } from '../components/common.js';
+import { PushToggle } from '../components/PushToggle.js';
 import { EVENT_LABELS, type MessageKey } from '../i18n/i18n.js';
 import { useI18n } from '../i18n/I18nProvider.js';
 
@@ -14,6 +15,7 @@ export function NotifyRulesPage() {
   return (
     <Page title={t('notifyRules.title')}>
       <p className="muted">{t('notifyRules.intro')}</p>
+      <PushToggle />
       <ErrorText error={rules.error} />
       {!rules.data && !rules.error && <Spinner label={t('common.loading')} />}
       {rules.data && <RulesForm initial={rules.data} onSaved={rules.set} />}
@@ -57,6 +59,17 @@ function RulesForm({ initial, onSaved }: { initial: RulesView; onSaved(r: RulesV
           </label>
         ))}
       </fieldset>
+      <label htmlFor="notify-zalo">{t('notifyRules.zaloUserId')}</label>
+      <input
+        id="notify-zalo"
+        inputMode="numeric"
+        value={r.zaloUserId ?? ''}
+        onChange={(e) => set({ zaloUserId: e.target.value.trim() || null })}
+        aria-describedby="notify-zalo-help"
+      />
+      <p id="notify-zalo-help" className="muted">
+        {t('notifyRules.zaloHelp')}
+      </p>
       <label htmlFor="notify-severity">{t('notifyRules.minSeverity')}</label>
       <select id="notify-severity" value={r.minSeverity} onChange={(e) => set({ minSeverity: e.target.value as NotifyRules['minSeverity'] })}>
         {NOTIFY_SEVERITIES.map((s) => (
