@@ -50,10 +50,19 @@ export function inQuietHours(q: NotifyRules['quietHours'], at: number, timeZone:
   return from! <= to! ? m >= from! && m < to! : m >= from! || m < to!;
 }
 
+/** A notification addressed to some people only (a report's feedback goes to its reporter) reaches no one else. */
+export function addressedTo(n: NotificationRecord, userId: number): boolean {
+  const to = n.payload.recipients;
+  return !Array.isArray(to) || to.includes(userId);
+}
+
+/** The areas a notification concerns: its own, or all it reaches (an announcement reaches the areas under it). */
+const reachOf = (n: NotificationRecord): unknown[] => (Array.isArray(n.payload.areaIds) ? n.payload.areaIds : n.areaId === null ? [] : [n.areaId]);
+
 /** Whether a notification reaches a user by their rules. Quiet hours hold back all below high severity. */
 export function ruleMatches(r: NotifyRules, n: NotificationRecord, timeZone: string): boolean {
   if (r.kinds.length && !r.kinds.includes(n.kind)) return false;
-  if (r.areaIds.length && (n.areaId === null || !r.areaIds.includes(n.areaId))) return false;
+  if (r.areaIds.length && !reachOf(n).some((a) => r.areaIds.includes(a as number))) return false;
   if (r.cameraIds.length && (n.cameraId === null || !r.cameraIds.includes(n.cameraId))) return false;
   if (r.labels.length && n.label !== null && !r.labels.includes(n.label)) return false;
   if (rank(n.severity) < rank(r.minSeverity)) return false;

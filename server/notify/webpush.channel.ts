@@ -3,7 +3,7 @@ import type { ChannelHealth, NotificationRecord } from '../domain/notification.j
 import type { Repositories } from '../store/store.js';
 import type { NotifyChannel, SendResult } from './notify.channel.js';
 import { personMessage } from './notify.message.js';
-import { defaultRules, ruleMatches } from './notify.rules.js';
+import { addressedTo, defaultRules, ruleMatches } from './notify.rules.js';
 import { WebhookRefused, type WebhookHttp } from './webhook.http.js';
 
 export interface VapidKeys {
@@ -47,7 +47,7 @@ export class WebPushChannel implements NotifyChannel {
       if (!u || u.disabled) continue;
       // Residents never hear of what the police did not share.
       const seesInternal = u.roles.some((r) => r !== 'resident');
-      if (!seesInternal && n.visibility !== 'shared') continue;
+      if ((!seesInternal && n.visibility !== 'shared') || !addressedTo(n, u.id)) continue;
       const rules = (await this.d.repo.notify.rules(u.id)) ?? defaultRules(u.roles, u.areaIds);
       if (rules.channels.includes('webpush') && ruleMatches(rules, n, this.d.timeZone)) out.push(`push:${s.id}`);
     }

@@ -3,7 +3,7 @@ import type { ChannelHealth, NotificationRecord } from '../domain/notification.j
 import type { Repositories } from '../store/store.js';
 import type { NotifyChannel, SendResult } from './notify.channel.js';
 import { personMessage } from './notify.message.js';
-import { defaultRules, ruleMatches } from './notify.rules.js';
+import { addressedTo, defaultRules, ruleMatches } from './notify.rules.js';
 import { WebhookRefused, type WebhookHttp } from './webhook.http.js';
 
 /** Zalo OA error codes that retrying cannot fix: bad token, user not following, user blocked the OA. */
@@ -29,7 +29,7 @@ export class ZaloChannel implements NotifyChannel {
   async targets(n: NotificationRecord): Promise<string[]> {
     const out: string[] = [];
     for (const u of await this.d.repo.users.list()) {
-      if (u.disabled || (!u.roles.some((r) => r !== 'resident') && n.visibility !== 'shared')) continue;
+      if (u.disabled || (!u.roles.some((r) => r !== 'resident') && n.visibility !== 'shared') || !addressedTo(n, u.id)) continue;
       const rules = (await this.d.repo.notify.rules(u.id)) ?? defaultRules(u.roles, u.areaIds);
       if (rules.zaloUserId && rules.channels.includes('zalo') && ruleMatches(rules, n, this.d.timeZone)) out.push(`zalo:${rules.zaloUserId}`);
     }

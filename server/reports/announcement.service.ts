@@ -4,7 +4,8 @@ import type { Principal } from '../auth/authorize.js';
 import type { AnnouncementMessage } from '../domain/report.js';
 import type { Clock } from '../shared/clock.js';
 import { AppError } from '../shared/errors.js';
-import type { Repositories } from '../store/store.js';
+import type { Repositories, Store } from '../store/store.js';
+import { announced } from './report.notify.js';
 
 export interface AnnouncementPublisher {
   /** To everyone who may read it: the area's and every area's under it. */
@@ -12,7 +13,7 @@ export interface AnnouncementPublisher {
 }
 
 export interface AnnouncementServiceDeps {
-  store: Pick<Repositories, 'announcements' | 'areas'>;
+  store: Pick<Store, 'transaction'> & Pick<Repositories, 'announcements' | 'areas'>;
   clock: Clock;
 }
 
@@ -40,10 +41,17 @@ export class AnnouncementService {
   async post(a: { areaId: number; title: string; body: string }, actor: Actor): Promise<AnnouncementMessage> {
     const area = await this.d.store.areas.get(a.areaId);
     if (!area) throw new AppError('area_unknown', `areaId: area ${a.areaId} does not exist`, 400, { field: 'areaId' });
-    const id = await this.d.store.announcements.create({ ...a, authorId: actor.userId }, this.d.clock.now());
+    const now = this.d.clock.now();
+    const reach = await this.d.store.areas.descendantIds(a.areaId);
+    // The announcement and its notification (phones, Zalo) stand or fall together.
+    const id = await this.d.store.transaction(async (tx) => {
+      const created = await tx.announcements.create({ ...a, authorId: actor.userId }, now);
+      await tx.outbox.enqueue(announced({ id: created, ...a }, reach, now));
+      return created;
+    });
     const { items } = await this.d.store.announcements.list([a.areaId], actor.userId ?? 0, { limit: 50, offset: 0 });
     const msg = { ...items.find((x) => x.id === id)!, read: false };
-    this.publisher?.announced(msg, await this.d.store.areas.descendantIds(a.areaId));
+    this.publisher?.announced(msg, reach);
     return msg;
   }
 }

@@ -7,6 +7,7 @@ import type { MediaFiles } from '../shared/media.files.js';
 import type { NewReport, ReportRecord, ReportScope } from '../store/report.repository.js';
 import type { Repositories, Store } from '../store/store.js';
 import { checkPhotos, type CheckedPhoto, type ImageDecodes, type UploadedPhoto } from './report.photos.js';
+import { reportFiled } from './report.notify.js';
 import { reportView } from './report.view.js';
 
 /** Where new and changed reports are pushed (socket.io rooms in realtime/report.realtime.ts). */
@@ -95,6 +96,7 @@ export class ReportService {
         const r = await tx.reports.create({ ...input, reporterId: actor.userId, ...(input.shareLocation ? {} : { latitude: null, longitude: null }) }, now);
         for (const [i, p] of checked.entries())
           await tx.reports.addPhoto({ reportId: r.id, path: written[i]!, mime: p.mime, bytes: p.data.length, sha256: p.sha256 }, now);
+        await tx.outbox.enqueue(reportFiled(r, now));
         return r;
       });
       const full = await this.view(record, true);

@@ -7,6 +7,7 @@ import { AppError } from '../shared/errors.js';
 import type { CameraRecord } from '../store/camera.repository.js';
 import type { ReportRecord } from '../store/report.repository.js';
 import type { Repositories, Store } from '../store/store.js';
+import { reportAnswered } from './report.notify.js';
 import type { ReportService } from './report.service.js';
 
 /** Footage around a report: 5 minutes either side of when it happened. */
@@ -50,7 +51,8 @@ export class ReportTriage {
             params: { from: r.state, to: c.state },
           });
         await tx.reports.update(id, { state: c.state, ...(CLOSED_REPORT_STATES.includes(c.state) ? { closedAt: now } : {}) }, now);
-        await tx.reports.addHistory(id, r.state, c.state, actor.userId, now);
+        const step = await tx.reports.addHistory(id, r.state, c.state, actor.userId, now);
+        if (r.reporterId !== null) await tx.outbox.enqueue(reportAnswered({ ...r, state: c.state }, r.reporterId, { key: `h${step}` }, now));
       }
       if (c.assigneeId !== undefined) await tx.reports.update(id, { assigneeId: c.assigneeId }, now);
       return r;
@@ -59,8 +61,13 @@ export class ReportTriage {
   }
 
   async note(id: number, n: { body: string; visibility: ReportNoteVisibility }, actor: Actor): Promise<ReportMessage> {
-    await this.d.reports.get(id);
-    await this.d.store.reports.addNote({ reportId: id, userId: actor.userId, visibility: n.visibility, body: n.body }, this.d.clock.now());
+    const r = await this.d.reports.get(id);
+    const now = this.d.clock.now();
+    await this.d.store.transaction(async (tx) => {
+      const note = await tx.reports.addNote({ reportId: id, userId: actor.userId, visibility: n.visibility, body: n.body }, now);
+      if (n.visibility === 'public' && r.reporterId !== null)
+        await tx.outbox.enqueue(reportAnswered(r, r.reporterId, { key: `n${note.id}`, note: n.body }, now));
+    });
     return this.publish(id, n.visibility === 'public');
   }
 

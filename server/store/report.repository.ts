@@ -118,8 +118,9 @@ export class ReportRepository {
     await this.db('reports').where({ id }).update(row);
   }
 
-  async addHistory(reportId: number, from: ReportState | null, to: ReportState, userId: number | null, at: number): Promise<void> {
-    await this.db('report_history').insert({ report_id: reportId, from_state: from, to_state: to, user_id: userId, at });
+  /** Returns the step's id (a notification's de-duplication key). */
+  async addHistory(reportId: number, from: ReportState | null, to: ReportState, userId: number | null, at: number): Promise<number> {
+    return insertReturningId(this.db('report_history'), { report_id: reportId, from_state: from, to_state: to, user_id: userId, at });
   }
 
   async history(reportId: number): Promise<ReportHistoryEntry[]> {

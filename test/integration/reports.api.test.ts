@@ -239,6 +239,38 @@ for (const target of dbTargets) {
       }
     });
 
+    it('reports and announcements reach the notification outbox: police hear of a new report, its reporter of public changes only, residents of announcements', async () => {
+      const created = await file('todan', form(fields({ category: 'fire', body: 'Cháy nhỏ ở bãi rác cuối hẻm' })));
+      const id = created.body.id;
+      const reporterId = (await srv.store.reports.get(id))!.reporterId;
+      const post = (p: string, body: unknown) => call(srv, 'POST', `/api/reports/${id}${p}`, { cookie: cookies.congan, body });
+      expect((await post('/notes', { body: 'ghi chú nội bộ: xe chữa cháy đã gọi', visibility: 'internal' })).status).toBe(201);
+      expect((await post('/notes', { body: 'Đã cử người đến kiểm tra', visibility: 'public' })).status).toBe(201);
+      expect((await post('/state', { state: 'received' })).status).toBe(200);
+      const rows = (await srv.store.db('notify_outbox').where('key', 'like', `report:${id}:%`).orderBy('id')) as { kind: string; visibility: string; payload: string }[];
+      expect(rows.map((r) => [r.kind, r.visibility])).toEqual([
+        ['report.new', 'internal'],
+        ['report.updated', 'shared'],
+        ['report.updated', 'shared'],
+      ]);
+      const [filed, note, state] = rows.map((r) => JSON.parse(r.payload) as { title: string; body: string; url: string; recipients?: number[] });
+      expect(filed).toMatchObject({ title: `Tin báo mới ${created.body.ref}: Cháy nổ`, url: `/reports/${id}` });
+      expect(filed!.recipients).toBeUndefined();
+      expect(note).toMatchObject({ body: 'Đã cử người đến kiểm tra', recipients: [reporterId] });
+      expect(state).toMatchObject({ title: `Tin báo ${created.body.ref}: Đã tiếp nhận`, recipients: [reporterId] });
+      expect(JSON.stringify(rows)).not.toContain('nội bộ');
+      const ann = await call<{ id: number }>(srv, 'POST', '/api/announcements', {
+        cookie: cookies.congan,
+        body: { areaId: areas.hamletA, title: 'Họp tổ dân phố', body: 'Tối thứ bảy, nhà văn hoá ấp.' },
+      });
+      expect(ann.status).toBe(201);
+      const announced = await srv.store.outbox.byKey(`announcement:${ann.body.id}`);
+      expect(announced).toMatchObject({ kind: 'announcement', visibility: 'shared', areaId: areas.hamletA });
+      expect(announced!.payload.areaIds).toEqual([areas.hamletA]);
+      // The live feed test below counts from nothing unread.
+      expect((await call(srv, 'POST', '/api/announcements/read', { cookie: cookies.todan, body: {} })).status).toBe(200);
+    });
+
     it('residents see only their own reports; police only their areas', async () => {
       const own = await call<{ items: ReportMessage[] }>(srv, 'GET', '/api/reports', { cookie: cookies.todan2 });
       expect(own.body.items.length).toBeGreaterThan(0);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { NotificationRecord } from '../../../server/domain/notification.js';
-import { defaultRules, inQuietHours, NotifyRulesService, ruleMatches } from '../../../server/notify/notify.rules.js';
+import { addressedTo, defaultRules, inQuietHours, NotifyRulesService, ruleMatches } from '../../../server/notify/notify.rules.js';
 
 const TZ = 'Asia/Ho_Chi_Minh';
 // 2026-12-06 23:30 in Hà Nội (UTC+7) = 16:30 UTC.
@@ -31,6 +31,17 @@ describe('notification rules', () => {
     expect(ruleMatches(resident, n(), TZ)).toBe(false);
     expect(ruleMatches(resident, n({ kind: 'announcement' }), TZ)).toBe(true);
     expect(ruleMatches(resident, n({ kind: 'announcement', areaId: 8 }), TZ)).toBe(false);
+  });
+
+  it('takes an announcement to every area it reaches, and a report's feedback to its reporter alone', () => {
+    const resident = defaultRules(['resident'], [7]);
+    // Posted to the commune (area 2), reaching hamlet 7 under it.
+    expect(ruleMatches(resident, n({ kind: 'announcement', areaId: 2, payload: { areaIds: [2, 7, 8] } }), TZ)).toBe(true);
+    expect(ruleMatches(resident, n({ kind: 'announcement', areaId: 2, payload: { areaIds: [2, 8] } }), TZ)).toBe(false);
+    const feedback = n({ kind: 'report.updated', visibility: 'shared', payload: { recipients: [41] } });
+    expect(addressedTo(feedback, 41)).toBe(true);
+    expect(addressedTo(feedback, 42)).toBe(false);
+    expect(addressedTo(n(), 42)).toBe(true);
   });
 
   it('filters by camera, label and lowest severity', () => {
