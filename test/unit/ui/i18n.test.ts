@@ -60,9 +60,9 @@ describe('UI strings', () => {
     const known = new Set(
       (
         'ai an cao chi chia cho danh di do dung ghi ghim gian giao hai in khai khi khu khung kinh lai minh nam nay ngang nhau ninh qua quay ' +
-        'neo quy ra sai sang sau so tay thao thay theo tin tra trang trong truy vai xe xem xong cn ' +
+        'neo quy ra sai sang sau so tay thao thay theo tin tra trang trong truy vai xe xem xong cn thu to ' +
         'backspace binhyen build camera code cpu dahua delete enter esc fe ffmpeg help hikvision http https internet ip ipv kbvision link local loopback npm onvif rtsp ' +
-        'rtsps run setup thanh txt utf video vpn vui web'
+        'rtsps run setup thanh txt utf video vpn vui web home ptz'
       ).split(' '),
     );
     const unknown = keys.flatMap((k) =>
