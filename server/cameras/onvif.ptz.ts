@@ -1,6 +1,7 @@
 import { AppError } from '../shared/errors.js';
 import { NS, xmlEscape } from './onvif.auth.js';
-import { readProfiles, readSystemDateAndTime } from './onvif.parse.js';
+import { mediaService } from './onvif.media.js';
+import { readSystemDateAndTime } from './onvif.parse.js';
 import { readServiceAddresses, serviceUrl } from './onvif.probe.js';
 import type { OnvifClient } from './onvif.soap.js';
 import { attrLocal, children, textAt } from './onvif.xml.js';
