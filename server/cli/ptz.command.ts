@@ -4,7 +4,7 @@ import { OnvifClient, SoapFault } from '../cameras/onvif.soap.js';
 import { parseProbeTarget } from '../cameras/onvif.target.js';
 import { AppError } from '../shared/errors.js';
 import type { Command } from './cli.commands.js';
-import { EXIT, readStdin } from './probe.command.js';
+import { CAMERA_LOGIN_OPTIONS, EXIT, readStdin } from './probe.command.js';
 
 /**
  * `binhyen ptz <host[:port]|url> --user U --password P <command>`: move a PTZ camera from the
@@ -68,14 +68,7 @@ export const ptzCommand: Command = {
   summary: 'Move a PTZ camera over ONVIF: move, stop, presets, goto, set, home',
   usage: USAGE,
   allowPositionals: true,
-  options: {
-    user: { type: 'string', short: 'u' },
-    password: { type: 'string', short: 'p' },
-    'password-stdin': { type: 'boolean' },
-    profile: { type: 'string' },
-    seconds: { type: 'string' },
-    json: { type: 'boolean' },
-  },
+  options: { ...CAMERA_LOGIN_OPTIONS, profile: { type: 'string' }, seconds: { type: 'string' } },
   async run({ values, positionals }) {
     const v = values as Values;
     try {
