@@ -2,7 +2,7 @@ import { AppError, notFound } from '../shared/errors.js';
 import type { CameraRecord, CameraRepository } from '../store/camera.repository.js';
 import type { CameraCredentials } from './camera.crypto.js';
 import type { TargetGuard } from './network.guard.js';
-import { OnvifPtz, type PtzPreset, type PtzVelocity } from './onvif.ptz.js';
+import { OnvifPtz, type PtzPreset } from './onvif.ptz.js';
 import { OnvifClient, SoapFault } from './onvif.soap.js';
 
 export interface CameraPtzDeps {

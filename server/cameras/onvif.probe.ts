@@ -1,12 +1,10 @@
 import { noMediaProfiles, rtspUnreachable } from './camera.errors.js';
 import { checkUrlAllowed, isTargetNotAllowed, type TargetGuard } from './network.guard.js';
-import { NS, xmlEscape } from './onvif.auth.js';
+import { NS } from './onvif.auth.js';
 import type { HttpPost } from './onvif.http.js';
 import {
   readCapabilities,
   readDeviceInformation,
-  readMediaUri,
-  readProfiles,
   readServices,
   readSystemDateAndTime,
   type DeviceInfo,
@@ -14,6 +12,7 @@ import {
   type ServiceAddresses,
 } from './onvif.parse.js';
 import { OnvifClient, SoapFault, type AuthMethod } from './onvif.soap.js';
+import { mediaService, type MediaService } from './onvif.media.js';
 import { readExtras } from './onvif.probe.extras.js';
 import { ProbeWarnings, type ProbeWarning } from './onvif.warnings.js';
 import type { ProbeTarget } from './onvif.target.js';
@@ -99,15 +98,13 @@ export async function probeOnvif(target: ProbeTarget, options: ProbeOptions = {}
 
   const services = await readServiceAddresses(client, target.url, w);
   const at = (xaddr: string | undefined) => serviceUrl(xaddr, target.url, o.preserveAddress);
-  const mediaUrl = at(services.media);
-  const media = (action: string, inner = '') => client.call({ url: mediaUrl, ns: NS.media, action, inner, authenticate: true });
+  const media = mediaService(client, services, at);
 
   const profiles = await readStreamProfiles(client, media, target.url, o, w);
   const info = 'failure' in infoFailure ? (w.add(infoFailure.failure.code, 'GetDeviceInformation', infoFailure.failure.detail), NO_INFO) : infoFailure;
   const defaults = pickDefaults(profiles);
   const snapshotUri = await w
-    .optional('GetSnapshotUri', media('GetSnapshotUri', `<trt:ProfileToken>${xmlText(defaults.detect)}</trt:ProfileToken>`))
-    .then((el) => (el ? readMediaUri(el) : null))
+    .optional('GetSnapshotUri', media.snapshotUri(defaults.detect))
     .then((uri) => (uri ? rewriteUri(uri, target.url, o.preserveAddress, 'http') : null))
     .then((uri) => (uri && o.guard ? allowedOrDropped(uri, o.guard, w) : uri));
   const where = (xaddr: string | undefined) => (xaddr ? at(xaddr) : undefined);
@@ -153,18 +150,16 @@ export async function readServiceAddresses(client: OnvifClient, url: URL, w: Pro
   return { ...(svc ? readServices(svc) : {}), ...fromCaps };
 }
 
-type MediaCall = (action: string, inner?: string) => ReturnType<OnvifClient['call']>;
-
 async function readStreamProfiles(
   client: OnvifClient,
-  media: MediaCall,
+  media: MediaService,
   reached: URL,
   o: Required<Pick<ProbeOptions, 'preserveAddress' | 'maxProfiles'>>,
   w: ProbeWarnings,
 ): Promise<ProbeProfile[]> {
   let listed;
   try {
-    listed = readProfiles(await media('GetProfiles'));
+    listed = await media.profiles();
   } catch (err) {
     if (err instanceof SoapFault) throw noMediaProfiles(client.where, `GetProfiles refused: ${err.reason || err.subcode}`);
     throw err;
@@ -174,15 +169,15 @@ async function readStreamProfiles(
   if (!listed.usable.length) throw noMediaProfiles(client.where, listed.skipped.length ? listed.skipped.join('; ') : 'the camera lists no media profiles');
   const out: ProbeProfile[] = [];
   for (const p of listed.usable.slice(0, o.maxProfiles)) {
-    const setup = '<trt:StreamSetup><tt:Stream>RTP-Unicast</tt:Stream><tt:Transport><tt:Protocol>RTSP</tt:Protocol></tt:Transport></trt:StreamSetup>';
-    const el = await w.optional('GetStreamUri', media('GetStreamUri', `${setup}<trt:ProfileToken>${xmlText(p.token)}</trt:ProfileToken>`));
-    const raw = el ? readMediaUri(el) : null;
+    const raw = (await w.optional('GetStreamUri', media.streamUri(p.token))) ?? null;
     const uri = raw ? rewriteUri(raw, reached, o.preserveAddress, 'rtsp') : null;
     if (!uri) {
       w.add('no_stream_uri', 'GetStreamUri', `profile "${p.name}" (${p.token}) has no usable stream URI`);
       continue;
     }
     out.push({ ...p, streamUri: uri.uri, advertisedStreamUri: uri.advertised });
+    // Browsers cannot play H.265: the technician picks an H.264 profile for live viewing where there is one.
+    if (p.encoding && /265|hevc/i.test(p.encoding)) w.add('h265_profile', 'GetProfiles', `"${p.name}" (${p.token})`);
   }
   if (!out.length) throw noMediaProfiles(client.where, 'no profile returned a stream URI');
   return out;
@@ -249,5 +244,3 @@ export function rewriteUri(raw: string, reached: URL, preserve: boolean, kind: '
   if (preserve && u.hostname !== reached.hostname) u.hostname = reached.hostname;
   return { uri: u.href, advertised: advertised === u.href ? null : advertised };
 }
-
-const xmlText = xmlEscape;

@@ -1,6 +1,7 @@
 import { AppError } from '../shared/errors.js';
 import { NS, xmlEscape } from './onvif.auth.js';
-import { readProfiles, readSystemDateAndTime } from './onvif.parse.js';
+import { mediaService } from './onvif.media.js';
+import { readSystemDateAndTime } from './onvif.parse.js';
 import { readServiceAddresses, serviceUrl } from './onvif.probe.js';
 import type { OnvifClient } from './onvif.soap.js';
 import { attrLocal, children, textAt } from './onvif.xml.js';
@@ -39,9 +40,7 @@ export class OnvifPtz {
     if (clock) client.clockOffsetMs = Math.round(clock.at + 500 - (sent + Date.now()) / 2);
     const services = await readServiceAddresses(client, device, new ProbeWarnings(client));
     if (!services.ptz) throw new AppError('no_ptz', `camera ${client.where} has no PTZ service`, 422, { params: { where: client.where } });
-    const profiles = readProfiles(
-      await client.call({ url: serviceUrl(services.media, device, preserveAddress), ns: NS.media, action: 'GetProfiles', authenticate: true }),
-    );
+    const profiles = await mediaService(client, services, (x) => serviceUrl(x, device, preserveAddress)).profiles();
     const withPtz = profiles.usable.filter((p) => p.ptz);
     const token =
       (profileToken && profiles.usable.some((p) => p.token === profileToken) ? profileToken : null) ?? withPtz[0]?.token ?? profiles.usable[0]?.token;

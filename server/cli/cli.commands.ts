@@ -8,6 +8,7 @@ import { userCommand } from './user.command.js';
 import { discoverCommand } from './discover.command.js';
 import { probeCommand } from './probe.command.js';
 import { eventsCommand } from './events.command.js';
+import { ptzCommand } from './ptz.command.js';
 import { detectCommand } from './detect.command.js';
 import { benchCommand } from './bench.command.js';
 import { auditCommand } from './audit.command.js';
@@ -73,6 +74,7 @@ const commands: Record<string, Command> = {
   discover: discoverCommand,
   probe: probeCommand,
   events: eventsCommand,
+  ptz: ptzCommand,
   detect: detectCommand,
   bench: benchCommand,
 };

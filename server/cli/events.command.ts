@@ -4,7 +4,7 @@ import { OnvifClient } from '../cameras/onvif.soap.js';
 import { parseProbeTarget } from '../cameras/onvif.target.js';
 import { AppError } from '../shared/errors.js';
 import type { Command } from './cli.commands.js';
-import { EXIT, readStdin } from './probe.command.js';
+import { CAMERA_LOGIN_OPTIONS, EXIT, readStdin } from './probe.command.js';
 
 /**
  * `binhyen events <host[:port]|url> --user U --password P [--seconds N] [--json]`: watch a
@@ -36,13 +36,7 @@ export const eventsCommand: Command = {
   summary: "Watch a camera's ONVIF events (PullPoint subscription)",
   usage: USAGE,
   allowPositionals: true,
-  options: {
-    user: { type: 'string', short: 'u' },
-    password: { type: 'string', short: 'p' },
-    'password-stdin': { type: 'boolean' },
-    seconds: { type: 'string' },
-    json: { type: 'boolean' },
-  },
+  options: { ...CAMERA_LOGIN_OPTIONS, seconds: { type: 'string' } },
   async run({ values, positionals }) {
     const v = values as Values;
     try {

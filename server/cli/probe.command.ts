@@ -78,18 +78,19 @@ export async function readStdin(): Promise<string> {
     .replace(/\r?\n$/, '');
 }
 
+/** The camera login options `probe`, `events` and `ptz` share (with --json). */
+export const CAMERA_LOGIN_OPTIONS: Command['options'] = {
+  user: { type: 'string', short: 'u' },
+  password: { type: 'string', short: 'p' },
+  'password-stdin': { type: 'boolean' },
+  json: { type: 'boolean' },
+};
+
 export const probeCommand: Command = {
   summary: 'Read an ONVIF camera: device info, profiles, stream and snapshot URIs, clock offset',
   usage: USAGE,
   allowPositionals: true,
-  options: {
-    user: { type: 'string', short: 'u' },
-    password: { type: 'string', short: 'p' },
-    'password-stdin': { type: 'boolean' },
-    timeout: { type: 'string' },
-    'skip-rtsp-check': { type: 'boolean' },
-    json: { type: 'boolean' },
-  },
+  options: { ...CAMERA_LOGIN_OPTIONS, timeout: { type: 'string' }, 'skip-rtsp-check': { type: 'boolean' } },
   async run({ values, positionals }) {
     const v = values as Values;
     const fail = (err: AppError) => {

@@ -62,30 +62,25 @@ export function createEventsModule(d: EventsModuleDeps) {
   const query = new AlertQuery({ repos: d.store, views, clock });
   const events = new EventService({ repos: d.store, alerts, views, clock, clips: d.clips });
   const snapshots = new SnapshotWriter({ snapshots: new SnapshotService({ files: d.files, encoder: d.encoder }), clock, log, backoffMs: t.snapshotBackoffMs });
-  const lifecycle = new EventLifecycle({
+  // What both event sources (tracks, and the cameras' own events) write events with.
+  const eventWriting = {
     repos: d.store,
     rules: cameraRulesProvider(d.store),
-    snapshots,
     alerts,
     clips: d.clips,
     writes: d.writes,
     clock,
     log,
     timeZone: d.config.timeZone,
+  };
+  const lifecycle = new EventLifecycle({
+    ...eventWriting,
+    snapshots,
     bestSnapshotIntervalMs: t.bestSnapshotIntervalMs,
     staleTrackMs: t.staleTrackMs,
   });
   const conditions = new ConditionAlertWatcher({ alerts, log });
-  const cameraEvents = new CameraEventTrigger({
-    repos: d.store,
-    rules: cameraRulesProvider(d.store),
-    alerts,
-    clips: d.clips,
-    writes: d.writes,
-    clock,
-    log,
-    timeZone: d.config.timeZone,
-  });
+  const cameraEvents = new CameraEventTrigger(eventWriting);
 
   return {
     alerts,

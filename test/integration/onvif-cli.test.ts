@@ -173,6 +173,31 @@ describe('binhyen events', () => {
   });
 });
 
+describe('binhyen ptz', () => {
+  it('moves, stops, lists, saves and goes to presets, and goes home on the simulated camera', async () => {
+    sim.set({ ptz: true });
+    try {
+      const args = ['ptz', `127.0.0.1:${sim.port}`, '--user', 'admin', '--password', 'pw-123'];
+      const move = await run([...args, '--seconds', '1', '--json', '--', 'move', '0.5', '-0.5']);
+      expect(move.code, move.err).toBe(0);
+      expect(sim.ptzService.state).toMatchObject({ moving: false, moves: 1 });
+      const list = await run([...args, 'presets']);
+      expect(list.out).toContain('1  Cổng chính');
+      expect(JSON.parse((await run([...args, 'set', 'Ngõ', '3', '--json'])).out)).toEqual({ presetToken: '2' });
+      expect((await run([...args, 'goto', '1'])).code).toBe(0);
+      expect(sim.ptzService.state.position).toEqual({ pan: 0.5, tilt: -0.2, zoom: 0.1 });
+      expect((await run([...args, 'home'])).code).toBe(0);
+      expect(sim.ptzService.state.position).toEqual({ pan: 0, tilt: 0, zoom: 0 });
+      const refused = await run([...args, 'goto', '42']);
+      expect([refused.code, refused.err]).toEqual([8, expect.stringMatching(/ptz failed \[ptz_refused\]/)]);
+      const bad = await run([...args, 'move', '2', '0']);
+      expect([bad.code, bad.err]).toEqual([2, expect.stringMatching(/pan must be a speed between -1 and 1/)]);
+    } finally {
+      sim.set({ ptz: false });
+    }
+  });
+});
+
 describe('binhyen discover', () => {
   it('finds the simulator with a directed probe and prints JSON (no multicast with --target only)', async () => {
     const r = await run(['discover', '--target', `127.0.0.1:${sim.discoveryPort}`, '--timeout', '1', '--json']);

@@ -226,6 +226,28 @@ describe('probe tolerates what real firmware sends', () => {
   });
 });
 
+describe('Profile T: a camera offering only Media2', () => {
+  it('reads profiles and stream and snapshot URIs through Media2, and notes the H.265 profiles browsers cannot play', async () => {
+    const s = await sim({
+      media2Only: true,
+      profiles: [
+        { token: 'MainH265', name: 'Main', encoding: 'H265', width: 2560, height: 1440, fps: 20, bitrate: 3072 },
+        { token: 'SubH264', name: 'Sub', encoding: 'H264', width: 640, height: 360, fps: 15, bitrate: 512 },
+      ],
+    });
+    const r = await probe(s);
+    expect(r.profiles.map((p) => [p.token, p.encoding, p.width, p.height, p.fps, p.streamUri])).toEqual([
+      ['MainH265', 'H265', 2560, 1440, 20, rtspUrl],
+      ['SubH264', 'H264', 640, 360, 15, rtspUrl],
+    ]);
+    expect(r.defaults).toEqual({ detect: 'SubH264', record: 'MainH265' });
+    expect(r.snapshotUri).toBe(`http://127.0.0.1:${s.port}/onvif/snapshot.jpg?profile=SubH264`);
+    expect(r.warnings).toEqual([{ code: 'h265_profile', call: 'GetProfiles', detail: '"Main" (MainH265)' }]);
+    const media = s.calls.filter((c) => /Profiles|StreamUri|SnapshotUri/.test(c.action));
+    expect(media.every((c) => c.path === '/onvif/media2_service' && c.status === 200)).toBe(true);
+  });
+});
+
 describe('probe classifies every failure with an actionable message', () => {
   it('wrong password → wrong_credentials; the message mentions a clock that is far off', async () => {
     const s = await sim({ clockOffsetMs: -4 * YEAR });

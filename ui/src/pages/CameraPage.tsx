@@ -4,6 +4,7 @@ import type { CameraView } from '../api/types.js';
 import { useAsync } from '../api/useAsync.js';
 import { CameraFields, cameraFieldsBody, type CameraFieldValues } from '../components/CameraFields.js';
 import { CameraHealthTab } from '../components/CameraHealthTab.js';
+import { CameraPtz } from '../components/CameraPtz.js';
 import { CameraRulesTab } from '../components/CameraRulesTab.js';
 import { CameraZonesTab } from '../components/CameraZonesTab.js';
 import { ErrorText, Page, Spinner, StateBadge } from '../components/common.js';
@@ -131,6 +132,7 @@ function GeneralTab({ camera, editable, onSaved }: { camera: CameraView; editabl
   return (
     <div className="general-tab">
       {camera.may.live ? <LiveImage cameraId={camera.id} alt={camera.name} intervalMs={2_000} /> : <p className="muted">{t('camera.otherArea')}</p>}
+      {camera.may.ptz && camera.onvifUrl && <CameraPtz cameraId={camera.id} />}
       {camera.stateReason === 'target_not_allowed' && (
         <p role="alert" className="error">
           {t('error.target_not_allowed')}
