@@ -52,12 +52,7 @@ export function reportFiled(r: ReportFacts, at: number): NotificationDraft {
 }
 
 /** A public change of a report (its state, or a public note), for its reporter only. */
-export function reportAnswered(
-  r: ReportFacts,
-  reporterId: number,
-  change: { key: string; note?: string },
-  at: number,
-): NotificationDraft {
+export function reportAnswered(r: ReportFacts, reporterId: number, change: { key: string; note?: string }, at: number): NotificationDraft {
   return {
     kind: 'report.updated',
     key: `report:${r.id}:${change.key}`,

@@ -247,7 +247,11 @@ for (const target of dbTargets) {
       expect((await post('/notes', { body: 'ghi chú nội bộ: xe chữa cháy đã gọi', visibility: 'internal' })).status).toBe(201);
       expect((await post('/notes', { body: 'Đã cử người đến kiểm tra', visibility: 'public' })).status).toBe(201);
       expect((await post('/state', { state: 'received' })).status).toBe(200);
-      const rows = (await srv.store.db('notify_outbox').where('key', 'like', `report:${id}:%`).orderBy('id')) as { kind: string; visibility: string; payload: string }[];
+      const rows = (await srv.store.db('notify_outbox').where('key', 'like', `report:${id}:%`).orderBy('id')) as {
+        kind: string;
+        visibility: string;
+        payload: string;
+      }[];
       expect(rows.map((r) => [r.kind, r.visibility])).toEqual([
         ['report.new', 'internal'],
         ['report.updated', 'shared'],

@@ -33,7 +33,7 @@ describe('notification rules', () => {
     expect(ruleMatches(resident, n({ kind: 'announcement', areaId: 8 }), TZ)).toBe(false);
   });
 
-  it('takes an announcement to every area it reaches, and a report's feedback to its reporter alone', () => {
+  it('takes an announcement to every area it reaches, and a report’s feedback to its reporter alone', () => {
     const resident = defaultRules(['resident'], [7]);
     // Posted to the commune (area 2), reaching hamlet 7 under it.
     expect(ruleMatches(resident, n({ kind: 'announcement', areaId: 2, payload: { areaIds: [2, 7, 8] } }), TZ)).toBe(true);
