@@ -1,5 +1,6 @@
 import { createDecipheriv, createECDH, createHmac, createPublicKey, randomBytes, verify, type ECDH } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
+import { closeNow, listenLoopback } from './loopback.js';
 
 /**
  * A stand-in for a browser vendor's push service, speaking the Web Push protocol: it takes the
@@ -103,14 +104,11 @@ export class PushServiceStandIn {
         res.writeHead(201).end();
       });
     });
-    await new Promise<void>((r) => this.server!.listen(port, '127.0.0.1', r));
-    this.port = (this.server!.address() as { port: number }).port;
+    this.port = await listenLoopback(this.server, port);
   }
 
-  /** Down like a service that went away: the open connections too. */
   async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
+    await closeNow(this.server);
     this.server = undefined;
   }
 }
