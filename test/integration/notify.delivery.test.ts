@@ -22,9 +22,10 @@ import { WebhookReceiver } from './notify.receiver.js';
  * the real server process (`binhyen serve`), whose pipeline raises person alerts; each
  * notification reaches a Mosquitto subscriber and a signed-webhook receiver, and every alert
  * reaches a police officer's phone (subscribed through the API, at a push-service stand-in that
- * checks VAPID and decrypts). In the middle the receivers are down for 30 s and the server is killed
- * with SIGKILL once (and started again). After recovery every notification of the outbox has
- * arrived on each, de-duplicated by key, in order per camera. Latency (receipt − alert decision) is measured outside the outage and
+ * checks VAPID and decrypts). In the middle the receivers are down for 30 s and the server is
+ * killed with SIGKILL once (and started again). After recovery every notification of the outbox
+ * has arrived on each, de-duplicated by key, in order per camera. Latency (receipt − alert
+ * decision) is measured outside the outage and
  * written to test-output/notify-latency.json; it is reported, not asserted (house rule).
  */
 const FOOTAGE = sampleFootagePath();
