@@ -10,6 +10,8 @@ export interface PersonMessage {
   image: string | null;
   /** Notifications merged into this one (a burst from one camera). */
   count: number;
+  /** The notification keys it carries, oldest first: a device can drop a repeat, and a test can check none was lost. */
+  keys: string[];
   tag: string;
 }
 
@@ -39,7 +41,7 @@ export function personMessage(group: NotificationRecord[]): PersonMessage {
   const what = a.label ? (LABELS[a.label] ?? a.label) : null;
   const count = group.length;
   const url = a.eventId ? `/events/${a.eventId}` : '/wall';
-  const base = { url, image: a.snapshotUrl ?? null, count, tag: `binhyen-${last.cameraId ?? 'system'}` };
+  const base = { url, image: a.snapshotUrl ?? null, count, keys: group.map((n) => n.key), tag: `binhyen-${last.cameraId ?? 'system'}` };
   switch (last.kind) {
     case 'alert.new':
       return {

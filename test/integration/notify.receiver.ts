@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { verifyWebhook } from '../../server/notify/webhook.sign.js';
+import { closeNow, listenLoopback } from '../support/loopback.js';
 
 export type ReceiverMode = 'ok' | 'fail500' | 'hang' | 'huge' | 'down';
 
@@ -30,13 +31,11 @@ export class WebhookReceiver {
 
   async start(port = 0): Promise<void> {
     this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
-    this.port = (this.server!.address() as { port: number }).port;
+    this.port = await listenLoopback(this.server, port);
   }
 
   async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await closeNow(this.server);
     this.server = undefined;
   }
 

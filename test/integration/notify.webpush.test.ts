@@ -7,7 +7,7 @@ import { silentLogger } from '../../server/shared/log.js';
 import type { Store } from '../../server/store/store.js';
 import { openTestStore, tempDir } from './events.fixture.js';
 import { draft, testCamera, until } from './notify.fixture.js';
-import { BrowserKeys, PushServiceStandIn } from './notify.pushservice.js';
+import { BrowserKeys, PushServiceStandIn } from '../support/pushservice.js';
 
 /** Issue 14 item 3: Web Push to a push-service stand-in that checks VAPID and decrypts the payload. */
 describe('Web Push notifications', () => {
@@ -63,7 +63,13 @@ describe('Web Push notifications', () => {
     expect(toPolice).toHaveLength(1);
     expect(toPolice[0]).toMatchObject({
       vapidOk: true,
-      payload: { title: '5 cảnh báo mới tại Cổng UBND', count: 5, url: '/events/9', image: '/api/events/9/snapshots/best.jpg' },
+      payload: {
+        title: '5 cảnh báo mới tại Cổng UBND',
+        count: 5,
+        keys: ['push:0', 'push:1', 'push:2', 'push:3', 'push:4'],
+        url: '/events/9',
+        image: '/api/events/9/snapshots/best.jpg',
+      },
     });
     expect(service.pushed.filter((p) => p.path === '/push/resident-phone')).toEqual([]); // internal alert, resident rules
   });

@@ -1,5 +1,6 @@
 import { createDecipheriv, createECDH, createHmac, createPublicKey, randomBytes, verify, type ECDH } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
+import { closeNow, listenLoopback } from './loopback.js';
 
 /**
  * A stand-in for a browser vendor's push service, speaking the Web Push protocol: it takes the
@@ -50,6 +51,8 @@ export interface Pushed {
   payload: Record<string, unknown>;
   vapidOk: boolean;
   ttl: string | undefined;
+  /** When it arrived (ms since the epoch). */
+  at: number;
 }
 
 /** Checks `Authorization: vapid t=<JWT>, k=<key>`: ES256 over the JWT, aud = our origin, exp in the future. */
@@ -69,7 +72,7 @@ export class PushServiceStandIn {
   /** Subscriptions (by path) the service says are gone (410). */
   gone = new Set<string>();
   private server: Server | undefined;
-  private port = 0;
+  port = 0;
   constructor(private readonly browsers: Map<string, BrowserKeys>) {}
 
   get origin(): string {
@@ -80,7 +83,8 @@ export class PushServiceStandIn {
     return `${this.origin}/push/${name}`;
   }
 
-  async start(): Promise<void> {
+  /** Listens on `port` (0: any), so a restart after an outage keeps the subscriptions' endpoints. */
+  async start(port = 0): Promise<void> {
     this.server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
@@ -90,15 +94,21 @@ export class PushServiceStandIn {
         const browser = this.browsers.get(path);
         if (!browser || req.headers['content-encoding'] !== 'aes128gcm') return void res.writeHead(400).end();
         const payload = JSON.parse(browser.decrypt(Buffer.concat(chunks))) as Record<string, unknown>;
-        this.pushed.push({ path, payload, vapidOk: vapidValid(req.headers.authorization, this.origin), ttl: req.headers.ttl as string | undefined });
+        this.pushed.push({
+          path,
+          payload,
+          vapidOk: vapidValid(req.headers.authorization, this.origin),
+          ttl: req.headers.ttl as string | undefined,
+          at: Date.now(),
+        });
         res.writeHead(201).end();
       });
     });
-    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
-    this.port = (this.server!.address() as { port: number }).port;
+    this.port = await listenLoopback(this.server, port);
   }
 
   async stop(): Promise<void> {
-    await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
+    await closeNow(this.server);
+    this.server = undefined;
   }
 }
