@@ -1,14 +1,15 @@
 #!/usr/bin/env node
 // Runs the vitest tiers in order (unit in parallel; integration and e2e one file at a time) and,
 // with CI=true, fails when any test was skipped: CI must run every tier. The camera-time tier
-// (tests that mostly wait for a camera to run for minutes) runs beside the integration tier,
-// its output printed when it ends, so its waiting does not add to the suite's time.
+// (tests that mostly wait for a camera to run for minutes) and then the e2e tier run in a second
+// lane beside the integration tier, their output printed when they end: the suite takes about
+// as long as its longest lane, not the sum of its tiers (15-minute budget on 2 cores).
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 
 const ALL_TIERS = 'unit,integration,camera-time,e2e';
-/** Tiers that run alongside the named one rather than after it. */
-const BESIDE = { integration: 'camera-time' };
+/** Tiers that run alongside the named one (one after the other) rather than after it. */
+const BESIDE = { integration: ['camera-time', 'e2e'] };
 const tiers = (process.env.BINHYEN_TEST_TIERS ?? ALL_TIERS).split(',');
 const extra = process.argv.slice(2);
 if (process.env.CI === 'true') {
@@ -58,10 +59,13 @@ function collectSkipped(tier, out) {
   }
 }
 
-const besideOthers = new Set(Object.values(BESIDE));
+const besideOthers = new Set(Object.values(BESIDE).flat());
 for (const tier of tiers) {
-  if (besideOthers.has(tier) && tiers.some((t) => BESIDE[t] === tier)) continue;
-  const partner = BESIDE[tier] && tiers.includes(BESIDE[tier]) ? runTier(BESIDE[tier], true) : Promise.resolve();
+  if (besideOthers.has(tier) && tiers.some((t) => BESIDE[t]?.includes(tier))) continue;
+  const lane = (BESIDE[tier] ?? []).filter((t) => tiers.includes(t));
+  const partner = (async () => {
+    for (const t of lane) await runTier(t, true);
+  })();
   await runTier(tier, false);
   await partner;
 }

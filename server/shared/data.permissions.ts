@@ -24,7 +24,8 @@ export interface DataPermissions {
   group?: string;
 }
 
-const SECRET_FILE = /\.key$|^setup-code\.txt$/;
+// vapid.json holds the Web Push private key (notify/webpush.subscriptions.ts).
+const SECRET_FILE = /\.key$|^setup-code\.txt$|^vapid\.json$/;
 /** Written after a full pass: while it matches the policy and the folder's own mode, the pass is skipped. */
 const STAMP = '.permissions.json';
 

@@ -49,8 +49,8 @@ describeBrowser('notifications in Chromium', () => {
   it('a police officer changes their own rules; the page says what is saved', async () => {
     const { page, errors } = await open();
     await login(page, world.server.url, world.users.police.username);
-    await page.getByRole('link', { name: 'Cài đặt nhận tin' }).click();
-    await expect.poll(() => page.locator('h1').textContent()).toBe('Cài đặt nhận tin');
+    await page.getByRole('link', { name: 'Báo về điện thoại' }).click();
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Báo về điện thoại');
     await expect.poll(() => page.getByText('Đang dùng thiết lập mặc định theo vai trò của bạn.').count()).toBe(1);
     await page.getByLabel('Cảnh báo được cập nhật').uncheck();
     await page.getByLabel('Giờ yên tĩnh (chỉ gửi cảnh báo mức cao)').check();

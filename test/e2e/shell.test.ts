@@ -106,7 +106,7 @@ describeBrowser('control panel shell in Chromium', () => {
     await login(page, world.server.url, 'todan');
     await expect.poll(() => page.url()).toMatch(/\/events$/);
     // issue 13: announcements, my reports, filing one; issue 14: what notifications reach the phone
-    expect(await page.locator('nav a').allTextContents()).toEqual(['Xem lại', 'Thông báo', 'Tin báo', 'Gửi tin báo', 'Cài đặt nhận tin']);
+    expect(await page.locator('nav a').allTextContents()).toEqual(['Xem lại', 'Thông báo', 'Tin báo', 'Gửi tin báo', 'Báo về điện thoại']);
     await page.goto(`${world.server.url}/wall`);
     await expect.poll(() => page.locator('[role="alert"]').first().textContent()).toBe('Bạn không có quyền thực hiện thao tác này.');
     await screenshot(page, 'resident-no-wall-360');

@@ -82,6 +82,11 @@ describe('a clip that ends in the segment being written', () => {
       head: (id) => env.runtime.recordingHead(id),
     });
     const withoutHead = new ClipCutter({ recordings: env.store.recordings, ffmpeg: env.ffmpeg, recordingsDir: recordingsDirOf(env.dataDir), log: env.log });
+    // Cut from the index alone (first, while the segment is most likely still open: on a busy
+    // machine it closes during the cut below), the same range stops where the index stops.
+    const indexEnd = (await env.store.recordings.latestEnd(cam.id)) ?? 0;
+    const early = await withoutHead.cutClip({ cameraId: cam.id, from, to, outPath: path.join(env.dataDir, 'early.mp4') }).catch((e: Error) => e);
+    if (!(early instanceof Error)) expect(early.endAt).toBeLessThanOrEqual(indexEnd);
     const out = path.join(env.dataDir, 'clip.mp4');
     const r = await cutter.cutClip({ cameraId: cam.id, from, to, outPath: out });
     expect(r.endAt).toBe(to);
@@ -92,8 +97,5 @@ describe('a clip that ends in the segment being written', () => {
     const lag = to - stamps.at(-1)!;
     expect(lag).toBeGreaterThan(-250);
     expect(lag).toBeLessThan(1000);
-    // Cut from the index alone, the same range stops where the index stops.
-    const early = await withoutHead.cutClip({ cameraId: cam.id, from, to, outPath: path.join(env.dataDir, 'early.mp4') }).catch((e: Error) => e);
-    if (!(early instanceof Error)) expect(early.endAt).toBeLessThan(to - 500);
   });
 });

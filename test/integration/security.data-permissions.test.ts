@@ -34,7 +34,7 @@ function modes(root: string): { path: string; mode: number; dir: boolean }[] {
   return out;
 }
 
-const expected = (p: Policy, e: { path: string; dir: boolean }) => (e.dir ? p.dir : /\.key$|setup-code\.txt$/.test(e.path) ? 0o600 : p.file);
+const expected = (p: Policy, e: { path: string; dir: boolean }) => (e.dir ? p.dir : /\.key$|setup-code\.txt$|vapid\.json$/.test(e.path) ? 0o600 : p.file);
 const wrong = (root: string, p: Policy) => modes(root).filter((e) => e.mode !== expected(p, e));
 
 /** What an older version left: world-readable database, evidence and key, in open folders. */

@@ -1,9 +1,9 @@
 /** Notifications (issue 14): the user's own settings and the admin's channels page, in Vietnamese; see vi.ts. */
 export const viNotify = {
-  'nav.notifyRules': 'Cài đặt nhận tin',
+  'nav.notifyRules': 'Báo về điện thoại',
   'nav.notifyAdmin': 'Kênh thông báo',
 
-  'notifyRules.title': 'Cài đặt nhận tin',
+  'notifyRules.title': 'Báo về điện thoại',
   'notifyRules.intro': 'Chọn những gì được gửi đến điện thoại hoặc Zalo của bạn khi không xem màn hình cảnh báo.',
   'notifyRules.defaults': 'Đang dùng thiết lập mặc định theo vai trò của bạn.',
   'notifyRules.saved': 'Đã lưu thiết lập riêng.',
