@@ -16,7 +16,7 @@ import { quantile, sweepCommune, type CommuneRow } from './commune.sweep.js';
 import { runIngestBench, type IngestBenchResult } from './ingest.bench.js';
 import { runLiveBench, type LiveBenchRow } from './live.bench.js';
 import { vtestFrame } from './model.bench.js';
-import { measureModelRates, type ModelRate } from './model.rates.js';
+import { measureModelRates, TWIN_KEY, type ModelRate } from './model.rates.js';
 import { benchMotion, type MotionBenchResult } from './motion.bench.js';
 
 /**
@@ -106,7 +106,7 @@ export async function runBench(o: BenchOptions) {
   );
   const report = reportRow(sweep.rows, sweep.held.pipeline);
   // The commune's 640×360 cameras run on CenterNet's 16:9 twin when it is built.
-  const defaultRate = rates.find((r) => r.key === 'onnx/centernet-512x288') ?? rates.find((r) => r.key === 'onnx/centernet') ?? rates[0];
+  const defaultRate = rates.find((r) => r.key === TWIN_KEY) ?? rates.find((r) => r.key === 'onnx/centernet') ?? rates[0];
   const floorMs = defaultRate ? Math.round(1000 / 5 + CONFIRM_HITS * defaultRate.medianMs) : null;
   const communeRuns = [...sweep.rows, ...('skipped' in sweep.yolox ? [] : [sweep.yolox])];
   const results = {

@@ -37,12 +37,15 @@ export const YOLOX_416 = path.resolve(PROJECT_ROOT, '..', 'shared', 'models', 'y
 export const yoloxModel = (): ModelChoice | null => (existsSync(YOLOX_416) ? { type: 'yolox', path: YOLOX_416, inputSize: 416 } : null);
 export const YOLOX_MISSING = `YOLOX rows skipped: ${YOLOX_416} not found (shared/models beside the project; not in a user's clone)`;
 
+/** CenterNet's 16:9 twin, the model the commune's 640×360 cameras run on. */
+export const TWIN_KEY = 'onnx/centernet-512x288';
+
 export function rateEntries(): RateEntry[] {
   const yolox = yoloxModel();
   return [
     { key: 'tfjs-wasm/centernet', backend: 'wasm', model: { type: 'centernet', wide: false } },
     { key: 'onnx/centernet', backend: 'onnx', model: { type: 'centernet', wide: false } },
-    { key: 'onnx/centernet-512x288', backend: 'onnx', model: { type: 'centernet', wide: true } },
+    { key: TWIN_KEY, backend: 'onnx', model: { type: 'centernet', wide: true } },
     ...(yolox ? [{ key: 'onnx/yolox-416', backend: 'onnx' as const, model: yolox }] : []),
   ];
 }
@@ -74,7 +77,8 @@ export async function measureModelRates(o: { frame: Yuv420Image; rounds: number;
       return { key: e.key, backend: pools[i]!.backend, inferences: done[i]!.n, perSecond: r1((done[i]!.n / done[i]!.ms) * 1000), medianMs: r1(t.medianMs), p95Ms: r1(t.p95Ms), ratioToWasm: null as number | null };
     });
     // Without its built twin the 512x288 entry ran square: not a figure of its own.
-    if (pools[2]!.describe().wideRuns === 0) rates.splice(2, 1);
+    const twin = entries.findIndex((e) => e.key === TWIN_KEY);
+    if (twin >= 0 && pools[twin]!.describe().wideRuns === 0) rates.splice(twin, 1);
     const wasm = rates.find((r) => r.key === 'tfjs-wasm/centernet');
     for (const r of rates) r.ratioToWasm = wasm?.perSecond ? Math.round((r.perSecond / wasm.perSecond) * 100) / 100 : null;
     for (const r of rates) o.say(`  ${r.key}: ${r.perSecond}/s (median ${r.medianMs} ms, ×${r.ratioToWasm ?? '—'} tfjs-wasm)`);
