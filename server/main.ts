@@ -227,7 +227,12 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
       notifyRoutes({ authorizer, admin: notify.admin, rules: notify.rules, push: notify.pushSubscriptions }),
     ],
   });
-  const http: HttpServer = createServer(app);
+  // Idle keep-alive connections outlive the clients' and proxies' own idle timeouts (nginx and
+  // load balancers keep upstream connections ~60 s; fetch keeps them up to the server's hint minus
+  // 1 s). With Node's 5 s default the server closes a socket the client is just reusing, and the
+  // client's request dies with ECONNRESET (seen in CI on a busy machine). Slow or stuck request
+  // headers stay bounded by headersTimeout, which must exceed this.
+  const http: HttpServer = createServer({ keepAliveTimeout: 65_000, headersTimeout: 66_000 }, app);
   const socketAuth = new SocketAuth({
     sessions: auth.sessions,
     revocations: auth.revocations,

@@ -25,6 +25,8 @@ describe('behind a trusted proxy (auth.trustProxy=loopback)', () => {
     expect(res.status).toBe(200);
     expect(res.headers.getSetCookie().join()).toMatch(/HttpOnly; SameSite=Strict; Max-Age=\d+; Secure/);
     expect(res.headers.get('strict-transport-security')).toMatch(/max-age=\d+/);
+    // The proxy may reuse an idle connection for up to a minute: the server must not close it first.
+    expect(res.headers.get('keep-alive')).toBe('timeout=65');
     expect(await lastAudit(srv, 'auth.login.success')).toMatchObject({ username: 'officer', ip: '203.0.113.9' });
   });
 
