@@ -53,6 +53,10 @@ export function formatBench(r: BenchResults): string {
   const l = r.latency;
   const within = l.p95Ms !== null && l.floorMs !== null ? (l.p95Ms <= l.floorMs + 300 ? 'within floor + 300 ms' : 'ABOVE floor + 300 ms') : '';
   out.push('', `Alert latency (stamp in the picture → alert:new at a police socket.io client, ${l.cameras} cameras, ${l.alerts} alerts): p50 ${l.p50Ms} ms, p95 ${l.p95Ms} ms; floor ${l.floorMs} ms (${l.floor}) ${within}; of it, the camera itself (stamp → frame at BinhYen) p50 ${l.cameraP50Ms} ms`);
+  if (l.stages) {
+    const st = l.stages;
+    out.push(`  per stage p50/p95: camera ${st.camera.p50Ms}/${st.camera.p95Ms} ms, detection (confirming frame, motion, model) ${st.detect.p50Ms}/${st.detect.p95Ms} ms, publishing (rules, transaction, socket.io) ${st.publish.p50Ms}/${st.publish.p95Ms} ms`);
+  }
   const c = r.clips;
   out.push(`Clips (${c.cameras} cameras): ${c.ready} ready, from end of post-roll to playable p50 ${c.readyP50Ms} ms, p95 ${c.readyP95Ms} ms; pending max ${c.pendingMax} (any run ${c.pendingMaxAnyRun}); clip failures ${c.failures}; snapshot failures ${r.snapshots.failures}`);
   if (r.disk) out.push(`Disk per camera-hour: recordings ${mbh(r.disk.recordingBytesPerCameraHour)}, event media (snapshots, clips) ${mbh(r.disk.eventMediaBytesPerCameraHour)}`);

@@ -11,7 +11,7 @@ import { readFileFrames } from '../ingest/file.frames.js';
 import { silentLogger } from '../shared/log.js';
 import { formatBench } from './bench.format.js';
 import { CommuneFleet } from './commune.fleet.js';
-import { CONFIRM_HITS } from './commune.run.js';
+import { CONFIRM_HITS, type LatencyStages } from './commune.run.js';
 import { quantile, sweepCommune, type CommuneRow } from './commune.sweep.js';
 import { runIngestBench, type IngestBenchResult } from './ingest.bench.js';
 import { runLiveBench, type LiveBenchRow } from './live.bench.js';
@@ -64,6 +64,12 @@ async function fileRun(footage: string, ffmpeg: FfmpegAdapter, mode: PipelineMod
   } finally {
     await detector.close();
   }
+}
+
+/** p50 and p95 of each stage of the alert path, ms. */
+function stageQuantiles(stages: LatencyStages) {
+  const q = (xs: number[]) => ({ p50Ms: quantile(xs, 0.5), p95Ms: quantile(xs, 0.95) });
+  return { camera: q(stages.camera), detect: q(stages.detect), publish: q(stages.publish) };
 }
 
 /** The run the headline latency and clip figures come from: the largest pipeline count held. */
@@ -125,6 +131,8 @@ export async function runBench(o: BenchOptions) {
       p50Ms: report?.latencyP50Ms ?? null, p95Ms: report?.latencyP95Ms ?? null, floorMs,
       // The simulated camera's encoder and transport, before BinhYen sees the frame: part of the figure above.
       cameraP50Ms: report?.cameraLatencyP50Ms ?? null,
+      // Where the time goes, per alert: the camera, detection (confirming frame, motion, model), publishing (rules, transaction, socket.io).
+      stages: report ? stageQuantiles(report.latency.stages) : null,
       floor: `${1000 / 5} ms frame interval + ${CONFIRM_HITS} confirmation hits × ${defaultRate?.medianMs ?? '?'} ms median ${defaultRate?.key ?? ''} inference`,
     },
     clips: {

@@ -59,12 +59,23 @@ export interface CommuneRun {
   cpu: { serverPercent: number; ffmpegPercent: number; totalPercent: number; perCameraPercent: number; simulatorPercent: number };
   rssMb: { server: number; ffmpeg: number; total: number; perCamera: number };
   backlog: number[];
-  /** Alert latency samples; `cameraMs`: the stamp → the frame reaching BinhYen (the simulated camera's encoder and transport). */
-  latency: { alerts: number; samplesMs: number[]; cameraMs: number[] };
+  /**
+   * Alert latency samples; `cameraMs`: the stamp → the frame reaching BinhYen (the simulated camera's encoder and transport).
+   * `stages`, per alert: `camera` (stamp → the first detected frame reaching BinhYen), `detect` (that frame's
+   * arrival → its track confirmed and announced: waiting for the confirming frame, motion, the model twice),
+   * `publish` (track announced → `alert:new` at the client: rules, the event and alert transaction, socket.io).
+   */
+  latency: { alerts: number; samplesMs: number[]; cameraMs: number[]; stages: LatencyStages };
   clips: { ready: number; readyMs: number[]; pendingMax: number; failures: number };
   snapshots: { failures: number };
   disk: { recordingBytesPerCameraHour: number; eventMediaBytesPerCameraHour: number };
   errors: number;
+}
+
+export interface LatencyStages {
+  camera: number[];
+  detect: number[];
+  publish: number[];
 }
 
 /** Every person is an alert on the stamped camera: no cooldown, the event starts on confirmation. */
@@ -140,8 +151,12 @@ export async function runCommune(o: CommuneRunOptions): Promise<CommuneRun> {
     const ids: { id: number; busy: boolean }[] = [];
     const registeredAt = Date.now();
     const stamps = new Map<number, number>();
+    /** When each stamped frame (by capture time) reached the bench's frame reader, and when each track of that camera was announced (by its first frame). */
+    const arrivals = new Map<number, number>();
+    const announced = new Map<number, number>();
     const latencies: number[] = [];
     const cameraMs: number[] = [];
+    const stages: LatencyStages = { camera: [], detect: [], publish: [] };
     let measuring = false;
     for (const cam of cams) {
       const rec = await server.cameras.service.register({ name: `commune ${cam.index + 1}`, streams: { detect: { url: cam.url } }, settings: cam.stamped ? { rules: LATENCY_RULES } : {} });
@@ -152,15 +167,27 @@ export async function runCommune(o: CommuneRunOptions): Promise<CommuneRun> {
             const s = readStamp(f.data, f.width, f.height);
             if (s === null) continue;
             stamps.set(f.capturedAt, s);
+            arrivals.set(f.capturedAt, Date.now());
             if (measuring) cameraMs.push(Date.now() - s);
           }
         })();
       }
     }
     const stampedId = ids[0]!.id;
+    server.bus.on('track.start', (t) => {
+      if (t.cameraId === stampedId) announced.set(t.firstSeenAt, Date.now());
+    });
     socket.on('alert:new', (a: AlertMessage) => {
       const stamp = stamps.get(a.startedAt);
-      if (measuring && a.cameraId === stampedId && a.kind === 'object' && stamp !== undefined) latencies.push(Date.now() - stamp);
+      if (!measuring || a.cameraId !== stampedId || a.kind !== 'object' || stamp === undefined) return;
+      const now = Date.now();
+      latencies.push(now - stamp);
+      const arrived = arrivals.get(a.startedAt);
+      const confirmed = announced.get(a.startedAt);
+      if (arrived === undefined || confirmed === undefined) return;
+      stages.camera.push(arrived - stamp);
+      stages.detect.push(confirmed - arrived);
+      stages.publish.push(now - confirmed);
     });
     o.say(`  ${o.mode} × ${o.cameras} (${ids.filter((c) => c.busy).length} busy): warming up ${o.warmupS} s, measuring ${o.windowS} s`);
     await sleep(o.warmupS * 1000);
@@ -178,7 +205,7 @@ export async function runCommune(o: CommuneRunOptions): Promise<CommuneRun> {
     socket.close();
     return {
       ...m.run, backlog,
-      latency: { alerts: latencies.length, samplesMs: latencies, cameraMs },
+      latency: { alerts: latencies.length, samplesMs: latencies, cameraMs, stages },
       clips: { ready: readyMs.length, readyMs, pendingMax: Math.max(0, ...backlog), failures: counts.clipFailures },
       snapshots: { failures: Math.max(counts.snapshotFailures, counters.snapshotFailures ?? 0) },
       errors: counts.errors,

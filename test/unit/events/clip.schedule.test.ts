@@ -15,6 +15,7 @@ function setup(maxClipMs = 120_000, head?: { startAt: number; writtenUntil: numb
   const clips = new Map<number, ClipRecord>();
   const recordings: Recording[] = [];
   const produced: { id: number; at: number }[] = [];
+  const queries = { count: 0 };
   const service = new ClipService({
     repos: {
       clips: {
@@ -30,7 +31,12 @@ function setup(maxClipMs = 120_000, head?: { startAt: number; writtenUntil: numb
         listPending: async () => [...clips.values()].filter((c) => c.state === 'pending'),
         listPinnedWithoutFile: async () => [],
       },
-      recordings: { overlapping: async (_cam: number, from: number, to: number) => recordings.filter((r) => r.endAt > from && r.startAt < to) },
+      recordings: {
+        overlapping: async (_cam: number, from: number, to: number) => {
+          queries.count++;
+          return recordings.filter((r) => r.endAt > from && r.startAt < to);
+        },
+      },
     } as never,
     producer: {
       produce: async (c: ClipRecord) => {
@@ -55,7 +61,7 @@ function setup(maxClipMs = 120_000, head?: { startAt: number; writtenUntil: numb
   const ev = { id: 7, cameraId: 2, startAt: T0, endAt: T0 + 10_000, lastSeenAt: T0 + 10_000, pinned: false } as EventRecord;
   const segment = (startAt: number) =>
     recordings.push({ id: recordings.length + 1, cameraId: 2, path: `s${startAt}`, startAt, endAt: startAt + 4000, bytes: 1 });
-  return { clock, clips, recordings, produced, service, ev, segment, head };
+  return { clock, clips, recordings, produced, service, ev, segment, head, queries };
 }
 
 describe('event clips as ranges of the recording', () => {
@@ -90,6 +96,27 @@ describe('event clips as ranges of the recording', () => {
     s.clock.advance(250);
     await s.service.idle();
     expect(s.clips.get(1)).toMatchObject({ state: 'ready', finalisedAt: T0 + 17_250, durationMs: 23_000, gaps: [] });
+  });
+
+  it('while the segment being written is short of the end, checks read it and leave the database alone', async () => {
+    const head = { startAt: T0 + 12_000, writtenUntil: T0 + 13_000 };
+    const s = setup(120_000, head);
+    s.service.scheduleForEvent(s.ev);
+    await s.service.idle();
+    for (let t = T0 - 8000; t < T0 + 12_000; t += 4000) s.segment(t);
+    s.clock.advance(17_000);
+    for (let i = 0; i < 8; i++) {
+      await s.service.idle();
+      s.clock.advance(250);
+    }
+    expect(s.clips.get(1)!.state).toBe('pending');
+    expect(s.queries.count).toBe(0); // eight checks, no query: a backlog of clips cannot crowd out alerts' writes
+    head.writtenUntil = T0 + 15_100;
+    await s.service.idle();
+    s.clock.advance(250);
+    await s.service.idle();
+    expect(s.clips.get(1)).toMatchObject({ state: 'ready', gaps: [] });
+    expect(s.queries.count).toBe(1);
   });
 
   it('takes the segment being written only where it continues what is indexed', () => {
