@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Logger } from '../shared/log.js';
 import type { Recording, RecordingRepository } from '../store/recording.repository.js';
 import type { FfmpegAdapter } from './ffmpeg.adapter.js';
+import { writtenSpanMs } from './mpegts.span.js';
 import { reconcileCamera, withCameraTree } from './recording.reconcile.js';
 import type { SegmentEntry } from './session.attempt.js';
 import type { SegmentSink } from './stream.session.js';
@@ -124,9 +125,10 @@ export class SegmentRecorder implements SegmentSink {
 
   /**
    * The segment ffmpeg is writing now, after its run's last finished one: it starts where that
-   * one ended and is readable up to its last write (packets are flushed one by one), whose
-   * time is the file's mtime. A clip may end in it: then it is ready without waiting for the
-   * segment to close. Unknown until the run has indexed a segment.
+   * one ended and is readable up to the picture last written (packets are flushed one by one),
+   * measured by the file's own timestamps and never past its last write (mtime): an ffmpeg
+   * that fell behind writes old pictures now. A clip may end in it: then it is ready without
+   * waiting for the segment to close. Unknown until the run has indexed a segment.
    */
   async head(): Promise<LiveSegment | undefined> {
     const prefix = [...this.lastFile.keys()].at(-1);
@@ -136,7 +138,9 @@ export class SegmentRecorder implements SegmentSink {
     if (!m || typeof startAt !== 'number') return undefined;
     const file = path.join(this.liveDir, `${m[1]}${String(Number(m[2]) + 1).padStart(m[2]!.length, '0')}${m[3]}`);
     const st = await stat(file).catch(() => undefined);
-    return st && st.size > 0 ? { file, startAt, writtenUntil: Math.floor(st.mtimeMs) } : undefined;
+    if (!st || st.size === 0) return undefined;
+    const span = (await writtenSpanMs(file)) ?? 0;
+    return { file, startAt, writtenUntil: Math.min(Math.floor(st.mtimeMs), startAt + Math.floor(span)) };
   }
 
   /** Resolves once every segment reported so far is indexed. */
