@@ -29,6 +29,12 @@ export class RuntimeInitError extends Error {
 
 const firstLine = (err: unknown) => (err instanceof Error ? err.message.split('\n')[0]! : String(err));
 
+/** An ONNX Runtime session of the worker's model type at one input size; `sizeField` names the setting in errors. */
+async function openOnnx(init: WorkerInit, file: string, size: { width: number; height: number }, sizeField: string, input: Float32Array) {
+  const { createOnnxRuntime } = await import('./object.backend.onnx.js');
+  return createOnnxRuntime({ file, inputShape: MODEL_REGISTRY[init.modelType].inputShape(size), sizeField }, input);
+}
+
 export async function openRuntime(init: WorkerInit, input: Float32Array): Promise<DetectorRuntime> {
   const type = MODEL_REGISTRY[init.modelType];
   const tried: string[] = [];
@@ -38,10 +44,8 @@ export async function openRuntime(init: WorkerInit, input: Float32Array): Promis
       tried.push(`onnx: ${init.onnx.missing}`);
     } else {
       try {
-        const { createOnnxRuntime } = await import('./object.backend.onnx.js');
-        const sizeField = 'detect.model.inputSize';
         const square = { width: init.inputSize, height: init.inputSize };
-        const rt = await createOnnxRuntime({ file: init.onnx.file, inputShape: type.inputShape(square), sizeField }, input);
+        const rt = await openOnnx(init, init.onnx.file, square, 'detect.model.inputSize', input);
         return { ...rt, detail: { ...rt.detail, skipped: tried } };
       } catch (err) {
         tried.push(`onnx: ${firstLine(err)}`);
@@ -70,9 +74,7 @@ export async function openRuntime(init: WorkerInit, input: Float32Array): Promis
 export async function openWideRuntime(init: WorkerInit, input: Float32Array): Promise<DetectorRuntime | string> {
   if (!init.wide) return 'no wide model configured';
   try {
-    const { createOnnxRuntime } = await import('./object.backend.onnx.js');
-    const shape = MODEL_REGISTRY[init.modelType].inputShape(init.wide);
-    return await createOnnxRuntime({ file: init.wide.file, inputShape: shape, sizeField: 'detect.model.wide' }, input);
+    return await openOnnx(init, init.wide.file, init.wide, 'detect.model.wide', input);
   } catch (err) {
     return firstLine(err);
   }
