@@ -1,10 +1,13 @@
 import { EventEmitter } from 'node:events';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createObjectDetector, fitsWide } from '../../../server/detect/object.pool.js';
 import type { WorkerLike } from '../../../server/detect/object.pool.types.js';
 import type { FromWorker, ToWorker, WorkerInit } from '../../../server/detect/object.protocol.js';
 import { yuvBytes } from '../../../server/detect/object.preprocess.js';
 import { createLogger } from '../../../server/shared/log.js';
+import { tempDir } from '../../support/tmp.js';
 
 /**
  * The pool's bookkeeping with scripted workers (no tfjs, no threads): backend choice and
@@ -143,8 +146,12 @@ describe('ObjectWorkerPool with scripted workers', () => {
       w.reply({ type: 'result', id: msg.id, raw: new Float32Array([100, 50, 200, 150, 0.9, 0]), inferMs: 5, prepMs: 1, wide: onWide });
     };
     const h = harness(() => 'onnx', script);
-    const pool = await createObjectDetector({ backend: 'onnx', workers: 1, minScore: 0.4, cores: 2 }, h.deps);
-    (pool as unknown as { init: WorkerInit }).init.wide = { file: 'twin.onnx', ...wide };
+    // A model folder with the default ONNX file and its twin built (the scripted workers never read them).
+    const root = tempDir('binhyen-twin-');
+    mkdirSync(path.join(root.dir, 'models/build'), { recursive: true });
+    for (const f of ['centernet.onnx', 'centernet-512x288.onnx']) writeFileSync(path.join(root.dir, 'models/build', f), '');
+    const pool = await createObjectDetector({ backend: 'onnx', workers: 1, minScore: 0.4, cores: 2 }, { ...h.deps, root: root.dir });
+    expect(h.workers[0]!.init.wide).toEqual({ file: path.join(root.dir, 'models/build/centernet-512x288.onnx'), ...wide });
     const hd = { width: 640, height: 360, data: new Uint8Array(yuvBytes(640, 360)) };
     const [onTwin] = await pool.detect([{ frame: hd }]);
     const [onSquare] = await pool.detect([{ frame: hd }]);
@@ -156,6 +163,7 @@ describe('ObjectWorkerPool with scripted workers', () => {
     await pool.detect([{ frame: { width: 640, height: 480, data: new Uint8Array(yuvBytes(640, 480)) } }]);
     expect(h.workers[0]!.jobs.filter((j) => j.type === 'detect').at(-1)).toMatchObject({ wide: false });
     await pool.close();
+    root.remove();
   });
 
   it('replaces a hung worker: its job fails with worker_timeout, the next job runs', async () => {
