@@ -1,4 +1,5 @@
 import type { NotificationKind } from '../domain/notification.js';
+import type { AlertMessage } from '../domain/socket.events.js';
 import type { AlertRecord } from '../store/alert.repository.js';
 import type { Repositories } from '../store/store.js';
 import { isClosed } from './alert.state.js';
@@ -26,9 +27,11 @@ export async function enqueueAlertNotification(
   before: AlertRecord | null,
   change: AlertChange,
   at: number,
+  /** The alert's message when the caller has built it already (saves its queries inside the transaction). */
+  built?: AlertMessage,
 ): Promise<void> {
   const views = new AlertViews(tx);
-  const message = await views.one(after);
+  const message = built ?? (await views.one(after));
   await tx.outbox.enqueue({
     kind: notificationKind(after, change),
     key,

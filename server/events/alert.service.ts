@@ -8,7 +8,8 @@ import type { Repositories, Store } from '../store/store.js';
 import type { Actor } from '../auth/access.scope.js';
 import type { AlertPublisher } from './alert.publisher.js';
 import { assertTransition, isClosed } from './alert.state.js';
-import type { AlertViews } from './alert.view.js';
+import { alertMessage, type AlertViews } from './alert.view.js';
+import type { AlertMessage } from '../domain/socket.events.js';
 import { enqueueAlertNotification } from './alert.notify.js';
 import type { Clock } from '../shared/clock.js';
 
@@ -38,8 +39,8 @@ export class AlertService {
 
   /** `at`: when the alert was decided (a retried write keeps it). */
   async raiseForEvent(ev: EventRecord, severity: AlertSeverity, note: string | null = null, at = this.d.clock.now()): Promise<AlertRecord> {
-    const alert = await this.d.store.transaction((tx) => this.insertObjectAlert(tx, ev, severity, at, note));
-    this.d.publisher.created(await this.d.views.one(alert));
+    const { alert, message } = await this.d.store.transaction((tx) => this.insertObjectAlert(tx, ev, severity, at, note));
+    this.d.publisher.created(message);
     return alert;
   }
 
@@ -51,11 +52,11 @@ export class AlertService {
   async createEventWithAlert(e: NewEvent, severity: AlertSeverity | null, at: number): Promise<{ event: EventRecord; alert: AlertRecord | undefined }> {
     const out = await this.d.store.transaction(async (tx) => {
       const event = await tx.events.create(e, at);
-      const alert = severity ? await this.insertObjectAlert(tx, event, severity, at, null) : undefined;
-      return { event, alert };
+      const raised = severity ? await this.insertObjectAlert(tx, event, severity, at, null) : undefined;
+      return { event, raised };
     });
-    if (out.alert) this.d.publisher.created(await this.d.views.one(out.alert));
-    return out;
+    if (out.raised) this.d.publisher.created(out.raised.message);
+    return { event: out.event, alert: out.raised?.alert };
   }
 
   /** The event's snapshot came after its alert: clients get the picture as `alert:updated`. */
@@ -65,11 +66,23 @@ export class AlertService {
     if (alert) this.d.publisher.updated(await this.d.views.one(alert), { visibility: alert.visibility, areaId: alert.areaId });
   }
 
-  private async insertObjectAlert(tx: Repositories, ev: EventRecord, severity: AlertSeverity, at: number, note: string | null): Promise<AlertRecord> {
+  /**
+   * The alert row, its history and its notification; its message is built from the event in
+   * hand (the alert path makes one camera read, not the two reads per message a view makes
+   * inside the transaction and again after it: each is a round trip on SQLite's one connection).
+   */
+  private async insertObjectAlert(
+    tx: Repositories,
+    ev: EventRecord,
+    severity: AlertSeverity,
+    at: number,
+    note: string | null,
+  ): Promise<{ alert: AlertRecord; message: AlertMessage }> {
     const a = await tx.alerts.create({ kind: 'object', severity, eventId: ev.id, cameraId: ev.cameraId, areaId: ev.areaId, visibility: ev.visibility }, at);
     await tx.alerts.addHistory({ alertId: a.id, fromState: null, toState: 'new', userId: null, note, at });
-    await enqueueAlertNotification(tx, `alert:${a.id}:new`, a, null, 'raised', at);
-    return a;
+    const message = alertMessage(a, await tx.cameras.getIncludingRemoved(ev.cameraId), ev);
+    await enqueueAlertNotification(tx, `alert:${a.id}:new`, a, null, 'raised', at, message);
+    return { alert: a, message };
   }
 
   /** A camera that went offline is itself an alert for the police; one per outage. */

@@ -22,11 +22,14 @@ export class AlertViews {
       if (a.cameraId !== null && !cameras.has(a.cameraId)) cameras.set(a.cameraId, await this.repos.cameras.getIncludingRemoved(a.cameraId));
       if (a.eventId !== null && !events.has(a.eventId)) events.set(a.eventId, await this.repos.events.get(a.eventId));
     }
-    return alerts.map((a) => toMessage(a, a.cameraId === null ? undefined : cameras.get(a.cameraId), a.eventId === null ? undefined : events.get(a.eventId)));
+    return alerts.map((a) =>
+      alertMessage(a, a.cameraId === null ? undefined : cameras.get(a.cameraId), a.eventId === null ? undefined : events.get(a.eventId)),
+    );
   }
 }
 
-function toMessage(a: AlertRecord, cam: CameraRecord | undefined, ev: EventRecord | undefined): AlertMessage {
+/** The message of an alert whose camera and event the caller already holds (no query). */
+export function alertMessage(a: AlertRecord, cam: CameraRecord | undefined, ev: EventRecord | undefined): AlertMessage {
   return {
     id: a.id,
     kind: a.kind,
