@@ -2,6 +2,8 @@ import type { Router } from 'express';
 import { announcementRoutes } from './api/announcement.routes.js';
 import { evaluationRoutes } from './api/evaluation.routes.js';
 import { reportRoutes } from './api/report.routes.js';
+import { reportLinkRoutes } from './api/reportlink.routes.js';
+import { ReportLinks } from './reports/report.links.js';
 import type { Authorizer } from './auth/authorize.js';
 import type { ClipExporter } from './clips/clip.export.js';
 import type { ResolvedConfig } from './config/config.load.js';
@@ -67,6 +69,12 @@ export function wireReports(d: ReportsWiringDeps) {
     await reports.create(input, [], actor);
   };
   const evaluation = new ReportEvaluation({ store: d.store, clock, targetMs: c.targetMinutes * 60_000 });
+  const links = new ReportLinks({
+    store: d.store,
+    reports,
+    clock,
+    limits: { perAddressPerHour: c.publicPerAddressPerHour, perLinkPerHour: c.publicPerLinkPerHour, maxPhotos: MAX_REPORT_PHOTOS, maxPhotoBytes },
+  });
   const announcements = new AnnouncementService({ store: d.store, clock });
   const routers: Router[] = [
     announcementRoutes({ authorizer: d.authorizer, announcements }),
@@ -79,12 +87,14 @@ export function wireReports(d: ReportsWiringDeps) {
       optOut: { get: (userId) => d.store.evaluation.optOut(userId), set: (userId, optOut) => d.store.evaluation.setOptOut(userId, optOut) },
     }),
     reportRoutes({ authorizer: d.authorizer, reports, triage, files: d.files, maxPhotoBytes, maxPhotos: MAX_REPORT_PHOTOS }),
+    reportLinkRoutes({ authorizer: d.authorizer, links, areas: d.store.areas, maxPhotoBytes, maxPhotos: MAX_REPORT_PHOTOS }),
   ];
   return {
     reports,
     triage,
     evaluation,
     announcements,
+    links,
     routers,
     attachIo(io: AppIo): void {
       reports.publisher = new ReportRealtime(io);
