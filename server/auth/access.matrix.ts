@@ -110,7 +110,12 @@ export const ACCESS_MATRIX: Record<Action, MatrixRow> = {
   'note.create': row('note', '            - Y Y - - -', 'Write an internal or public note'),
   'comment.list': row('comment', '        - Y Y - A A', "Read residents' comments and flags", list),
   'comment.create': row('comment', '      - Y Y - A A', 'Comment on or flag an event'),
-  'report.list': row('report', '          - Y A - A A', "Residents' reports (tin báo): police of the area; group leaders their groups'; residents their own", list),
+  'report.list': row(
+    'report',
+    '          - Y A - A A',
+    "Residents' reports (tin báo): police of the area; group leaders their groups'; residents their own",
+    list,
+  ),
   'report.read': row('report', '          - Y A - A A', 'Read a report with its public notes (police: also internal notes, evidence)'),
   'report.photo': row('report', '         - Y A - A A', "View a report's photo", { audit: 'view' }),
   'report.create': row('area', '          - Y A - A A', 'File a report in one of own areas (group leaders: also for someone else, in their groups)'),

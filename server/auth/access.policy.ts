@@ -57,7 +57,8 @@ function areaOf(ref: ResourceRef): number | null {
 
 /** The areas a subject's own-area right covers: a group leader's reports and posts are the groups they lead. */
 function scopeOf(p: Principal, subject: Subject, action: Action): readonly number[] {
-  const leaderOnly = ACCESS_MATRIX[action].resource === 'report' || action === 'report.create' || action === 'announcement.create';
+  const resource = ACCESS_MATRIX[action].resource;
+  const leaderOnly = resource === 'report' || resource === 'group' || action === 'report.create' || action === 'announcement.create';
   if (subject === 'group_leader' && leaderOnly) return p.leadScope ?? [];
   return p.areaScope ?? p.areaIds;
 }

@@ -222,7 +222,10 @@ export class UserService {
 
   /** group_leader is not assigned here (it follows from leading a group): sent back with the others, it is dropped. */
   private checkRoles(roles: readonly string[]): Role[] {
-    const parsed = z.array(roleSchema).min(1).safeParse(roles.filter((r) => r !== 'group_leader'));
+    const parsed = z
+      .array(roleSchema)
+      .min(1)
+      .safeParse(roles.filter((r) => r !== 'group_leader'));
     if (!parsed.success) throw invalid('roles', 'invalid_roles', `roles: at least one of ${ASSIGNABLE_ROLES.join(', ')}`, { allowed: ASSIGNABLE_ROLES });
     return [...new Set(parsed.data)];
   }

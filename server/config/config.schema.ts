@@ -137,7 +137,9 @@ export const reportsConfigSchema = z
     publicPerAddressPerHour: int(1, 1000)
       .default(5)
       .describe("Anonymous reports one client address may file per hour through areas' public report links; more are refused (429)"),
-    publicPerLinkPerHour: int(1, 10_000).default(60).describe('Anonymous reports one public report link takes per hour from everyone together; more are refused (429)'),
+    publicPerLinkPerHour: int(1, 10_000)
+      .default(60)
+      .describe('Anonymous reports one public report link takes per hour from everyone together; more are refused (429)'),
   })
   .strict();
 

@@ -34,7 +34,10 @@ export class ReportRealtime implements ReportPublisher {
   created(full: ReportMessage, pub: ReportMessage): void {
     const staff = staffRooms(full.areaId);
     this.io.to(staff).emit('report:new', full);
-    this.io.to(groupRooms([full.areaId])).except(staff).emit('report:new', pub);
+    this.io
+      .to(groupRooms([full.areaId]))
+      .except(staff)
+      .emit('report:new', pub);
   }
 
   updated(full: ReportMessage, pub: ReportMessage, reporterId: number | null, publicChange: boolean): void {

@@ -100,7 +100,12 @@ export class ReportLinks {
   }
 
   /** Files the report in the link's area, with no account behind it; the secret is in the answer only. */
-  async file(link: ReportLink, input: Omit<NewReportInput, 'areaId' | 'eventId' | 'clientKey' | 'onBehalfOf'>, photos: UploadedPhoto[], ip: string): Promise<PublicReportReceipt> {
+  async file(
+    link: ReportLink,
+    input: Omit<NewReportInput, 'areaId' | 'eventId' | 'clientKey' | 'onBehalfOf'>,
+    photos: UploadedPhoto[],
+    ip: string,
+  ): Promise<PublicReportReceipt> {
     const secret = randomBytes(12).toString('base64url');
     const actor: Actor = { userId: null, username: null, ip: ip || null };
     const filed = await this.d.reports.create({ ...input, areaId: link.areaId, eventId: null, linkId: link.id, secretHash: sha256(secret) }, photos, actor);
@@ -114,7 +119,11 @@ export class ReportLinks {
     const stored = found?.secretHash ? Buffer.from(found.secretHash, 'hex') : Buffer.alloc(32);
     if (!found?.secretHash || !timingSafeEqual(given, stored)) throw statusNotFound();
     const r = found.report;
-    const [area, history, notes] = await Promise.all([this.d.store.areas.get(r.areaId), this.d.store.reports.history(r.id), this.d.store.reports.notes(r.id, true)]);
+    const [area, history, notes] = await Promise.all([
+      this.d.store.areas.get(r.areaId),
+      this.d.store.reports.history(r.id),
+      this.d.store.reports.notes(r.id, true),
+    ]);
     return {
       ref: r.ref,
       areaName: area?.name ?? null,

@@ -44,7 +44,13 @@ export class AreaRepository {
 
   async create(a: { parentId: number | null; kind: AreaKind; name: string; feedbackTargetMinutes?: number | null }, now = Date.now()): Promise<Area> {
     const target = a.feedbackTargetMinutes ?? null;
-    const id = await insertReturningId(this.db('areas'), { parent_id: a.parentId, kind: a.kind, name: a.name, feedback_target_minutes: target, created_at: now });
+    const id = await insertReturningId(this.db('areas'), {
+      parent_id: a.parentId,
+      kind: a.kind,
+      name: a.name,
+      feedback_target_minutes: target,
+      created_at: now,
+    });
     return { id, parentId: a.parentId, kind: a.kind, name: a.name, feedbackTargetMinutes: target, createdAt: now };
   }
 

@@ -1,6 +1,5 @@
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ListPage } from '../../server/api/api.types.js';
 import type { PublicReportReceipt, PublicReportStatus, ReportMessage } from '../../server/domain/report.js';
 import { dbTargets } from '../support/db.js';
 import { testPhoto } from '../support/photos.js';
@@ -15,6 +14,7 @@ import { addUser, call, login, openSocket, seedAreas, startAuthServer, type Area
  * reference number with its secret follows the report's public state.
  */
 type Err = { error?: { code: string; field?: string } };
+type ListPage<T> = { items: T[]; total: number };
 
 function form(fields: Record<string, string>, photos: { data: Buffer; type: string; name: string }[] = []): { body: Buffer; type: string } {
   const b = `----binhyen${Math.random().toString(16).slice(2)}`;
@@ -107,7 +107,10 @@ for (const target of dbTargets) {
         body: { memberRole: 'leader' },
       });
       expect(refused.status).toBe(403);
-      const badRole = await call<Err>(srv, 'PUT', `/api/groups/${areas.groupA1}/members/${ids.hangxom}`, { cookie: cookies.quantri, body: { memberRole: 'chief' } });
+      const badRole = await call<Err>(srv, 'PUT', `/api/groups/${areas.groupA1}/members/${ids.hangxom}`, {
+        cookie: cookies.quantri,
+        body: { memberRole: 'chief' },
+      });
       expect([badRole.status, badRole.body.error?.field]).toEqual([400, 'body.memberRole']);
 
       const seen = (await listOf('totruong')).items.map((r) => r.id);
@@ -179,7 +182,10 @@ for (const target of dbTargets) {
     });
 
     it('taking leadership away ends the leader’s sessions and their view of the group', async () => {
-      const demoted = await call(srv, 'PUT', `/api/groups/${areas.groupA1}/members/${ids.totruong}`, { cookie: cookies.quantri, body: { memberRole: 'member' } });
+      const demoted = await call(srv, 'PUT', `/api/groups/${areas.groupA1}/members/${ids.totruong}`, {
+        cookie: cookies.quantri,
+        body: { memberRole: 'member' },
+      });
       expect(demoted.status).toBe(200);
       expect((await call(srv, 'GET', '/api/reports', { cookie: cookies.totruong })).status).toBe(401);
       cookies.totruong = await login(srv, 'totruong');
