@@ -197,7 +197,7 @@ for (const target of dbTargets) {
       expect((await commend.list([area.A, area.A1], PERIOD)).residents).toEqual([]);
     });
 
-    it("measures each area against its own target time for feedback, or the nearest one above it", async () => {
+    it('measures each area against its own target time for feedback, or the nearest one above it', async () => {
       const evaluation = new ReportEvaluation({ store, clock: { ...systemClock, now: () => T0 + 48 * H }, targetMs: 60 * M });
       await store.areas.update(area.A1, { feedbackTargetMinutes: 120 }); // the group's report took 90 min: now on time
       await store.areas.update(area.B, { feedbackTargetMinutes: 20 }); // B's took 30 min: now late

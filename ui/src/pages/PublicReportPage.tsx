@@ -7,7 +7,7 @@ import { REPORT_CATEGORIES } from '../../../server/domain/report.js';
 import { ErrorText, Page, Spinner } from '../components/common.js';
 import { DateField, TimeField } from '../components/DateTimeInputs.js';
 import { LanguageSwitch } from '../components/LanguageSwitch.js';
-import { categoryName, ReportStateBadge, reportStateName } from '../components/ReportParts.js';
+import { categoryName, reportStateName } from '../components/ReportParts.js';
 import { formatDateTime, isoLocalDate, localClock, parseLocal } from '../i18n/i18n.js';
 import { useI18n } from '../i18n/I18nProvider.js';
 
@@ -97,8 +97,8 @@ function FollowReport({ initial }: { initial: PublicReportReceipt | null }) {
           <p>
             {status.ref} · {categoryName(t, status.category)} · {status.areaName}
           </p>
-          <p>
-            {t('public.state', { state: reportStateName(t, status.state) })} <ReportStateBadge state={status.state} />
+          <p data-state={status.state}>
+            <strong>{t('public.state', { state: reportStateName(t, status.state) })}</strong>
           </p>
           <h3>{t('public.notes')}</h3>
           {status.notes.length === 0 ? (
