@@ -302,6 +302,42 @@ for (const target of dbTargets) {
         expect((await fileAnon(on.body.token, '192.0.2.52')).status).toBe(201);
         expect(await count()).toBe(before + 1);
       });
+
+      it('every new action is in the audit log, anonymous reports with their address', async () => {
+        const rows = (await srv.store.db('audit_log').select('action', 'ip')) as { action: string; ip: string | null }[];
+        const actions = new Set(rows.map((r) => r.action));
+        for (const a of ['group.manage', 'reportlink.manage', 'public.report']) expect(actions.has(a), `${a} in ${[...actions].join(' ')}`).toBe(true);
+        expect(rows.filter((r) => r.action === 'public.report').map((r) => r.ip)).toContain('198.51.100.1');
+      });
     });
   });
 }
+
+describe('the public link exposed directly (no trusted proxy)', () => {
+  let srv: TestServer;
+  beforeAll(async () => {
+    srv = await startAuthServer({}, { reports: { publicPerAddressPerHour: 2, publicPerLinkPerHour: 100 } });
+    const areas = await seedAreas(srv.store);
+    await addUser(srv, 'congan', ['police'], [areas.hamletA]);
+    const on = await call<{ token: string }>(srv, 'POST', `/api/areas/${areas.hamletA}/report-link`, { cookie: await login(srv, 'congan') });
+    token = on.body.token;
+  });
+  afterAll(async () => {
+    await srv?.stop();
+  });
+  let token = '';
+
+  it('a forged X-Forwarded-For does not buy a fresh address', async () => {
+    const statuses: number[] = [];
+    for (const ip of ['203.0.113.1', '203.0.113.2', '203.0.113.3'])
+      statuses.push(
+        (
+          await call(srv, 'POST', `/api/public/report-links/${token}/reports`, {
+            headers: { 'x-forwarded-for': ip },
+            body: { category: 'other', body: 'thử giả địa chỉ', occurredAt: Date.now() },
+          })
+        ).status,
+      );
+    expect(statuses).toEqual([201, 201, 429]);
+  });
+});
