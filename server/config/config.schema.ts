@@ -132,7 +132,9 @@ export const reportsConfigSchema = z
     perReporterPerHour: int(1, 1000).default(10).describe('Reports one account may file per hour; more are refused (429) without slowing anything else'),
     targetMinutes: int(1, 100_000)
       .default(1440)
-      .describe('Target time to close a report (handled, unfounded or forwarded): the evaluation counts the share closed within it'),
+      .describe(
+        'Target time to close a report (handled, unfounded or forwarded) for areas that set none of their own: the evaluation counts the share closed within it',
+      ),
     nearbyRadiusM: int(0, 100_000).default(300).describe("Cameras this close to a report's position count as nearby even in another area"),
     publicPerAddressPerHour: int(1, 1000)
       .default(5)
