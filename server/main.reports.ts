@@ -75,9 +75,13 @@ export function wireReports(d: ReportsWiringDeps) {
     clock,
     limits: { perAddressPerHour: c.publicPerAddressPerHour, perLinkPerHour: c.publicPerLinkPerHour, maxPhotos: MAX_REPORT_PHOTOS, maxPhotoBytes },
   });
-  const announcements = new AnnouncementService({ store: d.store, clock });
+  const announcements = new AnnouncementService({
+    store: d.store,
+    clock,
+    photos: { files: d.files, decodes: ffmpegImageDecodes(d.ffmpeg), maxBytes: maxPhotoBytes },
+  });
   const routers: Router[] = [
-    announcementRoutes({ authorizer: d.authorizer, announcements }),
+    announcementRoutes({ authorizer: d.authorizer, announcements, files: d.files, maxPhotoBytes }),
     // Before /api/reports/:id, which would take "evaluation" for an id.
     evaluationRoutes({
       authorizer: d.authorizer,

@@ -127,6 +127,7 @@ export const ACCESS_MATRIX: Record<Action, MatrixRow> = {
   'announcement.list': row('announcement', ' - Y A - A A', 'Area announcements (own areas, the areas under and above them) with the unread count', list),
   'announcement.create': row('area', '       - Y A - - A', 'Post an announcement to an area (its residents and those of the areas under it)'),
   'announcement.read': row('announcement', ' - Y A - A A', 'Mark the announcements feed read', list),
+  'announcement.photo': row('announcement', '- Y A - A A', "View an announcement's photo (whoever the announcement reaches)", { audit: 'view' }),
   'commendation.optout': row('user', '      - Y Y Y Y Y', 'Opt out of (or back into) being named on the commendation list'),
   'group.list': row('group', '            - Y Y - - A', 'Community groups with their members (group leaders: the groups they lead)', list),
   'group.manage': row('area', '          - Y - - - -', 'Add or remove a group member, make them landlord or group leader'),

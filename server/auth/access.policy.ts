@@ -71,6 +71,8 @@ function scopeOf(p: Principal, subject: Subject, action: Action): readonly numbe
 export function withinOwnArea(p: Principal, ref: ResourceRef, scope: readonly number[] = p.areaScope ?? p.areaIds): boolean {
   const area = areaOf(ref);
   if (ref.type === 'camera' && ref.areaId === null) return true;
+  // An announcement reaches its area and every area under it: the commune's reaches every hamlet.
+  if (ref.type === 'announcement') return (area !== null && scope.includes(area)) || p.areaIds.some((id) => ref.reach?.includes(id) === true);
   if (area === null || !scope.includes(area)) return false;
   return sharedWithArea(ref);
 }

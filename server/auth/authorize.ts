@@ -66,6 +66,7 @@ export const ACTIONS = [
   'announcement.list',
   'announcement.create',
   'announcement.read',
+  'announcement.photo',
   'commendation.optout',
   'group.list',
   'group.manage',
@@ -114,6 +115,8 @@ export interface ResourceRef {
   ownerId?: number | null;
   /** A new report filed for someone else (group leaders only). */
   onBehalf?: boolean;
+  /** The areas an announcement reaches (its own and those under it). */
+  reach?: number[];
 }
 
 export type Policy = (principal: Principal, action: Action, resource?: ResourceRef) => boolean | Promise<boolean>;

@@ -113,4 +113,6 @@ export interface AnnouncementMessage {
   body: string;
   createdAt: number;
   read: boolean;
+  /** The announcement's photo (warnings about a wanted vehicle, a scam flyer), or null. */
+  photoUrl: string | null;
 }

@@ -19,7 +19,21 @@ import { addIdleCamera, addUser, call, login, openSocket, seedAreas, startAuthSe
  * A new route whose path names a thing by id needs its kind in KIND_OF_SEGMENT (or a param name
  * in KIND_OF_PARAM); a route whose resource comes from the body needs a BODY_SAMPLES entry.
  */
-type Kind = 'camera' | 'event' | 'alert' | 'clip' | 'note' | 'comment' | 'user' | 'area' | 'report' | 'reportPhoto' | 'endpoint' | 'delivery' | 'linkToken';
+type Kind =
+  | 'camera'
+  | 'event'
+  | 'alert'
+  | 'clip'
+  | 'note'
+  | 'comment'
+  | 'user'
+  | 'area'
+  | 'report'
+  | 'reportPhoto'
+  | 'endpoint'
+  | 'delivery'
+  | 'linkToken'
+  | 'announcement';
 const KIND_OF_SEGMENT: Record<string, Kind> = {
   cameras: 'camera',
   events: 'event',
@@ -32,6 +46,7 @@ const KIND_OF_SEGMENT: Record<string, Kind> = {
   reports: 'report',
   endpoints: 'endpoint',
   deliveries: 'delivery',
+  announcements: 'announcement',
 };
 const KIND_OF_PARAM: Record<string, Kind> = {
   cameraId: 'camera',
@@ -46,7 +61,7 @@ const KIND_OF_PARAM: Record<string, Kind> = {
   token: 'linkToken',
 };
 /** Kinds that belong to an area and can be shared; others are not area-scoped (own-area on them means refused). */
-const AREA_KINDS = new Set<Kind>(['camera', 'event', 'alert', 'clip', 'note', 'comment', 'area', 'report', 'reportPhoto']);
+const AREA_KINDS = new Set<Kind>(['camera', 'event', 'alert', 'clip', 'note', 'comment', 'area', 'report', 'reportPhoto', 'announcement']);
 /** Reports: police of the area; residents only their own (the "shared" scenarios hold resident-a's or resident-b's own report, see seedWorld). */
 const REPORT_KINDS = new Set<Kind>(['report', 'reportPhoto']);
 const SHAREABLE = new Set<Kind>(['event', 'alert', 'clip', 'note', 'comment']);
@@ -172,6 +187,10 @@ async function seedWorld(): Promise<void> {
       },
       t,
     );
+    const announcement = await srv.store.announcements.create(
+      { areaId: camera.areaId!, authorId: null, title: 'a', body: 'b', photo: { path: 'announcements/none.jpg', mime: 'image/jpeg' } },
+      t,
+    );
     const reportPhoto = await srv.store.reports.addPhoto({ reportId: report.id, path: 'reports/none.jpg', mime: 'image/jpeg', bytes: 1, sha256: 'x' }, t);
     return {
       label,
@@ -191,6 +210,7 @@ async function seedWorld(): Promise<void> {
         endpoint: 1,
         delivery: 1,
         linkToken: 1,
+        announcement,
       },
     };
   };

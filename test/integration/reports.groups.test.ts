@@ -16,13 +16,17 @@ import { addUser, call, login, openSocket, seedAreas, startAuthServer, type Area
 type Err = { error?: { code: string; field?: string } };
 type ListPage<T> = { items: T[]; total: number };
 
-function form(fields: Record<string, string>, photos: { data: Buffer; type: string; name: string }[] = []): { body: Buffer; type: string } {
+function form(
+  fields: Record<string, string>,
+  photos: { data: Buffer; type: string; name: string }[] = [],
+  fileField = 'photos',
+): { body: Buffer; type: string } {
   const b = `----binhyen${Math.random().toString(16).slice(2)}`;
   const parts: Buffer[] = [];
   for (const [k, v] of Object.entries(fields)) parts.push(Buffer.from(`--${b}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
   for (const p of photos)
     parts.push(
-      Buffer.from(`--${b}\r\nContent-Disposition: form-data; name="photos"; filename="${p.name}"\r\nContent-Type: ${p.type}\r\n\r\n`),
+      Buffer.from(`--${b}\r\nContent-Disposition: form-data; name="${fileField}"; filename="${p.name}"\r\nContent-Type: ${p.type}\r\n\r\n`),
       p.data,
       Buffer.from('\r\n'),
     );
@@ -169,6 +173,31 @@ for (const target of dbTargets) {
       expect((await post('thanhvien', areas.groupA1)).status).toBe(403);
       const feed = await call<{ items: { title: string }[] }>(srv, 'GET', '/api/announcements', { cookie: cookies.thanhvien });
       expect(feed.body.items.map((a) => a.title)).toContain('Họp tổ tối thứ Bảy');
+    });
+
+    it('an announcement carries a photo that only those it reaches may see; a bad photo stores nothing', async () => {
+      const jpeg = await testPhoto('jpeg');
+      const post = (who: string, areaId: number, photo: { data: Buffer; type: string; name: string }) => {
+        const f = form({ areaId: String(areaId), title: 'Xe máy bị truy tìm', body: 'Biển số 59X1-123.45, màu đỏ' }, [photo], 'photo');
+        return call<{ id: number; photoUrl: string | null } & Err>(srv, 'POST', '/api/announcements', {
+          cookie: cookies[who],
+          rawBody: f.body,
+          headers: { 'content-type': f.type },
+        });
+      };
+      const posted = await post('congan', areas.hamletA, { data: jpeg, type: 'image/jpeg', name: 'xe.jpg' });
+      expect(posted.status, JSON.stringify(posted.body)).toBe(201);
+      expect(posted.body.photoUrl).toBe(`/api/announcements/${posted.body.id}/photo`);
+      const get = (who: string) => fetch(`${srv.url}${posted.body.photoUrl}`, { headers: { cookie: cookies[who]! } });
+      const seen = await get('thanhvien'); // a member of a group under hamlet A
+      expect(seen.status).toBe(200);
+      expect(Buffer.from(await seen.arrayBuffer()).subarray(0, 3)).toEqual(Buffer.from([0xff, 0xd8, 0xff]));
+      expect((await get('cudanb')).status).toBe(403); // hamlet B: not reached
+      expect((await call(srv, 'GET', posted.body.photoUrl!)).status).toBe(401);
+      const before = Number(((await srv.store.db('announcements').count({ n: '*' })) as { n: number | string }[])[0]!.n);
+      const bad = await post('congan', areas.hamletA, { data: Buffer.from('not an image'), type: 'image/jpeg', name: 'x.jpg' });
+      expect([bad.status, bad.body.error?.code]).toEqual([400, 'photo_type']);
+      expect(Number(((await srv.store.db('announcements').count({ n: '*' })) as { n: number | string }[])[0]!.n)).toBe(before);
     });
 
     it('a retried upload with the same draft key files the report once', async () => {

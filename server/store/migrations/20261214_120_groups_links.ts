@@ -6,7 +6,8 @@ import { withForeignKeysOff } from './migration.util.js';
  * area or group (member, landlord, group leader), a per-area target time for feedback, the
  * revocable public report links police switch on per area, and on reports who they were filed
  * for, through which link, the hash of the secret an anonymous reporter follows them with, and
- * the client's key that makes a retried upload file the report once. New columns only: no
+ * the client's key that makes a retried upload file the report once; and an announcement's
+ * optional photo. New columns only: no
  * table is rebuilt (foreign keys are off around them all the same).
  */
 export const name = '20261214_120_groups_links';
@@ -37,11 +38,19 @@ export async function up(knex: Knex): Promise<void> {
       t.index(['link_id', 'created_at']);
       t.unique(['reporter_id', 'client_key']);
     });
+    await knex.schema.alterTable('announcements', (t) => {
+      t.string('photo_path', 500).nullable();
+      t.string('photo_mime', 32).nullable();
+    });
   });
 }
 
 export async function down(knex: Knex): Promise<void> {
   await withForeignKeysOff(knex, async () => {
+    await knex.schema.alterTable('announcements', (t) => {
+      t.dropColumn('photo_mime');
+      t.dropColumn('photo_path');
+    });
     await knex.schema.alterTable('reports', (t) => {
       t.dropUnique(['reporter_id', 'client_key']);
       t.dropIndex(['link_id', 'created_at']);

@@ -211,3 +211,16 @@ describe('policy: group leaders (issue 13)', () => {
     expect(can(none, 'announcement.create', { type: 'area', id: A1, areaId: A1 })).toBe(false);
   });
 });
+
+describe('policy: announcement photos', () => {
+  const photo = (areaId: number): ResourceRef => ({ type: 'announcement', id: 1, areaId, reach: expandAreaScope(AREAS, [areaId]) });
+
+  it('reach whoever the announcement reaches: its area, the areas under it, and residents of those', () => {
+    const groupMember = user(['resident'], [A1]);
+    expect(can(groupMember, 'announcement.photo', photo(C))).toBe(true); // the commune's reaches every group
+    expect(can(groupMember, 'announcement.photo', photo(A))).toBe(true);
+    expect(can(groupMember, 'announcement.photo', photo(B))).toBe(false);
+    expect(can(user(['resident'], [A]), 'announcement.photo', photo(A1))).toBe(true); // a group under the hamlet
+    expect(can(user(['technician'], [A]), 'announcement.photo', photo(A))).toBe(false);
+  });
+});

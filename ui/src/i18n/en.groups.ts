@@ -75,6 +75,8 @@ export const enGroups: Record<keyof typeof viGroups, string> = {
   'areas.targetOf': 'target {n} min',
   'areas.editTarget': 'Set target',
 
+  'ann.photo': 'Photo (optional, JPG or PNG)',
+  'ann.photoOf': 'Photo of the announcement: {title}',
   'eval.col.targetMinutes': 'Target (min)',
 
   'error.link_invalid': 'This report link is no longer valid. Ask the commune police for the current one.',

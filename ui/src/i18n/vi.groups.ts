@@ -73,6 +73,8 @@ export const viGroups = {
   'areas.targetOf': 'hạn {n} phút',
   'areas.editTarget': 'Đặt thời hạn',
 
+  'ann.photo': 'Ảnh kèm theo (không bắt buộc, JPG hoặc PNG)',
+  'ann.photoOf': 'Ảnh của thông báo: {title}',
   'eval.col.targetMinutes': 'Thời hạn (phút)',
 
   'error.link_invalid': 'Đường dẫn báo tin không còn hiệu lực. Hãy hỏi công an xã đường dẫn mới.',
