@@ -2,6 +2,8 @@ import type { Router } from 'express';
 import { announcementRoutes } from './api/announcement.routes.js';
 import { evaluationRoutes } from './api/evaluation.routes.js';
 import { reportRoutes } from './api/report.routes.js';
+import { reportLinkRoutes } from './api/reportlink.routes.js';
+import { ReportLinks } from './reports/report.links.js';
 import type { Authorizer } from './auth/authorize.js';
 import type { ClipExporter } from './clips/clip.export.js';
 import type { ResolvedConfig } from './config/config.load.js';
@@ -67,9 +69,19 @@ export function wireReports(d: ReportsWiringDeps) {
     await reports.create(input, [], actor);
   };
   const evaluation = new ReportEvaluation({ store: d.store, clock, targetMs: c.targetMinutes * 60_000 });
-  const announcements = new AnnouncementService({ store: d.store, clock });
+  const links = new ReportLinks({
+    store: d.store,
+    reports,
+    clock,
+    limits: { perAddressPerHour: c.publicPerAddressPerHour, perLinkPerHour: c.publicPerLinkPerHour, maxPhotos: MAX_REPORT_PHOTOS, maxPhotoBytes },
+  });
+  const announcements = new AnnouncementService({
+    store: d.store,
+    clock,
+    photos: { files: d.files, decodes: ffmpegImageDecodes(d.ffmpeg), maxBytes: maxPhotoBytes },
+  });
   const routers: Router[] = [
-    announcementRoutes({ authorizer: d.authorizer, announcements }),
+    announcementRoutes({ authorizer: d.authorizer, announcements, files: d.files, maxPhotoBytes }),
     // Before /api/reports/:id, which would take "evaluation" for an id.
     evaluationRoutes({
       authorizer: d.authorizer,
@@ -79,12 +91,14 @@ export function wireReports(d: ReportsWiringDeps) {
       optOut: { get: (userId) => d.store.evaluation.optOut(userId), set: (userId, optOut) => d.store.evaluation.setOptOut(userId, optOut) },
     }),
     reportRoutes({ authorizer: d.authorizer, reports, triage, files: d.files, maxPhotoBytes, maxPhotos: MAX_REPORT_PHOTOS }),
+    reportLinkRoutes({ authorizer: d.authorizer, links, areas: d.store.areas, maxPhotoBytes, maxPhotos: MAX_REPORT_PHOTOS }),
   ];
   return {
     reports,
     triage,
     evaluation,
     announcements,
+    links,
     routers,
     attachIo(io: AppIo): void {
       reports.publisher = new ReportRealtime(io);

@@ -4,6 +4,7 @@ import type { Express, Router } from 'express';
 import type { Knex } from 'knex';
 import { createApp } from './api/app.js';
 import { areaRoutes } from './api/area.routes.js';
+import { groupRoutes } from './api/group.routes.js';
 import { auditRoutes } from './api/audit.routes.js';
 import { authRoutes } from './api/auth.routes.js';
 import { recordingRoutes } from './api/recording.routes.js';
@@ -106,6 +107,7 @@ function authRouters(auth: AuthModule, store: Store): Router[] {
     }),
     userRoutes({ authorizer, users: auth.users }),
     areaRoutes({ authorizer, areas: store.areas }),
+    groupRoutes({ authorizer, areas: store.areas, users: auth.users }),
     auditRoutes({ authorizer, audit: auth.audit }),
   ];
 }

@@ -13,8 +13,15 @@ export interface AreaRoutesDeps {
 }
 
 const name = z.string().trim().min(1).max(200);
-const createBody = z.object({ parentId: z.number().int().positive().nullable(), kind: z.enum(AREA_KINDS), name }).strict();
-const patchBody = z.object({ name }).strict();
+/** Minutes: at least one, at most a year. */
+const target = z.number().int().min(1).max(525_600).nullable();
+const createBody = z
+  .object({ parentId: z.number().int().positive().nullable(), kind: z.enum(AREA_KINDS), name, feedbackTargetMinutes: target.optional() })
+  .strict();
+const patchBody = z
+  .object({ name: name.optional(), kind: z.enum(AREA_KINDS).optional(), feedbackTargetMinutes: target.optional() })
+  .strict()
+  .refine((v) => Object.keys(v).length > 0, { message: 'give a name, a kind or a feedbackTargetMinutes', path: ['name'] });
 
 /** Areas a scoped user is shown: their own subtree plus the ancestors (names for breadcrumbs only). */
 function visibleAreas(all: Area[], scopeIds: readonly number[]): Area[] {
@@ -23,7 +30,7 @@ function visibleAreas(all: Area[], scopeIds: readonly number[]): Area[] {
   return all.filter((a) => ids.has(a.id));
 }
 
-/** The area hierarchy: commune → ward/hamlet/quarter → group. Admins change it; everyone signed in sees their part. */
+/** The area hierarchy: commune → ward/hamlet/quarter → group. Admins change it (name, kind, target time for feedback); everyone signed in sees their part. */
 export function areaRoutes(d: AreaRoutesDeps): Router {
   const r = Router();
   const areaRef = async (req: { params: unknown }) => {
@@ -49,7 +56,7 @@ export function areaRoutes(d: AreaRoutesDeps): Router {
   r.patch('/api/areas/:id', authorize(d.authorizer, 'area.update', areaRef), async (req, res) => {
     const { id } = parse(idParams, req.params, 'params');
     const body = parse(patchBody, req.body, 'body');
-    await d.areas.rename(id, body.name);
+    await d.areas.update(id, body);
     res.json(await d.areas.get(id));
   });
   return r;

@@ -1,6 +1,6 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { accessFor } from '../auth/access.policy.js';
+import { accessFor, can } from '../auth/access.policy.js';
 import { actorOf } from '../auth/access.scope.js';
 import { authorize, type Authorizer, type Principal, type ResourceRef } from '../auth/authorize.js';
 import { REPORT_CATEGORIES, REPORT_NOTE_VISIBILITIES, REPORT_STATES } from '../domain/report.js';
@@ -25,20 +25,35 @@ export interface ReportRoutesDeps {
 }
 
 const coord = (min: number, max: number) => z.union([z.number(), z.string().trim().min(1).transform(Number)]).pipe(z.number().min(min).max(max));
+/** What every report says, whoever files it (the public link's form too). */
+const reportFields = {
+  category: z.enum(REPORT_CATEGORIES),
+  body: z.string().trim().min(3, 'write at least 3 characters').max(4000),
+  place: z.string().trim().max(500).default(''),
+  occurredAt: timeParam,
+  latitude: coord(-90, 90).optional(),
+  longitude: coord(-180, 180).optional(),
+  shareLocation: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).default(false),
+};
+const positionPaired = { message: 'latitude and longitude go together', path: ['longitude'] };
+const pairedPosition = (v: { latitude?: number; longitude?: number }) => (v.latitude === undefined) === (v.longitude === undefined);
 const newReport = z
   .object({
+    ...reportFields,
     areaId: decimalInt(1, 2 ** 31 - 1),
-    category: z.enum(REPORT_CATEGORIES),
-    body: z.string().trim().min(3, 'write at least 3 characters').max(4000),
-    place: z.string().trim().max(500).default(''),
-    occurredAt: timeParam,
-    latitude: coord(-90, 90).optional(),
-    longitude: coord(-180, 180).optional(),
-    shareLocation: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).default(false),
     eventId: decimalInt(1, 2 ** 31 - 1).optional(),
+    // A group leader filing for someone else names them (their words); nobody else may.
+    onBehalfOf: z.string().trim().min(1).max(200).optional(),
+    // The draft's key: a retried upload with it files the report once.
+    clientKey: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{8,64}$/, '8–64 letters, digits, - or _')
+      .optional(),
   })
   .strict()
-  .refine((v) => (v.latitude === undefined) === (v.longitude === undefined), { message: 'latitude and longitude go together', path: ['longitude'] });
+  .refine(pairedPosition, positionPaired);
+/** The public link's form: no area (the link decides it), no event, nobody to file for. */
+export const publicReport = z.object(reportFields).strict().refine(pairedPosition, positionPaired);
 
 const listQuery = z.object({ state: z.enum(REPORT_STATES).optional(), areaId: idQuery.optional(), ...pageQuery }).strict();
 const stateBody = z
@@ -55,11 +70,11 @@ const evidenceBody = z.object({ cameraId: decimalInt(1, 2 ** 31 - 1) }).strict()
 const idParams = z.object({ id: idQuery }).strict();
 const photoParams = z.object({ id: idQuery, photoId: idQuery }).strict();
 
-type Form = { fields: Record<string, unknown>; photos: UploadedPhoto[] };
+export type Form = { fields: Record<string, unknown>; photos: UploadedPhoto[] };
 const FORM = Symbol('reportForm');
 
 /** Text fields become strings; every file part named photos (or photo) becomes an upload, numbered from 0. */
-function formOf(parts: FormPart[]): Form {
+export function formOf(parts: FormPart[]): Form {
   const fields: Record<string, unknown> = {};
   const photos: UploadedPhoto[] = [];
   for (const p of parts) {
@@ -72,6 +87,10 @@ function formOf(parts: FormPart[]): Form {
 }
 
 const isStaff = (p: Principal) => p.roles.some((r) => r === 'police' || r === 'admin');
+/** The areas whose every report the principal lists: police their areas, group leaders the groups they lead. */
+const reportAreasOf = (p: Principal) => [
+  ...new Set([...(isStaff(p) ? (p.areaScope ?? p.areaIds) : []), ...(p.roles.includes('group_leader') ? (p.leadScope ?? []) : [])]),
+];
 const reportRef = (r: ReportRecord): ResourceRef => ({ type: 'report', id: r.id, areaId: r.areaId, ownerId: r.reporterId });
 
 /** Filing (multipart with photos, or JSON without), reading and triaging residents' reports. */
@@ -88,17 +107,27 @@ export function reportRoutes(d: ReportRoutesDeps): Router {
       ? formOf(await readMultipart(req, d.maxPhotos * d.maxPhotoBytes + 256 * 1024, d.maxPhotos + 20))
       : { fields: (req.body ?? {}) as Record<string, unknown>, photos: [] };
     (req as unknown as Record<symbol, Form>)[FORM] = form;
-    const { areaId } = parse(newReport, form.fields, 'body');
+    const { areaId, onBehalfOf } = parse(newReport, form.fields, 'body');
     const p = d.authorizer.principalOf(req);
     if (accessFor(p, 'report.create') !== 'allow' && !(p.areaScope ?? p.areaIds).includes(areaId))
       throw new AppError('area_not_yours', `body.areaId: area ${areaId} is not one of your areas`, 403, { field: 'body.areaId', params: { areaId } });
-    return { type: 'report', areaId, ownerId: p.userId ?? null };
+    if (onBehalfOf !== undefined && !can(p, 'report.create', { type: 'report', areaId, ownerId: p.userId ?? null, onBehalf: true }))
+      throw new AppError('not_group_leader', `body.onBehalfOf: only the group's leader may file a report for someone else`, 403, { field: 'body.onBehalfOf' });
+    return { type: 'report', areaId, ownerId: p.userId ?? null, onBehalf: onBehalfOf !== undefined };
   };
 
   r.post('/api/reports', authorize(d.authorizer, 'report.create', asNewReport), async (req, res) => {
     const form = (req as unknown as Record<symbol, Form>)[FORM]!;
     const v = parse(newReport, form.fields, 'body');
-    const input = { ...v, place: v.place, latitude: v.latitude ?? null, longitude: v.longitude ?? null, eventId: v.eventId ?? null };
+    const input = {
+      ...v,
+      place: v.place,
+      latitude: v.latitude ?? null,
+      longitude: v.longitude ?? null,
+      eventId: v.eventId ?? null,
+      onBehalfOf: v.onBehalfOf ?? null,
+      clientKey: v.clientKey ?? null,
+    };
     res.status(201).json(await d.reports.create(input, form.photos, actorOf(d.authorizer.principalOf(req))));
   });
 
@@ -106,7 +135,7 @@ export function reportRoutes(d: ReportRoutesDeps): Router {
     const q = parse(listQuery, req.query, 'query');
     const p = d.authorizer.principalOf(req);
     const all = accessFor(p, 'report.list') === 'allow';
-    const scope: ReportScope = { all, areaIds: isStaff(p) ? (p.areaScope ?? p.areaIds) : [], reporterId: p.userId ?? null };
+    const scope: ReportScope = { all, areaIds: reportAreasOf(p), reporterId: p.userId ?? null };
     res.json(await d.reports.list(scope, full(p), { state: q.state, areaId: q.areaId, limit: q.limit, offset: q.offset }));
   });
 

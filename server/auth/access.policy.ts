@@ -55,26 +55,38 @@ function areaOf(ref: ResourceRef): number | null {
   return typeof ref.areaId === 'number' ? ref.areaId : null;
 }
 
+/** The areas a subject's own-area right covers: a group leader's reports and posts are the groups they lead. */
+function scopeOf(p: Principal, subject: Subject, action: Action): readonly number[] {
+  const resource = ACCESS_MATRIX[action].resource;
+  const leaderOnly = resource === 'report' || resource === 'group' || action === 'report.create' || action === 'announcement.create';
+  if (subject === 'group_leader' && leaderOnly) return p.leadScope ?? [];
+  return p.areaScope ?? p.areaIds;
+}
+
 /**
  * Own area: inside the user's areas (or under them) and, for footage and notes, shared. A camera
  * not yet assigned to an area counts as anyone's own (a technician registering it must be able
  * to finish); only technicians have own-area rights on cameras.
  */
-export function withinOwnArea(p: Principal, ref: ResourceRef): boolean {
+export function withinOwnArea(p: Principal, ref: ResourceRef, scope: readonly number[] = p.areaScope ?? p.areaIds): boolean {
   const area = areaOf(ref);
-  if (ref.type === 'report') return reportWithin(p, ref, area);
   if (ref.type === 'camera' && ref.areaId === null) return true;
-  if (area === null || !(p.areaScope ?? p.areaIds).includes(area)) return false;
+  // An announcement reaches its area and every area under it: the commune's reaches every hamlet.
+  if (ref.type === 'announcement') return (area !== null && scope.includes(area)) || p.areaIds.some((id) => ref.reach?.includes(id) === true);
+  if (area === null || !scope.includes(area)) return false;
   return sharedWithArea(ref);
 }
 
 /**
- * Reports: police (and admins) of the area; anyone else only their own, and a new one (no id
- * yet) only in their own areas.
+ * Reports: police (and admins) of the area and group leaders of the group see every report in
+ * it; anyone else only their own, and a new one (no id yet) only in their own areas. Only a
+ * group leader may file one for someone else.
  */
-function reportWithin(p: Principal, ref: ResourceRef, area: number | null): boolean {
-  const inScope = area !== null && (p.areaScope ?? p.areaIds).includes(area);
-  if (p.roles.some((r) => r === 'police' || r === 'admin') && inScope) return true;
+function reportWithin(p: Principal, subject: Subject, ref: ResourceRef, scope: readonly number[]): boolean {
+  const area = areaOf(ref);
+  const inScope = area !== null && scope.includes(area);
+  if ((subject === 'police' || subject === 'admin' || subject === 'group_leader') && inScope) return true;
+  if (ref.onBehalf) return false;
   const own = p.userId !== undefined && ref.ownerId === p.userId;
   return own && (ref.id !== undefined || inScope);
 }
@@ -82,13 +94,19 @@ function reportWithin(p: Principal, ref: ResourceRef, area: number | null): bool
 /**
  * May the principal perform `action` on `ref`? Without a ref, own-area access passes only for
  * list actions (the route must then filter with listScope); a single-thing action without a
- * ref is refused, so forgetting the resource resolver fails closed.
+ * ref is refused, so forgetting the resource resolver fails closed. With several roles, any
+ * role whose own area holds the thing is enough.
  */
 export function can(p: Principal, action: Action, ref?: ResourceRef): boolean {
   const access = accessFor(p, action);
   if (access === 'allow') return true;
   if (access === 'deny') return false;
-  return ref ? withinOwnArea(p, ref) : ACCESS_MATRIX[action].collection;
+  if (!ref) return ACCESS_MATRIX[action].collection;
+  return subjectsOf(p).some((s) => {
+    if (ACCESS_MATRIX[action].access[s] !== 'own-area') return false;
+    const scope = scopeOf(p, s, action);
+    return ref.type === 'report' ? reportWithin(p, s, ref, scope) : withinOwnArea(p, ref, scope);
+  });
 }
 
 const READ_ACTION: Record<string, Action> = {
@@ -119,8 +137,9 @@ export type ListScope = { all: true } | { all: false; areaIds: number[] };
 export function listScope(p: Principal, listAction: Action): ListScope {
   const access = accessFor(p, listAction);
   if (access === 'allow') return { all: true };
-  if (access === 'own-area') return { all: false, areaIds: [...(p.areaScope ?? p.areaIds)] };
-  return { all: false, areaIds: [] };
+  if (access === 'deny') return { all: false, areaIds: [] };
+  const ids = subjectsOf(p).flatMap((s) => (ACCESS_MATRIX[listAction].access[s] === 'own-area' ? scopeOf(p, s, listAction) : []));
+  return { all: false, areaIds: [...new Set(ids)].sort((a, b) => a - b) };
 }
 
 export const accessPolicy = (p: Principal, action: Action, ref?: ResourceRef): boolean => can(p, action, ref);

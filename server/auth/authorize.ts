@@ -66,7 +66,13 @@ export const ACTIONS = [
   'announcement.list',
   'announcement.create',
   'announcement.read',
+  'announcement.photo',
   'commendation.optout',
+  'group.list',
+  'group.manage',
+  'reportlink.manage',
+  'public.report',
+  'public.status',
   'realtime.subscribe',
   'notify.admin',
   'notify.rules',
@@ -87,6 +93,8 @@ export interface Principal {
   areaIds: number[];
   /** Those areas and every area under them: what "own area" means in the policy. */
   areaScope?: number[];
+  /** The groups the user leads and every area under them: what a group leader's "own group" means. */
+  leadScope?: number[];
   /** sha256 of the session token (never the token): revocation and socket re-checks use it. */
   sessionHash?: string;
   sessionExpiresAt?: number;
@@ -105,6 +113,10 @@ export interface ResourceRef {
   eventVisibility?: string;
   /** Who filed it (reports): residents see only their own. */
   ownerId?: number | null;
+  /** A new report filed for someone else (group leaders only). */
+  onBehalf?: boolean;
+  /** The areas an announcement reaches (its own and those under it). */
+  reach?: number[];
 }
 
 export type Policy = (principal: Principal, action: Action, resource?: ResourceRef) => boolean | Promise<boolean>;

@@ -75,6 +75,7 @@ export class SessionService {
   }
 
   async principalOf(user: UserRecord, ip: string, sessionHash?: string, sessionExpiresAt?: number): Promise<Principal> {
+    const all = await this.d.areas.list();
     return {
       kind: 'user',
       ip,
@@ -82,7 +83,8 @@ export class SessionService {
       username: user.username,
       roles: [...user.roles],
       areaIds: [...user.areaIds],
-      areaScope: expandAreaScope(await this.d.areas.list(), user.areaIds),
+      areaScope: expandAreaScope(all, user.areaIds),
+      leadScope: expandAreaScope(all, user.leadAreaIds),
       sessionHash,
       sessionExpiresAt,
     };

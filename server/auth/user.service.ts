@@ -3,7 +3,8 @@ import { AppError, notFound } from '../shared/errors.js';
 import type { Store } from '../store/store.js';
 import type { UserRecord } from '../store/user.repository.js';
 import type { AuditLog } from './audit.log.js';
-import { ROLES, type Principal, type Role } from './authorize.js';
+import { ASSIGNABLE_ROLES, type MemberRole } from '../domain/access.js';
+import { type Principal, type Role } from './authorize.js';
 import type { PasswordHasher } from './password.hasher.js';
 import { passwordWeakness, type PasswordWeakness } from './password.policy.js';
 import type { RevocationHub } from './revocation.hub.js';
@@ -15,7 +16,7 @@ export const usernameSchema = z
   .toLowerCase()
   .regex(/^[a-z0-9][a-z0-9._-]{1,63}$/, '2–64 characters: letters a–z, digits, dot, dash or underscore');
 export const displayNameSchema = z.string().trim().min(1).max(200);
-export const roleSchema = z.enum(ROLES);
+export const roleSchema = z.enum(ASSIGNABLE_ROLES);
 /** The upper bound keeps hashing cheap; the lower bound comes from the config. */
 export const passwordInputSchema = z.string().min(1).max(256);
 
@@ -140,6 +141,29 @@ export class UserService {
     return this.d.store.users.list();
   }
 
+  /**
+   * Adds a user to an area or group, or changes what they are in it (member, landlord, group
+   * leader). Taking leadership away ends the user's sessions, like any narrowing of their grants.
+   */
+  async setMembership(areaId: number, userId: number, memberRole: MemberRole): Promise<UserRecord> {
+    const before = await this.mustGet(userId);
+    if (!(await this.d.store.areas.get(areaId))) throw notFound('area', areaId);
+    await this.d.store.areas.setMember(areaId, userId, memberRole);
+    if (before.leadAreaIds.includes(areaId) && memberRole !== 'leader') await this.revokeAll(userId);
+    return (await this.d.store.users.get(userId))!;
+  }
+
+  /** Takes a user out of an area or group (not their last one if they are a resident); ends their sessions. */
+  async removeMembership(areaId: number, userId: number): Promise<UserRecord> {
+    const before = await this.mustGet(userId);
+    if (!before.areaIds.includes(areaId)) throw notFound('member', userId);
+    if (before.roles.includes('resident') && before.areaIds.length === 1)
+      throw invalid('userId', 'resident_needs_area', 'a resident must belong to at least one area: add them to another first');
+    await this.d.store.areas.removeMember(areaId, userId);
+    await this.revokeAll(userId);
+    return (await this.d.store.users.get(userId))!;
+  }
+
   get(id: number): Promise<UserRecord | undefined> {
     return this.d.store.users.get(id);
   }
@@ -196,9 +220,13 @@ export class UserService {
       });
   }
 
+  /** group_leader is not assigned here (it follows from leading a group): sent back with the others, it is dropped. */
   private checkRoles(roles: readonly string[]): Role[] {
-    const parsed = z.array(roleSchema).min(1).safeParse(roles);
-    if (!parsed.success) throw invalid('roles', 'invalid_roles', `roles: at least one of ${ROLES.join(', ')}`, { allowed: ROLES });
+    const parsed = z
+      .array(roleSchema)
+      .min(1)
+      .safeParse(roles.filter((r) => r !== 'group_leader'));
+    if (!parsed.success) throw invalid('roles', 'invalid_roles', `roles: at least one of ${ASSIGNABLE_ROLES.join(', ')}`, { allowed: ASSIGNABLE_ROLES });
     return [...new Set(parsed.data)];
   }
 

@@ -132,8 +132,16 @@ export const reportsConfigSchema = z
     perReporterPerHour: int(1, 1000).default(10).describe('Reports one account may file per hour; more are refused (429) without slowing anything else'),
     targetMinutes: int(1, 100_000)
       .default(1440)
-      .describe('Target time to close a report (handled, unfounded or forwarded): the evaluation counts the share closed within it'),
+      .describe(
+        'Target time to close a report (handled, unfounded or forwarded) for areas that set none of their own: the evaluation counts the share closed within it',
+      ),
     nearbyRadiusM: int(0, 100_000).default(300).describe("Cameras this close to a report's position count as nearby even in another area"),
+    publicPerAddressPerHour: int(1, 1000)
+      .default(5)
+      .describe("Anonymous reports one client address may file per hour through areas' public report links; more are refused (429)"),
+    publicPerLinkPerHour: int(1, 10_000)
+      .default(60)
+      .describe('Anonymous reports one public report link takes per hour from everyone together; more are refused (429)'),
   })
   .strict();
 

@@ -51,7 +51,8 @@ export function readCameraSettings(stored: unknown): { settings: CameraSettings;
 
 /* ---------- registration ---------- */
 
-export const OWNER_KINDS = ['resident', 'shop', 'boarding_house', 'group', 'other'] as const;
+/** Who owns a camera: a household, a shop, a boarding house, a group, a parish, a business. */
+export const OWNER_KINDS = ['resident', 'shop', 'boarding_house', 'group', 'parish', 'enterprise', 'other'] as const;
 export type OwnerKind = (typeof OWNER_KINDS)[number];
 
 const STREAM_SCHEMES = new Set(['rtsp:', 'rtsps:', 'http:', 'https:']);

@@ -20,7 +20,9 @@ export interface AreaEvaluation {
   reportReceiveP90Ms: number | null;
   reportResolveMedianMs: number | null;
   reportResolveP90Ms: number | null;
-  /** reports closed within the target time / reports received */
+  /** The area's target time for feedback (its own, else the nearest area above's, else the server's), in minutes. */
+  targetMinutes: number;
+  /** reports closed within the area's target time / reports received */
   reportsWithinTarget: number | null;
   reportsHandled: number;
   /** unfounded / closed reports */
@@ -45,6 +47,7 @@ export const EVALUATION_COLUMNS = [
   'reportReceiveP90Ms',
   'reportResolveMedianMs',
   'reportResolveP90Ms',
+  'targetMinutes',
   'reportsWithinTarget',
   'reportsHandled',
   'unfoundedRate',

@@ -61,6 +61,34 @@ export interface ReportFields {
   createdAt: number;
   updatedAt: number;
   closedAt: number | null;
+  /** Filed by a group leader for this person. */
+  onBehalfOf: string | null;
+  /** Filed anonymously through the area's public link. */
+  viaPublicLink: boolean;
+}
+
+/** What anyone holding an anonymous report's reference number and secret sees: its state, steps and public notes. */
+export interface PublicReportStatus {
+  ref: string;
+  areaName: string | null;
+  category: ReportCategory;
+  state: ReportState;
+  createdAt: number;
+  steps: ReportStep[];
+  notes: { body: string; createdAt: number }[];
+}
+
+/** What the public link's page shows before a report is filed. */
+export interface PublicLinkInfo {
+  areaName: string;
+  maxPhotos: number;
+  maxPhotoBytes: number;
+}
+
+/** The answer to an anonymous report: the secret is shown once and never stored in clear. */
+export interface PublicReportReceipt {
+  ref: string;
+  secret: string;
 }
 
 /** What the reporter sees of a report: public notes only, no assignee, no internal detail. */
@@ -85,4 +113,6 @@ export interface AnnouncementMessage {
   body: string;
   createdAt: number;
   read: boolean;
+  /** The announcement's photo (warnings about a wanted vehicle, a scam flyer), or null. */
+  photoUrl: string | null;
 }

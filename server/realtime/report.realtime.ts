@@ -8,11 +8,19 @@ import { onAuthorized, ROOMS, type AppIo, type AppSocket } from './socket.server
 /** The police rooms a report is pushed to: everything (admins) and the report's own area. */
 const staffRooms = (areaId: number) => [ROOMS.reportsAll, ROOMS.reportsArea(areaId)];
 
-/** Admins hear every report; police those of their areas (and the areas under them). Residents only their own, through their user room. */
+/** The group leaders' rooms a report of this area reaches: its group and every group above it hear it in the reporter's view. */
+const groupRooms = (areaIds: readonly number[]) => areaIds.map((id) => ROOMS.reportsGroup(id));
+
+/**
+ * Admins hear every report; police those of their areas (and the areas under them); group
+ * leaders those of the groups they lead, in the reporter's view. Residents only their own,
+ * through their user room.
+ */
 export function reportRoomsOf(p: Principal): string[] {
   if (accessFor(p, 'report.list') === 'allow') return [ROOMS.reportsAll];
-  if (!p.roles.includes('police')) return [];
-  return (p.areaScope ?? p.areaIds).map((id) => ROOMS.reportsArea(id));
+  const police = p.roles.includes('police') ? (p.areaScope ?? p.areaIds).map((id) => ROOMS.reportsArea(id)) : [];
+  const leader = p.roles.includes('group_leader') ? groupRooms(p.leadScope ?? []) : [];
+  return [...police, ...leader];
 }
 
 /**
@@ -23,18 +31,25 @@ export function reportRoomsOf(p: Principal): string[] {
 export class ReportRealtime implements ReportPublisher {
   constructor(private readonly io: AppIo) {}
 
-  created(full: ReportMessage): void {
-    this.io.to(staffRooms(full.areaId)).emit('report:new', full);
+  created(full: ReportMessage, pub: ReportMessage): void {
+    const staff = staffRooms(full.areaId);
+    this.io.to(staff).emit('report:new', full);
+    this.io
+      .to(groupRooms([full.areaId]))
+      .except(staff)
+      .emit('report:new', pub);
   }
 
   updated(full: ReportMessage, pub: ReportMessage, reporterId: number | null, publicChange: boolean): void {
     const staff = staffRooms(full.areaId);
     this.io.to(staff).emit('report:updated', full);
-    if (publicChange && reporterId !== null) this.io.to(ROOMS.user(reporterId)).except(staff).emit('report:updated', pub);
+    if (!publicChange) return;
+    const rooms = [...groupRooms([full.areaId]), ...(reporterId !== null ? [ROOMS.user(reporterId)] : [])];
+    this.io.to(rooms).except(staff).emit('report:updated', pub);
   }
 }
 
-/** `reports:subscribe` joins the police report rooms the user may hear (none for residents: their user room already hears their own). */
+/** `reports:subscribe` joins the police and group leaders' report rooms the user may hear (none for residents: their user room already hears their own). */
 export function registerReportSocketHandlers(socket: AppSocket, authorizer: Authorizer): void {
   onAuthorized(socket, authorizer, 'reports:subscribe', async (s, _req, ack) => {
     const rooms = reportRoomsOf(s.data.principal);

@@ -33,6 +33,8 @@ export const ROOMS = {
   /** Residents' reports: every report (admins), and the reports of one area (its police). */
   reportsAll: 'reports:all',
   reportsArea: (id: number) => `reports:area:${id}`,
+  /** The reports of one community group, in the reporter's view (its group leaders). */
+  reportsGroup: (id: number) => `reports:group:${id}`,
   /** Area announcements: every one (admins), and those reaching one area. */
   announcementsAll: 'announcements:all',
   announcementsArea: (id: number) => `announcements:area:${id}`,

@@ -1,4 +1,6 @@
+import { areaChain } from '../auth/access.policy.js';
 import type { Clock } from '../shared/clock.js';
+import type { Area } from '../store/area.repository.js';
 import type { Period, ReportCase, TimedCase } from '../store/evaluation.repository.js';
 import type { Repositories } from '../store/store.js';
 import { csvHeader, EVALUATION_COLUMNS, evaluationCell, type AreaEvaluation } from '../domain/evaluation.js';
@@ -18,7 +20,7 @@ const waits = (cases: TimedCase[], end: 'firstActionAt' | 'closedAt') => cases.f
 export function evaluateCases(
   a: { alerts: TimedCase[]; reports: ReportCase[]; cameras: { state: string }[]; recordedMs: number; commenters: number[] },
   o: { targetMs: number; periodMs: number },
-): Omit<AreaEvaluation, 'areaId' | 'areaName'> {
+): Omit<AreaEvaluation, 'areaId' | 'areaName' | 'targetMinutes'> {
   const closedAlerts = a.alerts.filter((x) => x.closedAt !== null);
   const closedReports = a.reports.filter((x) => x.closedAt !== null);
   const [ack, alertResolve, receive, resolve] = [
@@ -50,6 +52,16 @@ export function evaluateCases(
   };
 }
 
+/** The area's target time for feedback: its own, else the nearest area above that has one, else the server's default. */
+export function targetOf(all: readonly Area[], areaId: number, fallbackMs: number): number {
+  const byId = new Map(all.map((a) => [a.id, a]));
+  for (const id of areaChain(all, areaId)) {
+    const minutes = byId.get(id)?.feedbackTargetMinutes;
+    if (minutes !== null && minutes !== undefined) return minutes * 60_000;
+  }
+  return fallbackMs;
+}
+
 export interface EvaluationDeps {
   store: Pick<Repositories, 'evaluation' | 'areas'>;
   clock: Clock;
@@ -72,8 +84,9 @@ export class ReportEvaluation {
           cameras.map((c) => c.id),
           p,
         );
-        const numbers = evaluateCases({ alerts, reports, cameras, recordedMs, commenters }, { targetMs: this.d.targetMs, periodMs });
-        return { areaId: id, areaName: all.find((a) => a.id === id)?.name ?? `#${id}`, ...numbers };
+        const targetMs = targetOf(all, id, this.d.targetMs);
+        const numbers = evaluateCases({ alerts, reports, cameras, recordedMs, commenters }, { targetMs, periodMs });
+        return { areaId: id, areaName: all.find((a) => a.id === id)?.name ?? `#${id}`, targetMinutes: Math.round(targetMs / 60_000), ...numbers };
       }),
     );
     return { from: p.from, to: p.to, targetMs: this.d.targetMs, areas: rows };

@@ -12,7 +12,8 @@ import { reportView } from './report.view.js';
 
 /** Where new and changed reports are pushed (socket.io rooms in realtime/report.realtime.ts). */
 export interface ReportPublisher {
-  created(full: ReportMessage): void;
+  /** `pub` is what the reporter and the group's leaders may see. */
+  created(full: ReportMessage, pub: ReportMessage): void;
   /** `pub` is what the reporter may see; `publicChange` false for internal-only changes (notes, evidence, assignment). */
   updated(full: ReportMessage, pub: ReportMessage, reporterId: number | null, publicChange: boolean): void;
 }
@@ -78,6 +79,8 @@ export class ReportService {
    * transaction fails the files are removed again, so nothing is ever stored half.
    */
   async create(input: NewReportInput, photos: UploadedPhoto[], actor: Actor): Promise<ReportMessage> {
+    const again = await this.alreadyFiled(input, actor);
+    if (again) return again;
     const now = this.d.clock.now();
     await this.checkLimit(actor, now);
     if (!(await this.d.store.areas.get(input.areaId)))
@@ -99,13 +102,26 @@ export class ReportService {
         await tx.outbox.enqueue(reportFiled(r, now));
         return r;
       });
-      const full = await this.view(record, true);
-      this.publisher?.created(full);
-      return record.reporterId === actor.userId ? await this.view(record, false) : full;
+      const [full, pub] = await Promise.all([this.view(record, true), this.view(record, false)]);
+      this.publisher?.created(full, pub);
+      return record.reporterId === actor.userId ? pub : full;
     } catch (err) {
       await Promise.all(written.map((rel) => this.d.files.remove(rel).catch(() => undefined)));
+      // Two copies of one retried upload raced: the first one stored is the report.
+      const raced = await this.alreadyFiled(input, actor);
+      if (raced) return raced;
       throw err;
     }
+  }
+
+  /**
+   * A phone on a flaky connection retries an upload whose answer it never got: the same draft
+   * key from the same account gives back the report already filed instead of a second one.
+   */
+  private async alreadyFiled(input: NewReportInput, actor: Actor): Promise<ReportMessage | undefined> {
+    if (!input.clientKey || actor.userId === null) return undefined;
+    const existing = await this.d.store.reports.byClientKey(actor.userId, input.clientKey);
+    return existing && (await this.view(existing, false));
   }
 
   private async checkLimit(actor: Actor, now: number): Promise<void> {

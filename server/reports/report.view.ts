@@ -41,6 +41,8 @@ export function reportView(r: ReportRecord, p: ReportParts, full: boolean): Repo
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
     closedAt: r.closedAt,
+    onBehalfOf: r.onBehalfOf,
+    viaPublicLink: r.viaPublicLink,
     photos: p.photos.map((ph) => ({ id: ph.id, url: `/api/reports/${r.id}/photos/${ph.id}`, mime: ph.mime, bytes: ph.bytes })),
     steps: stepsOf(r, p.history),
     notes: p.notes

@@ -9,8 +9,19 @@ type Row = Record<string, unknown>;
 export class AnnouncementRepository {
   constructor(private readonly db: Executor) {}
 
-  async create(a: { areaId: number; authorId: number | null; title: string; body: string }, now: number): Promise<number> {
-    return insertReturningId(this.db('announcements'), { area_id: a.areaId, author_id: a.authorId, title: a.title, body: a.body, created_at: now });
+  async create(
+    a: { areaId: number; authorId: number | null; title: string; body: string; photo?: { path: string; mime: string } | null },
+    now: number,
+  ): Promise<number> {
+    return insertReturningId(this.db('announcements'), {
+      area_id: a.areaId,
+      author_id: a.authorId,
+      title: a.title,
+      body: a.body,
+      photo_path: a.photo?.path ?? null,
+      photo_mime: a.photo?.mime ?? null,
+      created_at: now,
+    });
   }
 
   /** Newest first, of the given areas (null: all), with the reader's read marks. */
@@ -36,13 +47,15 @@ export class AnnouncementRepository {
       body: String(r.body),
       createdAt: Number(r.created_at),
       read: toNumberOrNull(r.read_at as number | null) !== null,
+      photoUrl: r.photo_path ? `/api/announcements/${Number(r.id)}/photo` : null,
     }));
     return { items, total: Number(count?.n ?? 0), unread };
   }
 
-  async get(id: number): Promise<{ id: number; areaId: number } | undefined> {
+  async get(id: number): Promise<{ id: number; areaId: number; photo: { path: string; mime: string } | null } | undefined> {
     const r = (await this.db('announcements').where({ id }).first()) as Row | undefined;
-    return r && { id: Number(r.id), areaId: Number(r.area_id) };
+    const photo = r?.photo_path ? { path: String(r.photo_path), mime: String(r.photo_mime) } : null;
+    return r && { id: Number(r.id), areaId: Number(r.area_id), photo };
   }
 
   async unreadCount(areaIds: number[] | null, readerId: number): Promise<number> {

@@ -6,7 +6,16 @@ export interface ReportRecord extends ReportFields {
   reporterId: number | null;
   assigneeId: number | null;
 }
-export type NewReport = Pick<ReportRecord, 'areaId' | 'reporterId' | 'category' | 'body' | 'place' | 'latitude' | 'longitude' | 'occurredAt' | 'eventId'>;
+export type NewReport = Pick<ReportRecord, 'areaId' | 'reporterId' | 'category' | 'body' | 'place' | 'latitude' | 'longitude' | 'occurredAt' | 'eventId'> & {
+  /** Filed by a group leader for this person (their own words for who it is). */
+  onBehalfOf?: string | null;
+  /** Filed anonymously through this public link. */
+  linkId?: number | null;
+  /** sha256 of the secret the anonymous reporter follows the report with. */
+  secretHash?: string | null;
+  /** The client's key for this draft: a retried upload with the same key files the report once. */
+  clientKey?: string | null;
+};
 
 export interface ReportPhoto {
   id: number;
@@ -56,6 +65,8 @@ const toReport = (r: Row): ReportRecord => ({
   createdAt: Number(r.created_at),
   updatedAt: Number(r.updated_at),
   closedAt: toNumberOrNull(r.closed_at as number | null),
+  onBehalfOf: (r.on_behalf_of as string | null) ?? null,
+  viaPublicLink: r.link_id !== null && r.link_id !== undefined,
 });
 
 /** TB-yyyymmdd-id (UTC+7 date): short enough to read out over the phone, unique by its id. */
@@ -79,6 +90,10 @@ export class ReportRepository {
       longitude: r.longitude,
       occurred_at: r.occurredAt,
       event_id: r.eventId,
+      on_behalf_of: r.onBehalfOf ?? null,
+      link_id: r.linkId ?? null,
+      secret_hash: r.secretHash ?? null,
+      client_key: r.clientKey ?? null,
       state: 'new',
       created_at: now,
       updated_at: now,
@@ -192,6 +207,24 @@ export class ReportRepository {
   async evidenceClipIds(reportId: number): Promise<number[]> {
     const rows = (await this.db('report_evidence').where({ report_id: reportId }).orderBy('id').select('clip_id')) as Row[];
     return rows.map((r) => Number(r.clip_id));
+  }
+
+  /** The report this reporter already filed from the same draft (a retried upload). */
+  async byClientKey(reporterId: number, clientKey: string): Promise<ReportRecord | undefined> {
+    const row = (await this.db('reports').where({ reporter_id: reporterId, client_key: clientKey }).first()) as Row | undefined;
+    return row && toReport(row);
+  }
+
+  /** An anonymous report by its reference number, with the hash of its secret (null for reports filed by an account). */
+  async byRef(ref: string): Promise<{ report: ReportRecord; secretHash: string | null } | undefined> {
+    const row = (await this.db('reports').where({ ref }).first()) as Row | undefined;
+    return row && { report: toReport(row), secretHash: (row.secret_hash as string | null) ?? null };
+  }
+
+  /** Reports filed through one public link since `since` (the per-link flood limit counts them). */
+  async countByLinkSince(linkId: number, since: number): Promise<number> {
+    const [row] = await this.db('reports').where('link_id', linkId).where('created_at', '>=', since).count<{ n: number | string }[]>({ n: 'id' });
+    return Number(row?.n ?? 0);
   }
 
   /** How many reports one reporter filed since `since` (the per-reporter flood limit counts them). */

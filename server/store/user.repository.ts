@@ -8,8 +8,11 @@ export interface UserRecord {
   username: string;
   displayName: string;
   disabled: boolean;
+  /** The stored roles, plus group_leader while the user leads a group. */
   roles: Role[];
   areaIds: number[];
+  /** The areas (groups) the user leads. */
+  leadAreaIds: number[];
   createdAt: number;
   updatedAt: number;
 }
@@ -86,30 +89,42 @@ export class UserRepository {
     await this.db('users').where({ id }).update({ password_hash: hash, updated_at: now });
   }
 
+  /** group_leader is never stored: it follows from leading a group. */
   async setRoles(id: number, roles: readonly Role[]): Promise<void> {
     await this.db('user_roles').where({ user_id: id }).delete();
-    if (roles.length) await this.db('user_roles').insert([...new Set(roles)].map((role) => ({ user_id: id, role })));
+    const stored = [...new Set(roles)].filter((r) => r !== 'group_leader');
+    if (stored.length) await this.db('user_roles').insert(stored.map((role) => ({ user_id: id, role })));
   }
 
+  /** The user's areas; what they are in an area they keep (a group leader stays its leader). */
   async setAreas(id: number, areaIds: readonly number[]): Promise<void> {
+    const before = (await this.db('user_areas').where({ user_id: id }).select('area_id', 'member_role')) as { area_id: number; member_role: string }[];
+    const roleOf = new Map(before.map((r) => [Number(r.area_id), r.member_role]));
     await this.db('user_areas').where({ user_id: id }).delete();
-    if (areaIds.length) await this.db('user_areas').insert([...new Set(areaIds)].map((area_id) => ({ user_id: id, area_id })));
+    if (areaIds.length)
+      await this.db('user_areas').insert([...new Set(areaIds)].map((area_id) => ({ user_id: id, area_id, member_role: roleOf.get(area_id) ?? 'member' })));
   }
 
   private async withGrants(rows: UserRow[]): Promise<UserRecord[]> {
     if (rows.length === 0) return [];
     const ids = rows.map((r) => r.id);
     const roles = await this.db<{ user_id: number; role: Role }>('user_roles').whereIn('user_id', ids).orderBy('role');
-    const areas = await this.db<{ user_id: number; area_id: number }>('user_areas').whereIn('user_id', ids).orderBy('area_id');
-    return rows.map((r) => ({
-      id: r.id,
-      username: r.username,
-      displayName: r.display_name,
-      disabled: toBool(r.disabled),
-      roles: roles.filter((x) => x.user_id === r.id).map((x) => x.role),
-      areaIds: areas.filter((x) => x.user_id === r.id).map((x) => Number(x.area_id)),
-      createdAt: Number(r.created_at),
-      updatedAt: Number(r.updated_at),
-    }));
+    const areas = await this.db<{ user_id: number; area_id: number; member_role: string }>('user_areas').whereIn('user_id', ids).orderBy('area_id');
+    return rows.map((r) => {
+      const mine = areas.filter((x) => x.user_id === r.id);
+      const leads = mine.filter((x) => x.member_role === 'leader').map((x) => Number(x.area_id));
+      const stored = roles.filter((x) => x.user_id === r.id && x.role !== 'group_leader').map((x) => x.role);
+      return {
+        id: r.id,
+        username: r.username,
+        displayName: r.display_name,
+        disabled: toBool(r.disabled),
+        roles: leads.length ? [...stored, 'group_leader' as const] : stored,
+        areaIds: mine.map((x) => Number(x.area_id)),
+        leadAreaIds: leads,
+        createdAt: Number(r.created_at),
+        updatedAt: Number(r.updated_at),
+      };
+    });
   }
 }

@@ -19,7 +19,21 @@ import { addIdleCamera, addUser, call, login, openSocket, seedAreas, startAuthSe
  * A new route whose path names a thing by id needs its kind in KIND_OF_SEGMENT (or a param name
  * in KIND_OF_PARAM); a route whose resource comes from the body needs a BODY_SAMPLES entry.
  */
-type Kind = 'camera' | 'event' | 'alert' | 'clip' | 'note' | 'comment' | 'user' | 'area' | 'report' | 'reportPhoto' | 'endpoint' | 'delivery';
+type Kind =
+  | 'camera'
+  | 'event'
+  | 'alert'
+  | 'clip'
+  | 'note'
+  | 'comment'
+  | 'user'
+  | 'area'
+  | 'report'
+  | 'reportPhoto'
+  | 'endpoint'
+  | 'delivery'
+  | 'linkToken'
+  | 'announcement';
 const KIND_OF_SEGMENT: Record<string, Kind> = {
   cameras: 'camera',
   events: 'event',
@@ -32,6 +46,7 @@ const KIND_OF_SEGMENT: Record<string, Kind> = {
   reports: 'report',
   endpoints: 'endpoint',
   deliveries: 'delivery',
+  announcements: 'announcement',
 };
 const KIND_OF_PARAM: Record<string, Kind> = {
   cameraId: 'camera',
@@ -43,10 +58,11 @@ const KIND_OF_PARAM: Record<string, Kind> = {
   userId: 'user',
   areaId: 'area',
   photoId: 'reportPhoto',
+  token: 'linkToken',
 };
 /** Kinds that belong to an area and can be shared; others are not area-scoped (own-area on them means refused). */
-const AREA_KINDS = new Set<Kind>(['camera', 'event', 'alert', 'clip', 'note', 'comment', 'area', 'report', 'reportPhoto']);
-/** Reports: police of the area; residents only their own (the "shared" scenarios hold the caller's own report, see seedWorld). */
+const AREA_KINDS = new Set<Kind>(['camera', 'event', 'alert', 'clip', 'note', 'comment', 'area', 'report', 'reportPhoto', 'announcement']);
+/** Reports: police of the area; residents only their own (the "shared" scenarios hold resident-a's or resident-b's own report, see seedWorld). */
 const REPORT_KINDS = new Set<Kind>(['report', 'reportPhoto']);
 const SHAREABLE = new Set<Kind>(['event', 'alert', 'clip', 'note', 'comment']);
 
@@ -68,6 +84,8 @@ const ROLES: Role[] = ['admin', 'police', 'technician', 'resident'];
 interface Caller {
   name: string;
   subject: Subject;
+  /** Every column that applies (a group leader is a resident too); `subject` alone when absent. */
+  subjects?: Subject[];
   area?: 'A' | 'B';
   cookie?: string;
 }
@@ -169,6 +187,10 @@ async function seedWorld(): Promise<void> {
       },
       t,
     );
+    const announcement = await srv.store.announcements.create(
+      { areaId: camera.areaId!, authorId: null, title: 'a', body: 'b', photo: { path: 'announcements/none.jpg', mime: 'image/jpeg' } },
+      t,
+    );
     const reportPhoto = await srv.store.reports.addPhoto({ reportId: report.id, path: 'reports/none.jpg', mime: 'image/jpeg', bytes: 1, sha256: 'x' }, t);
     return {
       label,
@@ -187,6 +209,8 @@ async function seedWorld(): Promise<void> {
         reportPhoto,
         endpoint: 1,
         delivery: 1,
+        linkToken: 1,
+        announcement,
       },
     };
   };
@@ -205,6 +229,14 @@ beforeAll(async () => {
       callers.push({ name, subject: role, area, cookie: await login(srv, name) });
     }
   }
+  // Group leaders: residents who lead their hamlet's group (the hamlet stands for the group here).
+  for (const area of ['A', 'B'] as const) {
+    const name = `leader-${area.toLowerCase()}`;
+    const areaId = area === 'A' ? areas.hamletA : areas.hamletB;
+    const user = await addUser(srv, name, ['resident'], [areaId]);
+    await srv.auth.users.setMembership(areaId, user.id, 'leader');
+    callers.push({ name, subject: 'group_leader', subjects: ['resident', 'group_leader'], area, cookie: await login(srv, name) });
+  }
   await seedWorld();
   routes = walkAndStub(srv.app);
 });
@@ -212,21 +244,29 @@ afterAll(async () => {
   await srv?.stop();
 });
 
-/** What the matrix says this caller gets for this action on this scenario's thing (or on no thing). */
+/** What the matrix says this caller gets for this action on this scenario's thing (or on no thing): any of their columns may allow it. */
 function expectAllowed(action: Action, c: Caller, kind: Kind | undefined, s: Scenario | undefined): boolean {
+  return (c.subjects ?? [c.subject]).some((subject) => allowedFor(subject, action, c, kind, s));
+}
+
+function allowedFor(subject: Subject, action: Action, c: Caller, kind: Kind | undefined, s: Scenario | undefined): boolean {
   const row = ACCESS_MATRIX[action];
-  const cell = row.access[c.subject];
+  const cell = row.access[subject];
   if (cell !== 'own-area') return cell === 'allow';
   if (!kind || !s) return row.collection;
   if (!AREA_KINDS.has(kind)) return false;
-  if (REPORT_KINDS.has(kind)) return s.area === c.area && (c.subject !== 'resident' || s.shared);
+  // Reports: police and group leaders see every report of their area or group; residents only their own.
+  if (REPORT_KINDS.has(kind)) return s.area === c.area && (subject !== 'resident' || (s.shared && c.name.startsWith('resident-')));
   return s.area === c.area && (!SHAREABLE.has(kind) || s.shared);
 }
 
 /** Residents asking for a footage thing they may not see get the same 404 as for a missing one (issue 12). */
 const CONCEALED = new Set(['event', 'clip', 'alert', 'note', 'comment', 'report']);
 function concealed(action: Action, c: Caller, s: Scenario | undefined): boolean {
-  return s !== undefined && CONCEALED.has(ACCESS_MATRIX[action].resource) && ACCESS_MATRIX[action].access[c.subject] === 'own-area';
+  const row = ACCESS_MATRIX[action];
+  const subjects = c.subjects ?? [c.subject];
+  const best = subjects.some((x) => row.access[x] === 'allow') ? 'allow' : subjects.some((x) => row.access[x] === 'own-area') ? 'own-area' : 'deny';
+  return s !== undefined && CONCEALED.has(row.resource) && best === 'own-area';
 }
 
 function kindsOf(path: string): { param: string; kind: Kind | undefined }[] {

@@ -143,6 +143,7 @@ for (const target of dbTargets) {
         reportReceiveP90Ms: 15 * M,
         reportResolveMedianMs: 50 * M, // [50, 90]
         reportResolveP90Ms: 90 * M,
+        targetMinutes: 60, // no area sets its own: the server's
         reportsWithinTarget: 0.25, // 1 of 4 closed within 60 min
         reportsHandled: 1,
         unfoundedRate: 0.5, // 1 of 2 closed
@@ -176,9 +177,9 @@ for (const target of dbTargets) {
         .trim()
         .split('\r\n');
       expect(csv[0]).toBe(
-        'areaId,areaName,alertsReceived,alertAckMedianMin,alertAckP90Min,alertResolveMedianMin,alertResolveP90Min,falseAlarmPercent,reportsReceived,reportReceiveMedianMin,reportReceiveP90Min,reportResolveMedianMin,reportResolveP90Min,reportsWithinTargetPercent,reportsHandled,unfoundedPercent,camerasRegistered,camerasOnline,uptimePercent,residentsActive',
+        'areaId,areaName,alertsReceived,alertAckMedianMin,alertAckP90Min,alertResolveMedianMin,alertResolveP90Min,falseAlarmPercent,reportsReceived,reportReceiveMedianMin,reportReceiveP90Min,reportResolveMedianMin,reportResolveP90Min,targetMinutes,reportsWithinTargetPercent,reportsHandled,unfoundedPercent,camerasRegistered,camerasOnline,uptimePercent,residentsActive',
       );
-      expect(csv[1]).toBe(`${area.A},Ấp An Phú,4,4,6,10,20,50,4,5,15,50,90,25,1,50,2,1,16.67,4`);
+      expect(csv[1]).toBe(`${area.A},Ấp An Phú,4,4,6,10,20,50,4,5,15,50,90,60,25,1,50,2,1,16.67,4`);
     });
 
     it('lists for commendation only handled reports, cameras that stayed online and groups by response time; opted-out residents are not named', async () => {
@@ -194,6 +195,25 @@ for (const target of dbTargets) {
       expect(out.groups).toEqual([{ areaId: area.A1, areaName: 'Tổ 1', kind: 'residents_group', reportsClosed: 1, resolveMedianMs: 90 * M }]);
       await store.evaluation.setOptOut(1, true);
       expect((await commend.list([area.A, area.A1], PERIOD)).residents).toEqual([]);
+    });
+
+    it('measures each area against its own target time for feedback, or the nearest one above it', async () => {
+      const evaluation = new ReportEvaluation({ store, clock: { ...systemClock, now: () => T0 + 48 * H }, targetMs: 60 * M });
+      await store.areas.update(area.A1, { feedbackTargetMinutes: 120 }); // the group's report took 90 min: now on time
+      await store.areas.update(area.B, { feedbackTargetMinutes: 20 }); // B's took 30 min: now late
+      try {
+        const byId = new Map((await evaluation.evaluate([area.A, area.A1, area.B], PERIOD)).areas.map((r) => [r.areaId, r]));
+        expect(byId.get(area.A1)).toMatchObject({ targetMinutes: 120, reportsWithinTarget: 1 });
+        expect(byId.get(area.B)).toMatchObject({ targetMinutes: 20, reportsWithinTarget: 0 });
+        expect(byId.get(area.A)).toMatchObject({ targetMinutes: 60, reportsWithinTarget: 0.25 }); // a group's target is not its parent's
+        await store.areas.update(area.A, { feedbackTargetMinutes: 100 });
+        await store.areas.update(area.A1, { feedbackTargetMinutes: null });
+        const again = new Map((await evaluation.evaluate([area.A, area.A1], PERIOD)).areas.map((r) => [r.areaId, r]));
+        expect(again.get(area.A)).toMatchObject({ targetMinutes: 100, reportsWithinTarget: 0.5 }); // 50 and 90 min of 4
+        expect(again.get(area.A1)).toMatchObject({ targetMinutes: 100, reportsWithinTarget: 1 }); // inherited from hamlet A
+      } finally {
+        for (const id of [area.A, area.A1, area.B]) await store.areas.update(id, { feedbackTargetMinutes: null });
+      }
     });
   });
 }

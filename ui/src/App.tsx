@@ -19,6 +19,9 @@ import { CommendationsPage } from './pages/CommendationsPage.js';
 import { AnnouncementsPage } from './pages/AnnouncementsPage.js';
 import { UnreadBadge } from './components/UnreadBadge.js';
 import { ReportPage } from './pages/ReportPage.js';
+import { GroupsPage } from './pages/GroupsPage.js';
+import { PublicReportPage } from './pages/PublicReportPage.js';
+import { ReportLinksPage } from './pages/ReportLinksPage.js';
 import { ReportsPage } from './pages/ReportsPage.js';
 import { SettingsPage } from './pages/SettingsPage.js';
 import { SetupPage } from './pages/SetupPage.js';
@@ -46,6 +49,8 @@ const ROUTES: Route[] = [
   { path: '/reports/new', action: 'report.create', nav: 'nav.newReport', render: () => <ReportFormPage /> },
   { path: '/reports/evaluation', action: 'report.evaluation', nav: 'nav.evaluation', render: () => <EvaluationPage /> },
   { path: '/reports/commendations', action: 'report.evaluation', render: () => <CommendationsPage /> },
+  { path: '/reports/links', action: 'reportlink.manage', nav: 'nav.reportLinks', render: () => <ReportLinksPage /> },
+  { path: '/groups', action: 'group.list', nav: 'nav.groups', render: () => <GroupsPage /> },
   { path: '/reports/:id', action: 'report.read', render: (p) => <ReportPage id={Number(p.id)} /> },
   { path: '/cameras', action: 'camera.list', nav: 'nav.cameras', render: () => <CamerasPage /> },
   { path: '/cameras/add', action: 'camera.create', render: () => <DiscoverPage /> },
@@ -74,6 +79,9 @@ function Shell() {
     document.title = t('app.name');
   }, [t]);
 
+  // The anonymous report link: no account, nothing else of the app.
+  const publicLink = match('/r/:token', path);
+  if (publicLink) return <PublicReportPage token={publicLink.token!} />;
   if (session.loading)
     return (
       <main className="auth-page">

@@ -30,16 +30,16 @@ describe('access matrix data', () => {
     for (const a of ACTIONS) expect(Object.keys(ACCESS_MATRIX[a].access).sort()).toEqual([...SUBJECTS].sort());
   });
 
-  it('lets anonymous clients only read health, see their session and sign in', () => {
+  it('lets anonymous clients only read health, see their session, sign in, and file and follow a report through a public link', () => {
     const open = ACTIONS.filter((a) => ACCESS_MATRIX[a].access.anonymous !== 'deny');
-    expect(open.sort()).toEqual(['auth.login', 'auth.session', 'auth.setup', 'health.read']);
+    expect(open.sort()).toEqual(['auth.login', 'auth.session', 'auth.setup', 'health.read', 'public.report', 'public.status']);
   });
 
   it('renders a markdown table with a line per action', () => {
     const md = renderAccessMatrixMarkdown();
-    expect(md).toMatch(/^\| Action \| What \| Anonymous \| Admin \| Police \| Technician \| Resident \|/);
+    expect(md).toMatch(/^\| Action \| What \| Anonymous \| Admin \| Police \| Technician \| Resident \| Group leader \|/);
     for (const a of ACTIONS) expect(md).toContain(`| \`${a}\` |`);
-    expect(md).toMatch(/\| `clip.export` \| [^|]+\| — \| ✅ \| ✅ \| — \| — \|/);
+    expect(md).toMatch(/\| `clip.export` \| [^|]+\| — \| ✅ \| ✅ \| — \| — \| — \|/);
   });
 
   it('is the table in the README (node scripts/update-readme.mjs refreshes it)', () => {
@@ -168,5 +168,59 @@ describe('policy: residents and areas', () => {
         1,
       ),
     ).toEqual([1, 2]);
+  });
+});
+
+describe('policy: group leaders (issue 13)', () => {
+  // A resident of group A1 who leads it; also a plain member of hamlet B.
+  const leader: Principal = { ...user(['resident', 'group_leader'], [A1, B]), leadScope: expandAreaScope(AREAS, [A1]) };
+  const report = (areaId: number, ownerId: number | null, extra: Partial<ResourceRef> = {}): ResourceRef => ({
+    type: 'report',
+    id: 9,
+    areaId,
+    ownerId,
+    ...extra,
+  });
+
+  it('sees every report of the group they lead, and only their own elsewhere, even in their other areas', () => {
+    expect(can(leader, 'report.read', report(A1, 99))).toBe(true);
+    expect(can(leader, 'report.photo', report(A1, 99))).toBe(true);
+    expect(can(leader, 'report.read', report(B, 99))).toBe(false); // a member of B, not its leader
+    expect(can(leader, 'report.read', report(A, 99))).toBe(false); // the hamlet above the group
+    expect(can(leader, 'report.read', report(B, 7))).toBe(true); // their own
+    expect(can(leader, 'report.update', report(A1, 99))).toBe(false); // triage stays with the police
+  });
+
+  it('files for someone else only in the group they lead; a resident never', () => {
+    const onBehalf = (areaId: number): ResourceRef => ({ type: 'report', areaId, ownerId: 7, onBehalf: true });
+    expect(can(leader, 'report.create', onBehalf(A1))).toBe(true);
+    expect(can(leader, 'report.create', onBehalf(B))).toBe(false);
+    expect(can(user(['resident'], [A1]), 'report.create', onBehalf(A1))).toBe(false);
+  });
+
+  it('posts announcements to the group they lead only, and lists the groups they lead', () => {
+    expect(can(leader, 'announcement.create', { type: 'area', id: A1, areaId: A1 })).toBe(true);
+    expect(can(leader, 'announcement.create', { type: 'area', id: B, areaId: B })).toBe(false);
+    expect(listScope(leader, 'group.list')).toEqual({ all: false, areaIds: [A1] });
+    expect(listScope(user(['resident'], [A1]), 'group.list')).toEqual({ all: false, areaIds: [] });
+  });
+
+  it('without a group to lead, the role gives nothing', () => {
+    const none: Principal = { ...user(['group_leader'], [A1]), leadScope: [] };
+    expect(can(none, 'report.read', report(A1, 99))).toBe(false);
+    expect(can(none, 'announcement.create', { type: 'area', id: A1, areaId: A1 })).toBe(false);
+  });
+});
+
+describe('policy: announcement photos', () => {
+  const photo = (areaId: number): ResourceRef => ({ type: 'announcement', id: 1, areaId, reach: expandAreaScope(AREAS, [areaId]) });
+
+  it('reach whoever the announcement reaches: its area, the areas under it, and residents of those', () => {
+    const groupMember = user(['resident'], [A1]);
+    expect(can(groupMember, 'announcement.photo', photo(C))).toBe(true); // the commune's reaches every group
+    expect(can(groupMember, 'announcement.photo', photo(A))).toBe(true);
+    expect(can(groupMember, 'announcement.photo', photo(B))).toBe(false);
+    expect(can(user(['resident'], [A]), 'announcement.photo', photo(A1))).toBe(true); // a group under the hamlet
+    expect(can(user(['technician'], [A]), 'announcement.photo', photo(A))).toBe(false);
   });
 });

@@ -82,6 +82,18 @@ export function ReportSummary({ report, areaName }: { report: ReportMessage; are
           <dd>{report.reporterName}</dd>
         </>
       )}
+      {report.onBehalfOf && (
+        <>
+          <dt>{t('field.onBehalfOf')}</dt>
+          <dd>{report.onBehalfOf}</dd>
+        </>
+      )}
+      {report.viaPublicLink && (
+        <>
+          <dt>{t('report.detail.reporter')}</dt>
+          <dd>{t('report.viaPublicLink')}</dd>
+        </>
+      )}
       <dt>{t('field.body')}</dt>
       <dd className="report-body">{report.body}</dd>
     </dl>

@@ -9,7 +9,10 @@ export interface I18n {
   /** A failed call as a sentence in the user's language (by error code, never the server's text). */
   te(err: unknown): string;
   /** Run-time names: detector labels, alert states, roles, area kinds… with a readable fallback. */
-  name(group: 'label' | 'alertState' | 'display' | 'role' | 'areaKind' | 'ownerKind' | 'severity' | 'alertKind', value: string | null | undefined): string;
+  name(
+    group: 'label' | 'alertState' | 'display' | 'role' | 'areaKind' | 'ownerKind' | 'severity' | 'alertKind' | 'memberRole',
+    value: string | null | undefined,
+  ): string;
 }
 
 const STORAGE_KEY = 'binhyen.lang';

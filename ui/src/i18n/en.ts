@@ -3,6 +3,7 @@ import { enNotify } from './en.notify.js';
 import { enVideo } from './en.video.js';
 import { enErrors } from './en.errors.js';
 import { enReports } from './en.reports.js';
+import { enGroups } from './en.groups.js';
 import { enField } from './en.field.js';
 import type { MessageKey } from './vi.js';
 
@@ -366,5 +367,6 @@ export const en: Record<MessageKey, string> = {
   ...enVideo,
   ...enErrors,
   ...enReports,
+  ...enGroups,
   ...enField,
 };

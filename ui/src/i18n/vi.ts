@@ -8,6 +8,7 @@ import { viNotify } from './vi.notify.js';
 import { viVideo } from './vi.video.js';
 import { viErrors } from './vi.errors.js';
 import { viReports } from './vi.reports.js';
+import { viGroups } from './vi.groups.js';
 import { viField } from './vi.field.js';
 
 export const vi = {
@@ -367,6 +368,7 @@ export const vi = {
   ...viVideo,
   ...viErrors,
   ...viReports,
+  ...viGroups,
   ...viField,
 } as const;
 

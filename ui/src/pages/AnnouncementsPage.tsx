@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { api } from '../api/endpoints.js';
-import { getJson, postJson } from '../api/http.js';
+import { getJson, postJson, request } from '../api/http.js';
 import type { AnnouncementMessage } from '../api/types.js';
 import { useAsync } from '../api/useAsync.js';
 import { useSubmit } from '../api/useSubmit.js';
@@ -19,10 +19,19 @@ function PostForm({ onPosted }: { onPosted(): void }) {
   const [areaId, setAreaId] = useState<number | null>(null);
   const [title, setTitle] = useState('');
   const [body, setBody] = useState('');
+  const [photo, setPhoto] = useState<File | null>(null);
   const post = useSubmit(async () => {
-    await postJson('/api/announcements', { areaId, title, body });
+    if (photo) {
+      const form = new FormData();
+      form.set('areaId', String(areaId ?? ''));
+      form.set('title', title);
+      form.set('body', body);
+      form.append('photo', photo, photo.name);
+      await request('POST', '/api/announcements', form, { timeoutMs: 120_000 });
+    } else await postJson('/api/announcements', { areaId, title, body });
     setTitle('');
     setBody('');
+    setPhoto(null);
     onPosted();
   });
   const mine = useMemo(() => ownAreas(areas.data ?? [], session.user), [areas.data, session.user]);
@@ -36,6 +45,8 @@ function PostForm({ onPosted }: { onPosted(): void }) {
       <input id="ann-title" required minLength={3} maxLength={200} value={title} onChange={(e) => setTitle(e.target.value)} />
       <label htmlFor="ann-body">{t('field.body')}</label>
       <textarea id="ann-body" rows={3} required value={body} onChange={(e) => setBody(e.target.value)} />
+      <label htmlFor="ann-photo">{t('ann.photo')}</label>
+      <input id="ann-photo" type="file" accept="image/jpeg,image/png" onChange={(e) => setPhoto(e.target.files?.[0] ?? null)} />
       <ErrorText error={post.error} />
       <button type="submit" className="primary" disabled={post.busy}>
         {t('ann.send')}
@@ -71,6 +82,7 @@ export function AnnouncementsPage() {
               {a.authorName ? ` · ${a.authorName}` : ''}
             </div>
             <p className="report-body">{a.body}</p>
+            {a.photoUrl && <img className="announcement-photo" src={a.photoUrl} alt={t('ann.photoOf', { title: a.title })} loading="lazy" />}
           </li>
         ))}
       </ol>

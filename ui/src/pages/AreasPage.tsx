@@ -1,11 +1,13 @@
 import { useState, type FormEvent } from 'react';
 import { api } from '../api/endpoints.js';
 import type { AreaKind } from '../api/types.js';
+import { groupsApi } from '../api/groups.api.js';
+import { AREA_KINDS } from '../../../server/domain/access.js';
 import { useAsync } from '../api/useAsync.js';
 import { AreaSelect, ErrorText, Page, areaOptions } from '../components/common.js';
 import { useI18n } from '../i18n/I18nProvider.js';
 
-const KINDS: readonly AreaKind[] = ['commune', 'ward', 'hamlet', 'quarter', 'residents_group', 'boarding_house', 'parish', 'border_club'];
+const KINDS: readonly AreaKind[] = AREA_KINDS;
 
 /** The area tree: commune → hamlet/quarter → residents' group. */
 export function AreasPage() {
@@ -15,6 +17,7 @@ export function AreasPage() {
   const [kind, setKind] = useState<AreaKind>('hamlet');
   const [newName, setNewName] = useState('');
   const [renaming, setRenaming] = useState<{ id: number; name: string } | null>(null);
+  const [targeting, setTargeting] = useState<{ id: number; minutes: string } | null>(null);
   const [error, setError] = useState<unknown>(null);
 
   const act = async (fn: () => Promise<unknown>) => {
@@ -58,10 +61,41 @@ export function AreasPage() {
               ) : (
                 <>
                   <span>{o.label}</span> <span className="muted">({name('areaKind', a.kind)})</span>{' '}
+                  {a.feedbackTargetMinutes !== null && <span className="muted">· {t('areas.targetOf', { n: a.feedbackTargetMinutes })} </span>}
                   <button type="button" className="link" onClick={() => setRenaming({ id: a.id, name: a.name })}>
                     {t('areas.rename')}
+                  </button>{' '}
+                  <button type="button" className="link" onClick={() => setTargeting({ id: a.id, minutes: String(a.feedbackTargetMinutes ?? '') })}>
+                    {t('areas.editTarget')}
                   </button>
                 </>
+              )}
+              {targeting?.id === a.id && (
+                <form
+                  className="inline"
+                  onSubmit={(e) => {
+                    e.preventDefault();
+                    const minutes = targeting.minutes.trim() === '' ? null : Number(targeting.minutes);
+                    void act(() => groupsApi.setTarget(a.id, minutes)).then((ok) => ok && setTargeting(null));
+                  }}
+                >
+                  <label>
+                    {t('areas.target')}{' '}
+                    <input
+                      type="number"
+                      min={1}
+                      max={525600}
+                      inputMode="numeric"
+                      value={targeting.minutes}
+                      onChange={(e) => setTargeting({ id: a.id, minutes: e.target.value })}
+                    />
+                  </label>
+                  <button type="submit">{t('common.save')}</button>
+                  <button type="button" onClick={() => setTargeting(null)}>
+                    {t('common.cancel')}
+                  </button>
+                  <span className="muted">{t('areas.targetHint')}</span>
+                </form>
               )}
             </li>
           );

@@ -15,6 +15,8 @@ import { useSession } from '../session.js';
 
 const MAX_PHOTOS = 4;
 const UPLOAD_TIMEOUT_MS = 120_000;
+/** Tries of one send on a flaky connection; the draft key makes a retry file the report once. */
+const SEND_TRIES = 3;
 
 interface Draft {
   areaId: number | null;
@@ -24,12 +26,30 @@ interface Draft {
   date: string;
   time: string;
   shareLocation: boolean;
+  /** A group leader filing for someone else. */
+  onBehalfOf: string;
+  /** This draft's key: every retry of its upload carries it, so the server files it once. */
+  clientKey: string;
 }
+
+const newKey = () => Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(16).padStart(2, '0')).join('');
+const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const lostOnTheWay = (err: unknown) => err instanceof ApiError && (err.code === 'network' || err.code === 'timeout');
 
 const draftKey = (userId: number) => `binhyen.reportDraft.${userId}`;
 function freshDraft(): Draft {
   const now = Date.now();
-  return { areaId: null, category: 'theft', body: '', place: '', date: isoLocalDate(now), time: localClock(now), shareLocation: false };
+  return {
+    areaId: null,
+    category: 'theft',
+    body: '',
+    place: '',
+    date: isoLocalDate(now),
+    time: localClock(now),
+    shareLocation: false,
+    onBehalfOf: '',
+    clientKey: newKey(),
+  };
 }
 function loadDraft(userId: number): Draft {
   try {
@@ -70,6 +90,8 @@ export function ReportFormPage() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [sent, setSent] = useState<ReportMessage | null>(null);
+  const [retry, setRetry] = useState(0);
+  const leader = session.user?.roles.includes('group_leader') ?? false;
   const areas = useAsync(() => api.areas(), []);
   const mine = useMemo(() => ownAreas(areas.data ?? [], session.user), [areas.data, session.user]);
   const pos = usePosition(draft.shareLocation);
@@ -85,6 +107,19 @@ export function ReportFormPage() {
     }
   }, [draft, userId]);
   const set = <K extends keyof Draft>(k: K, v: Draft[K]) => setDraft((d) => ({ ...d, [k]: v }));
+
+  // A dropped connection is tried again a few times (2 s, 4 s apart); any other refusal is final and shown.
+  const sendWithRetries = async (form: FormData): Promise<ReportMessage> => {
+    for (let n = 1; ; n++) {
+      try {
+        return await reportsApi.file(form, { timeoutMs: UPLOAD_TIMEOUT_MS });
+      } catch (err) {
+        if (!lostOnTheWay(err) || n >= SEND_TRIES) throw err;
+        setRetry(n);
+        await wait(2000 * n);
+      }
+    }
+  };
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -102,14 +137,17 @@ export function ReportFormPage() {
         form.set('latitude', String(pos.lat));
         form.set('longitude', String(pos.lon));
       }
+      if (leader && draft.onBehalfOf.trim()) form.set('onBehalfOf', draft.onBehalfOf.trim());
+      form.set('clientKey', draft.clientKey);
       for (const p of photos) form.append('photos', p, p.name);
-      const report = await reportsApi.file(form, { timeoutMs: UPLOAD_TIMEOUT_MS });
+      const report = await sendWithRetries(form);
       localStorage.removeItem(draftKey(userId));
       setSent(report);
     } catch (err) {
       setError(err);
     } finally {
       setBusy(false);
+      setRetry(0);
     }
   };
 
@@ -191,6 +229,18 @@ export function ReportFormPage() {
             </li>
           ))}
         </ul>
+        {leader && (
+          <>
+            <label htmlFor="report-behalf">{t('report.form.onBehalfOf')}</label>
+            <input
+              id="report-behalf"
+              maxLength={200}
+              placeholder={t('report.form.onBehalfHint')}
+              value={draft.onBehalfOf}
+              onChange={(e) => set('onBehalfOf', e.target.value)}
+            />
+          </>
+        )}
         <label className="check">
           <input type="checkbox" checked={draft.shareLocation} onChange={(e) => set('shareLocation', e.target.checked)} />
           {t('report.form.shareLocation')}
@@ -202,6 +252,11 @@ export function ReportFormPage() {
         {offline && (
           <p role="status" data-testid="draft-kept">
             {t('report.form.draftKept')}
+          </p>
+        )}
+        {busy && retry > 0 && (
+          <p role="status" data-testid="report-retrying">
+            {t('report.form.retrying', { n: retry + 1, max: SEND_TRIES })}
           </p>
         )}
         <button type="submit" className="primary" disabled={busy} data-testid="report-submit">

@@ -17,6 +17,7 @@ export function ReportsPage() {
   const { t } = useI18n();
   const session = useSession();
   const police = session.can('report.update');
+  const leader = session.user?.roles.includes('group_leader') ?? false;
   const [state, setState] = useState<ReportState | ''>('');
   const list = useAsync(() => reportsApi.list({ state: state || undefined, limit: 100 }), [state]);
   const optOut = useAsync(
@@ -35,7 +36,7 @@ export function ReportsPage() {
   ];
   return (
     <Page
-      title={police ? t('report.list.title') : t('report.list.mine')}
+      title={police ? t('report.list.title') : leader ? t('report.list.group') : t('report.list.mine')}
       actions={session.can('report.create') && !police ? <Link to="/reports/new">{t('nav.newReport')}</Link> : undefined}
     >
       {police && (
@@ -79,6 +80,8 @@ export function ReportsPage() {
                 {last && r.steps.length > 1 ? ` · ${reportStateName(t, last.to)} ${tookText(t, last.at - r.createdAt)}` : ''}
               </div>
               <p className="report-body">{r.body}</p>
+              {r.onBehalfOf && <div className="muted">{t('report.onBehalfOf', { name: r.onBehalfOf })}</div>}
+              {r.viaPublicLink && <div className="muted">{t('report.viaPublicLink')}</div>}
             </li>
           );
         })}
