@@ -6,6 +6,7 @@
 import { viAdmin } from './vi.admin.js';
 import { viNotify } from './vi.notify.js';
 import { viVideo } from './vi.video.js';
+import { viMasks } from './vi.masks.js';
 import { viErrors } from './vi.errors.js';
 import { viReports } from './vi.reports.js';
 import { viField } from './vi.field.js';
@@ -365,6 +366,7 @@ export const vi = {
   ...viAdmin,
   ...viNotify,
   ...viVideo,
+  ...viMasks,
   ...viErrors,
   ...viReports,
   ...viField,

@@ -1,0 +1,11 @@
+/** Privacy masks (vùng che riêng tư, issue 17) in Vietnamese; see vi.ts. */
+export const viMasks = {
+  'masks.add': 'Vẽ vùng che riêng tư',
+  'masks.privacy': 'Vùng che riêng tư',
+  'masks.hide': 'Che với ai',
+  'masks.hideResidents': 'Che với người dân',
+  'masks.hideEveryone': 'Che với tất cả (cả bản ghi)',
+  'masks.help':
+    'Vùng che riêng tư: người dân chỉ thấy vùng này bị che đen; công an vẫn xem được ảnh gốc. Chọn "che với tất cả" để che luôn trong bản ghi (tốn thêm CPU).',
+  'error.privacy_mask_failed': 'Chưa che được vùng riêng tư trên ảnh hoặc video này. Vui lòng thử lại.',
+};
