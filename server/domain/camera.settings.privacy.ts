@@ -26,7 +26,10 @@ export const privacyMaskSchema = z
       .min(3, 'a privacy mask needs at least 3 points')
       .max(64, 'a privacy mask has at most 64 points')
       .refine((poly) => polygonArea(poly) > 1e-6, 'the privacy mask encloses no area: its points lie on a line or on top of each other'),
-    hide: z.enum(PRIVACY_AUDIENCES).default('residents').describe('Hide from residents only (police keep the original) or from everyone (burned into the recording)'),
+    hide: z
+      .enum(PRIVACY_AUDIENCES)
+      .default('residents')
+      .describe('Hide from residents only (police keep the original) or from everyone (burned into the recording)'),
   })
   .strict();
 
@@ -101,7 +104,12 @@ export const blackoutRects = (masks: readonly PrivacyMask[], audience: MaskAudie
 
 /** Rectangles in whole pixels of a width × height picture, rounded outwards (never a sliver left showing). */
 export function pixelRects(rects: readonly RelRect[], width: number, height: number): [number, number, number, number][] {
-  return rects.map(([x0, y0, x1, y1]) => [Math.floor(x0 * width), Math.floor(y0 * height), Math.min(width, Math.ceil(x1 * width)), Math.min(height, Math.ceil(y1 * height))]);
+  return rects.map(([x0, y0, x1, y1]) => [
+    Math.floor(x0 * width),
+    Math.floor(y0 * height),
+    Math.min(width, Math.ceil(x1 * width)),
+    Math.min(height, Math.ceil(y1 * height)),
+  ]);
 }
 
 /** A short stable key of the masks an audience gets: cached masked media are named by it. */

@@ -15,13 +15,30 @@ const quad: Point[] = [
   [0.25, 0.6],
 ];
 const residents: PrivacyMask = { points: quad, hide: 'residents' };
-const everyone: PrivacyMask = { points: [[0.7, 0.7], [0.9, 0.7], [0.9, 0.9]], hide: 'everyone' };
+const everyone: PrivacyMask = {
+  points: [
+    [0.7, 0.7],
+    [0.9, 0.7],
+    [0.9, 0.9],
+  ],
+  hide: 'everyone',
+};
 
 describe('privacy masks in the camera settings', () => {
   it('default to hiding from residents, and name the field of a bad polygon', () => {
     const s = cameraSettingsSchema.parse({ privacyMasks: [{ points: quad }] });
     expect(s.privacyMasks[0]!.hide).toBe('residents');
-    const bad = cameraSettingsSchema.safeParse({ privacyMasks: [{ points: [[0, 0], [0.5, 0.5], [1, 1]] }] });
+    const bad = cameraSettingsSchema.safeParse({
+      privacyMasks: [
+        {
+          points: [
+            [0, 0],
+            [0.5, 0.5],
+            [1, 1],
+          ],
+        },
+      ],
+    });
     expect(bad.success).toBe(false);
     expect(bad.error!.issues[0]!.path.join('.')).toBe('privacyMasks.0.points');
     expect(bad.error!.issues[0]!.message).toMatch(/encloses no area/);
@@ -61,7 +78,14 @@ describe('polygon bands', () => {
   });
 
   it('make a rectangle one box', () => {
-    expect(polygonBands([[0.1, 0.1], [0.4, 0.1], [0.4, 0.3], [0.1, 0.3]])).toEqual([[0.1, 0.1, 0.4, 0.3]]);
+    expect(
+      polygonBands([
+        [0.1, 0.1],
+        [0.4, 0.1],
+        [0.4, 0.3],
+        [0.1, 0.3],
+      ]),
+    ).toEqual([[0.1, 0.1, 0.4, 0.3]]);
   });
 });
 
