@@ -79,7 +79,11 @@ export function clipRoutes(d: ClipRoutesDeps): Router {
   });
   r.get('/api/clips/:id/poster.jpg', authorize(d.authorizer, 'clip.read', asClip), async (req, res) => {
     const c = await d.clips.get(idOf(req));
-    await sendMasked(res, d.files.root, await d.privacy.jpegFile(c.cameraId, await d.clips.mediaPath(c, 'poster'), audienceOf(d.authorizer.principalOf(req)), 'clip'));
+    await sendMasked(
+      res,
+      d.files.root,
+      await d.privacy.jpegFile(c.cameraId, await d.clips.mediaPath(c, 'poster'), audienceOf(d.authorizer.principalOf(req)), 'clip'),
+    );
   });
   r.get('/api/clips/:id/download', authorize(d.authorizer, 'clip.download', asClip), async (req, res) => {
     const c = await d.clips.get(idOf(req));
