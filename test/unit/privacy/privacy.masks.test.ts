@@ -7,6 +7,7 @@ import { motionSettings } from '../../../server/domain/camera.settings.motion.js
 import { blackoutFilter } from '../../../server/ingest/ffmpeg.blackout.js';
 import { buildSessionArgs } from '../../../server/ingest/ffmpeg.args.js';
 import { MaskedCache } from '../../../server/privacy/privacy.cache.js';
+import { blackout } from '../../../server/events/snapshot.draw.js';
 
 const quad: Point[] = [
   [0.2, 0.2],
@@ -137,5 +138,21 @@ describe('the masked-variant cache', () => {
     let remade = 0;
     await cache.get('a', async () => (remade++, Buffer.alloc(100)));
     expect(remade).toBe(1);
+  });
+});
+
+describe('"hide from everyone" masks in event snapshots', () => {
+  it('black out the polygon in the YUV picture before it is encoded, and nothing else', () => {
+    const w = 64;
+    const h = 36;
+    const img = { width: w, height: h, data: new Uint8Array(w * h * 1.5).fill(200) };
+    blackout(img, blackoutRects([everyone], 'staff'));
+    const y = (x: number, yy: number) => img.data[yy * w + x]!;
+    const u = (x: number, yy: number) => img.data[w * h + (yy >> 1) * (w >> 1) + (x >> 1)]!;
+    expect(y(Math.round(0.85 * w), Math.round(0.75 * h))).toBe(16);
+    expect(u(Math.round(0.85 * w), Math.round(0.75 * h))).toBe(128);
+    expect(y(Math.round(0.2 * w), Math.round(0.2 * h))).toBe(200);
+    expect(y(Math.round(0.72 * w), Math.round(0.88 * h))).toBe(200); // outside the triangle, below its slanted edge
+    expect(img.data.filter((v) => v === 16).length).toBeLessThan(w * h * 0.05);
   });
 });
