@@ -4,7 +4,7 @@ import type { FfmpegAdapter } from '../ingest/ffmpeg.adapter.js';
 import { blackoutFilter } from '../ingest/ffmpeg.blackout.js';
 import { AppError } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
-import type { MediaFiles } from '../shared/media.files.js';
+import { maskedClipDir, type MediaFiles } from '../shared/media.files.js';
 import { MaskedCache } from './privacy.cache.js';
 
 /**
@@ -20,7 +20,7 @@ import { MaskedCache } from './privacy.cache.js';
  * 100 residents, or a live frame polled by all of them, is encoded once.
  *
  * Clips: a masked rendition (re-encoded H.264) is made once per clip and set of masks, stored
- * under masked/ beside a small JSON with its own SHA-256 and the original's, and reused.
+ * under masked/clips/<clip id>/ (removed with the clip by retention) beside a small JSON with its own SHA-256 and the original's, and reused.
  */
 export interface PrivacyMaskerDeps {
   ffmpeg: Pick<FfmpegAdapter, 'exec'>;
@@ -105,7 +105,7 @@ export class PrivacyMasker {
     const masks = await this.masksFor(clip.cameraId, audience, 'clip');
     const key = maskKey(masks, 'resident');
     if (!key) return { rel, sha256: clip.sha256, masked: false };
-    const out = `masked/clips/clip-${clip.id}-${key}.mp4`;
+    const out = `${maskedClipDir(clip.id)}/${key}.mp4`;
     const flight = this.clipsInFlight.get(out);
     if (flight) return flight;
     const job = this.rendition(clip, rel, masks, key, out).finally(() => this.clipsInFlight.delete(out));
@@ -120,7 +120,7 @@ export class PrivacyMasker {
       const info = JSON.parse(known.toString('utf8')) as RenditionInfo;
       return { rel: out, sha256: info.sha256, masked: true };
     }
-    await this.d.files.ensureDir('masked/clips');
+    await this.d.files.ensureDir(maskedClipDir(clip.id));
     const tmp = `${out}.part.mp4`;
     const args = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-y', '-i', this.d.files.abs(rel), '-map', '0:v:0', '-an'];
     args.push('-vf', blackoutFilter(blackoutRects(masks, 'resident')), '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '26', '-pix_fmt', 'yuv420p');

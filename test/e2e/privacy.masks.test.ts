@@ -138,4 +138,25 @@ describeBrowser('privacy mask drawn by a technician, seen by a resident and by t
       expect(unexpectedErrors(errors)).toEqual([]);
     });
   }
+
+  it("the technician sets the camera's own events to raise events of their own for two topics", async () => {
+    await session?.close();
+    session = await openBrowser({ width: 1280, height: 900 });
+    const { page, errors } = session;
+    await login(page, world.server.url, 'kythuat');
+    await page.goto(`${world.server.url}/cameras/${cameraId}?tab=rules`);
+    const form = page.locator('[data-testid="camera-events-form"]');
+    await form.scrollIntoViewIfNeeded();
+    await form.getByLabel('Nhận sự kiện của camera', { exact: false }).check();
+    await form.getByRole('radio', { name: 'Tạo sự kiện riêng', exact: false }).check();
+    await form.getByLabel('Loại sự kiện được tính', { exact: false }).fill('CellMotionDetector\nTamper');
+    await form.getByRole('button', { name: 'Lưu' }).click();
+    await expect.poll(() => form.getByRole('status').count(), { timeout: 15_000 }).toBe(1);
+    const saved = (await world.server.store.cameras.get(cameraId))!.settings;
+    expect(saved.cameraEvents).toMatchObject({ subscribe: true, action: 'event', topics: ['CellMotionDetector', 'Tamper'] });
+    // the privacy mask drawn before is still there
+    expect(saved.privacyMasks).toHaveLength(1);
+    await screenshot(page, 'camera-events-form');
+    expect(unexpectedErrors(errors, [404, 422])).toEqual([]);
+  });
 });
