@@ -86,7 +86,12 @@ export function wireEventsAndClips(d: EventsWiringDeps) {
   const privacy = new PrivacyMasker({
     ffmpeg: d.ffmpeg,
     files,
-    masksOf: async (id) => (await d.store.cameras.getIncludingRemoved(id))?.settings.privacyMasks ?? [],
+    masksOf: async (id) => {
+      const cam = await d.store.cameras.getIncludingRemoved(id);
+      // A stored part that no longer validates falls back to its default (none): not for privacy masks.
+      if (cam?.settingsProblems.some((p) => p.startsWith('privacyMasks'))) return null;
+      return cam?.settings.privacyMasks ?? [];
+    },
     log: d.log.child('privacy'),
   });
   const routers: Router[] = [

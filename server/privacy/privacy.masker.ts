@@ -25,7 +25,8 @@ import { MaskedCache } from './privacy.cache.js';
 export interface PrivacyMaskerDeps {
   ffmpeg: Pick<FfmpegAdapter, 'exec'>;
   files: Pick<MediaFiles, 'abs' | 'read' | 'sha256' | 'size' | 'writeAtomic' | 'rename' | 'remove' | 'ensureDir'>;
-  masksOf(cameraId: number): Promise<readonly PrivacyMask[]>;
+  /** The camera's privacy masks; null when its stored masks no longer validate (then residents get nothing). */
+  masksOf(cameraId: number): Promise<readonly PrivacyMask[] | null>;
   log: Logger;
   /** Bytes of masked JPEGs kept in memory (default 32 MB). */
   cacheBytes?: number;
@@ -67,6 +68,12 @@ export class PrivacyMasker {
   /** The masks this audience gets on this kind of media. */
   async masksFor(cameraId: number, audience: MaskAudience, media: MaskedMedia): Promise<PrivacyMask[]> {
     const masks = await this.d.masksOf(cameraId);
+    if (masks === null) {
+      // Fail closed: masks that cannot be read could be hiding anything.
+      if (audience === 'resident')
+        throw new AppError('privacy_mask_failed', `the privacy masks of camera ${cameraId} cannot be read; ask a technician to redraw them`, 503);
+      return [];
+    }
     if (audience === 'resident') return [...masks];
     return media === 'snapshot' ? masks.filter((m) => m.hide === 'everyone') : [];
   }
