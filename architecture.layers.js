@@ -16,13 +16,14 @@ export const LAYERS = {
   events: [...base, 'auth', 'ingest', 'detect'],
   clips: [...base, 'auth', 'ingest', 'events'],
   cameras: [...base, 'auth', 'ingest'],
+  privacy: [...base, 'auth', 'ingest'],
   demo: [...base, 'ingest'],
   reports: [...base, 'auth', 'ingest', 'events', 'clips'],
   notify: [...base, 'auth'],
-  realtime: [...base, 'auth', 'ingest', 'detect', 'events', 'clips', 'reports'],
-  api: [...base, 'auth', 'ingest', 'detect', 'events', 'clips', 'cameras', 'reports', 'notify'],
-  bench: [...base, 'auth', 'ingest', 'detect', 'events', 'clips', 'cameras', 'notify', 'demo', 'reports', 'realtime', 'api'],
-  cli: [...base, 'auth', 'ingest', 'detect', 'events', 'clips', 'cameras', 'notify', 'demo', 'reports', 'realtime', 'api', 'bench'],
+  realtime: [...base, 'auth', 'ingest', 'detect', 'events', 'clips', 'reports', 'privacy'],
+  api: [...base, 'auth', 'ingest', 'detect', 'events', 'clips', 'cameras', 'reports', 'notify', 'privacy'],
+  bench: [...base, 'auth', 'ingest', 'detect', 'events', 'clips', 'cameras', 'notify', 'demo', 'reports', 'realtime', 'api', 'privacy'],
+  cli: [...base, 'auth', 'ingest', 'detect', 'events', 'clips', 'cameras', 'notify', 'demo', 'reports', 'realtime', 'api', 'bench', 'privacy'],
 };
 
 /** What ui/src may import from server/: plain vocabulary, and the API's own types module. */

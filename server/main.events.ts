@@ -17,6 +17,7 @@ import type { Bus } from './shared/bus.js';
 import type { Clock } from './shared/clock.js';
 import type { Logger } from './shared/log.js';
 import { MediaFiles } from './shared/media.files.js';
+import { PrivacyMasker } from './privacy/privacy.masker.js';
 import type { Store } from './store/store.js';
 import { WriteRetry } from './store/write.retry.js';
 import type { PipelineCounters } from './api/health.monitor.js';
@@ -82,15 +83,27 @@ export function wireEventsAndClips(d: EventsWiringDeps) {
     clock: d.clock,
     tuning: d.tuning,
   });
+  const privacy = new PrivacyMasker({
+    ffmpeg: d.ffmpeg,
+    files,
+    masksOf: async (id) => {
+      const cam = await d.store.cameras.getIncludingRemoved(id);
+      // A stored part that no longer validates falls back to its default (none): not for privacy masks.
+      if (cam?.settingsProblems.some((p) => p.startsWith('privacyMasks'))) return null;
+      return cam?.settings.privacyMasks ?? [];
+    },
+    log: d.log.child('privacy'),
+  });
   const routers: Router[] = [
-    eventRoutes({ authorizer: d.authorizer, events: events.events, files, scopeOf }),
+    eventRoutes({ authorizer: d.authorizer, events: events.events, files, scopeOf, privacy }),
     alertRoutes({ authorizer: d.authorizer, alerts: events.alerts, query: events.query, scopeOf }),
-    clipRoutes({ authorizer: d.authorizer, clips: clips.query, exporter: clips.exporter, files, cameras: d.store.cameras, scopeOf }),
+    clipRoutes({ authorizer: d.authorizer, clips: clips.query, exporter: clips.exporter, files, cameras: d.store.cameras, scopeOf, privacy }),
   ];
   return {
     events,
     clips,
     files,
+    privacy,
     routers,
     writes,
     /** What health and the bench show of the pipeline, from memory. */

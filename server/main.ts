@@ -215,7 +215,7 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
         disk: () => retention.disk(),
         notify: () => notify.health(),
       }),
-      cameraRoutes({ store, authorizer, liveFeed: ingest, cameras: cameras.service, onboarding: cameras.onboarding, stats }),
+      cameraRoutes({ store, authorizer, liveFeed: ingest, cameras: cameras.service, onboarding: cameras.onboarding, stats, privacy: events.privacy }),
       cameraPtzRoutes({ store, authorizer, ptz: cameras.ptz }),
       settingsRoutes({ authorizer, network: cameras.network, cameras: cameras.service }),
       recordingRoutes({

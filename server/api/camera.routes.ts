@@ -10,6 +10,8 @@ import { AppError, notFound } from '../shared/errors.js';
 import type { Store } from '../store/store.js';
 import type { CameraRecord } from '../store/camera.repository.js';
 import { cameraDisplayState } from '../domain/socket.events.js';
+import { audienceOf } from '../privacy/privacy.audience.js';
+import type { PrivacyMasker } from '../privacy/privacy.masker.js';
 import { cameraChanges, checkCreateRights, checkUpdateRights } from './camera.changes.js';
 import { idParams } from './params.js';
 import { parse } from './validate.js';
@@ -27,6 +29,8 @@ export interface CameraRoutesDeps {
   onboarding: CameraOnboarding;
   /** Per-camera ingest and detection figures (fps, drops, restarts, CPU, RSS, disk). */
   stats?: () => Promise<unknown[]>;
+  /** Privacy masks on the way out: a viewer who is not staff gets the live JPEG masked. */
+  privacy: Pick<PrivacyMasker, 'jpeg'>;
 }
 
 const discoverBody = z
@@ -214,12 +218,14 @@ export function cameraRoutes(d: CameraRoutesDeps): Router {
     sendTestFrame(res, req.get('accept'), await d.cameras.testConnection({ cameraId: id, stream }));
   });
 
-  r.get('/api/cameras/:id/live.jpg', authorize(d.authorizer, 'camera.live', cameraRef), (req, res) => {
+  r.get('/api/cameras/:id/live.jpg', authorize(d.authorizer, 'camera.live', cameraRef), async (req, res) => {
     const { id } = parse(idParams, req.params, 'params');
     const frame = d.liveFeed.latestJpeg(id);
     if (!frame) throw new AppError('no_frame_yet', `camera ${id} has no live frame yet`, 404, { params: { id } });
+    // "Hide from everyone" masks are already in the frame (ffmpeg drew them); residents' masks are added here, once per frame.
+    const jpeg = await d.privacy.jpeg(id, frame.jpeg, audienceOf(d.authorizer.principalOf(req)), 'live');
     res.set({ 'Content-Type': 'image/jpeg', 'Cache-Control': 'no-store', 'X-Frame-Time': new Date(frame.at).toISOString() });
-    res.send(frame.jpeg);
+    res.send(jpeg);
   });
   return r;
 }

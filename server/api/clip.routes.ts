@@ -9,7 +9,9 @@ import type { MediaFiles } from '../shared/media.files.js';
 import { notFound } from '../shared/errors.js';
 import { CLIP_STATES, type ClipSort } from '../store/clip.repository.js';
 import type { Repositories } from '../store/store.js';
-import { idParams, idQuery, pageOf, pageQuery, sendMedia, sortParam, timeParam } from './event.routes.js';
+import { audienceOf } from '../privacy/privacy.audience.js';
+import type { PrivacyMasker } from '../privacy/privacy.masker.js';
+import { idParams, idQuery, pageOf, pageQuery, sendMasked, sendMedia, sortParam, timeParam } from './event.routes.js';
 import { parse } from './validate.js';
 
 export interface ClipRoutesDeps {
@@ -19,6 +21,8 @@ export interface ClipRoutesDeps {
   files: Pick<MediaFiles, 'root'>;
   cameras: Pick<Repositories['cameras'], 'getIncludingRemoved'>;
   scopeOf: ScopeOf;
+  /** Privacy masks on the way out: residents get a masked rendition and poster. */
+  privacy: Pick<PrivacyMasker, 'jpegFile' | 'clip'>;
 }
 
 const listQuery = z
@@ -66,10 +70,20 @@ export function clipRoutes(d: ClipRoutesDeps): Router {
 
   r.get('/api/clips/:id/video.mp4', authorize(d.authorizer, 'clip.read', asClip), async (req, res) => {
     const c = await d.clips.get(idOf(req));
-    await sendMedia(res, d.files.root, await d.clips.mediaPath(c, 'video'), 'video/mp4', c.sha256 ? { 'X-Content-SHA256': c.sha256 } : {});
+    // Residents get the masked rendition (its own SHA-256); the original and its hash chain stay for the police.
+    const out = await d.privacy.clip(c, await d.clips.mediaPath(c, 'video'), audienceOf(d.authorizer.principalOf(req)));
+    await sendMedia(res, d.files.root, out.rel, 'video/mp4', {
+      ...(out.sha256 ? { 'X-Content-SHA256': out.sha256 } : {}),
+      ...(out.masked ? { 'X-Privacy-Masked': '1' } : {}),
+    });
   });
   r.get('/api/clips/:id/poster.jpg', authorize(d.authorizer, 'clip.read', asClip), async (req, res) => {
-    await sendMedia(res, d.files.root, await d.clips.mediaPath(await d.clips.get(idOf(req)), 'poster'), 'image/jpeg');
+    const c = await d.clips.get(idOf(req));
+    await sendMasked(
+      res,
+      d.files.root,
+      await d.privacy.jpegFile(c.cameraId, await d.clips.mediaPath(c, 'poster'), audienceOf(d.authorizer.principalOf(req)), 'clip'),
+    );
   });
   r.get('/api/clips/:id/download', authorize(d.authorizer, 'clip.download', asClip), async (req, res) => {
     const c = await d.clips.get(idOf(req));

@@ -4,6 +4,8 @@ import { authorize, type Authorizer, type ResourceRef } from '../auth/authorize.
 import { actorOf, type ScopeOf } from '../auth/access.scope.js';
 import type { EventService } from '../events/event.service.js';
 import type { MediaFiles } from '../shared/media.files.js';
+import { audienceOf } from '../privacy/privacy.audience.js';
+import type { PrivacyMasker } from '../privacy/privacy.masker.js';
 import { AppError } from '../shared/errors.js';
 import type { EventRecord, EventSort, Page } from '../store/event.repository.js';
 import { NOTE_VISIBILITIES } from '../store/note.repository.js';
@@ -16,6 +18,8 @@ export interface EventRoutesDeps {
   events: EventService;
   files: Pick<MediaFiles, 'root'>;
   scopeOf: ScopeOf;
+  /** Privacy masks on the way out (residents get the polygons black). */
+  privacy: Pick<PrivacyMasker, 'jpegFile'>;
 }
 
 // ---- query pieces shared by the event, alert and clip routes -------------------------------
@@ -50,6 +54,13 @@ export function sortParam<K extends string>(keys: readonly [K, ...K[]], dflt: `$
 
 export function pageOf<K extends string>(q: { limit: number; offset: number; sort: { sort: K; order: 'asc' | 'desc' } }): Page<K> {
   return { limit: q.limit, offset: q.offset, sort: q.sort.sort, order: q.sort.order };
+}
+
+/** A picture as the privacy masker prepared it: the stored file, or the masked bytes (never cached by the browser). */
+export async function sendMasked(res: Response, root: string, out: { rel: string } | { data: Buffer }): Promise<void> {
+  if ('rel' in out) return sendMedia(res, root, out.rel, 'image/jpeg');
+  res.set({ 'Content-Type': 'image/jpeg', 'Cache-Control': 'private, no-cache', 'X-Privacy-Masked': '1' });
+  res.send(out.data);
 }
 
 /** Sends a media file by its stored (relative) path with Range support; `root` keeps it inside the data dir. */
@@ -115,7 +126,7 @@ export function eventRoutes(d: EventRoutesDeps): Router {
       if (ev.mediaDeletedAt !== null)
         throw new AppError('media_deleted', 'this snapshot was removed by retention; the event is kept', 404, { params: { reason: 'retention' } });
       if (!rel) throw new AppError('no_snapshot', 'this event has no snapshot', 404);
-      await sendMedia(res, d.files.root, rel, 'image/jpeg');
+      await sendMasked(res, d.files.root, await d.privacy.jpegFile(ev.cameraId, rel, audienceOf(d.authorizer.principalOf(req)), 'snapshot'));
     });
   }
 

@@ -18,6 +18,7 @@ import { runLiveBench, type LiveBenchRow } from './live.bench.js';
 import { vtestFrame } from './model.bench.js';
 import { measureModelRates, TWIN_KEY, type ModelRate } from './model.rates.js';
 import { benchMotion, type MotionBenchResult } from './motion.bench.js';
+import { formatPrivacyBench, runPrivacyBench, type PrivacyBenchResult } from './privacy.bench.js';
 
 /**
  * `npm run bench`: raw model rates per backend and model (interleaved), motion cost, the
@@ -110,6 +111,10 @@ export async function runBench(o: BenchOptions) {
   const liveVideo: { rows: LiveBenchRow[] } | Failed = await attempt('live video', o, () =>
     runLiveBench({ windowS: o.quick ? 10 : 30, warmupS: o.quick ? 3 : 5, say: o.say }),
   );
+  o.say('privacy masks: recording with "hide from everyone" masks, residents\' JPEGs and clip renditions');
+  const privacy: PrivacyBenchResult | Failed = await attempt('privacy', o, () =>
+    runPrivacyBench({ ffmpeg, windowS: o.quick ? 5 : 10, warmupS: o.quick ? 2 : 3, say: o.say }),
+  );
   const report = reportRow(sweep.rows, sweep.held.pipeline);
   // The commune's 640×360 cameras run on CenterNet's 16:9 twin when it is built.
   const defaultRate = rates.find((r) => r.key === TWIN_KEY) ?? rates.find((r) => r.key === 'onnx/centernet') ?? rates[0];
@@ -145,10 +150,11 @@ export async function runBench(o: BenchOptions) {
     disk: report?.disk ?? null,
     ingest,
     liveVideo,
+    privacy,
   };
   mkdirSync(path.dirname(o.out), { recursive: true });
   writeFileSync(o.out, JSON.stringify(results, null, 2) + '\n');
-  const table = formatBench(results) + `\nJSON: ${o.out}\n`;
+  const table = formatBench(results) + ('error' in privacy ? '' : formatPrivacyBench(privacy)) + `\nJSON: ${o.out}\n`;
   if (o.json) {
     process.stderr.write(table);
     process.stdout.write(JSON.stringify(results) + '\n');
@@ -156,3 +162,26 @@ export async function runBench(o: BenchOptions) {
   return results;
 }
 export type BenchResults = Awaited<ReturnType<typeof runBench>>;
+
+/** `binhyen bench --privacy`: the privacy-mask costs alone, table and JSON. */
+export async function runPrivacyOnly(o: { out: string; json: boolean; windowS: number }): Promise<PrivacyBenchResult> {
+  const ffmpeg = await FfmpegAdapter.create();
+  try {
+    const privacy = await runPrivacyBench({ ffmpeg, windowS: o.windowS, say: (l) => process.stderr.write(l + '\n') });
+    const results = {
+      at: new Date().toISOString(),
+      machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown', ffmpeg: ffmpeg.info.version.text.split(' Copyright')[0]!, loadAvg: os.loadavg().map(r1) },
+      privacy,
+    };
+    mkdirSync(path.dirname(o.out), { recursive: true });
+    writeFileSync(o.out, JSON.stringify(results, null, 2) + '\n');
+    const table = formatPrivacyBench(privacy) + `\nJSON: ${o.out}\n`;
+    if (o.json) {
+      process.stderr.write(table);
+      process.stdout.write(JSON.stringify(results) + '\n');
+    } else process.stdout.write(table);
+    return privacy;
+  } finally {
+    await ffmpeg.close();
+  }
+}

@@ -16,9 +16,26 @@ const NAIVE_STEPS = [2, 4, 8, 16, 24, 32];
 /** `binhyen bench` (npm run bench): see server/bench/bench.runner.ts. */
 export const benchCommand: Command = {
   summary: 'Measure model rates and the commune scenario (N simulated cameras through the real server), table + JSON',
-  usage: 'binhyen bench [--out FILE] [--window S] [--max-cameras N] [--quick] [--json]',
-  options: { out: { type: 'string' }, window: { type: 'string' }, 'max-cameras': { type: 'string' }, quick: { type: 'boolean' }, json: { type: 'boolean' } },
+  usage: 'binhyen bench [--out FILE] [--window S] [--max-cameras N] [--quick] [--privacy] [--json]',
+  options: {
+    out: { type: 'string' },
+    window: { type: 'string' },
+    'max-cameras': { type: 'string' },
+    quick: { type: 'boolean' },
+    privacy: { type: 'boolean' },
+    json: { type: 'boolean' },
+  },
   async run({ values }) {
+    if (values.privacy) {
+      // Only the privacy-mask costs (about 2 minutes): recording with masks, residents' JPEGs, clip renditions.
+      const { runPrivacyOnly } = await import('../bench/bench.runner.js');
+      await runPrivacyOnly({
+        out: path.resolve(String(values.out ?? 'bench/privacy.json')),
+        json: Boolean(values.json),
+        windowS: num(values.window, 'window', 10),
+      });
+      return 0;
+    }
     const { runBench } = await import('../bench/bench.runner.js');
     const quick = Boolean(values.quick);
     const max = num(values['max-cameras'], 'max-cameras', quick ? 8 : 64);

@@ -3,11 +3,11 @@ import type { ClipRecord } from '../store/clip.repository.js';
 import type { CameraSelector, EventRecord } from '../store/event.repository.js';
 import type { Repositories } from '../store/store.js';
 import type { Clock, Timer } from '../shared/clock.js';
-import type { MediaFiles } from '../shared/media.files.js';
+import { maskedClipDir, type MediaFiles } from '../shared/media.files.js';
 
 export interface EventRetentionDeps {
   repos: Pick<Repositories, 'events' | 'clips'>;
-  files: Pick<MediaFiles, 'remove'>;
+  files: Pick<MediaFiles, 'remove' | 'removeDir'>;
   clock: Clock;
   log: Logger;
   /** Global days (config.retention.eventDays). */
@@ -101,6 +101,8 @@ export class EventRetention {
 
   private async deleteClip(c: ClipRecord, r: RetentionReport): Promise<void> {
     for (const p of [c.path, c.posterPath]) if (p) await this.d.files.remove(p);
+    // Residents' masked renditions go with the clip they were made from.
+    await this.d.files.removeDir(maskedClipDir(c.id));
     await this.d.repos.clips.update(c.id, { deletedAt: this.d.clock.now() });
     r.clipsDeleted++;
     r.bytesFreed += c.bytes ?? 0;

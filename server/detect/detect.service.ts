@@ -1,5 +1,7 @@
 import type { DetectConfig } from '../config/config.schema.js';
 import type { CameraSettings } from '../domain/camera.settings.js';
+import type { MotionSettings } from '../domain/camera.settings.motion.js';
+import type { PrivacyMask } from '../domain/camera.settings.privacy.js';
 import { isTrigger, type CameraEventsSettings } from '../domain/camera.settings.events.js';
 import type { Frame } from '../domain/frame.js';
 import type { FrameSubscription } from '../ingest/frame.channel.js';
@@ -36,14 +38,14 @@ export class DetectService {
 
   constructor(private readonly d: DetectServiceDeps) {}
 
-  start(camera: { id: number; settings: Pick<CameraSettings, 'motion'> & Partial<Pick<CameraSettings, 'cameraEvents'>> }): void {
+  start(camera: { id: number; settings: Pick<CameraSettings, 'motion'> & Partial<Pick<CameraSettings, 'cameraEvents' | 'privacyMasks'>> }): void {
     if (this.running.has(camera.id)) return;
     const fps = this.d.config.fps;
     const pipeline = new CameraPipeline(
       {
         cameraId: camera.id,
         fps,
-        motion: camera.settings.motion,
+        motion: withPrivacyMasks(camera.settings.motion, camera.settings.privacyMasks),
         regionPolicy: this.d.regionPolicy,
         minScore: this.d.config.minScore,
         minScores: this.d.config.minScores,
@@ -89,4 +91,10 @@ export class DetectService {
   stats(): Record<number, PipelineStats> {
     return Object.fromEntries([...this.running].map(([id, r]) => [id, { ...r.pipeline.stats, modelRuns: { ...r.pipeline.stats.modelRuns } }]));
   }
+}
+
+/** Privacy masks of either kind count as motion masks: nothing behind them wakes detection. */
+export function withPrivacyMasks(motion: MotionSettings, privacy: readonly PrivacyMask[] | undefined): MotionSettings {
+  if (!privacy?.length) return motion;
+  return { ...motion, masks: [...motion.masks, ...privacy.map((m) => m.points)] };
 }

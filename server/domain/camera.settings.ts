@@ -3,6 +3,7 @@ import { motionSettingsSchema } from './camera.settings.motion.js';
 import { rulesSettingsSchema } from './camera.settings.rules.js';
 import { recordingSettingsSchema } from './camera.settings.recording.js';
 import { cameraEventsSettingsSchema } from './camera.settings.events.js';
+import { privacyMasksSchema } from './camera.settings.privacy.js';
 
 /**
  * The camera schema: what a technician registers (name, area, owner, address, GPS position,
@@ -21,6 +22,7 @@ export const cameraSettingsSchema = z
       .default(recordingSettingsSchema.parse({}))
       .describe('Continuous recording of this camera and its retention days (ingest issue)'),
     cameraEvents: cameraEventsSettingsSchema.default(cameraEventsSettingsSchema.parse({})).describe("The camera's own ONVIF events as triggers (issue 17)"),
+    privacyMasks: privacyMasksSchema.describe('Privacy masks: areas blacked out for residents, or for everyone (issue 17)'),
   })
   .strict();
 

@@ -17,6 +17,7 @@ import { EventService } from './event.service.js';
 import { cameraRulesProvider } from './rules.provider.js';
 import type { JpegEncoder } from './snapshot.encoder.js';
 import { SnapshotService } from './snapshot.service.js';
+import { blackoutRects } from '../domain/camera.settings.privacy.js';
 import { SnapshotWriter } from './snapshot.retry.js';
 
 export interface EventsModuleDeps {
@@ -61,7 +62,9 @@ export function createEventsModule(d: EventsModuleDeps) {
   const alerts = new AlertService({ store: d.store, publisher, views, clock, log });
   const query = new AlertQuery({ repos: d.store, views, clock });
   const events = new EventService({ repos: d.store, alerts, views, clock, clips: d.clips });
-  const snapshots = new SnapshotWriter({ snapshots: new SnapshotService({ files: d.files, encoder: d.encoder }), clock, log, backoffMs: t.snapshotBackoffMs });
+  const blackoutOf = async (cameraId: number) => blackoutRects((await d.store.cameras.get(cameraId))?.settings.privacyMasks ?? [], 'staff');
+  const snapshotService = new SnapshotService({ files: d.files, encoder: d.encoder, blackoutOf });
+  const snapshots = new SnapshotWriter({ snapshots: snapshotService, clock, log, backoffMs: t.snapshotBackoffMs });
   // What both event sources (tracks, and the cameras' own events) write events with.
   const eventWriting = {
     repos: d.store,

@@ -1,4 +1,5 @@
 import type { Box } from '../domain/frame.js';
+import { pixelRects, type RelRect } from '../domain/camera.settings.privacy.js';
 
 /** A yuv420p picture: Y plane (width × height), then U and V at half width and height. */
 export interface YuvImage {
@@ -54,4 +55,24 @@ function outline(
   fillRect(x1, y2 - t + 1, x2, y2);
   fillRect(x1, y1, x1 + t - 1, y2);
   fillRect(x2 - t + 1, y1, x2, y2);
+}
+
+/**
+ * Fills the rectangles of "hide from everyone" privacy masks with black, in place (call it on a
+ * copy, e.g. drawBox's): the stored snapshot never holds what is behind them. Y 16, U/V 128 is
+ * black in the camera's limited range; chroma rectangles round outwards like the luma ones.
+ */
+export function blackout(img: YuvImage, rects: readonly RelRect[]): YuvImage {
+  const { width: w, height: h, data } = img;
+  const cw = w >> 1;
+  const ch = h >> 1;
+  for (const [x0, y0, x1, y1] of pixelRects(rects, w, h)) {
+    for (let y = y0; y < y1; y++) data.fill(16, y * w + x0, y * w + x1);
+    const [cx0, cy0, cx1, cy1] = [x0 >> 1, y0 >> 1, Math.min(cw, (x1 + 1) >> 1), Math.min(ch, (y1 + 1) >> 1)];
+    for (let y = cy0; y < cy1; y++) {
+      data.fill(128, w * h + y * cw + cx0, w * h + y * cw + cx1);
+      data.fill(128, w * h + cw * ch + y * cw + cx0, w * h + cw * ch + y * cw + cx1);
+    }
+  }
+  return img;
 }

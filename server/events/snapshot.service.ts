@@ -1,18 +1,27 @@
 import type { Box } from '../domain/frame.js';
 import type { Frame } from '../domain/frame.js';
-import { drawBox } from './snapshot.draw.js';
+import type { RelRect } from '../domain/camera.settings.privacy.js';
+import { blackout, drawBox } from './snapshot.draw.js';
 import type { JpegEncoder } from './snapshot.encoder.js';
 import { dayFolder, type MediaFiles } from '../shared/media.files.js';
 
 export type SnapshotKind = 'first' | 'best';
 
 /**
- * Event snapshots: the frame with the object's box drawn, as JPEG under
+ * Event snapshots: the frame with the object's box drawn (and "hide from everyone" privacy masks
+ * blacked out), as JPEG under
  * <dataDir>/snapshots/<camera>/<day>/event-<id>-<kind>.jpg. The best one is replaced in
  * place (atomically) whenever a better frame comes, so the path never changes.
  */
 export class SnapshotService {
-  constructor(private readonly d: { files: MediaFiles; encoder: JpegEncoder }) {}
+  constructor(
+    private readonly d: {
+      files: MediaFiles;
+      encoder: JpegEncoder;
+      /** The camera's "hide from everyone" privacy masks as band rectangles (none: nothing to black out). */
+      blackoutOf?: (cameraId: number) => Promise<RelRect[]>;
+    },
+  ) {}
 
   static pathFor(cameraId: number, eventId: number, startAt: number, kind: SnapshotKind): string {
     return `snapshots/${cameraId}/${dayFolder(startAt)}/event-${eventId}-${kind}.jpg`;
@@ -29,7 +38,8 @@ export class SnapshotService {
     frame: Frame,
     box: Box,
   ): Promise<{ path: string; bytes: number }[]> {
-    const jpeg = await this.d.encoder.encode(drawBox(frame, box));
+    const rects = (await this.d.blackoutOf?.(ev.cameraId)) ?? [];
+    const jpeg = await this.d.encoder.encode(blackout(drawBox(frame, box), rects));
     const out: { path: string; bytes: number }[] = [];
     for (const kind of kinds) {
       const rel = SnapshotService.pathFor(ev.cameraId, ev.id, ev.startAt, kind);

@@ -1,6 +1,8 @@
 import path from 'node:path';
 import { AppError } from '../shared/errors.js';
 import type { FfmpegVersion } from './ffmpeg.adapter.js';
+import type { RelRect } from '../domain/camera.settings.privacy.js';
+import { withBlackout } from './ffmpeg.blackout.js';
 import { canCopyToSegments, isLive, type SourceSpec } from './stream.source.js';
 
 /**
@@ -15,6 +17,8 @@ export interface RecordOutput {
   /** Unique per ffmpeg run, so a restart never overwrites the previous run's files. */
   filePrefix: string;
   segmentSeconds: number;
+  /** "Hide from everyone" privacy masks: burned in, so the recording is re-encoded (H.264). */
+  blackout?: RelRect[];
 }
 export interface FramesOutput {
   fps: number;
@@ -24,6 +28,8 @@ export interface JpegOutput {
   fps: number;
   width: number;
   quality: number;
+  /** "Hide from everyone" privacy masks, drawn before scaling. */
+  blackout?: RelRect[];
 }
 export interface SessionOutputs {
   record?: RecordOutput;
@@ -219,10 +225,14 @@ function constantRateFrames(fps: number, v: FfmpegVersion): { filter: string; ou
   return { filter: `select=isnan(prev_selected_t)+gte(t-prev_selected_t\\,${gap})`, output: ['-r', String(fps), ...fpsMode(v, 'cfr')] };
 }
 
+/** Whether the recording is a stream copy: not when privacy masks must be burned into it. */
+export const recordCopies = (src: SourceSpec, o: Pick<RecordOutput, 'blackout'>): boolean => canCopyToSegments(src) && !o.blackout?.length;
+
 function recordArgs(src: SourceSpec, o: RecordOutput, listFd: number): string[] {
-  const codec = canCopyToSegments(src)
+  const codec = recordCopies(src, o)
     ? ['-c:v', 'copy']
     : [
+        ...(o.blackout?.length ? ['-vf', withBlackout(o.blackout, '')] : []),
         '-c:v',
         'libx264',
         '-preset',
@@ -291,7 +301,7 @@ function jpegArgs(o: JpegOutput, fd: number): string[] {
     '0:v:0',
     '-an',
     '-vf',
-    `fps=${o.fps},${scaleTo(o.width)}`,
+    `fps=${o.fps},${withBlackout(o.blackout, scaleTo(o.width))}`,
     '-c:v',
     'mjpeg',
     '-threads',
@@ -313,7 +323,7 @@ function jpegArgs(o: JpegOutput, fd: number): string[] {
  * same signal the sessions that decode every frame act on.
  */
 function keyframeWatch(src: SourceSpec, outs: SessionOutputs): boolean {
-  return Boolean(outs.record && !outs.frames && !outs.jpeg && canCopyToSegments(src));
+  return Boolean(outs.record && !outs.frames && !outs.jpeg && recordCopies(src, outs.record));
 }
 const KEYFRAME_WATCH_INPUT = ['-skip_frame', 'nokey'];
 const KEYFRAME_WATCH_OUTPUT = ['-map', '0:v:0', '-an', '-f', 'null', '-'];

@@ -9,6 +9,7 @@ import type { TestFrame } from './ffmpeg.grab.js';
 import type { FfmpegAdapter } from './ffmpeg.adapter.js';
 import type { FrameSubscription } from './frame.channel.js';
 import type { Frame } from '../domain/frame.js';
+import { blackoutRects } from '../domain/camera.settings.privacy.js';
 import { ProcSampler } from './proc.sampler.js';
 import { SegmentRecorder } from './segment.recorder.js';
 import type { LiveSegment } from './stream.session.types.js';
@@ -258,11 +259,14 @@ export class IngestRuntime {
             cameraId,
           )
         : undefined;
-    const record = recorder && { sink: recorder, segmentSeconds: this.d.record.segmentSeconds };
+    // "Hide from everyone" privacy masks are burned into the recording and the live JPEG.
+    const blackout = blackoutRects(r.camera.settings.privacyMasks ?? [], 'staff');
+    const burn = blackout.length ? blackout : undefined;
+    const record = recorder && { sink: recorder, segmentSeconds: this.d.record.segmentSeconds, blackout: burn };
     r.recording = recorder !== undefined;
     const frames = { fps: this.d.detect.fps, width: this.d.detect.width };
     const ing = this.d.ingest;
-    const jpeg = { fps: ing.liveJpegFps, width: ing.liveJpegWidth, quality: ing.liveJpegQuality };
+    const jpeg = { fps: ing.liveJpegFps, width: ing.liveJpegWidth, quality: ing.liveJpegQuality, blackout: burn };
     const make = (role: SessionRole, source: SourceSpec, parts: Pick<SessionSpec, 'frames' | 'jpeg' | 'record'>) =>
       new StreamSession(
         { cameraId, role, source, credentials, backpressure: opts.backpressure, ...parts },

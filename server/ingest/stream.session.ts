@@ -1,6 +1,6 @@
 import type { CameraState } from '../store/camera.repository.js';
 import { probeSource, silentCameraFailure } from './camera.probe.js';
-import { buildSessionArgs } from './ffmpeg.args.js';
+import { buildSessionArgs, recordCopies } from './ffmpeg.args.js';
 import type { ProgressReport } from './ffmpeg.progress.js';
 import type { InputStreamInfo } from './ffmpeg.stderr.js';
 import { BackpressureGate, FrameHub, type FrameSubscription } from './frame.channel.js';
@@ -9,7 +9,7 @@ import type { Frame } from '../domain/frame.js';
 import { RateMeter } from './rate.meter.js';
 import { launchAttempt, type RunningAttempt } from './session.attempt.js';
 import { SessionSupervisor } from './session.supervisor.js';
-import { canCopyToSegments, describeSource, isLive, urlWithCredentials } from './stream.source.js';
+import { describeSource, isLive, urlWithCredentials } from './stream.source.js';
 
 /**
  * One camera stream, opened once and shared: a single supervised ffmpeg whose outputs are
@@ -178,7 +178,7 @@ export class StreamSession {
 
   private recordedCodec(): string | null {
     if (!this.spec.record) return null;
-    return canCopyToSegments(this.spec.source) ? (this.input?.codec ?? null) : 'h264';
+    return recordCopies(this.spec.source, this.spec.record) ? (this.input?.codec ?? null) : 'h264';
   }
 
   private onlineReason(): string | null {
@@ -199,7 +199,12 @@ export class StreamSession {
       {
         frames: this.spec.frames,
         jpeg: this.spec.jpeg,
-        record: this.spec.record && { liveDir: this.spec.record.sink.liveDir, filePrefix: prefix, segmentSeconds: this.spec.record.segmentSeconds },
+        record: this.spec.record && {
+          liveDir: this.spec.record.sink.liveDir,
+          filePrefix: prefix,
+          segmentSeconds: this.spec.record.segmentSeconds,
+          blackout: this.spec.record.blackout,
+        },
       },
       this.deps.ffmpeg.info.version,
       { socketTimeoutMs: s.socketTimeoutMs, decodeThreads: s.decodeThreads },

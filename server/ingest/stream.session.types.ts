@@ -1,3 +1,4 @@
+import type { RelRect } from '../domain/camera.settings.privacy.js';
 import type { Logger } from '../shared/log.js';
 import type { CameraState } from '../store/camera.repository.js';
 import type { FfmpegAdapter } from './ffmpeg.adapter.js';
@@ -38,7 +39,8 @@ export interface SessionSpec {
   credentials?: Credentials;
   frames?: FramesOutput;
   jpeg?: JpegOutput;
-  record?: { sink: SegmentSink; segmentSeconds: number };
+  /** blackout: "hide from everyone" privacy masks burned into the recording (re-encoded). */
+  record?: { sink: SegmentSink; segmentSeconds: number; blackout?: RelRect[] };
   /** Files analysed offline: pause ffmpeg while consumers are busy instead of dropping frames. */
   backpressure?: boolean;
 }

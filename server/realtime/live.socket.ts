@@ -1,6 +1,7 @@
 import type { Authorizer, Principal } from '../auth/authorize.js';
 import type { LiveStartReply } from '../domain/socket.events.js';
 import type { LiveHub } from '../ingest/live.remux.js';
+import { audienceOf } from '../privacy/privacy.audience.js';
 import type { CameraRecord } from '../store/camera.repository.js';
 import { onAuthorized, type AppSocket } from './socket.server.js';
 
@@ -20,15 +21,14 @@ export interface LiveSocketDeps {
 const BEHIND_PACKETS = 64;
 
 /**
- * Privacy masks are drawn into the live JPEG, not into the stream copy: a viewer who must not
- * see behind them (residents) gets the masked JPEG. The key is set by the camera settings'
- * privacy masks (issue 17); absent, no camera has any.
+ * The live video is the recording's stream copy: it carries "hide from everyone" masks (burned in
+ * at recording time) but not residents' masks. A viewer who must not see behind those gets the
+ * live JPEG instead, which the server masks (api/camera.routes.ts, privacy/privacy.masker.ts).
  */
 export function hasPrivacyMask(cam: CameraRecord): boolean {
-  const masks = (cam.settings as Record<string, unknown>).privacyMasks;
-  return Array.isArray(masks) && masks.length > 0;
+  return (cam.settings.privacyMasks ?? []).length > 0;
 }
-const seesUnmasked = (p: Principal) => p.roles.some((r) => r === 'police' || r === 'admin' || r === 'technician');
+const seesUnmasked = (p: Principal) => audienceOf(p) === 'staff';
 
 const cameraIdOf = (req: unknown): number | null => {
   const id = (req as { cameraId?: unknown } | null)?.cameraId;

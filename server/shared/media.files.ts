@@ -56,6 +56,11 @@ export class MediaFiles {
     await rm(this.abs(rel), { force: true });
   }
 
+  /** Removes a folder and everything in it; a folder already gone is not an error. */
+  async removeDir(relDir: string): Promise<void> {
+    await rm(this.abs(relDir), { recursive: true, force: true });
+  }
+
   async size(rel: string): Promise<number | undefined> {
     try {
       return (await stat(this.abs(rel))).size;
@@ -92,3 +97,6 @@ export class MediaFiles {
 
 /** Folder of the day (UTC) a media file belongs to: keeps folders small and retention simple. */
 export const dayFolder = (at: number) => new Date(at).toISOString().slice(0, 10);
+
+/** Where residents' masked renditions of one clip are kept (privacy/), so retention removes them with the clip. */
+export const maskedClipDir = (clipId: number) => `masked/clips/${clipId}`;

@@ -114,7 +114,16 @@ beforeAll(async () => {
   const onboarding = new CameraOnboarding({ store, discovery, probe, log });
   const app = createApp({
     log,
-    routers: [cameraRoutes({ store, authorizer: createAuthorizer(), liveFeed: { latestJpeg: () => undefined }, cameras, onboarding })],
+    routers: [
+      cameraRoutes({
+        store,
+        authorizer: createAuthorizer(),
+        liveFeed: { latestJpeg: () => undefined },
+        cameras,
+        onboarding,
+        privacy: { jpeg: async (_id, jpeg) => jpeg },
+      }),
+    ],
   });
   http = app.listen(0, '127.0.0.1');
   await new Promise<void>((r) => http.once('listening', () => r()));

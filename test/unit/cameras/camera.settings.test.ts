@@ -10,12 +10,13 @@ import { rulesSettingsSchema } from '../../../server/domain/camera.settings.rule
 import { motionSettingsSchema } from '../../../server/domain/camera.settings.motion.js';
 
 describe('camera settings schema', () => {
-  it('composes the motion, rules, recording and camera-event parts with their defaults', () => {
+  it('composes the motion, rules, recording, camera-event and privacy-mask parts with their defaults', () => {
     expect(defaultCameraSettings()).toEqual({
       motion: motionSettingsSchema.parse({}),
       rules: rulesSettingsSchema.parse({}),
       recording: { enabled: true },
       cameraEvents: { subscribe: false, action: 'wake', topics: [], wakeSeconds: 10 },
+      privacyMasks: [],
     });
     expect(cameraSettingsSchema.parse({ recording: { days: 3 } }).recording.days).toBe(3);
     expect(cameraSettingsSchema.parse({ motion: { threshold: 20 } }).motion.threshold).toBe(20);

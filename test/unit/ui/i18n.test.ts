@@ -62,7 +62,7 @@ describe('UI strings', () => {
         'ai an cao chi chia cho danh di do dung ghi ghim gian giao hai in khai khi khu khung kinh lai minh nam nay ngang nhau ninh qua quay ' +
         'neo quy ra sai sang sau so tay thao thay theo tin tra trang trong truy vai xe xem xong cn che thu to tua ' +
         'backspace binhyen build camera code cpu dahua delete enter esc fe ffmpeg help hikvision http https internet ip ipv kbvision link local loopback npm onvif rtsp ' +
-        'rtsps run setup thanh txt utf video vpn vui web heic iphone jpg png nghi quan ngay phong trung csv tham gia mqtt webhook zalo http ms sao khen nhanh home ptz doanh'
+        'rtsps run setup thanh txt utf video vpn vui web heic iphone jpg png nghi quan ngay phong trung csv tham gia mqtt webhook zalo http ms sao khen nhanh home ptz doanh cellmotiondetector tamper linedetector'
       ).split(' '),
     );
     const unknown = keys.flatMap((k) =>

@@ -1,3 +1,4 @@
+import { cameraSettingsSchema } from '../../../server/domain/camera.settings.js';
 import { describe, expect, it } from 'vitest';
 import { rulesSettingsSchema } from '../../../server/domain/camera.settings.rules.js';
 import { motionSettingsSchema } from '../../../server/domain/camera.settings.motion.js';
@@ -87,5 +88,23 @@ describe('zones and masks drawn on the picture', () => {
     expect((next.motion as { threshold: number }).threshold).toBe(40);
     expect(rulesSettingsSchema.safeParse(next.rules).success).toBe(true);
     expect(motionSettingsSchema.safeParse(next.motion).success).toBe(true);
+  });
+
+  it('keeps privacy masks and whom they hide from, in the shape the server validates', () => {
+    const points: [number, number][] = [
+      [0.1, 0.1],
+      [0.4, 0.1],
+      [0.4, 0.5],
+    ];
+    const stored = { privacyMasks: [{ points, hide: 'everyone' }] };
+    const shapes = shapesFromSettings(stored);
+    expect(shapes).toEqual([{ key: 'privacy-1', kind: 'privacy', name: '', points, hide: 'everyone' }]);
+    const drawn: Shape = { key: 'privacy-2', kind: 'privacy', name: '', points: points.map(([x, y]) => [x + 0.5, y] as [number, number]) };
+    const next = settingsWithShapes(stored, [...shapes, drawn]);
+    expect(next.privacyMasks).toEqual([
+      { points, hide: 'everyone' },
+      { points: drawn.points, hide: 'residents' },
+    ]);
+    expect(cameraSettingsSchema.safeParse(next).success).toBe(true);
   });
 });

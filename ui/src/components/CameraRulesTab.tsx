@@ -3,6 +3,7 @@ import { api } from '../api/endpoints.js';
 import type { CameraView } from '../api/types.js';
 import { EVENT_LABELS } from '../i18n/i18n.js';
 import { useI18n } from '../i18n/I18nProvider.js';
+import { CameraEventsForm } from './CameraEventsForm.js';
 import { ErrorText } from './common.js';
 import { TimeField } from './DateTimeInputs.js';
 import { useSubmit } from '../api/useSubmit.js';
@@ -130,6 +131,7 @@ export function CameraRulesTab({ camera, onSaved }: { camera: CameraView; onSave
         )}
       </div>
       <ErrorText error={error} />
+      <CameraEventsForm camera={camera} onSaved={onSaved} />
     </div>
   );
 }

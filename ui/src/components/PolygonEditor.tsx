@@ -1,6 +1,6 @@
 import { useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
 import { useI18n } from '../i18n/I18nProvider.js';
-import { clamp01, isValidPolygon, movePoint, zoneId, type Point, type Shape, type ShapeKind } from './polygon.model.js';
+import { clamp01, isValidPolygon, movePoint, zoneId, type Point, type PrivacyHide, type Shape, type ShapeKind } from './polygon.model.js';
 
 const W = 1000;
 const STEP = 0.01;
@@ -48,8 +48,9 @@ export function PolygonEditor({ image, aspect, shapes, onChange }: { image: stri
     const taken = new Set(shapes.map((s) => s.key));
     const n = shapes.filter((s) => s.kind === drawing.kind).length + 1;
     const name = drawing.kind === 'zone' ? t('zones.defaultName', { n }) : '';
-    const key = drawing.kind === 'zone' ? zoneId(name, taken) : zoneId(`mask-${n}`, taken);
-    onChange([...shapes, { key, kind: drawing.kind, name, points: drawing.points }]);
+    const key = drawing.kind === 'zone' ? zoneId(name, taken) : zoneId(`${drawing.kind}-${n}`, taken);
+    const hide = drawing.kind === 'privacy' ? { hide: 'residents' as const } : {};
+    onChange([...shapes, { key, kind: drawing.kind, name, points: drawing.points, ...hide }]);
     setSelected(key);
     setDrawing(null);
   };
@@ -110,6 +111,9 @@ export function PolygonEditor({ image, aspect, shapes, onChange }: { image: stri
         <button type="button" onClick={() => start('mask')} disabled={!!drawing} data-testid="add-mask">
           {t('zones.addMask')}
         </button>
+        <button type="button" onClick={() => start('privacy')} disabled={!!drawing} data-testid="add-privacy">
+          {t('masks.add')}
+        </button>
         {drawing && (
           <button type="button" className="primary" onClick={finish} disabled={!isValidPolygon(drawing.points)} data-testid="finish-shape">
             {t('zones.finish', { n: drawing.points.length })}
@@ -122,7 +126,7 @@ export function PolygonEditor({ image, aspect, shapes, onChange }: { image: stri
         )}
       </div>
       <p className="muted" id="editor-help">
-        {drawing ? t('zones.helpDrawing') : t('zones.help')}
+        {drawing ? t('zones.helpDrawing') : `${t('zones.help')} ${t('masks.help')}`}
       </p>
       <div className="editor-stage" style={{ aspectRatio: `${W} / ${H}` }}>
         {image ? <img src={image} alt="" draggable={false} /> : <span className="live-overlay">{t('live.waiting')}</span>}
@@ -154,7 +158,7 @@ export function PolygonEditor({ image, aspect, shapes, onChange }: { image: stri
                     tabIndex={0}
                     role="button"
                     className="vertex"
-                    aria-label={t('zones.corner', { n: i + 1, name: s.name || t('zones.mask') })}
+                    aria-label={t('zones.corner', { n: i + 1, name: s.name || kindLabel(s.kind, t) })}
                     onPointerDown={(e) => {
                       e.stopPropagation();
                       (e.target as Element).setPointerCapture?.(e.pointerId);
@@ -184,6 +188,19 @@ export function PolygonEditor({ image, aspect, shapes, onChange }: { image: stri
   );
 }
 
+const kindLabel = (kind: ShapeKind, t: ReturnType<typeof useI18n>['t']) => t(kind === 'zone' ? 'zones.zone' : kind === 'mask' ? 'zones.mask' : 'masks.privacy');
+
+/** A privacy mask hides the picture from residents (police keep the original) or from everyone (burned into the recording). */
+function PrivacyHideSelect({ shape, onChange }: { shape: Shape; onChange(h: PrivacyHide): void }) {
+  const { t } = useI18n();
+  return (
+    <select aria-label={t('masks.hide')} value={shape.hide ?? 'residents'} onChange={(e) => onChange(e.target.value as PrivacyHide)}>
+      <option value="residents">{t('masks.hideResidents')}</option>
+      <option value="everyone">{t('masks.hideEveryone')}</option>
+    </select>
+  );
+}
+
 function ShapeList({
   shapes,
   selected,
@@ -201,8 +218,10 @@ function ShapeList({
     <ul className="shape-list">
       {shapes.map((s) => (
         <li key={s.key} className={selected === s.key ? 'selected' : ''} data-shape={s.kind}>
-          <span className={`chip ${s.kind}`}>{s.kind === 'zone' ? t('zones.zone') : t('zones.mask')}</span>
-          {s.kind === 'zone' ? (
+          <span className={`chip ${s.kind}`}>{kindLabel(s.kind, t)}</span>
+          {s.kind === 'privacy' ? (
+            <PrivacyHideSelect shape={s} onChange={(hide) => onChange(shapes.map((x) => (x.key === s.key ? { ...x, hide } : x)))} />
+          ) : s.kind === 'zone' ? (
             <input
               aria-label={t('zones.name')}
               value={s.name}

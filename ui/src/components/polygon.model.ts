@@ -4,7 +4,9 @@
  * survives a change of stream size). Pure functions: the editor is tested without a browser.
  */
 export type Point = [number, number];
-export type ShapeKind = 'zone' | 'mask';
+export type ShapeKind = 'zone' | 'mask' | 'privacy';
+/** Who a privacy mask (vùng che riêng tư) hides the picture from. */
+export type PrivacyHide = 'residents' | 'everyone';
 
 export interface Shape {
   /** Local key; for zones also the stored zone id. */
@@ -14,6 +16,8 @@ export interface Shape {
   points: Point[];
   /** Fields of a stored zone this editor does not show (labels, cooldown…), kept as they were. */
   extra?: Record<string, unknown>;
+  /** Privacy masks only: hidden from residents (default) or from everyone. */
+  hide?: PrivacyHide;
 }
 
 export const clamp01 = (v: number) => Math.min(1, Math.max(0, v));
@@ -61,13 +65,15 @@ interface StoredZone {
   [k: string]: unknown;
 }
 
-/** Stored settings → shapes (zones from settings.rules.zones, masks from settings.motion.masks). */
+/** Stored settings → shapes (zones from settings.rules.zones, masks from settings.motion.masks, privacy masks from settings.privacyMasks). */
 export function shapesFromSettings(settings: Record<string, unknown>): Shape[] {
   const rules = (settings.rules ?? {}) as { zones?: StoredZone[] };
   const motion = (settings.motion ?? {}) as { masks?: Point[][] };
   const zones: Shape[] = (rules.zones ?? []).map(({ id, name, polygon, ...extra }) => ({ key: id, kind: 'zone', name, points: polygon, extra }));
   const masks: Shape[] = (motion.masks ?? []).map((points, i) => ({ key: `mask-${i + 1}`, kind: 'mask', name: '', points }));
-  return [...zones, ...masks];
+  const stored = (settings.privacyMasks ?? []) as { points: Point[]; hide?: PrivacyHide }[];
+  const privacy: Shape[] = stored.map((m, i) => ({ key: `privacy-${i + 1}`, kind: 'privacy', name: '', points: m.points, hide: m.hide ?? 'residents' }));
+  return [...zones, ...masks, ...privacy];
 }
 
 /** Shapes → the settings patch: whole `motion` and `rules` parts (the server replaces parts, not fields). */
@@ -76,5 +82,6 @@ export function settingsWithShapes(settings: Record<string, unknown>, shapes: re
   const motion = (settings.motion ?? {}) as Record<string, unknown>;
   const zones = shapes.filter((s) => s.kind === 'zone').map((s) => ({ ...s.extra, id: s.key, name: s.name.trim() || s.key, polygon: s.points }));
   const masks = shapes.filter((s) => s.kind === 'mask').map((s) => s.points);
-  return { ...settings, motion: { ...motion, masks }, rules: { ...rules, zones } };
+  const privacyMasks = shapes.filter((s) => s.kind === 'privacy').map((s) => ({ points: s.points, hide: s.hide ?? 'residents' }));
+  return { ...settings, motion: { ...motion, masks }, rules: { ...rules, zones }, privacyMasks };
 }

@@ -1,6 +1,7 @@
 import { enAdmin } from './en.admin.js';
 import { enNotify } from './en.notify.js';
 import { enVideo } from './en.video.js';
+import { enMasks } from './en.masks.js';
 import { enErrors } from './en.errors.js';
 import { enReports } from './en.reports.js';
 import { enGroups } from './en.groups.js';
@@ -365,6 +366,7 @@ export const en: Record<MessageKey, string> = {
   ...enAdmin,
   ...enNotify,
   ...enVideo,
+  ...enMasks,
   ...enErrors,
   ...enReports,
   ...enGroups,

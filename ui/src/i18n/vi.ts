@@ -6,6 +6,7 @@
 import { viAdmin } from './vi.admin.js';
 import { viNotify } from './vi.notify.js';
 import { viVideo } from './vi.video.js';
+import { viMasks } from './vi.masks.js';
 import { viErrors } from './vi.errors.js';
 import { viReports } from './vi.reports.js';
 import { viGroups } from './vi.groups.js';
@@ -366,6 +367,7 @@ export const vi = {
   ...viAdmin,
   ...viNotify,
   ...viVideo,
+  ...viMasks,
   ...viErrors,
   ...viReports,
   ...viGroups,
