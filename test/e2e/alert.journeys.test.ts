@@ -25,7 +25,8 @@ describeBrowser('police and resident journeys on the real pipeline', () => {
   let eventId: number;
 
   beforeAll(async () => {
-    world = await startWorld({ detect: { workers: 1 } });
+    // vtest's pedestrians keep the event going: its first chained clip is ready after 20 s, not the default 2 minutes.
+    world = await startWorld({ detect: { workers: 1 }, record: { maxClipSeconds: 20 } });
     simcam = new SimulatedCamera({ source: { kind: 'file', path: sampleFootagePath() } });
     await simcam.start();
     const cam = await world.server.cameras.service.register({
@@ -104,7 +105,7 @@ describeBrowser('police and resident journeys on the real pipeline', () => {
     const { page, errors } = police;
     const alert = (await world.server.store.alerts.get(alertId))!;
     eventId = alert.eventId!;
-    // The clip is cut once the person has left the picture (track end + post-roll).
+    // The clip is ready once the recording holds its end: the person left (track end + post-roll) or the clip reached its longest.
     await expect.poll(async () => (await world.server.store.clips.byEvent(eventId))?.state, { timeout: 200_000, interval: 2_000 }).toBe('ready');
     await page.goto(`${world.server.url}/events/${eventId}`);
     await expect.poll(() => page.locator('[data-testid="notes"] .note').count()).toBe(2);
