@@ -1,5 +1,6 @@
 import type { NotificationDraft } from '../domain/notification.js';
-import type { AnnouncementMessage, ReportCategory, ReportFields, ReportState } from '../domain/report.js';
+import type { AnnouncementMessage, ReportFields } from '../domain/report.js';
+import { REPORT_CATEGORY_VI, REPORT_STATE_VI } from '../domain/report.vi.js';
 
 /**
  * What residents' reports and area announcements put into the notification outbox (issue 14
@@ -8,24 +9,6 @@ import type { AnnouncementMessage, ReportCategory, ReportFields, ReportState } f
  * addressed to its reporter alone (`recipients`); an announcement reaches its area and every
  * area under it (`areaIds`).
  */
-
-const CATEGORY: Record<ReportCategory, string> = {
-  theft: 'Trộm cắp',
-  fight: 'Đánh nhau, gây rối',
-  suspicious: 'Người, xe khả nghi',
-  fire: 'Cháy nổ',
-  traffic: 'Giao thông',
-  social_evils: 'Tệ nạn xã hội',
-  other: 'Việc khác',
-};
-const STATE: Record<ReportState, string> = {
-  new: 'Mới',
-  received: 'Đã tiếp nhận',
-  verifying: 'Đang xác minh',
-  handled: 'Đã xử lý',
-  unfounded: 'Không có cơ sở',
-  forwarded: 'Đã chuyển cơ quan khác',
-};
 
 const excerpt = (s: string, n = 120) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
@@ -42,7 +25,7 @@ export function reportFiled(r: ReportFacts, at: number): NotificationDraft {
     label: r.category,
     visibility: 'internal',
     payload: {
-      title: `Tin báo mới ${r.ref}: ${CATEGORY[r.category]}`,
+      title: `Tin báo mới ${r.ref}: ${REPORT_CATEGORY_VI[r.category]}`,
       body: excerpt([r.place, r.body].filter(Boolean).join(' — ')),
       url: `/reports/${r.id}`,
       report: { id: r.id, ref: r.ref, category: r.category, areaId: r.areaId, occurredAt: r.occurredAt },
@@ -62,7 +45,7 @@ export function reportAnswered(r: ReportFacts, reporterId: number, change: { key
     label: r.category,
     visibility: 'shared',
     payload: {
-      title: `Tin báo ${r.ref}: ${STATE[r.state]}`,
+      title: `Tin báo ${r.ref}: ${REPORT_STATE_VI[r.state]}`,
       body: change.note ? excerpt(change.note) : 'Công an đã cập nhật tin báo của bạn.',
       url: `/reports/${r.id}`,
       recipients: [reporterId],

@@ -1,22 +1,24 @@
+import { REPORT_CATEGORY_VI, REPORT_STATE_VI } from '../../../server/domain/report.vi.js';
+
 /** Residents' reports (tin báo): the form, "my reports", the police triage page and the wall panel, in Vietnamese; see vi.ts. */
 export const viReports = {
   'nav.reports': 'Tin báo',
   'nav.newReport': 'Gửi tin báo',
 
-  'report.category.theft': 'Trộm cắp',
-  'report.category.fight': 'Đánh nhau, gây rối',
-  'report.category.suspicious': 'Người, xe khả nghi',
-  'report.category.fire': 'Cháy nổ',
-  'report.category.traffic': 'Giao thông',
-  'report.category.social_evils': 'Tệ nạn xã hội',
-  'report.category.other': 'Việc khác',
+  'report.category.theft': REPORT_CATEGORY_VI.theft,
+  'report.category.fight': REPORT_CATEGORY_VI.fight,
+  'report.category.suspicious': REPORT_CATEGORY_VI.suspicious,
+  'report.category.fire': REPORT_CATEGORY_VI.fire,
+  'report.category.traffic': REPORT_CATEGORY_VI.traffic,
+  'report.category.social_evils': REPORT_CATEGORY_VI.social_evils,
+  'report.category.other': REPORT_CATEGORY_VI.other,
 
-  'report.state.new': 'Mới',
-  'report.state.received': 'Đã tiếp nhận',
-  'report.state.verifying': 'Đang xác minh',
-  'report.state.handled': 'Đã xử lý',
-  'report.state.unfounded': 'Không có cơ sở',
-  'report.state.forwarded': 'Đã chuyển cơ quan khác',
+  'report.state.new': REPORT_STATE_VI.new,
+  'report.state.received': REPORT_STATE_VI.received,
+  'report.state.verifying': REPORT_STATE_VI.verifying,
+  'report.state.handled': REPORT_STATE_VI.handled,
+  'report.state.unfounded': REPORT_STATE_VI.unfounded,
+  'report.state.forwarded': REPORT_STATE_VI.forwarded,
 
   'report.form.title': 'Gửi tin báo cho công an',
   'report.form.intro': 'Việc khẩn cấp, hãy gọi ngay 113. Tin báo ở đây được công an xã xem trên màn hình trực.',
