@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { sampleFootagePath } from '../../server/demo/footage.js';
-import { SimulatedCamera } from '../../server/demo/sim-camera.js';
+import type { SimulatedCamera } from '../../server/demo/sim-camera.js';
 import { describeBrowser, openBrowser, screenshot, screenshotOnFailure, unexpectedErrors, type BrowserSession } from './support/browser.js';
 import { seedOtherAreaEvent } from './support/seed.js';
-import { login, startWorld, type World } from './support/world.js';
+import { addSimCamera, login, startWorld, type World } from './support/world.js';
 
 const PUBLIC_NOTE = 'Công an xã đã đến kiểm tra, không có gì bất thường. Cảm ơn bà con đã báo.';
 const INTERNAL_NOTE = 'Nội bộ: cử đồng chí Bình đi xác minh.';
@@ -27,15 +27,7 @@ describeBrowser('police and resident journeys on the real pipeline', () => {
   beforeAll(async () => {
     // vtest's pedestrians keep the event going: its first chained clip is ready after 20 s, not the default 2 minutes.
     world = await startWorld({ detect: { workers: 1 }, record: { maxClipSeconds: 20 } });
-    simcam = new SimulatedCamera({ source: { kind: 'file', path: sampleFootagePath() } });
-    await simcam.start();
-    const cam = await world.server.cameras.service.register({
-      name: 'Cổng chợ Đông',
-      areaId: world.areas.hamlet.id,
-      streams: { detect: { url: simcam.rtspUrl } },
-      defaultVisibility: 'internal',
-    });
-    cameraId = cam.id;
+    ({ sim: simcam, cameraId } = await addSimCamera(world, 'Cổng chợ Đông', { source: { kind: 'file', path: sampleFootagePath() } }));
     police = await openBrowser({ width: 1920, height: 1080 });
   });
   screenshotOnFailure(() => [police?.page, resident?.page]);

@@ -3,10 +3,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { SimulatedCamera } from '../../server/demo/sim-camera.js';
+import type { SimulatedCamera } from '../../server/demo/sim-camera.js';
 import { describeBrowser, openBrowser, screenshot, screenshotOnFailure, unexpectedErrors, type BrowserSession } from './support/browser.js';
 import { seedEvent } from './support/seed.js';
-import { login, startWorld, type World } from './support/world.js';
+import { addSimCamera, login, startWorld, type World } from './support/world.js';
 
 const run = promisify(execFile);
 
@@ -45,17 +45,14 @@ describeBrowser('privacy mask drawn by a technician, seen by a resident and by t
   const outDir = () => path.join(world.server.config.dataDir, 'seen');
 
   beforeAll(async () => {
-    sim = new SimulatedCamera({ source: { kind: 'pattern' }, width: 640, height: 360, fps: 10 });
-    await sim.start();
     world = await startWorld({ detect: { fps: 1, workers: 1 } });
     mkdirSync(outDir(), { recursive: true });
-    const cam = await world.server.cameras.service.register({
-      name: 'Cổng nhà văn hóa ấp Đông',
-      areaId: world.areas.hamlet.id,
-      defaultVisibility: 'shared',
-      streams: { detect: { url: sim.rtspUrl } },
-    });
-    cameraId = cam.id;
+    ({ sim, cameraId } = await addSimCamera(
+      world,
+      'Cổng nhà văn hóa ấp Đông',
+      { source: { kind: 'pattern' }, width: 640, height: 360, fps: 10 },
+      { defaultVisibility: 'shared' },
+    ));
     // A shared event of this camera with a snapshot taken from the camera's own picture.
     const ev = await seedEvent(world.server.store, { cameraId, areaId: world.areas.hamlet.id, at: Date.now() - 60_000, visibility: 'shared' });
     eventId = ev.id;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { SimulatedCamera } from '../../server/demo/sim-camera.js';
+import type { SimulatedCamera } from '../../server/demo/sim-camera.js';
 import { describeBrowser, openBrowser, screenshot, screenshotOnFailure, unexpectedErrors, type BrowserSession } from './support/browser.js';
-import { login, startWorld, type World } from './support/world.js';
+import { addSimCamera, login, startWorld, type World } from './support/world.js';
 
 const SEGMENT_S = 2;
 
@@ -19,15 +19,7 @@ describeBrowser('the recording timeline', () => {
 
   beforeAll(async () => {
     world = await startWorld({ record: { segmentSeconds: SEGMENT_S } });
-    sim = new SimulatedCamera({ source: { kind: 'pattern' }, width: 640, height: 360, fps: 10 });
-    await sim.start();
-    const cam = await world.server.cameras.service.register({
-      name: 'Cổng chợ Đông',
-      areaId: world.areas.hamlet.id,
-      streams: { detect: { url: sim.rtspUrl } },
-      defaultVisibility: 'internal',
-    });
-    cameraId = cam.id;
+    ({ sim, cameraId } = await addSimCamera(world, 'Cổng chợ Đông', { source: { kind: 'pattern' }, width: 640, height: 360, fps: 10 }));
     // 40 s of recording: twenty segments.
     const started = Date.now();
     for (;;) {

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { SimulatedCamera } from '../../server/demo/sim-camera.js';
+import type { SimulatedCamera } from '../../server/demo/sim-camera.js';
 import { testPhoto } from '../support/photos.js';
 import { describeBrowser, openBrowser, screenshot, screenshotOnFailure, unexpectedErrors, type BrowserSession } from './support/browser.js';
-import { login, startWorld, type World } from './support/world.js';
+import { addSimCamera, login, startWorld, type World } from './support/world.js';
 
 const BODY = 'Hai thanh niên đi xe máy không biển số, đứng nhìn vào các nhà trong hẻm rất lâu.';
 const PUBLIC_NOTE = 'Công an xã đã xem camera và đến hẻm kiểm tra. Cảm ơn bà con đã báo.';
@@ -22,15 +22,7 @@ describeBrowser('a resident reports, the police answer, the resident sees it liv
 
   beforeAll(async () => {
     world = await startWorld({ detect: { workers: 1 } });
-    simcam = new SimulatedCamera({ source: { kind: 'pattern' } });
-    await simcam.start();
-    const cam = await world.server.cameras.service.register({
-      name: 'Đầu hẻm 12',
-      areaId: world.areas.hamlet.id,
-      streams: { detect: { url: simcam.rtspUrl } },
-      defaultVisibility: 'internal',
-    });
-    cameraId = cam.id;
+    ({ sim: simcam, cameraId } = await addSimCamera(world, 'Đầu hẻm 12', { source: { kind: 'pattern' } }));
     police = await openBrowser({ width: 1920, height: 1080 });
     resident = await openBrowser({ width: 360, height: 740 });
   });

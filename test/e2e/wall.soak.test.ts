@@ -3,10 +3,10 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { sampleFootagePath } from '../../server/demo/footage.js';
-import { SimulatedCamera } from '../../server/demo/sim-camera.js';
+import type { SimulatedCamera } from '../../server/demo/sim-camera.js';
 import { PROJECT_ROOT } from '../../server/version.js';
 import { describeBrowser, openBrowser, screenshot, screenshotOnFailure, type BrowserSession } from './support/browser.js';
-import { login, startWorld, type World } from './support/world.js';
+import { addSimCamera, login, startWorld, type World } from './support/world.js';
 
 /**
  * The wall left open with a simulated camera producing alerts through the real pipeline:
@@ -40,15 +40,13 @@ describeBrowser(`wall soak (${MINUTES} min)`, () => {
 
   beforeAll(async () => {
     world = await startWorld({ detect: { workers: 1 } });
-    simcam = new SimulatedCamera({ source: { kind: 'file', path: sampleFootagePath() } });
-    await simcam.start();
     // A short cooldown so alerts keep coming all through the soak.
-    await world.server.cameras.service.register({
-      name: 'Cổng chợ Đông',
-      areaId: world.areas.hamlet.id,
-      streams: { detect: { url: simcam.rtspUrl } },
-      settings: { rules: { alerts: { cooldownSeconds: 10 } } },
-    });
+    ({ sim: simcam } = await addSimCamera(
+      world,
+      'Cổng chợ Đông',
+      { source: { kind: 'file', path: sampleFootagePath() } },
+      { settings: { rules: { alerts: { cooldownSeconds: 10 } } } },
+    ));
     browser = await openBrowser({ width: 1920, height: 1080 });
   });
   screenshotOnFailure(() => [browser?.page]);

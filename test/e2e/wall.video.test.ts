@@ -3,10 +3,10 @@ import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { readStamp } from '../../server/demo/frame.stamp.js';
-import { SimulatedCamera } from '../../server/demo/sim-camera.js';
+import type { SimulatedCamera } from '../../server/demo/sim-camera.js';
 import { PROJECT_ROOT } from '../../server/version.js';
 import { describeBrowser, openBrowser, screenshot, screenshotOnFailure, unexpectedErrors, type BrowserSession } from './support/browser.js';
-import { login, startWorld, type World } from './support/world.js';
+import { addSimCamera, login, startWorld, type World } from './support/world.js';
 
 const W = 640;
 const H = 360;
@@ -54,16 +54,15 @@ describeBrowser('the police wall with live video', () => {
   beforeAll(async () => {
     world = await startWorld({ detect: { workers: 1 } });
     for (let i = 0; i < 4; i++) {
-      const sim = new SimulatedCamera({ source: { kind: 'pattern' }, width: W, height: H, fps: 10, stamp: i === 0 });
-      await sim.start();
-      sims.push(sim);
-      const cam = await world.server.cameras.service.register({
-        name: `Camera ${i + 1} ngõ chợ`,
-        areaId: world.areas.hamlet.id,
-        streams: { detect: { url: sim.rtspUrl } },
-        defaultVisibility: 'internal',
+      const { sim, cameraId } = await addSimCamera(world, `Camera ${i + 1} ngõ chợ`, {
+        source: { kind: 'pattern' },
+        width: W,
+        height: H,
+        fps: 10,
+        stamp: i === 0,
       });
-      cameraIds.push(cam.id);
+      sims.push(sim);
+      cameraIds.push(cameraId);
     }
     police = await openBrowser({ width: 1920, height: 1080 });
   });

@@ -152,3 +152,14 @@ export async function tableHashes(store: Store): Promise<Record<string, string>>
   }
   return out;
 }
+
+/** The next `name` event on `socket`, or a rejection naming it after `ms`. */
+export function nextEvent<T>(socket: Socket, name: string, ms = 5000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`no ${name} within ${ms} ms`)), ms);
+    socket.once(name, (m: T) => {
+      clearTimeout(t);
+      resolve(m);
+    });
+  });
+}

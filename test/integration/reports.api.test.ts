@@ -1,41 +1,18 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReportMessage } from '../../server/domain/report.js';
 import { dbTargets } from '../support/db.js';
+import { form } from '../support/multipart.js';
 import { GPS_MARK, HEIC_HEAD, testPhoto, withExifGps } from '../support/photos.js';
 import type { TestServer } from '../support/server.js';
-import { addIdleCamera, addUser, call, login, openSocket, seedAreas, startAuthServer, type Areas } from './auth.world.js';
+import { addIdleCamera, addUser, call, login, nextEvent, openSocket, seedAreas, startAuthServer, type Areas } from './auth.world.js';
 
 /**
  * Residents' reports (issue 13) through the real server on SQLite and PostgreSQL: filing with
  * photos, every kind of bad input refused with the field named and nothing stored, the flood
  * limit, police triage pushed live, the reporter seeing public changes only.
  */
-function form(fields: Record<string, string>, photos: { data: Buffer; type: string; name: string }[] = []): { body: Buffer; type: string } {
-  const b = `----binhyen${Math.random().toString(16).slice(2)}`;
-  const parts: Buffer[] = [];
-  for (const [k, v] of Object.entries(fields)) parts.push(Buffer.from(`--${b}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
-  for (const p of photos)
-    parts.push(
-      Buffer.from(`--${b}\r\nContent-Disposition: form-data; name="photos"; filename="${p.name}"\r\nContent-Type: ${p.type}\r\n\r\n`),
-      p.data,
-      Buffer.from('\r\n'),
-    );
-  parts.push(Buffer.from(`--${b}--\r\n`));
-  return { body: Buffer.concat(parts), type: `multipart/form-data; boundary=${b}` };
-}
-
-function nextEvent<T>(socket: Socket, name: string, ms = 5000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`no ${name} within ${ms} ms`)), ms);
-    socket.once(name, (m: T) => {
-      clearTimeout(t);
-      resolve(m);
-    });
-  });
-}
 
 for (const target of dbTargets) {
   describe(`reports API (${target.name})`, () => {

@@ -1,10 +1,10 @@
-import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PublicReportReceipt, PublicReportStatus, ReportMessage } from '../../server/domain/report.js';
 import { dbTargets } from '../support/db.js';
+import { form } from '../support/multipart.js';
 import { testPhoto } from '../support/photos.js';
 import type { TestServer } from '../support/server.js';
-import { addUser, call, login, openSocket, seedAreas, startAuthServer, type Areas } from './auth.world.js';
+import { addUser, call, login, nextEvent, openSocket, seedAreas, startAuthServer, type Areas } from './auth.world.js';
 
 /**
  * Community groups and the anonymous report link (issue 13 items 1–4) through the real server
@@ -15,34 +15,6 @@ import { addUser, call, login, openSocket, seedAreas, startAuthServer, type Area
  */
 type Err = { error?: { code: string; field?: string } };
 type ListPage<T> = { items: T[]; total: number };
-
-function form(
-  fields: Record<string, string>,
-  photos: { data: Buffer; type: string; name: string }[] = [],
-  fileField = 'photos',
-): { body: Buffer; type: string } {
-  const b = `----binhyen${Math.random().toString(16).slice(2)}`;
-  const parts: Buffer[] = [];
-  for (const [k, v] of Object.entries(fields)) parts.push(Buffer.from(`--${b}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
-  for (const p of photos)
-    parts.push(
-      Buffer.from(`--${b}\r\nContent-Disposition: form-data; name="${fileField}"; filename="${p.name}"\r\nContent-Type: ${p.type}\r\n\r\n`),
-      p.data,
-      Buffer.from('\r\n'),
-    );
-  parts.push(Buffer.from(`--${b}--\r\n`));
-  return { body: Buffer.concat(parts), type: `multipart/form-data; boundary=${b}` };
-}
-
-function nextEvent<T>(socket: Socket, name: string, ms = 5000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`no ${name} within ${ms} ms`)), ms);
-    socket.once(name, (m: T) => {
-      clearTimeout(t);
-      resolve(m);
-    });
-  });
-}
 
 for (const target of dbTargets) {
   describe(`community groups and the public report link (${target.name})`, () => {

@@ -3,9 +3,9 @@ import { execFileSync } from 'node:child_process';
 /**
  * A short H.264 test video (ffmpeg's testsrc2 at 10 fps, a keyframe every second) for tests that
  * need real segments or camera files without a camera: MPEG-TS by default, or any container
- * ffmpeg infers from the file name when `format` is null.
+ * ffmpeg infers from the file name when `format` is null. No B-frames unless `bFrames` asks (then decode order differs from display order).
  */
-export function testVideo(out: string, o: { size?: string; seconds: number; format?: 'mpegts' | null }): void {
+export function testVideo(out: string, o: { size?: string; seconds: number; format?: 'mpegts' | null; bFrames?: number }): void {
   execFileSync('ffmpeg', [
     '-hide_banner',
     '-loglevel',
@@ -23,7 +23,7 @@ export function testVideo(out: string, o: { size?: string; seconds: number; form
     '-g',
     '10',
     '-bf',
-    '0',
+    String(o.bFrames ?? 0),
     ...(o.format === null ? [] : ['-f', o.format ?? 'mpegts']),
     '-y',
     out,

@@ -4,6 +4,8 @@ import type { Page } from 'playwright-core';
 import { build } from 'vite';
 import { expect } from 'vitest';
 import type { Role } from '../../../server/auth/authorize.js';
+import type { CameraCreateInput } from '../../../server/domain/camera.settings.js';
+import { SimulatedCamera, type SimulatedCameraOptions } from '../../../server/demo/sim-camera.js';
 import type { Area } from '../../../server/store/area.repository.js';
 import { PROJECT_ROOT } from '../../../server/version.js';
 import { startTestServer, type TestServer } from '../../support/server.js';
@@ -52,6 +54,28 @@ export async function startWorld(overrides: Record<string, unknown> = {}): Promi
   };
   await server.auth.setup.init(); // accounts exist now: no first-run setup page
   return { server, areas: { commune, hamlet, other }, users };
+}
+
+/**
+ * A simulated RTSP camera, started and registered in the world's hamlet (internal by default);
+ * the caller stops `sim` after its file.
+ */
+export async function addSimCamera(
+  world: World,
+  name: string,
+  sim: SimulatedCameraOptions,
+  camera: Partial<Omit<CameraCreateInput, 'name' | 'streams'>> = {},
+): Promise<{ sim: SimulatedCamera; cameraId: number }> {
+  const cam = new SimulatedCamera(sim);
+  await cam.start();
+  const rec = await world.server.cameras.service.register({
+    name,
+    areaId: world.areas.hamlet.id,
+    defaultVisibility: 'internal',
+    ...camera,
+    streams: { detect: { url: cam.rtspUrl } },
+  });
+  return { sim: cam, cameraId: rec.id };
 }
 
 /** Signs in through the login form and waits for the app shell. */

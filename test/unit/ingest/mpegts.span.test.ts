@@ -1,34 +1,14 @@
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { videoStartTimes, writtenSpanMs } from '../../../server/ingest/mpegts.span.js';
+import { testVideo } from '../../support/media.js';
 import { tempDir } from '../../support/tmp.js';
 
 /** A real MPEG-TS segment as the recorder writes it (ffmpeg, H.264 with B-frames: DTS differs from PTS), 3 s at 10 fps. */
 const tmp = tempDir('binhyen-mpegts-');
 const full = path.join(tmp.dir, 'full.ts');
-beforeAll(() => {
-  const r = spawnSync('ffmpeg', [
-    '-hide_banner',
-    '-loglevel',
-    'error',
-    '-f',
-    'lavfi',
-    '-i',
-    'testsrc=size=320x180:rate=10',
-    '-t',
-    '3',
-    '-c:v',
-    'libx264',
-    '-g',
-    '10',
-    '-f',
-    'mpegts',
-    full,
-  ]);
-  expect(r.status, String(r.stderr)).toBe(0);
-});
+beforeAll(() => testVideo(full, { seconds: 3, bFrames: 2 }));
 afterAll(() => tmp.remove());
 
 describe('the picture an MPEG-TS file being written holds', () => {
