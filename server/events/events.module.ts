@@ -14,7 +14,7 @@ import { ConditionAlertWatcher } from './condition.alerts.js';
 import { EventLifecycle } from './event.lifecycle.js';
 import { CameraEventTrigger } from './camera.event.trigger.js';
 import { EventService } from './event.service.js';
-import { cameraRulesProvider } from './rules.provider.js';
+import { cachedRulesProvider, cameraRulesProvider } from './rules.provider.js';
 import type { JpegEncoder } from './snapshot.encoder.js';
 import { SnapshotService } from './snapshot.service.js';
 import { SnapshotWriter } from './snapshot.retry.js';
@@ -62,10 +62,11 @@ export function createEventsModule(d: EventsModuleDeps) {
   const query = new AlertQuery({ repos: d.store, views, clock });
   const events = new EventService({ repos: d.store, alerts, views, clock, clips: d.clips });
   const snapshots = new SnapshotWriter({ snapshots: new SnapshotService({ files: d.files, encoder: d.encoder }), clock, log, backoffMs: t.snapshotBackoffMs });
+  const rules = cachedRulesProvider(cameraRulesProvider(d.store), d.bus, clock);
   // What both event sources (tracks, and the cameras' own events) write events with.
   const eventWriting = {
     repos: d.store,
-    rules: cameraRulesProvider(d.store),
+    rules,
     alerts,
     clips: d.clips,
     writes: d.writes,
@@ -102,6 +103,7 @@ export function createEventsModule(d: EventsModuleDeps) {
       await cameraEvents.stop();
       await lifecycle.stop();
       await conditions.stop();
+      rules.close();
     },
   };
 }
