@@ -1,6 +1,7 @@
 import { enAdmin } from './en.admin.js';
 import { enNotify } from './en.notify.js';
 import { enVideo } from './en.video.js';
+import { enVideo2 } from './en.video2.js';
 import { enErrors } from './en.errors.js';
 import { enReports } from './en.reports.js';
 import { enField } from './en.field.js';
@@ -364,6 +365,7 @@ export const en: Record<MessageKey, string> = {
   ...enAdmin,
   ...enNotify,
   ...enVideo,
+  ...enVideo2,
   ...enErrors,
   ...enReports,
   ...enField,

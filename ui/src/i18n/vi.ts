@@ -6,6 +6,7 @@
 import { viAdmin } from './vi.admin.js';
 import { viNotify } from './vi.notify.js';
 import { viVideo } from './vi.video.js';
+import { viVideo2 } from './vi.video2.js';
 import { viErrors } from './vi.errors.js';
 import { viReports } from './vi.reports.js';
 import { viField } from './vi.field.js';
@@ -365,6 +366,7 @@ export const vi = {
   ...viAdmin,
   ...viNotify,
   ...viVideo,
+  ...viVideo2,
   ...viErrors,
   ...viReports,
   ...viField,

@@ -1,0 +1,10 @@
+/** The wall's alert bursts, the recording fallback, layouts saved per account, the health history (issue 15) in Vietnamese; see vi.ts. */
+export const viVideo2 = {
+  'burst.count': '{n} cảnh báo',
+  'burst.show': 'Xem {n} cảnh báo cùng đợt',
+  'burst.hide': 'Thu gọn đợt cảnh báo',
+  'burst.showFor': 'Xem {n} cảnh báo cùng đợt ở {where}',
+  'burst.span': 'trong {seconds} giây',
+
+  'player.fallback': 'Đang phát bản ghi lúc xảy ra sự kiện trong khi chờ đoạn video.',
+};
