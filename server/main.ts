@@ -1,3 +1,5 @@
+import { preferenceRoutes } from './api/preference.routes.js';
+import { PreferenceService } from './auth/preference.service.js';
 import { createServer, type Server as HttpServer } from 'node:http';
 import path from 'node:path';
 import type { Express, Router } from 'express';
@@ -107,6 +109,7 @@ function authRouters(auth: AuthModule, store: Store): Router[] {
     userRoutes({ authorizer, users: auth.users }),
     areaRoutes({ authorizer, areas: store.areas }),
     auditRoutes({ authorizer, audit: auth.audit }),
+    preferenceRoutes({ authorizer, preferences: new PreferenceService({ repo: store.preferences, clock: systemClock }) }),
   ];
 }
 

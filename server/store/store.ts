@@ -17,6 +17,7 @@ import { EvaluationRepository } from './evaluation.repository.js';
 import { AnnouncementRepository } from './announcement.repository.js';
 import { OutboxRepository } from './outbox.repository.js';
 import { NotifyRepository } from './notify.repository.js';
+import { PreferenceRepository } from './preference.repository.js';
 
 /** Every repository bound to one executor; `transaction` hands the callback the same set bound to a transaction. */
 export interface Repositories {
@@ -37,6 +38,7 @@ export interface Repositories {
   announcements: AnnouncementRepository;
   outbox: OutboxRepository;
   notify: NotifyRepository;
+  preferences: PreferenceRepository;
 }
 
 export function repositories(db: Executor): Repositories {
@@ -58,6 +60,7 @@ export function repositories(db: Executor): Repositories {
     announcements: new AnnouncementRepository(db),
     outbox: new OutboxRepository(db),
     notify: new NotifyRepository(db),
+    preferences: new PreferenceRepository(db),
   };
 }
 
