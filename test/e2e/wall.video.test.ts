@@ -149,8 +149,11 @@ describeBrowser('the police wall with live video', () => {
       await login(other.page, world.server.url, 'congan');
       await expect.poll(() => other.page.locator('.layout-picker [aria-pressed="true"]').textContent()).toBe('4 camera');
       await expect.poll(() => other.page.locator('.camera-grid[data-layout="4"] .tile').count()).toBe(4);
+      // The choice is saved as it is made (the screen may be closed right after).
+      const saved = other.page.waitForResponse((r) => r.url().endsWith('/api/me/preferences') && r.request().method() === 'PATCH');
       await other.page.getByRole('button', { name: '9 camera' }).click();
       await expect.poll(() => other.page.locator('.camera-grid[data-layout="9"]').count()).toBe(1);
+      expect((await saved).status()).toBe(200);
     } finally {
       await other.close();
     }

@@ -9,4 +9,8 @@ export const enVideo2: Record<keyof typeof viVideo2, string> = {
   'burst.span': 'within {seconds} s',
 
   'player.fallback': 'Playing the recording around the event while the clip is being made.',
+
+  'datetime.badDate': '"{text}" is not a valid date: type day/month/year, e.g. 07/12/2026.',
+  'datetime.badTime': '"{text}" is not a valid time: type hours:minutes, 24-hour, e.g. 21:30.',
+  'datetime.badTimeSeconds': '"{text}" is not a valid time: type hours:minutes or hours:minutes:seconds, 24-hour, e.g. 21:30:05.',
 };

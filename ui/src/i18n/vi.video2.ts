@@ -7,4 +7,8 @@ export const viVideo2 = {
   'burst.span': 'trong {seconds} giây',
 
   'player.fallback': 'Đang phát bản ghi lúc xảy ra sự kiện trong khi chờ đoạn video.',
+
+  'datetime.badDate': '"{text}" không phải ngày hợp lệ: nhập theo dạng ngày/tháng/năm, ví dụ 07/12/2026.',
+  'datetime.badTime': '"{text}" không phải giờ hợp lệ: nhập giờ:phút theo 24 giờ, ví dụ 21:30.',
+  'datetime.badTimeSeconds': '"{text}" không phải giờ hợp lệ: nhập giờ:phút hoặc giờ:phút:giây theo 24 giờ, ví dụ 21:30:05.',
 };
