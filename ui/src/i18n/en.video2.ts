@@ -13,4 +13,7 @@ export const enVideo2: Record<keyof typeof viVideo2, string> = {
   'datetime.badDate': '"{text}" is not a valid date: type day/month/year, e.g. 07/12/2026.',
   'datetime.badTime': '"{text}" is not a valid time: type hours:minutes, 24-hour, e.g. 21:30.',
   'datetime.badTimeSeconds': '"{text}" is not a valid time: type hours:minutes or hours:minutes:seconds, 24-hour, e.g. 21:30:05.',
+
+  'zones.finishFirst': 'A shape is still being drawn: press "Finish" to add it or "Cancel" to drop it, then save.',
+  'zones.cancelOrFinish': 'The shape being drawn has fewer than 3 points: add points and press "Finish", or press "Cancel", then save.',
 };

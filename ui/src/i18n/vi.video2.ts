@@ -11,4 +11,7 @@ export const viVideo2 = {
   'datetime.badDate': '"{text}" không phải ngày hợp lệ: nhập theo dạng ngày/tháng/năm, ví dụ 07/12/2026.',
   'datetime.badTime': '"{text}" không phải giờ hợp lệ: nhập giờ:phút theo 24 giờ, ví dụ 21:30.',
   'datetime.badTimeSeconds': '"{text}" không phải giờ hợp lệ: nhập giờ:phút hoặc giờ:phút:giây theo 24 giờ, ví dụ 21:30:05.',
+
+  'zones.finishFirst': 'Hình đang vẽ chưa xong: bấm "Hoàn tất" để thêm hoặc "Hủy" để bỏ, rồi lưu.',
+  'zones.cancelOrFinish': 'Hình đang vẽ mới có dưới 3 điểm: vẽ thêm điểm rồi bấm "Hoàn tất", hoặc bấm "Hủy", rồi lưu.',
 };
