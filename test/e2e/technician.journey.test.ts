@@ -25,7 +25,8 @@ describeBrowser('technician journey: discover, probe, register, draw zones', () 
   let browser: BrowserSession;
 
   beforeAll(async () => {
-    world = await startWorld();
+    // Stats sampled every second, so the health charts' server-side history fills within the journey.
+    world = await startWorld({ ingest: { statsPushMs: 1000, statsHistoryMs: 1000 } });
     simcam = new SimulatedCamera({ source: { kind: 'pattern' }, width: 640, height: 360, fps: 10, user: CAM_USER, password: CAM_PASS });
     await simcam.start();
     // Its event service answers broken XML: the probe still succeeds and says so in Vietnamese.
@@ -219,6 +220,12 @@ describeBrowser('technician journey: discover, probe, register, draw zones', () 
       .poll(async () => Number((await page.locator('.stats dd').first().textContent())?.split(' ')[0]?.replace(',', '.')), { timeout: 30_000 })
       .toBeGreaterThan(0);
     expect(await page.locator('.sparkline svg').count()).toBe(3);
+    // The charts survive a reload: the server keeps the last hour, so lines are there at once
+    // (the page's own polling would need two polls, 10 s apart, to draw one).
+    await page.reload();
+    await expect.poll(() => page.locator('.sparkline').first().locator('polyline').count(), { timeout: 5_000 }).toBeGreaterThanOrEqual(1);
+    await screenshot(page, 'technician-health-after-reload');
+    await page.getByRole('tab', { name: 'Tình trạng' }).focus();
     await page.keyboard.press('ArrowLeft'); // tabs move with the arrow keys
     await expect.poll(() => page.url()).toMatch(/tab=rules$/);
     await screenshot(page, 'technician-rules');

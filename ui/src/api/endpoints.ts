@@ -105,8 +105,8 @@ export interface StatsSample {
 }
 
 /**
- * Camera health as ingest reports it (server/ingest/camera.stats.ts). `history` (the last hour,
- * oldest first) is asked of the server; until it sends one, the page charts what it polls
- * while open.
+ * Camera health as ingest reports it (server/ingest/camera.stats.ts). `history` is the last
+ * hour, oldest first, kept by the server (server/ingest/stats.history.ts); without it (an older
+ * server) the page charts what it polls while open.
  */
 export type CameraStats = CameraIngestStats & { history?: StatsSample[] };
