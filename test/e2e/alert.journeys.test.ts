@@ -82,6 +82,8 @@ describeBrowser('police and resident journeys on the real pipeline', () => {
     await expect.poll(() => page.locator(`.alert-card[data-alert-id="${alertId}"]`).count()).toBe(0); // "still open" filter
     await page.locator('#wall-alertstate').selectOption('all');
     await expect.poll(() => page.locator(`.alert-card[data-alert-id="${alertId}"]`).getAttribute('data-state')).toBe('resolved');
+    // The card shows it at once (optimistic); the notes are read once the save is done.
+    await expect.poll(async () => (await world.server.store.alerts.get(alertId))?.state).toBe('resolved');
     const notes = await world.server.store.notes.forAlert(alertId, false);
     expect(notes.map((n) => [n.visibility, n.body])).toEqual([
       ['internal', INTERNAL_NOTE],

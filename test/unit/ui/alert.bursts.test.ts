@@ -25,15 +25,15 @@ const alert = (id: number, cameraId: number | null, startedAt: number, kind: Ale
 const shape = (alerts: AlertMessage[]) => groupBursts(alerts).map((b) => [b.head.id, ...b.rest.map((a) => a.id)]);
 
 describe('groupBursts (one card per burst of alerts on the wall)', () => {
-  it('folds a burst of one camera into its newest alert, keeping other cameras apart', () => {
+  it('folds a burst of one camera into one card headed by its first alert, placed where its newest is', () => {
     const list = [alert(5, 1, 10_900), alert(4, 2, 10_800), alert(3, 1, 10_500), alert(2, 1, 10_000), alert(1, 2, -60_000)];
-    expect(shape(list)).toEqual([[5, 3, 2], [4], [1]]);
+    expect(shape(list)).toEqual([[2, 5, 3], [4], [1]]);
     expect(groupBursts(list)[0]!.spanMs).toBe(900);
   });
 
   it('chains alerts each within the gap, and starts a new card after a quiet spell', () => {
     const list = [alert(4, 1, 100_000), alert(3, 1, 80_000), alert(2, 1, 60_000), alert(1, 1, 20_000)];
-    expect(shape(list)).toEqual([[4, 3, 2], [1]]);
+    expect(shape(list)).toEqual([[2, 4, 3], [1]]);
   });
 
   it('never lets one burst run longer than its span limit', () => {
@@ -41,7 +41,7 @@ describe('groupBursts (one card per burst of alerts on the wall)', () => {
     const bursts = groupBursts(list);
     expect(bursts.length).toBeGreaterThan(1);
     for (const b of bursts) expect(b.spanMs).toBeLessThanOrEqual(BURST_MAX_SPAN_MS);
-    expect(bursts.flatMap((b) => [b.head, ...b.rest]).map((a) => a.id)).toEqual(list.map((a) => a.id));
+    expect(bursts.flatMap((b) => [...b.rest, b.head]).map((a) => a.id)).toEqual(list.map((a) => a.id));
   });
 
   it('keeps camera-offline and server alerts as cards of their own', () => {

@@ -53,7 +53,7 @@ function useKiosk() {
   return { kiosk, toggleFullscreen };
 }
 
-const burstKey = (b: AlertBurst): number => (b.rest.at(-1) ?? b.head).id;
+const burstKey = (b: AlertBurst): number => b.head.id;
 
 /** The police wall: every camera live with its state, and the alert feed beside it. */
 export function WallPage() {
@@ -105,7 +105,7 @@ export function WallPage() {
     [wall.alerts, inArea, alertFilter],
   );
   const bursts = useMemo(() => groupBursts(shown), [shown]);
-  // Keyed by a burst's oldest alert: it stays the same while new alerts join on top.
+  // Keyed by a burst's first alert (its head): it stays the same while newer alerts join.
   const [unfolded, setUnfolded] = useState<ReadonlySet<number>>(new Set());
   const toggleBurst = useCallback(
     (b: AlertBurst) =>
