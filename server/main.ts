@@ -1,3 +1,5 @@
+import { preferenceRoutes } from './api/preference.routes.js';
+import { PreferenceService } from './auth/preference.service.js';
 import { createServer, type Server as HttpServer } from 'node:http';
 import path from 'node:path';
 import type { Express, Router } from 'express';
@@ -39,6 +41,7 @@ import { wireNotify, type NotifyWiring } from './main.notify.js';
 import { forwardCameraStates, registerCameraSocketHandlers } from './realtime/camera.socket.js';
 import { registerLiveSocketHandlers } from './realtime/live.socket.js';
 import { cameraStatsRows, startStatsPush } from './realtime/camera.stats.push.js';
+import { StatsHistory } from './ingest/stats.history.js';
 import { SocketAuth } from './realtime/socket.auth.js';
 import { createSocketServer, type AppIo } from './realtime/socket.server.js';
 import { Bus } from './shared/bus.js';
@@ -109,6 +112,7 @@ function authRouters(auth: AuthModule, store: Store): Router[] {
     areaRoutes({ authorizer, areas: store.areas }),
     groupRoutes({ authorizer, areas: store.areas, users: auth.users }),
     auditRoutes({ authorizer, audit: auth.audit }),
+    preferenceRoutes({ authorizer, preferences: new PreferenceService({ repo: store.preferences, clock: systemClock }) }),
   ];
 }
 
@@ -195,7 +199,14 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
     counters: () => events.counters(),
     clock: systemClock,
   });
-  const stats = () => cameraStatsRows(ingest, detection.service);
+  // Every push samples the figures; the API answers with the last hour of them (the health tab's charts).
+  const history = new StatsHistory({ everyMs: config.ingest.statsHistoryMs });
+  const stats = async () => {
+    const rows = await cameraStatsRows(ingest, detection.service);
+    history.record(rows, Date.now());
+    return rows;
+  };
+  const statsWithHistory = async () => (await stats()).map((r) => ({ ...r, history: history.of(r.cameraId) }));
 
   const app = createApp({
     log,
@@ -215,7 +226,15 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
         disk: () => retention.disk(),
         notify: () => notify.health(),
       }),
-      cameraRoutes({ store, authorizer, liveFeed: ingest, cameras: cameras.service, onboarding: cameras.onboarding, stats, privacy: events.privacy }),
+      cameraRoutes({
+        store,
+        authorizer,
+        liveFeed: ingest,
+        cameras: cameras.service,
+        onboarding: cameras.onboarding,
+        stats: statsWithHistory,
+        privacy: events.privacy,
+      }),
       cameraPtzRoutes({ store, authorizer, ptz: cameras.ptz }),
       settingsRoutes({ authorizer, network: cameras.network, cameras: cameras.service }),
       recordingRoutes({

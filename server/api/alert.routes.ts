@@ -64,7 +64,8 @@ export function alertRoutes(d: AlertRoutesDeps): Router {
   r.post('/api/alerts/:id/state', authorize(d.authorizer, 'alert.update', asAlert), async (req, res) => {
     const body = parse(stateBody, req.body, 'body');
     const out = await d.alerts.changeState(idOf(req), body, actorOf(d.authorizer.principalOf(req)));
-    res.json({ alert: (await d.query.detail(out.alert.id, true)).alert, history: out.history, note: out.note });
+    // The view built in the change's own transaction (police only may change alerts: the full view).
+    res.json({ alert: out.view, history: out.history, note: out.note });
   });
 
   const asNote = async (req: Request): Promise<ResourceRef> => {

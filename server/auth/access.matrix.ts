@@ -71,6 +71,7 @@ export const ACCESS_MATRIX: Record<Action, MatrixRow> = {
   'auth.login': row('session', '          Y Y Y Y Y Y', 'Sign in', { audit: 'explicit' }),
   'auth.logout': row('session', '         - Y Y Y Y Y', 'Sign out', { audit: 'explicit' }),
   'auth.password': row('session', '       - Y Y Y Y Y', 'Change own password', { audit: 'explicit' }),
+  'preferences.own': row('session', '     - Y Y Y Y Y', 'Read and save own preferences (the wall layout)', { audit: 'none' }),
   'user.list': row('user', '              - Y Y - - -', 'List users', list),
   'user.read': row('user', '              - Y Y - - -', 'Read a user'),
   'user.create': row('user', '            - Y - - - -', 'Create a user', { audit: 'explicit' }),

@@ -5,6 +5,7 @@ import type { AuthConfig } from '../config/config.schema.js';
 import { loadOrCreateKey } from '../shared/key.file.js';
 import type { Logger } from '../shared/log.js';
 import type { Store } from '../store/store.js';
+import { isSqlite } from '../store/db.js';
 import { createAccessAuthorizer } from './access.policy.js';
 import { AuditAggregator } from './audit.aggregate.js';
 import { AnchorFile } from './audit.anchor.js';
@@ -88,6 +89,8 @@ export function createAccountServices(d: AuthModuleDeps, hashPool?: ScryptPool, 
     clock,
     idleMs: a.idleTimeoutSeconds * 1000,
     absoluteMs: a.absoluteTimeoutSeconds * 1000,
+    // PostgreSQL has a pool: separate queries do not queue behind each other there.
+    ...(isSqlite(d.store.db) ? { together: (fn) => d.store.transaction(fn) } : {}),
   });
   const revocations = new RevocationHub();
   const users = new UserService({

@@ -76,6 +76,7 @@ export const ACTIONS = [
   'realtime.subscribe',
   'notify.admin',
   'notify.rules',
+  'preferences.own',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 

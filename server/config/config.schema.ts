@@ -169,6 +169,9 @@ export const ingestConfigSchema = z
     liveJpegQuality: int(2, 31).default(7).describe('JPEG quality scale of the live wall (2 best, 31 smallest)'),
     snapshotFps: num(0.1, 10).default(2).describe('Polling rate for cameras that only offer an HTTP snapshot URL'),
     statsPushMs: int(500, 600_000).default(5_000).describe("How often each camera's stats (fps, drops, restarts, CPU, RSS, disk) are pushed over socket.io"),
+    statsHistoryMs: int(500, 600_000)
+      .default(15_000)
+      .describe("Spacing of the samples kept for each camera's last-hour health charts (in memory on the server; at most one sample per push)"),
     stderrLines: int(5, 1000).default(40).describe('Last lines of ffmpeg output kept per stream for diagnostics (credentials masked)'),
   })
   .strict();

@@ -18,7 +18,9 @@ export function notificationKind(a: AlertRecord, change: AlertChange): Notificat
 /**
  * Writes the alert's notification into the outbox through the caller's transaction (issue 14
  * item 1): it exists exactly when the alert change does, and a kill after the commit loses
- * nothing. `key` is unique per change, so a replayed change notifies once.
+ * nothing. `key` is unique per change, so a replayed change notifies once. Returns the view it
+ * built, so the caller publishes that one instead of reading the camera and event again after
+ * the commit (issue 15: every read outside a transaction waits behind SQLite's whole queue).
  */
 export async function enqueueAlertNotification(
   tx: Pick<Repositories, 'cameras' | 'events' | 'outbox'>,
@@ -27,20 +29,19 @@ export async function enqueueAlertNotification(
   before: AlertRecord | null,
   change: AlertChange,
   at: number,
-  /** The alert's message when the caller has built it already (saves its queries inside the transaction). */
-  built?: AlertMessage,
-): Promise<void> {
-  const views = new AlertViews(tx);
-  const message = built ?? (await views.one(after));
+): Promise<AlertMessage> {
+  // One pass: the alert before and after a change share their camera and event.
+  const [message, beforeView] = await new AlertViews(tx).many(before ? [after, before] : [after]);
   await tx.outbox.enqueue({
     kind: notificationKind(after, change),
     key,
     cameraId: after.cameraId,
     areaId: after.areaId,
     severity: after.severity,
-    label: message.label,
+    label: message!.label,
     visibility: after.visibility,
-    payload: { alert: message, before: before ? await views.one(before) : null },
+    payload: { alert: message, before: beforeView ?? null },
     at,
   });
+  return message!;
 }

@@ -8,7 +8,7 @@ import type { Repositories, Store } from '../store/store.js';
 import type { Actor } from '../auth/access.scope.js';
 import type { AlertPublisher } from './alert.publisher.js';
 import { assertTransition, isClosed } from './alert.state.js';
-import { alertMessage, type AlertViews } from './alert.view.js';
+import { AlertViews } from './alert.view.js';
 import type { AlertMessage } from '../domain/socket.events.js';
 import { enqueueAlertNotification } from './alert.notify.js';
 import type { Clock } from '../shared/clock.js';
@@ -19,6 +19,17 @@ export interface AlertServiceDeps {
   views: AlertViews;
   clock: Clock;
   log: Logger;
+}
+
+/** An alert written, with the view built inside the same transaction (published as is). */
+interface Raised {
+  alert: AlertRecord;
+  view: AlertMessage;
+}
+
+export interface StateChanged extends Raised {
+  history: AlertHistoryEntry;
+  note: Note | null;
 }
 
 export interface StateChange {
@@ -39,8 +50,8 @@ export class AlertService {
 
   /** `at`: when the alert was decided (a retried write keeps it). */
   async raiseForEvent(ev: EventRecord, severity: AlertSeverity, note: string | null = null, at = this.d.clock.now()): Promise<AlertRecord> {
-    const { alert, message } = await this.d.store.transaction((tx) => this.insertObjectAlert(tx, ev, severity, at, note));
-    this.d.publisher.created(message);
+    const { alert, view } = await this.d.store.transaction((tx) => this.insertObjectAlert(tx, ev, severity, at, note));
+    this.d.publisher.created(view);
     return alert;
   }
 
@@ -55,34 +66,24 @@ export class AlertService {
       const raised = severity ? await this.insertObjectAlert(tx, event, severity, at, null) : undefined;
       return { event, raised };
     });
-    if (out.raised) this.d.publisher.created(out.raised.message);
+    if (out.raised) this.d.publisher.created(out.raised.view);
     return { event: out.event, alert: out.raised?.alert };
   }
 
   /** The event's snapshot came after its alert: clients get the picture as `alert:updated`. */
   async snapshotReady(eventId: number): Promise<void> {
-    const alert = await this.d.store.alerts.byEvent(eventId);
-    if (alert) await enqueueAlertNotification(this.d.store, `alert:${alert.id}:snapshot`, alert, null, 'changed', this.d.clock.now());
-    if (alert) this.d.publisher.updated(await this.d.views.one(alert), { visibility: alert.visibility, areaId: alert.areaId });
+    const out = await this.d.store.transaction(async (tx) => {
+      const alert = await tx.alerts.byEvent(eventId);
+      if (!alert) return undefined;
+      return { alert, view: await enqueueAlertNotification(tx, `alert:${alert.id}:snapshot`, alert, null, 'changed', this.d.clock.now()) };
+    });
+    if (out) this.d.publisher.updated(out.view, { visibility: out.alert.visibility, areaId: out.alert.areaId });
   }
 
-  /**
-   * The alert row, its history and its notification; its message is built from the event in
-   * hand (the alert path makes one camera read, not the two reads per message a view makes
-   * inside the transaction and again after it: each is a round trip on SQLite's one connection).
-   */
-  private async insertObjectAlert(
-    tx: Repositories,
-    ev: EventRecord,
-    severity: AlertSeverity,
-    at: number,
-    note: string | null,
-  ): Promise<{ alert: AlertRecord; message: AlertMessage }> {
+  private async insertObjectAlert(tx: Repositories, ev: EventRecord, severity: AlertSeverity, at: number, note: string | null): Promise<Raised> {
     const a = await tx.alerts.create({ kind: 'object', severity, eventId: ev.id, cameraId: ev.cameraId, areaId: ev.areaId, visibility: ev.visibility }, at);
     await tx.alerts.addHistory({ alertId: a.id, fromState: null, toState: 'new', userId: null, note, at });
-    const message = alertMessage(a, await tx.cameras.getIncludingRemoved(ev.cameraId), ev);
-    await enqueueAlertNotification(tx, `alert:${a.id}:new`, a, null, 'raised', at, message);
-    return { alert: a, message };
+    return { alert: a, view: await enqueueAlertNotification(tx, `alert:${a.id}:new`, a, null, 'raised', at) };
   }
 
   /** A camera that went offline is itself an alert for the police; one per outage. */
@@ -116,33 +117,37 @@ export class AlertService {
     reason: string | null,
     at: number,
   ): Promise<AlertRecord | undefined> {
-    const alert = await this.d.store.transaction(async (tx) => {
+    const raised = await this.d.store.transaction(async (tx): Promise<Raised | undefined> => {
       if (await tx.alerts.openOfKind(what.cameraId, what.kind)) return undefined;
       const a = await tx.alerts.create({ ...what, severity: 'high', eventId: null, visibility: 'internal' }, at);
       await tx.alerts.addHistory({ alertId: a.id, fromState: null, toState: 'new', userId: null, note: reason, at });
-      await enqueueAlertNotification(tx, `alert:${a.id}:new`, a, null, 'raised', at);
-      return a;
+      return { alert: a, view: await enqueueAlertNotification(tx, `alert:${a.id}:new`, a, null, 'raised', at) };
     });
-    if (alert) this.d.publisher.created(await this.d.views.one(alert));
-    return alert;
+    if (raised) this.d.publisher.created(raised.view);
+    return raised?.alert;
   }
 
   /** The condition ended: the system resolves its open alert, whatever state the police left it in. */
   private async closeCondition(kind: AlertKind, cameraId: number | null, note: string, at: number): Promise<AlertRecord | undefined> {
-    const closed = await this.d.store.transaction(async (tx) => {
+    const closed = await this.d.store.transaction(async (tx): Promise<Raised | undefined> => {
       const open = await tx.alerts.openOfKind(cameraId, kind);
       if (!open) return undefined;
       await tx.alerts.update(open.id, { state: 'resolved', closedAt: at }, at);
       const h = await tx.alerts.addHistory({ alertId: open.id, fromState: open.state, toState: 'resolved', userId: null, note, at });
       const after = (await tx.alerts.get(open.id))!;
-      await enqueueAlertNotification(tx, `alert:${open.id}:h${h.id}`, after, open, 'condition_ended', at);
-      return after;
+      return { alert: after, view: await enqueueAlertNotification(tx, `alert:${open.id}:h${h.id}`, after, open, 'condition_ended', at) };
     });
-    if (closed) this.d.publisher.updated(await this.d.views.one(closed), closed);
-    return closed;
+    if (closed) this.d.publisher.updated(closed.view, closed.alert);
+    return closed?.alert;
   }
 
-  async changeState(alertId: number, change: StateChange, actor: Actor): Promise<{ alert: AlertRecord; history: AlertHistoryEntry; note: Note | null }> {
+  /**
+   * One transaction reads, writes and builds the view that is published and answered (issue 15:
+   * an acknowledge took 26 s on a busy SQLite server because each of its ~23 separate queries
+   * waited behind the whole connection queue; now the request waits three times: session,
+   * authorize, this).
+   */
+  async changeState(alertId: number, change: StateChange, actor: Actor): Promise<StateChanged> {
     const at = this.d.clock.now();
     const result = await this.d.store.transaction(async (tx) => {
       const alert = await tx.alerts.get(alertId);
@@ -166,10 +171,10 @@ export class AlertService {
         ? await tx.notes.add({ alertId, eventId: alert.eventId, userId: actor.userId, visibility: change.noteVisibility ?? 'internal', body: change.note }, at)
         : null;
       const after = (await tx.alerts.get(alertId))!;
-      await enqueueAlertNotification(tx, `alert:${alertId}:h${history.id}`, after, alert, 'changed', at);
-      return { alert: after, history, note };
+      const view = await enqueueAlertNotification(tx, `alert:${alertId}:h${history.id}`, after, alert, 'changed', at);
+      return { alert: after, view, history, note };
     });
-    this.d.publisher.updated(await this.d.views.one(result.alert), result.alert);
+    this.d.publisher.updated(result.view, result.alert);
     return result;
   }
 
@@ -198,10 +203,11 @@ export class AlertService {
   /** An event was shared or unshared: its alerts follow, and the rooms are told. */
   async eventVisibilityChanged(eventId: number, visibility: Visibility, before: Visibility): Promise<void> {
     const at = this.d.clock.now();
-    const alert = await this.d.store.transaction(async (tx) => {
+    const out = await this.d.store.transaction(async (tx) => {
       await tx.alerts.setVisibilityForEvent(eventId, visibility, at);
-      return tx.alerts.byEvent(eventId);
+      const alert = await tx.alerts.byEvent(eventId);
+      return alert && { alert, view: await new AlertViews(tx).one(alert) };
     });
-    if (alert) this.d.publisher.updated(await this.d.views.one(alert), { visibility: before, areaId: alert.areaId });
+    if (out) this.d.publisher.updated(out.view, { visibility: before, areaId: out.alert.areaId });
   }
 }

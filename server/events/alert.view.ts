@@ -28,8 +28,7 @@ export class AlertViews {
   }
 }
 
-/** The message of an alert whose camera and event the caller already holds (no query). */
-export function alertMessage(a: AlertRecord, cam: CameraRecord | undefined, ev: EventRecord | undefined): AlertMessage {
+function alertMessage(a: AlertRecord, cam: CameraRecord | undefined, ev: EventRecord | undefined): AlertMessage {
   return {
     id: a.id,
     kind: a.kind,

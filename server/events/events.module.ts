@@ -14,7 +14,7 @@ import { ConditionAlertWatcher } from './condition.alerts.js';
 import { EventLifecycle } from './event.lifecycle.js';
 import { CameraEventTrigger } from './camera.event.trigger.js';
 import { EventService } from './event.service.js';
-import { cameraRulesProvider } from './rules.provider.js';
+import { cachedRulesProvider, cameraRulesProvider } from './rules.provider.js';
 import type { JpegEncoder } from './snapshot.encoder.js';
 import { SnapshotService } from './snapshot.service.js';
 import { blackoutRects } from '../domain/camera.settings.privacy.js';
@@ -65,10 +65,11 @@ export function createEventsModule(d: EventsModuleDeps) {
   const blackoutOf = async (cameraId: number) => blackoutRects((await d.store.cameras.get(cameraId))?.settings.privacyMasks ?? [], 'staff');
   const snapshotService = new SnapshotService({ files: d.files, encoder: d.encoder, blackoutOf });
   const snapshots = new SnapshotWriter({ snapshots: snapshotService, clock, log, backoffMs: t.snapshotBackoffMs });
+  const rules = cachedRulesProvider(cameraRulesProvider(d.store), d.bus, clock);
   // What both event sources (tracks, and the cameras' own events) write events with.
   const eventWriting = {
     repos: d.store,
-    rules: cameraRulesProvider(d.store),
+    rules,
     alerts,
     clips: d.clips,
     writes: d.writes,
@@ -105,6 +106,7 @@ export function createEventsModule(d: EventsModuleDeps) {
       await cameraEvents.stop();
       await lifecycle.stop();
       await conditions.stop();
+      rules.close();
     },
   };
 }

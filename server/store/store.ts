@@ -18,6 +18,7 @@ import { AnnouncementRepository } from './announcement.repository.js';
 import { OutboxRepository } from './outbox.repository.js';
 import { NotifyRepository } from './notify.repository.js';
 import { ReportLinkRepository } from './reportlink.repository.js';
+import { PreferenceRepository } from './preference.repository.js';
 
 /** Every repository bound to one executor; `transaction` hands the callback the same set bound to a transaction. */
 export interface Repositories {
@@ -39,6 +40,7 @@ export interface Repositories {
   outbox: OutboxRepository;
   notify: NotifyRepository;
   reportLinks: ReportLinkRepository;
+  preferences: PreferenceRepository;
 }
 
 export function repositories(db: Executor): Repositories {
@@ -61,6 +63,7 @@ export function repositories(db: Executor): Repositories {
     outbox: new OutboxRepository(db),
     notify: new NotifyRepository(db),
     reportLinks: new ReportLinkRepository(db),
+    preferences: new PreferenceRepository(db),
   };
 }
 

@@ -75,6 +75,8 @@ describeBrowser('police and resident journeys on the real pipeline', () => {
     await expect.poll(() => page.locator(`.alert-card[data-alert-id="${alertId}"]`).count()).toBe(0); // "still open" filter
     await page.locator('#wall-alertstate').selectOption('all');
     await expect.poll(() => page.locator(`.alert-card[data-alert-id="${alertId}"]`).getAttribute('data-state')).toBe('resolved');
+    // The card shows it at once (optimistic); the notes are read once the save is done.
+    await expect.poll(async () => (await world.server.store.alerts.get(alertId))?.state).toBe('resolved');
     const notes = await world.server.store.notes.forAlert(alertId, false);
     expect(notes.map((n) => [n.visibility, n.body])).toEqual([
       ['internal', INTERNAL_NOTE],
@@ -121,7 +123,8 @@ describeBrowser('police and resident journeys on the real pipeline', () => {
     const newest = (await world.server.store.events.list({ cameraId }, { all: true }, { limit: 1, offset: 0, sort: 'startAt', order: 'desc' })).items[0]!.id;
     await page.goto(`${world.server.url}/events?cameraId=${cameraId}`);
     await expect.poll(() => page.locator(`.event-card[data-event-id="${newest}"] img`).count()).toBe(1);
-    expect(await page.locator('.day-timeline .tl-event').count()).toBeGreaterThanOrEqual(1);
+    // The day's timeline is a second request of the page: it may land after the list.
+    await expect.poll(() => page.locator('.day-timeline .tl-event').count()).toBeGreaterThanOrEqual(1);
     await page.locator('.filters select').nth(2).selectOption('motorcycle');
     await expect.poll(() => page.url()).toContain('label=motorcycle');
     await expect.poll(() => page.locator(`.event-card[data-event-id="${newest}"]`).count()).toBe(0);

@@ -93,4 +93,35 @@ describeBrowser('rough edges of the panel', () => {
     });
     expect(contrast(colours.fg, colours.bg)).toBeGreaterThanOrEqual(4.5);
   });
+
+  it('date and time fields say what is wrong under the field, and a bad time never reaches an export', async () => {
+    const cameraId = await seedCamera(world.server.store, world.areas.hamlet.id, 'Ngõ 8');
+    const { eventId } = await seedClipEvent(world.server.store, world.server.config.dataDir, {
+      areaId: world.areas.hamlet.id,
+      cameraId,
+      size: '320x180',
+      seconds: 3,
+    });
+    await session?.close();
+    session = await openBrowser({ width: 1920, height: 1080 });
+    const { page } = session;
+    await login(page, world.server.url, 'congan');
+    await page.goto(`${world.server.url}/events`);
+    const from = page.getByLabel('Từ ngày');
+    await from.fill('31/02/2026');
+    await expect.poll(() => page.getByRole('alert').filter({ hasText: '"31/02/2026" không phải ngày hợp lệ' }).isVisible()).toBe(true);
+    expect(await from.getAttribute('aria-invalid')).toBe('true');
+    await from.fill('01/02/2026');
+    await expect.poll(() => page.getByText('không phải ngày hợp lệ').count()).toBe(0);
+
+    await page.goto(`${world.server.url}/events/${eventId}`);
+    await page.getByText('Xuất video làm chứng cứ', { exact: true }).click();
+    await page.getByLabel('Từ giờ').fill('25:61');
+    await expect.poll(() => page.getByText('"25:61" không phải giờ hợp lệ').isVisible()).toBe(true);
+    await page.getByLabel('Lý do xuất').fill('Kiểm tra nhập giờ sai');
+    await page.getByRole('button', { name: 'Xuất video', exact: true }).click();
+    await page.waitForTimeout(500); // a request, if one were sent, would be on its way
+    expect(await world.server.store.db('clips').where({ kind: 'export' }).count({ n: '*' })).toEqual([{ n: 0 }]);
+    await screenshot(page, 'export-bad-time');
+  });
 });

@@ -97,6 +97,10 @@ describeBrowser('the recording timeline', () => {
     const b = (await mark.boundingBox())!;
     expect(b.width).toBeGreaterThanOrEqual(24);
     expect(b.height).toBeGreaterThanOrEqual(24);
+    // Hovering the mark previews the event (its label and time) before a click commits to it.
+    await mark.hover();
+    await expect.poll(() => page.locator('[data-testid="rec-hover"]').textContent()).toMatch(/^Người · \d{2}:\d{2}:\d{2}$/);
+    await screenshot(page, 'recordings-hover-preview');
     await mark.click();
     const cursor = page.locator('[data-testid="rec-cursor"]');
     await expect.poll(async () => (await cursor.textContent()) ?? '').not.toBe('');

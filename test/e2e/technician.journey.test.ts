@@ -25,7 +25,8 @@ describeBrowser('technician journey: discover, probe, register, draw zones', () 
   let browser: BrowserSession;
 
   beforeAll(async () => {
-    world = await startWorld();
+    // Stats sampled every second, so the health charts' server-side history fills within the journey.
+    world = await startWorld({ ingest: { statsPushMs: 1000, statsHistoryMs: 1000 } });
     simcam = new SimulatedCamera({ source: { kind: 'pattern' }, width: 640, height: 360, fps: 10, user: CAM_USER, password: CAM_PASS });
     await simcam.start();
     // Its event service answers broken XML: the probe still succeeds and says so in Vietnamese.
@@ -166,6 +167,51 @@ describeBrowser('technician journey: discover, probe, register, draw zones', () 
     expect(unexpectedErrors(errors, [404, 422])).toEqual([]);
   });
 
+  it('at 1366×768 and 768 px wide the picture and Save fit the screen; a half-drawn mask survives a tab switch and a resize, and is never reported saved', async () => {
+    const { page, errors } = browser;
+    const canvas = page.locator('[data-testid="polygon-canvas"]');
+    const save = page.locator('[data-testid="save-zones"]');
+    const finish = page.locator('[data-testid="finish-shape"]');
+    const inView = async () => {
+      const [c, b] = [(await canvas.boundingBox())!, (await save.boundingBox())!];
+      const vp = page.viewportSize()!;
+      return c.x + c.width <= vp.width && b.y >= 0 && b.y + b.height <= vp.height && c.y + c.height <= b.y;
+    };
+    for (const size of [
+      { width: 1366, height: 768 },
+      { width: 768, height: 1024 },
+    ]) {
+      await page.setViewportSize(size);
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await expect.poll(inView, { message: `editor and Save on screen at ${size.width}×${size.height}` }).toBe(true);
+      await screenshot(page, `technician-zones-${size.width}`);
+    }
+
+    await page.locator('[data-testid="add-mask"]').click();
+    let box = (await canvas.boundingBox())!;
+    await page.mouse.click(box.x + 0.6 * box.width, box.y + 0.6 * box.height);
+    await page.mouse.click(box.x + 0.8 * box.width, box.y + 0.6 * box.height);
+    await expect.poll(() => finish.textContent()).toBe('Hoàn tất (2 điểm)');
+    await page.getByRole('tab', { name: 'Quy tắc' }).click();
+    await expect.poll(() => finish.count()).toBe(0);
+    await page.getByRole('tab', { name: 'Vùng' }).click();
+    await expect.poll(() => finish.textContent()).toBe('Hoàn tất (2 điểm)');
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await expect.poll(() => finish.textContent()).toBe('Hoàn tất (2 điểm)');
+
+    await save.click();
+    await expect.poll(() => page.locator('[data-testid="zones-unfinished"]').textContent()).toContain('Hình đang vẽ mới có dưới 3 điểm');
+    expect(await page.locator('[data-testid="zones-saved"]').count()).toBe(0);
+    box = (await canvas.boundingBox())!;
+    await page.mouse.click(box.x + 0.8 * box.width, box.y + 0.8 * box.height);
+    await finish.click();
+    await save.click();
+    await expect.poll(() => page.locator('[data-testid="zones-saved"]').count(), { timeout: 15_000 }).toBe(1);
+    const masks = ((await world.server.store.cameras.list())[0]!.settings as StoredSettings).motion?.masks;
+    expect(masks).toHaveLength(2);
+    expect(unexpectedErrors(errors, [404, 422])).toEqual([]);
+  });
+
   it("shows the running camera's health: state, frame rate and the chart", async () => {
     const { page, errors } = browser;
     await page.getByRole('tab', { name: 'Tình trạng' }).click();
@@ -174,6 +220,12 @@ describeBrowser('technician journey: discover, probe, register, draw zones', () 
       .poll(async () => Number((await page.locator('.stats dd').first().textContent())?.split(' ')[0]?.replace(',', '.')), { timeout: 30_000 })
       .toBeGreaterThan(0);
     expect(await page.locator('.sparkline svg').count()).toBe(3);
+    // The charts survive a reload: the server keeps the last hour, so lines are there at once
+    // (the page's own polling would need two polls, 10 s apart, to draw one).
+    await page.reload();
+    await expect.poll(() => page.locator('.sparkline').first().locator('polyline').count(), { timeout: 5_000 }).toBeGreaterThanOrEqual(1);
+    await screenshot(page, 'technician-health-after-reload');
+    await page.getByRole('tab', { name: 'Tình trạng' }).focus();
     await page.keyboard.press('ArrowLeft'); // tabs move with the arrow keys
     await expect.poll(() => page.url()).toMatch(/tab=rules$/);
     await screenshot(page, 'technician-rules');

@@ -3,6 +3,7 @@ import type { Page } from 'playwright-core';
 import { describeBrowser, openBrowser, screenshot, screenshotOnFailure, unexpectedErrors, type BrowserSession } from './support/browser.js';
 import { seedCamera, seedClipEvent } from './support/clips.js';
 import { login, startWorld, type World } from './support/world.js';
+import { recordSegments } from '../integration/events.fixture.js';
 
 const videoState = (page: Page) =>
   page
@@ -107,7 +108,7 @@ describeBrowser('the clip player', () => {
     }
   }
 
-  it('a clip still being cut shows its progress and swaps in by itself when ready', async () => {
+  it('a clip still being cut shows its progress, plays the recording from the event meanwhile, and swaps in by itself when ready', async () => {
     await session?.close();
     session = await openBrowser({ width: 1366, height: 768 });
     const { page } = session;
@@ -119,13 +120,26 @@ describeBrowser('the clip player', () => {
       seconds: 4,
       ready: false,
     });
+    // The continuous recording around the event: 10 s before the clip's start to 10 s after.
+    const clipStart = (await world.server.store.clips.get(pending.clipId))!.startAt;
+    await recordSegments(world.server.store, world.server.config.dataDir, cameraId, clipStart - 10_000, 12, 2);
     await login(page, world.server.url, 'congan');
     await page.goto(`${world.server.url}/events/${pending.eventId}`);
     await expect.poll(() => page.locator('[data-testid="clip-pending"] progress').count()).toBe(1);
     expect(await page.locator('[data-testid="clip-play"]').count()).toBe(0);
+    await expect.poll(() => page.getByText('Đang phát bản ghi lúc xảy ra sự kiện').isVisible(), { timeout: 30_000 }).toBe(true);
+    const fallback = page.locator('[data-testid="clip-fallback"]');
+    await fallback.locator('[data-testid="vp-play"]').click();
+    const recordingTime = () => fallback.locator('video').evaluate((v: HTMLVideoElement) => ({ t: v.currentTime, w: v.videoWidth }));
+    // It starts at the clip's start (10 s into the recording window), not at the window's start.
+    await expect.poll(async () => (await recordingTime()).t, { timeout: 30_000 }).toBeGreaterThan(10.3);
+    expect((await recordingTime()).w).toBeGreaterThan(0);
+    await screenshot(page, 'clip-pending-recording-fallback');
+
     await pending.readyUp();
-    await expect.poll(() => page.locator('[data-testid="clip-play"]').count(), { timeout: 15_000 }).toBe(1);
-    await page.locator('[data-testid="clip-play"]').click();
+    // The clip swaps in by itself and keeps playing, since the officer was watching.
+    await expect.poll(() => page.locator('[data-testid="clip-video"]').count(), { timeout: 15_000 }).toBe(1);
+    expect(await page.locator('[data-testid="clip-fallback"]').count()).toBe(0);
     await expect.poll(async () => (await videoState(page)).t, { timeout: 30_000 }).toBeGreaterThan(0.3);
   });
 });

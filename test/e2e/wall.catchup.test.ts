@@ -13,6 +13,7 @@ describeBrowser('wall: reconnect and catch-up from the cursor', () => {
   let world: World;
   let browser: BrowserSession;
   let cameraId: number;
+  let burstCameraId: number;
 
   beforeAll(async () => {
     world = await startWorld();
@@ -35,6 +36,25 @@ describeBrowser('wall: reconnect and catch-up from the cursor', () => {
         demo: false,
       })
     ).id;
+    burstCameraId = (
+      await world.server.store.cameras.create({
+        name: 'Chợ Bình Yên',
+        areaId: world.areas.hamlet.id,
+        ownerName: null,
+        ownerKind: null,
+        address: null,
+        latitude: null,
+        longitude: null,
+        onvifUrl: null,
+        credentialsEnc: null,
+        streams: { detect: { url: 'rtsp://192.0.2.8/stream' } },
+        settings: { rules: { alerts: { cooldownSeconds: 0 } } },
+        defaultVisibility: 'internal',
+        enabled: false,
+        clockOffsetMs: null,
+        demo: false,
+      })
+    ).id;
     browser = await openBrowser({ width: 1920, height: 1080 });
   });
   screenshotOnFailure(() => [browser?.page]);
@@ -43,10 +63,10 @@ describeBrowser('wall: reconnect and catch-up from the cursor', () => {
     await world?.server.stop();
   });
 
-  const raise = (trackNo: number) => {
+  const raise = (trackNo: number, camera = cameraId) => {
     const t0 = Date.now() - 3_000;
-    world.server.bus.emit('track.start', trackMessage(cameraId, trackNo, t0, 0.7));
-    world.server.bus.emit('track.update', trackMessage(cameraId, trackNo, t0 + 1_500, 0.85, t0));
+    world.server.bus.emit('track.start', trackMessage(camera, trackNo, t0, 0.7));
+    world.server.bus.emit('track.update', trackMessage(camera, trackNo, t0 + 1_500, 0.85, t0));
   };
 
   it('shows a live alert, then after a lost connection catches up a missed alert and a missed change, each once', async () => {
@@ -85,7 +105,11 @@ describeBrowser('wall: reconnect and catch-up from the cursor', () => {
     await expect.poll(() => page.locator(`.alert-card[data-alert-id="${firstId}"]`).getAttribute('data-state')).toBe('acknowledged');
     const ids = await page.locator('.alert-card').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-alert-id'))));
     expect(ids).toHaveLength(new Set(ids).size);
-    expect(ids[0]).toBeGreaterThan(firstId); // newest first
+    // The missed alert of the same camera joined the first one's card (a burst, issue 15): the
+    // card keeps its first alert and counts two.
+    expect(ids[0]).toBe(firstId);
+    expect(ids[1]).toBeGreaterThan(firstId);
+    expect(await page.locator(`.alert-card[data-alert-id="${firstId}"] .burst-count`).textContent()).toBe('2 cảnh báo');
     await screenshot(page, 'wall-catchup-done');
     expect(unexpectedErrors(errors)).toEqual([]);
   });
@@ -104,5 +128,22 @@ describeBrowser('wall: reconnect and catch-up from the cursor', () => {
     expect(Number(await page.locator('section.wall').getAttribute('data-beeps'))).toBe(0);
     await page.locator('[data-testid="mute"]').click();
     expect(await page.locator('[data-testid="mute"]').textContent()).toBe('Tắt tiếng');
+  });
+
+  it('shows a burst of people at one camera as one card with a count, which folds out to each alert and back', async () => {
+    const { page, errors } = browser;
+    const market = page.locator('.alert-card:visible', { hasText: 'Chợ Bình Yên' });
+    for (const n of [11, 12, 13]) raise(n, burstCameraId);
+    await expect.poll(() => page.locator('.alert-card', { hasText: 'Chợ Bình Yên' }).count(), { timeout: 15_000 }).toBe(3);
+    expect(await market.count()).toBe(1);
+    expect(await market.locator('.burst-count').textContent()).toBe('3 cảnh báo');
+    await screenshot(page, 'wall-burst-folded');
+
+    await market.getByRole('button', { name: /Xem 3 cảnh báo cùng đợt/ }).click();
+    await expect.poll(() => market.count()).toBe(3);
+    await screenshot(page, 'wall-burst-open');
+    await page.getByRole('button', { name: 'Thu gọn đợt cảnh báo' }).click();
+    await expect.poll(() => market.count()).toBe(1);
+    expect(unexpectedErrors(errors)).toEqual([]);
   });
 });

@@ -141,4 +141,24 @@ describeBrowser('the police wall with live video', () => {
     await page.locator('[data-testid="wall-back"]').click();
     await expect.poll(() => page.locator('.camera-grid[data-layout="4"] .tile').count()).toBe(4);
   });
+
+  it('the layout follows the officer to another screen (saved on the server, not only in the browser)', async () => {
+    const other = await openBrowser({ width: 1366, height: 768 });
+    try {
+      await login(other.page, world.server.url, 'congan');
+      await expect.poll(() => other.page.locator('.layout-picker [aria-pressed="true"]').textContent()).toBe('4 camera');
+      await expect.poll(() => other.page.locator('.camera-grid[data-layout="4"] .tile').count()).toBe(4);
+      // The choice is saved as it is made (the screen may be closed right after).
+      const saved = other.page.waitForResponse((r) => r.url().endsWith('/api/me/preferences') && r.request().method() === 'PATCH');
+      await other.page.getByRole('button', { name: '9 camera' }).click();
+      await expect.poll(() => other.page.locator('.camera-grid[data-layout="9"]').count()).toBe(1);
+      expect((await saved).status()).toBe(200);
+    } finally {
+      await other.close();
+    }
+    // Back at the first screen, a reload brings the choice made on the other one.
+    await police.page.reload();
+    await expect.poll(() => police.page.locator('.camera-grid[data-layout="9"] .tile').count()).toBe(4);
+    await police.page.getByRole('button', { name: '4 camera' }).click();
+  });
 });

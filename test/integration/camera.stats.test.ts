@@ -14,7 +14,7 @@ const sockets: Socket[] = [];
 beforeAll(async () => {
   sim = new SimulatedCamera({ source: { kind: 'pattern' }, width: 320, height: 240, fps: 10 });
   await sim.start();
-  srv = await startAuthServer({}, { ingest: { statsPushMs: 500 } });
+  srv = await startAuthServer({}, { ingest: { statsPushMs: 500, statsHistoryMs: 500 } });
   const areas = await seedAreas(srv.store);
   await addUser(srv, 'congan', ['police']);
   await addUser(srv, 'cudan', ['resident'], [areas.hamletA]);
@@ -58,6 +58,16 @@ describe('camera stats over socket.io', () => {
     // The same figures are on the API.
     const api = await call<{ cameras: { cameraId: number; framesIn: number }[] }>(srv, 'GET', '/api/cameras/stats', { cookie: await login(srv, 'congan') });
     expect(api.body.cameras.find((c) => c.cameraId === cameraId)?.framesIn).toBeGreaterThan(0);
+    // The health charts' last hour is kept on the server: a page opened now gets it at once.
+    type WithHistory = { cameraId: number; history: { at: number; frameFps: number }[] };
+    const history = async () =>
+      (await call<{ cameras: WithHistory[] }>(srv, 'GET', '/api/cameras/stats', { cookie: await login(srv, 'congan') })).body.cameras.find(
+        (c) => c.cameraId === cameraId,
+      )!.history;
+    await expect.poll(async () => (await history()).length, { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+    const h = await history();
+    expect(h.map((x) => x.at)).toEqual([...h.map((x) => x.at)].sort((a, b) => a - b));
+    expect(h.at(-1)!.frameFps).toBeGreaterThan(0);
   });
 
   it('never sends them to a resident, who may not join camera rooms', async () => {

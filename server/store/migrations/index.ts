@@ -11,6 +11,7 @@ import * as notifyOutbox from './20261213_070_notify_outbox.js';
 import * as pushSubscriptions from './20261213_071_push_subscriptions.js';
 import * as cameraEndpoint from './20261212_090_camera_endpoint.js';
 import * as groupsLinks from './20261214_120_groups_links.js';
+import * as userPreferences from './20261214_130_user_preferences.js';
 
 /**
  * Every migration in order. A migration that alters an existing SQLite table makes knex
@@ -31,4 +32,5 @@ export const migrations = [
   pushSubscriptions,
   cameraEndpoint,
   groupsLinks,
+  userPreferences,
 ];

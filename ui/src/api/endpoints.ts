@@ -1,4 +1,5 @@
 import type { CameraIngestStats, PlaybackWindow } from '../../../server/api/api.types.js';
+import type { UserPreferences } from '../../../server/domain/preferences.js';
 import { getJson, patchJson, postJson, query, request, type RequestOptions } from './http.js';
 import type {
   AlertDetail,
@@ -27,6 +28,8 @@ import type {
 type Q = Record<string, string | number | boolean | undefined | null>;
 
 export const api = {
+  preferences: () => getJson<UserPreferences>('/api/me/preferences'),
+  savePreferences: (changes: UserPreferences) => patchJson<UserPreferences>('/api/me/preferences', changes),
   session: () => getJson<SessionInfo>('/api/auth/session', { quiet401: true }),
   login: (username: string, password: string) => request<{ user: UserView }>('POST', '/api/auth/login', { username, password }, { quiet401: true }),
   logout: () => postJson<void>('/api/auth/logout'),
@@ -102,8 +105,8 @@ export interface StatsSample {
 }
 
 /**
- * Camera health as ingest reports it (server/ingest/camera.stats.ts). `history` (the last hour,
- * oldest first) is asked of the server; until it sends one, the page charts what it polls
- * while open.
+ * Camera health as ingest reports it (server/ingest/camera.stats.ts). `history` is the last
+ * hour, oldest first, kept by the server (server/ingest/stats.history.ts); without it (an older
+ * server) the page charts what it polls while open.
  */
 export type CameraStats = CameraIngestStats & { history?: StatsSample[] };

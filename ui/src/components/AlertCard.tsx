@@ -26,6 +26,17 @@ export interface AlertCardProps {
   officers: readonly UserView[];
   onToggle(): void;
   onChanged(a: AlertMessage): void;
+  /** This card heads a burst of `count` alerts of its camera (see alert.bursts.ts). */
+  burst?: BurstFold;
+  /** An older alert of a burst: indented under its head, hidden while the burst is folded. */
+  member?: { hidden: boolean };
+}
+
+export interface BurstFold {
+  count: number;
+  spanMs: number;
+  expanded: boolean;
+  onToggle(): void;
 }
 
 /** What an alert is about and where, as the feed and the spoken announcement say it. */
@@ -37,13 +48,19 @@ export function alertText({ t, name }: Pick<I18n, 't' | 'name'>, alert: AlertMes
 }
 
 /** One alert in the feed: snapshot, what, where, when, score, state; the actions fold out below. */
-export function AlertCard({ alert, areaName, fresh, open, canAct, officers, onToggle, onChanged, now, optimistic }: AlertCardProps) {
+export function AlertCard({ alert, areaName, fresh, open, canAct, officers, onToggle, onChanged, now, optimistic, burst, member }: AlertCardProps) {
   const i18n = useI18n();
   const { t, name } = i18n;
   const { what, where } = alertText(i18n, alert);
   const assignee = alert.assigneeId !== null ? officers.find((u) => u.id === alert.assigneeId)?.displayName : undefined;
   return (
-    <li className={`alert-card state-${alert.state}${fresh ? ' fresh' : ''} sev-${alert.severity}`} data-alert-id={alert.id} data-state={alert.state}>
+    <li
+      className={`alert-card state-${alert.state}${fresh ? ' fresh' : ''} sev-${alert.severity}${burst ? ' burst-head' : ''}${member ? ' burst-member' : ''}`}
+      data-alert-id={alert.id}
+      data-state={alert.state}
+      data-burst={burst?.count}
+      hidden={member?.hidden}
+    >
       <div className="alert-main">
         <div className="alert-thumb">
           {alert.snapshotUrl ? (
@@ -56,6 +73,11 @@ export function AlertCard({ alert, areaName, fresh, open, canAct, officers, onTo
           <div className="alert-title">
             <strong>{what}</strong>
             <span className={`chip state-${alert.state}`}>{name('alertState', alert.state)}</span>
+            {burst && (
+              <span className="chip burst-count" title={t('burst.span', { seconds: Math.max(1, Math.round(burst.spanMs / 1000)) })}>
+                {t('burst.count', { n: burst.count })}
+              </span>
+            )}
           </div>
           <div className="alert-where">{alert.cameraId === null ? where : `${where} · ${areaName}`}</div>
           <div className="alert-when muted">
@@ -77,6 +99,17 @@ export function AlertCard({ alert, areaName, fresh, open, canAct, officers, onTo
           <Link to={`/events/${alert.eventId}`} className="button" aria-label={t('alert.openFor', { what, where, time: formatDateTime(alert.startedAt) })}>
             {t('alert.open')}
           </Link>
+        )}
+        {burst && (
+          <button
+            type="button"
+            className="burst-toggle"
+            aria-expanded={burst.expanded}
+            onClick={burst.onToggle}
+            aria-label={burst.expanded ? undefined : t('burst.showFor', { n: burst.count, where })}
+          >
+            {burst.expanded ? t('burst.hide') : t('burst.show', { n: burst.count })}
+          </button>
         )}
         {canAct && (
           <button

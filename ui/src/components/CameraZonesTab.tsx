@@ -1,11 +1,11 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { api } from '../api/endpoints.js';
 import type { CameraView } from '../api/types.js';
 import { useI18n } from '../i18n/I18nProvider.js';
 import { BusyLine } from './BusyLine.js';
 import { ErrorText } from './common.js';
-import { PolygonEditor } from './PolygonEditor.js';
-import { settingsWithShapes, shapesFromSettings, type Shape } from './polygon.model.js';
+import { PolygonEditor, type Drawing } from './PolygonEditor.js';
+import { isValidPolygon, settingsWithShapes, shapesFromSettings, type Shape } from './polygon.model.js';
 import { FRAME_LIMIT_MS } from './ProbePanel.js';
 import { useTimedCall } from './useTimedCall.js';
 import { useSubmit } from '../api/useSubmit.js';
@@ -50,17 +50,69 @@ function usePicture(camera: CameraView) {
   return { src, size, grab, load };
 }
 
+/** Unsaved work on a camera's zones: the shapes changed and the one being drawn. */
+interface ZoneDraft {
+  shapes: Shape[];
+  drawing: Drawing | null;
+}
+
+const draftKey = (cameraId: number) => `binhyen.zones.draft.${cameraId}`;
+
+function readDraft(cameraId: number): ZoneDraft | null {
+  try {
+    const raw = sessionStorage.getItem(draftKey(cameraId));
+    const d = raw ? (JSON.parse(raw) as Partial<ZoneDraft>) : null;
+    return d && Array.isArray(d.shapes) ? { shapes: d.shapes, drawing: d.drawing ?? null } : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The zones being edited, kept in this tab's session storage until saved: switching to another
+ * tab of the camera page, or a resize that lays the page out again, unmounts the editor, and
+ * neither may lose a half-drawn polygon or unsaved changes (issue 15).
+ */
+function useZoneDraft(camera: CameraView) {
+  const [draft, setDraftState] = useState<ZoneDraft | null>(() => readDraft(camera.id));
+  // The editor may change the shapes and the drawing in one handler (finishing a shape does both): each change starts from the last.
+  const latest = useRef(draft);
+  const write = useCallback(
+    (d: ZoneDraft | null) => {
+      latest.current = d;
+      setDraftState(d);
+      if (d) sessionStorage.setItem(draftKey(camera.id), JSON.stringify(d));
+      else sessionStorage.removeItem(draftKey(camera.id));
+    },
+    [camera.id],
+  );
+  const current = (): ZoneDraft => latest.current ?? { shapes: shapesFromSettings(camera.settings), drawing: null };
+  return {
+    draft,
+    shapes: draft?.shapes ?? shapesFromSettings(camera.settings),
+    drawing: draft?.drawing ?? null,
+    setShapes: (shapes: Shape[]) => write({ ...current(), shapes }),
+    setDrawing: (drawing: Drawing | null) => write({ ...current(), drawing }),
+    clear: () => write(null),
+  };
+}
+
 /** Draw detection zones and motion masks on the camera's picture, then save them. */
 export function CameraZonesTab({ camera, onSaved }: { camera: CameraView; onSaved(c: CameraView): void }) {
   const { t } = useI18n();
-  const [shapes, setShapes] = useState<Shape[]>(() => shapesFromSettings(camera.settings));
-  const [dirty, setDirty] = useState(false);
+  const { draft, shapes, drawing, setShapes, setDrawing, clear } = useZoneDraft(camera);
+  const dirty = draft !== null;
   const [saved, setSaved] = useState(false);
+  const [unfinished, setUnfinished] = useState(false);
   const pic = usePicture(camera);
 
   const change = (s: Shape[]) => {
     setShapes(s);
-    setDirty(true);
+    setSaved(false);
+  };
+  const changeDrawing = (d: Drawing | null) => {
+    setDrawing(d);
+    setUnfinished(false);
     setSaved(false);
   };
   const {
@@ -68,8 +120,13 @@ export function CameraZonesTab({ camera, onSaved }: { camera: CameraView; onSave
     error,
     submit: save,
   } = useSubmit(async () => {
+    // A shape still being drawn is not saved, and not silently dropped either: the user finishes or cancels it.
+    if (drawing) {
+      setUnfinished(true);
+      return;
+    }
     const c = await api.updateCamera(camera.id, { settings: settingsWithShapes(camera.settings, shapes) });
-    setDirty(false);
+    clear();
     setSaved(true);
     onSaved(c);
   });
@@ -82,7 +139,14 @@ export function CameraZonesTab({ camera, onSaved }: { camera: CameraView; onSave
       </div>
       <BusyLine label={t('frame.busy')} startedAt={pic.grab.startedAt} limitMs={FRAME_LIMIT_MS} onCancel={pic.grab.cancel} />
       <ErrorText error={pic.grab.error} />
-      <PolygonEditor image={pic.src} aspect={pic.size ? pic.size.w / pic.size.h : 16 / 9} shapes={shapes} onChange={change} />
+      <PolygonEditor
+        image={pic.src}
+        aspect={pic.size ? pic.size.w / pic.size.h : 16 / 9}
+        shapes={shapes}
+        onChange={change}
+        drawing={drawing}
+        onDrawing={changeDrawing}
+      />
       <div className="button-row sticky-save">
         <button type="button" className="primary" onClick={() => void save()} disabled={busy || !dirty} data-testid="save-zones">
           {busy ? t('common.saving') : t('common.save')}
@@ -90,6 +154,11 @@ export function CameraZonesTab({ camera, onSaved }: { camera: CameraView; onSave
         {saved && (
           <span role="status" className="ok" data-testid="zones-saved">
             {t('common.saved')}
+          </span>
+        )}
+        {unfinished && drawing && (
+          <span role="alert" className="field-error" data-testid="zones-unfinished">
+            {isValidPolygon(drawing.points) ? t('zones.finishFirst') : t('zones.cancelOrFinish')}
           </span>
         )}
       </div>

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { api } from '../api/endpoints.js';
+import { api, type PlaybackView } from '../api/endpoints.js';
 import type { ClipView } from '../api/types.js';
 import { formatBytes } from '../i18n/i18n.js';
 import { useI18n } from '../i18n/I18nProvider.js';
@@ -10,11 +10,22 @@ const PENDING_POLL_MS = 2_000;
 /**
  * Poster first, video on demand: on a phone over a weak link nothing but the poster loads
  * until the user asks to play. The server answers Range requests, so seeking works. A clip
- * still being cut shows how long it has been waiting and swaps in by itself when ready.
+ * still being cut shows how long it has been waiting and, for those who may watch the
+ * camera's recording, plays the recording from the event meanwhile; the clip swaps in by
+ * itself when ready (playing, if the recording was).
  */
-export function ClipPlayer({ clip: given, canDownload }: { clip: ClipView | null; canDownload: boolean }) {
+export function ClipPlayer({
+  clip: given,
+  canDownload,
+  canWatchRecording = false,
+}: {
+  clip: ClipView | null;
+  canDownload: boolean;
+  canWatchRecording?: boolean;
+}) {
   const { t, lang } = useI18n();
   const [playing, setPlaying] = useState(false);
+  const [fallback, setFallback] = useState(false);
   const clip = usePendingClip(given);
   if (!clip)
     return (
@@ -22,7 +33,13 @@ export function ClipPlayer({ clip: given, canDownload }: { clip: ClipView | null
         <span className="muted">{t('clip.none')}</span>
       </div>
     );
-  if (clip.state === 'pending') return <PendingClip clip={clip} />;
+  if (clip.state === 'pending')
+    return (
+      <div className="player-wrap">
+        {canWatchRecording && <RecordingFallback clip={clip} onPlay={() => setPlaying(true)} onShown={setFallback} />}
+        <PendingClip clip={clip} compact={fallback} />
+      </div>
+    );
   if (clip.state === 'failed' || !clip.videoUrl) {
     return (
       <div className="player empty">
@@ -79,7 +96,7 @@ function usePendingClip(given: ClipView | null): ClipView | null {
 }
 
 /** Progress of a clip being cut: it waits for the recording to pass its end, then is cut. */
-function PendingClip({ clip }: { clip: ClipView }) {
+function PendingClip({ clip, compact }: { clip: ClipView; compact: boolean }) {
   const { t } = useI18n();
   const [now, setNow] = useState(Date.now());
   useEffect(() => {
@@ -90,11 +107,48 @@ function PendingClip({ clip }: { clip: ClipView }) {
   // Recording up to the clip's end is most of the wait; the cut itself is the last tenth.
   const done = Math.min(0.95, Math.max(0.02, ((now - clip.startAt) / span) * 0.9));
   return (
-    <div className="player empty" data-testid="clip-pending">
+    <div className={`player empty${compact ? ' compact' : ''}`} data-testid="clip-pending">
       <div className="pending-box">
         <span className="muted">{t('player.pending', { seconds: Math.max(0, Math.round((now - clip.createdAt) / 1000)) })}</span>
         <progress max={1} value={done} aria-label={t('clip.pending')} />
       </div>
+    </div>
+  );
+}
+
+/**
+ * The recording around a clip still being cut, from the clip's start (its pre-roll), so the
+ * officer sees the event at once. Nothing shows when the recording cannot be had (no
+ * recording yet, or not this user's to watch): the progress box stays the only answer.
+ */
+function RecordingFallback({ clip, onPlay, onShown }: { clip: ClipView; onPlay(): void; onShown(shown: boolean): void }) {
+  const { t } = useI18n();
+  const [win, setWin] = useState<PlaybackView | null>(null);
+  useEffect(() => {
+    let live = true;
+    api
+      .playback(clip.cameraId, clip.startAt)
+      .then((w) => {
+        if (!live || !(w.durationS > 0)) return;
+        setWin(w);
+        onShown(true);
+      })
+      .catch(() => undefined);
+    return () => {
+      live = false;
+    };
+  }, [clip.cameraId, clip.startAt, onShown]);
+  if (!win) return null;
+  return (
+    <div data-testid="clip-fallback">
+      <p className="muted small">{t('player.fallback')}</p>
+      <VideoPlayer
+        src={win.videoUrl}
+        name={`recording-${clip.cameraId}-${clip.startAt}`}
+        startTime={Math.max(0, (clip.startAt - win.startAt) / 1000)}
+        onPlay={onPlay}
+        testId="fallback-video"
+      />
     </div>
   );
 }

@@ -12,9 +12,30 @@ function arrowDelta(e: { key: string; shiftKey: boolean }): [number, number] | u
   return ({ ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step] } as Record<string, [number, number]>)[e.key];
 }
 
-interface Drawing {
+/** A shape being drawn, not yet part of the shapes. */
+export interface Drawing {
   kind: ShapeKind;
   points: Point[];
+}
+
+type SetDrawing = (next: Drawing | null | ((d: Drawing | null) => Drawing | null)) => void;
+
+/**
+ * The shape being drawn: the caller's when it passes `drawing` (so a half-drawn shape
+ * survives the editor being unmounted by a tab switch or a resize), else the editor's own.
+ */
+function useDrawing(drawing: Drawing | null | undefined, onDrawing: ((d: Drawing | null) => void) | undefined): [Drawing | null, SetDrawing] {
+  const [own, setOwn] = useState<Drawing | null>(null);
+  const current = drawing !== undefined ? drawing : own;
+  const latest = useRef(current);
+  latest.current = current;
+  const set: SetDrawing = (next) => {
+    const value = typeof next === 'function' ? next(latest.current) : next;
+    latest.current = value;
+    if (drawing !== undefined) onDrawing?.(value);
+    else setOwn(value);
+  };
+  return [current, set];
 }
 
 /**
@@ -22,12 +43,26 @@ interface Drawing {
  * points, drag corners. Keyboard: arrows move the cross, Enter adds a point, F finishes,
  * Backspace undoes, Escape cancels; a focused corner moves with the arrows, Delete removes it.
  */
-export function PolygonEditor({ image, aspect, shapes, onChange }: { image: string | null; aspect: number; shapes: Shape[]; onChange(s: Shape[]): void }) {
+export function PolygonEditor({
+  image,
+  aspect,
+  shapes,
+  onChange,
+  drawing: given,
+  onDrawing,
+}: {
+  image: string | null;
+  aspect: number;
+  shapes: Shape[];
+  onChange(s: Shape[]): void;
+  drawing?: Drawing | null;
+  onDrawing?(d: Drawing | null): void;
+}) {
   const { t } = useI18n();
   const H = Math.round(W / aspect);
   const svg = useRef<SVGSVGElement>(null);
   const [selected, setSelected] = useState<string | null>(null);
-  const [drawing, setDrawing] = useState<Drawing | null>(null);
+  const [drawing, setDrawing] = useDrawing(given, onDrawing);
   const [cursor, setCursor] = useState<Point>([0.5, 0.5]);
   const drag = useRef<{ key: string; index: number } | null>(null);
 
@@ -128,7 +163,8 @@ export function PolygonEditor({ image, aspect, shapes, onChange }: { image: stri
       <p className="muted" id="editor-help">
         {drawing ? t('zones.helpDrawing') : `${t('zones.help')} ${t('masks.help')}`}
       </p>
-      <div className="editor-stage" style={{ aspectRatio: `${W} / ${H}` }}>
+      {/* --ar: the stage keeps the picture's shape and is never taller than the screen allows (Save stays in view). */}
+      <div className="editor-stage" style={{ aspectRatio: `${W} / ${H}`, ['--ar' as string]: String(W / H) }}>
         {image ? <img src={image} alt="" draggable={false} /> : <span className="live-overlay">{t('live.waiting')}</span>}
         <svg
           ref={svg}

@@ -1,6 +1,6 @@
 import { useState, type PointerEvent } from 'react';
 import type { EventView } from '../api/types.js';
-import { formatTime } from '../i18n/i18n.js';
+import { capitalize, formatTime } from '../i18n/i18n.js';
 import { useI18n } from '../i18n/I18nProvider.js';
 
 export interface TimelineProps {
@@ -24,6 +24,7 @@ export interface TimelineProps {
 export function RecordingTimeline(p: TimelineProps) {
   const { t, name } = useI18n();
   const [drag, setDrag] = useState<number | null>(null);
+  const [hover, setHover] = useState<number | null>(null);
   const to = p.from + p.spanMs;
   const pct = (ms: number) => `${((ms - p.from) / p.spanMs) * 100}%`;
   const at = (e: PointerEvent<HTMLDivElement>) => {
@@ -52,11 +53,15 @@ export function RecordingTimeline(p: TimelineProps) {
           p.onScrub(ms);
         }}
         onPointerMove={(e) => {
-          if (drag === null) return;
+          if (drag === null) {
+            if (e.pointerType === 'mouse') setHover(at(e));
+            return;
+          }
           const ms = at(e);
           setDrag(ms);
           p.onScrub(ms);
         }}
+        onPointerLeave={() => setHover(null)}
         onPointerUp={() => {
           if (drag !== null) p.onSeek(drag);
           setDrag(null);
@@ -92,12 +97,34 @@ export function RecordingTimeline(p: TimelineProps) {
             />
           ))}
         {shown !== null && shown >= p.from && shown <= to && <span className="rec-playhead" data-testid="rec-playhead" style={{ left: pct(shown) }} />}
+        {hover !== null && drag === null && <HoverPreview at={hover} event={nearestEvent(p.events, hover, p.spanMs / 60)} left={pct(hover)} />}
       </div>
       <div className="rec-ticks" aria-hidden="true">
         {ticks.map((ms) => (
           <span key={ms}>{formatTime(ms)}</span>
         ))}
       </div>
+    </div>
+  );
+}
+
+/** The event whose mark is within `nearMs` of a moment, nearest first. */
+function nearestEvent(events: readonly EventView[], ms: number, nearMs: number): EventView | undefined {
+  let best: EventView | undefined;
+  for (const e of events) if (Math.abs(e.startAt - ms) <= nearMs && (!best || Math.abs(e.startAt - ms) < Math.abs(best.startAt - ms))) best = e;
+  return best;
+}
+
+/**
+ * What is under the mouse on the timeline: the moment, and near an event mark the event's
+ * snapshot (its thumbnail) and label, so an officer finds the right moment before clicking.
+ */
+function HoverPreview({ at, event, left }: { at: number; event: EventView | undefined; left: string }) {
+  const { name } = useI18n();
+  return (
+    <div className="rec-hover" style={{ left }} data-testid="rec-hover" aria-hidden="true">
+      {event?.snapshotUrl && <img src={event.snapshotUrl} alt="" width={160} height={90} decoding="async" />}
+      <span>{event ? `${capitalize(name('label', event.label))} · ${formatTime(event.startAt)}` : formatTime(at)}</span>
     </div>
   );
 }

@@ -13,6 +13,8 @@ export interface VideoPlayerProps {
   startTime?: number;
   onEnded?: () => void;
   onTime?: (t: number) => void;
+  /** The user (or autoplay) started playback. */
+  onPlay?: () => void;
   testId?: string;
 }
 
@@ -98,7 +100,10 @@ export function VideoPlayer(p: VideoPlayerProps) {
             setTime(e.currentTarget.currentTime);
             p.onTime?.(e.currentTarget.currentTime);
           }}
-          onPlay={() => setPaused(false)}
+          onPlay={() => {
+            setPaused(false);
+            p.onPlay?.();
+          }}
           onPause={() => setPaused(true)}
           onEnded={p.onEnded}
         />

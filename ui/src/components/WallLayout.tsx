@@ -1,24 +1,50 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
+import { api } from '../api/endpoints.js';
+import { WALL_LAYOUTS, type WallLayoutName } from '../../../server/domain/preferences.js';
 import { useI18n } from '../i18n/I18nProvider.js';
 
 /** Cameras per screen: 1, 4, 9, 16, or 'fill' (every camera, in the smallest square grid that holds them). */
-export type WallLayout = 1 | 4 | 9 | 16 | 'fill';
-export const LAYOUTS: readonly WallLayout[] = [1, 4, 9, 16, 'fill'];
+export type WallLayout = WallLayoutName;
+export const LAYOUTS: readonly WallLayout[] = WALL_LAYOUTS;
 
 const keyOf = (userId: number | undefined) => `binhyen.wall.layout.${userId ?? 'anon'}`;
 
-/** The layout, remembered per user on this screen (a station PC is shared by the shift). */
+function readLocal(userId: number | undefined): WallLayout {
+  const saved = localStorage.getItem(keyOf(userId));
+  const parsed = saved === 'fill' ? 'fill' : Number(saved);
+  return LAYOUTS.includes(parsed as WallLayout) ? (parsed as WallLayout) : 'fill';
+}
+
+/**
+ * The layout, remembered per user on the server (it follows the officer to another screen)
+ * and in this browser (shown at once, before the server answers, and when it cannot).
+ */
 export function useWallLayout(userId: number | undefined) {
-  const [layout, setLayoutState] = useState<WallLayout>(() => {
-    const saved = localStorage.getItem(keyOf(userId));
-    const parsed = saved === 'fill' ? 'fill' : Number(saved);
-    return LAYOUTS.includes(parsed as WallLayout) ? (parsed as WallLayout) : 'fill';
-  });
+  const [layout, setLayoutState] = useState<WallLayout>(() => readLocal(userId));
   const [page, setPage] = useState(0);
+  // A choice made before the server's answer arrives wins over that answer.
+  const chosen = useRef(false);
+  useEffect(() => {
+    if (userId === undefined) return;
+    let live = true;
+    api
+      .preferences()
+      .then((p) => {
+        if (!live || chosen.current || p.wallLayout === undefined) return;
+        localStorage.setItem(keyOf(userId), String(p.wallLayout));
+        setLayoutState(p.wallLayout);
+      })
+      .catch((err: unknown) => console.warn('wall layout: server preferences not read', err));
+    return () => {
+      live = false;
+    };
+  }, [userId]);
   const setLayout = (l: WallLayout) => {
+    chosen.current = true;
     localStorage.setItem(keyOf(userId), String(l));
     setLayoutState(l);
     setPage(0);
+    if (userId !== undefined) void api.savePreferences({ wallLayout: l }).catch((err: unknown) => console.warn('wall layout: not saved on the server', err));
   };
   return { layout, setLayout, page, setPage };
 }

@@ -2,6 +2,7 @@ import { enAdmin } from './en.admin.js';
 import { enNotify } from './en.notify.js';
 import { enVideo } from './en.video.js';
 import { enMasks } from './en.masks.js';
+import { enVideo2 } from './en.video2.js';
 import { enErrors } from './en.errors.js';
 import { enReports } from './en.reports.js';
 import { enGroups } from './en.groups.js';
@@ -367,6 +368,7 @@ export const en: Record<MessageKey, string> = {
   ...enNotify,
   ...enVideo,
   ...enMasks,
+  ...enVideo2,
   ...enErrors,
   ...enReports,
   ...enGroups,

@@ -7,6 +7,7 @@ import { viAdmin } from './vi.admin.js';
 import { viNotify } from './vi.notify.js';
 import { viVideo } from './vi.video.js';
 import { viMasks } from './vi.masks.js';
+import { viVideo2 } from './vi.video2.js';
 import { viErrors } from './vi.errors.js';
 import { viReports } from './vi.reports.js';
 import { viGroups } from './vi.groups.js';
@@ -368,6 +369,7 @@ export const vi = {
   ...viNotify,
   ...viVideo,
   ...viMasks,
+  ...viVideo2,
   ...viErrors,
   ...viReports,
   ...viGroups,

@@ -85,7 +85,7 @@ export function EventPage({ id }: { id: number }) {
       <div className="event-layout">
         <div className="event-media">
           <h2>{t('clip.title')}</h2>
-          <ClipPlayer clip={d.clip} canDownload={session.can('clip.download')} />
+          <ClipPlayer clip={d.clip} canDownload={session.can('clip.download')} canWatchRecording={session.can('camera.live')} />
           {session.can('camera.live') && (
             <p>
               <Link to={`/recordings/${e.cameraId}?at=${e.startAt - 5_000}`} data-testid="open-recording-at-event">

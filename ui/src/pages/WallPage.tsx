@@ -11,6 +11,7 @@ import { ErrorText, areaName, areaSubtree } from '../components/common.js';
 import { WallFilters, type AlertFilter } from '../components/WallFilters.js';
 import { formatTime } from '../i18n/i18n.js';
 import { useI18n } from '../i18n/I18nProvider.js';
+import { groupBursts, type AlertBurst } from '../realtime/alert.bursts.js';
 import { useWall } from '../realtime/useWall.js';
 import { navigate, setQuery, useLocation } from '../router.js';
 import { useSession } from '../session.js';
@@ -51,6 +52,8 @@ function useKiosk() {
   }, [kiosk]);
   return { kiosk, toggleFullscreen };
 }
+
+const burstKey = (b: AlertBurst): number => b.head.id;
 
 /** The police wall: every camera live with its state, and the alert feed beside it. */
 export function WallPage() {
@@ -100,6 +103,19 @@ export function WallPage() {
           (alertFilter === 'all' || (alertFilter === 'open' ? OPEN_STATES.includes(a.state) : a.state === alertFilter)),
       ),
     [wall.alerts, inArea, alertFilter],
+  );
+  const bursts = useMemo(() => groupBursts(shown), [shown]);
+  // Keyed by a burst's first alert (its head): it stays the same while newer alerts join.
+  const [unfolded, setUnfolded] = useState<ReadonlySet<number>>(new Set());
+  const toggleBurst = useCallback(
+    (b: AlertBurst) =>
+      setUnfolded((cur) => {
+        const next = new Set(cur);
+        const key = burstKey(b);
+        if (!next.delete(key)) next.add(key);
+        return next;
+      }),
+    [],
   );
   const counts = useMemo(() => {
     const c = { online: 0, interrupted: 0, offline: 0 };
@@ -232,21 +248,26 @@ export function WallPage() {
           )}
           {shown.length === 0 && <p className="muted">{t('wall.noAlerts')}</p>}
           <ol className="alert-list" aria-live="polite" aria-relevant="additions">
-            {shown.map((a) => (
-              <AlertCard
-                key={a.id}
-                alert={a}
-                areaName={areaName(areas.data, a.areaId)}
-                fresh={wall.fresh.has(a.id)}
-                open={openAlert === a.id}
-                canAct={session.can('alert.update')}
-                officers={officers.data ?? []}
-                onToggle={() => setOpenAlert(openAlert === a.id ? null : a.id)}
-                onChanged={onChanged}
-                optimistic={optimistic}
-                now={now}
-              />
-            ))}
+            {bursts.flatMap((b) => {
+              const expanded = unfolded.has(burstKey(b));
+              return [b.head, ...b.rest].map((a, i) => (
+                <AlertCard
+                  key={a.id}
+                  alert={a}
+                  areaName={areaName(areas.data, a.areaId)}
+                  fresh={wall.fresh.has(a.id)}
+                  open={openAlert === a.id}
+                  canAct={session.can('alert.update')}
+                  officers={officers.data ?? []}
+                  onToggle={() => setOpenAlert(openAlert === a.id ? null : a.id)}
+                  onChanged={onChanged}
+                  optimistic={optimistic}
+                  now={now}
+                  burst={i === 0 && b.rest.length ? { count: b.rest.length + 1, spanMs: b.spanMs, expanded, onToggle: () => toggleBurst(b) } : undefined}
+                  member={i > 0 ? { hidden: !expanded } : undefined}
+                />
+              ));
+            })}
           </ol>
         </aside>
       </div>
