@@ -10,6 +10,7 @@ import * as commendOptOut from './20261212_062_commendation_opt_out.js';
 import * as notifyOutbox from './20261213_070_notify_outbox.js';
 import * as pushSubscriptions from './20261213_071_push_subscriptions.js';
 import * as cameraEndpoint from './20261212_090_camera_endpoint.js';
+import * as cluster from './20261214_100_cluster.js';
 
 /**
  * Every migration in order. A migration that alters an existing SQLite table makes knex
@@ -29,4 +30,5 @@ export const migrations = [
   notifyOutbox,
   pushSubscriptions,
   cameraEndpoint,
+  cluster,
 ];
