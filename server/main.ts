@@ -35,6 +35,8 @@ import { recordingDaysByCamera, RecordingRetention } from './ingest/recording.re
 import { wireEventsAndClips, type EventsWiring } from './main.events.js';
 import { wireReports, type ReportsWiring } from './main.reports.js';
 import { wireNotify, type NotifyWiring } from './main.notify.js';
+import { ClusterWiring } from './main.cluster.js';
+import { clusterRoutes } from './api/cluster.routes.js';
 import { forwardCameraStates, registerCameraSocketHandlers } from './realtime/camera.socket.js';
 import { registerLiveSocketHandlers } from './realtime/live.socket.js';
 import { cameraStatsRows, startStatsPush } from './realtime/camera.stats.push.js';
@@ -65,6 +67,8 @@ export interface RunningServer {
   detection: DetectionPath;
   /** Live video remuxes (one per watched camera). */
   live: LiveHub;
+  /** This node's part of a cluster (issue 16); undefined on one node. */
+  cluster: ClusterWiring | undefined;
   close(): Promise<void>;
 }
 
@@ -122,7 +126,8 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
   const db: Knex = openDb({ url: config.databaseUrl });
   const applied = await migrateLatest(db);
   if (applied.length) log.info('database migrated', { applied });
-  const store = createStore(db);
+  const cluster = await ClusterWiring.open(config, db, log);
+  const store = createStore(db, cluster?.scope);
   const bus = new Bus();
   bus.onListenerError(({ topic, err }) => log.error('bus listener failed', { topic, err }));
   const auth = createAuth({ store, config, log });
@@ -160,7 +165,7 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
     onSegmentIndexed: () => retention.segmentAdded(),
   });
   const detection = await createDetectionPath({ config: config.detect, ingest, bus, log, mode: opts.detectMode });
-  const cameras = createCameraKit({ config, ffmpeg, store, bus, log, runner: detection.runtime });
+  const cameras = createCameraKit({ config, ffmpeg, store, bus, log, runner: detection.runtime, wrapRunner: cluster?.wrapRunner, owns: cluster?.owns });
   const head = (cameraId: number) => ingest.recordingHead(cameraId);
   const cutter = new ClipCutter({ recordings: store.recordings, ffmpeg, recordingsDir: ingest.recordingsDir, log: log.child('clips'), head });
   const events = wireEventsAndClips({
@@ -225,6 +230,7 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
       ...events.routers,
       ...reports.routers,
       notifyRoutes({ authorizer, admin: notify.admin, rules: notify.rules, push: notify.pushSubscriptions }),
+      clusterRoutes({ authorizer, nodeId: config.nodeId, leaseTtlMs: config.cluster.leaseTtlMs, view: () => cluster?.view(), pin: cluster ? (id, node) => cluster.repo.setPin(id, node) : undefined }),
     ],
   });
   const http: HttpServer = createServer(app);
@@ -235,7 +241,7 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
     log: log.child('socket-auth'),
     recheckMs: config.auth.socketRecheckSeconds * 1000,
   });
-  const io = createSocketServer(http, authorizer, log, socketAuth);
+  const io = createSocketServer(http, authorizer, log, socketAuth, cluster?.fanout?.adapter);
   const live = new LiveHub({ ffmpeg, recordingsDir: ingest.recordingsDir, source: ingest, log: log.child('live') });
   events.attachIo(io);
   reports.attachIo(io);
@@ -251,9 +257,11 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
   await auth.start();
   await health.start();
   await events.start();
-  await notify.start();
+  // In a cluster the outbox is delivered by one node at a time, the holder of its lease.
+  if (!cluster) await notify.start();
   retention.start();
-  const demo = config.demoCamera
+  if (cluster && config.demoCamera) log.info('no demo camera on a cluster node (its simulator would live on one machine only)');
+  const demo = config.demoCamera && !cluster
     ? new DemoCamera({ store, log: log.child('demo'), ffmpegPath: ffmpeg.info.path, ffmpeg, restart: (cam) => detection.runtime.start(cam, null) })
     : undefined;
   await cameras.network.load();
@@ -277,6 +285,7 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
   const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
   log.info(`BinhYen ${VERSION} listening on ${url}`);
+  await cluster?.start({ store, cameras, port, jobs: [{ name: 'notify', start: () => notify.start(), stop: () => notify.stop() }] });
 
   let closing: Promise<void> | undefined;
   return {
@@ -295,9 +304,12 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
     retention,
     detection,
     live,
+    cluster,
     close: () =>
       (closing ??= (async () => {
         await events.clips.abortWork();
+        // First: hand the cameras and jobs to the other nodes while this one still answers.
+        await cluster?.stop();
         stopStatsPush();
         stopStates();
         health.stop();
@@ -314,11 +326,12 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
         await detection.runtime.stopAll();
         await demo?.stop();
         await events.stop();
-        await notify.stop();
+        if (!cluster) await notify.stop();
         retention.stop();
         await detection.close();
         await auth.stop();
         await ffmpeg.close();
+        await cluster?.close();
         await db.destroy();
       })()),
   };
