@@ -66,10 +66,9 @@ export class ClusterWiring {
           if (cam?.enabled) await inner.start(cam, d.cameras.service.credentialsOfSafely(cam));
           await d.cameras.events.refresh(id);
         },
-        stopCamera: async (id) => {
-          await inner.stop(id);
-          await d.cameras.events.refresh(id);
-        },
+        stopCamera: (id) => inner.stop(id),
+        // Its ONVIF event subscription follows the lease: refreshed once this node no longer owns it.
+        dropped: (id) => d.cameras.events.refresh(id),
       },
       jobs: d.jobs,
       config: cfg,
@@ -81,6 +80,15 @@ export class ClusterWiring {
 
   view() {
     return this.coordinator?.view();
+  }
+
+  health() {
+    return {
+      nodeId: this.config.nodeId,
+      redis: this.fanout?.ready() ?? false,
+      leases: this.coordinator?.renewing() ?? false,
+      running: this.coordinator?.heldCameras().length ?? 0,
+    };
   }
 
   async stop(): Promise<void> {

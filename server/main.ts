@@ -217,6 +217,7 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
         detector: detection.status,
         disk: () => retention.disk(),
         notify: () => notify.health(),
+        cluster: cluster ? () => cluster.health() : undefined,
       }),
       cameraRoutes({ store, authorizer, liveFeed: ingest, cameras: cameras.service, onboarding: cameras.onboarding, stats }),
       cameraPtzRoutes({ store, authorizer, ptz: cameras.ptz }),

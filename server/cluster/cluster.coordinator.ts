@@ -6,6 +6,8 @@ import { planAssignment, type PlanLease } from './cluster.plan.js';
 export interface LeasedWork {
   startCamera(cameraId: number): Promise<void>;
   stopCamera(cameraId: number): Promise<void>;
+  /** After the lease is gone from this node (what follows the owner, such as its event subscription, stops too). */
+  dropped(cameraId: number): Promise<void>;
 }
 
 /** Work that must run once in the cluster (notification outbox …): started while this node holds its lease. */
@@ -61,6 +63,11 @@ export class ClusterCoordinator {
   /** The epoch this node holds the camera under, or undefined: the write fence's question. */
   epochOf(cameraId: number): number | undefined {
     return this.held.get(cameraId);
+  }
+
+  /** Whether the last successful renewal is within the lease TTL. */
+  renewing(): boolean {
+    return this.mono() - this.lastRenewOk <= this.d.config.leaseTtlMs;
   }
 
   heldCameras(): number[] {
@@ -194,12 +201,14 @@ export class ClusterCoordinator {
     this.held.delete(cameraId);
     this.d.log.warn('camera lease lost', { cameraId });
     await this.d.work.stopCamera(cameraId).catch((err: unknown) => this.d.log.error('camera did not stop', { cameraId, err }));
+    await this.d.work.dropped(cameraId).catch((err: unknown) => this.d.log.warn('camera not fully dropped', { cameraId, err }));
   }
 
   /** Handed over: stop, then free the lease for the next node. */
   private async handOver(cameraId: number): Promise<void> {
     await this.d.work.stopCamera(cameraId).catch((err: unknown) => this.d.log.error('camera did not stop', { cameraId, err }));
     this.held.delete(cameraId);
+    await this.d.work.dropped(cameraId).catch((err: unknown) => this.d.log.warn('camera not fully dropped', { cameraId, err }));
     await this.d.repo.release(this.d.nodeId, cameraLease(cameraId)).catch((err: unknown) => this.d.log.warn('lease not released', { cameraId, err }));
     this.d.log.info('camera handed over', { cameraId });
   }
