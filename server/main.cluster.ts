@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import os from 'node:os';
 import type { Knex } from 'knex';
 import type { CameraRunner } from './cameras/camera.runner.js';
@@ -18,6 +19,12 @@ import { VERSION } from './version.js';
  * to the camera service, the Redis fan-out given to socket.io, and the coordinator started once
  * the server listens. Without a cluster every hook is absent and the server is unchanged.
  */
+/** What a running camera depends on: when it differs, the owner restarts the camera. */
+function runningVersion(c: Awaited<ReturnType<Store['cameras']['list']>>[number]): string {
+  const text = JSON.stringify([c.streams, c.settings, c.credentialsEnc, c.onvifUrl, c.areaId, c.defaultVisibility]);
+  return createHash('sha1').update(text).digest('hex');
+}
+
 export class ClusterWiring {
   readonly repo: ClusterRepository;
   readonly scope: NodeScope;
@@ -59,7 +66,7 @@ export class ClusterWiring {
       url: cfg.advertiseUrl ?? `http://${os.hostname()}:${d.port}`,
       version: VERSION,
       repo: this.repo,
-      cameras: async () => (await d.store.cameras.list()).filter((c) => c.enabled).map((c) => ({ id: c.id, updatedAt: c.updatedAt })),
+      cameras: async () => (await d.store.cameras.list()).filter((c) => c.enabled).map((c) => ({ id: c.id, version: runningVersion(c) })),
       work: {
         startCamera: async (id) => {
           const cam = await d.store.cameras.get(id);

@@ -231,7 +231,13 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
       ...events.routers,
       ...reports.routers,
       notifyRoutes({ authorizer, admin: notify.admin, rules: notify.rules, push: notify.pushSubscriptions }),
-      clusterRoutes({ authorizer, nodeId: config.nodeId, leaseTtlMs: config.cluster.leaseTtlMs, view: () => cluster?.view(), pin: cluster ? (id, node) => cluster.repo.setPin(id, node) : undefined }),
+      clusterRoutes({
+        authorizer,
+        nodeId: config.nodeId,
+        leaseTtlMs: config.cluster.leaseTtlMs,
+        view: () => cluster?.view(),
+        pin: cluster ? (id, node) => cluster.repo.setPin(id, node) : undefined,
+      }),
     ],
   });
   const http: HttpServer = createServer(app);
@@ -262,9 +268,10 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
   if (!cluster) await notify.start();
   retention.start();
   if (cluster && config.demoCamera) log.info('no demo camera on a cluster node (its simulator would live on one machine only)');
-  const demo = config.demoCamera && !cluster
-    ? new DemoCamera({ store, log: log.child('demo'), ffmpegPath: ffmpeg.info.path, ffmpeg, restart: (cam) => detection.runtime.start(cam, null) })
-    : undefined;
+  const demo =
+    config.demoCamera && !cluster
+      ? new DemoCamera({ store, log: log.child('demo'), ffmpegPath: ffmpeg.info.path, ffmpeg, restart: (cam) => detection.runtime.start(cam, null) })
+      : undefined;
   await cameras.network.load();
   await demo?.start().catch((err: unknown) => log.warn('demo camera could not start (install ffmpeg and the GStreamer RTSP server, see README)', { err }));
   await cameras.service.startAll();

@@ -48,7 +48,14 @@ export interface ClusterRoutesDeps {
   pin?: (cameraId: number, node: string | null) => Promise<void>;
 }
 
-const pinBody = z.object({ node: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, 'must be a node id (letters, digits, _, . and -)').nullable() }).strict();
+const pinBody = z
+  .object({
+    node: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,100}$/, 'must be a node id (letters, digits, _, . and -)')
+      .nullable(),
+  })
+  .strict();
 
 export function clusterView(d: Pick<ClusterRoutesDeps, 'nodeId' | 'leaseTtlMs' | 'view'>): ClusterView {
   const v = d.view();

@@ -22,8 +22,12 @@ export interface CoordinatorDeps {
   url: string;
   version: string;
   repo: ClusterRepository;
-  /** Enabled cameras with when their row last changed (a change made on another node restarts them here). */
-  cameras: () => Promise<{ id: number; updatedAt: number }[]>;
+  /**
+   * Enabled cameras with a fingerprint of what their running depends on (streams, settings,
+   * credentials): an edit made on another node restarts the camera here. Not updated_at: the
+   * camera's state (online, offline) changes it too.
+   */
+  cameras: () => Promise<{ id: number; version: string }[]>;
   work: LeasedWork;
   jobs: ClusterJob[];
   config: { leaseTtlMs: number; heartbeatMs: number; joinAfterMs: number };
@@ -46,7 +50,7 @@ export const jobLease = (name: string) => `job:${name}`;
 export class ClusterCoordinator {
   private readonly held = new Map<number, number>();
   private readonly jobsHeld = new Map<string, number>();
-  private readonly seenUpdate = new Map<number, number>();
+  private readonly seenVersion = new Map<number, string>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> = Promise.resolve();
   private stopped = false;
@@ -175,11 +179,11 @@ export class ClusterCoordinator {
   }
 
   /** A camera edited on another node: its row changed, restart it here with the new settings. */
-  private async restartChanged(cameras: { id: number; updatedAt: number }[]): Promise<void> {
+  private async restartChanged(cameras: { id: number; version: string }[]): Promise<void> {
     for (const c of cameras) {
-      const seen = this.seenUpdate.get(c.id);
-      this.seenUpdate.set(c.id, c.updatedAt);
-      if (seen !== undefined && seen !== c.updatedAt && this.held.has(c.id)) {
+      const seen = this.seenVersion.get(c.id);
+      this.seenVersion.set(c.id, c.version);
+      if (seen !== undefined && seen !== c.version && this.held.has(c.id)) {
         await this.d.work.startCamera(c.id).catch((err: unknown) => this.d.log.error('leased camera did not restart', { cameraId: c.id, err }));
       }
     }

@@ -145,19 +145,20 @@ export class ClipRepository {
 
   /** An event's clip is the camera owner's write (fenced in a cluster); a user's export is not. */
   async create(c: NewClip, now = Date.now()): Promise<ClipRecord> {
-    const insert = (ex: Executor) => insertReturningId(ex('clips'), {
-      node_id: this.scope.nodeId ?? null,
-      camera_id: c.cameraId,
-      event_id: c.eventId,
-      kind: c.kind,
-      start_at: c.startAt,
-      end_at: c.endAt,
-      state: 'pending',
-      pinned: c.pinned,
-      reason: c.reason,
-      created_by: c.createdBy,
-      created_at: now,
-    });
+    const insert = (ex: Executor) =>
+      insertReturningId(ex('clips'), {
+        node_id: this.scope.nodeId ?? null,
+        camera_id: c.cameraId,
+        event_id: c.eventId,
+        kind: c.kind,
+        start_at: c.startAt,
+        end_at: c.endAt,
+        state: 'pending',
+        pinned: c.pinned,
+        reason: c.reason,
+        created_by: c.createdBy,
+        created_at: now,
+      });
     const id = c.createdBy === null ? await this.scope.fence.run(this.db, c.cameraId, insert) : await insert(this.db);
     return (await this.get(id))!;
   }
@@ -216,9 +217,7 @@ export class ClipRepository {
 
   /** Pinned clips still served from the recording: their file was not made yet (interrupted by a stop). */
   async listPinnedWithoutFile(): Promise<ClipRecord[]> {
-    return (await this.mine().where({ state: 'ready', pinned: true, kind: 'event' }).whereNull('path').whereNull('deleted_at').orderBy('id')).map(
-      toClip,
-    );
+    return (await this.mine().where({ state: 'ready', pinned: true, kind: 'event' }).whereNull('path').whereNull('deleted_at').orderBy('id')).map(toClip);
   }
 
   async setPinnedForEvent(eventId: number, pinned: boolean): Promise<void> {
@@ -243,18 +242,14 @@ export class ClipRepository {
   }
 
   async oldestDeletable(limit: number): Promise<ClipRecord[]> {
-    return (
-      await this.mine().where({ state: 'ready', pinned: false }).whereNull('deleted_at').whereNotNull('path').orderBy('start_at').limit(limit)
-    ).map(toClip);
+    return (await this.mine().where({ state: 'ready', pinned: false }).whereNull('deleted_at').whereNotNull('path').orderBy('start_at').limit(limit)).map(
+      toClip,
+    );
   }
 
   /** Bytes of clip files on disk (clips served from the recording have none). */
   async totalBytes(): Promise<number> {
-    const [row] = await this.mine()
-      .where({ state: 'ready' })
-      .whereNull('deleted_at')
-      .whereNotNull('path')
-      .sum<{ t: number | string | null }[]>({ t: 'bytes' });
+    const [row] = await this.mine().where({ state: 'ready' }).whereNull('deleted_at').whereNotNull('path').sum<{ t: number | string | null }[]>({ t: 'bytes' });
     return Number(row?.t ?? 0);
   }
 

@@ -136,7 +136,9 @@ export class ClusterRepository {
 
   async setPin(cameraId: number, node: string | null): Promise<void> {
     await this.ensureCameraRows([cameraId]);
-    await this.db('cluster_leases').where({ name: cameraLease(cameraId) }).update({ pinned_node: node });
+    await this.db('cluster_leases')
+      .where({ name: cameraLease(cameraId) })
+      .update({ pinned_node: node });
   }
 
   async forgetNode(id: string): Promise<void> {

@@ -191,24 +191,26 @@ export class EventRepository {
 
   /** Only the camera's lease holder creates events (fenced in a cluster). */
   async create(e: NewEvent, now = Date.now()): Promise<EventRecord> {
-    const id = await this.scope.fence.run(this.db, e.cameraId, (ex) => insertReturningId(ex('events'), {
-      node_id: this.scope.nodeId ?? null,
-      camera_id: e.cameraId,
-      area_id: e.areaId,
-      track_id: e.trackId,
-      label: e.label,
-      score: e.score,
-      box: e.box ? toJson(e.box) : null,
-      zones: toJson(e.zones),
-      start_at: e.startAt,
-      last_seen_at: e.lastSeenAt,
-      best_at: e.bestAt,
-      visibility: e.visibility,
-      pinned: false,
-      snapshot_bytes: 0,
-      created_at: now,
-      updated_at: now,
-    }));
+    const id = await this.scope.fence.run(this.db, e.cameraId, (ex) =>
+      insertReturningId(ex('events'), {
+        node_id: this.scope.nodeId ?? null,
+        camera_id: e.cameraId,
+        area_id: e.areaId,
+        track_id: e.trackId,
+        label: e.label,
+        score: e.score,
+        box: e.box ? toJson(e.box) : null,
+        zones: toJson(e.zones),
+        start_at: e.startAt,
+        last_seen_at: e.lastSeenAt,
+        best_at: e.bestAt,
+        visibility: e.visibility,
+        pinned: false,
+        snapshot_bytes: 0,
+        created_at: now,
+        updated_at: now,
+      }),
+    );
     return (await this.get(id))!;
   }
 

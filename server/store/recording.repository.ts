@@ -72,11 +72,7 @@ export class RecordingRepository {
 
   /** Segments overlapping [from, to), oldest first. */
   async overlapping(cameraId: number, from: number, to: number): Promise<Recording[]> {
-    const rows = await this.t()
-      .where({ camera_id: cameraId })
-      .andWhere('end_at', '>', from)
-      .andWhere('start_at', '<', to)
-      .orderBy('start_at');
+    const rows = await this.t().where({ camera_id: cameraId }).andWhere('end_at', '>', from).andWhere('start_at', '<', to).orderBy('start_at');
     return rows.map(toRecording);
   }
 
@@ -115,10 +111,7 @@ export class RecordingRepository {
 
   /** Bytes kept per camera (cameras without recordings are absent). */
   async bytesByCamera(): Promise<Map<number, number>> {
-    const rows = await this.t()
-      .select('camera_id')
-      .sum<{ camera_id: number; total: number | string | null }[]>({ total: 'bytes' })
-      .groupBy('camera_id');
+    const rows = await this.t().select('camera_id').sum<{ camera_id: number; total: number | string | null }[]>({ total: 'bytes' }).groupBy('camera_id');
     return new Map(rows.map((r) => [Number(r.camera_id), Number(r.total ?? 0)]));
   }
 

@@ -95,17 +95,33 @@ describe.skipIf(!pg)('several nodes as one system (PostgreSQL + Redis)', () => {
   async function round(name: string, owners: Map<number, string[]>, movedSince: Map<number, number>): Promise<void> {
     for (const [i, cam] of cameraIds.entries()) {
       const sim = sims[i]!;
-      // Emit only once the current owner's PullPoint subscription is waiting (newest one, made after a move).
+      // Emit once the current owner's PullPoint subscription is the only one made since the camera
+      // last moved, and is waiting: a node that handed the camera over unsubscribes; a killed one
+      // leaves its subscription behind, older than the mark.
+      const mark = movedSince.get(cam) ?? 0;
       await waitFor(() => {
-        const subs = [...sim.events.subscriptions.values()];
-        const newest = subs[subs.length - 1];
-        return newest && (newest as { waiter?: unknown }).waiter && newest.id > (movedSince.get(cam) ?? 0) ? true : undefined;
+        const subs = [...sim.events.subscriptions.values()].filter((x) => x.id > mark);
+        return subs.length === 1 && (subs[0] as { waiter?: unknown }).waiter ? true : undefined;
       }, 30_000);
       sim.emitEvent({ topic: `tns1:RuleEngine/CellMotionDetector/${name}`, source: { Rule: 'r' }, data: { IsMotion: 'true' } });
     }
     void owners;
     const label = `RuleEngine/CellMotionDetector/${name}`;
-    await waitFor(async () => (Number((await db('events').where({ label }).count<{ n: string }[]>({ n: '*' }))[0]!.n) >= CAMERAS ? true : undefined), 30_000);
+    try {
+      await waitFor(async () => (Number((await db('events').where({ label }).count<{ n: string }[]>({ n: '*' }))[0]!.n) >= CAMERAS ? true : undefined), 30_000);
+    } catch (err) {
+      const got = await db('events').where({ label }).select('camera_id', 'node_id');
+      const subs = sims.map((sim) => [...sim.events.subscriptions.values()].map((x) => `${x.id}:${x.queue.length}:${x.waiter ? 'w' : '-'}`).join(' '));
+      const logs = [...nodes.values()].map(
+        (n) =>
+          `${n.id}: ${n.log
+            .filter((l) => /WARN|ERROR|subscribed|lease/.test(l))
+            .slice(-25)
+            .join('\n  ')}`,
+      );
+      console.error(JSON.stringify({ label, got, owners: [...(await runningNow())], subs }, null, 1), logs.join('\n'));
+      throw err;
+    }
     // exactly one event per camera for the one camera event: no node ran a camera twice
     const perCamera = await db('events').where({ label }).select('camera_id').count<{ camera_id: number; n: string }[]>({ n: '*' }).groupBy('camera_id');
     expect(perCamera.map((r) => [Number(r.camera_id), Number(r.n)]).sort((a, b) => a[0]! - b[0]!)).toEqual(cameraIds.map((c) => [c, 1]));
@@ -124,7 +140,27 @@ describe.skipIf(!pg)('several nodes as one system (PostgreSQL + Redis)', () => {
     expect(add.status, add.stderr).toBe(0);
     // A still grey picture: ingest and recording run for real, detection has nothing to do.
     const file = path.join(tmp.dir, 'grey.mp4');
-    const enc = spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'color=c=0x707070:size=320x180:rate=10', '-t', '10', '-c:v', 'libx264', '-preset', 'veryfast', '-g', '10', '-y', file]);
+    const enc = spawnSync('ffmpeg', [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'color=c=0x707070:size=320x180:rate=10',
+      '-t',
+      '300', // longer than the test: a loop's timestamp jump is not what this test is about
+      '-c:v',
+      'libx264',
+      '-preset',
+      'veryfast',
+      '-g',
+      '10',
+      '-bf',
+      '0',
+      '-y',
+      file,
+    ]);
     expect(enc.status).toBe(0);
     fleet = new SimCameraFleet({ ffmpegPath: 'ffmpeg', logger: createLogger('warn'), mounts: CAMERAS });
     await fleet.start();
@@ -226,14 +262,18 @@ describe.skipIf(!pg)('several nodes as one system (PostgreSQL + Redis)', () => {
     const marks = maxSubIds();
     const startedAt = Date.now();
     launch('n3');
-    const owners = await waitFor(() => ownedOnce(NODES).then((o) => (o && Object.values(countsOf(o)).every((n) => n === 2) && countsOf(o).n3 === 2 ? o : undefined)), 60_000, 200);
+    const owners = await waitFor(
+      () => ownedOnce(NODES).then((o) => (o && Object.values(countsOf(o)).every((n) => n === 2) && countsOf(o).n3 === 2 ? o : undefined)),
+      60_000,
+      200,
+    );
     timings.rebalanceMs = Date.now() - startedAt;
     const movedBack = cameraIds.filter((c) => before.get(c)?.[0] !== owners.get(c)?.[0]);
     expect(movedBack).toHaveLength(2); // only what n3 takes back moves
     await round('Round3', owners, new Map(movedBack.map((c) => [c, marks.get(c)!])));
   }, 120_000);
 
-  it("fences a node paused past its lease: its cameras move, and what it writes on waking is refused", async () => {
+  it('fences a node paused past its lease: its cameras move, and what it writes on waking is refused', async () => {
     const before = await runningNow();
     const paused = [...before].filter(([, on]) => on[0] === 'n2').map(([c]) => c);
     watch.paused.add('n2'); // a paused process answers nobody; its ffmpegs keep recording meanwhile
@@ -248,7 +288,11 @@ describe.skipIf(!pg)('several nodes as one system (PostgreSQL + Redis)', () => {
     await waitFor(() => ownedOnce(NODES).then((o) => (o && Object.values(countsOf(o)).every((n) => n === 2) ? o : undefined)), 60_000);
     // No row for those cameras from n2 stamped after its lease ran out.
     const expiredAt = stoppedAt + LEASE_TTL_MS;
-    const late = await db('recordings').where('node_id', 'n2').whereIn('camera_id', paused).where('end_at', '>', expiredAt + 1000).count<{ n: string }[]>({ n: '*' });
+    const late = await db('recordings')
+      .where('node_id', 'n2')
+      .whereIn('camera_id', paused)
+      .where('end_at', '>', expiredAt + 1000)
+      .count<{ n: string }[]>({ n: '*' });
     expect(Number(late[0]!.n)).toBe(0);
     expect(nodes.get('n2')!.log.join('\n')).toMatch(/no longer holds the camera's lease|camera lease lost/);
   }, 150_000);

@@ -85,7 +85,19 @@ describe.skipIf(!pg)('camera leases and the write fence (PostgreSQL)', () => {
     epochs.b!.set(cameraId, e3!);
     const order: string[] = [];
     const write = stores.b!.transaction(async (tx) => {
-      await tx.events.create({ cameraId, areaId: null, trackId: null, label: 'car', score: 0.8, box: null, zones: [], startAt: 5, lastSeenAt: 5, bestAt: 5, visibility: 'internal' });
+      await tx.events.create({
+        cameraId,
+        areaId: null,
+        trackId: null,
+        label: 'car',
+        score: 0.8,
+        box: null,
+        zones: [],
+        startAt: 5,
+        lastSeenAt: 5,
+        bestAt: 5,
+        visibility: 'internal',
+      });
       await new Promise((r) => setTimeout(r, 500)); // the lease expires while the transaction is open
       order.push('write committed');
     });

@@ -22,7 +22,15 @@ export async function freePort(): Promise<number> {
 export function startNode(id: string, port: number, env: Record<string, string>): NodeProc {
   const url = `http://127.0.0.1:${port}`;
   const proc = spawn(process.execPath, [CLI, 'serve'], {
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env, BINHYEN_NODE_ID: id, BINHYEN_PORT: String(port), BINHYEN_HOST: '127.0.0.1', BINHYEN_CLUSTER__ADVERTISE_URL: url },
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      ...env,
+      BINHYEN_NODE_ID: id,
+      BINHYEN_PORT: String(port),
+      BINHYEN_HOST: '127.0.0.1',
+      BINHYEN_CLUSTER__ADVERTISE_URL: url,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const log: string[] = [];

@@ -3,7 +3,8 @@ import { planAssignment, type PlanCamera, type PlanInput, type PlanLease, type P
 
 const NOW = 1_000_000;
 const node = (id: string, startedAt = 0, cpu = 0.1): PlanNode => ({ id, startedAt, cpu });
-const cams = (n: number, pins: Record<number, string> = {}): PlanCamera[] => Array.from({ length: n }, (_, i) => ({ id: i + 1, pinnedNode: pins[i + 1] ?? null }));
+const cams = (n: number, pins: Record<number, string> = {}): PlanCamera[] =>
+  Array.from({ length: n }, (_, i) => ({ id: i + 1, pinnedNode: pins[i + 1] ?? null }));
 const lease = (owner: string | null, expiresAt = NOW + 5000): PlanLease => ({ owner, expiresAt });
 
 /** Runs every node's plan on one shared lease table until nothing changes; returns the rounds it took. */

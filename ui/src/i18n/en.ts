@@ -1,5 +1,6 @@
 import { enAdmin } from './en.admin.js';
 import { enNotify } from './en.notify.js';
+import { enCluster } from './en.cluster.js';
 import { enVideo } from './en.video.js';
 import { enErrors } from './en.errors.js';
 import { enReports } from './en.reports.js';
@@ -363,6 +364,7 @@ export const en: Record<MessageKey, string> = {
 
   ...enAdmin,
   ...enNotify,
+  ...enCluster,
   ...enVideo,
   ...enErrors,
   ...enReports,

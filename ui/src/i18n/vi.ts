@@ -5,6 +5,7 @@
  */
 import { viAdmin } from './vi.admin.js';
 import { viNotify } from './vi.notify.js';
+import { viCluster } from './vi.cluster.js';
 import { viVideo } from './vi.video.js';
 import { viErrors } from './vi.errors.js';
 import { viReports } from './vi.reports.js';
@@ -364,6 +365,7 @@ export const vi = {
 
   ...viAdmin,
   ...viNotify,
+  ...viCluster,
   ...viVideo,
   ...viErrors,
   ...viReports,
