@@ -1,6 +1,6 @@
 import { createServer, type Server as HttpServer } from 'node:http';
 import path from 'node:path';
-import type { Express, Router } from 'express';
+import type { Express } from 'express';
 import type { Knex } from 'knex';
 import { createApp } from './api/app.js';
 import { areaRoutes } from './api/area.routes.js';
@@ -37,6 +37,8 @@ import { wireReports, type ReportsWiring } from './main.reports.js';
 import { wireNotify, type NotifyWiring } from './main.notify.js';
 import { ClusterWiring } from './main.cluster.js';
 import { clusterRoutes } from './api/cluster.routes.js';
+import { mediaProxy } from './api/media.proxy.js';
+import { Router } from 'express';
 import { forwardCameraStates, registerCameraSocketHandlers } from './realtime/camera.socket.js';
 import { registerLiveSocketHandlers } from './realtime/live.socket.js';
 import { cameraStatsRows, startStatsPush } from './realtime/camera.stats.push.js';
@@ -207,6 +209,22 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
     before: auth.before,
     afterBody: auth.afterBody,
     routers: [
+      // In a cluster, media on another node's disk are fetched from it (before the routes that serve them from here).
+      ...(cluster
+        ? [
+            Router().use(
+              mediaProxy({
+                authorizer,
+                nodeId: config.nodeId,
+                secret: config.cluster.secret!,
+                clipNode: (id) => store.clips.nodeOf(id),
+                eventNode: (id) => store.events.nodeOf(id),
+                recordingNodes: (cameraId, from, to) => store.recordings.nodesOverlapping(cameraId, from, to),
+                nodeUrl: async (id) => (await cluster.repo.nodes()).find((n) => n.id === id)?.url,
+              }),
+            ),
+          ]
+        : []),
       ...authRouters(auth, store),
       healthRoutes({
         monitor: health,

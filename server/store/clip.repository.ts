@@ -163,6 +163,12 @@ export class ClipRepository {
     return (await this.get(id))!;
   }
 
+  /** The node whose disk holds this row's media (null: one node, or written before the cluster). */
+  async nodeOf(id: number): Promise<string | null | undefined> {
+    const row = (await this.db('clips').where({ id }).first('node_id')) as { node_id: string | null } | undefined;
+    return row ? row.node_id : undefined;
+  }
+
   async get(id: number): Promise<ClipRecord | undefined> {
     const row = await this.db<ClipRow>('clips').where({ id }).first();
     return row && toClip(row);

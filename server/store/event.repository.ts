@@ -214,6 +214,12 @@ export class EventRepository {
     return (await this.get(id))!;
   }
 
+  /** The node whose disk holds this row's media (null: one node, or written before the cluster). */
+  async nodeOf(id: number): Promise<string | null | undefined> {
+    const row = (await this.db('events').where({ id }).first('node_id')) as { node_id: string | null } | undefined;
+    return row ? row.node_id : undefined;
+  }
+
   async get(id: number): Promise<EventRecord | undefined> {
     const row = await this.db<EventRow>('events').where({ id }).first();
     return row && toEvent(row);

@@ -91,18 +91,32 @@ describe.skipIf(!pg)('several nodes as one system (PostgreSQL + Redis)', () => {
     return c;
   };
 
+  /** On a failed round: what the database, the simulators and the nodes' logs say. */
+  async function diag(label: string): Promise<void> {
+    const got = await db('events').where({ label }).select('camera_id', 'node_id');
+    const subs = sims.map((sim) => [...sim.events.subscriptions.values()].map((x) => `${x.id}:${x.queue.length}:${x.waiter ? 'w' : '-'}`).join(' '));
+    const leases = await db('cluster_leases').select('name', 'owner', 'epoch');
+    const logs = [...nodes.values()].map((n) => `${n.id}: ${n.log.filter((l) => /WARN|ERROR|subscribed|lease|handed/.test(l)).slice(-30).join('\n  ')}`);
+    console.error(JSON.stringify({ label, got, owners: [...(await runningNow())], subs, leases }), logs.join('\n'));
+  }
+
   /** One camera event per camera, with a topic of its own per round: the label tells the round. */
   async function round(name: string, owners: Map<number, string[]>, movedSince: Map<number, number>): Promise<void> {
     for (const [i, cam] of cameraIds.entries()) {
       const sim = sims[i]!;
-      // Emit once the current owner's PullPoint subscription is the only one made since the camera
-      // last moved, and is waiting: a node that handed the camera over unsubscribes; a killed one
-      // leaves its subscription behind, older than the mark.
-      const mark = movedSince.get(cam) ?? 0;
-      await waitFor(() => {
-        const subs = [...sim.events.subscriptions.values()].filter((x) => x.id > mark);
-        return subs.length === 1 && (subs[0] as { waiter?: unknown }).waiter ? true : undefined;
-      }, 30_000);
+      // Emit once the current owner's PullPoint subscription waits: every owner (each lease epoch)
+      // subscribes anew, so its subscription is the newest, numbered at least the epoch; an owner
+      // that handed the camera over has unsubscribed or drops what it pulls.
+      await waitFor(async () => {
+        const lease = (await db('cluster_leases').where({ camera_id: cam }).first('epoch')) as { epoch: number };
+        const subs = [...sim.events.subscriptions.values()];
+        const newest = subs[subs.length - 1];
+        const fresh = newest && newest.id >= Number(lease.epoch) && newest.id > (movedSince.get(cam) ?? 0);
+        return fresh && (newest as { waiter?: unknown }).waiter ? true : undefined;
+      }, 30_000).catch(async (err: unknown) => {
+        await diag(`${name}: camera ${cam} not subscribed`);
+        throw err;
+      });
       sim.emitEvent({ topic: `tns1:RuleEngine/CellMotionDetector/${name}`, source: { Rule: 'r' }, data: { IsMotion: 'true' } });
     }
     void owners;
@@ -110,16 +124,7 @@ describe.skipIf(!pg)('several nodes as one system (PostgreSQL + Redis)', () => {
     try {
       await waitFor(async () => (Number((await db('events').where({ label }).count<{ n: string }[]>({ n: '*' }))[0]!.n) >= CAMERAS ? true : undefined), 30_000);
     } catch (err) {
-      const got = await db('events').where({ label }).select('camera_id', 'node_id');
-      const subs = sims.map((sim) => [...sim.events.subscriptions.values()].map((x) => `${x.id}:${x.queue.length}:${x.waiter ? 'w' : '-'}`).join(' '));
-      const logs = [...nodes.values()].map(
-        (n) =>
-          `${n.id}: ${n.log
-            .filter((l) => /WARN|ERROR|subscribed|lease/.test(l))
-            .slice(-25)
-            .join('\n  ')}`,
-      );
-      console.error(JSON.stringify({ label, got, owners: [...(await runningNow())], subs }, null, 1), logs.join('\n'));
+      await diag(label);
       throw err;
     }
     // exactly one event per camera for the one camera event: no node ran a camera twice
