@@ -97,7 +97,14 @@ export function createCameraKit(d: CameraKitDeps): CameraKit {
     grabber: d.grabber ?? new FfmpegFrameGrabber(d.ffmpeg),
     rtspTransport: d.config.ingest.rtspTransport,
   });
-  const events = new CameraEventWatcher({ cameras: d.store.cameras, credentialsOf: (c) => service.credentialsOfSafely(c), bus: d.bus, log, guard, owns: d.owns });
+  const events = new CameraEventWatcher({
+    cameras: d.store.cameras,
+    credentialsOf: (c) => service.credentialsOfSafely(c),
+    bus: d.bus,
+    log,
+    guard,
+    owns: d.owns,
+  });
   const ptz = new CameraPtz({ cameras: d.store.cameras, credentialsOf: (c) => service.credentialsOfSafely(c), guard });
   return { cipher, service, onboarding, discovery, network, events, ptz };
 }

@@ -105,7 +105,12 @@ export function resolvePaths(config: Config, cwd = process.cwd()): ResolvedConfi
     ...config,
     dataDir,
     databaseUrl: config.databaseUrl ?? `sqlite:${path.join(dataDir, 'binhyen.sqlite')}`,
-    nodeId: config.nodeId ?? os.hostname().replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 100),
+    nodeId:
+      config.nodeId ??
+      os
+        .hostname()
+        .replace(/[^A-Za-z0-9_.-]/g, '-')
+        .slice(0, 100),
     secretKeyFile: path.resolve(cwd, config.secretKeyFile ?? path.join(dataDir, 'secret.key')),
     audit: {
       ...config.audit,

@@ -410,7 +410,8 @@ export const configSchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['databaseUrl'],
-        message: 'a cluster (cluster.redisUrl is set) needs PostgreSQL shared by every node: set databaseUrl to postgres://…, or unset cluster.redisUrl for one node on SQLite',
+        message:
+          'a cluster (cluster.redisUrl is set) needs PostgreSQL shared by every node: set databaseUrl to postgres://…, or unset cluster.redisUrl for one node on SQLite',
       });
     }
     if (!c.cluster.secret) {

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
 import { createClient } from 'redis';
@@ -96,7 +96,13 @@ describe.skipIf(!pg)('several nodes as one system (PostgreSQL + Redis)', () => {
     const got = await db('events').where({ label }).select('camera_id', 'node_id');
     const subs = sims.map((sim) => [...sim.events.subscriptions.values()].map((x) => `${x.id}:${x.queue.length}:${x.waiter ? 'w' : '-'}`).join(' '));
     const leases = await db('cluster_leases').select('name', 'owner', 'epoch');
-    const logs = [...nodes.values()].map((n) => `${n.id}: ${n.log.filter((l) => /WARN|ERROR|subscribed|lease|handed/.test(l)).slice(-30).join('\n  ')}`);
+    const logs = [...nodes.values()].map(
+      (n) =>
+        `${n.id}: ${n.log
+          .filter((l) => /WARN|ERROR|subscribed|lease|handed/.test(l))
+          .slice(-30)
+          .join('\n  ')}`,
+    );
     console.error(JSON.stringify({ label, got, owners: [...(await runningNow())], subs, leases }), logs.join('\n'));
   }
 
@@ -301,6 +307,22 @@ describe.skipIf(!pg)('several nodes as one system (PostgreSQL + Redis)', () => {
     expect(Number(late[0]!.n)).toBe(0);
     expect(nodes.get('n2')!.log.join('\n')).toMatch(/no longer holds the camera's lease|camera lease lost/);
   }, 150_000);
+
+  it('serves a clip recorded on another node through the node the user is on', async () => {
+    const clip = await waitFor(
+      async () =>
+        (await db('clips').where({ state: 'ready' }).whereNotNull('path').whereNot('node_id', 'n1').first('id', 'node_id', 'bytes')) as
+          { id: number; node_id: string; bytes: number } | undefined,
+      30_000,
+    );
+    const res = await fetch(`${nodes.get('n1')!.url}/api/clips/${clip.id}/video.mp4`, { headers: { cookie } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/video\/mp4/);
+    expect((await res.arrayBuffer()).byteLength).toBe(Number(clip.bytes));
+    // a forged hop is refused, not served or forwarded again
+    const forged = await fetch(`${nodes.get('n1')!.url}/api/clips/${clip.id}/video.mp4`, { headers: { cookie, 'x-binhyen-cluster': 'not-the-secret' } });
+    expect(forged.status).toBe(403);
+  }, 60_000);
 
   it('never had a camera on two nodes at once (checked every 200 ms)', () => {
     expect(watch.samples).toBeGreaterThan(100);

@@ -35,7 +35,10 @@ function fakeRepo(now: () => number, calls: string[] = []) {
       const out = new Map<string, number>();
       for (const n of names) {
         const l = leases.get(n);
-        if (l && l.owner === owner && l.expiresAt > now()) ((l.expiresAt = now() + ttl), out.set(n, l.epoch));
+        if (l && l.owner === owner && l.expiresAt > now()) {
+          l.expiresAt = now() + ttl;
+          out.set(n, l.epoch);
+        }
       }
       return out;
     },

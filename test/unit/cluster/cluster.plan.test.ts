@@ -13,7 +13,10 @@ function settle(nodes: PlanNode[], cameras: PlanCamera[], leases: Map<number, Pl
     let changed = false;
     for (const n of nodes) {
       const p = planAssignment({ me: n.id, now: NOW, nodes, cameras, leases, joinAfterMs: 5000, ...extra });
-      for (const id of p.release) (leases.set(id, lease(null, 0)), (changed = true));
+      for (const id of p.release) {
+        leases.set(id, lease(null, 0));
+        changed = true;
+      }
       for (const id of p.acquire) {
         const l = leases.get(id);
         expect(l && l.owner !== null && l.expiresAt > NOW).toBeFalsy(); // never takes a camera someone holds
