@@ -25,4 +25,5 @@ export const enCluster: Record<keyof typeof viCluster, string> = {
   'cluster.job.notify': 'Sending notifications',
   'error.not_clustered': 'This server is not part of a cluster.',
   'error.fenced': 'This server no longer handles that camera, so the write was refused.',
+  'error.media_unreachable': 'This video is on server {node}, which cannot be reached now. Please try again later.',
 };

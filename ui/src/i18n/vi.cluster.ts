@@ -23,4 +23,5 @@ export const viCluster = {
   'cluster.job.notify': 'Gửi thông báo',
   'error.not_clustered': 'Máy chủ này không thuộc cụm nào.',
   'error.fenced': 'Máy chủ này không còn xử lý camera đó nên không được ghi.',
+  'error.media_unreachable': 'Video này nằm ở máy chủ {node}, hiện không liên lạc được. Vui lòng thử lại sau.',
 };
