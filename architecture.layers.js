@@ -20,10 +20,12 @@ export const LAYERS = {
   demo: [...base, 'ingest'],
   reports: [...base, 'auth', 'ingest', 'events', 'clips'],
   notify: [...base, 'auth'],
+  // Several nodes as one system (issue 16): leases, the coordinator, the Redis fan-out.
+  cluster: [...base],
   realtime: [...base, 'auth', 'ingest', 'detect', 'events', 'clips', 'reports', 'privacy'],
   api: [...base, 'auth', 'ingest', 'detect', 'events', 'clips', 'cameras', 'reports', 'notify', 'privacy'],
-  bench: [...base, 'auth', 'ingest', 'detect', 'events', 'clips', 'cameras', 'notify', 'demo', 'reports', 'realtime', 'api', 'privacy'],
-  cli: [...base, 'auth', 'ingest', 'detect', 'events', 'clips', 'cameras', 'notify', 'demo', 'reports', 'realtime', 'api', 'bench', 'privacy'],
+  bench: [...base, 'auth', 'ingest', 'detect', 'events', 'clips', 'cameras', 'notify', 'demo', 'reports', 'realtime', 'api', 'privacy', 'cluster'],
+  cli: [...base, 'auth', 'ingest', 'detect', 'events', 'clips', 'cameras', 'notify', 'demo', 'reports', 'realtime', 'api', 'bench', 'privacy', 'cluster'],
 };
 
 /** What ui/src may import from server/: plain vocabulary, and the API's own types module. */

@@ -2,7 +2,7 @@ import { preferenceRoutes } from './api/preference.routes.js';
 import { PreferenceService } from './auth/preference.service.js';
 import { createServer, type Server as HttpServer } from 'node:http';
 import path from 'node:path';
-import type { Express, Router } from 'express';
+import type { Express } from 'express';
 import type { Knex } from 'knex';
 import { createApp } from './api/app.js';
 import { areaRoutes } from './api/area.routes.js';
@@ -38,6 +38,10 @@ import { recordingDaysByCamera, RecordingRetention } from './ingest/recording.re
 import { wireEventsAndClips, type EventsWiring } from './main.events.js';
 import { wireReports, type ReportsWiring } from './main.reports.js';
 import { wireNotify, type NotifyWiring } from './main.notify.js';
+import { ClusterWiring } from './main.cluster.js';
+import { clusterRoutes } from './api/cluster.routes.js';
+import { mediaProxy } from './api/media.proxy.js';
+import { Router } from 'express';
 import { forwardCameraStates, registerCameraSocketHandlers } from './realtime/camera.socket.js';
 import { registerLiveSocketHandlers } from './realtime/live.socket.js';
 import { cameraStatsRows, startStatsPush } from './realtime/camera.stats.push.js';
@@ -69,6 +73,8 @@ export interface RunningServer {
   detection: DetectionPath;
   /** Live video remuxes (one per watched camera). */
   live: LiveHub;
+  /** This node's part of a cluster (issue 16); undefined on one node. */
+  cluster: ClusterWiring | undefined;
   close(): Promise<void>;
 }
 
@@ -128,7 +134,8 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
   const db: Knex = openDb({ url: config.databaseUrl });
   const applied = await migrateLatest(db);
   if (applied.length) log.info('database migrated', { applied });
-  const store = createStore(db);
+  const cluster = await ClusterWiring.open(config, db, log);
+  const store = createStore(db, cluster?.scope);
   const bus = new Bus();
   bus.onListenerError(({ topic, err }) => log.error('bus listener failed', { topic, err }));
   const auth = createAuth({ store, config, log });
@@ -166,7 +173,7 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
     onSegmentIndexed: () => retention.segmentAdded(),
   });
   const detection = await createDetectionPath({ config: config.detect, ingest, bus, log, mode: opts.detectMode });
-  const cameras = createCameraKit({ config, ffmpeg, store, bus, log, runner: detection.runtime });
+  const cameras = createCameraKit({ config, ffmpeg, store, bus, log, runner: detection.runtime, wrapRunner: cluster?.wrapRunner, owns: cluster?.owns });
   const head = (cameraId: number) => ingest.recordingHead(cameraId);
   const cutter = new ClipCutter({ recordings: store.recordings, ffmpeg, recordingsDir: ingest.recordingsDir, log: log.child('clips'), head });
   const events = wireEventsAndClips({
@@ -215,6 +222,22 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
     before: auth.before,
     afterBody: auth.afterBody,
     routers: [
+      // In a cluster, media on another node's disk are fetched from it (before the routes that serve them from here).
+      ...(cluster
+        ? [
+            Router().use(
+              mediaProxy({
+                authorizer,
+                nodeId: config.nodeId,
+                secret: config.cluster.secret!,
+                clipNode: (id) => store.clips.nodeOf(id),
+                eventNode: (id) => store.events.nodeOf(id),
+                recordingNodes: (cameraId, from, to) => store.recordings.nodesOverlapping(cameraId, from, to),
+                nodeUrl: async (id) => (await cluster.repo.nodes()).find((n) => n.id === id)?.url,
+              }),
+            ),
+          ]
+        : []),
       ...authRouters(auth, store),
       healthRoutes({
         monitor: health,
@@ -225,6 +248,7 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
         detector: detection.status,
         disk: () => retention.disk(),
         notify: () => notify.health(),
+        cluster: cluster ? () => cluster.health() : undefined,
       }),
       cameraRoutes({
         store,
@@ -246,6 +270,13 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
       ...events.routers,
       ...reports.routers,
       notifyRoutes({ authorizer, admin: notify.admin, rules: notify.rules, push: notify.pushSubscriptions }),
+      clusterRoutes({
+        authorizer,
+        nodeId: config.nodeId,
+        leaseTtlMs: config.cluster.leaseTtlMs,
+        view: () => cluster?.view(),
+        pin: cluster ? (id, node) => cluster.repo.setPin(id, node) : undefined,
+      }),
     ],
   });
   // Idle keep-alive connections outlive the clients' and proxies' own idle timeouts (nginx and
@@ -261,7 +292,7 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
     log: log.child('socket-auth'),
     recheckMs: config.auth.socketRecheckSeconds * 1000,
   });
-  const io = createSocketServer(http, authorizer, log, socketAuth);
+  const io = createSocketServer(http, authorizer, log, socketAuth, cluster?.fanout?.adapter);
   const live = new LiveHub({ ffmpeg, recordingsDir: ingest.recordingsDir, source: ingest, log: log.child('live') });
   events.attachIo(io);
   reports.attachIo(io);
@@ -277,11 +308,14 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
   await auth.start();
   await health.start();
   await events.start();
-  await notify.start();
+  // In a cluster the outbox is delivered by one node at a time, the holder of its lease.
+  if (!cluster) await notify.start();
   retention.start();
-  const demo = config.demoCamera
-    ? new DemoCamera({ store, log: log.child('demo'), ffmpegPath: ffmpeg.info.path, ffmpeg, restart: (cam) => detection.runtime.start(cam, null) })
-    : undefined;
+  if (cluster && config.demoCamera) log.info('no demo camera on a cluster node (its simulator would live on one machine only)');
+  const demo =
+    config.demoCamera && !cluster
+      ? new DemoCamera({ store, log: log.child('demo'), ffmpegPath: ffmpeg.info.path, ffmpeg, restart: (cam) => detection.runtime.start(cam, null) })
+      : undefined;
   await cameras.network.load();
   await demo?.start().catch((err: unknown) => log.warn('demo camera could not start (install ffmpeg and the GStreamer RTSP server, see README)', { err }));
   await cameras.service.startAll();
@@ -303,6 +337,7 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
   const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
   log.info(`BinhYen ${VERSION} listening on ${url}`);
+  await cluster?.start({ store, cameras, port, jobs: [{ name: 'notify', start: () => notify.start(), stop: () => notify.stop() }] });
 
   let closing: Promise<void> | undefined;
   return {
@@ -321,9 +356,12 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
     retention,
     detection,
     live,
+    cluster,
     close: () =>
       (closing ??= (async () => {
         await events.clips.abortWork();
+        // First: hand the cameras and jobs to the other nodes while this one still answers.
+        await cluster?.stop();
         stopStatsPush();
         stopStates();
         health.stop();
@@ -340,11 +378,12 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
         await detection.runtime.stopAll();
         await demo?.stop();
         await events.stop();
-        await notify.stop();
+        if (!cluster) await notify.stop();
         retention.stop();
         await detection.close();
         await auth.stop();
         await ffmpeg.close();
+        await cluster?.close();
         await db.destroy();
       })()),
   };

@@ -31,3 +31,4 @@ export type UserView = ReturnType<typeof userView>;
 export type EventDetail = Awaited<ReturnType<EventService['detail']>>;
 export type AlertDetail = Awaited<ReturnType<AlertQuery['detail']>>;
 export type AuditEntryView = Omit<AuditEntry, 'detail'> & { detail: unknown };
+export type { ClusterView, ClusterNodeView, ClusterCameraView } from './cluster.routes.js';

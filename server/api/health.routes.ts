@@ -20,10 +20,20 @@ export interface HealthDeps {
   disk: () => DiskState;
   /** Notification channels (issue 14): a configured channel that cannot deliver degrades health, the rest runs on. */
   notify?: () => ChannelHealth[];
+  /** A cluster node (issue 16): whether Redis (alerts to the other nodes' sockets) and its leases are working. */
+  cluster?: () => ClusterHealth;
+}
+
+export interface ClusterHealth {
+  nodeId: string;
+  redis: boolean;
+  /** Leases renewed within their TTL (the database answered the coordinator). */
+  leases: boolean;
+  running: number;
 }
 
 /** Why health is degraded, one word each (the sections of the body say more). */
-export type DegradedReason = 'database' | 'writes' | 'detector' | 'disk' | 'notify';
+export type DegradedReason = 'database' | 'writes' | 'detector' | 'disk' | 'notify' | 'cluster';
 
 export interface HealthBody {
   status: 'ok' | 'degraded';
@@ -38,6 +48,8 @@ export interface HealthBody {
   /** Snapshot failures, pending clips, queued writes: what falls behind before anything fails. */
   pipeline: PipelineCounters & { writesBackingUp: boolean };
   notify: ChannelHealth[];
+  /** Present on a cluster node. */
+  cluster?: ClusterHealth;
 }
 
 /** Answers from memory (HealthMonitor's cached, time-boxed probe): never waits on the database. */
@@ -58,6 +70,8 @@ export function healthRoutes(d: HealthDeps): Router {
     if (disk.state !== 'ok') reasons.push('disk');
     const notify = d.notify?.() ?? [];
     if (notify.some((c) => c.state === 'degraded')) reasons.push('notify');
+    const cluster = d.cluster?.();
+    if (cluster && (!cluster.redis || !cluster.leases)) reasons.push('cluster');
     const body: HealthBody = {
       status: reasons.length ? 'degraded' : 'ok',
       reasons,
@@ -69,6 +83,7 @@ export function healthRoutes(d: HealthDeps): Router {
       cameras,
       pipeline: { ...h.counters, writesBackingUp: h.writesBackingUp },
       notify,
+      ...(cluster ? { cluster } : {}),
     };
     res.status(h.db.ok ? 200 : 503).json(body);
   });

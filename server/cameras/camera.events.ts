@@ -13,6 +13,8 @@ export interface CameraEventWatcherDeps {
   log: Logger;
   guard?: TargetGuard;
   pullpoint?: Partial<PullPointOptions>;
+  /** In a cluster: only the camera's lease holder watches its events. */
+  owns?: (cameraId: number) => boolean;
   /** Wait before subscribing again after a failure (doubles up to 5 minutes). */
   retryMs?: number;
   now?: () => number;
@@ -31,7 +33,7 @@ export class CameraEventWatcher {
   constructor(private readonly d: CameraEventWatcherDeps) {}
 
   async start(): Promise<void> {
-    this.off = this.d.bus.on('camera.changed', (m) => void this.sync(m.cameraId));
+    this.off = this.d.bus.on('camera.changed', (m) => void this.refresh(m.cameraId));
     for (const c of await this.d.cameras.list()) this.apply(c);
   }
 
@@ -41,7 +43,8 @@ export class CameraEventWatcher {
     this.running.clear();
   }
 
-  private async sync(cameraId: number): Promise<void> {
+  /** Subscribes again after the camera changed or this node gained or lost it. */
+  async refresh(cameraId: number): Promise<void> {
     this.running.get(cameraId)?.abort();
     this.running.delete(cameraId);
     const c = await this.d.cameras.get(cameraId).catch(() => undefined);
@@ -50,6 +53,7 @@ export class CameraEventWatcher {
 
   private apply(c: CameraRecord): void {
     if (!c.enabled || !c.onvifUrl || !c.settings.cameraEvents.subscribe || this.running.has(c.id)) return;
+    if (this.d.owns && !this.d.owns(c.id)) return;
     const abort = new AbortController();
     this.running.set(c.id, abort);
     void this.loop(c, abort.signal);

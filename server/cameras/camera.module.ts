@@ -43,6 +43,10 @@ export interface CameraKitDeps {
   bus: Bus;
   log: Logger;
   runner: CameraRunner;
+  /** A cluster node wraps the guarded runner so it runs only the cameras it holds a lease for. */
+  wrapRunner?: (guarded: CameraRunner) => CameraRunner;
+  /** In a cluster, whether this node runs the camera (its ONVIF events are watched by its owner only). */
+  owns?: (cameraId: number) => boolean;
   grabber?: FrameGrabber;
   probeOptions?: ProbeOptions;
 }
@@ -81,10 +85,11 @@ export function createCameraKit(d: CameraKitDeps): CameraKit {
     probeOptions: d.probeOptions,
     guard,
   });
+  const guarded = new GuardedRunner(d.runner, { guard, cameras: d.store.cameras, bus: d.bus, log });
   const service = new CameraService({
     store: d.store,
     cipher,
-    runtime: new GuardedRunner(d.runner, { guard, cameras: d.store.cameras, bus: d.bus, log }),
+    runtime: d.wrapRunner?.(guarded) ?? guarded,
     bus: d.bus,
     log,
     probe,
@@ -92,7 +97,14 @@ export function createCameraKit(d: CameraKitDeps): CameraKit {
     grabber: d.grabber ?? new FfmpegFrameGrabber(d.ffmpeg),
     rtspTransport: d.config.ingest.rtspTransport,
   });
-  const events = new CameraEventWatcher({ cameras: d.store.cameras, credentialsOf: (c) => service.credentialsOfSafely(c), bus: d.bus, log, guard });
+  const events = new CameraEventWatcher({
+    cameras: d.store.cameras,
+    credentialsOf: (c) => service.credentialsOfSafely(c),
+    bus: d.bus,
+    log,
+    guard,
+    owns: d.owns,
+  });
   const ptz = new CameraPtz({ cameras: d.store.cameras, credentialsOf: (c) => service.credentialsOfSafely(c), guard });
   return { cipher, service, onboarding, discovery, network, events, ptz };
 }

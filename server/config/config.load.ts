@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { configSchema, type Config } from './config.schema.js';
 
@@ -16,6 +17,8 @@ export class ConfigError extends Error {
 /** Resolved config: every path absolute and the database URL filled in. */
 export type ResolvedConfig = Omit<Config, 'audit'> & {
   databaseUrl: string;
+  /** This node's name in a cluster: BINHYEN_NODE_ID, else the host name. */
+  nodeId: string;
   secretKeyFile: string;
   audit: Config['audit'] & { keyFile: string; anchorFile: string };
 };
@@ -102,6 +105,12 @@ export function resolvePaths(config: Config, cwd = process.cwd()): ResolvedConfi
     ...config,
     dataDir,
     databaseUrl: config.databaseUrl ?? `sqlite:${path.join(dataDir, 'binhyen.sqlite')}`,
+    nodeId:
+      config.nodeId ??
+      os
+        .hostname()
+        .replace(/[^A-Za-z0-9_.-]/g, '-')
+        .slice(0, 100),
     secretKeyFile: path.resolve(cwd, config.secretKeyFile ?? path.join(dataDir, 'secret.key')),
     audit: {
       ...config.audit,

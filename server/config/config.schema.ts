@@ -335,6 +335,41 @@ export const zaloConfigSchema = z
   })
   .strict();
 
+export const clusterConfigSchema = z
+  .object({
+    redisUrl: z
+      .string()
+      .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+      .optional()
+      .describe(
+        'Redis for socket.io fan-out between nodes, e.g. redis://127.0.0.1:6379; setting it makes this server a node of a cluster (needs databaseUrl on PostgreSQL, shared by every node)',
+      ),
+    streamName: z
+      .string()
+      .regex(/^[A-Za-z0-9:_.-]+$/, 'letters, digits, :, _, . and - only')
+      .default('binhyen:socket.io')
+      .describe('Redis stream the nodes share for socket.io messages (one per cluster)'),
+    leaseTtlMs: int(2_000, 600_000)
+      .default(10_000)
+      .describe('A camera or job lease not renewed for this long expires and another node takes it over (failover time is about this plus one heartbeat)'),
+    heartbeatMs: int(200, 60_000).default(2_000).describe('How often a node renews its leases and rebalances; must be well under leaseTtlMs'),
+    joinAfterMs: int(0, 600_000)
+      .default(5_000)
+      .describe('A node (re)joining counts for the balance only after heartbeating this long, so a flapping node does not pull cameras back and forth'),
+    secret: z
+      .string()
+      .min(16, 'must be at least 16 characters')
+      .optional()
+      .describe('Shared secret the nodes use to fetch recordings and clips from each other (the same on every node; required in a cluster)'),
+    advertiseUrl: z
+      .string()
+      .regex(/^https?:\/\//, 'must be an http(s) URL')
+      .optional()
+      .describe("How the other nodes reach this node's API (default http://<host name>:<port>)"),
+  })
+  .strict()
+  .refine((c) => c.heartbeatMs * 2 <= c.leaseTtlMs, { message: 'heartbeatMs must be at most half of leaseTtlMs', path: ['heartbeatMs'] });
+
 export const configSchema = z
   .object({
     port: int(0, 65535).default(8080).describe('HTTP port of the control panel and API'),
@@ -371,8 +406,33 @@ export const configSchema = z
     notify: notifyConfigSchema.default(notifyConfigSchema.parse({})),
     mqtt: mqttConfigSchema.default(mqttConfigSchema.parse({})),
     zalo: zaloConfigSchema.default(zaloConfigSchema.parse({})),
+    nodeId: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,100}$/, 'letters, digits, _, . and - only (at most 100)')
+      .optional()
+      .describe('Name of this node in a cluster (BINHYEN_NODE_ID; default: the host name)'),
+    cluster: clusterConfigSchema.default(clusterConfigSchema.parse({})),
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    if (!c.cluster.redisUrl) return;
+    // A cluster coordinates through the shared database: SQLite is one node's file.
+    if (!c.databaseUrl || !/^postgres(ql)?:\/\//.test(c.databaseUrl)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['databaseUrl'],
+        message:
+          'a cluster (cluster.redisUrl is set) needs PostgreSQL shared by every node: set databaseUrl to postgres://…, or unset cluster.redisUrl for one node on SQLite',
+      });
+    }
+    if (!c.cluster.secret) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['cluster', 'secret'],
+        message: 'a cluster needs a shared secret (the same on every node, at least 16 characters) for fetching media between nodes',
+      });
+    }
+  });
 
 export type Config = z.infer<typeof configSchema>;
 export type DetectConfig = Config['detect'];
@@ -386,3 +446,4 @@ export type StorageConfig = Config['storage'];
 export type NotifyConfig = Config['notify'];
 export type MqttConfig = Config['mqtt'];
 export type ZaloConfig = Config['zalo'];
+export type ClusterConfig = Config['cluster'];

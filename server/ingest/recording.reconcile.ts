@@ -209,7 +209,7 @@ async function indexIfValid(d: ReconcileDeps, cameraId: number, rel: string, fil
   if (endAt > (d.now ?? Date.now)() + 5000) return 'it would end in the future';
   const clash = await d.recordings.overlapping(cameraId, startAt + EDGE_MS, Math.max(startAt + EDGE_MS + 1, endAt - EDGE_MS));
   if (clash.length) return `it overlaps indexed footage (${clash[0]!.path})`;
-  await d.recordings.add({ cameraId, path: rel, startAt, endAt, bytes: size });
+  await d.recordings.add({ cameraId, path: rel, startAt, endAt, bytes: size }, { fenced: false });
   return null;
 }
 

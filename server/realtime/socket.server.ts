@@ -1,5 +1,5 @@
 import type { Server as HttpServer } from 'node:http';
-import { Server, type Socket } from 'socket.io';
+import { Server, type ServerOptions, type Socket } from 'socket.io';
 import type { Action, Authorizer, Principal, ResourceRef } from '../auth/authorize.js';
 import { principalFromIp } from '../auth/authorize.js';
 import { AppError } from '../shared/errors.js';
@@ -48,8 +48,15 @@ export const ROOMS = {
  * and handler unit tests only) sockets get the loopback test principal. No connectionStateRecovery:
  * its recovered reconnects skip io.use middleware.
  */
-export function createSocketServer(http: HttpServer, authorizer: Authorizer, log: Logger, auth?: SocketAuth): AppIo {
-  const io: AppIo = new Server(http, { serveClient: false, maxHttpBufferSize: 64 * 1024, allowRequest: auth?.allowRequest });
+export function createSocketServer(
+  http: HttpServer,
+  authorizer: Authorizer,
+  log: Logger,
+  auth?: SocketAuth,
+  /** A cluster node's fan-out to the other nodes (cluster/redis.fanout.ts); one node: in memory. */
+  adapter?: ServerOptions['adapter'],
+): AppIo {
+  const io: AppIo = new Server(http, { serveClient: false, maxHttpBufferSize: 64 * 1024, allowRequest: auth?.allowRequest, ...(adapter ? { adapter } : {}) });
   if (auth) {
     io.use((socket, next) => void auth.middleware(socket, next));
     auth.attach(io);

@@ -1,3 +1,5 @@
+import { noFence } from './cluster.repository.js';
+import type { RowScope } from './recording.repository.js';
 import type { Executor } from './db.js';
 import { applyEventScope, type AccessScope, type CameraSelector, type Page } from './event.repository.js';
 import { insertReturningId, toBool, toNumberOrNull } from './repository.util.js';
@@ -129,22 +131,42 @@ export const CLIP_SORTS = { startAt: 'clips.start_at', createdAt: 'clips.created
 export type ClipSort = keyof typeof CLIP_SORTS;
 
 export class ClipRepository {
-  constructor(private readonly db: Executor) {}
+  constructor(
+    private readonly db: Executor,
+    private readonly scope: RowScope = { fence: noFence },
+  ) {}
 
+  /** Clips whose files this node makes and keeps: in a cluster, the ones it created. */
+  private mine() {
+    const q = this.db<ClipRow>('clips');
+    if (this.scope.nodeId !== undefined) q.where('clips.node_id', this.scope.nodeId);
+    return q;
+  }
+
+  /** An event's clip is the camera owner's write (fenced in a cluster); a user's export is not. */
   async create(c: NewClip, now = Date.now()): Promise<ClipRecord> {
-    const id = await insertReturningId(this.db('clips'), {
-      camera_id: c.cameraId,
-      event_id: c.eventId,
-      kind: c.kind,
-      start_at: c.startAt,
-      end_at: c.endAt,
-      state: 'pending',
-      pinned: c.pinned,
-      reason: c.reason,
-      created_by: c.createdBy,
-      created_at: now,
-    });
+    const insert = (ex: Executor) =>
+      insertReturningId(ex('clips'), {
+        node_id: this.scope.nodeId ?? null,
+        camera_id: c.cameraId,
+        event_id: c.eventId,
+        kind: c.kind,
+        start_at: c.startAt,
+        end_at: c.endAt,
+        state: 'pending',
+        pinned: c.pinned,
+        reason: c.reason,
+        created_by: c.createdBy,
+        created_at: now,
+      });
+    const id = c.createdBy === null ? await this.scope.fence.run(this.db, c.cameraId, insert) : await insert(this.db);
     return (await this.get(id))!;
+  }
+
+  /** The node whose disk holds this row's media (null: one node, or written before the cluster). */
+  async nodeOf(id: number): Promise<string | null | undefined> {
+    const row = (await this.db('clips').where({ id }).first('node_id')) as { node_id: string | null } | undefined;
+    return row ? row.node_id : undefined;
   }
 
   async get(id: number): Promise<ClipRecord | undefined> {
@@ -196,14 +218,12 @@ export class ClipRepository {
 
   /** Clips a crash or stop left half-done: cut again at start. */
   async listPending(): Promise<ClipRecord[]> {
-    return (await this.db<ClipRow>('clips').where({ state: 'pending' }).orderBy('id')).map(toClip);
+    return (await this.mine().where({ state: 'pending' }).orderBy('id')).map(toClip);
   }
 
   /** Pinned clips still served from the recording: their file was not made yet (interrupted by a stop). */
   async listPinnedWithoutFile(): Promise<ClipRecord[]> {
-    return (await this.db<ClipRow>('clips').where({ state: 'ready', pinned: true, kind: 'event' }).whereNull('path').whereNull('deleted_at').orderBy('id')).map(
-      toClip,
-    );
+    return (await this.mine().where({ state: 'ready', pinned: true, kind: 'event' }).whereNull('path').whereNull('deleted_at').orderBy('id')).map(toClip);
   }
 
   async setPinnedForEvent(eventId: number, pinned: boolean): Promise<void> {
@@ -215,7 +235,7 @@ export class ClipRepository {
    * it goes with the recording) whose range ended before the cutoff.
    */
   async deletableEndedBefore(cutoff: number, limit: number, cameras: CameraSelector = {}): Promise<ClipRecord[]> {
-    const q = this.db<ClipRow>('clips')
+    const q = this.mine()
       .where({ state: 'ready', pinned: false })
       .whereNull('deleted_at')
       .whereNotNull('path')
@@ -228,24 +248,20 @@ export class ClipRepository {
   }
 
   async oldestDeletable(limit: number): Promise<ClipRecord[]> {
-    return (
-      await this.db<ClipRow>('clips').where({ state: 'ready', pinned: false }).whereNull('deleted_at').whereNotNull('path').orderBy('start_at').limit(limit)
-    ).map(toClip);
+    return (await this.mine().where({ state: 'ready', pinned: false }).whereNull('deleted_at').whereNotNull('path').orderBy('start_at').limit(limit)).map(
+      toClip,
+    );
   }
 
   /** Bytes of clip files on disk (clips served from the recording have none). */
   async totalBytes(): Promise<number> {
-    const [row] = await this.db('clips')
-      .where({ state: 'ready' })
-      .whereNull('deleted_at')
-      .whereNotNull('path')
-      .sum<{ t: number | string | null }[]>({ t: 'bytes' });
+    const [row] = await this.mine().where({ state: 'ready' }).whereNull('deleted_at').whereNotNull('path').sum<{ t: number | string | null }[]>({ t: 'bytes' });
     return Number(row?.t ?? 0);
   }
 
   /** Clip file bytes per camera, for the bench's event-media bytes per camera-hour. */
   async fileBytesByCamera(): Promise<Map<number, number>> {
-    const rows = await this.db('clips')
+    const rows = await this.mine()
       .where({ state: 'ready' })
       .whereNull('deleted_at')
       .whereNotNull('path')

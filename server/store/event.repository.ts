@@ -1,3 +1,5 @@
+import { noFence } from './cluster.repository.js';
+import type { RowScope } from './recording.repository.js';
 import type { Knex } from 'knex';
 import type { Box } from '../domain/frame.js';
 import type { Visibility } from './camera.repository.js';
@@ -176,27 +178,46 @@ export function applyEventScope(q: Knex.QueryBuilder, scope: AccessScope, table 
 }
 
 export class EventRepository {
-  constructor(private readonly db: Executor) {}
+  constructor(
+    private readonly db: Executor,
+    private readonly scope: RowScope = { fence: noFence },
+  ) {}
 
+  /** Events whose media (snapshots) sit on this node's disk: in a cluster, those it created. */
+  private mine(q: Knex.QueryBuilder): Knex.QueryBuilder {
+    if (this.scope.nodeId !== undefined) q.where('node_id', this.scope.nodeId);
+    return q;
+  }
+
+  /** Only the camera's lease holder creates events (fenced in a cluster). */
   async create(e: NewEvent, now = Date.now()): Promise<EventRecord> {
-    const id = await insertReturningId(this.db('events'), {
-      camera_id: e.cameraId,
-      area_id: e.areaId,
-      track_id: e.trackId,
-      label: e.label,
-      score: e.score,
-      box: e.box ? toJson(e.box) : null,
-      zones: toJson(e.zones),
-      start_at: e.startAt,
-      last_seen_at: e.lastSeenAt,
-      best_at: e.bestAt,
-      visibility: e.visibility,
-      pinned: false,
-      snapshot_bytes: 0,
-      created_at: now,
-      updated_at: now,
-    });
+    const id = await this.scope.fence.run(this.db, e.cameraId, (ex) =>
+      insertReturningId(ex('events'), {
+        node_id: this.scope.nodeId ?? null,
+        camera_id: e.cameraId,
+        area_id: e.areaId,
+        track_id: e.trackId,
+        label: e.label,
+        score: e.score,
+        box: e.box ? toJson(e.box) : null,
+        zones: toJson(e.zones),
+        start_at: e.startAt,
+        last_seen_at: e.lastSeenAt,
+        best_at: e.bestAt,
+        visibility: e.visibility,
+        pinned: false,
+        snapshot_bytes: 0,
+        created_at: now,
+        updated_at: now,
+      }),
+    );
     return (await this.get(id))!;
+  }
+
+  /** The node whose disk holds this row's media (null: one node, or written before the cluster). */
+  async nodeOf(id: number): Promise<string | null | undefined> {
+    const row = (await this.db('events').where({ id }).first('node_id')) as { node_id: string | null } | undefined;
+    return row ? row.node_id : undefined;
   }
 
   async get(id: number): Promise<EventRecord | undefined> {
@@ -212,7 +233,7 @@ export class EventRepository {
 
   /** Events without an end: after a restart these belong to tracks that no longer exist. */
   async listOpen(): Promise<EventRecord[]> {
-    return (await this.db<EventRow>('events').whereNull('end_at').orderBy('id')).map(toEvent);
+    return ((await this.mine(this.db('events').whereNull('end_at').orderBy('id'))) as EventRow[]).map(toEvent);
   }
 
   async list(filter: EventFilter, scope: AccessScope, page: Page<EventSort>): Promise<{ items: EventRecord[]; total: number }> {
@@ -250,7 +271,7 @@ export class EventRepository {
 
   /** Events whose snapshots retention may delete: ended before the cutoff, not pinned, media still there. */
   async withMediaEndedBefore(cutoff: number, limit: number, cameras: CameraSelector = {}): Promise<EventRecord[]> {
-    const q = this.db<EventRow>('events')
+    const q = this.mine(this.db('events'))
       .whereNotNull('end_at')
       .where('end_at', '<', cutoff)
       .whereNull('media_deleted_at')
@@ -259,29 +280,29 @@ export class EventRepository {
       .limit(limit);
     if (cameras.only !== undefined) q.where('camera_id', cameras.only);
     if (cameras.except?.length) q.whereNotIn('camera_id', cameras.except);
-    return (await q).map(toEvent);
+    return ((await q) as EventRow[]).map(toEvent);
   }
 
   /** Oldest unpinned ended events that still have snapshots, for the disk quota. */
   async oldestWithMedia(limit: number): Promise<EventRecord[]> {
-    const q = this.db<EventRow>('events')
+    const q = this.mine(this.db('events'))
       .whereNotNull('end_at')
       .whereNull('media_deleted_at')
       .where('pinned', false)
       .where('snapshot_bytes', '>', 0)
       .orderBy('start_at')
       .limit(limit);
-    return (await q).map(toEvent);
+    return ((await q) as EventRow[]).map(toEvent);
   }
 
   async snapshotBytesTotal(): Promise<number> {
-    const [row] = await this.db('events').whereNull('media_deleted_at').sum<{ total: number | string | null }[]>({ total: 'snapshot_bytes' });
+    const [row] = await this.mine(this.db('events')).whereNull('media_deleted_at').sum<{ total: number | string | null }[]>({ total: 'snapshot_bytes' });
     return Number(row?.total ?? 0);
   }
 
   /** Snapshot bytes per camera (bench: event-media bytes per camera-hour). */
   async snapshotBytesByCamera(): Promise<Map<number, number>> {
-    const rows = await this.db('events')
+    const rows = await this.mine(this.db('events'))
       .whereNull('media_deleted_at')
       .select('camera_id')
       .sum<{ camera_id: number; total: number | string | null }[]>({ total: 'snapshot_bytes' })

@@ -19,6 +19,7 @@ import { OutboxRepository } from './outbox.repository.js';
 import { NotifyRepository } from './notify.repository.js';
 import { ReportLinkRepository } from './reportlink.repository.js';
 import { PreferenceRepository } from './preference.repository.js';
+import { noFence, type WriteFence } from './cluster.repository.js';
 
 /** Every repository bound to one executor; `transaction` hands the callback the same set bound to a transaction. */
 export interface Repositories {
@@ -43,16 +44,27 @@ export interface Repositories {
   preferences: PreferenceRepository;
 }
 
-export function repositories(db: Executor): Repositories {
+/**
+ * A node of a cluster (issue 16): media rows it writes carry its id, the queries that manage
+ * media on disk (retention, recovery at start) see only its own, and owner-only writes pass
+ * the lease fence. Without it (one node) nothing changes.
+ */
+export interface NodeScope {
+  nodeId: string;
+  fence: WriteFence;
+}
+
+export function repositories(db: Executor, node?: NodeScope): Repositories {
+  const scope = node ?? { nodeId: undefined, fence: noFence };
   return {
     areas: new AreaRepository(db),
     cameras: new CameraRepository(db),
-    recordings: new RecordingRepository(db),
-    events: new EventRepository(db),
+    recordings: new RecordingRepository(db, scope),
+    events: new EventRepository(db, scope),
     alerts: new AlertRepository(db),
     notes: new NoteRepository(db),
     comments: new CommentRepository(db),
-    clips: new ClipRepository(db),
+    clips: new ClipRepository(db, scope),
     users: new UserRepository(db),
     sessions: new SessionRepository(db),
     audit: new AuditRepository(db),
@@ -73,10 +85,10 @@ export interface Store extends Repositories {
   transaction<T>(fn: (tx: Repositories) => Promise<T>): Promise<T>;
 }
 
-export function createStore(db: Knex): Store {
+export function createStore(db: Knex, node?: NodeScope): Store {
   return {
     db,
-    ...repositories(db),
-    transaction: (fn) => db.transaction((trx) => fn(repositories(trx))),
+    ...repositories(db, node),
+    transaction: (fn) => db.transaction((trx) => fn(repositories(trx, node))),
   };
 }

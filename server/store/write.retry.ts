@@ -73,6 +73,6 @@ export class WriteRetry {
  */
 export function retryingRecordings(repo: RecordingRepository, writes: WriteRetry): RecordingRepository {
   const r = Object.create(repo) as RecordingRepository;
-  r.add = (rec) => writes.run('recording index', () => repo.add(rec));
+  r.add = (rec, opts) => writes.run('recording index', () => repo.add(rec, opts));
   return r;
 }

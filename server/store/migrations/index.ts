@@ -10,6 +10,7 @@ import * as commendOptOut from './20261212_062_commendation_opt_out.js';
 import * as notifyOutbox from './20261213_070_notify_outbox.js';
 import * as pushSubscriptions from './20261213_071_push_subscriptions.js';
 import * as cameraEndpoint from './20261212_090_camera_endpoint.js';
+import * as cluster from './20261214_100_cluster.js';
 import * as groupsLinks from './20261214_120_groups_links.js';
 import * as userPreferences from './20261214_130_user_preferences.js';
 
@@ -31,6 +32,7 @@ export const migrations = [
   notifyOutbox,
   pushSubscriptions,
   cameraEndpoint,
+  cluster,
   groupsLinks,
   userPreferences,
 ];

@@ -9,6 +9,7 @@ import type {
   AuditEntryView,
   AuditVerification,
   CameraNetworkView,
+  ClusterView,
   CameraView,
   ClipView,
   DiscoveryAnswer,
@@ -51,6 +52,7 @@ export const api = {
   auditVerify: () => getJson<AuditVerification>('/api/audit/verify'),
 
   cameraNetwork: () => getJson<CameraNetworkView>('/api/settings/camera-network'),
+  cluster: () => getJson<ClusterView>('/api/cluster'),
   saveCameraNetwork: (body: { allow: string[]; deny: string[] }) => request<CameraNetworkView>('PUT', '/api/settings/camera-network', body),
   resetCameraNetwork: () => request<CameraNetworkView>('DELETE', '/api/settings/camera-network'),
 

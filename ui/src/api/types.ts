@@ -27,6 +27,7 @@ export type {
   AuditVerification,
   CameraNetworkView,
   CameraView,
+  ClusterView,
   ClipView,
   DiscoveredCamera,
   EventComment,

@@ -1,5 +1,6 @@
 import { enAdmin } from './en.admin.js';
 import { enNotify } from './en.notify.js';
+import { enCluster } from './en.cluster.js';
 import { enVideo } from './en.video.js';
 import { enMasks } from './en.masks.js';
 import { enVideo2 } from './en.video2.js';
@@ -366,6 +367,7 @@ export const en: Record<MessageKey, string> = {
 
   ...enAdmin,
   ...enNotify,
+  ...enCluster,
   ...enVideo,
   ...enMasks,
   ...enVideo2,

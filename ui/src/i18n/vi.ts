@@ -5,6 +5,7 @@
  */
 import { viAdmin } from './vi.admin.js';
 import { viNotify } from './vi.notify.js';
+import { viCluster } from './vi.cluster.js';
 import { viVideo } from './vi.video.js';
 import { viMasks } from './vi.masks.js';
 import { viVideo2 } from './vi.video2.js';
@@ -367,6 +368,7 @@ export const vi = {
 
   ...viAdmin,
   ...viNotify,
+  ...viCluster,
   ...viVideo,
   ...viMasks,
   ...viVideo2,

@@ -7,6 +7,7 @@ import { useSubmit } from '../api/useSubmit.js';
 import { ErrorText, Page, Spinner } from '../components/common.js';
 import { formatDateTime } from '../i18n/i18n.js';
 import { useI18n } from '../i18n/I18nProvider.js';
+import { ClusterSection } from './ClusterSection.js';
 
 /** Server settings for admins: the address ranges cameras may be at (what the server may connect to for a camera). */
 export function SettingsPage() {
@@ -19,6 +20,7 @@ export function SettingsPage() {
       {!v && !current.error && <Spinner label={t('common.loading')} />}
       {/* Keyed by the saved version: the boxes show the lists as the server normalised them. */}
       {v && <CameraNetworkForm key={`${v.source}-${v.updatedAt}`} v={v} onSaved={current.set} />}
+      <ClusterSection />
     </Page>
   );
 }

@@ -1,0 +1,108 @@
+import { createHash } from 'node:crypto';
+import os from 'node:os';
+import type { Knex } from 'knex';
+import type { CameraRunner } from './cameras/camera.runner.js';
+import type { CameraKit } from './cameras/camera.module.js';
+import { ClusterCoordinator, type ClusterJob } from './cluster/cluster.coordinator.js';
+import { cpuMeter } from './cluster/cpu.meter.js';
+import { LeasedRunner } from './cluster/leased.runner.js';
+import { openRedisFanout, type RedisFanout } from './cluster/redis.fanout.js';
+import type { ResolvedConfig } from './config/config.load.js';
+import type { Logger } from './shared/log.js';
+import { ClusterRepository, LeaseFence } from './store/cluster.repository.js';
+import type { NodeScope, Store } from './store/store.js';
+import { VERSION } from './version.js';
+
+/**
+ * Part of the composition root: what makes this server a node of a cluster (issue 16) when
+ * cluster.redisUrl is set — the lease fence given to the store, the leased camera runner given
+ * to the camera service, the Redis fan-out given to socket.io, and the coordinator started once
+ * the server listens. Without a cluster every hook is absent and the server is unchanged.
+ */
+/** What a running camera depends on: when it differs, the owner restarts the camera. */
+function runningVersion(c: Awaited<ReturnType<Store['cameras']['list']>>[number]): string {
+  const text = JSON.stringify([c.streams, c.settings, c.credentialsEnc, c.onvifUrl, c.areaId, c.defaultVisibility]);
+  return createHash('sha1').update(text).digest('hex');
+}
+
+export class ClusterWiring {
+  readonly repo: ClusterRepository;
+  readonly scope: NodeScope;
+  private coordinator: ClusterCoordinator | undefined;
+  private leased: LeasedRunner<Parameters<CameraRunner['start']>[0], Parameters<CameraRunner['start']>[1], unknown> | undefined;
+  fanout: RedisFanout | undefined;
+
+  constructor(
+    private readonly config: ResolvedConfig,
+    db: Knex,
+    private readonly log: Logger,
+  ) {
+    this.repo = new ClusterRepository(db);
+    this.scope = { nodeId: config.nodeId, fence: new LeaseFence(config.nodeId, (id) => this.coordinator?.epochOf(id)) };
+  }
+
+  static async open(config: ResolvedConfig, db: Knex, log: Logger): Promise<ClusterWiring | undefined> {
+    const { redisUrl, streamName } = config.cluster;
+    if (!redisUrl) return undefined;
+    const w = new ClusterWiring(config, db, log.child('cluster'));
+    w.fanout = await openRedisFanout({ url: redisUrl, streamName, log: log.child('redis') });
+    w.log.info('joining the cluster', { nodeId: config.nodeId });
+    return w;
+  }
+
+  owns = (cameraId: number): boolean => this.coordinator?.epochOf(cameraId) !== undefined;
+
+  wrapRunner = (guarded: CameraRunner): CameraRunner => {
+    this.leased = new LeasedRunner(guarded, { holds: this.owns, kick: () => this.coordinator?.kick() });
+    return this.leased as CameraRunner;
+  };
+
+  /** After the server listens (its port is known): heartbeats, leases, the cluster-wide jobs. */
+  async start(d: { store: Store; cameras: CameraKit; port: number; jobs: ClusterJob[] }): Promise<void> {
+    const inner = this.leased!.inner;
+    const cfg = this.config.cluster;
+    this.coordinator = new ClusterCoordinator({
+      nodeId: this.config.nodeId,
+      url: cfg.advertiseUrl ?? `http://${os.hostname()}:${d.port}`,
+      version: VERSION,
+      repo: this.repo,
+      cameras: async () => (await d.store.cameras.list()).filter((c) => c.enabled).map((c) => ({ id: c.id, version: runningVersion(c) })),
+      work: {
+        startCamera: async (id) => {
+          const cam = await d.store.cameras.get(id);
+          if (cam?.enabled) await inner.start(cam, d.cameras.service.credentialsOfSafely(cam));
+          await d.cameras.events.refresh(id);
+        },
+        stopCamera: (id) => inner.stop(id),
+        // Its ONVIF event subscription follows the lease: refreshed once this node no longer owns it.
+        dropped: (id) => d.cameras.events.refresh(id),
+      },
+      jobs: d.jobs,
+      config: cfg,
+      cpu: cpuMeter(),
+      log: this.log,
+    });
+    await this.coordinator.start();
+  }
+
+  view() {
+    return this.coordinator?.view();
+  }
+
+  health() {
+    return {
+      nodeId: this.config.nodeId,
+      redis: this.fanout?.ready() ?? false,
+      leases: this.coordinator?.renewing() ?? false,
+      running: this.coordinator?.heldCameras().length ?? 0,
+    };
+  }
+
+  async stop(): Promise<void> {
+    await this.coordinator?.stop();
+  }
+
+  async close(): Promise<void> {
+    await this.fanout?.close();
+  }
+}

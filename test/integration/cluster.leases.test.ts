@@ -1,0 +1,116 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Knex } from 'knex';
+import { ClusterRepository, FencedError, LeaseFence, cameraLease } from '../../server/store/cluster.repository.js';
+import { migrateLatest } from '../../server/store/db.js';
+import { createStore, type Store } from '../../server/store/store.js';
+import { dbTargets } from '../support/db.js';
+import { addTestCamera } from './events.fixture.js';
+
+const pg = dbTargets.find((t) => t.name === 'postgres');
+
+/**
+ * Issue 16, the lease table and the fence on PostgreSQL (the cluster's store): a lease is taken
+ * only when free or expired, with a new epoch; a write of the owner passes; after the lease
+ * expired or moved, the old owner's writes (event, recording index, event clip) are refused;
+ * a takeover waits for a write in flight to commit instead of slipping past it.
+ */
+describe.skipIf(!pg)('camera leases and the write fence (PostgreSQL)', () => {
+  let db: Knex;
+  let cleanup: () => Promise<void>;
+  let repo: ClusterRepository;
+  const epochs: Record<string, Map<number, number>> = { a: new Map(), b: new Map() };
+  const stores: Record<string, Store> = {};
+  let cameraId: number;
+
+  beforeAll(async () => {
+    ({ db, cleanup } = await pg!.open());
+    await migrateLatest(db);
+    repo = new ClusterRepository(db);
+    for (const n of ['a', 'b']) stores[n] = createStore(db, { nodeId: n, fence: new LeaseFence(n, (id) => epochs[n]!.get(id)) });
+    cameraId = (await addTestCamera(createStore(db), 'Cổng chợ', null)).id;
+    await repo.ensureCameraRows([cameraId]);
+  });
+  afterAll(async () => cleanup?.());
+
+  const event = (n: string, at: number) =>
+    stores[n]!.events.create({
+      cameraId,
+      areaId: null,
+      trackId: null,
+      label: 'person',
+      score: 0.9,
+      box: null,
+      zones: [],
+      startAt: at,
+      lastSeenAt: at,
+      bestAt: at,
+      visibility: 'internal',
+    });
+
+  it('gives a free lease to one node, with a new epoch, and lets its writes through stamped with the node', async () => {
+    const e1 = await repo.acquire('a', cameraLease(cameraId), 300);
+    expect(e1).toBe(1);
+    expect(await repo.acquire('b', cameraLease(cameraId), 300)).toBeUndefined(); // held: b cannot take it
+    epochs.a!.set(cameraId, e1!);
+    const ev = await event('a', 1000);
+    expect(ev.cameraId).toBe(cameraId);
+    const rec = await stores.a!.recordings.add({ cameraId, path: 'x/1.ts', startAt: 0, endAt: 2000, bytes: 10 });
+    expect((await db('recordings').where({ id: rec.id }).first()).node_id).toBe('a');
+    // b does not see a's recordings as its own (retention, reconcile)
+    expect(await stores.b!.recordings.oldest(10)).toEqual([]);
+    expect(await stores.b!.recordings.nodesOverlapping(cameraId, 0, 5000)).toEqual(['a']);
+  });
+
+  it("refuses the old owner's writes once the lease expired, and once another node took it", async () => {
+    await new Promise((r) => setTimeout(r, 350)); // the 300 ms lease runs out, nobody renewed it
+    await expect(event('a', 2000)).rejects.toBeInstanceOf(FencedError);
+    expect(await repo.renew('a', [cameraLease(cameraId)], 300)).toEqual(new Map()); // expired: lost, not renewable
+    const e2 = await repo.acquire('b', cameraLease(cameraId), 10_000);
+    expect(e2).toBe(2);
+    epochs.b!.set(cameraId, e2!);
+    await expect(event('a', 3000)).rejects.toBeInstanceOf(FencedError);
+    await expect(stores.a!.recordings.add({ cameraId, path: 'x/2.ts', startAt: 2000, endAt: 4000, bytes: 10 })).rejects.toBeInstanceOf(FencedError);
+    await expect(
+      stores.a!.clips.create({ cameraId, eventId: null, kind: 'event', startAt: 0, endAt: 1000, pinned: false, reason: null, createdBy: null }),
+    ).rejects.toBeInstanceOf(FencedError);
+    // re-indexing files already on a's disk is not an owner's write
+    await stores.a!.recordings.add({ cameraId, path: 'x/0.ts', startAt: 0, endAt: 1, bytes: 1 }, { fenced: false });
+    expect((await event('b', 3000)).cameraId).toBe(cameraId);
+    expect((await db('events').where({ camera_id: cameraId }).select('node_id')).map((r: { node_id: string }) => r.node_id)).toEqual(['a', 'b']);
+  });
+
+  it('makes a takeover wait for a write in flight, which then commits under the old epoch', async () => {
+    await repo.release('b', cameraLease(cameraId));
+    const e3 = await repo.acquire('b', cameraLease(cameraId), 200);
+    epochs.b!.set(cameraId, e3!);
+    const order: string[] = [];
+    const write = stores.b!.transaction(async (tx) => {
+      await tx.events.create({
+        cameraId,
+        areaId: null,
+        trackId: null,
+        label: 'car',
+        score: 0.8,
+        box: null,
+        zones: [],
+        startAt: 5,
+        lastSeenAt: 5,
+        bestAt: 5,
+        visibility: 'internal',
+      });
+      await new Promise((r) => setTimeout(r, 500)); // the lease expires while the transaction is open
+      order.push('write committed');
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    const takeover = repo.acquire('a', cameraLease(cameraId), 10_000).then((e) => order.push(`taken ${e}`));
+    await Promise.all([write, takeover]);
+    expect(order).toEqual(['write committed', `taken ${e3! + 1}`]);
+  });
+
+  it('keeps a pinned camera for its node', async () => {
+    await repo.setPin(cameraId, 'c');
+    await repo.release('a', cameraLease(cameraId));
+    expect(await repo.acquire('a', cameraLease(cameraId), 1000)).toBeUndefined();
+    expect(await repo.acquire('c', cameraLease(cameraId), 1000)).toBeGreaterThan(0);
+  });
+});
