@@ -134,6 +134,7 @@ export const ACCESS_MATRIX: Record<Action, MatrixRow> = {
   'reportlink.manage': row('area', '     - Y A - - -', "Switch an area's anonymous report link on (a new link) or off (revoked)"),
   'public.report': row('public', '       Y Y Y Y Y Y', "File a report through an area's public link (no account; rate-limited per address and per link)"),
   'public.status': row('public', '       Y Y Y Y Y Y', 'Follow a report filed through a public link with its reference number and secret', { audit: 'none' }),
+  'camera.notify': row('public', '       Y Y Y Y Y Y', "A camera's Notify post (ONVIF base notification) to its subscription's secret URL", { audit: 'none' }),
   'realtime.subscribe': row('realtime', ' - Y Y Y Y Y', 'Live updates (only rooms the user may see)', { audit: 'none' }),
   'notify.admin': row('notify', '         - Y - - - -', 'Notification channels, webhook endpoints, delivery log, dead letters and their retry'),
   'notify.rules': row('notify', '         - Y Y Y Y Y', "Read and change one's own notification rules"),

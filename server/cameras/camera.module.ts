@@ -10,6 +10,7 @@ import { FfmpegFrameGrabber, type FrameGrabber } from '../ingest/ffmpeg.grab.js'
 import type { CameraRunner } from './camera.runner.js';
 import { CameraService } from './camera.service.js';
 import { CameraEventWatcher } from './camera.events.js';
+import { NotifyInbox } from './camera.notify.js';
 import { CameraPtz } from './camera.ptz.js';
 import { createLibraryMulticastProber, createUnicastProber } from './onvif.discovery.adapters.js';
 import { OnvifDiscovery } from './onvif.discovery.js';
@@ -33,10 +34,14 @@ export interface CameraKit {
   /** The cameras' own ONVIF events on the bus (start after the cameras, stop before). */
   events: CameraEventWatcher;
   ptz: CameraPtz;
+  /** Where cameras on base notification post their events (POST /onvif/notify/:token). */
+  inbox: NotifyInbox;
+  /** The port the server listens on, once it does: the default consumer address needs it. */
+  listening(port: number): void;
 }
 
 export interface CameraKitDeps {
-  config: Pick<ResolvedConfig, 'secretKeyFile' | 'discoveryInterfaces' | 'ingest' | 'cameraNetwork'>;
+  config: Pick<ResolvedConfig, 'secretKeyFile' | 'discoveryInterfaces' | 'ingest' | 'cameraNetwork' | 'host'> & Partial<Pick<ResolvedConfig, 'onvif'>>;
   /** The one ffmpeg port (ingest's): test-connection uses the binary ingest resolved. */
   ffmpeg: FfmpegAdapter;
   store: Store;
@@ -92,7 +97,28 @@ export function createCameraKit(d: CameraKitDeps): CameraKit {
     grabber: d.grabber ?? new FfmpegFrameGrabber(d.ffmpeg),
     rtspTransport: d.config.ingest.rtspTransport,
   });
-  const events = new CameraEventWatcher({ cameras: d.store.cameras, credentialsOf: (c) => service.credentialsOfSafely(c), bus: d.bus, log, guard });
+  const inbox = new NotifyInbox({ bus: d.bus, log });
+  let port = 0;
+  const configured = d.config.onvif?.notifyBaseUrl;
+  const consumerBase = () => (configured ? { url: configured, configured: true } : { url: `http://${guessOwnHost(d.config.host)}:${port}`, configured: false });
+  const events = new CameraEventWatcher({
+    cameras: d.store.cameras,
+    credentialsOf: (c) => service.credentialsOfSafely(c),
+    bus: d.bus,
+    log,
+    guard,
+    inbox,
+    consumerBase,
+  });
   const ptz = new CameraPtz({ cameras: d.store.cameras, credentialsOf: (c) => service.credentialsOfSafely(c), guard });
-  return { cipher, service, onboarding, discovery, network, events, ptz };
+  return { cipher, service, onboarding, discovery, network, events, ptz, inbox, listening: (p) => void (port = p) };
+}
+
+/** The listen address, or (listening on every address) the first LAN IPv4 a camera might reach. */
+function guessOwnHost(host: string): string {
+  if (host !== '0.0.0.0' && host !== '::') return host.includes(':') ? `[${host}]` : host;
+  const lan = Object.values(os.networkInterfaces())
+    .flat()
+    .find((a) => a && a.family === 'IPv4' && !a.internal);
+  return lan?.address ?? '127.0.0.1';
 }
