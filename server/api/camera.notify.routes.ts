@@ -13,18 +13,13 @@ import { NOTIFY_LIMITS } from '../cameras/onvif.notify.js';
  */
 export function cameraNotifyRoutes(d: { authorizer: Authorizer; inbox: NotifyInbox }): Router {
   const r = Router();
-  r.post(
-    '/onvif/notify/:token',
-    authorize(d.authorizer, 'camera.notify'),
-    express.raw({ type: () => true, limit: NOTIFY_LIMITS.maxBytes }),
-    (req, res) => {
-      const body = Buffer.isBuffer(req.body) ? decodeReply(req.body, req.get('content-type') ?? '') : '';
-      const out = d.inbox.receive(String(req.params.token), body);
-      if (out.status === 'unknown') return void res.status(404).end();
-      if (out.status === 'flooding') return void res.status(429).set('Retry-After', '10').end();
-      if (out.status === 'refused') return void res.status(400).type('text/plain').send('unreadable Notify');
-      res.status(200).end();
-    },
-  );
+  r.post('/onvif/notify/:token', authorize(d.authorizer, 'camera.notify'), express.raw({ type: () => true, limit: NOTIFY_LIMITS.maxBytes }), (req, res) => {
+    const body = Buffer.isBuffer(req.body) ? decodeReply(req.body, req.get('content-type') ?? '') : '';
+    const out = d.inbox.receive(String(req.params.token), body);
+    if (out.status === 'unknown') return void res.status(404).end();
+    if (out.status === 'flooding') return void res.status(429).set('Retry-After', '10').end();
+    if (out.status === 'refused') return void res.status(400).type('text/plain').send('unreadable Notify');
+    res.status(200).end();
+  });
   return r;
 }
