@@ -218,7 +218,7 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
         cameraEvents: () => cameras.events.health(),
       }),
       cameraRoutes({ store, authorizer, liveFeed: ingest, cameras: cameras.service, onboarding: cameras.onboarding, stats, privacy: events.privacy }),
-      cameraPtzRoutes({ store, authorizer, ptz: cameras.ptz }),
+      cameraPtzRoutes({ store, authorizer, ptz: cameras.ptz, tours: cameras.tours }),
       cameraNotifyRoutes({ authorizer, inbox: cameras.inbox }),
       settingsRoutes({ authorizer, network: cameras.network, cameras: cameras.service }),
       recordingRoutes({
@@ -322,6 +322,7 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
         clearTimeout(cutConnections);
         await live.close();
         cameras.events.stop();
+        cameras.tours.stopAll();
         stopWake();
         await detection.runtime.stopAll();
         await demo?.stop();

@@ -12,6 +12,7 @@ import { CameraService } from './camera.service.js';
 import { CameraEventWatcher } from './camera.events.js';
 import { NotifyInbox } from './camera.notify.js';
 import { CameraPtz } from './camera.ptz.js';
+import { GuardTours } from './camera.tour.js';
 import { createLibraryMulticastProber, createUnicastProber } from './onvif.discovery.adapters.js';
 import { OnvifDiscovery } from './onvif.discovery.js';
 import { probeOnvif, type ProbeOptions } from './onvif.probe.js';
@@ -34,6 +35,8 @@ export interface CameraKit {
   /** The cameras' own ONVIF events on the bus (start after the cameras, stop before). */
   events: CameraEventWatcher;
   ptz: CameraPtz;
+  /** Guard tours of PTZ cameras (stop them before the cameras). */
+  tours: GuardTours;
   /** Where cameras on base notification post their events (POST /onvif/notify/:token). */
   inbox: NotifyInbox;
   /** The port the server listens on, once it does: the default consumer address needs it. */
@@ -111,7 +114,8 @@ export function createCameraKit(d: CameraKitDeps): CameraKit {
     consumerBase,
   });
   const ptz = new CameraPtz({ cameras: d.store.cameras, credentialsOf: (c) => service.credentialsOfSafely(c), guard });
-  return { cipher, service, onboarding, discovery, network, events, ptz, inbox, listening: (p) => void (port = p) };
+  const tours = new GuardTours({ cameras: d.store.cameras, ptz, log });
+  return { cipher, service, onboarding, discovery, network, events, ptz, tours, inbox, listening: (p) => void (port = p) };
 }
 
 /** The listen address, or (listening on every address) the first LAN IPv4 a camera might reach. */
