@@ -91,7 +91,11 @@ export const ACCESS_MATRIX: Record<Action, MatrixRow> = {
   'camera.discover': row('camera', '      - Y - Y - -', 'Discover cameras on the network (only allowed address ranges)'),
   'camera.probe': row('camera', '         - Y - Y - -', 'Probe an address, try credentials, test a stream URL (only allowed address ranges)'),
   'camera.test': row('camera', '          - Y - A - -', "Test a registered camera's connection (technicians: their areas' and unassigned cameras)"),
-  'camera.ptz': row('camera', '           - Y Y A - -', "Move a PTZ camera, go to or save presets (technicians: their areas' and unassigned cameras)"),
+  'camera.ptz': row(
+    'camera',
+    '           - Y Y A - -',
+    "Move a PTZ camera, go to or save presets, start or stop its guard tour (technicians: their areas' and unassigned cameras)",
+  ),
   'settings.read': row('settings', '      - Y - - - -', 'Read server settings (the address ranges cameras may be at)'),
   'settings.update': row('settings', '    - Y - - - -', 'Change server settings'),
   'event.list': row('event', '            - Y Y - A A', 'List events', list),
