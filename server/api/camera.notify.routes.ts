@@ -1,4 +1,4 @@
-import express, { Router } from 'express';
+import express, { Router, type RequestHandler } from 'express';
 import { authorize, type Authorizer } from '../auth/authorize.js';
 import type { NotifyInbox } from '../cameras/camera.notify.js';
 import { decodeReply } from '../cameras/onvif.charset.js';
@@ -13,7 +13,16 @@ import { NOTIFY_LIMITS } from '../cameras/onvif.notify.js';
  */
 export function cameraNotifyRoutes(d: { authorizer: Authorizer; inbox: NotifyInbox }): Router {
   const r = Router();
-  r.post('/onvif/notify/:token', authorize(d.authorizer, 'camera.notify'), express.raw({ type: () => true, limit: NOTIFY_LIMITS.maxBytes }), (req, res) => {
+  // An unknown token is answered before its body is read (a scanner costs a hash, not a parse);
+  // a declared oversized body is refused first, like on every other route.
+  const known: RequestHandler = (req, res, next) => {
+    if (Number(req.get('content-length') ?? 0) > NOTIFY_LIMITS.maxBytes)
+      return next(Object.assign(new Error('body too large'), { type: 'entity.too.large', status: 413 }));
+    if (d.inbox.knows(String(req.params.token))) return next();
+    res.status(404).end();
+  };
+  const raw = express.raw({ type: () => true, limit: NOTIFY_LIMITS.maxBytes });
+  r.post('/onvif/notify/:token', authorize(d.authorizer, 'camera.notify'), known, raw, (req, res) => {
     const body = Buffer.isBuffer(req.body) ? decodeReply(req.body, req.get('content-type') ?? '') : '';
     const out = d.inbox.receive(String(req.params.token), body);
     if (out.status === 'unknown') return void res.status(404).end();

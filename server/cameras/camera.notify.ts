@@ -50,8 +50,13 @@ export class NotifyInbox {
     return this.boxes.size;
   }
 
+  /** Whether the token belongs to a live subscription (checked before a body is read). */
+  knows(token: string): boolean {
+    return this.box(token) !== undefined;
+  }
+
   receive(token: string, body: string): NotifyOutcome {
-    const box = token.length <= 100 ? this.boxes.get(hash(token)) : undefined;
+    const box = this.box(token);
     if (!box) return { status: 'unknown' };
     const now = this.now();
     if (now - box.windowStart >= (this.d.windowMs ?? 10_000)) Object.assign(box, { windowStart: now, posts: 0, logged: false });
@@ -67,6 +72,10 @@ export class NotifyInbox {
     const at = now;
     for (const e of parsed.events) this.d.bus.emit('camera.event', { cameraId: box.cameraId, ...e, at });
     return { status: 'ok', events: parsed.events.length };
+  }
+
+  private box(token: string): Box | undefined {
+    return token.length <= 100 ? this.boxes.get(hash(token)) : undefined;
   }
 
   private warnOnce(box: Box, message: string, extra: Record<string, unknown>): void {
