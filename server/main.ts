@@ -11,6 +11,7 @@ import { auditRoutes } from './api/audit.routes.js';
 import { authRoutes } from './api/auth.routes.js';
 import { recordingRoutes } from './api/recording.routes.js';
 import { cameraRoutes } from './api/camera.routes.js';
+import { cameraNotifyRoutes } from './api/camera.notify.routes.js';
 import { cameraPtzRoutes } from './api/camera.ptz.routes.js';
 import { healthRoutes } from './api/health.routes.js';
 import { notifyRoutes } from './api/notify.routes.js';
@@ -249,6 +250,7 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
         disk: () => retention.disk(),
         notify: () => notify.health(),
         cluster: cluster ? () => cluster.health() : undefined,
+        cameraEvents: () => cameras.events.health(),
       }),
       cameraRoutes({
         store,
@@ -259,7 +261,8 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
         stats: statsWithHistory,
         privacy: events.privacy,
       }),
-      cameraPtzRoutes({ store, authorizer, ptz: cameras.ptz }),
+      cameraPtzRoutes({ store, authorizer, ptz: cameras.ptz, tours: cameras.tours }),
+      cameraNotifyRoutes({ authorizer, inbox: cameras.inbox }),
       settingsRoutes({ authorizer, network: cameras.network, cameras: cameras.service }),
       recordingRoutes({
         authorizer,
@@ -320,7 +323,6 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
   await demo?.start().catch((err: unknown) => log.warn('demo camera could not start (install ffmpeg and the GStreamer RTSP server, see README)', { err }));
   await cameras.service.startAll();
   const stopWake = bus.on('camera.event', (e) => detection.service.cameraEvent(e));
-  await cameras.events.start();
   // The folders no starting recorder reconciles (removed, disabled cameras; unknown ids), in the background.
   void reconcileIdleCameras(
     { recordings: store.recordings, ffmpeg, log: log.child('reconcile'), recordingsDir: ingest.recordingsDir },
@@ -336,6 +338,9 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
   const addr = http.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
   const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
+  // After listening: cameras on base notification are given this server's address and port.
+  cameras.listening(port);
+  await cameras.events.start();
   log.info(`BinhYen ${VERSION} listening on ${url}`);
   await cluster?.start({ store, cameras, port, jobs: [{ name: 'notify', start: () => notify.start(), stop: () => notify.stop() }] });
 
@@ -374,6 +379,7 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
         clearTimeout(cutConnections);
         await live.close();
         cameras.events.stop();
+        cameras.tours.stopAll();
         stopWake();
         await detection.runtime.stopAll();
         await demo?.stop();

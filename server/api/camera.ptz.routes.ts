@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { authorize, type Authorizer } from '../auth/authorize.js';
 import type { CameraPtz } from '../cameras/camera.ptz.js';
+import type { GuardTours } from '../cameras/camera.tour.js';
 import { notFound } from '../shared/errors.js';
 import type { Store } from '../store/store.js';
 import { idParams } from './params.js';
@@ -21,7 +22,10 @@ export const ptzBody = z.discriminatedUnion('action', [
   z.object({ action: z.literal('home') }).strict(),
 ]);
 
-export function cameraPtzRoutes(d: { store: Store; authorizer: Authorizer; ptz: CameraPtz }): Router {
+export const tourBody = z.object({ action: z.enum(['start', 'stop']) }).strict();
+
+/** `tours`: guard tours (started and stopped here; a manual command pauses the camera's tour). */
+export function cameraPtzRoutes(d: { store: Store; authorizer: Authorizer; ptz: CameraPtz; tours?: GuardTours }): Router {
   const r = Router();
   const cameraRef = async (req: { params: unknown }) => {
     const { id } = parse(idParams, req.params, 'params');
@@ -35,7 +39,20 @@ export function cameraPtzRoutes(d: { store: Store; authorizer: Authorizer; ptz: 
   });
   r.post('/api/cameras/:id/ptz', authorize(d.authorizer, 'camera.ptz', cameraRef), async (req, res) => {
     const { id } = parse(idParams, req.params, 'params');
-    res.json(await d.ptz.command(id, parse(ptzBody, req.body ?? {}, 'body')));
+    const command = parse(ptzBody, req.body ?? {}, 'body');
+    await d.tours?.manual(id);
+    res.json(await d.ptz.command(id, command));
+  });
+  if (!d.tours) return r;
+  const tours = d.tours;
+  r.get('/api/cameras/:id/ptz/tour', authorize(d.authorizer, 'camera.ptz', cameraRef), (req, res) => {
+    const { id } = parse(idParams, req.params, 'params');
+    res.json(tours.status(id));
+  });
+  r.post('/api/cameras/:id/ptz/tour', authorize(d.authorizer, 'camera.ptz', cameraRef), async (req, res) => {
+    const { id } = parse(idParams, req.params, 'params');
+    const { action } = parse(tourBody, req.body ?? {}, 'body');
+    res.json(action === 'start' ? await tours.start(id) : tours.stop(id));
   });
   return r;
 }

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { Authorizer } from '../auth/authorize.js';
 import { authorize } from '../auth/authorize.js';
+import type { CameraEventsHealth } from '../cameras/camera.events.js';
 import type { DetectorStatus } from '../detect/detection.path.js';
 import type { DiskState } from '../ingest/recording.retention.js';
 import { cameraDisplayState, type CameraSessionState } from '../domain/socket.events.js';
@@ -20,6 +21,8 @@ export interface HealthDeps {
   disk: () => DiskState;
   /** Notification channels (issue 14): a configured channel that cannot deliver degrades health, the rest runs on. */
   notify?: () => ChannelHealth[];
+  /** Cameras' own events: a warning (not degraded) while base notification relies on a guessed address. */
+  cameraEvents?: () => CameraEventsHealth;
   /** A cluster node (issue 16): whether Redis (alerts to the other nodes' sockets) and its leases are working. */
   cluster?: () => ClusterHealth;
 }
@@ -50,6 +53,7 @@ export interface HealthBody {
   notify: ChannelHealth[];
   /** Present on a cluster node. */
   cluster?: ClusterHealth;
+  cameraEvents: CameraEventsHealth;
 }
 
 /** Answers from memory (HealthMonitor's cached, time-boxed probe): never waits on the database. */
@@ -84,6 +88,7 @@ export function healthRoutes(d: HealthDeps): Router {
       pipeline: { ...h.counters, writesBackingUp: h.writesBackingUp },
       notify,
       ...(cluster ? { cluster } : {}),
+      cameraEvents: d.cameraEvents?.() ?? { baseNotification: 0, unconfiguredCameraIds: [], warning: null },
     };
     res.status(h.db.ok ? 200 : 503).json(body);
   });

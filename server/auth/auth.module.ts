@@ -53,10 +53,12 @@ export interface AuthModule {
 
 export interface AuthModuleDeps {
   store: Store;
-  config: { auth: AuthConfig; dataDir: string; host?: string; audit: ResolvedConfig['audit'] };
+  config: { auth: AuthConfig; dataDir: string; host?: string; audit: ResolvedConfig['audit']; onvif?: ResolvedConfig['onvif'] };
   log: Logger;
   clock?: Clock;
 }
+
+const notifyHosts = (url: string | undefined) => (url ? [new URL(url).hostname] : []);
 
 export function trustProxyValue(setting: string): boolean | number | string {
   const s = setting.trim();
@@ -132,7 +134,8 @@ export function createAuth(d: AuthModuleDeps): AuthModule {
     secureCookie,
     trustProxy: trustProxyValue(a.trustProxy),
     before: [
-      checkHost(a.allowedHosts, d.config.host),
+      // Cameras post their events (base notification) with the host of onvif.notifyBaseUrl.
+      checkHost([...a.allowedHosts, ...notifyHosts(d.config.onvif?.notifyBaseUrl)], d.config.host),
       rejectHostileUrls(),
       sameOriginForChanges(a.allowedOrigins),
       onApi(sessionMiddleware(sessions, secureCookie)),

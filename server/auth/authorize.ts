@@ -73,6 +73,7 @@ export const ACTIONS = [
   'reportlink.manage',
   'public.report',
   'public.status',
+  'camera.notify',
   'realtime.subscribe',
   'notify.admin',
   'notify.rules',

@@ -10,7 +10,9 @@ import { FfmpegFrameGrabber, type FrameGrabber } from '../ingest/ffmpeg.grab.js'
 import type { CameraRunner } from './camera.runner.js';
 import { CameraService } from './camera.service.js';
 import { CameraEventWatcher } from './camera.events.js';
+import { NotifyInbox } from './camera.notify.js';
 import { CameraPtz } from './camera.ptz.js';
+import { GuardTours } from './camera.tour.js';
 import { createLibraryMulticastProber, createUnicastProber } from './onvif.discovery.adapters.js';
 import { OnvifDiscovery } from './onvif.discovery.js';
 import { probeOnvif, type ProbeOptions } from './onvif.probe.js';
@@ -33,10 +35,16 @@ export interface CameraKit {
   /** The cameras' own ONVIF events on the bus (start after the cameras, stop before). */
   events: CameraEventWatcher;
   ptz: CameraPtz;
+  /** Guard tours of PTZ cameras (stop them before the cameras). */
+  tours: GuardTours;
+  /** Where cameras on base notification post their events (POST /onvif/notify/:token). */
+  inbox: NotifyInbox;
+  /** The port the server listens on, once it does: the default consumer address needs it. */
+  listening(port: number): void;
 }
 
 export interface CameraKitDeps {
-  config: Pick<ResolvedConfig, 'secretKeyFile' | 'discoveryInterfaces' | 'ingest' | 'cameraNetwork'>;
+  config: Pick<ResolvedConfig, 'secretKeyFile' | 'discoveryInterfaces' | 'ingest' | 'cameraNetwork' | 'host'> & Partial<Pick<ResolvedConfig, 'onvif'>>;
   /** The one ffmpeg port (ingest's): test-connection uses the binary ingest resolved. */
   ffmpeg: FfmpegAdapter;
   store: Store;
@@ -97,6 +105,10 @@ export function createCameraKit(d: CameraKitDeps): CameraKit {
     grabber: d.grabber ?? new FfmpegFrameGrabber(d.ffmpeg),
     rtspTransport: d.config.ingest.rtspTransport,
   });
+  const inbox = new NotifyInbox({ bus: d.bus, log });
+  let port = 0;
+  const configured = d.config.onvif?.notifyBaseUrl;
+  const consumerBase = () => (configured ? { url: configured, configured: true } : { url: `http://${guessOwnHost(d.config.host)}:${port}`, configured: false });
   const events = new CameraEventWatcher({
     cameras: d.store.cameras,
     credentialsOf: (c) => service.credentialsOfSafely(c),
@@ -104,7 +116,19 @@ export function createCameraKit(d: CameraKitDeps): CameraKit {
     log,
     guard,
     owns: d.owns,
+    inbox,
+    consumerBase,
   });
   const ptz = new CameraPtz({ cameras: d.store.cameras, credentialsOf: (c) => service.credentialsOfSafely(c), guard });
-  return { cipher, service, onboarding, discovery, network, events, ptz };
+  const tours = new GuardTours({ cameras: d.store.cameras, ptz, log });
+  return { cipher, service, onboarding, discovery, network, events, ptz, tours, inbox, listening: (p) => void (port = p) };
+}
+
+/** The listen address, or (listening on every address) the first LAN IPv4 a camera might reach. */
+function guessOwnHost(host: string): string {
+  if (host !== '0.0.0.0' && host !== '::') return host.includes(':') ? `[${host}]` : host;
+  const lan = Object.values(os.networkInterfaces())
+    .flat()
+    .find((a) => a && a.family === 'IPv4' && !a.internal);
+  return lan?.address ?? '127.0.0.1';
 }

@@ -54,12 +54,11 @@ export class PullPointSubscription {
 
   /** Reads the clock and the events address, then subscribes. Throws the classified errors of onvif.soap.ts. */
   static async create(client: OnvifClient, o: PullPointOptions = PULLPOINT_DEFAULTS, now = Date.now): Promise<PullPointSubscription> {
-    const device = client.deviceUrl;
-    const sent = now();
-    const clock = readSystemDateAndTime(await client.call({ url: device, ns: NS.device, action: 'GetSystemDateAndTime', authenticate: false }));
-    if (clock) client.clockOffsetMs = Math.round(clock.at + 500 - (sent + now()) / 2);
-    const services = await readServiceAddresses(client, device, new ProbeWarnings(client));
-    const eventsUrl = serviceUrl(services.events, device, o.preserveAddress);
+    return PullPointSubscription.at(client, await openEventService(client, o.preserveAddress, now), o, now);
+  }
+
+  /** Subscribes at an events service address already read (openEventService). */
+  static async at(client: OnvifClient, eventsUrl: URL, o: PullPointOptions = PULLPOINT_DEFAULTS, now = Date.now): Promise<PullPointSubscription> {
     const reply = await client.call({
       url: eventsUrl,
       ns: NS.events,
@@ -68,7 +67,7 @@ export class PullPointSubscription {
       authenticate: true,
     });
     const advertised = textAt(reply, 'SubscriptionReference', 'Address');
-    const address = advertised ? serviceUrl(advertised, device, o.preserveAddress) : eventsUrl;
+    const address = advertised ? serviceUrl(advertised, client.deviceUrl, o.preserveAddress) : eventsUrl;
     return new PullPointSubscription(client, o, address, now);
   }
 
@@ -107,6 +106,18 @@ export class PullPointSubscription {
       .call({ url: this.address, ns: NS.notification, action: 'Unsubscribe', authenticate: true, addressing: addressing(ACTION.unsubscribe, this.address) })
       .catch(() => undefined);
   }
+}
+
+/**
+ * Measures the camera clock (WS-UsernameToken needs it) and finds the events service address.
+ */
+export async function openEventService(client: OnvifClient, preserveAddress: boolean, now = Date.now): Promise<URL> {
+  const device = client.deviceUrl;
+  const sent = now();
+  const clock = readSystemDateAndTime(await client.call({ url: device, ns: NS.device, action: 'GetSystemDateAndTime', authenticate: false }));
+  if (clock) client.clockOffsetMs = Math.round(clock.at + 500 - (sent + now()) / 2);
+  const services = await readServiceAddresses(client, device, new ProbeWarnings(client));
+  return serviceUrl(services.events, device, preserveAddress);
 }
 
 /** PullMessagesResponse (or a Notify body) → events; notifications without a topic are skipped. */

@@ -15,6 +15,8 @@ const USAGE = [
   'binhyen events <host[:port]|device-service-url> [--user U] [--password P | --password-stdin] [--seconds N] [--json]',
   '  prints one event per line (--json: one JSON object per line with topic, time, source, data) until N seconds or Ctrl-C',
   '  exit status as binhyen probe: 0 ok, 2 bad input, 3 unreachable, 4 not ONVIF (or no event service), 5 wrong credentials',
+  '  PullPoint only: a camera without PullPoint (base notification) refuses here; the server still receives its events',
+  '  (it subscribes with its own address, onvif.notifyBaseUrl)',
 ].join('\n');
 
 interface Values {

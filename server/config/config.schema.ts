@@ -243,6 +243,19 @@ export const cameraNetworkConfigSchema = z
   })
   .strict();
 
+export const onvifConfigSchema = z
+  .object({
+    notifyBaseUrl: z
+      .string()
+      .url('must be a URL such as http://192.168.1.10:8080')
+      .regex(/^https?:\/\//, 'must start with http:// or https://')
+      .optional()
+      .describe(
+        'Address cameras can reach this server at, for cameras without PullPoint that post their events (ONVIF base notification) to <notifyBaseUrl>/onvif/notify/…; default: the listen address, or the first LAN IPv4 address when listening on 0.0.0.0 (a warning says so)',
+      ),
+  })
+  .strict();
+
 export const auditConfigSchema = z
   .object({
     keyFile: z
@@ -401,6 +414,7 @@ export const configSchema = z
     auth: authConfigSchema.default(authConfigSchema.parse({})),
     cameraNetwork: cameraNetworkConfigSchema.default(cameraNetworkConfigSchema.parse({})),
     audit: auditConfigSchema.default(auditConfigSchema.parse({})),
+    onvif: onvifConfigSchema.default(onvifConfigSchema.parse({})),
     storage: storageConfigSchema.default(storageConfigSchema.parse({})),
     reports: reportsConfigSchema.default(reportsConfigSchema.parse({})),
     notify: notifyConfigSchema.default(notifyConfigSchema.parse({})),
@@ -442,6 +456,7 @@ export type RetentionConfig = Config['retention'];
 export type AuthConfig = Config['auth'];
 export type CameraNetworkConfig = Config['cameraNetwork'];
 export type AuditConfig = Config['audit'];
+export type OnvifConfig = Config['onvif'];
 export type StorageConfig = Config['storage'];
 export type NotifyConfig = Config['notify'];
 export type MqttConfig = Config['mqtt'];

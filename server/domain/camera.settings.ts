@@ -4,6 +4,7 @@ import { rulesSettingsSchema } from './camera.settings.rules.js';
 import { recordingSettingsSchema } from './camera.settings.recording.js';
 import { cameraEventsSettingsSchema } from './camera.settings.events.js';
 import { privacyMasksSchema } from './camera.settings.privacy.js';
+import { ptzTourSchema } from './camera.settings.ptz.js';
 
 /**
  * The camera schema: what a technician registers (name, area, owner, address, GPS position,
@@ -23,6 +24,7 @@ export const cameraSettingsSchema = z
       .describe('Continuous recording of this camera and its retention days (ingest issue)'),
     cameraEvents: cameraEventsSettingsSchema.default(cameraEventsSettingsSchema.parse({})).describe("The camera's own ONVIF events as triggers (issue 17)"),
     privacyMasks: privacyMasksSchema.describe('Privacy masks: areas blacked out for residents, or for everyone (issue 17)'),
+    ptzTour: ptzTourSchema.default(ptzTourSchema.parse({})).describe('Guard tour of a PTZ camera: presets and dwell times; started by hand (issue 17)'),
   })
   .strict();
 

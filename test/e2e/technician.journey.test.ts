@@ -248,4 +248,21 @@ describeBrowser('technician journey: discover, probe, register, draw zones', () 
     await screenshot(page, 'technician-ptz');
     expect(unexpectedErrors(errors, [404, 422])).toEqual([]);
   });
+
+  it('sets up a guard tour (off by default), starts it and stops it from the PTZ panel', async () => {
+    const { page, errors } = browser;
+    const status = page.locator('[data-testid="tour-status"]');
+    await expect.poll(() => status.textContent()).toBe('Đang tắt.');
+    await page.getByLabel('Đưa Cổng chính vào lộ trình').check();
+    await page.getByLabel('Số giây dừng ở Cổng chính').fill('5');
+    await page.getByRole('button', { name: 'Lưu lộ trình' }).click();
+    await page.getByText('Đã lưu lộ trình tuần tra.').waitFor();
+    onvif.ptzService.state.position = { pan: 0, tilt: 0, zoom: 0 };
+    await page.getByRole('button', { name: 'Bắt đầu tuần tra' }).click();
+    await expect.poll(() => status.textContent()).toBe('Đang tuần tra: điểm 1 trên 1.');
+    await expect.poll(() => onvif.ptzService.state.position.pan, { timeout: 10_000 }).toBe(0.5);
+    await page.getByRole('button', { name: 'Dừng tuần tra' }).click();
+    await expect.poll(() => status.textContent()).toBe('Đang tắt.');
+    expect(unexpectedErrors(errors, [404, 422])).toEqual([]);
+  });
 });

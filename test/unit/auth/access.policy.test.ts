@@ -30,9 +30,9 @@ describe('access matrix data', () => {
     for (const a of ACTIONS) expect(Object.keys(ACCESS_MATRIX[a].access).sort()).toEqual([...SUBJECTS].sort());
   });
 
-  it('lets anonymous clients only read health, see their session, sign in, and file and follow a report through a public link', () => {
+  it('lets anonymous clients only read health, see their session, sign in, file and follow a report through a public link, and (cameras) post Notify to a secret URL', () => {
     const open = ACTIONS.filter((a) => ACCESS_MATRIX[a].access.anonymous !== 'deny');
-    expect(open.sort()).toEqual(['auth.login', 'auth.session', 'auth.setup', 'health.read', 'public.report', 'public.status']);
+    expect(open.sort()).toEqual(['auth.login', 'auth.session', 'auth.setup', 'camera.notify', 'health.read', 'public.report', 'public.status']);
   });
 
   it('renders a markdown table with a line per action', () => {

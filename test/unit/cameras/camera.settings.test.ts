@@ -17,6 +17,7 @@ describe('camera settings schema', () => {
       recording: { enabled: true },
       cameraEvents: { subscribe: false, action: 'wake', topics: [], wakeSeconds: 10 },
       privacyMasks: [],
+      ptzTour: { stops: [], resumeAfterIdleSeconds: 60 },
     });
     expect(cameraSettingsSchema.parse({ recording: { days: 3 } }).recording.days).toBe(3);
     expect(cameraSettingsSchema.parse({ motion: { threshold: 20 } }).motion.threshold).toBe(20);

@@ -2,6 +2,8 @@ import { useState, type FormEvent, type KeyboardEvent } from 'react';
 import { ptzApi, type PtzCommand } from '../api/ptz.js';
 import { useAsync } from '../api/useAsync.js';
 import { useI18n } from '../i18n/I18nProvider.js';
+import type { CameraView } from '../api/types.js';
+import { CameraTour } from './CameraTour.js';
 import { ErrorText } from './common.js';
 
 const SPEED = 0.5;
@@ -21,7 +23,8 @@ const MOVES: Record<string, { pan?: number; tilt?: number; zoom?: number }> = {
  * zoom), release to stop; Home goes to the home position; presets are listed, gone to and saved.
  * The camera also stops by itself after 10 s, should the stop be lost.
  */
-export function CameraPtz({ cameraId }: { cameraId: number }) {
+export function CameraPtz({ camera, onSaved }: { camera: CameraView; onSaved(c: CameraView): void }) {
+  const cameraId = camera.id;
   const { t } = useI18n();
   const presets = useAsync(() => ptzApi.presets(cameraId), [cameraId]);
   const [error, setError] = useState<unknown>(null);
@@ -101,6 +104,7 @@ export function CameraPtz({ cameraId }: { cameraId: number }) {
         </label>
         <button type="submit">{t('ptz.save')}</button>
       </form>
+      <CameraTour cameraId={cameraId} presets={presets.data ?? []} tour={camera.settings.ptzTour} canEdit={camera.may.update} onSaved={onSaved} />
     </section>
   );
 }

@@ -8,6 +8,7 @@ import { enErrors } from './en.errors.js';
 import { enReports } from './en.reports.js';
 import { enGroups } from './en.groups.js';
 import { enField } from './en.field.js';
+import { enField2 } from './en.field2.js';
 import type { MessageKey } from './vi.js';
 
 /** English, the second language: the same keys as vi.ts (the compiler checks). */
@@ -375,4 +376,5 @@ export const en: Record<MessageKey, string> = {
   ...enReports,
   ...enGroups,
   ...enField,
+  ...enField2,
 };

@@ -13,6 +13,7 @@ import { viErrors } from './vi.errors.js';
 import { viReports } from './vi.reports.js';
 import { viGroups } from './vi.groups.js';
 import { viField } from './vi.field.js';
+import { viField2 } from './vi.field2.js';
 
 export const vi = {
   'app.name': 'BinhYen',
@@ -376,6 +377,7 @@ export const vi = {
   ...viReports,
   ...viGroups,
   ...viField,
+  ...viField2,
 } as const;
 
 export type MessageKey = keyof typeof vi;

@@ -132,7 +132,7 @@ function GeneralTab({ camera, editable, onSaved }: { camera: CameraView; editabl
   return (
     <div className="general-tab">
       {camera.may.live ? <LiveImage cameraId={camera.id} alt={camera.name} intervalMs={2_000} /> : <p className="muted">{t('camera.otherArea')}</p>}
-      {camera.may.ptz && camera.onvifUrl && <CameraPtz cameraId={camera.id} />}
+      {camera.may.ptz && camera.onvifUrl && <CameraPtz camera={camera} onSaved={onSaved} />}
       {camera.stateReason === 'target_not_allowed' && (
         <p role="alert" className="error">
           {t('error.target_not_allowed')}
