@@ -14,6 +14,8 @@ const CAMERA_TIME = [
   'test/integration/recording.resize.test.ts',
   'test/integration/clips.head.test.ts',
   'test/integration/simcam.test.ts',
+  'test/integration/recording.rtsp.test.ts',
+  'test/integration/ingest.rtsp.test.ts',
 ];
 export default defineConfig({
   test: {

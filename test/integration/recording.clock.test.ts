@@ -11,11 +11,11 @@ import { addCamera, ingestEnv, nextFrame, waitFor, type IngestEnv } from './inge
  * Issue 19, defect 1: a camera that restarts its encoder at another resolution while it stays
  * "online" made ffmpeg rebuild its filters, the progress clock jumped by the session's uptime
  * and later segments were indexed that much too early, over time already covered. The camera
- * runs for over two minutes first, so such a shift would be two minutes here; each segment's
- * indexed start is checked against the wall-clock stamp burned into its first picture.
+ * runs for 45 s first, so such a shift would be 45 s here, thirty times the tolerance; each
+ * segment's indexed start is checked against the wall-clock stamp burned into its first picture.
  */
 const SEGMENT_S = 4;
-const RUN_BEFORE_CHANGE_MS = 125_000;
+const RUN_BEFORE_CHANGE_MS = 45_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The stamp of the first picture ffmpeg decodes from a segment file (grey plane at its own size). */
