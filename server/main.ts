@@ -175,7 +175,7 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
   });
   const detection = await createDetectionPath({ config: config.detect, ingest, bus, log, mode: opts.detectMode });
   const cameras = createCameraKit({ config, ffmpeg, store, bus, log, runner: detection.runtime, wrapRunner: cluster?.wrapRunner, owns: cluster?.owns });
-  const head = (cameraId: number) => ingest.recordingHead(cameraId);
+  const head = (cameraId: number, until?: number) => ingest.recordingHead(cameraId, until);
   const cutter = new ClipCutter({ recordings: store.recordings, ffmpeg, recordingsDir: ingest.recordingsDir, log: log.child('clips'), head });
   const events = wireEventsAndClips({
     config,

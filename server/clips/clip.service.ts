@@ -7,7 +7,7 @@ import type { Clock, Timer } from '../shared/clock.js';
 import type { MediaFiles } from '../shared/media.files.js';
 import type { ClipProducer } from './clip.producer.js';
 import { chainRanges, gapsIn, headContinues, type Range } from './clip.ranges.js';
-import type { LiveSegment, RecordingHead } from './clip.types.js';
+import type { RecordingHead } from './clip.types.js';
 import { isServerStopping, PRIORITY, type ClipWorkQueue } from './clip.work.queue.js';
 import { isTransientDbError, type WriteRetry } from '../store/write.retry.js';
 
@@ -51,14 +51,9 @@ export interface ClipCounters {
  * as the indexed segments reach its end (post-roll end + at most one segment). The video is
  * cut on demand (ClipCache); a file of its own is made only when the clip is pinned.
  */
-/** A head read this recent answers for every clip of that camera checked meanwhile. */
-const HEAD_READ_TTL_MS = 50;
-
 export class ClipService {
   private readonly timers = new Map<number, { timer: Timer; clip: ClipRecord }>();
   private readonly chained = new Map<number, number>();
-  /** The latest read of each camera's segment being written (headShortOf). */
-  private readonly heads = new Map<number, { at: number; head: Promise<LiveSegment | undefined> }>();
   private checks: Promise<void> = Promise.resolve();
   private stopped = false;
   private pendingMax = 0;
@@ -176,7 +171,7 @@ export class ClipService {
   /** Indexed segments of the clip's range, then the segment being written when it continues them. */
   private async coverage(clip: ClipRecord): Promise<Range[]> {
     const segs: Range[] = await this.d.repos.recordings.overlapping(clip.cameraId, clip.startAt, clip.endAt);
-    const head = segs.some((s) => s.endAt >= clip.endAt) ? undefined : await this.d.head?.(clip.cameraId);
+    const head = segs.some((s) => s.endAt >= clip.endAt) ? undefined : await this.d.head?.(clip.cameraId, clip.endAt);
     return headContinues(segs, head, clip.startAt, clip.endAt) ? [...segs, { startAt: head.startAt, endAt: head.writtenUntil }] : segs;
   }
 
@@ -185,17 +180,11 @@ export class ClipService {
    * reaches it either (indexed segments end where that segment starts), and the check needs no
    * query. Pending clips are re-checked every `retryMs`; when each check queried the database,
    * a backlog of them filled SQLite's one connection and held up new alerts behind it
-   * (measured on a loaded machine: 51 pending clips, alerts 15 s late). One head read per
-   * camera serves all its clips checked in the same moment.
+   * (measured on a loaded machine: 51 pending clips, alerts 15 s late). Until the file was
+   * written past `endAt` a check is one stat.
    */
   private async headShortOf(cameraId: number, endAt: number): Promise<boolean> {
-    const now = this.d.clock.now();
-    let read = this.heads.get(cameraId);
-    if (!read || now - read.at > HEAD_READ_TTL_MS) {
-      read = { at: now, head: (this.d.head?.(cameraId) ?? Promise.resolve(undefined)).catch(() => undefined) };
-      this.heads.set(cameraId, read);
-    }
-    const head = await read.head;
+    const head = await (this.d.head?.(cameraId, endAt) ?? Promise.resolve(undefined)).catch(() => undefined);
     return head !== undefined && head.writtenUntil < endAt;
   }
 

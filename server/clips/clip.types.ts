@@ -37,7 +37,8 @@ export interface LiveSegment {
   startAt: number;
   writtenUntil: number;
 }
-export type RecordingHead = (cameraId: number) => Promise<LiveSegment | undefined>;
+/** `until`: the moment the caller needs on disk; while the file was last written before it, its picture is not read (the mtime already says short). */
+export type RecordingHead = (cameraId: number, until?: number) => Promise<LiveSegment | undefined>;
 
 export interface RangeHolds {
   hold(cameraId: number, from: number, to: number): () => void;

@@ -125,9 +125,9 @@ export class IngestRuntime {
   }
 
   /** The segment a camera is recording right now, readable up to its last write (clips end in it before it closes). */
-  recordingHead(cameraId: number): Promise<LiveSegment | undefined> {
+  recordingHead(cameraId: number, until?: number): Promise<LiveSegment | undefined> {
     const r = this.running.get(cameraId);
-    return (r?.sessions.get('record') ?? r?.sessions.get('main'))?.recordingHead() ?? Promise.resolve(undefined);
+    return (r?.sessions.get('record') ?? r?.sessions.get('main'))?.recordingHead(until) ?? Promise.resolve(undefined);
   }
 
   /** The codec written to the recording (null when not recording or not known yet): H.265 cannot go to browsers. */

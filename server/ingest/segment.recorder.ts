@@ -130,7 +130,7 @@ export class SegmentRecorder implements SegmentSink {
    * that fell behind writes old pictures now. A clip may end in it: then it is ready without
    * waiting for the segment to close. Unknown until the run has indexed a segment.
    */
-  async head(): Promise<LiveSegment | undefined> {
+  async head(until?: number): Promise<LiveSegment | undefined> {
     const prefix = [...this.lastFile.keys()].at(-1);
     const last = prefix && this.lastFile.get(prefix);
     const startAt = prefix && this.lastEnd.get(prefix);
@@ -139,8 +139,11 @@ export class SegmentRecorder implements SegmentSink {
     const file = path.join(this.liveDir, `${m[1]}${String(Number(m[2]) + 1).padStart(m[2]!.length, '0')}${m[3]}`);
     const st = await stat(file).catch(() => undefined);
     if (!st || st.size === 0) return undefined;
+    const written = Math.floor(st.mtimeMs);
+    // Last written before the moment asked for: short of it whatever the picture, no need to read it.
+    if (until !== undefined && written < until) return { file, startAt, writtenUntil: written };
     const span = (await writtenSpanMs(file)) ?? 0;
-    return { file, startAt, writtenUntil: Math.min(Math.floor(st.mtimeMs), startAt + Math.floor(span)) };
+    return { file, startAt, writtenUntil: Math.min(written, startAt + Math.floor(span)) };
   }
 
   /** Resolves once every segment reported so far is indexed. */

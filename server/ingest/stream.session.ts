@@ -122,8 +122,8 @@ export class StreamSession {
   }
 
   /** The segment this session is recording now (none when it does not record). */
-  recordingHead(): Promise<LiveSegment | undefined> {
-    return this.spec.record?.sink.head() ?? Promise.resolve(undefined);
+  recordingHead(until?: number): Promise<LiveSegment | undefined> {
+    return this.spec.record?.sink.head(until) ?? Promise.resolve(undefined);
   }
 
   /** Stops ffmpeg (SIGTERM, then SIGKILL), waits for the last segment to be indexed, ends every frame subscription. */

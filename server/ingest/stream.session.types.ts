@@ -22,7 +22,7 @@ export interface SegmentSink {
   attemptEnded(attemptPrefix: string): Promise<void>;
   flush(): Promise<void>;
   /** The segment being written now, readable up to its last write. */
-  head(): Promise<LiveSegment | undefined>;
+  head(until?: number): Promise<LiveSegment | undefined>;
 }
 
 /** A segment ffmpeg is still writing: where it starts on the wall clock and how far it is written. */
