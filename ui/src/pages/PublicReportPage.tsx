@@ -3,9 +3,8 @@ import { ApiError } from '../api/http.js';
 import { groupsApi } from '../api/groups.api.js';
 import { useAsync } from '../api/useAsync.js';
 import type { PublicReportReceipt, PublicReportStatus, ReportCategory } from '../../../server/domain/report.js';
-import { REPORT_CATEGORIES } from '../../../server/domain/report.js';
 import { ErrorText, Page, Spinner } from '../components/common.js';
-import { DateField, TimeField } from '../components/DateTimeInputs.js';
+import { ReportFormFields } from '../components/ReportFormFields.js';
 import { LanguageSwitch } from '../components/LanguageSwitch.js';
 import { categoryName, reportStateName } from '../components/ReportParts.js';
 import { formatDateTime, isoLocalDate, localClock, parseLocal } from '../i18n/i18n.js';
@@ -195,61 +194,7 @@ export function PublicReportPage({ token }: { token: string }) {
           <>
             <p className="muted">{t('public.intro', { area: link.data.areaName })}</p>
             <form className="report-form" onSubmit={(e) => void submit(e)}>
-              <label htmlFor="report-category">{t('report.form.category')}</label>
-              <select id="report-category" value={draft.category} onChange={(e) => set('category', e.target.value as ReportCategory)}>
-                {REPORT_CATEGORIES.map((c) => (
-                  <option key={c} value={c}>
-                    {categoryName(t, c)}
-                  </option>
-                ))}
-              </select>
-              <label htmlFor="report-body">{t('field.body')}</label>
-              <textarea
-                id="report-body"
-                rows={4}
-                required
-                minLength={3}
-                maxLength={4000}
-                placeholder={t('report.form.bodyHint')}
-                value={draft.body}
-                onChange={(e) => set('body', e.target.value)}
-              />
-              <label htmlFor="report-place">{t('report.form.place')}</label>
-              <input
-                id="report-place"
-                maxLength={500}
-                placeholder={t('report.form.placeHint')}
-                value={draft.place}
-                onChange={(e) => set('place', e.target.value)}
-              />
-              <fieldset className="report-when">
-                <legend>{t('report.form.when')}</legend>
-                <DateField id="report-date" value={draft.date} onChange={(v) => set('date', v)} aria-label={t('field.date')} required />
-                <TimeField id="report-time" value={draft.time} onChange={(v) => set('time', v)} aria-label={t('report.form.when')} required />
-              </fieldset>
-              <label htmlFor="report-photos">{t('report.form.photos')}</label>
-              <input
-                id="report-photos"
-                type="file"
-                accept="image/jpeg,image/png"
-                multiple
-                disabled={photos.length >= max}
-                onChange={(e) => {
-                  const picked = Array.from(e.target.files ?? []);
-                  setPhotos((prev) => [...prev, ...picked].slice(0, max));
-                  e.target.value = '';
-                }}
-              />
-              <ul className="report-photo-list">
-                {photos.map((p, i) => (
-                  <li key={`${p.name}-${i}`}>
-                    <span>{p.name}</span>
-                    <button type="button" onClick={() => setPhotos(photos.filter((_, j) => j !== i))}>
-                      {t('report.form.removePhoto', { n: i + 1 })}
-                    </button>
-                  </li>
-                ))}
-              </ul>
+              <ReportFormFields draft={draft} set={set} photos={photos} setPhotos={setPhotos} maxPhotos={max} />
               <ErrorText error={error} />
               {offline && (
                 <p role="status" data-testid="draft-kept">
