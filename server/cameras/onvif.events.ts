@@ -30,14 +30,36 @@ export interface PullPointOptions {
 
 export const PULLPOINT_DEFAULTS: PullPointOptions = { pullSeconds: 10, lifetimeSeconds: 60, preserveAddress: true };
 
-const WSA = 'http://www.w3.org/2005/08/addressing';
+export const WSA = 'http://www.w3.org/2005/08/addressing';
 const ACTION = {
   pull: 'http://www.onvif.org/ver10/events/wsdl/PullPointSubscription/PullMessagesRequest',
   renew: 'http://docs.oasis-open.org/wsn/bw-2/SubscriptionManager/RenewRequest',
   unsubscribe: 'http://docs.oasis-open.org/wsn/bw-2/SubscriptionManager/UnsubscribeRequest',
 };
-const addressing = (action: string, to: URL) =>
+/** The WS-Addressing headers an events call carries (cameras route on them). */
+export const addressing = (action: string, to: URL) =>
   `<wsa:Action xmlns:wsa="${WSA}">${xmlEscape(action)}</wsa:Action><wsa:To xmlns:wsa="${WSA}">${xmlEscape(to.href)}</wsa:To>`;
+
+/** WS-BaseNotification Renew at a subscription manager: PullPoint and base-notification subscriptions alike. */
+export async function renewSubscription(client: OnvifClient, address: URL, lifetimeSeconds: number): Promise<void> {
+  client.renewDeadline();
+  await client.call({
+    url: address,
+    ns: NS.notification,
+    action: 'Renew',
+    inner: `<wsnt:TerminationTime>PT${lifetimeSeconds}S</wsnt:TerminationTime>`,
+    authenticate: true,
+    addressing: addressing(ACTION.renew, address),
+  });
+}
+
+/** Best effort: a camera that cannot be told simply lets the subscription expire. */
+export async function unsubscribe(client: OnvifClient, address: URL): Promise<void> {
+  client.renewDeadline();
+  await client
+    .call({ url: address, ns: NS.notification, action: 'Unsubscribe', authenticate: true, addressing: addressing(ACTION.unsubscribe, address) })
+    .catch(() => undefined);
+}
 
 export class PullPointSubscription {
   private renewAt = 0;
@@ -87,24 +109,12 @@ export class PullPointSubscription {
   }
 
   async renew(): Promise<void> {
-    this.client.renewDeadline();
-    await this.client.call({
-      url: this.address,
-      ns: NS.notification,
-      action: 'Renew',
-      inner: `<wsnt:TerminationTime>PT${this.o.lifetimeSeconds}S</wsnt:TerminationTime>`,
-      authenticate: true,
-      addressing: addressing(ACTION.renew, this.address),
-    });
+    await renewSubscription(this.client, this.address, this.o.lifetimeSeconds);
     this.renewAt = this.now() + (this.o.lifetimeSeconds * 1000) / 2;
   }
 
-  /** Best effort: a camera that cannot be told simply lets the subscription expire. */
-  async unsubscribe(): Promise<void> {
-    this.client.renewDeadline();
-    await this.client
-      .call({ url: this.address, ns: NS.notification, action: 'Unsubscribe', authenticate: true, addressing: addressing(ACTION.unsubscribe, this.address) })
-      .catch(() => undefined);
+  unsubscribe(): Promise<void> {
+    return unsubscribe(this.client, this.address);
   }
 }
 

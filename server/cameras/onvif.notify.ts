@@ -1,5 +1,5 @@
 import { NS, xmlEscape } from './onvif.auth.js';
-import { readNotifications, type CameraEvent } from './onvif.events.js';
+import { addressing, readNotifications, renewSubscription, unsubscribe, WSA, type CameraEvent } from './onvif.events.js';
 import { serviceUrl } from './onvif.probe.js';
 import { SoapFault, type OnvifClient } from './onvif.soap.js';
 import { attrLocal, child, parseXml, textAt, XmlError } from './onvif.xml.js';
@@ -15,14 +15,7 @@ export interface BaseNotificationOptions {
   preserveAddress: boolean;
 }
 
-const WSA = 'http://www.w3.org/2005/08/addressing';
-const ACTION = {
-  subscribe: 'http://docs.oasis-open.org/wsn/bw-2/NotificationProducer/SubscribeRequest',
-  renew: 'http://docs.oasis-open.org/wsn/bw-2/SubscriptionManager/RenewRequest',
-  unsubscribe: 'http://docs.oasis-open.org/wsn/bw-2/SubscriptionManager/UnsubscribeRequest',
-};
-const addressing = (action: string, to: URL) =>
-  `<wsa:Action xmlns:wsa="${WSA}">${xmlEscape(action)}</wsa:Action><wsa:To xmlns:wsa="${WSA}">${xmlEscape(to.href)}</wsa:To>`;
+const SUBSCRIBE_ACTION = 'http://docs.oasis-open.org/wsn/bw-2/NotificationProducer/SubscribeRequest';
 
 export class BaseNotificationSubscription {
   private constructor(
@@ -47,30 +40,19 @@ export class BaseNotificationSubscription {
         `<wsnt:ConsumerReference><wsa:Address xmlns:wsa="${WSA}">${xmlEscape(consumer.href)}</wsa:Address></wsnt:ConsumerReference>` +
         `<wsnt:InitialTerminationTime>PT${o.lifetimeSeconds}S</wsnt:InitialTerminationTime>`,
       authenticate: true,
-      addressing: addressing(ACTION.subscribe, eventsUrl),
+      addressing: addressing(SUBSCRIBE_ACTION, eventsUrl),
     });
     const advertised = textAt(reply, 'SubscriptionReference', 'Address');
     return new BaseNotificationSubscription(client, o, advertised ? serviceUrl(advertised, client.deviceUrl, o.preserveAddress) : eventsUrl);
   }
 
-  async renew(): Promise<void> {
-    this.client.renewDeadline();
-    await this.client.call({
-      url: this.address,
-      ns: NS.notification,
-      action: 'Renew',
-      inner: `<wsnt:TerminationTime>PT${this.o.lifetimeSeconds}S</wsnt:TerminationTime>`,
-      authenticate: true,
-      addressing: addressing(ACTION.renew, this.address),
-    });
+  renew(): Promise<void> {
+    return renewSubscription(this.client, this.address, this.o.lifetimeSeconds);
   }
 
   /** Best effort: a camera that cannot be told lets the subscription expire (its posts then get 404). */
-  async unsubscribe(): Promise<void> {
-    this.client.renewDeadline();
-    await this.client
-      .call({ url: this.address, ns: NS.notification, action: 'Unsubscribe', authenticate: true, addressing: addressing(ACTION.unsubscribe, this.address) })
-      .catch(() => undefined);
+  unsubscribe(): Promise<void> {
+    return unsubscribe(this.client, this.address);
   }
 }
 
