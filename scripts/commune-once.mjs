@@ -23,6 +23,15 @@ const { values } = parseArgs({
 const n = Number(values.cameras);
 const ffmpeg = await FfmpegAdapter.create();
 const fleet = new CommuneFleet({ footage: sampleFootagePath(), ffmpegPath: ffmpeg.info.path, log: silentLogger, maxCameras: n + 1 });
+/** Why the model ran, summed over the busy cameras and over the quiet ones. */
+const modelRunsBy = (rows) => {
+  const sum = (list) =>
+    list.reduce((acc, r) => {
+      for (const [k, v] of Object.entries(r.modelRuns)) acc[k] = (acc[k] ?? 0) + v;
+      return acc;
+    }, {});
+  return { busy: sum(rows.filter((r) => r.busy)), quiet: sum(rows.filter((r) => !r.busy)) };
+};
 const q = (xs) => ({ p50: quantile(xs, 0.5), p95: quantile(xs, 0.95), n: xs.length });
 try {
   const run = await runCommune({
@@ -48,6 +57,7 @@ try {
         latency: q(run.latency.samplesMs),
         stages: { camera: q(run.latency.stages.camera), detect: q(run.latency.stages.detect), publish: q(run.latency.stages.publish) },
         clips: { ...q(run.clips.readyMs), pendingMax: run.clips.pendingMax, failures: run.clips.failures },
+        modelRuns: modelRunsBy(run.perCamera),
         snapshots: run.snapshots,
         errors: run.errors,
       },

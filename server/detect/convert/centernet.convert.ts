@@ -15,7 +15,7 @@ import { convertTfGraph, ConvertError, type ConvertResult } from './tfjs.onnx.js
  */
 
 /** Bump when the conversion changes, so cached builds are redone. */
-export const CONVERTER_VERSION = 2;
+export const CONVERTER_VERSION = 3;
 
 /** Opset 18: Resize takes per-axis sizes (no need to know N and C), ReduceMean takes axes as an input. */
 export const OPSET = 18;

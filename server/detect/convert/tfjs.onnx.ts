@@ -1,3 +1,4 @@
+import { fuseHardActivations } from './onnx.fuse.js';
 import { OnnxGraphBuilder, ints } from './onnx.builder.js';
 import { DataType, floatTensor, int32Tensor, type OnnxGraph, type OnnxValueInfo } from './onnx.proto.js';
 import type { TfGraph, TfNode } from './tfjs.graph.js';
@@ -34,7 +35,7 @@ export function convertTfGraph(tf: TfGraph, opts: { outputs: string[]; name: str
   for (const n of reachable) if (n.op === 'Placeholder') conv.b.reserve(n.name);
   for (const o of opts.outputs) conv.b.reserve(o);
   const outputs = opts.outputs.map((o) => conv.emitOutput(o));
-  const graph: OnnxGraph = { name: opts.name, nodes: conv.b.nodes, initializers: conv.b.initializers, inputs: conv.graphInputs, outputs };
+  const { graph } = fuseHardActivations({ name: opts.name, nodes: conv.b.nodes, initializers: conv.b.initializers, inputs: conv.graphInputs, outputs });
   return { graph, tfOps, onnxOps: countBy(graph.nodes.map((n) => n.opType)) };
 }
 

@@ -74,6 +74,61 @@ describe('convertTfGraph', () => {
     expect(converted.onnxOps.Transpose).toBe(3);
   });
 
+  it("turns MobileNetV3's hard-swish and squeeze-excite gate into HardSwish and HardSigmoid where a Conv can take the 1/6 rounding, with the same values", async () => {
+    const x = Float32Array.from({ length: 12 }, (_, i) => i - 5.5);
+    // As the CenterNet graph stores it: 1/6 in half precision.
+    const sixth = 0.16662598;
+    const chain = (p: string, gate = false) => [
+      { name: `${p}/add`, op: 'AddV2', input: ['pre', 'three'] },
+      { name: `${p}/Relu6`, op: 'Relu6', input: [`${p}/add`] },
+      ...(gate
+        ? [{ name: `${p}/out`, op: 'Mul', input: [`${p}/Relu6`, 'sixth'] }]
+        : [
+            { name: `${p}/mul`, op: 'Mul', input: ['sixth', 'pre'] },
+            { name: `${p}/out`, op: 'Mul', input: [`${p}/mul`, `${p}/Relu6`] },
+          ]),
+    ];
+    const graph = tfModel(
+      [
+        // A Conv first, as in the model: the chains then run on NCHW values, the Convs read them directly.
+        { name: 'pre', op: 'DepthwiseConv2dNative', input: ['x', 'w0'], attr: NHWC },
+        ...chain('hs'),
+        { name: 'hs/dw', op: 'DepthwiseConv2dNative', input: ['hs/out', 'w1'], attr: NHWC },
+        ...chain('se', true),
+        { name: 'se/scaled', op: 'Mul', input: ['pre', 'se/out'] },
+        { name: 'se/dw', op: 'DepthwiseConv2dNative', input: ['se/scaled', 'w2'], attr: NHWC },
+        // Read by a residual Add: no Conv to take the rounding, so the chain stays.
+        ...chain('kept'),
+        { name: 'kept/res', op: 'AddV2', input: ['kept/out', 'pre'] },
+      ],
+      [
+        { name: 'sixth', dtype: 'float32', shape: [], values: [sixth] },
+        { name: 'three', dtype: 'float32', shape: [], values: [3] },
+        { name: 'w0', dtype: 'float32', shape: [1, 1, 3, 1], values: [1, 1, 1] },
+        { name: 'w1', dtype: 'float32', shape: [1, 1, 3, 1], values: [1, 2, -1] },
+        { name: 'w2', dtype: 'float32', shape: [1, 1, 3, 1], values: [0.5, -3, 1] },
+      ],
+      { name: 'x', shape: [1, 2, 2, 3] },
+    );
+    const { converted, out } = await run(graph, ['hs/dw', 'se/dw', 'kept/res'], { x: new ort.Tensor('float32', x, [1, 2, 2, 3]) });
+    expect(converted.onnxOps).toMatchObject({ HardSwish: 1, HardSigmoid: 1, Clip: 1 });
+    const relu6 = (v: number) => Math.min(6, Math.max(0, v + 3));
+    const close = (got: ort.Tensor, want: number[]) =>
+      [...(got.data as Float32Array)].forEach((v, i) => expect(Math.abs(v - want[i]!)).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(want[i]!))));
+    close(
+      out['hs/dw']!,
+      [...x].map((v, i) => v * sixth * relu6(v) * [1, 2, -1][i % 3]!),
+    );
+    close(
+      out['se/dw']!,
+      [...x].map((v, i) => v * relu6(v) * sixth * [0.5, -3, 1][i % 3]!),
+    );
+    close(
+      out['kept/res']!,
+      [...x].map((v) => v * sixth * relu6(v) + v),
+    );
+  });
+
   it('floors integer division and modulo like TensorFlow for negative operands, and shrinks sliced axes', async () => {
     const x = Float32Array.from([-7, -4, -1, 0, 3, 9]);
     const graph = tfModel(
