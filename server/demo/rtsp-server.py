@@ -56,11 +56,15 @@ def parse_args():
 def pipeline_description():
     # udpsrc gets its socket from open_input() (see on_media_configure). tsdemux ignores the
     # PCR and uses the PTS, which the publisher keeps monotonic across cuts; its latency is 0
-    # because the default 700 ms would hold every frame back before it is sent.
+    # because the default 700 ms would hold every frame back before it is sent. Each PES the
+    # publishers send is one whole picture (simcam.publisher.ts): saying so (alignment=au)
+    # lets h264parse pass it on at once instead of waiting for the next picture's first NAL.
     return (
         "( udpsrc name=src close-socket=false "
         'caps="video/mpegts,systemstream=(boolean)true,packetsize=(int)188" '
-        "! tsdemux name=demux ignore-pcr=true latency=0 ! h264parse name=parse config-interval=-1 "
+        "! tsdemux name=demux ignore-pcr=true latency=0 "
+        "! capsfilter name=align caps=video/x-h264,stream-format=byte-stream,alignment=au "
+        "! h264parse name=parse config-interval=-1 "
         "! rtph264pay name=pay0 pt=96 config-interval=1 )"
     )
 
@@ -87,17 +91,18 @@ def drain(sock):
             return
 
 
-def relink_to(parse):
+def relink_to(align):
     """
     When the publisher restarts (switchSource, resumeStream) tsdemux sees a new program and
     adds a new pad; the launch line linked only the first one, so link each new pad to the
-    parser. Clients that stay connected then see the picture come back instead of a freeze.
+    parser's input (through the alignment capsfilter). Clients that stay connected then see
+    the picture come back instead of a freeze.
     """
 
     def on_pad_added(_demux, pad):
         if pad.is_linked() or not pad.get_name().startswith("video"):
             return
-        sink = parse.get_static_pad("sink")
+        sink = align.get_static_pad("sink")
         old = sink.get_peer()
         if old is not None:
             old.unlink(sink)
@@ -118,7 +123,7 @@ def make_factory(args, py_sock, g_sock):
         drain(py_sock)
         pipeline = media.get_element()
         pipeline.get_by_name("src").set_property("socket", g_sock)
-        pipeline.get_by_name("demux").connect("pad-added", relink_to(pipeline.get_by_name("parse")))
+        pipeline.get_by_name("demux").connect("pad-added", relink_to(pipeline.get_by_name("align")))
 
     factory.connect("media-configure", on_media_configure)
     if args.user:

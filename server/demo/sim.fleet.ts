@@ -3,6 +3,7 @@ import type { Logger } from '../shared/log.js';
 import { make } from './commune.media.js';
 import { repoFile } from './asset.path.js';
 import { failOnExit, killNow, spawnChild, terminate, type ChildHandle } from './simcam.process.js';
+import { mpegtsUdpArgs } from './simcam.publisher.js';
 import { readyLine } from './simcam.rtsp.js';
 
 /**
@@ -112,9 +113,7 @@ export class SimCameraFleet {
         '-an',
         '-c',
         'copy',
-        '-f',
-        'mpegts',
-        `udp://127.0.0.1:${this.mounts[i]!.inputPort}?pkt_size=1316`,
+        ...mpegtsUdpArgs(this.mounts[i]!.inputPort),
       ];
       this.publishers.push(spawnChild(this.o.ffmpegPath, args, { name: `fleet-publish-${i + 1}`, logger: this.o.logger }));
     }

@@ -30,8 +30,19 @@ export interface PublishSpec {
 }
 
 function udpOutput(spec: PublishSpec): string[] {
-  // 7 TS packets per datagram: fits a loopback MTU-safe payload and keeps packets aligned.
-  return ['-output_ts_offset', spec.tsOffsetSec.toFixed(3), '-f', 'mpegts', `udp://127.0.0.1:${spec.inputPort}?pkt_size=1316`];
+  return ['-output_ts_offset', spec.tsOffsetSec.toFixed(3), ...mpegtsUdpArgs(spec.inputPort)];
+}
+
+/**
+ * MPEG-TS to the RTSP server's UDP input, each picture sent whole as soon as it is muxed: a
+ * PES that states its length (ffmpeg leaves it out for video by default) lets the server's
+ * demuxer hand it on at once instead of waiting for the next picture's header to see where it
+ * ended, and the last partial datagram is flushed instead of waiting for the next picture's
+ * bytes. Each wait was one frame interval (100 ms at 10 fps) a real camera does not add.
+ * 7 TS packets per datagram: fits a loopback MTU-safe payload and keeps packets aligned.
+ */
+export function mpegtsUdpArgs(port: number): string[] {
+  return ['-flush_packets', '1', '-f', 'mpegts', '-omit_video_pes_length', '0', `udp://127.0.0.1:${port}?pkt_size=1316`];
 }
 
 const quiet = ['-hide_banner', '-nostdin', '-loglevel', 'error'];
