@@ -115,6 +115,19 @@ describeBrowser('the recording timeline', () => {
     expect(await img.getAttribute('src')).toMatch(new RegExp(`^/api/cameras/${cameraId}/thumb\\.jpg\\?at=\\d+$`));
     await expect.poll(() => hover.textContent()).toMatch(/^\d{2}:\d{2}:\d{2}$/);
     await screenshot(page, 'recordings-hover-thumbnail');
+    // A sweep along the recording asks for a picture at most every 150 ms, not one per mouse move.
+    const asked: string[] = [];
+    const onRequest = (r: { url(): string }) => r.url().includes('/thumb.jpg') && asked.push(r.url());
+    page.on('request', onRequest);
+    const span = (await bar.locator('.rec-span').first().boundingBox())!;
+    const sweepStart = Date.now();
+    await page.mouse.move(span.x + 2, box.y + box.height / 2);
+    await page.mouse.move(span.x + span.width - 2, box.y + box.height / 2, { steps: 30 });
+    const sweepMs = Date.now() - sweepStart;
+    await page.waitForTimeout(300);
+    page.off('request', onRequest);
+    process.stdout.write(`timeline sweep: 31 mouse moves in ${sweepMs} ms, ${asked.length} thumbnail requests\n`);
+    expect(asked.length).toBeLessThanOrEqual(Math.ceil((sweepMs + 300) / 150) + 1);
     // The endpoint says why when no recording covers the moment, and names a bad `at`.
     const answers = await page.evaluate(async (id) => {
       const gap = await fetch(`/api/cameras/${id}/thumb.jpg?at=${Date.now() - 3 * 86_400_000}`);
