@@ -1,4 +1,6 @@
 import { useState, type ReactNode } from 'react';
+import { api } from '../api/endpoints.js';
+import { useAsync } from '../api/useAsync.js';
 import { useI18n } from '../i18n/I18nProvider.js';
 
 /** Zoom levels of the recording timelines, widest first: a day down to one minute. */
@@ -34,6 +36,13 @@ export function useTimelineView(at: number | null): TimelineView {
     },
     pan: (dir) => setCenter(from + spanMs / 2 + (dir * spanMs) / 2),
   };
+}
+
+/** What a camera's timeline draws over the range shown: its recorded spans and its events. */
+export function useTimelineData(cameraId: number, from: number, spanMs: number) {
+  const spans = useAsync(() => api.recordedSpans(cameraId, from, from + spanMs), [cameraId, from, spanMs]);
+  const events = useAsync(() => api.events({ cameraId, from, to: from + spanMs, limit: 200, sort: 'startAt' }), [cameraId, from, spanMs]);
+  return { spans, events };
 }
 
 /** The zoom buttons and the ‹ › pan of a timeline, with whatever the page adds after them. */

@@ -4,7 +4,7 @@ import type { CameraView } from '../api/types.js';
 import { useAsync } from '../api/useAsync.js';
 import { ErrorText, Page } from '../components/common.js';
 import { mediaTimeOf, RecordingTimeline, wallTimeOf } from '../components/RecordingTimeline.js';
-import { SPEEDS, TimelineTools, useTimelineView, type TimelineView } from '../components/TimelineZoom.js';
+import { SPEEDS, TimelineTools, useTimelineData, useTimelineView, type TimelineView } from '../components/TimelineZoom.js';
 import { VideoPlayer } from '../components/VideoPlayer.js';
 import { formatDateTime } from '../i18n/i18n.js';
 import { useI18n } from '../i18n/I18nProvider.js';
@@ -110,8 +110,7 @@ function Lane(p: {
   const { t } = useI18n();
   const { from, spanMs } = p.view;
   const id = p.camera.id;
-  const spans = useAsync(() => api.recordedSpans(id, from, from + spanMs), [id, from, spanMs]);
-  const events = useAsync(() => api.events({ cameraId: id, from, to: from + spanMs, limit: 200, sort: 'startAt' }), [id, from, spanMs]);
+  const { spans, events } = useTimelineData(id, from, spanMs);
   return (
     <div className="rec-lane" data-camera-id={id} data-leader={p.leader}>
       <div className="rec-lane-name">

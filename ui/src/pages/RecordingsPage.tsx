@@ -5,7 +5,7 @@ import { useAsync } from '../api/useAsync.js';
 import { ErrorText, Page } from '../components/common.js';
 import { ExportForm } from '../components/ExportForm.js';
 import { mediaTimeOf, RecordingTimeline, wallTimeOf } from '../components/RecordingTimeline.js';
-import { SPEEDS, TimelineTools, useTimelineView } from '../components/TimelineZoom.js';
+import { SPEEDS, TimelineTools, useTimelineData, useTimelineView } from '../components/TimelineZoom.js';
 import { VideoPlayer } from '../components/VideoPlayer.js';
 import { formatDateTime } from '../i18n/i18n.js';
 import { useI18n } from '../i18n/I18nProvider.js';
@@ -27,8 +27,7 @@ export function RecordingsPage({ id }: { id: number }) {
   const [win, setWin] = useState<{ view: PlaybackView; start: number } | null>(null);
   const [error, setError] = useState<unknown>(null);
   const { from, spanMs } = view;
-  const spans = useAsync(() => api.recordedSpans(id, from, from + spanMs), [id, from, spanMs]);
-  const events = useAsync(() => api.events({ cameraId: id, from, to: from + spanMs, limit: 200, sort: 'startAt' }), [id, from, spanMs]);
+  const { spans, events } = useTimelineData(id, from, spanMs);
 
   const playFrom = useCallback(
     (ms: number) => {
