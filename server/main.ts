@@ -25,6 +25,7 @@ import type { AuditLog } from './auth/audit.log.js';
 import { createCameraKit, type CameraKit } from './cameras/camera.module.js';
 import { ClipCutter } from './clips/clip.cutter.js';
 import { RecordingPlayback } from './clips/recording.playback.js';
+import { RecordingThumbs } from './clips/recording.thumbs.js';
 import type { AuditFn } from './clips/clip.types.js';
 import type { ResolvedConfig } from './config/config.load.js';
 import { DemoCamera } from './demo/demo.camera.js';
@@ -267,6 +268,7 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
       recordingRoutes({
         authorizer,
         playback: new RecordingPlayback({ cutClip: cutter.cut, files: events.files, recordings: store.recordings }),
+        thumbs: new RecordingThumbs({ recordings: store.recordings, ffmpeg, files: events.files, recordingsDir: ingest.recordingsDir }),
         files: events.files,
         cameras: store.cameras,
       }),

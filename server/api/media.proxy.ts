@@ -21,7 +21,8 @@ export interface MediaProxyDeps {
 
 const CLIP_MEDIA = /^\/api\/clips\/(\d+)\/(video\.mp4|poster\.jpg|download|manifest\.json)$/;
 const EVENT_MEDIA = /^\/api\/events\/(\d+)\/snapshots\/(first|best)\.jpg$/;
-const PLAYBACK = /^\/api\/cameras\/(\d+)\/playback\.mp4$/;
+// Playback windows (?from=) and hover thumbnails (?at=) of the continuous recording.
+const PLAYBACK = /^\/api\/cameras\/(\d+)\/(?:playback\.mp4|thumb\.jpg)$/;
 const PASSED_BACK = ['content-type', 'content-length', 'content-range', 'accept-ranges', 'content-disposition', 'etag', 'last-modified', 'cache-control'];
 
 const sameSecret = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
@@ -81,7 +82,7 @@ async function holderOf(d: MediaProxyDeps, req: Request): Promise<string | null 
   const ev = EVENT_MEDIA.exec(req.path);
   if (ev) return d.eventNode(Number(ev[1]));
   const pb = PLAYBACK.exec(req.path);
-  const from = Number(req.query.from);
+  const from = Number(req.query.from ?? req.query.at);
   if (!pb || !Number.isFinite(from)) return undefined;
   const nodes = await d.recordingNodes(Number(pb[1]), from, from + 1);
   // Served here when this node has any of it; else by the node that has.

@@ -2,6 +2,7 @@ import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { authorize, type Authorizer, type ResourceRef } from '../auth/authorize.js';
 import type { RecordingPlayback } from '../clips/recording.playback.js';
+import type { RecordingThumbs } from '../clips/recording.thumbs.js';
 import { AppError, notFound } from '../shared/errors.js';
 import type { Repositories } from '../store/store.js';
 import { idParams, sendMedia, timeParam } from './event.routes.js';
@@ -10,6 +11,8 @@ import { parse } from './validate.js';
 export interface RecordingRoutesDeps {
   authorizer: Authorizer;
   playback: RecordingPlayback;
+  /** Hover previews of any moment (recording.thumbs.ts). */
+  thumbs: Pick<RecordingThumbs, 'thumb'>;
   files: { root: string };
   cameras: Pick<Repositories['cameras'], 'get'>;
 }
@@ -21,7 +24,8 @@ const fromQuery = z.object({ from: timeParam }).strict();
 
 /**
  * The continuous recording of one camera, for those who may watch it live (camera.live):
- * its recorded spans for the timeline, and playback windows (recording.playback.ts).
+ * its recorded spans for the timeline, playback windows (recording.playback.ts) and a small
+ * JPEG of any recorded moment for the timeline's hover preview (recording.thumbs.ts).
  */
 export function recordingRoutes(d: RecordingRoutesDeps): Router {
   const r = Router();
@@ -51,6 +55,16 @@ export function recordingRoutes(d: RecordingRoutesDeps): Router {
     const { from } = parse(fromQuery, req.query, 'query');
     const rel = d.playback.fileOf(idOf(req), from) ?? (await d.playback.window(idOf(req), from)).rel;
     await sendMedia(res, d.files.root, rel, 'video/mp4');
+  });
+
+  r.get('/api/cameras/:id/thumb.jpg', authorize(d.authorizer, 'camera.live', cameraRef), async (req, res) => {
+    const { at } = parse(atQuery, req.query, 'query');
+    // The browser closes the request when the pointer has moved on (img src changed): stop waiting.
+    const closed = new AbortController();
+    res.on('close', () => res.writableFinished || closed.abort());
+    const jpeg = await d.thumbs.thumb(idOf(req), at, closed.signal);
+    // A recorded moment never changes: the browser may keep it while the page is open.
+    res.set('Cache-Control', 'private, max-age=3600').type('image/jpeg').send(jpeg);
   });
   return r;
 }

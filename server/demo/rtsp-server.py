@@ -45,6 +45,7 @@ def parse_args():
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--mount", default="/stream")
     p.add_argument("--input-port", type=int, default=0, help="UDP port on 127.0.0.1 receiving MPEG-TS (0: any free port)")
+    p.add_argument("--codec", choices=["h264", "h265"], default="h264", help="video codec the publisher sends (h265: a camera whose main stream is HEVC)")
     args = p.parse_args()
     # Credentials come from the environment so they do not show in the process list.
     args.user = os.environ.get("SIMCAM_USER", "")
@@ -53,19 +54,19 @@ def parse_args():
     return args
 
 
-def pipeline_description():
+def pipeline_description(codec="h264"):
     # udpsrc gets its socket from open_input() (see on_media_configure). tsdemux ignores the
     # PCR and uses the PTS, which the publisher keeps monotonic across cuts; its latency is 0
     # because the default 700 ms would hold every frame back before it is sent. Each PES the
     # publishers send is one whole picture (simcam.publisher.ts): saying so (alignment=au)
-    # lets h264parse pass it on at once instead of waiting for the next picture's first NAL.
+    # lets the parser pass it on at once instead of waiting for the next picture's first NAL.
     return (
         "( udpsrc name=src close-socket=false "
         'caps="video/mpegts,systemstream=(boolean)true,packetsize=(int)188" '
         "! tsdemux name=demux ignore-pcr=true latency=0 "
-        "! capsfilter name=align caps=video/x-h264,stream-format=byte-stream,alignment=au "
-        "! h264parse name=parse config-interval=-1 "
-        "! rtph264pay name=pay0 pt=96 config-interval=1 )"
+        "! capsfilter name=align caps=video/x-%s,stream-format=byte-stream,alignment=au "
+        "! %sparse name=parse config-interval=-1 "
+        "! rtp%spay name=pay0 pt=96 config-interval=1 )" % (codec, codec, codec)
     )
 
 
@@ -114,7 +115,7 @@ def relink_to(align):
 
 def make_factory(args, py_sock, g_sock):
     factory = GstRtspServer.RTSPMediaFactory()
-    factory.set_launch(pipeline_description())
+    factory.set_launch(pipeline_description(args.codec))
     # One pipeline for all clients: like a camera, a second viewer does not start a second encoder.
     factory.set_shared(True)
     factory.set_protocols(GstRtsp.RTSPLowerTrans.TCP | GstRtsp.RTSPLowerTrans.UDP)

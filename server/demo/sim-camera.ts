@@ -3,7 +3,7 @@ import { concatScript } from '../ingest/ffmpeg.args.js';
 import { urlWithCredentials } from '../ingest/stream.source.js';
 import { silentLogger, type Logger } from '../shared/log.js';
 import { binhyenCacheDir } from './footage.js';
-import { ensureEncodedCopy, probeFile, type SimSource, type VideoSize } from './simcam.media.js';
+import { ensureEncodedCopy, probeFile, type SimSource, type VideoCodec, type VideoSize } from './simcam.media.js';
 import { delay, spawnChild, killNow } from './simcam.process.js';
 import { startCopyPublisher, startStampPublisher, type Publisher } from './simcam.publisher.js';
 import { RtspServerProcess } from './simcam.rtsp.js';
@@ -39,6 +39,8 @@ export interface SimulatedCameraOptions {
   clock?: () => number;
   /** How long start()/resumeStream() wait for a playable stream. */
   readyTimeoutMs?: number;
+  /** The codec sent (default h264); h265 stands for a main stream browsers cannot play. Not with `stamp`. */
+  codec?: VideoCodec;
 }
 
 const PATTERN_DEFAULT: VideoSize = { width: 768, height: 576, fps: 10 };
@@ -63,6 +65,7 @@ export class SimulatedCamera {
     this.ffmpegPath = opts.ffmpegPath ?? 'ffmpeg';
     this.mountPath = normaliseMount(opts.mountPath ?? '/stream');
     if ((opts.width ?? 0) % 2 || (opts.height ?? 0) % 2) throw new Error('width and height must be even (yuv420p)');
+    if (opts.stamp && opts.codec === 'h265') throw new Error('the stamp publisher encodes H.264 only');
   }
 
   /** Starts (or, after kill/stop, restarts on the same port); resolves once a client can play it. */
@@ -82,6 +85,7 @@ export class SimulatedCamera {
       password: this.opts.password,
       auth: this.opts.auth,
       pythonPath: this.opts.pythonPath,
+      codec: this.opts.codec,
     });
     this.port = this.rtsp.port;
     this.cut = false;
@@ -156,7 +160,7 @@ export class SimulatedCamera {
     this.source = source;
     if (!this.rtsp || !this.size) return;
     // Prepare the new source first so the picture gap is only the publisher restart.
-    const encoded = this.opts.stamp ? null : await ensureEncodedCopy(this.ffmpegPath, this.cacheDir(), source, this.size, this.logger);
+    const encoded = this.opts.stamp ? null : await ensureEncodedCopy(this.ffmpegPath, this.cacheDir(), source, this.size, this.logger, this.opts.codec);
     if (this.cut) return;
     const old = this.publisher;
     this.publisher = null;
@@ -174,7 +178,7 @@ export class SimulatedCamera {
     if (size.width % 2 || size.height % 2) throw new Error('width and height must be even (yuv420p)');
     if (!this.rtsp || !this.size) throw new Error('simulated camera not started');
     this.size = { width: size.width, height: size.height, fps: size.fps ?? this.size.fps };
-    const encoded = this.opts.stamp ? null : await ensureEncodedCopy(this.ffmpegPath, this.cacheDir(), this.source, this.size, this.logger);
+    const encoded = this.opts.stamp ? null : await ensureEncodedCopy(this.ffmpegPath, this.cacheDir(), this.source, this.size, this.logger, this.opts.codec);
     const old = this.publisher;
     this.publisher = null;
     await old?.stop();
@@ -211,7 +215,10 @@ export class SimulatedCamera {
     };
     const publisher = this.opts.stamp
       ? startStampPublisher({ ...spec, source: this.source, clock: this.opts.clock ?? Date.now })
-      : startCopyPublisher(spec, encodedFile ?? (await ensureEncodedCopy(this.ffmpegPath, this.cacheDir(), this.source, this.size, this.logger)));
+      : startCopyPublisher(
+          spec,
+          encodedFile ?? (await ensureEncodedCopy(this.ffmpegPath, this.cacheDir(), this.source, this.size, this.logger, this.opts.codec)),
+        );
     this.publisher = publisher;
     void publisher.ended.then(() => {
       if (this.publisher === publisher)

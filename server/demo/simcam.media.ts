@@ -54,6 +54,24 @@ export function x264Args(fps: number, preset: 'ultrafast' | 'veryfast'): string[
   ];
 }
 
+/** Which codec a simulated camera sends: H.265 stands for a camera whose main stream browsers cannot play. */
+export type VideoCodec = 'h264' | 'h265';
+
+/** H.265 the same way: a keyframe every second, no B-frames (libx265, quiet). */
+export function x265Args(fps: number): string[] {
+  const gop = Math.max(1, Math.round(fps));
+  return [
+    '-c:v',
+    'libx265',
+    '-preset',
+    'ultrafast',
+    '-x265-params',
+    `keyint=${gop}:min-keyint=${gop}:scenecut=0:bframes=0:log-level=error`,
+    '-pix_fmt',
+    'yuv420p',
+  ];
+}
+
 /** Natural size and frame rate of a file, read from ffmpeg's own report (ffprobe may be absent). */
 export async function probeFile(ffmpegPath: string, path: string, logger: Logger): Promise<VideoSize> {
   const child = spawnChild(ffmpegPath, ['-hide_banner', '-nostdin', '-i', path], { name: 'ffmpeg-probe', logger });
@@ -73,9 +91,10 @@ const CACHE_VERSION = 1;
 const PATTERN_SECONDS = 10;
 const inFlight = new Map<string, Promise<string>>();
 
-function cacheKey(source: SimSource, size: VideoSize): string {
+function cacheKey(source: SimSource, size: VideoSize, codec: VideoCodec): string {
   const id = source.kind === 'file' ? `${source.path}:${statSync(source.path).size}:${statSync(source.path).mtimeMs}` : 'pattern';
-  return createHash('sha256').update(`${CACHE_VERSION}|${id}|${size.width}x${size.height}@${size.fps}`).digest('hex').slice(0, 16);
+  const c = codec === 'h264' ? '' : `|${codec}`; // H.264 keys unchanged: existing caches stay valid
+  return createHash('sha256').update(`${CACHE_VERSION}|${id}|${size.width}x${size.height}@${size.fps}${c}`).digest('hex').slice(0, 16);
 }
 
 /**
@@ -84,18 +103,25 @@ function cacheKey(source: SimSource, size: VideoSize): string {
  * callers in this process share one encode; across processes the atomic rename makes the
  * last finished copy win, never a half-written one.
  */
-export function ensureEncodedCopy(ffmpegPath: string, cacheDir: string, source: SimSource, size: VideoSize, logger: Logger): Promise<string> {
-  const key = cacheKey(source, size);
+export function ensureEncodedCopy(
+  ffmpegPath: string,
+  cacheDir: string,
+  source: SimSource,
+  size: VideoSize,
+  logger: Logger,
+  codec: VideoCodec = 'h264',
+): Promise<string> {
+  const key = cacheKey(source, size, codec);
   const target = join(cacheDir, `${key}.mp4`);
   if (existsSync(target)) return Promise.resolve(target);
   const running = inFlight.get(target);
   if (running) return running;
-  const job = encode(ffmpegPath, target, source, size, logger).finally(() => inFlight.delete(target));
+  const job = encode(ffmpegPath, target, source, size, logger, codec).finally(() => inFlight.delete(target));
   inFlight.set(target, job);
   return job;
 }
 
-async function encode(ffmpegPath: string, target: string, source: SimSource, size: VideoSize, logger: Logger): Promise<string> {
+async function encode(ffmpegPath: string, target: string, source: SimSource, size: VideoSize, logger: Logger, codec: VideoCodec): Promise<string> {
   mkdirSync(join(target, '..'), { recursive: true });
   const tmp = `${target}.${process.pid}.${Date.now()}.part.mp4`;
   const input = source.kind === 'file' ? ['-i', source.path] : ['-f', 'lavfi', '-i', patternFilter(size), '-t', String(PATTERN_SECONDS)];
@@ -109,7 +135,7 @@ async function encode(ffmpegPath: string, target: string, source: SimSource, siz
     '-an',
     '-vf',
     scaleFilter(size),
-    ...x264Args(size.fps, 'veryfast'),
+    ...(codec === 'h265' ? x265Args(size.fps) : x264Args(size.fps, 'veryfast')),
     '-movflags',
     '+faststart',
     tmp,

@@ -19,6 +19,8 @@ export interface RtspServerOptions {
   /** Debian's python3 has gi; the first python3 on PATH may not. */
   pythonPath?: string;
   readyTimeoutMs?: number;
+  /** The codec the publisher sends (default h264). */
+  codec?: 'h264' | 'h265';
 }
 
 interface ReadyLine {
@@ -37,7 +39,7 @@ export class RtspServerProcess {
 
   static async start(opts: RtspServerOptions): Promise<RtspServerProcess> {
     const python = opts.pythonPath ?? process.env.BINHYEN_PYTHON ?? '/usr/bin/python3';
-    const args = [repoFile('server/demo/rtsp-server.py'), '--port', String(opts.port ?? 0), '--mount', opts.mountPath];
+    const args = [repoFile('server/demo/rtsp-server.py'), '--port', String(opts.port ?? 0), '--mount', opts.mountPath, '--codec', opts.codec ?? 'h264'];
     const env: Record<string, string> = {};
     if (opts.user) {
       env.SIMCAM_USER = opts.user;

@@ -98,7 +98,8 @@ export interface CameraStatsMessage {
  * the camera can be watched: `fmp4` (then `live:init` and `live:media` follow on this socket)
  * or `jpeg` with the reason (H.265, privacy masks for this viewer, not recording).
  */
-export type LiveStartReply = { mode: 'fmp4' } | { mode: 'jpeg'; reason: 'h265' | 'masked' | 'not_recording' };
+/** `source: 'sub'`: the recording is H.265, so the live video is the camera's H.264 sub-stream (smaller picture). */
+export type LiveStartReply = { mode: 'fmp4'; source?: 'sub' } | { mode: 'jpeg'; reason: 'h265' | 'masked' | 'not_recording' };
 export interface LiveChunk {
   cameraId: number;
   data: ArrayBuffer | Uint8Array;

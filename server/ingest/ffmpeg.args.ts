@@ -207,7 +207,7 @@ function fpsMode(v: FfmpegVersion, mode: 'passthrough' | 'cfr'): string[] {
   return hasFpsMode ? ['-fps_mode', mode] : ['-vsync', mode];
 }
 /** Frames are not duplicated or dropped by the muxer: the filters alone decide. */
-const passthrough = (v: FfmpegVersion) => fpsMode(v, 'passthrough');
+export const passthrough = (v: FfmpegVersion) => fpsMode(v, 'passthrough');
 
 /**
  * Detection frames at a constant `fps`, with no frame held back. The fps= filter cannot emit

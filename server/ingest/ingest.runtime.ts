@@ -10,6 +10,7 @@ import type { FfmpegAdapter } from './ffmpeg.adapter.js';
 import type { FrameSubscription } from './frame.channel.js';
 import type { Frame } from '../domain/frame.js';
 import { blackoutRects } from '../domain/camera.settings.privacy.js';
+import { pickLiveSubStream, type LiveSubInput } from './live.substream.js';
 import { ProcSampler } from './proc.sampler.js';
 import { SegmentRecorder } from './segment.recorder.js';
 import type { LiveSegment } from './stream.session.types.js';
@@ -134,6 +135,23 @@ export class IngestRuntime {
   recordedCodec(cameraId: number): string | null {
     const r = this.running.get(cameraId);
     return (r?.sessions.get('record') ?? r?.sessions.get('main'))?.stats().recordedCodec ?? null;
+  }
+
+  /**
+   * The H.264 sub-stream live video reads while someone watches, when the recording is H.265
+   * (live.substream.ts says when): the detect stream of a camera that records a separate main stream.
+   */
+  liveSubStream(cameraId: number): LiveSubInput | null {
+    const r = this.running.get(cameraId);
+    const detect = r?.sessions.get('detect');
+    if (!r || !detect || !r.sessions.has('record')) return null;
+    const input = detect.liveInput();
+    return pickLiveSubStream({
+      ...input,
+      recordedCodec: this.recordedCodec(cameraId),
+      subCodec: input.codec ?? r.camera.streams.detect.codec,
+      burnedMasks: blackoutRects(r.camera.settings.privacyMasks ?? [], 'staff').length > 0,
+    });
   }
 
   /** Latest live-wall JPEG (the LiveFeed of the camera routes). */

@@ -1,7 +1,9 @@
 import path from 'node:path';
 import type { Logger } from '../shared/log.js';
 import type { FfmpegAdapter, FfmpegProcess } from './ffmpeg.adapter.js';
+import { inputArgs } from './ffmpeg.args.js';
 import { Fmp4Splitter, type Fmp4Fragment } from './live.fmp4.js';
+import { isH265, type LiveSubInput } from './live.substream.js';
 import { TsTail } from './live.tail.js';
 
 /**
@@ -9,21 +11,26 @@ import { TsTail } from './live.tail.js';
  * never transcoded) to fragmented MP4 for Media Source Extensions. No second camera session:
  * the source is the recording the camera session already writes. One remux per camera,
  * shared by all its viewers; started by the first viewer, stopped shortly after the last.
+ * When the recording is H.265 (MSE cannot play it), the remux reads the camera's H.264
+ * sub-stream over RTSP instead (live.substream.ts) — a second camera connection, open only
+ * while someone watches and shared by all viewers the same way.
  */
 export interface LiveViewer {
   init(data: Buffer): void;
   fragment(f: Fmp4Fragment): void;
 }
-/** What a camera's live view can be: fMP4, or the JPEG picture with the reason. */
-export type LiveMode = 'fmp4' | 'h265' | 'not_recording';
+/** What a camera's live view can be: fMP4 (from the recording, or the H.264 sub-stream), or the JPEG picture with the reason. */
+export type LiveMode = 'fmp4' | 'fmp4-sub' | 'h265' | 'not_recording';
 
 export interface LiveSourceInfo {
   isRecording(cameraId: number): boolean;
   recordedCodec(cameraId: number): string | null;
+  /** The H.264 sub-stream to read when the recording is H.265 (absent: none). */
+  liveSubStream?(cameraId: number): LiveSubInput | null;
 }
 
 export interface LiveHubDeps {
-  ffmpeg: Pick<FfmpegAdapter, 'spawn'>;
+  ffmpeg: Pick<FfmpegAdapter, 'spawn' | 'info'>;
   recordingsDir: string;
   source: LiveSourceInfo;
   log: Logger;
@@ -38,18 +45,8 @@ export interface LiveHubDeps {
  * keep the delay low. -dts_delta_threshold 1: each segment's timestamps restart near zero
  * (-reset_timestamps in the recorder), and ffmpeg then joins them into one timeline.
  */
-export const REMUX_ARGS = [
-  '-hide_banner',
-  '-loglevel',
-  'error',
-  '-dts_delta_threshold',
-  '1',
-  '-analyzeduration',
-  '500000',
-  '-f',
-  'mpegts',
-  '-i',
-  'pipe:0',
+const QUIET = ['-hide_banner', '-loglevel', 'error'];
+const FMP4_OUT = [
   '-map',
   '0:v:0',
   '-c:v',
@@ -65,6 +62,7 @@ export const REMUX_ARGS = [
   '1',
   'pipe:1',
 ];
+export const REMUX_ARGS = [...QUIET, '-dts_delta_threshold', '1', '-analyzeduration', '500000', '-f', 'mpegts', '-i', 'pipe:0', ...FMP4_OUT];
 
 const MAX_GOP_FRAGMENTS = 600;
 
@@ -74,8 +72,8 @@ export class LiveHub {
 
   mode(cameraId: number): LiveMode {
     if (!this.d.source.isRecording(cameraId)) return 'not_recording';
-    const codec = this.d.source.recordedCodec(cameraId);
-    return codec === 'hevc' || codec === 'h265' ? 'h265' : 'fmp4';
+    if (!isH265(this.d.source.recordedCodec(cameraId))) return 'fmp4';
+    return this.d.source.liveSubStream?.(cameraId) ? 'fmp4-sub' : 'h265';
   }
 
   /** Adds a viewer (it gets the init segment and the fragments since the last keyframe at once); returns its removal. */
@@ -147,7 +145,9 @@ class CameraLive {
   }
 
   private startRemux(): void {
-    const proc = this.d.ffmpeg.spawn(REMUX_ARGS, { feed: true });
+    // Chosen at every (re)start: the recording's codec is known once the camera session runs.
+    const sub = isH265(this.d.source.recordedCodec(this.cameraId)) ? (this.d.source.liveSubStream?.(this.cameraId) ?? null) : null;
+    const proc = sub ? this.spawnFromCamera(sub) : this.d.ffmpeg.spawn(REMUX_ARGS, { feed: true });
     this.proc = proc;
     this.init = null;
     this.gop = [];
@@ -165,7 +165,23 @@ class CameraLive {
     proc.stdout.on('data', (c: Buffer) => splitter.push(c));
     const errLines: string[] = [];
     proc.stderr.on('data', (c: Buffer) => errLines.push(...c.toString('utf8').split('\n').filter(Boolean).slice(-5)));
-    proc.input?.on('error', () => undefined); // EPIPE when ffmpeg exits first: its exit is handled below
+    if (!sub) this.tailRecording(proc);
+    void proc.exited.then((exit) => {
+      if (this.proc !== proc || this.stopped) return;
+      this.d.log.warn('live remux ended; restarting', { cameraId: this.cameraId, subStream: sub !== null, exit, stderr: errLines.slice(-5) });
+      setTimeout(() => void (this.proc === proc && !this.stopped && this.restart()), 1_000);
+    });
+  }
+
+  /** The H.264 sub-stream straight from the camera, stream-copied (its URL reaches ffmpeg off the command line). */
+  private spawnFromCamera(sub: LiveSubInput): FfmpegProcess {
+    const input = inputArgs(sub.source, sub.url, this.d.ffmpeg.info.version, { socketTimeoutMs: 10_000, decodeThreads: 1, analyzeDurationUs: 500_000 });
+    return this.d.ffmpeg.spawn([...QUIET, ...input.args, ...FMP4_OUT], { hidden: input.hidden });
+  }
+
+  /** Feeds the segment being recorded into the remux as ffmpeg writes it. */
+  private tailRecording(proc: FfmpegProcess): void {
+    proc.input?.on('error', () => undefined); // EPIPE when ffmpeg exits first: its exit is handled by the caller
     const tail = new TsTail({
       liveDir: path.join(this.d.recordingsDir, String(this.cameraId), 'live'),
       pollMs: this.d.pollMs ?? 40,
@@ -174,11 +190,6 @@ class CameraLive {
     });
     this.tail = tail;
     tail.start();
-    void proc.exited.then((exit) => {
-      if (this.proc !== proc || this.stopped) return;
-      this.d.log.warn('live remux ended; restarting', { cameraId: this.cameraId, exit, stderr: errLines.slice(-5) });
-      setTimeout(() => void (this.proc === proc && !this.stopped && this.restart()), 1_000);
-    });
   }
 
   /** The camera session restarted (new timestamps, maybe a new size): a new remux and init segment. */

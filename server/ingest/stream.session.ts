@@ -9,7 +9,7 @@ import type { Frame } from '../domain/frame.js';
 import { RateMeter } from './rate.meter.js';
 import { launchAttempt, type RunningAttempt } from './session.attempt.js';
 import { SessionSupervisor } from './session.supervisor.js';
-import { describeSource, isLive, urlWithCredentials } from './stream.source.js';
+import { describeSource, isLive, urlWithCredentials, type SourceSpec } from './stream.source.js';
 
 /**
  * One camera stream, opened once and shared: a single supervised ffmpeg whose outputs are
@@ -174,6 +174,12 @@ export class StreamSession {
       lastFrameAt: this.lastFrameAt ?? null,
       frameSize: this.frameSize ?? null,
     };
+  }
+
+  /** This stream for a second, on-demand reader (live video from the sub-stream): source, URL with credentials, codec read. */
+  liveInput(): { source: SourceSpec; url: string; codec: string | null } {
+    const url = 'url' in this.spec.source ? urlWithCredentials(this.spec.source.url, this.spec.credentials) : '';
+    return { source: this.spec.source, url, codec: this.input?.codec ?? null };
   }
 
   private recordedCodec(): string | null {

@@ -57,9 +57,9 @@ export function registerLiveSocketHandlers(socket: AppSocket, d: LiveSocketDeps)
       if (!cam) return reply({ mode: 'jpeg', reason: 'not_recording' });
       if (!seesUnmasked(s.data.principal) && hasPrivacyMask(cam)) return reply({ mode: 'jpeg', reason: 'masked' });
       const mode = d.hub.mode(cam.id);
-      if (mode !== 'fmp4') return reply({ mode: 'jpeg', reason: mode });
+      if (mode === 'h265' || mode === 'not_recording') return reply({ mode: 'jpeg', reason: mode });
       stop(cam.id);
-      reply({ mode: 'fmp4' });
+      reply(mode === 'fmp4-sub' ? { mode: 'fmp4', source: 'sub' } : { mode: 'fmp4' });
       watching.set(cam.id, d.hub.watch(cam.id, viewerOn(s, cam.id)));
     },
     resource,

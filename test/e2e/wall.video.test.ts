@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { readStamp } from '../../server/demo/frame.stamp.js';
-import type { SimulatedCamera } from '../../server/demo/sim-camera.js';
+import { SimulatedCamera } from '../../server/demo/sim-camera.js';
 import { PROJECT_ROOT } from '../../server/version.js';
 import { describeBrowser, openBrowser, screenshot, screenshotOnFailure, unexpectedErrors, type BrowserSession } from './support/browser.js';
 import { addSimCamera, login, startWorld, type World } from './support/world.js';
@@ -160,5 +160,30 @@ describeBrowser('the police wall with live video', () => {
     await police.page.reload();
     await expect.poll(() => police.page.locator('.camera-grid[data-layout="9"] .tile').count()).toBe(4);
     await police.page.getByRole('button', { name: '4 camera' }).click();
+  });
+
+  it('a camera whose main stream is H.265 plays its H.264 sub-stream live, with a note saying so', async () => {
+    const { page, errors } = police;
+    // The main stream (recorded) is H.265, which Chromium's MSE cannot play; camera 2's stream is its H.264 sub-stream.
+    const main = new SimulatedCamera({ source: { kind: 'pattern' }, width: 320, height: 180, fps: 10, codec: 'h265' });
+    await main.start();
+    sims.push(main);
+    const cam = await world.server.cameras.service.register({
+      name: 'Camera H.265 cổng trường',
+      areaId: world.areas.hamlet.id,
+      defaultVisibility: 'internal',
+      streams: { detect: { url: sims[1]!.rtspUrl }, record: { url: main.rtspUrl } },
+    });
+    await page.goto(`${world.server.url}/wall?camera=${cam.id}`);
+    const view = page.locator(`.camera-view[data-camera-id="${cam.id}"]`);
+    const v = view.locator('[data-testid="live-video"]');
+    await expect.poll(async () => (await playing(v)).w, { timeout: 60_000 }).toBe(W);
+    const t0 = (await playing(v)).t;
+    await expect.poll(async () => (await playing(v)).t, { timeout: 15_000 }).toBeGreaterThan(t0 + 1);
+    await expect.poll(() => view.locator('[data-testid="live-sub-note"]').textContent()).toBe('Luồng phụ: luồng chính là H.265, trình duyệt không phát được');
+    // Opened for the viewer, not kept open: the sub-stream reader is the hub's one remux for the camera.
+    expect(world.server.live.running().filter((r) => r.cameraId === cam.id)).toHaveLength(1);
+    await screenshot(page, 'police-wall-h265-substream');
+    expect(unexpectedErrors(errors)).toEqual([]);
   });
 });

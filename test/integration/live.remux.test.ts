@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -127,4 +127,46 @@ describe('live video remux from the recording', () => {
   it('answers JPEG for a camera that does not record', () => {
     expect(hub.mode(cam.id + 1000)).toBe('not_recording');
   });
+
+  it('an H.265 main stream: live video is the H.264 sub-stream, opened only while watched, shared by viewers', async () => {
+    // Main stream H.265 (recorded), sub-stream H.264 (detection): the running simulated camera.
+    const main = new SimulatedCamera({ source: { kind: 'pattern' }, width: 320, height: 180, fps: 10, codec: 'h265' });
+    await main.start();
+    try {
+      const hevc = await addCamera(env.store, { detect: { url: sim.rtspUrl, codec: 'H264' }, record: { url: main.rtspUrl } });
+      await env.runtime.start(hevc);
+      await waitFor('the H.265 recording to be known', () => env.runtime.recordedCodec(hevc.id) === 'hevc', 45_000);
+      expect(hub.mode(hevc.id)).toBe('fmp4-sub');
+      const rtspClients = () => countRtspClientsOf(sim.rtspUrl);
+      const before = rtspClients();
+      const a = new Collector();
+      const stopA = hub.watch(hevc.id, a.viewer);
+      await waitFor('3 s of live fragments from the sub-stream', () => a.fragments.length > 0 && a.fragments.at(-1)!.at - a.fragments[0]!.at > 3_000, 30_000);
+      const b = new Collector();
+      const stopB = hub.watch(hevc.id, b.viewer);
+      expect(b.init).not.toBeNull();
+      expect(hub.running().filter((r) => r.cameraId === hevc.id)).toEqual([{ cameraId: hevc.id, viewers: 2, pid: expect.any(Number) }]);
+      expect(rtspClients()).toBe(before + 1);
+      // What the browser gets is H.264 (playable by MSE) at the sub-stream's size.
+      const file = path.join(env.dataDir, 'live-sub.mp4');
+      writeFileSync(file, Buffer.concat([a.init!, ...a.fragments.map((f) => f.data)]));
+      const gray = await ffmpegOut(['-i', file, '-frames:v', '1', '-pix_fmt', 'gray', '-f', 'rawvideo', 'pipe:1']);
+      expect(gray.length).toBe(W * H);
+      expect(a.init!.includes(Buffer.from('avc1'))).toBe(true);
+      stopA();
+      stopB();
+      await waitFor('the sub-stream reader to stop after the last viewer', () => hub.running().every((r) => r.cameraId !== hevc.id), 10_000);
+      await waitFor('its camera connection to close', () => rtspClients() === before, 10_000);
+      await env.runtime.stop(hevc.id);
+    } finally {
+      await main.stop();
+    }
+  });
 });
+
+/** ffmpeg processes reading a URL (the live remux gets it on stdin, so count by ESTABLISHED sockets to its port). */
+function countRtspClientsOf(url: string): number {
+  const port = Number(new URL(url).port);
+  const out = execFileSync('ss', ['-Htn', 'state', 'established', `dport = :${port}`]).toString('utf8');
+  return out.split('\n').filter(Boolean).length;
+}

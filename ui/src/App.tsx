@@ -22,6 +22,7 @@ import { ReportPage } from './pages/ReportPage.js';
 import { GroupsPage } from './pages/GroupsPage.js';
 import { PublicReportPage } from './pages/PublicReportPage.js';
 import { ReportLinksPage } from './pages/ReportLinksPage.js';
+import { MultiRecordingsPage } from './pages/MultiRecordingsPage.js';
 import { ReportsPage } from './pages/ReportsPage.js';
 import { SettingsPage } from './pages/SettingsPage.js';
 import { SetupPage } from './pages/SetupPage.js';
@@ -54,6 +55,7 @@ const ROUTES: Route[] = [
   { path: '/reports/:id', action: 'report.read', render: (p) => <ReportPage id={Number(p.id)} /> },
   { path: '/cameras', action: 'camera.list', nav: 'nav.cameras', render: () => <CamerasPage /> },
   { path: '/cameras/add', action: 'camera.create', render: () => <DiscoverPage /> },
+  { path: '/recordings', action: 'camera.live', render: () => <MultiRecordingsPage /> },
   { path: '/recordings/:id', action: 'camera.live', render: (p) => <RecordingsPage id={Number(p.id)} /> },
   { path: '/cameras/:id', action: 'camera.read', render: (p) => <CameraPage id={Number(p.id)} /> },
   { path: '/admin/users', action: 'user.list', nav: 'nav.users', render: () => <UsersPage /> },

@@ -89,6 +89,8 @@ export const api = {
 
   recordedSpans: (cameraId: number, from: number, to: number) =>
     getJson<{ spans: [number, number][] }>(`/api/cameras/${cameraId}/recordings${query({ from, to })}`),
+  /** A small JPEG of the recording at a moment (the timeline's hover preview). */
+  thumbUrl: (cameraId: number, at: number) => `/api/cameras/${cameraId}/thumb.jpg${query({ at: Math.round(at) })}`,
   playback: (cameraId: number, at: number) => getJson<PlaybackView>(`/api/cameras/${cameraId}/playback${query({ at: Math.round(at) })}`),
   clip: (id: number) => getJson<ClipView>(`/api/clips/${id}`),
   clips: (q: Q) => getJson<ListPage<ClipView>>(`/api/clips${query(q)}`),

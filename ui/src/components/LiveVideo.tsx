@@ -11,7 +11,7 @@ const EDGE_S = 0.15;
 /** Media kept behind the playhead (seconds): the wall runs all day. */
 const KEEP_S = 20;
 
-type Mode = { kind: 'connecting' } | { kind: 'video' } | { kind: 'jpeg'; reason: 'h265' | 'masked' | 'not_recording' | 'unsupported' };
+type Mode = { kind: 'connecting' } | { kind: 'video'; sub: boolean } | { kind: 'jpeg'; reason: 'h265' | 'masked' | 'not_recording' | 'unsupported' };
 
 /**
  * A camera's live video: fragmented MP4 over the app's socket into Media Source Extensions,
@@ -30,7 +30,7 @@ export function LiveVideo({ cameraId, name }: { cameraId: number; name: string }
     const player = new MsePlayer(el);
     const start = () => {
       call(socket, 'live:start', { cameraId })
-        .then((r: LiveStartReply) => setMode(r.mode === 'fmp4' ? { kind: 'video' } : { kind: 'jpeg', reason: r.reason }))
+        .then((r: LiveStartReply) => setMode(r.mode === 'fmp4' ? { kind: 'video', sub: r.source === 'sub' } : { kind: 'jpeg', reason: r.reason }))
         .catch((err: unknown) => console.warn('live video refused', cameraId, err));
     };
     const onInit = (m: { cameraId: number; data: ArrayBuffer | Uint8Array }) => m.cameraId === cameraId && player.init(new Uint8Array(m.data));
@@ -69,6 +69,11 @@ export function LiveVideo({ cameraId, name }: { cameraId: number; name: string }
     <div className="live live-video" data-live-mode={mode.kind}>
       <video ref={video} data-testid="live-video" data-camera-id={cameraId} muted autoPlay playsInline aria-label={t('live.label', { name })} />
       {mode.kind === 'connecting' && <span className="live-overlay">{t('live.connecting')}</span>}
+      {mode.kind === 'video' && mode.sub && (
+        <span className="live-overlay live-sub" data-testid="live-sub-note">
+          {t('rec3.subStream')}
+        </span>
+      )}
     </div>
   );
 }

@@ -1,4 +1,4 @@
-import { useState, type PointerEvent } from 'react';
+import { useEffect, useRef, useState, type PointerEvent } from 'react';
 import type { EventView } from '../api/types.js';
 import { capitalize, formatTime } from '../i18n/i18n.js';
 import { useI18n } from '../i18n/I18nProvider.js';
@@ -14,6 +14,13 @@ export interface TimelineProps {
   /** Released: play from here. */
   onSeek(ms: number): void;
   onEvent(e: EventView): void;
+  /** URL of the recording's picture at a moment (the hover preview of any recorded moment). */
+  thumbOf?(ms: number): string;
+  /** The slider's name (a lane of the multi-camera view names its camera). */
+  label?: string;
+  /** The time ticks under the bar (lanes sharing one axis show them once). */
+  ticks?: boolean;
+  testId?: string;
 }
 
 /**
@@ -37,10 +44,10 @@ export function RecordingTimeline(p: TimelineProps) {
     <div className="rec-timeline-wrap">
       <div
         className="rec-timeline"
-        data-testid="rec-timeline"
+        data-testid={p.testId ?? 'rec-timeline'}
         role="slider"
         tabIndex={0}
-        aria-label={t('rec.timeline')}
+        aria-label={p.label ?? t('rec.timeline')}
         aria-valuemin={p.from}
         aria-valuemax={to}
         aria-valuenow={shown ?? p.from}
@@ -97,13 +104,23 @@ export function RecordingTimeline(p: TimelineProps) {
             />
           ))}
         {shown !== null && shown >= p.from && shown <= to && <span className="rec-playhead" data-testid="rec-playhead" style={{ left: pct(shown) }} />}
-        {hover !== null && drag === null && <HoverPreview at={hover} event={nearestEvent(p.events, hover, p.spanMs / 60)} left={pct(hover)} />}
+        {hover !== null && drag === null && (
+          <HoverPreview
+            at={hover}
+            event={nearestEvent(p.events, hover, p.spanMs / 60)}
+            left={pct(hover)}
+            thumb={p.thumbOf && p.spans.some(([s, e]) => s <= hover && hover < e) ? p.thumbOf : undefined}
+            gridMs={Math.max(1_000, Math.round(p.spanMs / 300 / 1_000) * 1_000)}
+          />
+        )}
       </div>
-      <div className="rec-ticks" aria-hidden="true">
-        {ticks.map((ms) => (
-          <span key={ms}>{formatTime(ms)}</span>
-        ))}
-      </div>
+      {p.ticks !== false && (
+        <div className="rec-ticks" aria-hidden="true">
+          {ticks.map((ms) => (
+            <span key={ms}>{formatTime(ms)}</span>
+          ))}
+        </div>
+      )}
     </div>
   );
 }
@@ -116,17 +133,49 @@ function nearestEvent(events: readonly EventView[], ms: number, nearMs: number):
 }
 
 /**
- * What is under the mouse on the timeline: the moment, and near an event mark the event's
- * snapshot (its thumbnail) and label, so an officer finds the right moment before clicking.
+ * What is under the mouse on the timeline: the moment, and a picture of it — near an event mark
+ * the event's snapshot and label, elsewhere on a recorded span the recording's own frame
+ * (server/clips/recording.thumbs.ts), so an officer finds the right moment before clicking.
  */
-function HoverPreview({ at, event, left }: { at: number; event: EventView | undefined; left: string }) {
-  const { name } = useI18n();
+function HoverPreview(p: { at: number; event: EventView | undefined; left: string; thumb: ((ms: number) => string) | undefined; gridMs: number }) {
+  const { t, name } = useI18n();
+  const src = useSweptThumb(p.event ? undefined : p.thumb, p.at, p.gridMs);
+  const [failed, setFailed] = useState<string | null>(null);
+  const img = p.event?.snapshotUrl ?? (src !== failed ? src : undefined);
   return (
-    <div className="rec-hover" style={{ left }} data-testid="rec-hover" aria-hidden="true">
-      {event?.snapshotUrl && <img src={event.snapshotUrl} alt="" width={160} height={90} decoding="async" />}
-      <span>{event ? `${capitalize(name('label', event.label))} · ${formatTime(event.startAt)}` : formatTime(at)}</span>
+    <div className="rec-hover" style={{ left: p.left }} data-testid="rec-hover" aria-hidden="true">
+      {img && <img src={img} alt="" width={160} height={90} decoding="async" data-testid="rec-hover-img" onError={() => setFailed(img)} />}
+      <span>
+        {p.event
+          ? `${capitalize(name('label', p.event.label))} · ${formatTime(p.event.startAt)}`
+          : p.thumb
+            ? formatTime(p.at)
+            : `${formatTime(p.at)} · ${t('rec.noRecording')}`}
+      </span>
     </div>
   );
+}
+
+/**
+ * The preview URL for a sweeping pointer: snapped to a grid (a few hundred pictures across the
+ * view, whole seconds) and changed at most every 150 ms, so a mouse run along the timeline asks
+ * the server for a handful of pictures, not one per pixel; the browser drops the request of a
+ * src it no longer shows, and the server drops it from its queue.
+ */
+function useSweptThumb(thumb: ((ms: number) => string) | undefined, at: number, gridMs: number): string | undefined {
+  const want = thumb ? thumb(Math.floor(at / gridMs) * gridMs) : undefined;
+  const [shown, setShown] = useState(want);
+  const latest = useRef(want);
+  latest.current = want;
+  const pending = want !== shown;
+  // A throttle, not a debounce: the timer is not restarted by each move, so a steady sweep
+  // still shows a new picture every 150 ms.
+  useEffect(() => {
+    if (!pending) return;
+    const timer = setTimeout(() => setShown(latest.current), shown === undefined ? 0 : 150);
+    return () => clearTimeout(timer);
+  }, [pending, shown]);
+  return want === undefined ? undefined : shown;
 }
 
 /** Media time of a wall-clock moment in a window whose recorded spans were concatenated (gaps skipped). */

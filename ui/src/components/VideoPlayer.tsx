@@ -15,10 +15,17 @@ export interface VideoPlayerProps {
   onTime?: (t: number) => void;
   /** The user (or autoplay) started playback. */
   onPlay?: () => void;
+  /** The user changed the speed, or paused/played (a synced leader's followers copy it). */
+  onRate?: (rate: number) => void;
+  onPaused?: (paused: boolean) => void;
+  /** Follow another player (synced playback): its media time here, speed and pause state. */
+  follow?: { time: number; rate: number; paused: boolean };
   testId?: string;
 }
 
 const SEEK_STEP = 5;
+/** A follower further than this from its leader is moved (smaller drift is not worth a seek's stall). */
+const DRIFT_S = 0.6;
 /** Until the browser has shown two frames, a frame step is 1/10 s (the cameras' slowest usual rate). */
 const DEFAULT_FRAME = 0.1;
 
@@ -44,6 +51,7 @@ export function VideoPlayer(p: VideoPlayerProps) {
   const [paused, setPaused] = useState(!p.autoPlay);
   const [speed, setSpeed] = useState(1);
   const frame = useFrameDuration(video);
+  useFollow(video, p.follow, setSpeed);
 
   const seekTo = useCallback((s: number) => {
     const v = video.current;
@@ -103,8 +111,12 @@ export function VideoPlayer(p: VideoPlayerProps) {
           onPlay={() => {
             setPaused(false);
             p.onPlay?.();
+            p.onPaused?.(false);
           }}
-          onPause={() => setPaused(true)}
+          onPause={() => {
+            setPaused(true);
+            p.onPaused?.(true);
+          }}
           onEnded={p.onEnded}
         />
       </div>
@@ -130,6 +142,7 @@ export function VideoPlayer(p: VideoPlayerProps) {
             const s = Number(e.target.value);
             setSpeed(s);
             if (video.current) video.current.playbackRate = s;
+            p.onRate?.(s);
           }}
         >
           {(p.speeds ?? [0.5, 1, 2, 4]).map((s) => (
@@ -195,6 +208,24 @@ function SeekBar({ time, duration, onSeek, label }: { time: number; duration: nu
       </div>
     </div>
   );
+}
+
+/** Keeps a follower with its leader: same speed, same pause state, re-seeked when it drifts. */
+function useFollow(video: React.RefObject<HTMLVideoElement | null>, f: VideoPlayerProps['follow'], setSpeed: (s: number) => void) {
+  const time = f?.time;
+  const rate = f?.rate;
+  const paused = f?.paused;
+  useEffect(() => {
+    const v = video.current;
+    if (!v || time === undefined || rate === undefined) return;
+    if (v.playbackRate !== rate) {
+      v.playbackRate = rate;
+      setSpeed(rate);
+    }
+    if (Number.isFinite(v.duration) && v.readyState >= 1 && Math.abs(v.currentTime - time) > DRIFT_S) v.currentTime = Math.min(time, v.duration);
+    if (paused && !v.paused) v.pause();
+    else if (!paused && v.paused && !v.ended) void v.play().catch(() => undefined);
+  }, [video, time, rate, paused, setSpeed]);
 }
 
 /** The frame duration as the browser presents frames (requestVideoFrameCallback), for frame steps. */

@@ -4,6 +4,7 @@ import { enCluster } from './en.cluster.js';
 import { enVideo } from './en.video.js';
 import { enMasks } from './en.masks.js';
 import { enVideo2 } from './en.video2.js';
+import { enVideo3 } from './en.video3.js';
 import { enErrors } from './en.errors.js';
 import { enReports } from './en.reports.js';
 import { enGroups } from './en.groups.js';
@@ -372,6 +373,7 @@ export const en: Record<MessageKey, string> = {
   ...enVideo,
   ...enMasks,
   ...enVideo2,
+  ...enVideo3,
   ...enErrors,
   ...enReports,
   ...enGroups,

@@ -9,6 +9,7 @@ import { viCluster } from './vi.cluster.js';
 import { viVideo } from './vi.video.js';
 import { viMasks } from './vi.masks.js';
 import { viVideo2 } from './vi.video2.js';
+import { viVideo3 } from './vi.video3.js';
 import { viErrors } from './vi.errors.js';
 import { viReports } from './vi.reports.js';
 import { viGroups } from './vi.groups.js';
@@ -373,6 +374,7 @@ export const vi = {
   ...viVideo,
   ...viMasks,
   ...viVideo2,
+  ...viVideo3,
   ...viErrors,
   ...viReports,
   ...viGroups,

@@ -5,16 +5,12 @@ import { useAsync } from '../api/useAsync.js';
 import { ErrorText, Page } from '../components/common.js';
 import { ExportForm } from '../components/ExportForm.js';
 import { mediaTimeOf, RecordingTimeline, wallTimeOf } from '../components/RecordingTimeline.js';
+import { SPEEDS, TimelineTools, useTimelineData, useTimelineView } from '../components/TimelineZoom.js';
 import { VideoPlayer } from '../components/VideoPlayer.js';
 import { formatDateTime } from '../i18n/i18n.js';
 import { useI18n } from '../i18n/I18nProvider.js';
-import { useLocation } from '../router.js';
+import { Link, useLocation } from '../router.js';
 import { useSession } from '../session.js';
-
-/** Zoom levels of the timeline, widest first: a day down to one minute. */
-const ZOOMS = [24 * 3_600_000, 6 * 3_600_000, 3_600_000, 10 * 60_000, 60_000] as const;
-const ZOOM_LABELS = ['rec.zoom24h', 'rec.zoom6h', 'rec.zoom1h', 'rec.zoom10m', 'rec.zoom1m'] as const;
-const SPEEDS = [1, 2, 4, 8] as const;
 
 /**
  * The continuous recording of one camera: a zoomable timeline (24 h → 1 min) with its events,
@@ -26,15 +22,12 @@ export function RecordingsPage({ id }: { id: number }) {
   const session = useSession();
   const at = Number(useLocation().query.get('at')) || null;
   const camera = useAsync(() => api.camera(id), [id]);
-  const [zoom, setZoom] = useState(at ? 3 : 0);
-  const [center, setCenter] = useState(() => at ?? Date.now() - ZOOMS[0] / 2);
+  const view = useTimelineView(at);
   const [cursor, setCursor] = useState<number | null>(at);
   const [win, setWin] = useState<{ view: PlaybackView; start: number } | null>(null);
   const [error, setError] = useState<unknown>(null);
-  const spanMs = ZOOMS[zoom]!;
-  const from = Math.round(Math.min(center, Date.now()) - spanMs / 2);
-  const spans = useAsync(() => api.recordedSpans(id, from, from + spanMs), [id, from, spanMs]);
-  const events = useAsync(() => api.events({ cameraId: id, from, to: from + spanMs, limit: 200, sort: 'startAt' }), [id, from, spanMs]);
+  const { from, spanMs } = view;
+  const { spans, events } = useTimelineData(id, from, spanMs);
 
   const playFrom = useCallback(
     (ms: number) => {
@@ -50,34 +43,18 @@ export function RecordingsPage({ id }: { id: number }) {
   useEffect(() => {
     if (at) playFrom(at);
   }, [at, playFrom]);
-  // Zooming keeps the playhead in the middle; without one, the newest part of the view stays.
-  const zoomTo = (z: number) => {
-    const next = Math.min(ZOOMS.length - 1, Math.max(0, z));
-    setZoom(next);
-    setCenter(cursor ?? Math.min(from + spanMs, Date.now()) - ZOOMS[next]! / 2);
-  };
   const onEvent = (e: EventView) => playFrom(Math.max(e.startAt - 3_000, 0));
   const name = camera.data?.name ?? `#${id}`;
   return (
     <Page title={t('rec.title', { name })} className="recordings-page">
-      <div className="rec-tools">
-        <div role="group" aria-label={t('rec.zoom')} className="layout-picker">
-          {ZOOMS.map((z, i) => (
-            <button key={z} type="button" aria-pressed={zoom === i} onClick={() => zoomTo(i)} data-zoom={z}>
-              {t(ZOOM_LABELS[i]!)}
-            </button>
-          ))}
-        </div>
-        <button type="button" onClick={() => setCenter(from + spanMs / 2 - spanMs / 2)} aria-label="‹">
-          ‹
-        </button>
-        <button type="button" onClick={() => setCenter(from + spanMs / 2 + spanMs / 2)} aria-label="›">
-          ›
-        </button>
+      <TimelineTools view={view} cursor={cursor}>
         <span className="muted" data-testid="rec-cursor">
           {cursor !== null && formatDateTime(cursor)}
         </span>
-      </div>
+        <Link to={`/recordings?cameras=${id}${cursor !== null ? `&at=${Math.round(cursor)}` : ''}`} className="button">
+          {t('rec3.compare')}
+        </Link>
+      </TimelineTools>
       <RecordingTimeline
         from={from}
         spanMs={spanMs}
@@ -87,6 +64,7 @@ export function RecordingsPage({ id }: { id: number }) {
         onScrub={setCursor}
         onSeek={playFrom}
         onEvent={onEvent}
+        thumbOf={(ms) => api.thumbUrl(id, ms)}
       />
       <ErrorText error={error ?? spans.error ?? camera.error} />
       {win && (

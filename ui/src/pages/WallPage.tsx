@@ -13,7 +13,7 @@ import { formatTime } from '../i18n/i18n.js';
 import { useI18n } from '../i18n/I18nProvider.js';
 import { groupBursts, type AlertBurst } from '../realtime/alert.bursts.js';
 import { useWall } from '../realtime/useWall.js';
-import { navigate, setQuery, useLocation } from '../router.js';
+import { Link, navigate, setQuery, useLocation } from '../router.js';
 import { useSession } from '../session.js';
 
 /** The clock, re-read every `ms` (relative times on the wall). */
@@ -208,6 +208,18 @@ export function WallPage() {
           >
             {wall.muted ? t('wall.unmute') : t('wall.mute')}
           </button>
+          {session.can('camera.live') && pageTiles.length > 0 && (
+            <Link
+              to={`/recordings?cameras=${pageTiles
+                .slice(0, 4)
+                .map((c) => c.id)
+                .join(',')}`}
+              className="button"
+              data-testid="wall-timeline"
+            >
+              {t('rec3.wallLink')}
+            </Link>
+          )}
           <button type="button" aria-pressed={kiosk} onClick={toggleFullscreen} data-testid="fullscreen">
             {kiosk ? t('wall.exitFullscreen') : t('wall.fullscreen')}
           </button>
