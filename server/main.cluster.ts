@@ -4,10 +4,12 @@ import type { Knex } from 'knex';
 import type { CameraRunner } from './cameras/camera.runner.js';
 import type { CameraKit } from './cameras/camera.module.js';
 import { ClusterCoordinator, type ClusterJob } from './cluster/cluster.coordinator.js';
+import { checkSameKeys, formatFingerprints, keyFingerprints } from './cluster/cluster.keys.js';
 import { cpuMeter } from './cluster/cpu.meter.js';
 import { LeasedRunner } from './cluster/leased.runner.js';
 import { openRedisFanout, type RedisFanout } from './cluster/redis.fanout.js';
 import type { ResolvedConfig } from './config/config.load.js';
+import { loadOrCreateKey } from './shared/key.file.js';
 import type { Logger } from './shared/log.js';
 import { ClusterRepository, LeaseFence } from './store/cluster.repository.js';
 import type { NodeScope, Store } from './store/store.js';
@@ -31,6 +33,7 @@ export class ClusterWiring {
   private coordinator: ClusterCoordinator | undefined;
   private leased: LeasedRunner<Parameters<CameraRunner['start']>[0], Parameters<CameraRunner['start']>[1], unknown> | undefined;
   fanout: RedisFanout | undefined;
+  private keysFingerprint: string | undefined;
 
   constructor(
     private readonly config: ResolvedConfig,
@@ -38,16 +41,34 @@ export class ClusterWiring {
     private readonly log: Logger,
   ) {
     this.repo = new ClusterRepository(db);
-    this.scope = { nodeId: config.nodeId, fence: new LeaseFence(config.nodeId, (id) => this.coordinator?.epochOf(id)) };
+    this.scope = {
+      nodeId: config.nodeId,
+      fence: new LeaseFence(
+        config.nodeId,
+        (id) => this.coordinator?.epochOf(id),
+        (id) => this.coordinator?.refused(id),
+      ),
+    };
   }
 
   static async open(config: ResolvedConfig, db: Knex, log: Logger): Promise<ClusterWiring | undefined> {
     const { redisUrl, streamName } = config.cluster;
     if (!redisUrl) return undefined;
     const w = new ClusterWiring(config, db, log.child('cluster'));
+    await w.checkKeys();
     w.fanout = await openRedisFanout({ url: redisUrl, streamName, log: log.child('redis') });
     w.log.info('joining the cluster', { nodeId: config.nodeId });
     return w;
+  }
+
+  /** Refuses to join (a configuration error) when a live node holds other key files than this one. */
+  private async checkKeys(): Promise<void> {
+    const secretKey = loadOrCreateKey(this.config.secretKeyFile, this.log, 'camera credentials');
+    const auditKey = loadOrCreateKey(this.config.audit.keyFile, this.log, 'the audit chain');
+    const mine = keyFingerprints({ secretKey, auditKey });
+    const live = await this.repo.liveFingerprints(this.config.nodeId, this.config.cluster.leaseTtlMs);
+    checkSameKeys(mine, live, { secretKeyFile: this.config.secretKeyFile, auditKeyFile: this.config.audit.keyFile });
+    this.keysFingerprint = formatFingerprints(mine);
   }
 
   owns = (cameraId: number): boolean => this.coordinator?.epochOf(cameraId) !== undefined;
@@ -58,13 +79,14 @@ export class ClusterWiring {
   };
 
   /** After the server listens (its port is known): heartbeats, leases, the cluster-wide jobs. */
-  async start(d: { store: Store; cameras: CameraKit; port: number; jobs: ClusterJob[] }): Promise<void> {
+  async start(d: { store: Store; cameras: CameraKit; port: number; jobs: ClusterJob[]; takeover: (cameraId: number) => Promise<unknown> }): Promise<void> {
     const inner = this.leased!.inner;
     const cfg = this.config.cluster;
     this.coordinator = new ClusterCoordinator({
       nodeId: this.config.nodeId,
       url: cfg.advertiseUrl ?? `http://${os.hostname()}:${d.port}`,
       version: VERSION,
+      keysFingerprint: this.keysFingerprint,
       repo: this.repo,
       cameras: async () => (await d.store.cameras.list()).filter((c) => c.enabled).map((c) => ({ id: c.id, version: runningVersion(c) })),
       work: {
@@ -76,6 +98,8 @@ export class ClusterWiring {
         stopCamera: (id) => inner.stop(id),
         // Its ONVIF event subscription follows the lease: refreshed once this node no longer owns it.
         dropped: (id) => d.cameras.events.refresh(id),
+        // Events the previous owner left open are closed by this node, now the camera's owner.
+        taken: async (id) => void (await d.takeover(id)),
       },
       jobs: d.jobs,
       config: cfg,

@@ -342,7 +342,13 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
   cameras.listening(port);
   await cameras.events.start();
   log.info(`BinhYen ${VERSION} listening on ${url}`);
-  await cluster?.start({ store, cameras, port, jobs: [{ name: 'notify', start: () => notify.start(), stop: () => notify.stop() }] });
+  await cluster?.start({
+    store,
+    cameras,
+    port,
+    jobs: [{ name: 'notify', start: () => notify.start(), stop: () => notify.stop() }],
+    takeover: (id) => events.events.lifecycle.closeTakenOver(id),
+  });
 
   let closing: Promise<void> | undefined;
   return {

@@ -8,6 +8,8 @@ export interface LeasedWork {
   stopCamera(cameraId: number): Promise<void>;
   /** After the lease is gone from this node (what follows the owner, such as its event subscription, stops too). */
   dropped(cameraId: number): Promise<void>;
+  /** Right after the lease is taken, before the camera starts: what the previous owner left unfinished (its open events). */
+  taken?(cameraId: number): Promise<void>;
 }
 
 /** Work that must run once in the cluster (notification outbox …): started while this node holds its lease. */
@@ -21,6 +23,8 @@ export interface CoordinatorDeps {
   nodeId: string;
   url: string;
   version: string;
+  /** Published with every heartbeat (cluster.keys.ts): a node with other keys is refused at its start. */
+  keysFingerprint?: string;
   repo: ClusterRepository;
   /**
    * Enabled cameras with a fingerprint of what their running depends on (streams, settings,
@@ -134,7 +138,8 @@ export class ClusterCoordinator {
   private async tick(): Promise<void> {
     const { repo, nodeId: me, config } = this.d;
     const began = this.mono();
-    await repo.heartbeat({ id: me, url: this.d.url, version: this.d.version, cameras: this.held.size, cpu: this.d.cpu() }, this.starting);
+    const row = { id: me, url: this.d.url, version: this.d.version, cameras: this.held.size, cpu: this.d.cpu(), keysFingerprint: this.d.keysFingerprint };
+    await repo.heartbeat(row, this.starting);
     this.starting = false;
     const names = [...[...this.held.keys()].map(cameraLease), ...[...this.jobsHeld.keys()].map(jobLease)];
     const renewed = await repo.renew(me, names, config.leaseTtlMs);
@@ -169,11 +174,17 @@ export class ClusterCoordinator {
       joinAfterMs: config.joinAfterMs,
     });
     for (const id of plan.release) if (this.held.has(id)) await this.handOver(id);
+    const began = this.mono();
     for (const id of plan.acquire) {
+      // Camera starts are sequential and slow on a loaded machine: a round that went on starting
+      // cameras past a third of the TTL would let the first leases expire before the next renewal
+      // (and lose them, over and over). The rest are taken next round, after the renewal.
+      if (this.mono() - began > config.leaseTtlMs / 3) break;
       const epoch = await this.d.repo.acquire(me, cameraLease(id), config.leaseTtlMs);
       if (epoch === undefined) continue; // another node was first
       this.held.set(id, epoch);
       this.d.log.info('camera lease taken', { cameraId: id, epoch });
+      await this.d.work.taken?.(id).catch((err: unknown) => this.d.log.warn('what the previous owner left was not taken over', { cameraId: id, err }));
       await this.d.work.startCamera(id).catch((err: unknown) => this.d.log.error('leased camera did not start', { cameraId: id, err }));
     }
   }
@@ -200,10 +211,28 @@ export class ClusterCoordinator {
     }
   }
 
+  /**
+   * The fence refused a write of this node for the camera (its lease expired or moved before
+   * the next round noticed, e.g. after a pause): forget it at once so every later write is
+   * refused without asking the database, and stop its work behind the rounds.
+   */
+  refused(cameraId: number): void {
+    if (!this.held.has(cameraId)) return;
+    this.held.delete(cameraId);
+    this.d.log.warn('a write was refused by the lease fence: stopping the camera here', { cameraId });
+    // Not awaited: the refused write may be the camera's own pipeline, which the stop waits for.
+    this.running = this.running.then(() => this.stopLost(cameraId));
+  }
+
   /** Lost (expired or taken over): forget first so the fence refuses its writes, then stop. */
   private async lose(cameraId: number): Promise<void> {
     this.held.delete(cameraId);
     this.d.log.warn('camera lease lost', { cameraId });
+    await this.stopLost(cameraId);
+  }
+
+  private async stopLost(cameraId: number): Promise<void> {
+    if (this.held.has(cameraId)) return; // taken again since: running under the new epoch
     await this.d.work.stopCamera(cameraId).catch((err: unknown) => this.d.log.error('camera did not stop', { cameraId, err }));
     await this.d.work.dropped(cameraId).catch((err: unknown) => this.d.log.warn('camera not fully dropped', { cameraId, err }));
   }

@@ -60,14 +60,14 @@ export class ClusterRepository {
   }
 
   /** Upserts this node's row with a fresh heartbeat; returns the database time. */
-  async heartbeat(n: Omit<NodeRow, 'heartbeatAt' | 'startedAt'>, starting: boolean): Promise<number> {
+  async heartbeat(n: Omit<NodeRow, 'heartbeatAt' | 'startedAt'> & { keysFingerprint?: string }, starting: boolean): Promise<number> {
     const r = await this.db.raw<{ rows: { heartbeat_at: string }[] }>(
-      `insert into cluster_nodes (id, url, version, started_at, heartbeat_at, cameras, cpu)
-       values (?, ?, ?, ${NOW_MS}, ${NOW_MS}, ?, ?)
+      `insert into cluster_nodes (id, url, version, started_at, heartbeat_at, cameras, cpu, keys_fingerprint)
+       values (?, ?, ?, ${NOW_MS}, ${NOW_MS}, ?, ?, ?)
        on conflict (id) do update set url = excluded.url, version = excluded.version, heartbeat_at = excluded.heartbeat_at,
-         cameras = excluded.cameras, cpu = excluded.cpu${starting ? ', started_at = excluded.started_at' : ''}
+         cameras = excluded.cameras, cpu = excluded.cpu, keys_fingerprint = excluded.keys_fingerprint${starting ? ', started_at = excluded.started_at' : ''}
        returning heartbeat_at`,
-      [n.id, n.url, n.version, n.cameras, n.cpu],
+      [n.id, n.url, n.version, n.cameras, n.cpu, n.keysFingerprint ?? null],
     );
     return Number(r.rows[0]!.heartbeat_at);
   }
@@ -83,6 +83,15 @@ export class ClusterRepository {
       cameras: Number(r.cameras),
       cpu: Number(r.cpu),
     }));
+  }
+
+  /** The key fingerprints published by the other nodes that heartbeated within the TTL. */
+  async liveFingerprints(me: string, ttlMs: number): Promise<{ id: string; fingerprint: string | null }[]> {
+    const r = await this.db.raw<{ rows: { id: string; keys_fingerprint: string | null }[] }>(
+      `select id, keys_fingerprint from cluster_nodes where id <> ? and heartbeat_at > ${NOW_MS} - ? order by id`,
+      [me, ttlMs],
+    );
+    return r.rows.map((x) => ({ id: x.id, fingerprint: x.keys_fingerprint }));
   }
 
   async leases(): Promise<LeaseRow[]> {
@@ -171,6 +180,8 @@ export class LeaseFence implements WriteFence {
     private readonly owner: string,
     /** The epoch this node's running pipeline of the camera was started under; undefined when it does not run it. */
     private readonly epochOf: (cameraId: number) => number | undefined,
+    /** Told when the database refused a write this node still thought it owned: it must stop the camera. */
+    private readonly onStale: (cameraId: number) => void = () => undefined,
   ) {}
 
   async run<T>(exec: Executor, cameraId: number, write: (exec: Executor) => Promise<T>): Promise<T> {
@@ -185,7 +196,10 @@ export class LeaseFence implements WriteFence {
       `select 1 from cluster_leases where name = ? and owner = ? and epoch = ? and expires_at > ${NOW_MS} for share`,
       [cameraLease(cameraId), this.owner, epoch],
     );
-    if (!r.rows.length) throw new FencedError(cameraId);
+    if (!r.rows.length) {
+      this.onStale(cameraId);
+      throw new FencedError(cameraId);
+    }
     return write(trx);
   }
 }

@@ -58,6 +58,9 @@ describe.skipIf(!pg)('several nodes as one system (PostgreSQL + Redis)', () => {
     BINHYEN_CLUSTER__REDIS_URL: REDIS_URL,
     BINHYEN_CLUSTER__STREAM_NAME: stream,
     BINHYEN_CLUSTER__SECRET: 'the-test-cluster-secret',
+    // One copy of the keys for every node (a node with other keys is refused).
+    BINHYEN_SECRET_KEY_FILE: path.join(tmp.dir, 'keys', 'secret.key'),
+    BINHYEN_AUDIT__KEY_FILE: path.join(tmp.dir, 'keys', 'audit.key'),
     BINHYEN_DEMO_CAMERA: 'false',
     BINHYEN_CAMERA_NETWORK__ALLOW: '127.0.0.0/8',
     BINHYEN_DETECT__WORKERS: '1',
@@ -145,7 +148,13 @@ describe.skipIf(!pg)('several nodes as one system (PostgreSQL + Redis)', () => {
     await migrateLatest(db);
     const add = spawnSync(process.execPath, [CLI, 'user', 'add', 'quantri', '--role', 'admin', '--password-stdin'], {
       input: PASSWORD + '\n',
-      env: { PATH: process.env.PATH, BINHYEN_DATABASE_URL: dbUrl, BINHYEN_DATA_DIR: path.join(tmp.dir, 'cli'), BINHYEN_AUTH__SCRYPT_LOG2_N: '10' },
+      env: {
+        PATH: process.env.PATH,
+        BINHYEN_DATABASE_URL: dbUrl,
+        BINHYEN_DATA_DIR: path.join(tmp.dir, 'cli'),
+        BINHYEN_AUTH__SCRYPT_LOG2_N: '10',
+        BINHYEN_AUDIT__KEY_FILE: env().BINHYEN_AUDIT__KEY_FILE,
+      },
       encoding: 'utf8',
     });
     expect(add.status, add.stderr).toBe(0);

@@ -134,4 +134,39 @@ describe('cluster coordinator', () => {
     expect(calls.slice(stop)).toEqual(['stop 2 epoch 1', 'dropped 2', 'release camera:2']);
     await c.stop();
   });
+
+  it('starts only what fits in a third of the TTL per round, so slow camera starts never let the first leases expire', async () => {
+    const fake = fakeRepo(now);
+    const calls: string[] = [];
+    const c = make(fake, [1, 2, 3, 4, 5], calls);
+    const start = c['d'].work.startCamera;
+    c['d'].work.startCamera = async (id) => {
+      clock += 2_000; // a loaded machine: two seconds per camera start
+      await start(id);
+    };
+    await c.start();
+    expect(c.heldCameras()).toEqual([1, 2]); // the third would begin past 3.3 s
+    expect(fake.leases.get('camera:3')!.owner).toBeNull();
+    c.kick();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(c.heldCameras()).toEqual([1, 2, 3, 4]);
+    // renewed at the round's start: none of the first leases ran out meanwhile
+    expect(calls.filter((x) => x.startsWith('stop'))).toEqual([]);
+    await c.stop();
+  });
+
+  it('stops a camera at once when the fence refused one of its writes (its lease was gone before the round noticed)', async () => {
+    const fake = fakeRepo(now);
+    const calls: string[] = [];
+    const c = make(fake, [1, 2], calls);
+    await c.start();
+    c.refused(1);
+    expect(c.epochOf(1)).toBeUndefined(); // later writes are refused without asking the database
+    c.refused(1); // told twice: stopped once
+    c.kick();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(calls.filter((x) => x.startsWith('stop'))).toEqual(['stop 1 epoch undefined']);
+    expect(c.heldCameras()).toEqual([2]);
+    await c.stop();
+  });
 });
