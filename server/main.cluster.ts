@@ -12,6 +12,7 @@ import type { ResolvedConfig } from './config/config.load.js';
 import { loadOrCreateKey } from './shared/key.file.js';
 import type { Logger } from './shared/log.js';
 import { ClusterRepository, LeaseFence } from './store/cluster.repository.js';
+import { openDb } from './store/db.js';
 import type { NodeScope, Store } from './store/store.js';
 import { VERSION } from './version.js';
 
@@ -37,10 +38,12 @@ export class ClusterWiring {
 
   constructor(
     private readonly config: ResolvedConfig,
-    db: Knex,
+    /** The coordinator's own connections: heartbeats and renewals never wait behind the pipeline's writes for a pooled connection. */
+    private readonly leaseDb: Knex,
     private readonly log: Logger,
+    private readonly ownsLeaseDb: boolean,
   ) {
-    this.repo = new ClusterRepository(db);
+    this.repo = new ClusterRepository(leaseDb);
     this.scope = {
       nodeId: config.nodeId,
       fence: new LeaseFence(
@@ -51,11 +54,18 @@ export class ClusterWiring {
     };
   }
 
-  static async open(config: ResolvedConfig, db: Knex, log: Logger): Promise<ClusterWiring | undefined> {
+  /** `leaseDb`: tests pass theirs; a server opens a pool of two connections for the coordinator. */
+  static async open(config: ResolvedConfig, log: Logger, leaseDb?: Knex): Promise<ClusterWiring | undefined> {
     const { redisUrl, streamName } = config.cluster;
     if (!redisUrl) return undefined;
-    const w = new ClusterWiring(config, db, log.child('cluster'));
-    await w.checkKeys();
+    const db = leaseDb ?? openDb({ url: config.databaseUrl, poolMax: 2 });
+    const w = new ClusterWiring(config, db, log.child('cluster'), !leaseDb);
+    try {
+      await w.checkKeys();
+    } catch (err) {
+      await w.close();
+      throw err;
+    }
     w.fanout = await openRedisFanout({ url: redisUrl, streamName, log: log.child('redis') });
     w.log.info('joining the cluster', { nodeId: config.nodeId });
     return w;
@@ -128,5 +138,6 @@ export class ClusterWiring {
 
   async close(): Promise<void> {
     await this.fanout?.close();
+    if (this.ownsLeaseDb) await this.leaseDb.destroy();
   }
 }

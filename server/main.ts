@@ -135,7 +135,7 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
   const db: Knex = openDb({ url: config.databaseUrl });
   const applied = await migrateLatest(db);
   if (applied.length) log.info('database migrated', { applied });
-  const cluster = await ClusterWiring.open(config, db, log);
+  const cluster = await ClusterWiring.open(config, log);
   const store = createStore(db, cluster?.scope);
   const bus = new Bus();
   bus.onListenerError(({ topic, err }) => log.error('bus listener failed', { topic, err }));
