@@ -202,9 +202,11 @@ async function runGroup(o: ClusterBenchOptions, g: GroupCtx): Promise<{ steps: C
     const cookie = await waitForNodes(nodes, g.db);
     const steps: ClusterStep[] = [];
     for (const n of o.steps) {
+      const mark = new Map(nodes.map((nd) => [nd.id, nd.tail.length]));
       await setEnabled(g.store, g.cameraIds, n);
       const step = await measureStep(o, nodes, cookie, g, n);
       steps.push(step);
+      if (!step.verdict.held) sayWarnings(o, nodes, mark);
       o.say(`  ${g.k} node(s) × ${n} cameras: ${step.verdict.held ? 'held' : 'NOT held: ' + step.verdict.reasons.join('; ')} (min ${step.verdict.minAnalysedFps} fps, CPU ${step.cpuPct} %: ${step.perNode.map((p) => `${p.id} ${p.cameras} cams ${p.cpuPct} %`).join(', ')})`);
       if (!step.verdict.held) break;
     }
@@ -213,6 +215,14 @@ async function runGroup(o: ClusterBenchOptions, g: GroupCtx): Promise<{ steps: C
     return { steps, failover };
   } finally {
     await Promise.all(nodes.map((n) => stopNode(n)));
+  }
+}
+
+/** A step not held: what the nodes warned about meanwhile (the first lines), for whoever reads the bench. */
+function sayWarnings(o: ClusterBenchOptions, nodes: BenchNode[], since: Map<string, number>): void {
+  for (const nd of nodes) {
+    const lines = nd.tail.slice(since.get(nd.id) ?? 0).filter((l) => / (WARN|ERROR) /.test(l));
+    if (lines.length) o.say(`    ${nd.id}: ${lines.length} warnings, first: ${lines.slice(0, 3).map((l) => l.slice(0, 300)).join('\n      ')}`);
   }
 }
 

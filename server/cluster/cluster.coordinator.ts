@@ -57,6 +57,12 @@ export class ClusterCoordinator {
   private readonly seenVersion = new Map<number, string>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> = Promise.resolve();
+  /**
+   * Stops of cameras this node lost, one after another, outside the rounds: stopping a camera
+   * (its ffmpeg, its pipeline) takes seconds on a loaded machine, and a round that waited for
+   * them would renew the other leases too late and lose those as well, over and over.
+   */
+  private stops: Promise<void> = Promise.resolve();
   private stopped = false;
   private lastRenewOk = 0;
   private starting = true;
@@ -100,6 +106,7 @@ export class ClusterCoordinator {
     this.stopped = true;
     clearTimeout(this.timer);
     await this.running;
+    await this.stops;
     for (const id of this.heldCameras()) await this.handOver(id);
     for (const j of this.d.jobs) if (this.jobsHeld.has(j.name)) await this.stopJob(j, true);
   }
@@ -130,7 +137,7 @@ export class ClusterCoordinator {
     // Cut off from the database longer than the lease: another node may run these cameras now.
     if (this.mono() - this.lastRenewOk > this.d.config.leaseTtlMs && (this.held.size || this.jobsHeld.size)) {
       this.d.log.warn('leases could not be renewed within their TTL: stopping this node’s cameras and jobs');
-      for (const id of this.heldCameras()) await this.lose(id);
+      for (const id of this.heldCameras()) this.lose(id);
       for (const j of this.d.jobs) if (this.jobsHeld.has(j.name)) await this.stopJob(j, false);
     }
   }
@@ -145,7 +152,7 @@ export class ClusterCoordinator {
     const renewed = await repo.renew(me, names, config.leaseTtlMs);
     // A renewal that took longer than the TTL proves nothing about the time in between.
     if (this.mono() - began < config.leaseTtlMs) this.lastRenewOk = began;
-    for (const id of this.heldCameras()) if (!renewed.has(cameraLease(id))) await this.lose(id);
+    for (const id of this.heldCameras()) if (!renewed.has(cameraLease(id))) this.lose(id);
     for (const j of this.d.jobs) if (this.jobsHeld.has(j.name) && !renewed.has(jobLease(j.name))) await this.stopJob(j, false);
 
     const cameras = await this.d.cameras();
@@ -174,6 +181,8 @@ export class ClusterCoordinator {
       joinAfterMs: config.joinAfterMs,
     });
     for (const id of plan.release) if (this.held.has(id)) await this.handOver(id);
+    // A camera lost a moment ago and given back to this node starts only once its old run stopped.
+    if (plan.acquire.length) await this.stops;
     const began = this.mono();
     for (const id of plan.acquire) {
       // Camera starts are sequential and slow on a loaded machine: a round that went on starting
@@ -221,14 +230,18 @@ export class ClusterCoordinator {
     this.held.delete(cameraId);
     this.d.log.warn('a write was refused by the lease fence: stopping the camera here', { cameraId });
     // Not awaited: the refused write may be the camera's own pipeline, which the stop waits for.
-    this.running = this.running.then(() => this.stopLost(cameraId));
+    this.queueStop(cameraId);
   }
 
   /** Lost (expired or taken over): forget first so the fence refuses its writes, then stop. */
-  private async lose(cameraId: number): Promise<void> {
+  private lose(cameraId: number): void {
     this.held.delete(cameraId);
     this.d.log.warn('camera lease lost', { cameraId });
-    await this.stopLost(cameraId);
+    this.queueStop(cameraId);
+  }
+
+  private queueStop(cameraId: number): void {
+    this.stops = this.stops.then(() => this.stopLost(cameraId));
   }
 
   private async stopLost(cameraId: number): Promise<void> {
