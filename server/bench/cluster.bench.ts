@@ -197,7 +197,8 @@ async function runGroup(o: ClusterBenchOptions, g: GroupCtx): Promise<{ steps: C
     for (let i = 1; i <= g.k; i++) {
       const dataDir = path.join(g.tmp, `g${g.k}`, `n${i}`);
       mkdirSync(dataDir, { recursive: true });
-      nodes.push(startNode(`n${i}`, await freePort(), { ...g.env, BINHYEN_DATA_DIR: dataDir }));
+      // Node ids of their own per node count: a node never meets the index rows of an earlier one.
+      nodes.push(startNode(`c${g.k}n${i}`, await freePort(), { ...g.env, BINHYEN_DATA_DIR: dataDir }));
     }
     const cookie = await waitForNodes(nodes, g.db);
     const steps: ClusterStep[] = [];
@@ -211,7 +212,15 @@ async function runGroup(o: ClusterBenchOptions, g: GroupCtx): Promise<{ steps: C
       if (!step.verdict.held) break;
     }
     if (!g.killAfter) return { steps };
-    const failover = await measureFailover({ nodes, cookie, say: o.say });
+    // Failover from a steady state: the largest count held (a count not held may be thrashing already).
+    const steady = Math.max(0, ...steps.filter((x) => x.verdict.held).map((x) => x.cameras)) || o.steps[0]!;
+    if (steady !== steps[steps.length - 1]!.cameras) {
+      await setEnabled(g.store, g.cameraIds, steady);
+      await sleep(5000); // the cameras beyond it stop at the next round (disabled: nobody runs them)
+      await waitRunning(nodes, cookie, g.cameraIds.slice(0, steady));
+    }
+    o.say(`  failover at ${steady} cameras on ${g.k} nodes`);
+    const failover = { atCameras: steady, ...(await measureFailover({ nodes, cookie, say: o.say })) };
     return { steps, failover };
   } finally {
     await Promise.all(nodes.map((n) => stopNode(n)));
@@ -248,6 +257,19 @@ async function waitForNodes(nodes: BenchNode[], db: Knex): Promise<string> {
 
 type Seen = Map<number, { node: string; row: CameraStatsRow }>;
 
+/** Until every camera is analysed (at least one frame) on some node, or 60 s; how many were. */
+async function waitRunning(nodes: BenchNode[], cookie: string, ids: number[]): Promise<number> {
+  const began = Date.now();
+  let started = 0;
+  while (Date.now() < began + 60_000) {
+    const seen = await snapshot(nodes, cookie);
+    started = ids.filter((id) => (seen.get(id)?.row.detection?.analysed ?? 0) > 0).length;
+    if (started === ids.length) break;
+    await sleep(500);
+  }
+  return started;
+}
+
 async function snapshot(nodes: BenchNode[], cookie: string): Promise<Seen> {
   const seen: Seen = new Map();
   for (const n of nodes) for (const row of (await nodeStats(n, cookie, 5000)) ?? []) seen.set(row.cameraId, { node: n.id, row });
@@ -257,14 +279,7 @@ async function snapshot(nodes: BenchNode[], cookie: string): Promise<Seen> {
 async function measureStep(o: ClusterBenchOptions, nodes: BenchNode[], cookie: string, g: GroupCtx, n: number): Promise<ClusterStep> {
   const ids = g.cameraIds.slice(0, n);
   // Every camera running (analysed at least once) on exactly one node.
-  const began = Date.now();
-  let started = 0;
-  while (Date.now() < began + 60_000) {
-    const seen = await snapshot(nodes, cookie);
-    started = ids.filter((id) => (seen.get(id)?.row.detection?.analysed ?? 0) > 0).length;
-    if (started === ids.length) break;
-    await sleep(500);
-  }
+  const started = await waitRunning(nodes, cookie, ids);
   if (started < ids.length) {
     o.say(`  ${g.k} node(s) × ${n}: only ${started} cameras analysed after 60 s; the nodes said:`);
     for (const nd of nodes) o.say(`    ${nd.id} (exit ${nd.proc.exitCode}): ${nd.tail.filter((l) => /WARN|ERROR/.test(l)).slice(0, 8).join('\n      ')}`);

@@ -8,7 +8,7 @@ import { nodeStats, type BenchNode } from './cluster.nodes.js';
  */
 export type FailoverResult =
   | { skipped: string }
-  | { killed: string; cameras: number; failoverMs: number | null; perCameraMs: Record<number, number>; error?: string };
+  | { killed: string; cameras: number; failoverMs: number | null; perCameraMs: Record<number, number>; error?: string; atCameras?: number };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

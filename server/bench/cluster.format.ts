@@ -18,7 +18,7 @@ export function formatClusterBench(r: ClusterBenchResult | { error: string }): s
   const failover =
     'skipped' in f
       ? `Failover: ${f.skipped}`
-      : `Failover (SIGKILL ${f.killed}, ${f.cameras} cameras → analysed again on the survivors): ${f.failoverMs === null ? `not complete (${f.error})` : `${f.failoverMs} ms`}`;
+      : `Failover (${f.atCameras ?? '?'} cameras on ${r.nodes[r.nodes.length - 1]?.nodes ?? '?'} nodes; SIGKILL ${f.killed}, its ${f.cameras} cameras → analysed again on the survivors): ${f.failoverMs === null ? `not complete (${f.error})` : `${f.failoverMs} ms`}`;
   return [
     '',
     `Cluster: node processes on this machine sharing PostgreSQL and Redis, ${r.windowS} s windows; ${r.note}`,

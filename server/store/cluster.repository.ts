@@ -125,10 +125,15 @@ export class ClusterRepository {
   /** Takes a lease that nobody holds (free or expired, and pinned to nobody else); the new epoch, or undefined when someone was first. */
   async acquire(owner: string, name: string, ttlMs: number): Promise<number | undefined> {
     const r = await this.db.raw<{ rows: { epoch: number }[] }>(
+      // The FOR UPDATE waits for the old owner's writes in flight (their FOR KEY SHARE); a plain
+      // UPDATE would not (it takes only FOR NO KEY UPDATE), which is what keeps renewals unblocked.
       `update cluster_leases set owner = ?, epoch = epoch + 1, expires_at = ${NOW_MS} + ?
-       where name = ? and (owner is null or expires_at <= ${NOW_MS}) and (pinned_node is null or pinned_node = ?)
+       where name = (select name from cluster_leases
+                     where name = ? and (owner is null or expires_at <= ${NOW_MS}) and (pinned_node is null or pinned_node = ?)
+                     for update)
+         and (owner is null or expires_at <= ${NOW_MS}) and (pinned_node is null or pinned_node = ?)
        returning epoch`,
-      [owner, ttlMs, name, owner],
+      [owner, ttlMs, name, owner, owner],
     );
     return r.rows[0] ? Number(r.rows[0].epoch) : undefined;
   }
@@ -165,9 +170,12 @@ export class FencedError extends AppError {
 
 /**
  * The fence every owner-only write passes (events, recording index, clip rows). Inside the
- * write's transaction it locks the camera's lease row FOR SHARE and checks owner, epoch and
- * expiry: a node taking the lease over (an UPDATE of that row) waits for the write to commit,
- * and a write after the takeover — or after expiry — is refused.
+ * write's transaction it locks the camera's lease row FOR KEY SHARE and checks owner, epoch and
+ * expiry: a node taking the lease over (its SELECT … FOR UPDATE) waits for the write to commit,
+ * and a write after the takeover — or after expiry — is refused. Not FOR SHARE: the owner's own
+ * renewal (a plain UPDATE) would then wait for its writes, and a camera writing all the time
+ * keeps a share lock on its row almost without a gap — renewals starved past the TTL, and the
+ * node lost the cameras it was busiest with.
  */
 export interface WriteFence {
   run<T>(exec: Executor, cameraId: number, write: (exec: Executor) => Promise<T>): Promise<T>;
@@ -193,7 +201,7 @@ export class LeaseFence implements WriteFence {
     const epoch = this.epochOf(cameraId);
     if (epoch === undefined) throw new FencedError(cameraId);
     const r = await trx.raw<{ rows: unknown[] }>(
-      `select 1 from cluster_leases where name = ? and owner = ? and epoch = ? and expires_at > ${NOW_MS} for share`,
+      `select 1 from cluster_leases where name = ? and owner = ? and epoch = ? and expires_at > ${NOW_MS} for key share`,
       [cameraLease(cameraId), this.owner, epoch],
     );
     if (!r.rows.length) {

@@ -101,11 +101,15 @@ describe.skipIf(!pg)('camera leases and the write fence (PostgreSQL)', () => {
     expect((await db('events').where({ camera_id: cameraId }).select('node_id')).map((r: { node_id: string }) => r.node_id)).toEqual(['a', 'b']);
   });
 
-  it('makes a takeover wait for a write in flight, which then commits under the old epoch', async () => {
+  it('makes a takeover wait for a write in flight, which then commits under the old epoch; the owner renews meanwhile', async () => {
     await repo.release('b', cameraLease(cameraId));
     const e3 = await repo.acquire('b', cameraLease(cameraId), 200);
     epochs.b!.set(cameraId, e3!);
     const order: string[] = [];
+    let locked!: () => void;
+    const fenceHeld = new Promise<void>((r) => (locked = r));
+    let renewed!: () => void;
+    const renewDone = new Promise<void>((r) => (renewed = r));
     const write = stores.b!.transaction(async (tx) => {
       await tx.events.create({
         cameraId,
@@ -120,13 +124,21 @@ describe.skipIf(!pg)('camera leases and the write fence (PostgreSQL)', () => {
         bestAt: 5,
         visibility: 'internal',
       });
+      locked(); // the fence's row lock is held until this transaction ends
+      // A renewal blocked by this transaction would only get through after it (the guard ends the wait).
+      await Promise.race([renewDone, new Promise((r) => setTimeout(r, 5000))]);
       await new Promise((r) => setTimeout(r, 500)); // the lease expires while the transaction is open
       order.push('write committed');
     });
+    await fenceHeld;
+    // the owner's own renewal does not wait for its writes (a busy camera would starve it past the TTL)
+    await repo.renew('b', [cameraLease(cameraId)], 200);
+    order.push('renewed');
+    renewed();
     await new Promise((r) => setTimeout(r, 300));
     const takeover = repo.acquire('a', cameraLease(cameraId), 10_000).then((e) => order.push(`taken ${e}`));
     await Promise.all([write, takeover]);
-    expect(order).toEqual(['write committed', `taken ${e3! + 1}`]);
+    expect(order).toEqual(['renewed', 'write committed', `taken ${e3! + 1}`]);
   });
 
   it('keeps a pinned camera for its node', async () => {
