@@ -270,9 +270,14 @@ async function waitRunning(nodes: BenchNode[], cookie: string, ids: number[]): P
   return started;
 }
 
+/** What every node runs now. A node slow to answer (a loaded machine) is asked again: a missing answer would read as "runs nothing". */
 async function snapshot(nodes: BenchNode[], cookie: string): Promise<Seen> {
   const seen: Seen = new Map();
-  for (const n of nodes) for (const row of (await nodeStats(n, cookie, 5000)) ?? []) seen.set(row.cameraId, { node: n.id, row });
+  for (const n of nodes) {
+    let rows: CameraStatsRow[] | undefined;
+    for (let i = 0; i < 3 && rows === undefined && n.proc.exitCode === null && n.proc.signalCode === null; i++) rows = await nodeStats(n, cookie, 10_000);
+    for (const row of rows ?? []) seen.set(row.cameraId, { node: n.id, row });
+  }
   return seen;
 }
 

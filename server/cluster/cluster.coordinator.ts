@@ -63,6 +63,10 @@ export class ClusterCoordinator {
    * them would renew the other leases too late and lose those as well, over and over.
    */
   private stops: Promise<void> = Promise.resolve();
+  /** When the round in progress began (undefined between rounds), and whether a renewal runs beside it. */
+  private roundSince: number | undefined;
+  private renewingNow = false;
+  private keepAliveTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   private lastRenewOk = 0;
   private starting = true;
@@ -97,6 +101,8 @@ export class ClusterCoordinator {
     if (freed) this.d.log.info('leases of the previous run of this node released', { count: freed });
     for (const j of this.d.jobs) await this.d.repo.ensureRow(jobLease(j.name));
     this.lastRenewOk = this.mono();
+    this.keepAliveTimer = setInterval(() => void this.keepAlive(), this.d.config.heartbeatMs);
+    this.keepAliveTimer.unref();
     await this.tickSafely();
     this.schedule();
   }
@@ -105,6 +111,7 @@ export class ClusterCoordinator {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    clearInterval(this.keepAliveTimer);
     await this.running;
     await this.stops;
     for (const id of this.heldCameras()) await this.handOver(id);
@@ -129,10 +136,13 @@ export class ClusterCoordinator {
 
   private async tickSafely(): Promise<void> {
     if (this.stopped) return;
+    this.roundSince = this.mono();
     try {
       await this.tick();
     } catch (err) {
       this.d.log.warn('cluster round failed', { err });
+    } finally {
+      this.roundSince = undefined;
     }
     // Cut off from the database longer than the lease: another node may run these cameras now.
     if (this.mono() - this.lastRenewOk > this.d.config.leaseTtlMs && (this.held.size || this.jobsHeld.size)) {
@@ -142,17 +152,44 @@ export class ClusterCoordinator {
     }
   }
 
+  /**
+   * Renews what this node holds; a camera whose lease could not be renewed is lost. Only the
+   * cameras held when it began are judged: one taken meanwhile (by a round) has a fresh lease.
+   */
+  private async renewHeld(began = this.mono()): Promise<Map<string, number>> {
+    const ids = this.heldCameras();
+    const names = [...ids.map(cameraLease), ...[...this.jobsHeld.keys()].map(jobLease)];
+    const renewed = await this.d.repo.renew(this.d.nodeId, names, this.d.config.leaseTtlMs);
+    // A renewal that took longer than the TTL proves nothing about the time in between.
+    if (this.mono() - began < this.d.config.leaseTtlMs) this.lastRenewOk = began;
+    for (const id of ids) if (this.held.has(id) && !renewed.has(cameraLease(id))) this.lose(id);
+    return renewed;
+  }
+
+  /**
+   * Every heartbeat, while a round is still busy (starting or stopping cameras takes seconds on
+   * a loaded machine): renew in between, so a long round never lets the other leases expire.
+   */
+  private async keepAlive(): Promise<void> {
+    if (this.stopped || this.renewingNow || this.roundSince === undefined) return;
+    if (this.mono() - this.roundSince < this.d.config.heartbeatMs) return;
+    this.renewingNow = true;
+    try {
+      await this.renewHeld();
+    } catch (err) {
+      this.d.log.warn('lease renewal during a long round failed', { err });
+    } finally {
+      this.renewingNow = false;
+    }
+  }
+
   private async tick(): Promise<void> {
     const { repo, nodeId: me, config } = this.d;
     const began = this.mono();
     const row = { id: me, url: this.d.url, version: this.d.version, cameras: this.held.size, cpu: this.d.cpu(), keysFingerprint: this.d.keysFingerprint };
     await repo.heartbeat(row, this.starting);
     this.starting = false;
-    const names = [...[...this.held.keys()].map(cameraLease), ...[...this.jobsHeld.keys()].map(jobLease)];
-    const renewed = await repo.renew(me, names, config.leaseTtlMs);
-    // A renewal that took longer than the TTL proves nothing about the time in between.
-    if (this.mono() - began < config.leaseTtlMs) this.lastRenewOk = began;
-    for (const id of this.heldCameras()) if (!renewed.has(cameraLease(id))) this.lose(id);
+    const renewed = await this.renewHeld(began);
     for (const j of this.d.jobs) if (this.jobsHeld.has(j.name) && !renewed.has(jobLease(j.name))) await this.stopJob(j, false);
 
     const cameras = await this.d.cameras();

@@ -12,7 +12,7 @@ import { createLogger } from '../../server/shared/log.js';
 import { migrateLatest } from '../../server/store/db.js';
 import { createStore } from '../../server/store/store.js';
 import { OnvifSimulator } from '../fixtures/onvif-sim/onvif-sim.js';
-import { freePort, getJson, startNode, type NodeProc } from '../support/cluster.nodes.js';
+import { encodeGreyClip, freePort, getJson, startNode, type NodeProc } from '../support/cluster.nodes.js';
 import { dbTargets } from '../support/db.js';
 import { CLI } from '../support/procs.js';
 import { tempDir } from '../support/tmp.js';
@@ -161,28 +161,7 @@ describe.skipIf(!pg)('several nodes as one system (PostgreSQL + Redis)', () => {
     expect(add.status, add.stderr).toBe(0);
     // A still grey picture: ingest and recording run for real, detection has nothing to do.
     const file = path.join(tmp.dir, 'grey.mp4');
-    const enc = spawnSync('ffmpeg', [
-      '-hide_banner',
-      '-loglevel',
-      'error',
-      '-f',
-      'lavfi',
-      '-i',
-      'color=c=0x707070:size=320x180:rate=10',
-      '-t',
-      '300', // longer than the test: a loop's timestamp jump is not what this test is about
-      '-c:v',
-      'libx264',
-      '-preset',
-      'veryfast',
-      '-g',
-      '10',
-      '-bf',
-      '0',
-      '-y',
-      file,
-    ]);
-    expect(enc.status).toBe(0);
+    expect(encodeGreyClip(file)).toBe(0);
     fleet = new SimCameraFleet({ ffmpegPath: 'ffmpeg', logger: createLogger('warn'), mounts: CAMERAS });
     await fleet.start();
     const urls = await fleet.ensure(Array.from({ length: CAMERAS }, () => ({ file, offsetS: 0 })));
@@ -246,6 +225,7 @@ describe.skipIf(!pg)('several nodes as one system (PostgreSQL + Redis)', () => {
     await redis.close();
     await cleanupDb?.();
     tmp.remove();
+    mkdirSync(path.join(process.cwd(), 'test-output'), { recursive: true });
     writeFileSync(path.join(process.cwd(), 'test-output', 'cluster-failover.json'), JSON.stringify({ ...timings, samples: watch.samples }, null, 2));
   }, 60_000);
 

@@ -63,7 +63,7 @@ describe('cluster coordinator', () => {
   let clock = 1_000_000;
   const now = () => clock;
 
-  function make(fake: ReturnType<typeof fakeRepo>, cams: number[], calls: string[]) {
+  function make(fake: ReturnType<typeof fakeRepo>, cams: number[], calls: string[], heartbeatMs = 2_000) {
     const c: ClusterCoordinator = new ClusterCoordinator({
       nodeId: 'a',
       url: 'http://a',
@@ -76,7 +76,7 @@ describe('cluster coordinator', () => {
         dropped: async (id) => void calls.push(`dropped ${id}`),
       },
       jobs: [{ name: 'notify', start: async () => void calls.push('job start'), stop: async () => void calls.push('job stop') }],
-      config: { leaseTtlMs: 10_000, heartbeatMs: 2_000, joinAfterMs: 0 },
+      config: { leaseTtlMs: 10_000, heartbeatMs, joinAfterMs: 0 },
       cpu: () => 0.1,
       log: silentLogger,
       monotonic: now,
@@ -167,6 +167,30 @@ describe('cluster coordinator', () => {
     await new Promise((r) => setTimeout(r, 20));
     expect(calls.filter((x) => x.startsWith('stop'))).toEqual(['stop 1 epoch undefined']);
     expect(c.heldCameras()).toEqual([2]);
+    await c.stop();
+  });
+
+  it('renews its leases while a round is still starting a slow camera, so the cameras it runs are not lost meanwhile', async () => {
+    const fake = fakeRepo(now);
+    const calls: string[] = [];
+    const cams = [1];
+    // Heartbeats every 50 ms of real time; the fake clock says how long things took.
+    const c = make(fake, cams, calls, 50);
+    await c.start();
+    const start = c['d'].work.startCamera;
+    c['d'].work.startCamera = async (id) => {
+      for (let i = 0; i < 2; i++) {
+        clock += 6_000; // camera 2 takes 12 s to start: longer than the lease
+        await new Promise((r) => setTimeout(r, 150)); // a heartbeat passes meanwhile
+      }
+      await start(id);
+    };
+    cams.push(2);
+    c.kick();
+    await new Promise((r) => setTimeout(r, 500));
+    expect(c.heldCameras()).toEqual([1, 2]);
+    expect(calls.filter((x) => x.startsWith('stop'))).toEqual([]); // camera 1's lease was renewed during the round
+    expect(fake.leases.get('camera:1')!.expiresAt).toBeGreaterThan(clock);
     await c.stop();
   });
 });
