@@ -25,7 +25,17 @@ const EVENT_MEDIA = /^\/api\/events\/(\d+)\/snapshots\/(first|best)\.jpg$/;
 const PLAYBACK = /^\/api\/cameras\/(\d+)\/playback\.mp4$/;
 /** A range export is cut where the recordings are: forwarded like a media read (the body goes along). */
 const EXPORT = '/api/clips/export';
-const PASSED_BACK = ['content-type', 'content-length', 'content-range', 'accept-ranges', 'content-disposition', 'etag', 'last-modified', 'cache-control', 'x-content-sha256'];
+const PASSED_BACK = [
+  'content-type',
+  'content-length',
+  'content-range',
+  'accept-ranges',
+  'content-disposition',
+  'etag',
+  'last-modified',
+  'cache-control',
+  'x-content-sha256',
+];
 
 const sameSecret = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 

@@ -59,7 +59,11 @@ export const benchCommand: Command = {
     if (values.cluster) {
       // Only the cluster rows (about 4 minutes; needs PostgreSQL and Redis, skipped with the reason otherwise).
       const { runClusterOnly } = await import('../bench/bench.runner.js');
-      await runClusterOnly({ out: path.resolve(String(values.out ?? 'bench/cluster.json')), json: Boolean(values.json), cluster: clusterSettings(values, quick) });
+      await runClusterOnly({
+        out: path.resolve(String(values.out ?? 'bench/cluster.json')),
+        json: Boolean(values.json),
+        cluster: clusterSettings(values, quick),
+      });
       return 0;
     }
     const { runBench } = await import('../bench/bench.runner.js');

@@ -184,7 +184,7 @@ export class ClusterCoordinator {
   }
 
   private async tick(): Promise<void> {
-    const { repo, nodeId: me, config } = this.d;
+    const { repo, nodeId: me } = this.d;
     const began = this.mono();
     const row = { id: me, url: this.d.url, version: this.d.version, cameras: this.held.size, cpu: this.d.cpu(), keysFingerprint: this.d.keysFingerprint };
     await repo.heartbeat(row, this.starting);

@@ -340,7 +340,11 @@ describe.skipIf(!pg)('several nodes as one system (PostgreSQL + Redis)', () => {
 
   it('exports a range recorded on another node through the node the user is on, with its manifest and hash', async () => {
     // Two seconds of a camera that only n2 or n3 recorded (n1 has nothing of it then).
-    const rows = (await db('recordings').whereNot('node_id', 'n1').where('end_at', '<', Date.now() - 5000).orderBy('start_at', 'desc').limit(200)) as {
+    const rows = (await db('recordings')
+      .whereNot('node_id', 'n1')
+      .where('end_at', '<', Date.now() - 5000)
+      .orderBy('start_at', 'desc')
+      .limit(200)) as {
       camera_id: number;
       start_at: number;
       end_at: number;
@@ -349,7 +353,11 @@ describe.skipIf(!pg)('several nodes as one system (PostgreSQL + Redis)', () => {
     let pick: (typeof rows)[number] | undefined;
     for (const r of rows) {
       if (r.end_at - r.start_at < 2000) continue;
-      const onN1 = await db('recordings').where({ camera_id: r.camera_id, node_id: 'n1' }).where('end_at', '>', r.start_at).where('start_at', '<', r.end_at).first('id');
+      const onN1 = await db('recordings')
+        .where({ camera_id: r.camera_id, node_id: 'n1' })
+        .where('end_at', '>', r.start_at)
+        .where('start_at', '<', r.end_at)
+        .first('id');
       if (!onN1) {
         pick = r;
         break;

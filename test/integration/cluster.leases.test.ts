@@ -37,7 +37,15 @@ describe.skipIf(!pg)('camera leases and the write fence (PostgreSQL)', () => {
     ({ db, cleanup } = await pg!.open());
     await migrateLatest(db);
     repo = new ClusterRepository(db);
-    for (const n of ['a', 'b']) stores[n] = createStore(db, { nodeId: n, fence: new LeaseFence(n, (id) => epochs[n]!.get(id), (id) => stale[n]!.push(id)) });
+    for (const n of ['a', 'b'])
+      stores[n] = createStore(db, {
+        nodeId: n,
+        fence: new LeaseFence(
+          n,
+          (id) => epochs[n]!.get(id),
+          (id) => stale[n]!.push(id),
+        ),
+      });
     cameraId = (await addTestCamera(createStore(db), 'Cổng chợ', null)).id;
     await repo.ensureCameraRows([cameraId]);
   });
@@ -158,7 +166,13 @@ describe.skipIf(!pg)('camera leases and the write fence (PostgreSQL)', () => {
       };
       // Nothing listens here: the check comes before Redis is needed.
       const cfg = (nodeId: string, k: ReturnType<typeof keys>) =>
-        configFrom({ dataDir: tmp.dir, nodeId, ...k, databaseUrl: 'postgres://unused/x', cluster: { redisUrl: 'redis://127.0.0.1:9', secret: 'a-secret-of-16-chars' } });
+        configFrom({
+          dataDir: tmp.dir,
+          nodeId,
+          ...k,
+          databaseUrl: 'postgres://unused/x',
+          cluster: { redisUrl: 'redis://127.0.0.1:9', secret: 'a-secret-of-16-chars' },
+        });
       // A live node published the fingerprints of its keys (an HMAC of a constant, not the keys).
       const live = cfg('live', keys('live', 's', 'a'));
       expect(live.nodeId).toBe('live');
@@ -168,7 +182,9 @@ describe.skipIf(!pg)('camera leases and the write fence (PostgreSQL)', () => {
       await repo.heartbeat({ id: live.nodeId, url: 'http://live', version: 'v', cameras: 0, cpu: 0, keysFingerprint: fp }, true);
       const other = ClusterWiring.open(cfg('other', keys('other', 't', 'a')), silentLogger, db);
       await expect(other).rejects.toBeInstanceOf(ConfigError);
-      await expect(other).rejects.toThrow(/secretKeyFile \(BINHYEN_SECRET_KEY_FILE\): .*other-secret\.key holds another camera-credentials key than the running node\(s\) live/);
+      await expect(other).rejects.toThrow(
+        /secretKeyFile \(BINHYEN_SECRET_KEY_FILE\): .*other-secret\.key holds another camera-credentials key than the running node\(s\) live/,
+      );
       await expect(ClusterWiring.open(cfg('other', keys('other2', 's', 'b')), silentLogger, db)).rejects.toThrow(/audit\.keyFile \(BINHYEN_AUDIT__KEY_FILE\)/);
       // the same keys pass
       const files = { secretKeyFile: 'secret.key', auditKeyFile: 'audit.key' };

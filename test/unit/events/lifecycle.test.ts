@@ -316,7 +316,19 @@ describe('restart safety', () => {
     await s.lifecycle.idle();
     // The node that owned camera 3 before died with an event open.
     const left = await s.events.create(
-      { cameraId: 3, areaId: 12, trackId: 'n3-4', label: 'person', score: 0.8, box: null, zones: [], startAt: T0 - 9000, lastSeenAt: T0 - 7000, bestAt: null, visibility: 'internal' },
+      {
+        cameraId: 3,
+        areaId: 12,
+        trackId: 'n3-4',
+        label: 'person',
+        score: 0.8,
+        box: null,
+        zones: [],
+        startAt: T0 - 9000,
+        lastSeenAt: T0 - 7000,
+        bestAt: null,
+        visibility: 'internal',
+      },
       T0,
     );
     expect(await s.lifecycle.closeTakenOver(3)).toBe(1);
