@@ -4,12 +4,15 @@ import type { Knex } from 'knex';
 import type { CameraRunner } from './cameras/camera.runner.js';
 import type { CameraKit } from './cameras/camera.module.js';
 import { ClusterCoordinator, type ClusterJob } from './cluster/cluster.coordinator.js';
+import { checkSameKeys, formatFingerprints, keyFingerprints } from './cluster/cluster.keys.js';
 import { cpuMeter } from './cluster/cpu.meter.js';
 import { LeasedRunner } from './cluster/leased.runner.js';
 import { openRedisFanout, type RedisFanout } from './cluster/redis.fanout.js';
 import type { ResolvedConfig } from './config/config.load.js';
+import { loadOrCreateKey } from './shared/key.file.js';
 import type { Logger } from './shared/log.js';
 import { ClusterRepository, LeaseFence } from './store/cluster.repository.js';
+import { openDb } from './store/db.js';
 import type { NodeScope, Store } from './store/store.js';
 import { VERSION } from './version.js';
 
@@ -31,23 +34,51 @@ export class ClusterWiring {
   private coordinator: ClusterCoordinator | undefined;
   private leased: LeasedRunner<Parameters<CameraRunner['start']>[0], Parameters<CameraRunner['start']>[1], unknown> | undefined;
   fanout: RedisFanout | undefined;
+  private keysFingerprint: string | undefined;
 
   constructor(
     private readonly config: ResolvedConfig,
-    db: Knex,
+    /** The coordinator's own connections: heartbeats and renewals never wait behind the pipeline's writes for a pooled connection. */
+    private readonly leaseDb: Knex,
     private readonly log: Logger,
+    private readonly ownsLeaseDb: boolean,
   ) {
-    this.repo = new ClusterRepository(db);
-    this.scope = { nodeId: config.nodeId, fence: new LeaseFence(config.nodeId, (id) => this.coordinator?.epochOf(id)) };
+    this.repo = new ClusterRepository(leaseDb);
+    this.scope = {
+      nodeId: config.nodeId,
+      fence: new LeaseFence(
+        config.nodeId,
+        (id) => this.coordinator?.epochOf(id),
+        (id) => this.coordinator?.refused(id),
+      ),
+    };
   }
 
-  static async open(config: ResolvedConfig, db: Knex, log: Logger): Promise<ClusterWiring | undefined> {
+  /** `leaseDb`: tests pass theirs; a server opens a pool of two connections for the coordinator. */
+  static async open(config: ResolvedConfig, log: Logger, leaseDb?: Knex): Promise<ClusterWiring | undefined> {
     const { redisUrl, streamName } = config.cluster;
     if (!redisUrl) return undefined;
-    const w = new ClusterWiring(config, db, log.child('cluster'));
+    const db = leaseDb ?? openDb({ url: config.databaseUrl, poolMax: 2 });
+    const w = new ClusterWiring(config, db, log.child('cluster'), !leaseDb);
+    try {
+      await w.checkKeys();
+    } catch (err) {
+      await w.close();
+      throw err;
+    }
     w.fanout = await openRedisFanout({ url: redisUrl, streamName, log: log.child('redis') });
     w.log.info('joining the cluster', { nodeId: config.nodeId });
     return w;
+  }
+
+  /** Refuses to join (a configuration error) when a live node holds other key files than this one. */
+  private async checkKeys(): Promise<void> {
+    const secretKey = loadOrCreateKey(this.config.secretKeyFile, this.log, 'camera credentials');
+    const auditKey = loadOrCreateKey(this.config.audit.keyFile, this.log, 'the audit chain');
+    const mine = keyFingerprints({ secretKey, auditKey });
+    const live = await this.repo.liveFingerprints(this.config.nodeId, this.config.cluster.leaseTtlMs);
+    checkSameKeys(mine, live, { secretKeyFile: this.config.secretKeyFile, auditKeyFile: this.config.audit.keyFile });
+    this.keysFingerprint = formatFingerprints(mine);
   }
 
   owns = (cameraId: number): boolean => this.coordinator?.epochOf(cameraId) !== undefined;
@@ -58,13 +89,14 @@ export class ClusterWiring {
   };
 
   /** After the server listens (its port is known): heartbeats, leases, the cluster-wide jobs. */
-  async start(d: { store: Store; cameras: CameraKit; port: number; jobs: ClusterJob[] }): Promise<void> {
+  async start(d: { store: Store; cameras: CameraKit; port: number; jobs: ClusterJob[]; takeover: (cameraId: number) => Promise<unknown> }): Promise<void> {
     const inner = this.leased!.inner;
     const cfg = this.config.cluster;
     this.coordinator = new ClusterCoordinator({
       nodeId: this.config.nodeId,
       url: cfg.advertiseUrl ?? `http://${os.hostname()}:${d.port}`,
       version: VERSION,
+      keysFingerprint: this.keysFingerprint,
       repo: this.repo,
       cameras: async () => (await d.store.cameras.list()).filter((c) => c.enabled).map((c) => ({ id: c.id, version: runningVersion(c) })),
       work: {
@@ -76,6 +108,8 @@ export class ClusterWiring {
         stopCamera: (id) => inner.stop(id),
         // Its ONVIF event subscription follows the lease: refreshed once this node no longer owns it.
         dropped: (id) => d.cameras.events.refresh(id),
+        // Events the previous owner left open are closed by this node, now the camera's owner.
+        taken: async (id) => void (await d.takeover(id)),
       },
       jobs: d.jobs,
       config: cfg,
@@ -104,5 +138,6 @@ export class ClusterWiring {
 
   async close(): Promise<void> {
     await this.fanout?.close();
+    if (this.ownsLeaseDb) await this.leaseDb.destroy();
   }
 }

@@ -136,7 +136,7 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
   const db: Knex = openDb({ url: config.databaseUrl });
   const applied = await migrateLatest(db);
   if (applied.length) log.info('database migrated', { applied });
-  const cluster = await ClusterWiring.open(config, db, log);
+  const cluster = await ClusterWiring.open(config, log);
   const store = createStore(db, cluster?.scope);
   const bus = new Bus();
   bus.onListenerError(({ topic, err }) => log.error('bus listener failed', { topic, err }));
@@ -344,7 +344,13 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
   cameras.listening(port);
   await cameras.events.start();
   log.info(`BinhYen ${VERSION} listening on ${url}`);
-  await cluster?.start({ store, cameras, port, jobs: [{ name: 'notify', start: () => notify.start(), stop: () => notify.stop() }] });
+  await cluster?.start({
+    store,
+    cameras,
+    port,
+    jobs: [{ name: 'notify', start: () => notify.start(), stop: () => notify.stop() }],
+    takeover: (id) => events.events.lifecycle.closeTakenOver(id),
+  });
 
   let closing: Promise<void> | undefined;
   return {

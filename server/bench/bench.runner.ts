@@ -19,6 +19,8 @@ import { vtestFrame } from './model.bench.js';
 import { measureModelRates, TWIN_KEY, type ModelRate } from './model.rates.js';
 import { benchMotion, type MotionBenchResult } from './motion.bench.js';
 import { formatPrivacyBench, runPrivacyBench, type PrivacyBenchResult } from './privacy.bench.js';
+import { runClusterBench, type ClusterBenchOptions, type ClusterBenchResult } from './cluster.bench.js';
+import { formatClusterBench } from './cluster.format.js';
 
 /**
  * `npm run bench`: raw model rates per backend and model (interleaved), motion cost, the
@@ -36,8 +38,12 @@ export interface BenchOptions {
   drainS: number;
   pipelineSteps: number[];
   naiveSteps: number[];
+  /** The cluster rows (1, 2, 3 node processes on PostgreSQL and Redis); skipped when either does not answer. */
+  cluster: ClusterSettings;
   say(line: string): void;
 }
+
+export type ClusterSettings = Pick<ClusterBenchOptions, 'nodeCounts' | 'steps' | 'windowS' | 'warmupS' | 'postgresUrl' | 'redisUrl'>;
 
 type Failed = { error: string };
 const r1 = (x: number) => Math.round(x * 10) / 10;
@@ -115,6 +121,7 @@ export async function runBench(o: BenchOptions) {
   const privacy: PrivacyBenchResult | Failed = await attempt('privacy', o, () =>
     runPrivacyBench({ ffmpeg, windowS: o.quick ? 5 : 10, warmupS: o.quick ? 2 : 3, say: o.say }),
   );
+  const cluster: ClusterBenchResult | Failed = await attempt('cluster', o, () => runClusterBench({ ...o.cluster, footage, ffmpegPath: ffmpeg.info.path, say: o.say }));
   const report = reportRow(sweep.rows, sweep.held.pipeline);
   // The commune's 640×360 cameras run on CenterNet's 16:9 twin when it is built.
   const defaultRate = rates.find((r) => r.key === TWIN_KEY) ?? rates.find((r) => r.key === 'onnx/centernet') ?? rates[0];
@@ -151,10 +158,11 @@ export async function runBench(o: BenchOptions) {
     ingest,
     liveVideo,
     privacy,
+    cluster,
   };
   mkdirSync(path.dirname(o.out), { recursive: true });
   writeFileSync(o.out, JSON.stringify(results, null, 2) + '\n');
-  const table = formatBench(results) + ('error' in privacy ? '' : formatPrivacyBench(privacy)) + `\nJSON: ${o.out}\n`;
+  const table = formatBench(results) + ('error' in privacy ? '' : formatPrivacyBench(privacy)) + formatClusterBench(cluster) + `\nJSON: ${o.out}\n`;
   if (o.json) {
     process.stderr.write(table);
     process.stdout.write(JSON.stringify(results) + '\n');
@@ -181,6 +189,30 @@ export async function runPrivacyOnly(o: { out: string; json: boolean; windowS: n
       process.stdout.write(JSON.stringify(results) + '\n');
     } else process.stdout.write(table);
     return privacy;
+  } finally {
+    await ffmpeg.close();
+  }
+}
+
+/** `binhyen bench --cluster`: the cluster rows alone, table and JSON. */
+export async function runClusterOnly(o: { out: string; json: boolean; cluster: ClusterSettings }): Promise<ClusterBenchResult> {
+  const ffmpeg = await FfmpegAdapter.create();
+  try {
+    const say = (l: string) => process.stderr.write(l + '\n');
+    const cluster = await runClusterBench({ ...o.cluster, footage: sampleFootagePath(), ffmpegPath: ffmpeg.info.path, say });
+    const results = {
+      at: new Date().toISOString(),
+      machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown', ffmpeg: ffmpeg.info.version.text.split(' Copyright')[0]!, loadAvg: os.loadavg().map(r1) },
+      cluster,
+    };
+    mkdirSync(path.dirname(o.out), { recursive: true });
+    writeFileSync(o.out, JSON.stringify(results, null, 2) + '\n');
+    const table = formatClusterBench(cluster) + `\nJSON: ${o.out}\n`;
+    if (o.json) {
+      process.stderr.write(table);
+      process.stdout.write(JSON.stringify(results) + '\n');
+    } else process.stdout.write(table);
+    return cluster;
   } finally {
     await ffmpeg.close();
   }

@@ -8,6 +8,8 @@ export interface LeasedWork {
   stopCamera(cameraId: number): Promise<void>;
   /** After the lease is gone from this node (what follows the owner, such as its event subscription, stops too). */
   dropped(cameraId: number): Promise<void>;
+  /** Right after the lease is taken, before the camera starts: what the previous owner left unfinished (its open events). */
+  taken?(cameraId: number): Promise<void>;
 }
 
 /** Work that must run once in the cluster (notification outbox …): started while this node holds its lease. */
@@ -21,6 +23,8 @@ export interface CoordinatorDeps {
   nodeId: string;
   url: string;
   version: string;
+  /** Published with every heartbeat (cluster.keys.ts): a node with other keys is refused at its start. */
+  keysFingerprint?: string;
   repo: ClusterRepository;
   /**
    * Enabled cameras with a fingerprint of what their running depends on (streams, settings,
@@ -53,6 +57,16 @@ export class ClusterCoordinator {
   private readonly seenVersion = new Map<number, string>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> = Promise.resolve();
+  /**
+   * Stops of cameras this node lost, one after another, outside the rounds: stopping a camera
+   * (its ffmpeg, its pipeline) takes seconds on a loaded machine, and a round that waited for
+   * them would renew the other leases too late and lose those as well, over and over.
+   */
+  private stops: Promise<void> = Promise.resolve();
+  /** When the round in progress began (undefined between rounds), and whether a renewal runs beside it. */
+  private roundSince: number | undefined;
+  private renewingNow = false;
+  private keepAliveTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   private lastRenewOk = 0;
   private starting = true;
@@ -87,6 +101,8 @@ export class ClusterCoordinator {
     if (freed) this.d.log.info('leases of the previous run of this node released', { count: freed });
     for (const j of this.d.jobs) await this.d.repo.ensureRow(jobLease(j.name));
     this.lastRenewOk = this.mono();
+    this.keepAliveTimer = setInterval(() => void this.keepAlive(), this.d.config.heartbeatMs);
+    this.keepAliveTimer.unref();
     await this.tickSafely();
     this.schedule();
   }
@@ -95,7 +111,9 @@ export class ClusterCoordinator {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    clearInterval(this.keepAliveTimer);
     await this.running;
+    await this.stops;
     for (const id of this.heldCameras()) await this.handOver(id);
     for (const j of this.d.jobs) if (this.jobsHeld.has(j.name)) await this.stopJob(j, true);
   }
@@ -118,29 +136,60 @@ export class ClusterCoordinator {
 
   private async tickSafely(): Promise<void> {
     if (this.stopped) return;
+    this.roundSince = this.mono();
     try {
       await this.tick();
     } catch (err) {
       this.d.log.warn('cluster round failed', { err });
+    } finally {
+      this.roundSince = undefined;
     }
     // Cut off from the database longer than the lease: another node may run these cameras now.
     if (this.mono() - this.lastRenewOk > this.d.config.leaseTtlMs && (this.held.size || this.jobsHeld.size)) {
       this.d.log.warn('leases could not be renewed within their TTL: stopping this node’s cameras and jobs');
-      for (const id of this.heldCameras()) await this.lose(id);
+      for (const id of this.heldCameras()) this.lose(id);
       for (const j of this.d.jobs) if (this.jobsHeld.has(j.name)) await this.stopJob(j, false);
     }
   }
 
-  private async tick(): Promise<void> {
-    const { repo, nodeId: me, config } = this.d;
-    const began = this.mono();
-    await repo.heartbeat({ id: me, url: this.d.url, version: this.d.version, cameras: this.held.size, cpu: this.d.cpu() }, this.starting);
-    this.starting = false;
-    const names = [...[...this.held.keys()].map(cameraLease), ...[...this.jobsHeld.keys()].map(jobLease)];
-    const renewed = await repo.renew(me, names, config.leaseTtlMs);
+  /**
+   * Renews what this node holds; a camera whose lease could not be renewed is lost. Only the
+   * cameras held when it began are judged: one taken meanwhile (by a round) has a fresh lease.
+   */
+  private async renewHeld(began = this.mono()): Promise<Map<string, number>> {
+    const ids = this.heldCameras();
+    const names = [...ids.map(cameraLease), ...[...this.jobsHeld.keys()].map(jobLease)];
+    const renewed = await this.d.repo.renew(this.d.nodeId, names, this.d.config.leaseTtlMs);
     // A renewal that took longer than the TTL proves nothing about the time in between.
-    if (this.mono() - began < config.leaseTtlMs) this.lastRenewOk = began;
-    for (const id of this.heldCameras()) if (!renewed.has(cameraLease(id))) await this.lose(id);
+    if (this.mono() - began < this.d.config.leaseTtlMs) this.lastRenewOk = began;
+    for (const id of ids) if (this.held.has(id) && !renewed.has(cameraLease(id))) this.lose(id);
+    return renewed;
+  }
+
+  /**
+   * Every heartbeat, while a round is still busy (starting or stopping cameras takes seconds on
+   * a loaded machine): renew in between, so a long round never lets the other leases expire.
+   */
+  private async keepAlive(): Promise<void> {
+    if (this.stopped || this.renewingNow || this.roundSince === undefined) return;
+    if (this.mono() - this.roundSince < this.d.config.heartbeatMs) return;
+    this.renewingNow = true;
+    try {
+      await this.renewHeld();
+    } catch (err) {
+      this.d.log.warn('lease renewal during a long round failed', { err });
+    } finally {
+      this.renewingNow = false;
+    }
+  }
+
+  private async tick(): Promise<void> {
+    const { repo, nodeId: me } = this.d;
+    const began = this.mono();
+    const row = { id: me, url: this.d.url, version: this.d.version, cameras: this.held.size, cpu: this.d.cpu(), keysFingerprint: this.d.keysFingerprint };
+    await repo.heartbeat(row, this.starting);
+    this.starting = false;
+    const renewed = await this.renewHeld(began);
     for (const j of this.d.jobs) if (this.jobsHeld.has(j.name) && !renewed.has(jobLease(j.name))) await this.stopJob(j, false);
 
     const cameras = await this.d.cameras();
@@ -169,11 +218,19 @@ export class ClusterCoordinator {
       joinAfterMs: config.joinAfterMs,
     });
     for (const id of plan.release) if (this.held.has(id)) await this.handOver(id);
+    // A camera lost a moment ago and given back to this node starts only once its old run stopped.
+    if (plan.acquire.length) await this.stops;
+    const began = this.mono();
     for (const id of plan.acquire) {
+      // Camera starts are sequential and slow on a loaded machine: a round that went on starting
+      // cameras past a third of the TTL would let the first leases expire before the next renewal
+      // (and lose them, over and over). The rest are taken next round, after the renewal.
+      if (this.mono() - began > config.leaseTtlMs / 3) break;
       const epoch = await this.d.repo.acquire(me, cameraLease(id), config.leaseTtlMs);
       if (epoch === undefined) continue; // another node was first
       this.held.set(id, epoch);
       this.d.log.info('camera lease taken', { cameraId: id, epoch });
+      await this.d.work.taken?.(id).catch((err: unknown) => this.d.log.warn('what the previous owner left was not taken over', { cameraId: id, err }));
       await this.d.work.startCamera(id).catch((err: unknown) => this.d.log.error('leased camera did not start', { cameraId: id, err }));
     }
   }
@@ -200,10 +257,32 @@ export class ClusterCoordinator {
     }
   }
 
+  /**
+   * The fence refused a write of this node for the camera (its lease expired or moved before
+   * the next round noticed, e.g. after a pause): forget it at once so every later write is
+   * refused without asking the database, and stop its work behind the rounds.
+   */
+  refused(cameraId: number): void {
+    if (!this.held.has(cameraId)) return;
+    this.held.delete(cameraId);
+    this.d.log.warn('a write was refused by the lease fence: stopping the camera here', { cameraId });
+    // Not awaited: the refused write may be the camera's own pipeline, which the stop waits for.
+    this.queueStop(cameraId);
+  }
+
   /** Lost (expired or taken over): forget first so the fence refuses its writes, then stop. */
-  private async lose(cameraId: number): Promise<void> {
+  private lose(cameraId: number): void {
     this.held.delete(cameraId);
     this.d.log.warn('camera lease lost', { cameraId });
+    this.queueStop(cameraId);
+  }
+
+  private queueStop(cameraId: number): void {
+    this.stops = this.stops.then(() => this.stopLost(cameraId));
+  }
+
+  private async stopLost(cameraId: number): Promise<void> {
+    if (this.held.has(cameraId)) return; // taken again since: running under the new epoch
     await this.d.work.stopCamera(cameraId).catch((err: unknown) => this.d.log.error('camera did not stop', { cameraId, err }));
     await this.d.work.dropped(cameraId).catch((err: unknown) => this.d.log.warn('camera not fully dropped', { cameraId, err }));
   }

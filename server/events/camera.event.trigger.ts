@@ -80,7 +80,7 @@ export class CameraEventTrigger {
         now,
       ),
     );
-    await this.d.writes.run('camera event end', () => this.d.repos.events.update(event.id, { endAt: e.at, endReason: 'camera_event' }, now));
+    await this.d.writes.run('camera event end', () => this.d.repos.events.updateAsOwner(event, { endAt: e.at, endReason: 'camera_event' }, now));
     this.d.clips.scheduleForEvent({ ...event, endAt: e.at, endReason: 'camera_event' });
   }
 }

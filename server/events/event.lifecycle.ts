@@ -120,6 +120,25 @@ export class EventLifecycle {
   }
 
   /**
+   * A camera this node has just taken over (cluster): no track of it runs here, so its events
+   * still open were left by the previous owner, which can no longer end them (its writes are
+   * fenced). They are closed at their last sighting, by the new owner, once: none stays open
+   * forever and none is ended twice. Their clips are not cut here: the footage is on the
+   * previous owner's disk.
+   */
+  async closeTakenOver(cameraId: number): Promise<number> {
+    const running = new Set([...this.tracks.values()].map((t) => t.event?.id));
+    const open = (await this.d.repos.events.listOpenOf(cameraId)).filter((ev) => !running.has(ev.id));
+    for (const ev of open) {
+      const endAt = ev.lastSeenAt ?? ev.startAt;
+      const now = this.d.clock.now();
+      await this.d.writes.run('event close', () => this.d.repos.events.updateAsOwner(ev, { endAt, endReason: 'owner_lost' }, now));
+    }
+    if (open.length) this.d.log.info('closed events the previous owner of the camera left open', { cameraId, count: open.length });
+    return open.length;
+  }
+
+  /**
    * Events the previous run left open whose rules say "alert" but that have none (written by
    * an older version in two steps, killed in between): raised now, oldest first, with the
    * cooldowns applied among them so a burst is not replayed as a burst.
@@ -236,7 +255,7 @@ export class EventLifecycle {
       t.bestBytes = best.bytes;
       const patch = { firstSnapshotPath: snap.path, snapshotPath: best.path, snapshotBytes: snap.bytes + best.bytes };
       const at = this.d.clock.now();
-      await this.d.writes.run('event snapshot', () => this.d.repos.events.update(event.id, patch, at));
+      await this.d.writes.run('event snapshot', () => this.d.repos.events.updateAsOwner(event, patch, at));
       t.event = { ...event, ...patch };
       if (t.alerted) await this.d.alerts.snapshotReady(event.id);
     }
@@ -282,7 +301,7 @@ export class EventLifecycle {
       snapshotBytes,
       ...end,
     };
-    await this.d.writes.run(end ? 'event end' : 'event update', () => this.d.repos.events.update(ev.id, patch, now));
+    await this.d.writes.run(end ? 'event end' : 'event update', () => this.d.repos.events.updateAsOwner(ev, patch, now));
     t.event = { ...ev, ...patch };
     t.lastSeenWrittenAt = now;
     // A long event gets its chained clips as it goes (the end schedules the last one).

@@ -60,14 +60,14 @@ export class ClusterRepository {
   }
 
   /** Upserts this node's row with a fresh heartbeat; returns the database time. */
-  async heartbeat(n: Omit<NodeRow, 'heartbeatAt' | 'startedAt'>, starting: boolean): Promise<number> {
+  async heartbeat(n: Omit<NodeRow, 'heartbeatAt' | 'startedAt'> & { keysFingerprint?: string }, starting: boolean): Promise<number> {
     const r = await this.db.raw<{ rows: { heartbeat_at: string }[] }>(
-      `insert into cluster_nodes (id, url, version, started_at, heartbeat_at, cameras, cpu)
-       values (?, ?, ?, ${NOW_MS}, ${NOW_MS}, ?, ?)
+      `insert into cluster_nodes (id, url, version, started_at, heartbeat_at, cameras, cpu, keys_fingerprint)
+       values (?, ?, ?, ${NOW_MS}, ${NOW_MS}, ?, ?, ?)
        on conflict (id) do update set url = excluded.url, version = excluded.version, heartbeat_at = excluded.heartbeat_at,
-         cameras = excluded.cameras, cpu = excluded.cpu${starting ? ', started_at = excluded.started_at' : ''}
+         cameras = excluded.cameras, cpu = excluded.cpu, keys_fingerprint = excluded.keys_fingerprint${starting ? ', started_at = excluded.started_at' : ''}
        returning heartbeat_at`,
-      [n.id, n.url, n.version, n.cameras, n.cpu],
+      [n.id, n.url, n.version, n.cameras, n.cpu, n.keysFingerprint ?? null],
     );
     return Number(r.rows[0]!.heartbeat_at);
   }
@@ -83,6 +83,15 @@ export class ClusterRepository {
       cameras: Number(r.cameras),
       cpu: Number(r.cpu),
     }));
+  }
+
+  /** The key fingerprints published by the other nodes that heartbeated within the TTL. */
+  async liveFingerprints(me: string, ttlMs: number): Promise<{ id: string; fingerprint: string | null }[]> {
+    const r = await this.db.raw<{ rows: { id: string; keys_fingerprint: string | null }[] }>(
+      `select id, keys_fingerprint from cluster_nodes where id <> ? and heartbeat_at > ${NOW_MS} - ? order by id`,
+      [me, ttlMs],
+    );
+    return r.rows.map((x) => ({ id: x.id, fingerprint: x.keys_fingerprint }));
   }
 
   async leases(): Promise<LeaseRow[]> {
@@ -116,10 +125,15 @@ export class ClusterRepository {
   /** Takes a lease that nobody holds (free or expired, and pinned to nobody else); the new epoch, or undefined when someone was first. */
   async acquire(owner: string, name: string, ttlMs: number): Promise<number | undefined> {
     const r = await this.db.raw<{ rows: { epoch: number }[] }>(
+      // The FOR UPDATE waits for the old owner's writes in flight (their FOR KEY SHARE); a plain
+      // UPDATE would not (it takes only FOR NO KEY UPDATE), which is what keeps renewals unblocked.
       `update cluster_leases set owner = ?, epoch = epoch + 1, expires_at = ${NOW_MS} + ?
-       where name = ? and (owner is null or expires_at <= ${NOW_MS}) and (pinned_node is null or pinned_node = ?)
+       where name = (select name from cluster_leases
+                     where name = ? and (owner is null or expires_at <= ${NOW_MS}) and (pinned_node is null or pinned_node = ?)
+                     for update)
+         and (owner is null or expires_at <= ${NOW_MS}) and (pinned_node is null or pinned_node = ?)
        returning epoch`,
-      [owner, ttlMs, name, owner],
+      [owner, ttlMs, name, owner, owner],
     );
     return r.rows[0] ? Number(r.rows[0].epoch) : undefined;
   }
@@ -156,9 +170,12 @@ export class FencedError extends AppError {
 
 /**
  * The fence every owner-only write passes (events, recording index, clip rows). Inside the
- * write's transaction it locks the camera's lease row FOR SHARE and checks owner, epoch and
- * expiry: a node taking the lease over (an UPDATE of that row) waits for the write to commit,
- * and a write after the takeover — or after expiry — is refused.
+ * write's transaction it locks the camera's lease row FOR KEY SHARE and checks owner, epoch and
+ * expiry: a node taking the lease over (its SELECT … FOR UPDATE) waits for the write to commit,
+ * and a write after the takeover — or after expiry — is refused. Not FOR SHARE: the owner's own
+ * renewal (a plain UPDATE) would then wait for its writes, and a camera writing all the time
+ * keeps a share lock on its row almost without a gap — renewals starved past the TTL, and the
+ * node lost the cameras it was busiest with.
  */
 export interface WriteFence {
   run<T>(exec: Executor, cameraId: number, write: (exec: Executor) => Promise<T>): Promise<T>;
@@ -171,6 +188,8 @@ export class LeaseFence implements WriteFence {
     private readonly owner: string,
     /** The epoch this node's running pipeline of the camera was started under; undefined when it does not run it. */
     private readonly epochOf: (cameraId: number) => number | undefined,
+    /** Told when the database refused a write this node still thought it owned: it must stop the camera. */
+    private readonly onStale: (cameraId: number) => void = () => undefined,
   ) {}
 
   async run<T>(exec: Executor, cameraId: number, write: (exec: Executor) => Promise<T>): Promise<T> {
@@ -182,10 +201,13 @@ export class LeaseFence implements WriteFence {
     const epoch = this.epochOf(cameraId);
     if (epoch === undefined) throw new FencedError(cameraId);
     const r = await trx.raw<{ rows: unknown[] }>(
-      `select 1 from cluster_leases where name = ? and owner = ? and epoch = ? and expires_at > ${NOW_MS} for share`,
+      `select 1 from cluster_leases where name = ? and owner = ? and epoch = ? and expires_at > ${NOW_MS} for key share`,
       [cameraLease(cameraId), this.owner, epoch],
     );
-    if (!r.rows.length) throw new FencedError(cameraId);
+    if (!r.rows.length) {
+      this.onStale(cameraId);
+      throw new FencedError(cameraId);
+    }
     return write(trx);
   }
 }

@@ -15,6 +15,8 @@ export interface DbOptions {
   /** sqlite:<file> or postgres://… */
   url: string;
   busyTimeoutMs?: number;
+  /** PostgreSQL connections at most (default 10). */
+  poolMax?: number;
 }
 
 export function isSqlite(db: Executor): boolean {
@@ -22,7 +24,7 @@ export function isSqlite(db: Executor): boolean {
 }
 
 /** Opens the database behind knex: SQLite (WAL, foreign keys, busy timeout) or PostgreSQL. */
-export function openDb({ url, busyTimeoutMs = 5000 }: DbOptions): Knex {
+export function openDb({ url, busyTimeoutMs = 5000, poolMax = 10 }: DbOptions): Knex {
   if (url.startsWith('sqlite:')) {
     const file = url.slice('sqlite:'.length);
     if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
@@ -45,7 +47,7 @@ export function openDb({ url, busyTimeoutMs = 5000 }: DbOptions): Knex {
     });
   }
   if (/^postgres(ql)?:\/\//.test(url)) {
-    return knexFactory({ client: 'pg', connection: url, pool: { min: 0, max: 10 } });
+    return knexFactory({ client: 'pg', connection: url, pool: { min: 0, max: poolMax } });
   }
   throw new Error(`database URL must start with sqlite: or postgres://, got "${url.split(':')[0]}:…"`);
 }

@@ -225,10 +225,29 @@ export class EventRepository {
     return row && toEvent(row);
   }
 
+  /** A user's or the node's own housekeeping change (visibility, pin, media deleted): any node may make it. */
   async update(id: number, patch: EventPatch, now = Date.now()): Promise<void> {
     await this.db('events')
       .where({ id })
       .update({ ...patchRow(patch), updated_at: now });
+  }
+
+  /**
+   * What the camera's pipeline writes into its event (progress, snapshots, the end): only the
+   * holder of the camera's lease (fenced in a cluster), so a stale owner cannot end or rewrite
+   * an event the new owner carries on.
+   */
+  async updateAsOwner(ev: Pick<EventRecord, 'id' | 'cameraId'>, patch: EventPatch, now = Date.now()): Promise<void> {
+    await this.scope.fence.run(this.db, ev.cameraId, (ex) =>
+      ex('events')
+        .where({ id: ev.id })
+        .update({ ...patchRow(patch), updated_at: now }),
+    );
+  }
+
+  /** A camera's events without an end, whichever node created them (a takeover closes them). */
+  async listOpenOf(cameraId: number): Promise<EventRecord[]> {
+    return ((await this.db('events').where({ camera_id: cameraId }).whereNull('end_at').orderBy('id')) as EventRow[]).map(toEvent);
   }
 
   /** Events without an end: after a restart these belong to tracks that no longer exist. */

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
@@ -12,7 +12,7 @@ import { createLogger } from '../../server/shared/log.js';
 import { migrateLatest } from '../../server/store/db.js';
 import { createStore } from '../../server/store/store.js';
 import { OnvifSimulator } from '../fixtures/onvif-sim/onvif-sim.js';
-import { freePort, getJson, startNode, type NodeProc } from '../support/cluster.nodes.js';
+import { encodeGreyClip, freePort, getJson, startNode, type NodeProc } from '../support/cluster.nodes.js';
 import { dbTargets } from '../support/db.js';
 import { CLI } from '../support/procs.js';
 import { tempDir } from '../support/tmp.js';
@@ -33,7 +33,8 @@ const LEASE_TTL_MS = 10_000;
  * nodes at once. SIGKILL of a node moves its cameras within 30 s; each camera event becomes
  * exactly one event (no duplicates) and every alert reaches a police socket connected to a
  * surviving node (cameras that moved included); the node's return takes work back evenly;
- * a node paused past its lease (SIGSTOP) finds its writes refused when it wakes.
+ * a node paused past its lease (SIGSTOP) finds its writes refused when it wakes; a clip and a
+ * range export of footage on another node's disk are served through the node the user is on.
  */
 describe.skipIf(!pg)('several nodes as one system (PostgreSQL + Redis)', () => {
   const tmp = tempDir('binhyen-cluster-');
@@ -58,6 +59,9 @@ describe.skipIf(!pg)('several nodes as one system (PostgreSQL + Redis)', () => {
     BINHYEN_CLUSTER__REDIS_URL: REDIS_URL,
     BINHYEN_CLUSTER__STREAM_NAME: stream,
     BINHYEN_CLUSTER__SECRET: 'the-test-cluster-secret',
+    // One copy of the keys for every node (a node with other keys is refused).
+    BINHYEN_SECRET_KEY_FILE: path.join(tmp.dir, 'keys', 'secret.key'),
+    BINHYEN_AUDIT__KEY_FILE: path.join(tmp.dir, 'keys', 'audit.key'),
     BINHYEN_DEMO_CAMERA: 'false',
     BINHYEN_CAMERA_NETWORK__ALLOW: '127.0.0.0/8',
     BINHYEN_DETECT__WORKERS: '1',
@@ -145,34 +149,19 @@ describe.skipIf(!pg)('several nodes as one system (PostgreSQL + Redis)', () => {
     await migrateLatest(db);
     const add = spawnSync(process.execPath, [CLI, 'user', 'add', 'quantri', '--role', 'admin', '--password-stdin'], {
       input: PASSWORD + '\n',
-      env: { PATH: process.env.PATH, BINHYEN_DATABASE_URL: dbUrl, BINHYEN_DATA_DIR: path.join(tmp.dir, 'cli'), BINHYEN_AUTH__SCRYPT_LOG2_N: '10' },
+      env: {
+        PATH: process.env.PATH,
+        BINHYEN_DATABASE_URL: dbUrl,
+        BINHYEN_DATA_DIR: path.join(tmp.dir, 'cli'),
+        BINHYEN_AUTH__SCRYPT_LOG2_N: '10',
+        BINHYEN_AUDIT__KEY_FILE: env().BINHYEN_AUDIT__KEY_FILE,
+      },
       encoding: 'utf8',
     });
     expect(add.status, add.stderr).toBe(0);
     // A still grey picture: ingest and recording run for real, detection has nothing to do.
     const file = path.join(tmp.dir, 'grey.mp4');
-    const enc = spawnSync('ffmpeg', [
-      '-hide_banner',
-      '-loglevel',
-      'error',
-      '-f',
-      'lavfi',
-      '-i',
-      'color=c=0x707070:size=320x180:rate=10',
-      '-t',
-      '300', // longer than the test: a loop's timestamp jump is not what this test is about
-      '-c:v',
-      'libx264',
-      '-preset',
-      'veryfast',
-      '-g',
-      '10',
-      '-bf',
-      '0',
-      '-y',
-      file,
-    ]);
-    expect(enc.status).toBe(0);
+    expect(encodeGreyClip(file)).toBe(0);
     fleet = new SimCameraFleet({ ffmpegPath: 'ffmpeg', logger: createLogger('warn'), mounts: CAMERAS });
     await fleet.start();
     const urls = await fleet.ensure(Array.from({ length: CAMERAS }, () => ({ file, offsetS: 0 })));
@@ -236,6 +225,7 @@ describe.skipIf(!pg)('several nodes as one system (PostgreSQL + Redis)', () => {
     await redis.close();
     await cleanupDb?.();
     tmp.remove();
+    mkdirSync(path.join(process.cwd(), 'test-output'), { recursive: true });
     writeFileSync(path.join(process.cwd(), 'test-output', 'cluster-failover.json'), JSON.stringify({ ...timings, samples: watch.samples }, null, 2));
   }, 60_000);
 
@@ -256,6 +246,22 @@ describe.skipIf(!pg)('several nodes as one system (PostgreSQL + Redis)', () => {
     const before = await runningNow();
     const moved = [...before].filter(([, on]) => on[0] === 'n3').map(([c]) => c);
     const marks = maxSubIds();
+    // An event n3 had open on one of its cameras when it died (a person still in view).
+    const seenAt = Date.now() - 3000;
+    const open = await createStore(db).events.create({
+      cameraId: moved[0]!,
+      areaId: null,
+      trackId: 'n3-open',
+      label: 'person',
+      score: 0.8,
+      box: null,
+      zones: [],
+      startAt: seenAt - 5000,
+      lastSeenAt: seenAt,
+      bestAt: seenAt,
+      visibility: 'internal',
+    });
+    await db('events').where({ id: open.id }).update({ node_id: 'n3' });
     const killedAt = Date.now();
     nodes.get('n3')!.proc.kill('SIGKILL');
     await nodes.get('n3')!.exited;
@@ -266,6 +272,9 @@ describe.skipIf(!pg)('several nodes as one system (PostgreSQL + Redis)', () => {
     await round('Round2', owners, new Map(moved.map((c) => [c, marks.get(c)!])));
     const movedAlerts = received.filter((a) => a.label === 'RuleEngine/CellMotionDetector/Round2' && moved.includes(a.cameraId!));
     expect(movedAlerts).toHaveLength(moved.length);
+    // the new owner closed it at its last sighting, once: not left open forever, not duplicated
+    expect(await db('events').where({ id: open.id }).first('end_at', 'end_reason')).toEqual({ end_at: seenAt, end_reason: 'owner_lost' });
+    expect(Number((await db('events').where({ track_id: 'n3-open' }).count<{ n: string }[]>({ n: '*' }))[0]!.n)).toBe(1);
   }, 120_000);
 
   it('takes work back when the node returns, evenly, never a camera on two nodes', async () => {
@@ -327,6 +336,53 @@ describe.skipIf(!pg)('several nodes as one system (PostgreSQL + Redis)', () => {
     // a forged hop is refused, not served or forwarded again
     const forged = await fetch(`${nodes.get('n1')!.url}/api/clips/${clip.id}/video.mp4`, { headers: { cookie, 'x-binhyen-cluster': 'not-the-secret' } });
     expect(forged.status).toBe(403);
+  }, 60_000);
+
+  it('exports a range recorded on another node through the node the user is on, with its manifest and hash', async () => {
+    // Two seconds of a camera that only n2 or n3 recorded (n1 has nothing of it then).
+    const rows = (await db('recordings')
+      .whereNot('node_id', 'n1')
+      .where('end_at', '<', Date.now() - 5000)
+      .orderBy('start_at', 'desc')
+      .limit(200)) as {
+      camera_id: number;
+      start_at: number;
+      end_at: number;
+      node_id: string;
+    }[];
+    let pick: (typeof rows)[number] | undefined;
+    for (const r of rows) {
+      if (r.end_at - r.start_at < 2000) continue;
+      const onN1 = await db('recordings')
+        .where({ camera_id: r.camera_id, node_id: 'n1' })
+        .where('end_at', '>', r.start_at)
+        .where('start_at', '<', r.end_at)
+        .first('id');
+      if (!onN1) {
+        pick = r;
+        break;
+      }
+    }
+    expect(pick, 'a stretch recorded only off n1').toBeDefined();
+    const n1 = nodes.get('n1')!.url;
+    const res = await fetch(`${n1}/api/clips/export`, {
+      method: 'POST',
+      headers: { cookie, origin: n1, 'content-type': 'application/json' },
+      body: JSON.stringify({ cameraId: pick!.camera_id, from: pick!.start_at, to: pick!.start_at + 2000, reason: 'Công an xã trích xuất làm chứng cứ' }),
+    });
+    expect(res.status, await res.clone().text()).toBe(201);
+    const out = (await res.json()) as { clip: { id: number }; manifest: { sha256: string; bytes: number; clipId: number } };
+    // cut on the node whose disk holds the recording, asked through n1
+    expect(((await db('clips').where({ id: out.clip.id }).first('node_id')) as { node_id: string }).node_id).toBe(pick!.node_id);
+    const dl = await fetch(`${n1}/api/clips/${out.clip.id}/download`, { headers: { cookie } });
+    expect(dl.status).toBe(200);
+    const body = Buffer.from(await dl.arrayBuffer());
+    expect(body.subarray(4, 8).toString()).toBe('ftyp');
+    const sha = createHash('sha256').update(body).digest('hex');
+    expect(dl.headers.get('x-content-sha256')).toBe(sha);
+    expect(out.manifest).toMatchObject({ clipId: out.clip.id, sha256: sha, bytes: body.length });
+    const manifest = await getJson<{ sha256: string }>(`${n1}/api/clips/${out.clip.id}/manifest.json`, cookie, 5000);
+    expect(manifest?.sha256).toBe(sha);
   }, 60_000);
 
   it('never had a camera on two nodes at once (checked every 200 ms)', () => {

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { CLI } from './procs.js';
 
@@ -52,4 +52,10 @@ export async function getJson<T>(url: string, cookie: string, timeoutMs = 1000):
   } catch {
     return undefined;
   }
+}
+
+/** A still grey picture, 5 minutes (longer than a test: a loop's timestamp jump is not what it is about); ffmpeg's exit code. */
+export function encodeGreyClip(file: string): number | null {
+  const args = ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'color=c=0x707070:size=320x180:rate=10', '-t', '300'];
+  return spawnSync('ffmpeg', [...args, '-c:v', 'libx264', '-preset', 'veryfast', '-g', '10', '-bf', '0', '-y', file]).status;
 }

@@ -13,6 +13,7 @@ import * as cameraEndpoint from './20261212_090_camera_endpoint.js';
 import * as cluster from './20261214_100_cluster.js';
 import * as groupsLinks from './20261214_120_groups_links.js';
 import * as userPreferences from './20261214_130_user_preferences.js';
+import * as clusterKeys from './20261214_150_cluster_keys.js';
 
 /**
  * Every migration in order. A migration that alters an existing SQLite table makes knex
@@ -35,4 +36,5 @@ export const migrations = [
   cluster,
   groupsLinks,
   userPreferences,
+  clusterKeys,
 ];

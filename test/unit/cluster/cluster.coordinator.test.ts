@@ -63,7 +63,7 @@ describe('cluster coordinator', () => {
   let clock = 1_000_000;
   const now = () => clock;
 
-  function make(fake: ReturnType<typeof fakeRepo>, cams: number[], calls: string[]) {
+  function make(fake: ReturnType<typeof fakeRepo>, cams: number[], calls: string[], heartbeatMs = 2_000) {
     const c: ClusterCoordinator = new ClusterCoordinator({
       nodeId: 'a',
       url: 'http://a',
@@ -76,7 +76,7 @@ describe('cluster coordinator', () => {
         dropped: async (id) => void calls.push(`dropped ${id}`),
       },
       jobs: [{ name: 'notify', start: async () => void calls.push('job start'), stop: async () => void calls.push('job stop') }],
-      config: { leaseTtlMs: 10_000, heartbeatMs: 2_000, joinAfterMs: 0 },
+      config: { leaseTtlMs: 10_000, heartbeatMs, joinAfterMs: 0 },
       cpu: () => 0.1,
       log: silentLogger,
       monotonic: now,
@@ -132,6 +132,65 @@ describe('cluster coordinator', () => {
     const stop = calls.findIndex((x) => x.startsWith('stop 2'));
     expect(calls[stop]).toBe('stop 2 epoch 1'); // still held while its last writes land
     expect(calls.slice(stop)).toEqual(['stop 2 epoch 1', 'dropped 2', 'release camera:2']);
+    await c.stop();
+  });
+
+  it('starts only what fits in a third of the TTL per round, so slow camera starts never let the first leases expire', async () => {
+    const fake = fakeRepo(now);
+    const calls: string[] = [];
+    const c = make(fake, [1, 2, 3, 4, 5], calls);
+    const start = c['d'].work.startCamera;
+    c['d'].work.startCamera = async (id) => {
+      clock += 2_000; // a loaded machine: two seconds per camera start
+      await start(id);
+    };
+    await c.start();
+    expect(c.heldCameras()).toEqual([1, 2]); // the third would begin past 3.3 s
+    expect(fake.leases.get('camera:3')!.owner).toBeNull();
+    c.kick();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(c.heldCameras()).toEqual([1, 2, 3, 4]);
+    // renewed at the round's start: none of the first leases ran out meanwhile
+    expect(calls.filter((x) => x.startsWith('stop'))).toEqual([]);
+    await c.stop();
+  });
+
+  it('stops a camera at once when the fence refused one of its writes (its lease was gone before the round noticed)', async () => {
+    const fake = fakeRepo(now);
+    const calls: string[] = [];
+    const c = make(fake, [1, 2], calls);
+    await c.start();
+    c.refused(1);
+    expect(c.epochOf(1)).toBeUndefined(); // later writes are refused without asking the database
+    c.refused(1); // told twice: stopped once
+    c.kick();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(calls.filter((x) => x.startsWith('stop'))).toEqual(['stop 1 epoch undefined']);
+    expect(c.heldCameras()).toEqual([2]);
+    await c.stop();
+  });
+
+  it('renews its leases while a round is still starting a slow camera, so the cameras it runs are not lost meanwhile', async () => {
+    const fake = fakeRepo(now);
+    const calls: string[] = [];
+    const cams = [1];
+    // Heartbeats every 50 ms of real time; the fake clock says how long things took.
+    const c = make(fake, cams, calls, 50);
+    await c.start();
+    const start = c['d'].work.startCamera;
+    c['d'].work.startCamera = async (id) => {
+      for (let i = 0; i < 2; i++) {
+        clock += 6_000; // camera 2 takes 12 s to start: longer than the lease
+        await new Promise((r) => setTimeout(r, 150)); // a heartbeat passes meanwhile
+      }
+      await start(id);
+    };
+    cams.push(2);
+    c.kick();
+    await new Promise((r) => setTimeout(r, 500));
+    expect(c.heldCameras()).toEqual([1, 2]);
+    expect(calls.filter((x) => x.startsWith('stop'))).toEqual([]); // camera 1's lease was renewed during the round
+    expect(fake.leases.get('camera:1')!.expiresAt).toBeGreaterThan(clock);
     await c.stop();
   });
 });

@@ -40,8 +40,14 @@ class FakeEvents {
     const ev = this.rows.get(id)!;
     this.rows.set(id, { ...ev, ...Object.fromEntries(Object.entries(p).filter(([, v]) => v !== undefined)), updatedAt: now });
   }
+  async updateAsOwner(ev: { id: number }, p: EventPatch, now: number) {
+    await this.update(ev.id, p, now);
+  }
   async listOpen() {
     return [...this.rows.values()].filter((e) => e.endAt === null);
+  }
+  async listOpenOf(cameraId: number) {
+    return [...this.rows.values()].filter((e) => e.endAt === null && e.cameraId === cameraId);
   }
 }
 
@@ -298,6 +304,38 @@ describe('restart safety', () => {
     expect(await s.lifecycle.start(s.bus)).toBe(1);
     expect(s.events.rows.get(1)).toMatchObject({ endAt: T0 - 50_000, endReason: 'server_restart' });
     expect(s.clips.map((c) => c.endReason)).toEqual(['server_restart']);
+    await s.lifecycle.stop();
+  });
+
+  it("closes, on a camera's takeover, the events its previous owner left open, once, and not this node's running ones", async () => {
+    const s = setup();
+    await s.lifecycle.start(s.bus);
+    // This node's own track on camera 3: its event runs here.
+    s.clock.advance(1200);
+    s.bus.emit('track.start', msg('3-h', T0 + 1200, 0.8, { hits: 2 }));
+    await s.lifecycle.idle();
+    // The node that owned camera 3 before died with an event open.
+    const left = await s.events.create(
+      {
+        cameraId: 3,
+        areaId: 12,
+        trackId: 'n3-4',
+        label: 'person',
+        score: 0.8,
+        box: null,
+        zones: [],
+        startAt: T0 - 9000,
+        lastSeenAt: T0 - 7000,
+        bestAt: null,
+        visibility: 'internal',
+      },
+      T0,
+    );
+    expect(await s.lifecycle.closeTakenOver(3)).toBe(1);
+    expect(s.events.rows.get(left.id)).toMatchObject({ endAt: T0 - 7000, endReason: 'owner_lost' });
+    expect(s.events.rows.get(1)).toMatchObject({ trackId: '3-h', endAt: null });
+    expect(await s.lifecycle.closeTakenOver(3)).toBe(0); // not ended twice
+    expect(await s.lifecycle.closeTakenOver(4)).toBe(0);
     await s.lifecycle.stop();
   });
 
