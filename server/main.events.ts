@@ -6,6 +6,7 @@ import { defaultScopeOf, type ScopeOf } from './auth/access.scope.js';
 import type { Authorizer } from './auth/authorize.js';
 import { createClipsModule, type ClipsTuning } from './clips/clips.module.js';
 import { FfmpegMp4Tools, type Mp4Tools } from './clips/clip.ffmpeg.js';
+import type { AuditLog } from './auth/audit.log.js';
 import type { AuditFn, CutClip, RangeHolds, RecordingHead } from './clips/clip.types.js';
 import type { ResolvedConfig } from './config/config.load.js';
 import { createEventsModule, type EventsTuning } from './events/events.module.js';
@@ -138,3 +139,19 @@ export function wireEventsAndClips(d: EventsWiringDeps) {
   };
 }
 export type EventsWiring = ReturnType<typeof wireEventsAndClips>;
+
+/** The events module's audit port on top of auth's hash-chained audit log. */
+export function auditPort(audit: AuditLog): AuditFn {
+  return (e) =>
+    audit
+      .record({
+        principal:
+          e.userId !== null ? { kind: 'user', userId: e.userId, username: e.username ?? undefined, ip: e.ip ?? '', roles: [], areaIds: [] } : undefined,
+        username: e.username,
+        ip: e.ip,
+        action: e.action,
+        resource: { type: e.resourceType, id: e.resourceId },
+        detail: e.detail,
+      })
+      .then(() => undefined);
+}

@@ -21,12 +21,10 @@ import { retryingRecordings, WriteRetry } from './store/write.retry.js';
 import { userRoutes } from './api/user.routes.js';
 import { listScope } from './auth/access.policy.js';
 import { createAuth, type AuthModule } from './auth/auth.module.js';
-import type { AuditLog } from './auth/audit.log.js';
 import { createCameraKit, type CameraKit } from './cameras/camera.module.js';
 import { ClipCutter } from './clips/clip.cutter.js';
 import { RecordingPlayback } from './clips/recording.playback.js';
 import { RecordingThumbs } from './clips/recording.thumbs.js';
-import type { AuditFn } from './clips/clip.types.js';
 import type { ResolvedConfig } from './config/config.load.js';
 import { DemoCamera } from './demo/demo.camera.js';
 import type { PipelineMode } from './detect/camera.pipeline.js';
@@ -37,7 +35,7 @@ import { LiveHub } from './ingest/live.remux.js';
 import { RecordingLeases } from './ingest/recording.leases.js';
 import { reconcileIdleCameras } from './ingest/recording.reconcile.js';
 import { recordingDaysByCamera, RecordingRetention } from './ingest/recording.retention.js';
-import { wireEventsAndClips, type EventsWiring } from './main.events.js';
+import { auditPort, wireEventsAndClips, type EventsWiring } from './main.events.js';
 import { wireReports, type ReportsWiring } from './main.reports.js';
 import { wireNotify, type NotifyWiring } from './main.notify.js';
 import { ClusterWiring } from './main.cluster.js';
@@ -83,22 +81,6 @@ export interface RunningServer {
 export interface StartOptions {
   /** 'naive' (model on every sampled frame, no motion gate): the bench's baseline only. */
   detectMode?: PipelineMode;
-}
-
-/** The events module's audit port on top of auth's hash-chained audit log. */
-function auditPort(audit: AuditLog): AuditFn {
-  return (e) =>
-    audit
-      .record({
-        principal:
-          e.userId !== null ? { kind: 'user', userId: e.userId, username: e.username ?? undefined, ip: e.ip ?? '', roles: [], areaIds: [] } : undefined,
-        username: e.username,
-        ip: e.ip,
-        action: e.action,
-        resource: { type: e.resourceType, id: e.resourceId },
-        detail: e.detail,
-      })
-      .then(() => undefined);
 }
 
 /** Account, area and audit routes over auth's services. */
