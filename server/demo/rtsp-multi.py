@@ -29,6 +29,8 @@ def parse_args():
     args = p.parse_args()
     args.user = ""
     args.password = ""
+    # The fleet's cameras send H.264 (make_factory reads the codec the single server takes as --codec).
+    args.codec = "h264"
     return args
 
 
