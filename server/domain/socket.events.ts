@@ -111,6 +111,11 @@ export interface ServerToClientEvents {
   /** The init segment (codec, picture size): sent first, and again when the camera session restarted. */
   'live:init': (chunk: LiveChunk) => void;
   'live:media': (chunk: LiveChunk & { key: boolean }) => void;
+  /**
+   * How the camera can be watched changed since this socket's `live:start` (its recording's
+   * codec became known, it started or stopped recording): ask `live:start` again.
+   */
+  'live:changed': (msg: { cameraId: number }) => void;
   'camera:state': (msg: CameraStateMessage) => void;
   'camera:stats': (msg: CameraStatsMessage) => void;
   'alert:new': (alert: AlertMessage) => void;

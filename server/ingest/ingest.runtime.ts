@@ -64,6 +64,7 @@ export class IngestRuntime {
   private readonly starting = new Map<number, Promise<void>>();
   private readonly sampler = new ProcSampler();
   private readonly startListeners = new Set<(camera: CameraRecord) => void>();
+  private readonly liveSourceListeners = new Set<(cameraId: number) => void>();
   private bytesCache: { at: number; bytes: Map<number, number> } | undefined;
   readonly recordingsDir: string;
   private readonly now: () => number;
@@ -95,6 +96,7 @@ export class IngestRuntime {
     if (!r) return;
     await Promise.all([...r.sessions.values()].map((s) => s.stop()));
     this.running.delete(cameraId);
+    this.liveSourceChanged(cameraId);
     await r.stateWrites;
   }
 
@@ -110,6 +112,19 @@ export class IngestRuntime {
   /** Whether the camera runs with recording on: from its start until its recorder has stopped. */
   isRecording(cameraId: number): boolean {
     return this.running.get(cameraId)?.recording ?? false;
+  }
+
+  /**
+   * Called when what live video can show of a camera may have changed: a session changed state,
+   * read its stream's codec, or the camera stopped (the live hub re-decides then: live.remux.ts).
+   */
+  onLiveSourceChange(listener: (cameraId: number) => void): () => void {
+    this.liveSourceListeners.add(listener);
+    return () => this.liveSourceListeners.delete(listener);
+  }
+
+  private liveSourceChanged(cameraId: number): void {
+    for (const l of this.liveSourceListeners) l(cameraId);
   }
 
   /** Called whenever a camera (re)starts, e.g. to subscribe its detection pipeline to the new frames. */
@@ -294,6 +309,7 @@ export class IngestRuntime {
           log: this.d.log.child(`ingest:${cameraId}`),
           now: this.now,
           onState: () => this.onSessionState(r),
+          onInput: () => this.liveSourceChanged(cameraId),
         },
       );
     if (src.record) {
@@ -328,6 +344,7 @@ export class IngestRuntime {
       sessions.length > 1,
     );
     this.setCameraState(r, combined.state, combined.reason);
+    this.liveSourceChanged(r.camera.id);
   }
 
   private setCameraState(r: Running, state: CameraState, reason: string | null): void {

@@ -27,6 +27,8 @@ export interface LiveSourceInfo {
   recordedCodec(cameraId: number): string | null;
   /** The H.264 sub-stream to read when the recording is H.265 (absent: none). */
   liveSubStream?(cameraId: number): LiveSubInput | null;
+  /** Tells when the above may have changed for a camera (a session started, read its codec, stopped). */
+  onLiveSourceChange?(listener: (cameraId: number) => void): () => void;
 }
 
 export interface LiveHubDeps {
@@ -66,14 +68,56 @@ export const REMUX_ARGS = [...QUIET, '-dts_delta_threshold', '1', '-analyzedurat
 
 const MAX_GOP_FRAGMENTS = 600;
 
+/** Someone told `mode` once, to be told again when it changes. */
+interface ModeFollower {
+  told: LiveMode;
+  changed(mode: LiveMode): void;
+}
+
 export class LiveHub {
   private readonly streams = new Map<number, CameraLive>();
-  constructor(private readonly d: LiveHubDeps) {}
+  private readonly followers = new Map<number, Set<ModeFollower>>();
+  private readonly unsubscribe: () => void;
 
+  constructor(private readonly d: LiveHubDeps) {
+    this.unsubscribe = d.source.onLiveSourceChange?.((id) => this.recheck(id)) ?? (() => undefined);
+  }
+
+  /**
+   * How the camera can be watched now. Until the recording's codec is read (the first seconds
+   * of a camera session) it is not known whether the recording can be played: the JPEG stands
+   * in meanwhile, and followers are told once the codec is known.
+   */
   mode(cameraId: number): LiveMode {
     if (!this.d.source.isRecording(cameraId)) return 'not_recording';
-    if (!isH265(this.d.source.recordedCodec(cameraId))) return 'fmp4';
+    const codec = this.d.source.recordedCodec(cameraId);
+    if (codec === null) return 'not_recording';
+    if (!isH265(codec)) return 'fmp4';
     return this.d.source.liveSubStream?.(cameraId) ? 'fmp4-sub' : 'h265';
+  }
+
+  /** Calls `changed` when the camera's mode is no longer `told` (a viewer who asked too early then asks again). */
+  followMode(cameraId: number, told: LiveMode, changed: (mode: LiveMode) => void): () => void {
+    const f: ModeFollower = { told, changed };
+    const set = this.followers.get(cameraId) ?? new Set();
+    this.followers.set(cameraId, set.add(f));
+    return () => {
+      set.delete(f);
+      if (!set.size && this.followers.get(cameraId) === set) this.followers.delete(cameraId);
+    };
+  }
+
+  /** The camera's sessions changed: a running remux switches source if needed, and followers hear of a new mode. */
+  private recheck(cameraId: number): void {
+    this.streams.get(cameraId)?.checkSource();
+    const set = this.followers.get(cameraId);
+    if (!set?.size) return;
+    const mode = this.mode(cameraId);
+    for (const f of [...set]) {
+      if (f.told === mode) continue;
+      f.told = mode;
+      f.changed(mode);
+    }
   }
 
   /** Adds a viewer (it gets the init segment and the fragments since the last keyframe at once); returns its removal. */
@@ -93,6 +137,8 @@ export class LiveHub {
   }
 
   async close(): Promise<void> {
+    this.unsubscribe();
+    this.followers.clear();
     await Promise.all([...this.streams.values()].map((s) => s.stop()));
   }
 }
@@ -103,6 +149,10 @@ class CameraLive {
   private init: Buffer | null = null;
   private gop: Fmp4Fragment[] = [];
   private proc: FfmpegProcess | null = null;
+  /** Whether the running remux reads the camera's sub-stream (else the recording). */
+  private fromSub = false;
+  /** Between a remux's stop and its successor's start (no second start from a viewer joining then). */
+  private restarting = false;
   private tail: TsTail | null = null;
   private idleTimer: NodeJS.Timeout | null = null;
   private stopped = false;
@@ -128,7 +178,7 @@ class CameraLive {
       v.init(this.init);
       for (const f of this.gop) v.fragment(f);
     }
-    if (!this.proc) this.startRemux();
+    if (!this.proc && !this.restarting) this.startRemux();
   }
 
   remove(v: LiveViewer): void {
@@ -144,11 +194,22 @@ class CameraLive {
     await this.stopRemux();
   }
 
+  /** The camera's sessions changed: restarts the remux when it reads the wrong source (e.g. the recording turned out H.265). */
+  checkSource(): void {
+    if (!this.proc || this.stopped) return;
+    if ((this.subInput() !== null) !== this.fromSub) void this.restart();
+  }
+
+  private subInput(): LiveSubInput | null {
+    return isH265(this.d.source.recordedCodec(this.cameraId)) ? (this.d.source.liveSubStream?.(this.cameraId) ?? null) : null;
+  }
+
   private startRemux(): void {
     // Chosen at every (re)start: the recording's codec is known once the camera session runs.
-    const sub = isH265(this.d.source.recordedCodec(this.cameraId)) ? (this.d.source.liveSubStream?.(this.cameraId) ?? null) : null;
+    const sub = this.subInput();
     const proc = sub ? this.spawnFromCamera(sub) : this.d.ffmpeg.spawn(REMUX_ARGS, { feed: true });
     this.proc = proc;
+    this.fromSub = sub !== null;
     this.init = null;
     this.gop = [];
     const splitter = new Fmp4Splitter({
@@ -194,8 +255,14 @@ class CameraLive {
 
   /** The camera session restarted (new timestamps, maybe a new size): a new remux and init segment. */
   private async restart(): Promise<void> {
-    await this.stopRemux();
-    if (!this.stopped) this.startRemux();
+    if (this.restarting) return;
+    this.restarting = true;
+    try {
+      await this.stopRemux();
+    } finally {
+      this.restarting = false;
+    }
+    if (!this.stopped && !this.proc) this.startRemux();
   }
 
   private async stopRemux(): Promise<void> {

@@ -277,6 +277,7 @@ export class StreamSession {
       }
       this.input = input;
       this.supervisor.refreshOnlineReason();
+      this.deps.onInput?.();
     }
     if (/error|fail|refused|unauthori[sz]ed|timed out/i.test(line)) {
       this.deps.log.debug('ffmpeg', { cameraId: this.spec.cameraId, role: this.spec.role, line });

@@ -56,6 +56,8 @@ export interface SessionDeps {
   settings: SessionSettings;
   log: Logger;
   onState(role: SessionRole, state: CameraState, reason: string | null, failure?: Failure): void;
+  /** The stream's codec and size were read (on every run): live video may now pick its source. */
+  onInput?(): void;
   now?: () => number;
 }
 

@@ -1,6 +1,6 @@
 import type { Authorizer, Principal } from '../auth/authorize.js';
 import type { LiveStartReply } from '../domain/socket.events.js';
-import type { LiveHub } from '../ingest/live.remux.js';
+import type { LiveHub, LiveMode } from '../ingest/live.remux.js';
 import { audienceOf } from '../privacy/privacy.audience.js';
 import type { CameraRecord } from '../store/camera.repository.js';
 import { onAuthorized, type AppSocket } from './socket.server.js';
@@ -37,10 +37,20 @@ const cameraIdOf = (req: unknown): number | null => {
 
 export function registerLiveSocketHandlers(socket: AppSocket, d: LiveSocketDeps): void {
   const watching = new Map<number, () => void>();
+  // Per camera: told when the answer given to live:start no longer holds (a viewer who asked
+  // before the camera's codec was known then asks again and gets video).
+  const following = new Map<number, () => void>();
   const stop = (id: number) => {
     watching.get(id)?.();
     watching.delete(id);
+    following.get(id)?.();
+    following.delete(id);
   };
+  const follow = (id: number, told: LiveMode) =>
+    following.set(
+      id,
+      d.hub.followMode(id, told, () => socket.emit('live:changed', { cameraId: id })),
+    );
   const resource = async (req: unknown) => {
     const id = cameraIdOf(req);
     const cam = id === null ? undefined : await d.cameras.get(id);
@@ -55,10 +65,11 @@ export function registerLiveSocketHandlers(socket: AppSocket, d: LiveSocketDeps)
       const cam = id === null ? undefined : await d.cameras.get(id);
       const reply = (r: LiveStartReply) => ack({ ok: true, data: r });
       if (!cam) return reply({ mode: 'jpeg', reason: 'not_recording' });
+      stop(cam.id);
       if (!seesUnmasked(s.data.principal) && hasPrivacyMask(cam)) return reply({ mode: 'jpeg', reason: 'masked' });
       const mode = d.hub.mode(cam.id);
+      follow(cam.id, mode);
       if (mode === 'h265' || mode === 'not_recording') return reply({ mode: 'jpeg', reason: mode });
-      stop(cam.id);
       reply(mode === 'fmp4-sub' ? { mode: 'fmp4', source: 'sub' } : { mode: 'fmp4' });
       watching.set(cam.id, d.hub.watch(cam.id, viewerOn(s, cam.id)));
     },
@@ -76,7 +87,7 @@ export function registerLiveSocketHandlers(socket: AppSocket, d: LiveSocketDeps)
     resource,
   );
   socket.on('disconnect', () => {
-    for (const id of [...watching.keys()]) stop(id);
+    for (const id of new Set([...watching.keys(), ...following.keys()])) stop(id);
   });
 }
 

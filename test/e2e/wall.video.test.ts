@@ -174,8 +174,16 @@ describeBrowser('the police wall with live video', () => {
       defaultVisibility: 'internal',
       streams: { detect: { url: sims[1]!.rtspUrl }, record: { url: main.rtspUrl } },
     });
+    // Asked right after the camera is added, before its recording's codec is known: the JPEG
+    // stands in until then, and the video follows without a reload.
     await page.goto(`${world.server.url}/wall?camera=${cam.id}`);
     const view = page.locator(`.camera-view[data-camera-id="${cam.id}"]`);
+    await page.locator('#login-username').or(view).first().waitFor();
+    if (await page.locator('#login-username').count()) {
+      // Run on its own (-t): sign in first.
+      await login(page, world.server.url, 'congan');
+      await page.goto(`${world.server.url}/wall?camera=${cam.id}`);
+    }
     const v = view.locator('[data-testid="live-video"]');
     await expect.poll(async () => (await playing(v)).w, { timeout: 60_000 }).toBe(W);
     const t0 = (await playing(v)).t;

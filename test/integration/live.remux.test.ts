@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readStamp } from '../../server/demo/frame.stamp.js';
 import { SimulatedCamera } from '../../server/demo/sim-camera.js';
-import { LiveHub } from '../../server/ingest/live.remux.js';
+import { LiveHub, type LiveMode } from '../../server/ingest/live.remux.js';
 import type { Fmp4Fragment } from '../../server/ingest/live.fmp4.js';
 import { createLogger } from '../../server/shared/log.js';
 import type { CameraRecord } from '../../server/store/camera.repository.js';
@@ -135,8 +135,15 @@ describe('live video remux from the recording', () => {
     try {
       const hevc = await addCamera(env.store, { detect: { url: sim.rtspUrl, codec: 'H264' }, record: { url: main.rtspUrl } });
       await env.runtime.start(hevc);
+      // A viewer asking at once (codec not read yet) is never offered the H.265 recording, and is told when video can come.
+      const early = hub.mode(hevc.id);
+      const told: LiveMode[] = [];
+      const unfollow = hub.followMode(hevc.id, early, (m) => told.push(m));
       await waitFor('the H.265 recording to be known', () => env.runtime.recordedCodec(hevc.id) === 'hevc', 45_000);
       expect(hub.mode(hevc.id)).toBe('fmp4-sub');
+      await waitFor('the early viewer to be told', () => (told.at(-1) ?? early) === 'fmp4-sub', 10_000);
+      expect([early, ...told]).not.toContain('fmp4');
+      unfollow();
       const rtspClients = () => countRtspClientsOf(sim.rtspUrl);
       const before = rtspClients();
       const a = new Collector();

@@ -28,20 +28,30 @@ export function LiveVideo({ cameraId, name }: { cameraId: number; name: string }
     const el = video.current;
     const socket = acquireLiveSocket();
     const player = new MsePlayer(el);
+    let closed = false;
     const start = () => {
       call(socket, 'live:start', { cameraId })
-        .then((r: LiveStartReply) => setMode(r.mode === 'fmp4' ? { kind: 'video', sub: r.source === 'sub' } : { kind: 'jpeg', reason: r.reason }))
+        .then((r: LiveStartReply) => {
+          if (closed) return;
+          if (r.mode === 'jpeg') player.close(); // no more video until asked again
+          setMode(r.mode === 'fmp4' ? { kind: 'video', sub: r.source === 'sub' } : { kind: 'jpeg', reason: r.reason });
+        })
         .catch((err: unknown) => console.warn('live video refused', cameraId, err));
     };
     const onInit = (m: { cameraId: number; data: ArrayBuffer | Uint8Array }) => m.cameraId === cameraId && player.init(new Uint8Array(m.data));
     const onMedia = (m: { cameraId: number; data: ArrayBuffer | Uint8Array }) => m.cameraId === cameraId && player.append(new Uint8Array(m.data));
+    // The answer no longer holds (e.g. asked before the camera's codec was known): ask again.
+    const onChanged = (m: { cameraId: number }) => m.cameraId === cameraId && start();
     socket.on('live:init', onInit);
     socket.on('live:media', onMedia);
+    socket.on('live:changed', onChanged);
     socket.on('connect', start);
     if (socket.connected) start();
     return () => {
+      closed = true;
       socket.off('live:init', onInit);
       socket.off('live:media', onMedia);
+      socket.off('live:changed', onChanged);
       socket.off('connect', start);
       if (socket.connected) socket.emit('live:stop', { cameraId }, () => undefined);
       player.close();
@@ -49,32 +59,34 @@ export function LiveVideo({ cameraId, name }: { cameraId: number; name: string }
     };
   }, [cameraId]);
 
-  if (mode.kind === 'jpeg') {
-    const note =
-      mode.reason === 'h265'
-        ? t('live.jpegNote')
-        : mode.reason === 'masked'
-          ? t('live.maskedNote')
-          : mode.reason === 'unsupported'
-            ? t('live.unsupported')
-            : null;
-    return (
-      <div className="live-fallback" data-live-mode="jpeg" data-reason={mode.reason}>
-        <LiveImage cameraId={cameraId} alt={name} />
-        {note && <p className="live-note">{note}</p>}
-      </div>
-    );
-  }
+  // The <video> stays mounted under the JPEG: the player holds it, and video may come later.
+  const jpeg = mode.kind === 'jpeg' ? mode : null;
+  const note =
+    jpeg?.reason === 'h265'
+      ? t('live.jpegNote')
+      : jpeg?.reason === 'masked'
+        ? t('live.maskedNote')
+        : jpeg?.reason === 'unsupported'
+          ? t('live.unsupported')
+          : null;
   return (
-    <div className="live live-video" data-live-mode={mode.kind}>
-      <video ref={video} data-testid="live-video" data-camera-id={cameraId} muted autoPlay playsInline aria-label={t('live.label', { name })} />
-      {mode.kind === 'connecting' && <span className="live-overlay">{t('live.connecting')}</span>}
-      {mode.kind === 'video' && mode.sub && (
-        <span className="live-overlay live-sub" data-testid="live-sub-note">
-          {t('rec3.subStream')}
-        </span>
+    <>
+      {jpeg && (
+        <div className="live-fallback" data-live-mode="jpeg" data-reason={jpeg.reason}>
+          <LiveImage cameraId={cameraId} alt={name} />
+          {note && <p className="live-note">{note}</p>}
+        </div>
       )}
-    </div>
+      <div className="live live-video" data-live-mode={mode.kind} style={jpeg ? { display: 'none' } : undefined}>
+        <video ref={video} data-testid="live-video" data-camera-id={cameraId} muted autoPlay playsInline aria-label={t('live.label', { name })} />
+        {mode.kind === 'connecting' && <span className="live-overlay">{t('live.connecting')}</span>}
+        {mode.kind === 'video' && mode.sub && (
+          <span className="live-overlay live-sub" data-testid="live-sub-note">
+            {t('rec3.subStream')}
+          </span>
+        )}
+      </div>
+    </>
   );
 }
 
