@@ -3,8 +3,8 @@ import { defineConfig } from 'vitest/config';
 /**
  * Tiers. Unit files run in parallel; integration and e2e files spawn ffmpeg, RTSP servers,
  * workers and Chromium, so they run one file at a time to stay steady on 2 cores. The
- * `camera-time` files mostly wait for a camera to run for minutes (little CPU), so
- * scripts/run-tests.mjs runs them beside the integration tier instead of after it.
+ * `camera-time` files mostly wait (for a camera to run for minutes, for retries, for rate
+ * windows: little CPU), so scripts/run-tests.mjs runs them in a lane beside the integration tier.
  */
 const CAMERA_TIME = [
   'test/integration/recording.clock.test.ts',
@@ -16,6 +16,10 @@ const CAMERA_TIME = [
   'test/integration/simcam.test.ts',
   'test/integration/recording.rtsp.test.ts',
   'test/integration/ingest.rtsp.test.ts',
+  // Waiting for retries and backoff, rate windows and a CLI's servers rather than computing.
+  'test/integration/notify.delivery.test.ts',
+  'test/integration/security.login-flood.test.ts',
+  'test/integration/auth.cli.test.ts',
 ];
 export default defineConfig({
   test: {
