@@ -20,6 +20,11 @@ const CAMERA_TIME = [
   'test/integration/notify.delivery.test.ts',
   'test/integration/security.login-flood.test.ts',
   'test/integration/auth.cli.test.ts',
+  // Waiting for simulated ONVIF devices: their deadlines, their events, their PTZ moves.
+  'test/integration/onvif-cli.test.ts',
+  'test/integration/onvif-probe.test.ts',
+  'test/integration/onvif-events.test.ts',
+  'test/integration/camera-ptz.test.ts',
 ];
 export default defineConfig({
   test: {

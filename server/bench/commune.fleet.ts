@@ -1,10 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { BUSY_SECONDS, COMMUNE_SIZE, QUIET_SECONDS, ensureCommuneMedia, type CommuneMedia } from '../demo/commune.media.js';
 import { binhyenCacheDir } from '../demo/footage.js';
 import { SimCameraFleet } from '../demo/sim.fleet.js';
+import { startRemoteCamera, type RemoteCamera } from '../demo/simcam.remote.js';
 import type { Logger } from '../shared/log.js';
 
 /**
@@ -25,13 +23,14 @@ export const isBusy = (index: number) => index % 4 === 0;
 export class CommuneFleet {
   private media: CommuneMedia | null = null;
   private fleet: SimCameraFleet | null = null;
-  private stamped: { child: ChildProcess; url: string; pids: number[] } | null = null;
+  private stamped: RemoteCamera | null = null;
 
   constructor(private readonly o: { footage: string; ffmpegPath: string; log: Logger; maxCameras: number }) {}
 
   async ensure(n: number): Promise<CommuneCamera[]> {
     this.media ??= await ensureCommuneMedia(this.o.ffmpegPath, join(binhyenCacheDir(), 'simcam'), this.o.footage, this.o.log);
-    this.stamped ??= await startStamped(this.media.busy);
+    // Its own process, so its stamps are on time whatever the server does.
+    this.stamped ??= await startRemoteCamera({ source: { kind: 'file', path: this.media.busy }, stamp: true, ...COMMUNE_SIZE });
     if (!this.fleet) {
       this.fleet = new SimCameraFleet({ ffmpegPath: this.o.ffmpegPath, logger: this.o.log, mounts: Math.max(1, this.o.maxCameras - 1) });
       await this.fleet.start();
@@ -45,7 +44,7 @@ export class CommuneFleet {
     });
     const urls = others.length ? await this.fleet.ensure(others) : [];
     return [
-      { index: 0, url: this.stamped.url, busy: true, stamped: true },
+      { index: 0, url: this.stamped.rtspUrl, busy: true, stamped: true },
       ...urls.map((url, k) => ({ index: k + 1, url, busy: isBusy(k + 1), stamped: false })),
     ].slice(0, n);
   }
@@ -58,25 +57,8 @@ export class CommuneFleet {
   async stop(): Promise<void> {
     const stamped = this.stamped;
     this.stamped = null;
-    if (stamped && stamped.child.exitCode === null) {
-      const gone = new Promise((r) => stamped.child.once('exit', r));
-      stamped.child.stdin?.end();
-      await gone;
-    }
+    await stamped?.stop();
     await this.fleet?.stop();
     this.fleet = null;
   }
-}
-
-/** The stamped camera runs in its own process so its stamps are on time whatever the server does. */
-async function startStamped(file: string): Promise<{ child: ChildProcess; url: string; pids: number[] }> {
-  const main = join(fileURLToPath(new URL('.', import.meta.url)), '..', 'demo', 'simcam.main.js');
-  const opts = { source: { kind: 'file', path: file }, stamp: true, ...COMMUNE_SIZE };
-  const child = spawn(process.execPath, [main, JSON.stringify(opts)], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const first = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`stamped simulated camera exited (${code})`)));
-  });
-  const ready = JSON.parse(first) as { rtspUrl: string; pids: number[] };
-  return { child, url: ready.rtspUrl, pids: ready.pids };
 }

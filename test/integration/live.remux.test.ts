@@ -4,6 +4,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readStamp } from '../../server/demo/frame.stamp.js';
 import { SimulatedCamera } from '../../server/demo/sim-camera.js';
+import { startRemoteCamera, type RemoteCamera } from '../../server/demo/simcam.remote.js';
+import { PROJECT_ROOT } from '../../server/version.js';
 import { LiveHub, type LiveMode } from '../../server/ingest/live.remux.js';
 import type { Fmp4Fragment } from '../../server/ingest/live.fmp4.js';
 import { createLogger } from '../../server/shared/log.js';
@@ -45,13 +47,16 @@ class Collector {
  */
 describe('live video remux from the recording', () => {
   let env: IngestEnv;
-  let sim: SimulatedCamera;
+  let sim: RemoteCamera;
   let cam: CameraRecord;
   let hub: LiveHub;
 
   beforeAll(async () => {
-    sim = new SimulatedCamera({ source: { kind: 'pattern' }, width: W, height: H, fps: 10, stamp: true });
-    await sim.start();
+    // Its own process: the stamps step by the camera's frame interval whatever this test's event loop is doing.
+    sim = await startRemoteCamera(
+      { source: { kind: 'pattern' }, width: W, height: H, fps: 10, stamp: true },
+      path.join(PROJECT_ROOT, 'dist/server/demo/simcam.main.js'),
+    );
     env = await ingestEnv({ segmentSeconds: 2, detectFps: 2, detectWidth: 160 });
     cam = await addCamera(env.store, { detect: { url: sim.rtspUrl } });
     await env.runtime.start(cam);
