@@ -112,15 +112,19 @@ export function jpegSize(buf: Buffer): { width: number; height: number } | null 
   return null;
 }
 
-/** The same codes as the ONVIF probe's (cameras/camera.errors.ts), so the UI explains both alike. */
-function classifyFailure(req: GrabRequest, r: ExecResult): AppError {
+/**
+ * The same codes as the ONVIF probe's (cameras/camera.errors.ts), so the UI explains both alike.
+ * Status codes are matched as whole numbers: ffmpeg's messages carry the URL, and a port such as
+ * 34017 once read as "401" and told the user their password was wrong.
+ */
+export function classifyFailure(req: GrabRequest, r: ExecResult): AppError {
   const safeUrl = redactWith(req.url, req.secrets);
   const errors = r.stderr
     .split('\n')
     .filter((l) => l.trim() && !l.startsWith('#') && !/^\d+,/.test(l))
     .join('\n');
   const last = redactWith(errors.trim().split('\n').slice(-2).join(' '), req.secrets).slice(0, 300);
-  if (/401|unauthori[sz]ed/i.test(errors)) {
+  if (/\b401\b|unauthori[sz]ed/i.test(errors)) {
     return new AppError(
       'wrong_credentials',
       `The stream ${safeUrl} refused the user name and password: check them (the camera's stream login may differ from its ONVIF user).`,
@@ -130,7 +134,7 @@ function classifyFailure(req: GrabRequest, r: ExecResult): AppError {
   }
   const reason = r.timedOut
     ? `no picture within ${Math.round(req.timeoutMs / 1000)} s`
-    : /404|not found/i.test(errors)
+    : /\b404\b|not found/i.test(errors)
       ? 'the stream path does not exist (404)'
       : /refused/i.test(errors)
         ? 'connection refused'
