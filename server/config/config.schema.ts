@@ -62,7 +62,7 @@ export const detectConfigSchema = z
     maxPerCameraPerSecond: num(0.1, 100).default(5).describe('Cap on object detections per camera per second'),
     staleMs: int(100, 60_000).default(2000).describe('Detection work older than this is dropped and counted'),
     trackCheckMs: int(0, 10_000)
-      .default(1000)
+      .default(600)
       .describe(
         'Confirmed tracks are re-checked by the model at least this often; motion only on known tracks is followed by the tracker in between (0: model on every frame with motion)',
       ),
