@@ -4,7 +4,7 @@
 // (tests that mostly wait: for a camera to run for minutes, for retries, for rate windows) and
 // the e2e tier each run in a lane of their own beside the integration tier, their output printed
 // when they end: the suite takes about as long as its longest lane, not the sum of its tiers
-// (15-minute budget on 2 cores; the three lanes together kept about 1.2 cores busy).
+// (15-minute budget on 2 cores; the three lanes together keep about 1.4 of the 2 cores busy).
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 
