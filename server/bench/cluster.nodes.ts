@@ -30,16 +30,17 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-export function startNode(id: string, port: number, env: Record<string, string>): BenchNode {
+/** `cli`: the built CLI (tests import this file from source, where there is no cli.js beside it). */
+export function startNode(id: string, port: number, env: Record<string, string>, cli = CLI): BenchNode {
   const url = `http://127.0.0.1:${port}`;
-  const proc = spawn(process.execPath, [CLI, 'serve'], {
+  const proc = spawn(process.execPath, [cli, 'serve'], {
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env, BINHYEN_NODE_ID: id, BINHYEN_PORT: String(port), BINHYEN_HOST: '127.0.0.1', BINHYEN_CLUSTER__ADVERTISE_URL: url },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const tail: string[] = [];
   const keep = (b: Buffer) => {
     for (const line of b.toString().split('\n')) if (line) tail.push(line);
-    if (tail.length > 2000) tail.splice(0, tail.length - 2000);
+    if (tail.length > 5000) tail.splice(0, tail.length - 5000);
   };
   proc.stdout!.on('data', keep);
   proc.stderr!.on('data', keep);

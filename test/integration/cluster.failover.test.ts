@@ -102,7 +102,7 @@ describe.skipIf(!pg)('several nodes as one system (PostgreSQL + Redis)', () => {
     const leases = await db('cluster_leases').select('name', 'owner', 'epoch');
     const logs = [...nodes.values()].map(
       (n) =>
-        `${n.id}: ${n.log
+        `${n.id}: ${n.tail
           .filter((l) => /WARN|ERROR|subscribed|lease|handed/.test(l))
           .slice(-30)
           .join('\n  ')}`,
@@ -314,7 +314,7 @@ describe.skipIf(!pg)('several nodes as one system (PostgreSQL + Redis)', () => {
       .where('end_at', '>', expiredAt + 1000)
       .count<{ n: string }[]>({ n: '*' });
     expect(Number(late[0]!.n)).toBe(0);
-    expect(nodes.get('n2')!.log.join('\n')).toMatch(/no longer holds the camera's lease|camera lease lost/);
+    expect(nodes.get('n2')!.tail.join('\n')).toMatch(/no longer holds the camera's lease|camera lease lost/);
   }, 150_000);
 
   it('serves a clip recorded on another node through the node the user is on', async () => {
