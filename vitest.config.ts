@@ -5,6 +5,9 @@ import { defineConfig } from 'vitest/config';
  * workers and Chromium, so they run one file at a time to stay steady on 2 cores. The
  * `camera-time` files mostly wait (for a camera to run for minutes, for retries, for rate
  * windows: little CPU), so scripts/run-tests.mjs runs them in a lane beside the integration tier.
+ * The one-at-a-time tiers share one module graph across files (isolate: false): importing the
+ * server afresh for each of 90 files took about 3 of the suite's 15 minutes. Tests that change
+ * process-wide state (environment variables) put it back in afterAll.
  */
 const CAMERA_TIME = [
   'test/integration/recording.clock.test.ts',
@@ -44,6 +47,7 @@ export default defineConfig({
           exclude: CAMERA_TIME,
           environment: 'node',
           fileParallelism: false,
+          isolate: false,
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },
@@ -54,6 +58,7 @@ export default defineConfig({
           include: CAMERA_TIME,
           environment: 'node',
           fileParallelism: false,
+          isolate: false,
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },
@@ -67,6 +72,7 @@ export default defineConfig({
           // for what a person sees gets a generous default instead of expect.poll's 1 s.
           expect: { poll: { timeout: 20_000, interval: 100 } },
           fileParallelism: false,
+          isolate: false,
           testTimeout: 120_000,
           hookTimeout: 180_000,
         },
