@@ -44,6 +44,7 @@ export default defineConfig({
           exclude: CAMERA_TIME,
           environment: 'node',
           fileParallelism: false,
+          isolate: false,
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },
@@ -54,6 +55,7 @@ export default defineConfig({
           include: CAMERA_TIME,
           environment: 'node',
           fileParallelism: false,
+          isolate: false,
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },
@@ -67,6 +69,7 @@ export default defineConfig({
           // for what a person sees gets a generous default instead of expect.poll's 1 s.
           expect: { poll: { timeout: 20_000, interval: 100 } },
           fileParallelism: false,
+          isolate: false,
           testTimeout: 120_000,
           hookTimeout: 180_000,
         },

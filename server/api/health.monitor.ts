@@ -12,7 +12,10 @@ export interface PipelineCounters {
 }
 
 export interface DbProbe {
+  /** False once `failuresBeforeDown` probes in a row failed: /api/health answers 503. */
   ok: boolean;
+  /** Probes failed in a row (0 when the last one answered): one is already "degraded". */
+  failures: number;
   /** When the last probe finished (ms since epoch), null before the first. */
   checkedAt: number | null;
   latencyMs: number | null;
@@ -31,6 +34,13 @@ export interface HealthMonitorDeps {
   timeoutMs?: number;
   /** More queued writes than this means the database is falling behind: degraded. */
   maxQueuedWrites?: number;
+  /**
+   * Failed probes in a row before the database counts as down (503). One slow probe on a
+   * saturated machine (a login flood beside busy cameras) is "degraded", not a reason for a
+   * compose healthcheck to restart a server that still works; a held or broken database
+   * fails every probe and is down within two intervals.
+   */
+  failuresBeforeDown?: number;
 }
 
 /**
@@ -40,7 +50,7 @@ export interface HealthMonitorDeps {
  * the route only reads it. A probe still running when the next is due counts as failed.
  */
 export class HealthMonitor {
-  private db: DbProbe = { ok: false, checkedAt: null, latencyMs: null, error: 'not probed yet' };
+  private db: DbProbe = { ok: false, failures: 0, checkedAt: null, latencyMs: null, error: 'not probed yet' };
   private cameras: Record<string, number> = {};
   private timer: Timer | undefined;
   private inFlight: Promise<void> | undefined;
@@ -64,7 +74,7 @@ export class HealthMonitor {
   read() {
     const counters = this.d.counters();
     const backlog = counters.writesQueued > (this.d.maxQueuedWrites ?? 100);
-    return { db: { ...this.db }, cameras: { ...this.cameras }, counters, writesBackingUp: backlog, degraded: !this.db.ok || backlog };
+    return { db: { ...this.db }, cameras: { ...this.cameras }, counters, writesBackingUp: backlog, degraded: this.db.failures > 0 || backlog };
   }
 
   /** One time-boxed probe; concurrent callers share it. */
@@ -95,7 +105,7 @@ export class HealthMonitor {
       const ok = await Promise.race([this.d.ping(), timeout]);
       if (!ok) throw new Error('the database refused the probe');
       const cameras = await Promise.race([this.d.cameraStates(), timeout]);
-      this.db = { ok: true, checkedAt: this.d.clock.now(), latencyMs: this.d.clock.now() - started, error: null };
+      this.db = { ok: true, failures: 0, checkedAt: this.d.clock.now(), latencyMs: this.d.clock.now() - started, error: null };
       this.cameras = cameras;
     } catch (err) {
       this.fail((err as Error).message);
@@ -104,7 +114,10 @@ export class HealthMonitor {
     }
   }
 
+  /** The first probe has nothing to fall back on: it fails at once. */
   private fail(error: string): void {
-    this.db = { ok: false, checkedAt: this.d.clock.now(), latencyMs: null, error };
+    const failures = this.db.failures + 1;
+    const ok = this.db.checkedAt !== null && this.db.ok && failures < (this.d.failuresBeforeDown ?? 2);
+    this.db = { ok, failures, checkedAt: this.d.clock.now(), latencyMs: null, error };
   }
 }

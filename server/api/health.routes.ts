@@ -68,7 +68,7 @@ export function healthRoutes(d: HealthDeps): Router {
     // A server that records but detects nothing is not fine: police would wait for alerts that never come.
     // Recording, detection or the database not really working is not "ok", whatever else runs.
     const reasons: DegradedReason[] = [];
-    if (!h.db.ok) reasons.push('database');
+    if (h.db.failures > 0) reasons.push('database');
     if (h.writesBackingUp) reasons.push('writes');
     if (detector.error !== null) reasons.push('detector');
     if (disk.state !== 'ok') reasons.push('disk');

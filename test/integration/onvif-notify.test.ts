@@ -89,6 +89,8 @@ describe('camera events by base notification', () => {
     const sub = await waitFor(() => [...sim.events.pushSubscriptions.values()][0], 10_000);
     expect(sub.consumer).toMatch(new RegExp(`^${inboxUrl}/onvif/notify/[A-Za-z0-9_-]{43}$`));
     expect(sim.events.subscriptions.size).toBe(0); // no PullPoint was made
+    // The simulator holds the subscription before its reply reaches the watcher: wait for the watcher to count it.
+    await waitFor(() => watcher.health().baseNotification === 1 || undefined, 10_000);
     expect(watcher.health()).toMatchObject({ baseNotification: 1, unconfiguredCameraIds: [cameraId], warning: expect.stringMatching(/notifyBaseUrl/) });
     sim.emitEvent({ topic: 'tns1:RuleEngine/CellMotionDetector/Motion', source: { Rule: 'MyMotionDetectorRule' }, data: { IsMotion: 'true' } });
     const alert = await waitFor(() => received[0], 15_000);
