@@ -26,6 +26,8 @@ export interface VerdictSamples {
   backlog: number[];
   /** People tracked by one busy camera alone in naive mode on the same footage; null: not measured. */
   referencePeople: number | null;
+  /** Why the run did not finish, when it did not: never held. */
+  error?: string | null;
 }
 
 export interface Verdict {
@@ -43,9 +45,9 @@ const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.l
 const r2 = (x: number) => Math.round(x * 100) / 100;
 
 export function benchVerdict(s: VerdictSamples): Verdict {
-  const reasons: string[] = [];
+  const reasons: string[] = s.error ? [`the run failed: ${s.error}`] : [];
   const minAnalysedFps = s.cameras.length ? Math.min(...s.cameras.map((c) => c.analysedFps)) : 0;
-  if (!s.cameras.length) reasons.push('no cameras');
+  if (!s.cameras.length && !s.error) reasons.push('no cameras');
   const slow = s.cameras.filter((c) => c.analysedFps < HELD.fpsShare * s.targetFps);
   if (slow.length) reasons.push(`${slow.length} camera(s) below ${HELD.fpsShare * 100} % of ${s.targetFps} fps (min ${r2(minAnalysedFps)})`);
   const backlogMax = s.backlog.length ? Math.max(...s.backlog) : 0;

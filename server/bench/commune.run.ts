@@ -70,12 +70,26 @@ export interface CommuneRun {
   snapshots: { failures: number };
   disk: { recordingBytesPerCameraHour: number; eventMediaBytesPerCameraHour: number };
   errors: number;
+  /** Why the run did not finish (the sweep records it as not held); absent when it did. */
+  error?: string;
 }
 
 export interface LatencyStages {
   camera: number[];
   detect: number[];
   publish: number[];
+}
+
+/** The row of a run that threw before it could measure: N cameras, nothing analysed, and why. */
+export function failedRun(mode: PipelineMode, cameras: number, err: unknown): CommuneRun {
+  const zero = { serverPercent: 0, ffmpegPercent: 0, totalPercent: 0, perCameraPercent: 0, simulatorPercent: 0 };
+  return {
+    mode, model: 'none', backend: 'none', cameras, busy: 0, windowS: 0, targetFps: TARGET_FPS, perCamera: [], analysedFps: 0, modelCallsPerSecond: 0,
+    wideShare: null, inferMedianMs: null, cpu: zero, rssMb: { server: 0, ffmpeg: 0, total: 0, perCamera: 0 }, backlog: [],
+    latency: { alerts: 0, samplesMs: [], cameraMs: [], stages: { camera: [], detect: [], publish: [] } },
+    clips: { ready: 0, readyMs: [], pendingMax: 0, failures: 0 }, snapshots: { failures: 0 },
+    disk: { recordingBytesPerCameraHour: 0, eventMediaBytesPerCameraHour: 0 }, errors: 1, error: (err as Error)?.message ?? String(err),
+  };
 }
 
 /** Every person is an alert on the stamped camera: no cooldown, the event starts on confirmation. */

@@ -1,7 +1,7 @@
 import type { PipelineMode } from '../detect/camera.pipeline.js';
 import { benchVerdict, type Verdict } from './bench.verdict.js';
 import type { CommuneFleet } from './commune.fleet.js';
-import { runCommune, type CommuneRun, type CommuneRunOptions } from './commune.run.js';
+import { failedRun, runCommune, type CommuneRun, type CommuneRunOptions } from './commune.run.js';
 import { YOLOX_MISSING, yoloxModel } from './model.rates.js';
 
 /**
@@ -42,7 +42,7 @@ export const quantile = (xs: readonly number[], q: number): number | null =>
   xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))]! : null;
 
 function row(run: CommuneRun, referencePeople: number | null): CommuneRow {
-  const verdict = benchVerdict({ targetFps: run.targetFps, cameras: run.perCamera, backlog: run.backlog, referencePeople });
+  const verdict = benchVerdict({ targetFps: run.targetFps, cameras: run.perCamera, backlog: run.backlog, referencePeople, error: run.error });
   return {
     ...run, verdict,
     latencyP50Ms: quantile(run.latency.samplesMs, 0.5), latencyP95Ms: quantile(run.latency.samplesMs, 0.95), cameraLatencyP50Ms: quantile(run.latency.cameraMs, 0.5), clipReadyP95Ms: quantile(run.clips.readyMs, 0.95),
@@ -57,7 +57,10 @@ export async function sweepCommune(o: SweepOptions): Promise<SweepResult> {
   const reference = row(refRun, referencePeople);
   const rows: CommuneRow[] = [reference];
   const one = async (mode: PipelineMode, n: number, detect: CommuneRunOptions['detect'] = {}) => {
-    const r = row(await runCommune({ ...base, mode, cameras: n, detect }), referencePeople);
+    // A count the server cannot carry may fail outright (a query timing out in the overloaded server):
+    // that is a "not held" row with its reason, and the sweep goes on to what it has not measured yet.
+    const run = await runCommune({ ...base, mode, cameras: n, detect }).catch((err: unknown) => failedRun(mode, n, err));
+    const r = row(run, referencePeople);
     const v = r.verdict;
     o.say(`  ${mode} × ${n}: ${v.held ? 'held' : 'NOT held: ' + v.reasons.join('; ')} (min ${v.minAnalysedFps} fps, ${r.modelCallsPerSecond} model calls/s (${Math.round((r.wideShare ?? 0) * 100)} % on the 16:9 twin), dropped ${Math.round(v.dropRatio * 1000) / 10} %, people/busy ${v.busyPeople} vs ${referencePeople}, CPU ${r.cpu.totalPercent} %, sim ${r.cpu.simulatorPercent} %)`);
     return r;

@@ -65,4 +65,10 @@ describe('benchVerdict', () => {
     expect(benchVerdict(held({ referencePeople: null, cameras: [cam(1, true, { people: 0 })], backlog: [0, 1] })).held).toBe(true);
     expect(benchVerdict(held({ cameras: [], backlog: [] }))).toMatchObject({ held: false, reasons: ['no cameras'] });
   });
+
+  it('never holds a run that failed, and says why (the sweep goes on past it)', () => {
+    const error = 'Knex: Timeout acquiring a connection. The pool is probably full.';
+    expect(benchVerdict(held({ cameras: [], backlog: [], error }))).toMatchObject({ held: false, reasons: [`the run failed: ${error}`] });
+    expect(benchVerdict(held({ error })).held).toBe(false);
+  });
 });
