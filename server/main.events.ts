@@ -116,7 +116,7 @@ export function wireEventsAndClips(d: EventsWiringDeps) {
         clipsPending: c.pending,
         clipsPendingMax: c.pendingMax,
         clipWorkQueued: c.queued,
-        writesQueued: writes.counters.queued,
+        writesQueued: writes.waiting,
         writesRetried: writes.counters.retried,
       };
     },

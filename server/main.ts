@@ -17,7 +17,7 @@ import { healthRoutes } from './api/health.routes.js';
 import { notifyRoutes } from './api/notify.routes.js';
 import { settingsRoutes } from './api/settings.routes.js';
 import { HealthMonitor } from './api/health.monitor.js';
-import { retryingRecordings, WriteRetry } from './store/write.retry.js';
+import { retryingRecordings, WriteGate, WriteRetry } from './store/write.retry.js';
 import { userRoutes } from './api/user.routes.js';
 import { listScope } from './auth/access.policy.js';
 import { createAuth, type AuthModule } from './auth/auth.module.js';
@@ -51,7 +51,7 @@ import { createSocketServer, type AppIo } from './realtime/socket.server.js';
 import { Bus } from './shared/bus.js';
 import { dataPermissions, secureDataDir } from './shared/data.permissions.js';
 import type { Logger } from './shared/log.js';
-import { migrateLatest, openDb, pingDb } from './store/db.js';
+import { isSqlite, migrateLatest, openDb, pingDb } from './store/db.js';
 import { systemClock } from './shared/clock.js';
 import { createStore, type Store } from './store/store.js';
 import { PROJECT_ROOT, VERSION } from './version.js';
@@ -143,7 +143,8 @@ export async function startServer(config: ResolvedConfig, log: Logger, opts: Sta
     onDiskState: (s) => bus.emit('disk.state', { state: s.state, message: s.message, freeBytes: s.freeBytes, minFreeBytes: s.minFreeBytes, at: Date.now() }),
   });
   // Recording-index and event writes wait out a locked database instead of being dropped.
-  const writes = new WriteRetry({ clock: systemClock, log: log.child('writes') });
+  // SQLite has one connection: one background write at a time keeps alerts near the head of its queue.
+  const writes = new WriteRetry({ clock: systemClock, log: log.child('writes'), gate: new WriteGate(isSqlite(store.db) ? 1 : 4) });
   const ingest = new IngestRuntime({
     ffmpeg,
     cameras: store.cameras,

@@ -79,6 +79,7 @@ export class CameraEventTrigger {
         decision.alert ? decision.severity : null,
         now,
       ),
+      decision.alert ? 'urgent' : 'background',
     );
     await this.d.writes.run('camera event end', () => this.d.repos.events.updateAsOwner(event, { endAt: e.at, endReason: 'camera_event' }, now));
     this.d.clips.scheduleForEvent({ ...event, endAt: e.at, endReason: 'camera_event' });

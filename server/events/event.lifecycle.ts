@@ -157,7 +157,7 @@ export class EventLifecycle {
       );
       if (!decision.alert) continue;
       startCooldowns(ctx.rules, decision.zones, { cameraId: ev.cameraId, at, timeZone: this.d.timeZone, cooldowns: book });
-      await this.d.writes.run('alert', () => this.d.alerts.raiseForEvent(ev, decision.severity, 'raised at restart: the previous run stopped before alerting'));
+      await this.d.writes.run('alert', () => this.d.alerts.raiseForEvent(ev, decision.severity, 'raised at restart: the previous run stopped before alerting'), 'urgent');
       this.d.log.warn('raised a missing alert at start', { eventId: ev.id });
     }
   }
@@ -245,6 +245,7 @@ export class EventLifecycle {
         severity,
         now,
       ),
+      severity ? 'urgent' : 'background',
     );
     t.event = event;
     t.alerted = alert !== undefined;
@@ -323,7 +324,7 @@ export class EventLifecycle {
     if (!severity) return;
     t.alerted = true;
     const at = this.d.clock.now();
-    await this.d.writes.run('alert', () => this.d.alerts.raiseForEvent(t.event!, severity, null, at));
+    await this.d.writes.run('alert', () => this.d.alerts.raiseForEvent(t.event!, severity, null, at), 'urgent');
   }
 
   private async onEnd(key: string, msg: TrackMessage, reason: string): Promise<void> {

@@ -29,19 +29,63 @@ export function isTransientDbError(err: unknown): boolean {
  * lands — with backoff, for up to maxWaitMs. Callers await it, so the order of one camera's or
  * one track's writes is kept. Other errors (constraint, bad SQL) are not retried.
  */
+/**
+ * `urgent`: what the police wait for (an event with its alert). `background`: progress, the
+ * recording index, clip rows — they may land a moment later.
+ */
+export type WritePriority = 'urgent' | 'background';
+
+/**
+ * At most `slots` background writes handed to the database at once; urgent ones never wait
+ * here. The database's own queue is first come, first served: on SQLite's one connection, 30
+ * event updates queued ahead of an alert made it wait seconds (bench, 32 cameras). With one
+ * background write in the queue at a time, an alert waits for at most that one.
+ */
+export class WriteGate {
+  private busy = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private readonly slots: number) {}
+
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.busy >= this.slots) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.busy++;
+    try {
+      return await fn();
+    } finally {
+      // The slot passes straight to the next waiter, so a newcomer cannot overtake it.
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.busy--;
+    }
+  }
+
+  /** Background writes waiting for a slot. */
+  get queued(): number {
+    return this.waiting.length;
+  }
+}
+
 export class WriteRetry {
   readonly counters: WriteCounters = { queued: 0, queuedMax: 0, retried: 0, failed: 0 };
 
-  constructor(private readonly d: { clock: Clock; log: Logger; backoffMs?: number[]; maxWaitMs?: number }) {}
+  constructor(private readonly d: { clock: Clock; log: Logger; backoffMs?: number[]; maxWaitMs?: number; gate?: WriteGate }) {}
 
-  async run<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  /** Writes not through yet: retrying after a transient failure, or waiting for a background slot. */
+  get waiting(): number {
+    return this.counters.queued + (this.d.gate?.queued ?? 0);
+  }
+
+  async run<T>(what: string, fn: () => Promise<T>, priority: WritePriority = 'background'): Promise<T> {
     const backoff = this.d.backoffMs ?? [100, 250, 500, 1000, 2000, 5000];
     const started = this.d.clock.now();
+    const gate = priority === 'background' ? this.d.gate : undefined;
     let queued = false;
     try {
       for (let attempt = 0; ; attempt++) {
         try {
-          return await fn();
+          // Per attempt: a write waiting out its backoff holds no slot.
+          return await (gate ? gate.run(fn) : fn());
         } catch (err) {
           if (!isTransientDbError(err)) throw err;
           if (this.d.clock.now() - started >= (this.d.maxWaitMs ?? 600_000)) {
