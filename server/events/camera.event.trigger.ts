@@ -61,24 +61,26 @@ export class CameraEventTrigger {
     const decision = alertDecision(ctx.rules, { label, zonesNow: [] }, actx);
     if (decision.alert) startCooldowns(ctx.rules, decision.zones, actx);
     const now = this.d.clock.now();
-    const { event } = await this.d.writes.run('camera event', () =>
-      this.d.alerts.createEventWithAlert(
-        {
-          cameraId: cam.id,
-          areaId: cam.areaId,
-          trackId: `onvif-${e.at}`,
-          label,
-          score: 1,
-          box: null,
-          zones: [],
-          startAt: e.at,
-          lastSeenAt: e.at,
-          bestAt: null,
-          visibility: cam.defaultVisibility,
-        },
-        decision.alert ? decision.severity : null,
-        now,
-      ),
+    const { event } = await this.d.writes.run(
+      'camera event',
+      () =>
+        this.d.alerts.createEventWithAlert(
+          {
+            cameraId: cam.id,
+            areaId: cam.areaId,
+            trackId: `onvif-${e.at}`,
+            label,
+            score: 1,
+            box: null,
+            zones: [],
+            startAt: e.at,
+            lastSeenAt: e.at,
+            bestAt: null,
+            visibility: cam.defaultVisibility,
+          },
+          decision.alert ? decision.severity : null,
+          now,
+        ),
       decision.alert ? 'urgent' : 'background',
     );
     await this.d.writes.run('camera event end', () => this.d.repos.events.updateAsOwner(event, { endAt: e.at, endReason: 'camera_event' }, now));

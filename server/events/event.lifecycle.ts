@@ -157,7 +157,11 @@ export class EventLifecycle {
       );
       if (!decision.alert) continue;
       startCooldowns(ctx.rules, decision.zones, { cameraId: ev.cameraId, at, timeZone: this.d.timeZone, cooldowns: book });
-      await this.d.writes.run('alert', () => this.d.alerts.raiseForEvent(ev, decision.severity, 'raised at restart: the previous run stopped before alerting'), 'urgent');
+      await this.d.writes.run(
+        'alert',
+        () => this.d.alerts.raiseForEvent(ev, decision.severity, 'raised at restart: the previous run stopped before alerting'),
+        'urgent',
+      );
       this.d.log.warn('raised a missing alert at start', { eventId: ev.id });
     }
   }
@@ -227,24 +231,26 @@ export class EventLifecycle {
     const cam = t.ctx!.camera;
     const now = this.d.clock.now();
     const severity = this.alertNow(t);
-    const { event, alert } = await this.d.writes.run('event start', () =>
-      this.d.alerts.createEventWithAlert(
-        {
-          cameraId: m.cameraId,
-          areaId: cam.areaId,
-          trackId: m.trackId,
-          label: m.label,
-          score: m.score,
-          box: m.best.box,
-          zones: [...t.zonesEntered],
-          startAt: t.sinceAt ?? m.firstSeenAt,
-          lastSeenAt: m.lastSeenAt,
-          bestAt: m.best.frame.capturedAt,
-          visibility: cam.defaultVisibility,
-        },
-        severity,
-        now,
-      ),
+    const { event, alert } = await this.d.writes.run(
+      'event start',
+      () =>
+        this.d.alerts.createEventWithAlert(
+          {
+            cameraId: m.cameraId,
+            areaId: cam.areaId,
+            trackId: m.trackId,
+            label: m.label,
+            score: m.score,
+            box: m.best.box,
+            zones: [...t.zonesEntered],
+            startAt: t.sinceAt ?? m.firstSeenAt,
+            lastSeenAt: m.lastSeenAt,
+            bestAt: m.best.frame.capturedAt,
+            visibility: cam.defaultVisibility,
+          },
+          severity,
+          now,
+        ),
       severity ? 'urgent' : 'background',
     );
     t.event = event;
