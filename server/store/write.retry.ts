@@ -23,13 +23,6 @@ export function isTransientDbError(err: unknown): boolean {
 }
 
 /**
- * Pipeline writes (event lifecycle, recording index, clip rows) that must not be dropped
- * (issue 19 item 5): a write failing for a transient reason is tried again with the same
- * arguments — its timestamps were taken when the thing happened, not when the write finally
- * lands — with backoff, for up to maxWaitMs. Callers await it, so the order of one camera's or
- * one track's writes is kept. Other errors (constraint, bad SQL) are not retried.
- */
-/**
  * `urgent`: what the police wait for (an event with its alert). `background`: progress, the
  * recording index, clip rows — they may land a moment later.
  */
@@ -66,6 +59,13 @@ export class WriteGate {
   }
 }
 
+/**
+ * Pipeline writes (event lifecycle, recording index, clip rows) that must not be dropped
+ * (issue 19 item 5): a write failing for a transient reason is tried again with the same
+ * arguments — its timestamps were taken when the thing happened, not when the write finally
+ * lands — with backoff, for up to maxWaitMs. Callers await it, so the order of one camera's or
+ * one track's writes is kept. Other errors (constraint, bad SQL) are not retried.
+ */
 export class WriteRetry {
   readonly counters: WriteCounters = { queued: 0, queuedMax: 0, retried: 0, failed: 0 };
 
